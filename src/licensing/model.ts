@@ -1,0 +1,179 @@
+/**
+ * The licensing domain: plain data shared by the service module, the providers, the store and
+ * the Slack layer. Everything that crosses a boundary has a zod schema here; types are inferred.
+ */
+import { z } from 'zod';
+
+/** The closed set of per-user, per-product failure reasons (DESIGN.md §5). */
+export const FailureReason = z.enum([
+  'insufficient_licenses',
+  'usage_location_missing',
+  'usage_location_not_allowed',
+  'missing_prerequisite',
+  'mutually_exclusive',
+  'inherited_from_group',
+  'user_not_found',
+  'throttled',
+  'provider_error',
+]);
+export type FailureReason = z.infer<typeof FailureReason>;
+
+/** One plain-language sentence per failure reason, shown to operators. */
+export const failureMessages: Record<FailureReason, string> = {
+  insufficient_licenses: 'No license of this product is left to assign.',
+  usage_location_missing: 'The user has no usage location, which licensing requires.',
+  usage_location_not_allowed: "The product is not available in the user's country.",
+  missing_prerequisite: 'The product needs another product the user does not have (or one that must stay).',
+  mutually_exclusive: 'The product cannot be combined with a product the user already has.',
+  inherited_from_group:
+    'The license comes from a group membership and cannot be removed from the user directly.',
+  user_not_found: 'The user no longer exists in the customer tenant.',
+  throttled: 'The licensing service kept throttling the request; try again later.',
+  provider_error: 'The licensing service refused the change.',
+};
+
+export const Customer = z.object({
+  id: z.string().min(1),
+  /** The customer's Entra tenant id; the executor paces writes per tenant. */
+  tenantId: z.string().min(1),
+  name: z.string().min(1),
+  domain: z.string().optional(),
+});
+export type Customer = z.infer<typeof Customer>;
+
+export const TenantUser = z.object({
+  id: z.string().min(1),
+  displayName: z.string(),
+  /** User principal name / e-mail. */
+  email: z.string(),
+  /** ISO 3166 alpha-2, or null when the directory has none. */
+  usageLocation: z.string().length(2).nullable(),
+});
+export type TenantUser = z.infer<typeof TenantUser>;
+
+export const ServicePlan = z.object({
+  id: z.string().min(1),
+  name: z.string(),
+  friendlyName: z.string().optional(),
+});
+export type ServicePlan = z.infer<typeof ServicePlan>;
+
+export const ProductStatus = z.enum(['enabled', 'warning', 'suspended']);
+export type ProductStatus = z.infer<typeof ProductStatus>;
+
+export const Product = z.object({
+  skuId: z.string().min(1),
+  partNumber: z.string(),
+  name: z.string(),
+  status: ProductStatus,
+  /** Purchased units that can be assigned (enabled + warning). */
+  total: z.number().int().nonnegative(),
+  consumed: z.number().int().nonnegative(),
+  /** max(0, total - consumed); 0 for a suspended product. */
+  available: z.number().int().nonnegative(),
+  servicePlans: z.array(ServicePlan),
+});
+export type Product = z.infer<typeof Product>;
+
+/** A product a user holds, directly and/or through groups. */
+export const UserLicense = z.object({
+  skuId: z.string().min(1),
+  /** Disabled plans of the direct assignment (or of the group one when only inherited). */
+  disabledPlans: z.array(z.string()),
+  direct: z.boolean(),
+  viaGroups: z.array(z.string()),
+});
+export type UserLicense = z.infer<typeof UserLicense>;
+
+/** What the operator asked for one product. `disabledPlans: null` keeps a holder's current plans. */
+export const AssignChoice = z.object({
+  skuId: z.string().min(1),
+  disabledPlans: z.array(z.string()).nullable(),
+});
+export type AssignChoice = z.infer<typeof AssignChoice>;
+
+/** One user's change as sent to a provider: a single all-or-nothing call. */
+export const UserChange = z.object({
+  assign: z.array(z.object({ skuId: z.string().min(1), disabledPlans: z.array(z.string()) })),
+  revoke: z.array(z.string().min(1)),
+});
+export type UserChange = z.infer<typeof UserChange>;
+
+export const Operation = z.enum(['assign', 'revoke']);
+export type Operation = z.infer<typeof Operation>;
+
+export const Outcome = z.enum(['success', 'noop', 'failed']);
+export type Outcome = z.infer<typeof Outcome>;
+
+/** The result for one user and one product. */
+export const ItemResult = z.object({
+  userId: z.string(),
+  skuId: z.string(),
+  op: Operation,
+  outcome: Outcome,
+  reason: FailureReason.optional(),
+  /** The provider's own words for a failure, when it gave any. */
+  detail: z.string().optional(),
+  at: z.string(),
+});
+export type ItemResult = z.infer<typeof ItemResult>;
+
+/** One user's part of a request, as planned. */
+export const ChangeItem = z.object({
+  userId: z.string(),
+  displayName: z.string(),
+  email: z.string(),
+  change: UserChange,
+  /** Parts known to be no-ops when planned (already held / not held). */
+  noops: z.array(z.object({ skuId: z.string(), op: Operation })),
+});
+export type ChangeItem = z.infer<typeof ChangeItem>;
+
+export const RequestStatus = z.enum([
+  'pending_approval',
+  'approved',
+  'rejected',
+  'expired',
+  'running',
+  'completed',
+]);
+export type RequestStatus = z.infer<typeof RequestStatus>;
+
+/** Where a request reports (the Slack layer fills it; the service only carries it). */
+export const ReportTarget = z.object({
+  channel: z.string(),
+  ts: z.string().optional(),
+});
+export type ReportTarget = z.infer<typeof ReportTarget>;
+
+export const ChangeRequest = z.object({
+  id: z.string(),
+  customerId: z.string(),
+  customerName: z.string(),
+  tenantId: z.string(),
+  requestedBy: z.string(),
+  createdAt: z.string(),
+  status: RequestStatus,
+  reason: z.string().optional(),
+  products: z.array(z.object({ skuId: z.string(), name: z.string() })),
+  items: z.array(ChangeItem),
+  /** Results keyed by `${userId}|${skuId}|${op}`; present once that part has landed. */
+  results: z.record(z.string(), ItemResult),
+  report: ReportTarget.optional(),
+  startedAt: z.string().optional(),
+  finishedAt: z.string().optional(),
+});
+export type ChangeRequest = z.infer<typeof ChangeRequest>;
+
+export function resultKey(userId: string, skuId: string, op: Operation): string {
+  return `${userId}|${skuId}|${op}`;
+}
+
+/** Counts over a request's results. */
+export interface RunCounts {
+  total: number;
+  done: number;
+  success: number;
+  noop: number;
+  failed: number;
+}

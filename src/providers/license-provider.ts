@@ -1,0 +1,81 @@
+/**
+ * The port every licensing backend implements (demo tenant, Microsoft Graph, Partner Center).
+ * Methods speak the domain model; adapters translate wire formats and map errors to a
+ * FailureReason. Users are always returned in a stable order: display name, then id.
+ */
+import type {
+  Customer,
+  FailureReason,
+  Product,
+  TenantUser,
+  UserChange,
+  UserLicense,
+} from '../licensing/model.js';
+
+export interface UserPage {
+  users: TenantUser[];
+  /** Users matching the query across all pages. */
+  total: number;
+}
+
+export interface UserQuery {
+  /** Prefix of the display name (any word) or of the e-mail; empty lists everyone. */
+  query: string;
+  offset: number;
+  limit: number;
+}
+
+export interface LicenseProvider {
+  readonly kind: 'demo' | 'graph' | 'partner-center';
+  /** Customers whose name (or domain) starts with the query, case-insensitive; empty lists the first ones. */
+  searchCustomers(query: string, limit: number): Promise<Customer[]>;
+  getCustomer(customerId: string): Promise<Customer | null>;
+  searchUsers(customerId: string, query: UserQuery): Promise<UserPage>;
+  /** Users by id; unknown ids are left out. */
+  getUsers(customerId: string, userIds: readonly string[]): Promise<TenantUser[]>;
+  /** Users by exact e-mail (case-insensitive); the e-mails not found are returned as they were given. */
+  findUsersByEmail(
+    customerId: string,
+    emails: readonly string[],
+  ): Promise<{ found: TenantUser[]; notFound: string[] }>;
+  /** Every user-assignable product the customer owns, with counts and service plans. */
+  listProducts(customerId: string): Promise<Product[]>;
+  /** For each given user id (found ones only), the products they hold. */
+  getHoldings(customerId: string, userIds: readonly string[]): Promise<Map<string, UserLicense[]>>;
+  /**
+   * Applies one user's change as a single all-or-nothing call, like Graph's assignLicense.
+   * Throws LicenseProviderError when refused.
+   */
+  applyUserChange(customerId: string, userId: string, change: UserChange): Promise<void>;
+}
+
+export interface LicenseProviderErrorOptions {
+  /** Throttling, 5xx and time-outs: worth retrying. */
+  transient?: boolean;
+  /** Server-requested delay before retrying (Retry-After), in milliseconds. */
+  retryAfterMs?: number;
+  /** The SKU the failure is about, when the backend names it. */
+  skuId?: string;
+  cause?: unknown;
+}
+
+/** A refusal or failure of the backend, carrying a stable failure reason. */
+export class LicenseProviderError extends Error {
+  readonly reason: FailureReason;
+  readonly transient: boolean;
+  readonly retryAfterMs: number | undefined;
+  readonly skuId: string | undefined;
+
+  constructor(reason: FailureReason, message: string, options: LicenseProviderErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'LicenseProviderError';
+    this.reason = reason;
+    this.transient = options.transient ?? false;
+    this.retryAfterMs = options.retryAfterMs;
+    this.skuId = options.skuId;
+  }
+}
+
+export function isLicenseProviderError(error: unknown): error is LicenseProviderError {
+  return error instanceof LicenseProviderError;
+}
