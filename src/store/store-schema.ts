@@ -21,6 +21,10 @@ export const Draft = z.object({
   /** Users step: current browser page (0-based) and its search text. */
   page: z.number().int().nonnegative(),
   browseQuery: z.string(),
+  /** Manage-licenses step: service plans the operator turned off, per product (absent = unchanged). */
+  disabledPlansBySku: z.record(z.string(), z.array(z.string())),
+  /** Root view of the modal, so pushed views can refresh it. */
+  rootViewId: z.string().nullable(),
 });
 export type Draft = z.infer<typeof Draft>;
 

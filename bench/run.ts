@@ -1,0 +1,18 @@
+/**
+ * `npm run bench`: every benchmark prints its baseline and ours, measured in the same run.
+ * Pass names to run a subset: `npm run bench -- typeahead memory`.
+ */
+const all = ['typeahead', 'memory', 'run-throughput', 'graph-run'] as const;
+
+interface Benchmark {
+  run(): Promise<void>;
+}
+
+const chosen = process.argv.slice(2);
+const names = chosen.length > 0 ? all.filter((name) => chosen.includes(name)) : all;
+
+for (const name of names) {
+  console.log(`\n== ${name} ==`);
+  const benchmark = (await import(`./${name}.js`)) as Benchmark;
+  await benchmark.run();
+}
