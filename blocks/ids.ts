@@ -49,7 +49,7 @@ export const ids = {
     reason: 'approval_reason',
     /** Service-plan checkbox groups: `${prefix}${group}`. */
     planOffPrefix: 'plans_off_',
-    /** Paging of the pushed lists, value = page index. */
+    /** Paging of the pushed lists: `${prefix}_previous` / `${prefix}_next`, value = page index (see patterns). */
     selectedPage: 'selected_page',
     holdersPage: 'holders_page',
     /** Approval buttons; value = request id. On App Home each gets `_${index}` (see approveActionId). */
@@ -173,6 +173,8 @@ export const patterns = {
   userSearchBlock: /^user_search_v\d+$/,
   browseBlock: /^browse_p\d+_v\d+$/,
   pasteBlock: /^paste_v\d+$/,
+  selectedPage: /^selected_page_(previous|next)$/,
+  holdersPage: /^holders_page_(previous|next)$/,
   approve: /^approval_approve(_\d+)?$/,
   reject: /^approval_reject(_\d+)?$/,
   viewRevokeList: /^approval_view_users(_\d+)?$/,

@@ -24,6 +24,24 @@ const optionalString = z
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
+const urlWithDefault = (fallback: string) =>
+  optionalString.transform((value) => (value ?? fallback).replace(/\/+$/, '')).pipe(z.url('must be a URL'));
+
+/** GRAPH_CUSTOMERS: "tenantId=Name,tenantId=Name" (names cannot contain "," or "="). */
+const graphCustomers = optionalString.transform((value, ctx) => {
+  const customers: Array<{ tenantId: string; name: string }> = [];
+  for (const entry of (value ?? '').split(',')) {
+    if (entry.trim() === '') continue;
+    const [tenantId = '', name = '', ...rest] = entry.split('=').map((part) => part.trim());
+    if (tenantId === '' || name === '' || rest.length > 0) {
+      ctx.addIssue({ code: 'custom', message: `must be tenantId=Name pairs, comma-separated (bad entry "${entry.trim()}")` });
+      return z.NEVER;
+    }
+    customers.push({ tenantId, name });
+  }
+  return customers;
+});
+
 export const ConfigSchema = z.object({
   SLACK_BOT_TOKEN: z.string({ error: 'is required (xoxb-…)' }).startsWith('xoxb-', 'must start with xoxb-'),
   SLACK_SIGNING_SECRET: optionalString,
@@ -61,6 +79,18 @@ export const ConfigSchema = z.object({
   RUN_CONCURRENCY: positiveInt(8),
   TENANT_WRITES_PER_SECOND: positiveInt(15),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+
+  GRAPH_CLIENT_ID: optionalString,
+  GRAPH_CLIENT_SECRET: optionalString,
+  GRAPH_CUSTOMERS: graphCustomers,
+  GRAPH_BASE_URL: urlWithDefault('https://graph.microsoft.com/v1.0'),
+  LOGIN_BASE_URL: urlWithDefault('https://login.microsoftonline.com'),
+  PARTNER_TENANT_ID: optionalString,
+  PARTNER_CENTER_CLIENT_ID: optionalString,
+  PARTNER_CENTER_CLIENT_SECRET: optionalString,
+  PARTNER_CENTER_REFRESH_TOKEN: optionalString,
+  PARTNER_CENTER_BASE_URL: urlWithDefault('https://api.partnercenter.microsoft.com'),
+  PROVIDER_TIMEOUT_MS: positiveInt(30_000),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
@@ -83,6 +113,38 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!env.SLACK_APP_TOKEN?.trim() && !env.SLACK_SIGNING_SECRET?.trim()) {
     lines.push('SLACK_SIGNING_SECRET is required in HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)');
   }
+  lines.push(...providerConfigProblems(env));
   if (parsed.success && lines.length === 0) return parsed.data;
   throw new ConfigError(`Invalid configuration: ${lines.join('; ')}`);
+}
+
+const PARTNER_CENTER_VARIABLES = [
+  'PARTNER_TENANT_ID',
+  'PARTNER_CENTER_CLIENT_ID',
+  'PARTNER_CENTER_CLIENT_SECRET',
+  'PARTNER_CENTER_REFRESH_TOKEN',
+] as const;
+
+/** The variables a real backend needs, required only when LICENSE_PROVIDER picks it. */
+export function providerConfigProblems(env: NodeJS.ProcessEnv): string[] {
+  const provider = env.LICENSE_PROVIDER?.trim() || 'demo';
+  const missing = (name: string) => !env[name]?.trim();
+  const hasPartnerCenter = PARTNER_CENTER_VARIABLES.every((name) => !missing(name));
+  const lines: string[] = [];
+  if (provider === 'graph') {
+    for (const name of ['GRAPH_CLIENT_ID', 'GRAPH_CLIENT_SECRET']) {
+      if (missing(name)) lines.push(`${name} is required when LICENSE_PROVIDER=graph`);
+    }
+    if (missing('GRAPH_CUSTOMERS') && !hasPartnerCenter) {
+      lines.push(
+        'GRAPH_CUSTOMERS is required when LICENSE_PROVIDER=graph (or set PARTNER_TENANT_ID and the PARTNER_CENTER_* credentials to list customers from Partner Center)',
+      );
+    }
+  }
+  if (provider === 'partner-center') {
+    for (const name of PARTNER_CENTER_VARIABLES) {
+      if (missing(name)) lines.push(`${name} is required when LICENSE_PROVIDER=partner-center`);
+    }
+  }
+  return lines;
 }

@@ -3,21 +3,29 @@
  * LicenseProvider, plans changes, applies the approval policy, runs requests with the executor
  * and keeps every request, approval and audit entry in the Store.
  *
- * SKELETON: signatures are the contract; bodies are being written.
+ * Ids are short random strings (`req_` + 10 base32 characters). Decisions are compare-and-set on
+ * the store, so an approval is taken once even when two approvers click at the same moment; a
+ * request runs at most once per process at a time.
  */
 import type { LicenseProvider, UserPage, UserQuery } from '../providers/license-provider.js';
 import type { Approval, Store } from '../store/store.js';
+import { type RunOptions, runRequest } from './executor.js';
+import { newId } from './ids.js';
 import type {
   AssignChoice,
   ChangeRequest,
   Customer,
   Product,
   ReportTarget,
+  RequestStatus,
   RunCounts,
   TenantUser,
 } from './model.js';
-import type { PlanProblem } from './plan.js';
+import { TenantPacer } from './pacer.js';
+import { type PlanProblem, type PlanResult, planChanges } from './plan.js';
+import { approvalExpiresAt, isApprovalExpired, needsApproval } from './policy.js';
 import type { Reporter } from './reporter.js';
+import { countResults } from './run-counts.js';
 
 export interface LicensingServiceOptions {
   provider: LicenseProvider;
@@ -30,6 +38,9 @@ export interface LicensingServiceOptions {
   /** Writes per second per customer tenant (default 15; Graph allows about 20). */
   tenantWritesPerSecond?: number;
   now?: () => Date;
+  /** Retry and reporting knobs of the executor (defaults suit Graph). */
+  retry?: Pick<RunOptions, 'maxAttempts' | 'baseDelayMs' | 'maxDelayMs' | 'progressIntervalMs' | 'sleep'>;
+  logger?: Pick<Console, 'warn'>;
 }
 
 /** One product as the manage-licenses step shows it, over the selected users. */
@@ -66,33 +77,318 @@ export type DecisionResult =
       approval: Approval | null;
     };
 
-export declare class LicensingService {
-  constructor(options: LicensingServiceOptions);
-  searchCustomers(query: string, limit: number): Promise<Customer[]>;
-  getCustomer(customerId: string): Promise<Customer | null>;
-  searchUsers(customerId: string, query: UserQuery): Promise<UserPage>;
-  getUsers(customerId: string, userIds: readonly string[]): Promise<TenantUser[]>;
+/** A request that cannot run in its current state (pending, rejected, expired) or is unknown. */
+export class RequestNotRunnableError extends Error {
+  override readonly name = 'RequestNotRunnableError';
+}
+
+const MANY = 10_000;
+
+export class LicensingService {
+  readonly #provider: LicenseProvider;
+  readonly #store: Store;
+  readonly #threshold: number;
+  readonly #ttlHours: number;
+  readonly #concurrency: number;
+  readonly #now: () => Date;
+  readonly #pacer: TenantPacer;
+  readonly #retry: LicensingServiceOptions['retry'];
+  readonly #logger: Pick<Console, 'warn'>;
+  /** Requests being run by this process: a second run() of one would apply it twice. */
+  readonly #running = new Set<string>();
+
+  constructor(options: LicensingServiceOptions) {
+    this.#provider = options.provider;
+    this.#store = options.store;
+    this.#threshold = options.approvalRevokeThreshold;
+    this.#ttlHours = options.approvalTtlHours;
+    this.#concurrency = options.concurrency ?? 8;
+    this.#now = options.now ?? (() => new Date());
+    this.#retry = options.retry;
+    this.#logger = options.logger ?? console;
+    // One pacer for every run, so concurrent runs on one tenant share its write budget.
+    this.#pacer = new TenantPacer({
+      ratePerSecond: options.tenantWritesPerSecond ?? 15,
+      ...(options.retry?.sleep ? { sleep: options.retry.sleep } : {}),
+    });
+  }
+
+  searchCustomers(query: string, limit: number): Promise<Customer[]> {
+    return this.#provider.searchCustomers(query, limit);
+  }
+
+  getCustomer(customerId: string): Promise<Customer | null> {
+    return this.#provider.getCustomer(customerId);
+  }
+
+  searchUsers(customerId: string, query: UserQuery): Promise<UserPage> {
+    return this.#provider.searchUsers(customerId, query);
+  }
+
+  getUsers(customerId: string, userIds: readonly string[]): Promise<TenantUser[]> {
+    return this.#provider.getUsers(customerId, userIds);
+  }
+
   findUsersByEmail(
     customerId: string,
     emails: readonly string[],
-  ): Promise<{ found: TenantUser[]; notFound: string[] }>;
-  getLicenseOverview(customerId: string, userIds: readonly string[]): Promise<ProductOverview[]>;
-  /** Checks a change against the tenant as it is now, without storing anything. */
-  prepare(input: ChangeInput): Promise<PrepareResult>;
-  /** Plans and stores a request: `approved` (ready to run) or `pending_approval`. */
-  submit(
+  ): Promise<{ found: TenantUser[]; notFound: string[] }> {
+    return this.#provider.findUsersByEmail(customerId, emails);
+  }
+
+  async getLicenseOverview(customerId: string, userIds: readonly string[]): Promise<ProductOverview[]> {
+    const selected = [...new Set(userIds)];
+    const [products, holdings] = await Promise.all([
+      this.#provider.listProducts(customerId),
+      this.#provider.getHoldings(customerId, selected),
+    ]);
+    return products.map((product) => {
+      const holders: string[] = [];
+      const inheritedHolders: string[] = [];
+      for (const userId of selected) {
+        const license = holdings.get(userId)?.find((held) => held.skuId === product.skuId);
+        if (license?.direct) holders.push(userId);
+        else if (license) inheritedHolders.push(userId);
+      }
+      const holding = holders.length + inheritedHolders.length;
+      const state = holding === 0 ? 'none' : holding === selected.length ? 'all' : 'some';
+      return { product, holders, inheritedHolders, state };
+    });
+  }
+
+  async prepare(input: ChangeInput): Promise<PrepareResult> {
+    const planned = await this.#plan(input);
+    if (!planned.plan.ok) return planned.plan;
+    const { assignments, revocations, noops } = planned.plan;
+    return { ok: true, assignments, revocations, noops, needsApproval: this.#needsApproval(revocations) };
+  }
+
+  async submit(
     input: ChangeInput & { requestedBy: string; reason?: string; report?: ReportTarget },
-  ): Promise<SubmitResult>;
-  /** Runs an approved (or interrupted) request to the end; returns it completed. */
-  run(requestId: string, reporter: Reporter): Promise<ChangeRequest>;
-  approve(requestId: string, approverId: string): Promise<DecisionResult>;
-  reject(requestId: string, approverId: string, reason: string): Promise<DecisionResult>;
-  /** Marks pending approvals past their expiry as expired; returns them. */
-  expireApprovals(): Promise<Approval[]>;
-  /** Requests left `running` by a stopped process. */
-  interruptedRequests(): Promise<ChangeRequest[]>;
-  recentRequests(requestedBy: string, limit: number): Promise<ChangeRequest[]>;
-  pendingApprovals(limit: number): Promise<Approval[]>;
-  setReportTarget(requestId: string, report: ReportTarget): Promise<void>;
-  counts(request: ChangeRequest): RunCounts;
+  ): Promise<SubmitResult> {
+    const { customer, plan, products } = await this.#plan(input);
+    if (!plan.ok) return plan;
+    if (!customer)
+      return { ok: false, problems: [{ kind: 'unknown_customer', customerId: input.customerId }] };
+    const approvalNeeded = this.#needsApproval(plan.revocations);
+    const reason = input.reason?.trim() ?? '';
+    if (approvalNeeded && reason === '') return { ok: false, problems: [{ kind: 'reason_required' }] };
+
+    const now = this.#now();
+    const chosen = new Set([...input.assign.map((choice) => choice.skuId), ...input.revoke]);
+    const request: ChangeRequest = {
+      id: newId('req'),
+      customerId: customer.id,
+      customerName: customer.name,
+      tenantId: customer.tenantId,
+      requestedBy: input.requestedBy,
+      createdAt: now.toISOString(),
+      status: approvalNeeded ? 'pending_approval' : 'approved',
+      ...(reason === '' ? {} : { reason }),
+      products: products
+        .filter((product) => chosen.has(product.skuId))
+        .map((product) => ({ skuId: product.skuId, name: product.name })),
+      items: plan.items,
+      results: {},
+      ...(input.report ? { report: input.report } : {}),
+    };
+    await this.#store.saveRequest(request);
+    let approval: Approval | null = null;
+    if (approvalNeeded) {
+      approval = {
+        requestId: request.id,
+        status: 'pending',
+        requestedBy: input.requestedBy,
+        reason,
+        createdAt: request.createdAt,
+        expiresAt: approvalExpiresAt(now, this.#ttlHours).toISOString(),
+      };
+      await this.#store.saveApproval(approval);
+    }
+    await this.#store.appendAudit({
+      actor: input.requestedBy,
+      action: 'submitted',
+      requestId: request.id,
+      outcome: request.status,
+      details: {
+        customerId: customer.id,
+        users: plan.items.length,
+        assignments: plan.assignments,
+        revocations: plan.revocations,
+        noops: plan.noops,
+      },
+    });
+    return { ok: true, request, needsApproval: approvalNeeded, approval };
+  }
+
+  async run(requestId: string, reporter: Reporter): Promise<ChangeRequest> {
+    if (this.#running.has(requestId)) {
+      throw new RequestNotRunnableError(`Request ${requestId} is already running.`);
+    }
+    this.#running.add(requestId);
+    try {
+      const before = await this.#store.getRequest(requestId);
+      if (!before) throw new RequestNotRunnableError(`Request ${requestId} does not exist.`);
+      if (before.status === 'completed') return before;
+      const request = await this.#store.transitionRequest(requestId, ['approved', 'running'], 'running', {
+        startedAt: before.startedAt ?? this.#now().toISOString(),
+      });
+      if (!request) {
+        throw new RequestNotRunnableError(`Request ${requestId} cannot run: it is ${before.status}.`);
+      }
+      const options: RunOptions = {
+        provider: this.#provider,
+        store: this.#store,
+        reporter,
+        concurrency: this.#concurrency,
+        pacer: this.#pacer,
+        resumed: before.status === 'running',
+        now: this.#now,
+        logger: this.#logger,
+        ...this.#retry,
+        finish: async (ran, counts) => {
+          const completed = await this.#store.transitionRequest(requestId, ['running'], 'completed', {
+            finishedAt: this.#now().toISOString(),
+          });
+          await this.#store.appendAudit({
+            actor: 'system',
+            action: 'run_completed',
+            requestId,
+            outcome: counts.failed > 0 ? 'with_failures' : 'ok',
+            details: { ...counts },
+          });
+          return { ...ran, ...(completed ?? {}), results: ran.results };
+        },
+      };
+      return await runRequest(request, options);
+    } finally {
+      this.#running.delete(requestId);
+    }
+  }
+
+  approve(requestId: string, approverId: string): Promise<DecisionResult> {
+    return this.#decide(requestId, approverId, 'approved', 'approved');
+  }
+
+  reject(requestId: string, approverId: string, reason: string): Promise<DecisionResult> {
+    return this.#decide(requestId, approverId, 'rejected', 'rejected', reason);
+  }
+
+  async expireApprovals(): Promise<Approval[]> {
+    const now = this.#now();
+    const pending = await this.#store.listApprovals({ status: ['pending'], limit: MANY });
+    const expired: Approval[] = [];
+    for (const approval of pending) {
+      if (!isApprovalExpired(approval, now)) continue;
+      const marked = await this.#expire(approval.requestId);
+      if (marked) expired.push(marked);
+    }
+    return expired;
+  }
+
+  async interruptedRequests(): Promise<ChangeRequest[]> {
+    const running = await this.#store.listRequests({ status: ['running'], limit: MANY });
+    return running.filter((request) => !this.#running.has(request.id));
+  }
+
+  recentRequests(requestedBy: string, limit: number): Promise<ChangeRequest[]> {
+    return this.#store.listRequests({ requestedBy, limit });
+  }
+
+  async pendingApprovals(limit: number): Promise<Approval[]> {
+    const now = this.#now();
+    const pending = await this.#store.listApprovals({ status: ['pending'], limit: MANY });
+    return pending.filter((approval) => !isApprovalExpired(approval, now)).slice(0, limit);
+  }
+
+  async setReportTarget(requestId: string, report: ReportTarget): Promise<void> {
+    // Compare-and-set on the status read just before, so a concurrent transition is not undone.
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const current = await this.#store.getRequest(requestId);
+      if (!current) return;
+      const statuses: RequestStatus[] = [current.status];
+      if (await this.#store.transitionRequest(requestId, statuses, current.status, { report })) return;
+    }
+  }
+
+  counts(request: ChangeRequest): RunCounts {
+    return countResults(request);
+  }
+
+  #needsApproval(revocations: number): boolean {
+    return needsApproval(revocations, this.#threshold);
+  }
+
+  async #plan(
+    input: ChangeInput,
+  ): Promise<{ customer: Customer | null; plan: PlanResult; products: Product[] }> {
+    const userIds = [...new Set(input.userIds)];
+    const [customer, users, products, holdings] = await Promise.all([
+      this.#provider.getCustomer(input.customerId),
+      this.#provider.getUsers(input.customerId, userIds),
+      this.#provider.listProducts(input.customerId),
+      this.#provider.getHoldings(input.customerId, userIds),
+    ]);
+    const plan = planChanges({ users, products, holdings, assign: input.assign, revoke: input.revoke });
+    return { customer, plan, products };
+  }
+
+  async #decide(
+    requestId: string,
+    approverId: string,
+    status: 'approved' | 'rejected',
+    requestStatus: 'approved' | 'rejected',
+    decisionReason?: string,
+  ): Promise<DecisionResult> {
+    const approval = await this.#store.getApproval(requestId);
+    if (!approval) return { ok: false, why: 'not_found', approval: null };
+    if (approval.requestedBy === approverId) return { ok: false, why: 'self_decision', approval };
+    if (approval.status === 'expired') return { ok: false, why: 'expired', approval };
+    if (approval.status !== 'pending') return { ok: false, why: 'already_decided', approval };
+    if (isApprovalExpired(approval, this.#now())) {
+      const expired = await this.#expire(requestId);
+      return expired
+        ? { ok: false, why: 'expired', approval: expired }
+        : await this.#lostRace(requestId, approval);
+    }
+    const decided = await this.#store.decideApproval(requestId, ['pending'], {
+      status,
+      decidedBy: approverId,
+      decidedAt: this.#now().toISOString(),
+      ...(decisionReason === undefined ? {} : { decisionReason }),
+    });
+    if (!decided) return this.#lostRace(requestId, approval);
+    const request = await this.#store.transitionRequest(requestId, ['pending_approval'], requestStatus);
+    await this.#store.appendAudit({
+      actor: approverId,
+      action: status,
+      requestId,
+      outcome: request ? request.status : 'request_not_pending',
+      ...(decisionReason === undefined ? {} : { details: { reason: decisionReason } }),
+    });
+    const current = request ?? (await this.#store.getRequest(requestId));
+    if (!current) return { ok: false, why: 'not_found', approval: decided };
+    return { ok: true, request: current, approval: decided };
+  }
+
+  async #lostRace(requestId: string, fallback: Approval): Promise<DecisionResult> {
+    const now = (await this.#store.getApproval(requestId)) ?? fallback;
+    return { ok: false, why: now.status === 'expired' ? 'expired' : 'already_decided', approval: now };
+  }
+
+  async #expire(requestId: string): Promise<Approval | null> {
+    const expired = await this.#store.decideApproval(requestId, ['pending'], {
+      status: 'expired',
+      decidedAt: this.#now().toISOString(),
+    });
+    if (!expired) return null;
+    await this.#store.transitionRequest(requestId, ['pending_approval'], 'expired');
+    await this.#store.appendAudit({
+      actor: 'system',
+      action: 'approval_expired',
+      requestId,
+      outcome: 'expired',
+    });
+    return expired;
+  }
 }

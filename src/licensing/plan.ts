@@ -1,10 +1,125 @@
 /**
- * SKELETON (being written): planChanges turns a selection and the operator's choices into
- * per-user operations. Problems known up front are values, not exceptions.
+ * planChanges turns a selection of users and the operator's choices into per-user operations
+ * against the tenant as it is now. Problems known up front are values, not exceptions.
+ *
+ * Decisions:
+ * - Every selected user gets an item, even one with nothing to do: its parts are listed in
+ *   `noops`, so the run reports "already had it" / "did not have it" for every user and product.
+ * - `disabledPlans: null` means the operator did not touch the plans: new assignees get every
+ *   plan, holders are a no-op (their own disabled plans survive). A list re-assigns direct holders
+ *   whose disabled plans differ, which is their change and needs no extra seat.
+ * - A product held only through a group is a no-op to assign (its plans are managed on the
+ *   group); revoking it stays in the plan so the run reports `inherited_from_group` per user.
  */
+import type { AssignChoice, ChangeItem, Operation, Product, TenantUser, UserLicense } from './model.js';
+
 export type PlanProblem =
   | { kind: 'no_users' }
   | { kind: 'empty' }
   | { kind: 'both_ways'; skuId: string }
   | { kind: 'unknown_product'; skuId: string }
-  | { kind: 'not_enough'; skuId: string; needed: number; available: number };
+  | { kind: 'not_enough'; skuId: string; needed: number; available: number }
+  /** A request that needs approval was submitted without a reason. */
+  | { kind: 'reason_required' }
+  /** The customer is no longer known to the provider. */
+  | { kind: 'unknown_customer'; customerId: string };
+
+export interface PlanInput {
+  users: readonly TenantUser[];
+  products: readonly Product[];
+  /** Current holdings by user id; a user missing here holds nothing. */
+  holdings: ReadonlyMap<string, readonly UserLicense[]>;
+  assign: readonly AssignChoice[];
+  revoke: readonly string[];
+}
+
+export type PlanResult =
+  | { ok: true; items: ChangeItem[]; assignments: number; revocations: number; noops: number }
+  | { ok: false; problems: PlanProblem[] };
+
+export function planChanges(input: PlanInput): PlanResult {
+  const problems: PlanProblem[] = [];
+  const users = uniqueBy(input.users, (user) => user.id);
+  const assign = uniqueBy(input.assign, (choice) => choice.skuId);
+  const revoke = [...new Set(input.revoke)];
+
+  if (users.length === 0) problems.push({ kind: 'no_users' });
+  if (assign.length === 0 && revoke.length === 0) problems.push({ kind: 'empty' });
+
+  const productsBySku = new Map(input.products.map((product) => [product.skuId, product]));
+  const revoked = new Set(revoke);
+  for (const choice of assign) {
+    if (revoked.has(choice.skuId)) problems.push({ kind: 'both_ways', skuId: choice.skuId });
+  }
+  for (const skuId of new Set([...assign.map((choice) => choice.skuId), ...revoke])) {
+    if (!productsBySku.has(skuId)) problems.push({ kind: 'unknown_product', skuId });
+  }
+  if (problems.length > 0) return { ok: false, problems };
+
+  let assignments = 0;
+  let revocations = 0;
+  let noops = 0;
+  const newSeats = new Map<string, number>();
+  const items: ChangeItem[] = users.map((user) => {
+    const held = new Map((input.holdings.get(user.id) ?? []).map((license) => [license.skuId, license]));
+    const item: ChangeItem = {
+      userId: user.id,
+      displayName: user.displayName,
+      email: user.email,
+      change: { assign: [], revoke: [] },
+      noops: [],
+    };
+    const noop = (skuId: string, op: Operation) => {
+      item.noops.push({ skuId, op });
+      noops++;
+    };
+
+    for (const choice of assign) {
+      const license = held.get(choice.skuId);
+      if (!license) {
+        item.change.assign.push({ skuId: choice.skuId, disabledPlans: [...(choice.disabledPlans ?? [])] });
+        newSeats.set(choice.skuId, (newSeats.get(choice.skuId) ?? 0) + 1);
+        assignments++;
+      } else if (
+        license.direct &&
+        choice.disabledPlans !== null &&
+        !samePlans(license.disabledPlans, choice.disabledPlans)
+      ) {
+        item.change.assign.push({ skuId: choice.skuId, disabledPlans: [...choice.disabledPlans] });
+        assignments++;
+      } else {
+        noop(choice.skuId, 'assign');
+      }
+    }
+    for (const skuId of revoke) {
+      if (held.has(skuId)) {
+        item.change.revoke.push(skuId);
+        revocations++;
+      } else {
+        noop(skuId, 'revoke');
+      }
+    }
+    return item;
+  });
+
+  for (const [skuId, needed] of newSeats) {
+    const available = productsBySku.get(skuId)?.available ?? 0;
+    if (needed > available) problems.push({ kind: 'not_enough', skuId, needed, available });
+  }
+  if (problems.length > 0) return { ok: false, problems };
+  if (assignments + revocations === 0) return { ok: false, problems: [{ kind: 'empty' }] };
+  return { ok: true, items, assignments, revocations, noops };
+}
+
+/** Disabled plans compared as sets. */
+export function samePlans(a: readonly string[], b: readonly string[]): boolean {
+  const left = new Set(a);
+  const right = new Set(b);
+  return left.size === right.size && [...left].every((plan) => right.has(plan));
+}
+
+function uniqueBy<T>(values: readonly T[], key: (value: T) => string): T[] {
+  const seen = new Map<string, T>();
+  for (const value of values) if (!seen.has(key(value))) seen.set(key(value), value);
+  return [...seen.values()];
+}

@@ -5,7 +5,7 @@
  * (steno writes a temporary file and renames it). Compare-and-set transitions run synchronously on
  * the in-memory data, which is what makes a decision happen once within the process.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Low } from 'lowdb';
 import { JSONFile } from 'lowdb/node';
@@ -58,7 +58,11 @@ export class LowdbStore implements Store {
     let raw: unknown;
     try {
       await mkdir(this.#dataDir, { recursive: true });
-      raw = await this.#db.adapter.read();
+      const text = await readFile(this.filePath, 'utf-8').catch((error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT') return null;
+        throw error;
+      });
+      raw = text === null ? undefined : JSON.parse(text);
     } catch (error) {
       this.#state = 'refused';
       throw new StoreError(
@@ -66,7 +70,7 @@ export class LowdbStore implements Store {
         { cause: error },
       );
     }
-    if (raw === null) {
+    if (raw === undefined) {
       this.#db.data = emptyStoreFile();
       this.#state = 'open';
       this.#markDirty();
@@ -234,6 +238,10 @@ export class LowdbStore implements Store {
     }
     this.#lastWriteError = null;
     while (this.#inFlight || (this.#dirty && this.#state === 'open')) {
+      if (this.#timer) {
+        clearTimeout(this.#timer);
+        this.#timer = null;
+      }
       if (this.#inFlight) await this.#inFlight;
       else this.#startWrite();
       if (this.#lastWriteError) {
@@ -247,10 +255,13 @@ export class LowdbStore implements Store {
   }
 
   async close(): Promise<void> {
-    await this.flush();
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = null;
-    if (this.#state === 'open') this.#state = 'closed';
+    try {
+      await this.flush();
+    } finally {
+      if (this.#timer) clearTimeout(this.#timer);
+      this.#timer = null;
+      if (this.#state === 'open') this.#state = 'closed';
+    }
   }
 
   #data(): StoreFile {

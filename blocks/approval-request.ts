@@ -1,0 +1,170 @@
+/** The approval message in the approvals channel, the reject-reason modal and the revoke-list modal. */
+import type { Button, KnownBlock, ModalView } from '@slack/types';
+import type { ChangeRequest } from '../src/licensing/model.js';
+import type { Approval } from '../src/store/store-schema.js';
+import { actions, button, confirmDialog, context, header, modal, plain, plural, section, slackDate, userMention } from './elements.js';
+import { approveActionId, ids, rejectActionId, viewRevokeListActionId } from './ids.js';
+import { encodeMetadata, escapeMrkdwn, limits, oneLine, packLinesCapped, truncate, VIEW_TEXT_BUDGET } from './limits.js';
+import { describeChanges, productLabel, revokeTotals, type SlackMessage } from './run-summary.js';
+import { sortUsers, userLine } from './users-step.js';
+
+export interface ApprovalRequestInput {
+  request: ChangeRequest;
+  approval: Approval;
+}
+
+/** Approve (primary, confirm) / Reject (danger) / View users buttons; `index` makes ids unique on App Home. */
+export function approvalButtons(request: ChangeRequest, index?: number): Button[] {
+  const { users, revocations } = revokeTotals(request);
+  const customer = truncate(oneLine(request.customerName), 100);
+  return [
+    button({
+      actionId: approveActionId(index),
+      text: 'Approve',
+      style: 'primary',
+      value: request.id,
+      confirm: confirmDialog({
+        title: 'Approve this request?',
+        text: `${plural(revocations, 'license')} will be revoked from ${plural(users, 'user')} at ${customer}. This runs at once.`,
+        confirm: 'Approve and run',
+        deny: 'Cancel',
+        style: 'primary',
+      }),
+    }),
+    button({ actionId: rejectActionId(index), text: 'Reject', style: 'danger', value: request.id }),
+    button({ actionId: viewRevokeListActionId(index), text: 'View users', value: request.id }),
+  ];
+}
+
+/** The lines describing a request for approvers (mrkdwn): who, customer, what, reason, expiry. */
+export function approvalSummaryLines(request: ChangeRequest, approval: Approval): string[] {
+  const { users, revocations } = revokeTotals(request);
+  const customer = escapeMrkdwn(truncate(oneLine(request.customerName), 200));
+  const lines = [
+    `${userMention(approval.requestedBy)} asks to revoke ${plural(revocations, 'license')} from ${plural(users, 'user')} at *${customer}* (request ${escapeMrkdwn(request.id)}).`,
+  ];
+  const [changes] = packLinesCapped(
+    describeChanges(request).map((l) => `• ${l}`),
+    1,
+    (n) => `…and ${n} more`,
+    1500,
+  );
+  if (changes) lines.push(changes);
+  lines.push(`*Reason:* ${escapeMrkdwn(truncate(oneLine(approval.reason || request.reason || '(none given)'), 1000))}`);
+  return lines;
+}
+
+function decisionLine(approval: Approval): string {
+  const by = approval.decidedBy ? ` by ${userMention(approval.decidedBy)}` : '';
+  const at = approval.decidedAt ? ` ${slackDate(approval.decidedAt)}` : '';
+  switch (approval.status) {
+    case 'approved':
+      return `:white_check_mark: *Approved*${by}${at}. The request runs; results go to the requester's thread.`;
+    case 'rejected': {
+      const why = approval.decisionReason
+        ? `: “${escapeMrkdwn(truncate(oneLine(approval.decisionReason), 1000))}”`
+        : '';
+      return `:no_entry: *Rejected*${by}${at}${why}`;
+    }
+    case 'expired':
+      return `:alarm_clock: *Expired* ${slackDate(approval.expiresAt)} without a decision. Nothing was changed.`;
+    case 'pending':
+      return `:hourglass: Expires ${slackDate(approval.expiresAt)}. Only an approver who is not the requester can decide.`;
+  }
+}
+
+/**
+ * The approval message: pending → Approve (primary, confirm) / Reject (danger) with value = request
+ * id and a "View users" button; approved / rejected / expired → the decision, no buttons.
+ */
+export function renderApprovalRequest(input: ApprovalRequestInput): SlackMessage {
+  const { request, approval } = input;
+  const pending = approval.status === 'pending';
+  const blocks: KnownBlock[] = [
+    header(pending ? 'Approval needed: license revocation' : 'License revocation request'),
+    ...approvalSummaryLines(request, approval).map((l) => section(l)),
+    context([decisionLine(approval)]),
+  ];
+  if (pending) blocks.push(actions(approvalButtons(request), ids.blocks.approvalActions));
+  const { users, revocations } = revokeTotals(request);
+  const state = pending ? 'needs approval' : approval.status;
+  const text = escapeMrkdwn(
+    `License request ${request.id} for ${oneLine(request.customerName)} (${revocations} revocations, ${users} users): ${state}`,
+  );
+  return { text: truncate(text, limits.messageText), blocks };
+}
+
+export interface RejectReasonData {
+  requestId: string;
+  customerName?: string;
+}
+
+/** The reject-reason modal: one required input (block/action `reject_reason`); private_metadata `{ requestId }`. */
+export function renderRejectReasonModal(data: RejectReasonData): ModalView {
+  const blocks: KnownBlock[] = [
+    section(
+      `Reject request *${escapeMrkdwn(data.requestId)}*${data.customerName ? ` for *${escapeMrkdwn(truncate(oneLine(data.customerName), 200))}*` : ''}? The requester is told, with your reason.`,
+    ),
+    {
+      type: 'input',
+      block_id: ids.blocks.rejectReason,
+      label: plain('Reason', limits.label),
+      element: {
+        type: 'plain_text_input',
+        action_id: ids.actions.rejectReason,
+        multiline: true,
+        min_length: 1,
+        max_length: 1000,
+        placeholder: plain('Why this request is rejected', limits.placeholder),
+      },
+    },
+  ];
+  return modal({
+    callbackId: ids.views.rejectReason,
+    title: 'Reject request',
+    submit: 'Reject',
+    close: 'Cancel',
+    blocks,
+    privateMetadata: encodeMetadata({ requestId: data.requestId }),
+  });
+}
+
+/** Sections of the revoke list (the last one says how many were left out). */
+const REVOKE_LIST_SECTIONS = 95;
+
+/** The "users to be revoked" modal of a request (opened from "View users"); no submit. */
+export function renderRevokeListModal(request: ChangeRequest): ModalView {
+  const revoking = sortUsers(
+    request.items
+      .filter((i) => i.change.revoke.length > 0)
+      .map((i) => ({ id: i.userId, displayName: i.displayName, email: i.email, revoke: i.change.revoke })),
+  );
+  const { revocations } = revokeTotals(request);
+  const lines = revoking.map(
+    (u) => `• ${userLine(u)}: ${u.revoke.map((sku) => productLabel(request, sku)).join(', ')}`,
+  );
+  const blocks: KnownBlock[] = [
+    section(
+      `*${plural(revocations, 'license')} revoked from ${plural(revoking.length, 'user')}* at *${escapeMrkdwn(truncate(oneLine(request.customerName), 200))}* (request ${escapeMrkdwn(request.id)})`,
+    ),
+  ];
+  if (lines.length === 0) blocks.push(context(['This request revokes nothing.']));
+  const listed = packLinesCapped(
+    lines,
+    REVOKE_LIST_SECTIONS,
+    (n) => `…and ${n} more users`,
+    limits.sectionText,
+    0,
+    VIEW_TEXT_BUDGET,
+  );
+  for (const text of listed) {
+    blocks.push(section(text));
+  }
+  return modal({
+    callbackId: ids.views.revokeList,
+    title: 'Users to revoke',
+    close: 'Close',
+    blocks: blocks.slice(0, limits.viewBlocks),
+    privateMetadata: encodeMetadata({ requestId: request.id }),
+  });
+}

@@ -1,0 +1,85 @@
+/** App Home: the user's recent requests and, for approvers, the pending approvals. */
+import type { HomeView, KnownBlock } from '@slack/types';
+import type { ChangeRequest, RunCounts } from '../src/licensing/model.js';
+import type { Approval } from '../src/store/store-schema.js';
+import { approvalButtons, approvalSummaryLines } from './approval-request.js';
+import { actions, context, divider, header, homeView, section, slackDate } from './elements.js';
+import { escapeMrkdwn, limits, oneLine, packLinesCapped, truncate } from './limits.js';
+import { countRequest, describeChanges, statusLine } from './run-summary.js';
+
+/** Requests and approvals shown at most (the rest are counted), to stay within 100 blocks. */
+export const HOME_MAX_RECENT = 20;
+export const HOME_MAX_PENDING = 15;
+
+export interface HomeData {
+  userId: string;
+  /** The user's recent requests, most recent first; counts computed when omitted. */
+  recent: readonly (ChangeRequest | { request: ChangeRequest; counts: RunCounts })[];
+  /** Whether the user may decide approvals (then `pending` is shown). */
+  isApprover: boolean;
+  /** Pending approvals with their requests (request null when it is gone). */
+  pending?: readonly { approval: Approval; request: ChangeRequest | null }[];
+}
+
+function unwrap(entry: ChangeRequest | { request: ChangeRequest; counts: RunCounts }): {
+  request: ChangeRequest;
+  counts: RunCounts;
+} {
+  return 'request' in entry ? entry : { request: entry, counts: countRequest(entry) };
+}
+
+/**
+ * The App Home view: recent requests with status and outcome counts; for approvers, pending
+ * approvals with Approve / Reject / View users (action ids `approval_approve_<i>` etc., value =
+ * request id; match with `patterns.approve` / `patterns.reject` / `patterns.viewRevokeList`).
+ */
+export function renderHome(data: HomeData): HomeView {
+  const blocks: KnownBlock[] = [
+    header('LicenseDesk'),
+    context(['Run `/licenses` in a channel to assign or revoke licenses for many users of a customer at once.']),
+  ];
+
+  if (data.isApprover) {
+    const pending = data.pending ?? [];
+    blocks.push(header('Waiting for your approval'));
+    if (pending.length === 0) {
+      blocks.push(context(['Nothing is waiting for approval.']));
+    }
+    pending.slice(0, HOME_MAX_PENDING).forEach(({ approval, request }, i) => {
+      if (!request) {
+        blocks.push(section(`Request ${escapeMrkdwn(approval.requestId)} is no longer available.`));
+        return;
+      }
+      const own = approval.requestedBy === data.userId;
+      const lines = approvalSummaryLines(request, approval);
+      lines.push(`Expires ${slackDate(approval.expiresAt)}${own ? ' · _your own request: another approver decides_' : ''}`);
+      const [text] = packLinesCapped(lines, 1, (n) => `…and ${n} more lines`);
+      blocks.push(section(text ?? ' '));
+      if (!own) blocks.push(actions(approvalButtons(request, i), `home_approval_${i}`));
+    });
+    if (pending.length > HOME_MAX_PENDING) {
+      blocks.push(context([`…and ${pending.length - HOME_MAX_PENDING} more in the approvals channel.`]));
+    }
+    blocks.push(divider());
+  }
+
+  blocks.push(header('Your recent requests'));
+  if (data.recent.length === 0) {
+    blocks.push(context(['You have not made any request yet.']));
+  }
+  for (const entry of data.recent.slice(0, HOME_MAX_RECENT)) {
+    const { request, counts } = unwrap(entry);
+    const changes = describeChanges(request);
+    const shown = changes.slice(0, 3).join(' · ') + (changes.length > 3 ? ` · and ${changes.length - 3} more` : '');
+    const text = [
+      `*${escapeMrkdwn(truncate(oneLine(request.customerName), 200))}* · ${slackDate(request.createdAt)} · ${escapeMrkdwn(request.id)}`,
+      truncate(shown || 'No change', 1500),
+      statusLine({ request, counts }),
+    ].join('\n');
+    blocks.push(section(text));
+  }
+  if (data.recent.length > HOME_MAX_RECENT) {
+    blocks.push(context([`Showing the last ${HOME_MAX_RECENT} requests.`]));
+  }
+  return homeView(blocks.slice(0, limits.viewBlocks));
+}

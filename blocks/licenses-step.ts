@@ -1,0 +1,281 @@
+/** The manage-licenses step: each product over the selection, then what to assign and revoke. */
+import type { Button, InputBlock, KnownBlock, ModalView, PlainTextOption } from '@slack/types';
+import type { ProductOverview } from '../src/licensing/licensing-service.js';
+import { actions, button, context, divider, modal, option, plain, plural, section } from './elements.js';
+import {
+  assignGroupId,
+  buyMoreActionId,
+  holdersActionId,
+  ids,
+  plansActionId,
+  productBlockId,
+  revokeGroupId,
+} from './ids.js';
+import { chunk, encodeMetadata, escapeMrkdwn, limits, oneLine, packLines, truncate } from './limits.js';
+
+export interface LicensesStepData {
+  draftId: string;
+  customerName: string;
+  /** How many users are selected. */
+  selectedCount: number;
+  /** Every product the customer owns, over the selection. */
+  products: readonly ProductOverview[];
+  /** "Buy more" link (PURCHASE_URL); without it a text hint is shown. */
+  purchaseUrl?: string | null;
+  /** Service plans the operator turned off, per skuId (draft.disabledPlansBySku; absent = unchanged). */
+  disabledPlansBySku?: Readonly<Record<string, readonly string[]>>;
+  /** Revocations (users × products) at or above which approval is needed. */
+  approvalThreshold: number;
+  /** Revocations the current ticks would make; null when not known yet (no warning shown). */
+  plannedRevocations: number | null;
+  /** A problem to show at the top (errors for input blocks go through response_action: errors). */
+  error?: string | null;
+}
+
+/** True when the planned revocations reach the approval threshold. */
+export function needsApproval(data: Pick<LicensesStepData, 'approvalThreshold' | 'plannedRevocations'>): boolean {
+  return data.plannedRevocations !== null && data.plannedRevocations >= data.approvalThreshold;
+}
+
+/**
+ * Revocations that ticking `revokeSkuIds` would make: the selected users holding each product
+ * directly (inherited licenses cannot be revoked here; non-holders are no-ops).
+ */
+export function countPlannedRevocations(
+  products: readonly ProductOverview[],
+  revokeSkuIds: readonly string[],
+): number {
+  const wanted = new Set(revokeSkuIds);
+  return products.reduce((n, p) => (wanted.has(p.product.skuId) ? n + p.holders.length : n), 0);
+}
+
+/** Products per compact chunk: a section of lines plus ≤ 3 buttons each in one actions block (≤ 25). */
+const COMPACT_CHUNK = 8;
+
+function holderCount(p: ProductOverview): number {
+  return new Set([...p.holders, ...p.inheritedHolders]).size;
+}
+
+/** "All 5 selected have it" / "3 of 5 selected have it (1 through a group)" / "None of the 5 selected has it". */
+export function stateText(p: ProductOverview, selectedCount: number): string {
+  const held = holderCount(p);
+  const inherited = p.inheritedHolders.length;
+  const via = inherited > 0 ? ` (${inherited} through a group)` : '';
+  if (p.state === 'none' || held === 0) return `None of the ${selectedCount} selected has it`;
+  if (p.state === 'all') return `All ${selectedCount} selected have it${via}`;
+  return `${held} of ${selectedCount} selected have it${via}`;
+}
+
+function statusMark(p: ProductOverview): string {
+  if (p.product.status === 'suspended') return ' :no_entry: _suspended_';
+  if (p.product.status === 'warning') return ' :warning: _expiring (warning)_';
+  return '';
+}
+
+function availableText(p: ProductOverview): string {
+  return p.product.available === 0 ? '*0 available*' : `${p.product.available} available`;
+}
+
+function plansLabel(p: ProductOverview, disabled: readonly string[] | undefined): string {
+  const total = p.product.servicePlans.length;
+  return disabled === undefined || disabled.length === 0
+    ? 'Service plans'
+    : `Service plans (${disabled.length} of ${total} off)`;
+}
+
+function productName(p: ProductOverview): string {
+  return escapeMrkdwn(truncate(oneLine(p.product.name), 150));
+}
+
+interface Line {
+  text: string;
+  buttons: Button[];
+  /** The button shown beside the line in the detailed layout. */
+  accessory: Button | null;
+}
+
+function productLine(p: ProductOverview, index: number, data: LicensesStepData, compact: boolean): Line {
+  const skuId = p.product.skuId;
+  const name = productName(p);
+  const parts = [stateText(p, data.selectedCount), availableText(p)];
+  const soldOut = p.product.available === 0 && p.product.status !== 'suspended';
+  const buttons: Button[] = [];
+  if (soldOut) {
+    if (data.purchaseUrl) {
+      buttons.push(
+        button({
+          actionId: buyMoreActionId(index),
+          text: compact ? `Buy more: ${p.product.name}` : 'Buy more',
+          url: data.purchaseUrl,
+          value: skuId,
+        }),
+      );
+    } else {
+      parts.push('no license left: buy more in Partner Center');
+    }
+  }
+  if (p.product.servicePlans.length > 0) {
+    const label = plansLabel(p, data.disabledPlansBySku?.[skuId]);
+    buttons.push(
+      button({
+        actionId: plansActionId(index),
+        text: compact ? `${label}: ${p.product.name}` : label,
+        value: skuId,
+      }),
+    );
+  }
+  const holders =
+    holderCount(p) > 0
+      ? button({
+          actionId: holdersActionId(index),
+          text: compact ? `Who has it: ${p.product.name}` : 'Who has it',
+          value: skuId,
+        })
+      : null;
+  if (compact) {
+    return {
+      text: `• *${name}*${statusMark(p)} · ${parts.join(' · ')}`,
+      buttons: holders ? [holders, ...buttons] : buttons,
+      accessory: null,
+    };
+  }
+  return { text: `*${name}*${statusMark(p)}\n${parts.join(' · ')}`, buttons, accessory: holders };
+}
+
+function checkboxGroups(
+  kind: 'assign' | 'revoke',
+  products: readonly ProductOverview[],
+  selectedCount: number,
+): InputBlock[] {
+  const groups = chunk(products, limits.checkboxOptions);
+  return groups.map((group, g) => {
+    const options: PlainTextOption[] = group.map((p) =>
+      option(
+        p.product.name,
+        p.product.skuId,
+        kind === 'assign'
+          ? p.product.status === 'suspended'
+            ? 'suspended'
+            : `${p.product.available} available`
+          : stateText(p, selectedCount),
+      ),
+    );
+    const first = g * limits.checkboxOptions + 1;
+    const range = groups.length > 1 ? ` (products ${first}–${first + group.length - 1} of ${products.length})` : '';
+    const id = kind === 'assign' ? assignGroupId(g) : revokeGroupId(g);
+    const block: InputBlock = {
+      type: 'input',
+      block_id: id,
+      optional: true,
+      label: plain(
+        kind === 'assign' ? `Assign to all selected users${range}` : `Revoke from all selected users${range}`,
+        limits.label,
+      ),
+      element: { type: 'checkboxes', action_id: id, options },
+    };
+    // Revoke ticks come as block_actions so the approval warning and reason can follow them.
+    if (kind === 'revoke') block.dispatch_action = true;
+    return block;
+  });
+}
+
+/**
+ * The manage-licenses modal; private_metadata `{ draftId }`. Nothing is pre-ticked: the choice is
+ * a change (checkboxes have no partial state). The reason input is always present (block
+ * `ids.blocks.reason`) and only required when approval is needed, so a typed reason survives the
+ * views.update that a revoke tick triggers. All products appear in the Assign and Revoke groups
+ * (≤ 10 a group); product lines become compact, then are cut, to stay within 100 blocks.
+ */
+export function renderLicensesStep(data: LicensesStepData): ModalView {
+  const approval = needsApproval(data);
+  const head: KnownBlock[] = [];
+  head.push(
+    section(
+      `*Customer:* ${escapeMrkdwn(oneLine(data.customerName))} · *${plural(data.selectedCount, 'user')} selected*`,
+    ),
+  );
+  if (data.error) head.push(section(`:warning: ${escapeMrkdwn(data.error)}`));
+  head.push(
+    context([
+      'Tick what should *change*. Nothing is pre-ticked: a product that only some of the selected users have is ' +
+        'left as it is unless you tick it (assign gives it to the others, revoke removes it from those who have it).',
+      'Licenses inherited from a group cannot be revoked here: change the group membership instead.',
+    ]),
+  );
+  head.push(divider());
+
+  const assign = checkboxGroups('assign', data.products, data.selectedCount);
+  const revoke = checkboxGroups('revoke', data.products, data.selectedCount);
+  const tail: KnownBlock[] = [divider(), ...assign, ...revoke];
+  if (approval) {
+    tail.push(
+      section(
+        `:lock: *This request needs a manager's approval* (${data.plannedRevocations} revocations ≥ ${data.approvalThreshold}). ` +
+          'Give a reason; it runs once an approver accepts it.',
+        { blockId: ids.blocks.approvalWarning },
+      ),
+    );
+  }
+  tail.push({
+    type: 'input',
+    block_id: ids.blocks.reason,
+    optional: !approval,
+    label: plain(approval ? 'Reason (required for approval)' : 'Reason (optional)', limits.label),
+    element: {
+      type: 'plain_text_input',
+      action_id: ids.actions.reason,
+      multiline: true,
+      max_length: 1000,
+      placeholder: plain('Why these licenses change, e.g. "Leavers of March"', limits.placeholder),
+    },
+  });
+
+  const budget = limits.viewBlocks - head.length - tail.length;
+  const products = data.products;
+  const detailed = products.map((p, i) => productLine(p, i, data, false));
+  const detailedCost = detailed.reduce((n, l) => n + 1 + (l.buttons.length > 0 ? 1 : 0), 0);
+  const middle: KnownBlock[] = [];
+  if (products.length === 0) {
+    middle.push(section('This customer owns no product that can be assigned to users.'));
+  } else if (detailedCost <= budget) {
+    detailed.forEach((line, i) => {
+      middle.push(section(line.text, { blockId: productBlockId(i), ...(line.accessory ? { accessory: line.accessory } : {}) }));
+      if (line.buttons.length > 0) middle.push(actions(line.buttons, `${productBlockId(i)}_actions`));
+    });
+  } else {
+    const compact = products.map((p, i) => productLine(p, i, data, true));
+    const chunks = chunk(compact, COMPACT_CHUNK);
+    // Keep one block for the "more products" note when not every chunk fits.
+    const chunkCost = (c: Line[]) => packLines(c.map((l) => l.text)).length + (c.some((l) => l.buttons.length > 0) ? 1 : 0);
+    let used = 0;
+    let shown = 0;
+    for (const [k, c] of chunks.entries()) {
+      const cost = chunkCost(c);
+      const reserve = k < chunks.length - 1 ? 1 : 0;
+      if (used + cost + reserve > budget) break;
+      packLines(c.map((l) => l.text)).forEach((text, t) => {
+        middle.push(section(text, { blockId: `${productBlockId(k)}_${t}` }));
+      });
+      const buttons = c.flatMap((l) => l.buttons);
+      if (buttons.length > 0) middle.push(actions(buttons, `${productBlockId(k)}_actions`));
+      used += cost;
+      shown += c.length;
+    }
+    if (shown < products.length) {
+      middle.push(
+        context([
+          `${products.length - shown} more products are not described above; all ${products.length} are in the Assign and Revoke lists below.`,
+        ]),
+      );
+    }
+  }
+
+  return modal({
+    callbackId: ids.views.manage,
+    title: 'Manage licenses',
+    submit: approval ? 'Request approval' : 'Apply',
+    close: 'Back',
+    blocks: [...head, ...middle, ...tail],
+    privateMetadata: encodeMetadata({ draftId: data.draftId }),
+  });
+}

@@ -1,0 +1,64 @@
+/** Pushed view: who of the selection holds one product, directly or through a group. */
+import type { KnownBlock, ModalView } from '@slack/types';
+import type { ProductOverview } from '../src/licensing/licensing-service.js';
+import type { TenantUser } from '../src/licensing/model.js';
+import { context, modal, section } from './elements.js';
+import { ids } from './ids.js';
+import { encodeMetadata, escapeMrkdwn, limits, oneLine, packLines, pagesOf, truncate } from './limits.js';
+import { stateText } from './licenses-step.js';
+import { LIST_SECTIONS_PER_PAGE, pagingBlock } from './selected-users.js';
+import { sortUsers, userLine } from './users-step.js';
+
+export interface ProductHoldersData {
+  draftId: string;
+  overview: ProductOverview;
+  /** The selected users (names for the holder ids; unknown ids are shown as ids). */
+  users: readonly TenantUser[];
+  /** How many users are selected; defaults to `users.length`. */
+  selectedCount?: number;
+  /** 0-based page when the holders do not fit one view. */
+  page?: number;
+}
+
+/**
+ * The "Who has it" modal; private_metadata `{ draftId, skuId }`; close "Back", no submit. Paging
+ * buttons (only when needed) have action ids `holders_page_previous` / `holders_page_next`
+ * (`patterns.holdersPage`), value = page to show.
+ */
+export function renderProductHolders(data: ProductHoldersData): ModalView {
+  const { overview } = data;
+  const byId = new Map(data.users.map((u) => [u.id, u]));
+  const resolve = (id: string): TenantUser =>
+    byId.get(id) ?? { id, displayName: id, email: '', usageLocation: null };
+  const direct = sortUsers(overview.holders.map(resolve));
+  const inherited = sortUsers(overview.inheritedHolders.filter((id) => !overview.holders.includes(id)).map(resolve));
+  const lines = [
+    ...(direct.length > 0 ? [`*Assigned directly (${direct.length})*`, ...direct.map((u) => `• ${userLine(u)}`)] : []),
+    ...(inherited.length > 0
+      ? [
+          `*Through a group only (${inherited.length})*: cannot be revoked here`,
+          ...inherited.map((u) => `• ${userLine(u)}`),
+        ]
+      : []),
+  ];
+  const texts = packLines(lines);
+  const all = pagesOf(texts, LIST_SECTIONS_PER_PAGE);
+  const pages = Math.max(1, all.length);
+  const page = Math.min(Math.max(0, Math.floor(data.page ?? 0)), pages - 1);
+  const items = all[page] ?? [];
+  const blocks: KnownBlock[] = [
+    section(
+      `*${escapeMrkdwn(truncate(oneLine(overview.product.name), 200))}*\n${stateText(overview, data.selectedCount ?? data.users.length)}`,
+    ),
+  ];
+  if (lines.length === 0) blocks.push(context(['None of the selected users has this product.']));
+  for (const text of items) blocks.push(section(text));
+  blocks.push(...pagingBlock(ids.actions.holdersPage, page, pages));
+  return modal({
+    callbackId: ids.views.holders,
+    title: 'Who has it',
+    close: 'Back',
+    blocks: blocks.slice(0, limits.viewBlocks),
+    privateMetadata: encodeMetadata({ draftId: data.draftId, skuId: overview.product.skuId }),
+  });
+}

@@ -1,0 +1,191 @@
+/** The summary message of a request, posted where `/licenses` ran and updated in place. */
+import type { KnownBlock } from '@slack/types';
+import type { ChangeRequest, Operation, RunCounts } from '../src/licensing/model.js';
+import type { Approval } from '../src/store/store-schema.js';
+import { context, plural, section, slackDate, userMention } from './elements.js';
+import { escapeMrkdwn, limits, oneLine, packLinesCapped, truncate } from './limits.js';
+
+export interface SlackMessage {
+  /** Fallback text (notifications, screen readers); ≤ 4,000 characters. */
+  text: string;
+  blocks: KnownBlock[];
+}
+
+export interface RunSummaryInput {
+  request: ChangeRequest;
+  /** Counts over the results; computed from the request when omitted. */
+  counts?: RunCounts;
+  /** The approval record, when the request needed one. */
+  approval?: Approval | null;
+  /** Slack user ids who may approve (shown while pending). */
+  approvers?: readonly string[];
+  /** Approvals channel (shown while pending). */
+  approvalChannelId?: string | null;
+}
+
+function partKeys(request: ChangeRequest): Map<string, Operation> {
+  const keys = new Map<string, Operation>();
+  for (const item of request.items) {
+    for (const a of item.change.assign) keys.set(`${item.userId}|${a.skuId}|assign`, 'assign');
+    for (const skuId of item.change.revoke) keys.set(`${item.userId}|${skuId}|revoke`, 'revoke');
+    for (const n of item.noops) keys.set(`${item.userId}|${n.skuId}|${n.op}`, n.op);
+  }
+  return keys;
+}
+
+/**
+ * Counts over a request: every planned (user, product, operation) part; a part is done when its
+ * result landed; planned no-ops without a result count as done no-ops.
+ */
+export function countRequest(request: ChangeRequest): RunCounts {
+  const planned = new Set<string>();
+  for (const item of request.items) for (const n of item.noops) planned.add(`${item.userId}|${n.skuId}|${n.op}`);
+  const counts: RunCounts = { total: 0, done: 0, success: 0, noop: 0, failed: 0 };
+  for (const key of partKeys(request).keys()) {
+    counts.total += 1;
+    const result = request.results[key];
+    if (result) {
+      counts.done += 1;
+      counts[result.outcome] += 1;
+    } else if (planned.has(key)) {
+      counts.done += 1;
+      counts.noop += 1;
+    }
+  }
+  return counts;
+}
+
+/** Product name of a request's sku (the sku id when unknown), escaped for mrkdwn. */
+export function productLabel(request: ChangeRequest, skuId: string): string {
+  const name = request.products.find((p) => p.skuId === skuId)?.name ?? skuId;
+  return escapeMrkdwn(truncate(oneLine(name), 150));
+}
+
+/** Users per product and operation, as planned (no-ops included), in the request's product order. */
+export function changeTotals(request: ChangeRequest): { skuId: string; op: Operation; users: number }[] {
+  const users = new Map<string, Set<string>>();
+  for (const [key, op] of partKeys(request)) {
+    const [userId = '', skuId = ''] = key.split('|');
+    const k = `${skuId}|${op}`;
+    const set = users.get(k) ?? new Set<string>();
+    set.add(userId);
+    users.set(k, set);
+  }
+  const order = new Map(request.products.map((p, i) => [p.skuId, i]));
+  return [...users.entries()]
+    .map(([k, set]) => {
+      const [skuId = '', op = 'assign'] = k.split('|');
+      return { skuId, op: op === 'revoke' ? ('revoke' as const) : ('assign' as const), users: set.size };
+    })
+    .sort(
+      (a, b) =>
+        (a.op === b.op ? 0 : a.op === 'assign' ? -1 : 1) ||
+        (order.get(a.skuId) ?? Number.MAX_SAFE_INTEGER) - (order.get(b.skuId) ?? Number.MAX_SAFE_INTEGER),
+    );
+}
+
+/** "Assign *Office 365 E3* to 12 users" lines (mrkdwn). */
+export function describeChanges(request: ChangeRequest): string[] {
+  return changeTotals(request).map(({ skuId, op, users }) =>
+    op === 'assign'
+      ? `Assign *${productLabel(request, skuId)}* to ${plural(users, 'user')}`
+      : `Revoke *${productLabel(request, skuId)}* from ${plural(users, 'user')}`,
+  );
+}
+
+/** Users and revocations (users × products) a request revokes. */
+export function revokeTotals(request: ChangeRequest): { users: number; revocations: number } {
+  let users = 0;
+  let revocations = 0;
+  for (const item of request.items) {
+    if (item.change.revoke.length > 0) users += 1;
+    revocations += item.change.revoke.length;
+  }
+  return { users, revocations };
+}
+
+function mentions(userIds: readonly string[]): string {
+  return userIds.length === 0 ? 'an approver' : userIds.slice(0, 20).map(userMention).join(', ');
+}
+
+/** "✓ 990 succeeded · 5 no change · ✗ 5 failed". */
+export function countsText(counts: RunCounts): string {
+  return `:white_check_mark: ${counts.success} succeeded · ${counts.noop} no change · :x: ${counts.failed} failed`;
+}
+
+/** One status line (mrkdwn) for a request in any state. */
+export function statusLine(input: RunSummaryInput): string {
+  const { request, approval } = input;
+  const counts = input.counts ?? countRequest(request);
+  const approvedBy =
+    approval?.status === 'approved' && approval.decidedBy
+      ? ` (approved by ${userMention(approval.decidedBy)}${approval.decidedAt ? ` ${slackDate(approval.decidedAt)}` : ''})`
+      : '';
+  switch (request.status) {
+    case 'pending_approval': {
+      const where = input.approvalChannelId ? ` in <#${input.approvalChannelId.replace(/[<>&|]/g, '')}>` : '';
+      const until = approval?.expiresAt ? `; expires ${slackDate(approval.expiresAt)}` : '';
+      return `:hourglass: Waiting for approval by ${mentions(input.approvers ?? [])}${where}${until}`;
+    }
+    case 'approved':
+      return `:hourglass_flowing_sand: Queued${approvedBy}`;
+    case 'running':
+      return `:arrows_counterclockwise: Running: ${counts.done} / ${counts.total}${approvedBy}`;
+    case 'completed':
+      return `*Completed*${approvedBy}: ${countsText(counts)}`;
+    case 'rejected': {
+      const by = approval?.decidedBy ? ` by ${userMention(approval.decidedBy)}` : '';
+      const at = approval?.decidedAt ? ` ${slackDate(approval.decidedAt)}` : '';
+      const why = approval?.decisionReason ? `: “${escapeMrkdwn(truncate(oneLine(approval.decisionReason), 1000))}”` : '';
+      return `:no_entry: Rejected${by}${at}${why}. Nothing was changed.`;
+    }
+    case 'expired': {
+      const at = approval?.expiresAt ? ` ${slackDate(approval.expiresAt)}` : '';
+      return `:alarm_clock: Expired${at} without a decision. Nothing was changed.`;
+    }
+  }
+}
+
+function plainStatus(input: RunSummaryInput, counts: RunCounts): string {
+  switch (input.request.status) {
+    case 'pending_approval':
+      return 'waiting for approval';
+    case 'approved':
+      return 'queued';
+    case 'running':
+      return `running, ${counts.done} / ${counts.total}`;
+    case 'completed':
+      return `completed: ${counts.success} succeeded, ${counts.noop} no change, ${counts.failed} failed`;
+    case 'rejected':
+      return 'rejected';
+    case 'expired':
+      return 'expired';
+  }
+}
+
+/** The summary message: who, which customer, what changes for how many users, and the status line. */
+export function renderRunSummary(input: RunSummaryInput): SlackMessage {
+  const { request } = input;
+  const counts = input.counts ?? countRequest(request);
+  const customer = escapeMrkdwn(truncate(oneLine(request.customerName), 200));
+  const users = request.items.length;
+  const blocks: KnownBlock[] = [
+    section(
+      `*License request ${escapeMrkdwn(request.id)}* by ${userMention(request.requestedBy)} for *${customer}* (${plural(users, 'user')})`,
+    ),
+  ];
+  const changes = describeChanges(request).map((l) => `• ${l}`);
+  const [changeText] = packLinesCapped(changes.length > 0 ? changes : ['• No change'], 1, (n) => `…and ${n} more`);
+  blocks.push(section(changeText ?? ' '));
+  if (request.reason) {
+    blocks.push(context([`Reason: ${escapeMrkdwn(truncate(oneLine(request.reason), 1000))}`]));
+  }
+  blocks.push(section(statusLine({ ...input, counts })));
+  if (request.status === 'completed' || request.status === 'running') {
+    blocks.push(context(['Results per user are in the thread.']));
+  }
+  const text = escapeMrkdwn(
+    `License request ${request.id} for ${oneLine(request.customerName)}: ${plainStatus(input, counts)}`,
+  );
+  return { text: truncate(text, limits.messageText), blocks };
+}

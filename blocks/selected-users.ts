@@ -1,0 +1,54 @@
+/** Pushed view: every selected user, sorted, as paged text. */
+import type { KnownBlock, ModalView } from '@slack/types';
+import type { TenantUser } from '../src/licensing/model.js';
+import { actions, button, context, modal, plural, section } from './elements.js';
+import { ids } from './ids.js';
+import { encodeMetadata, escapeMrkdwn, limits, oneLine, packLines, pagesOf } from './limits.js';
+import { sortUsers, userLine } from './users-step.js';
+
+/** Sections of users on one page of a pushed list (leaves room for the header lines and paging). */
+export const LIST_SECTIONS_PER_PAGE = 90;
+
+export interface SelectedUsersData {
+  draftId: string;
+  customerName: string;
+  users: readonly TenantUser[];
+  /** 0-based page when the users do not fit one view (paging buttons `ids.actions.selectedPage`, value = page). */
+  page?: number;
+}
+
+/** Paging buttons for a pushed list: value = the page to show. */
+export function pagingBlock(actionId: string, page: number, pages: number): KnownBlock[] {
+  if (pages <= 1) return [];
+  const buttons = [];
+  if (page > 0) buttons.push(button({ actionId: `${actionId}_previous`, text: '‹ Previous', value: String(page - 1) }));
+  if (page < pages - 1) buttons.push(button({ actionId: `${actionId}_next`, text: 'Next ›', value: String(page + 1) }));
+  return [actions(buttons, `${actionId}_nav`), context([`Page ${page + 1} of ${pages}`])];
+}
+
+/**
+ * The "all selected users" modal; private_metadata `{ draftId }`; close "Back", no submit.
+ * Paging buttons (only when needed) have action ids `selected_page_previous` / `selected_page_next`
+ * (match with `patterns.selectedPage`), value = page to show.
+ */
+export function renderSelectedUsers(data: SelectedUsersData): ModalView {
+  const sorted = sortUsers(data.users);
+  const texts = packLines(sorted.map((u) => `• ${userLine(u)}`));
+  const all = pagesOf(texts, LIST_SECTIONS_PER_PAGE);
+  const pages = Math.max(1, all.length);
+  const page = Math.min(Math.max(0, Math.floor(data.page ?? 0)), pages - 1);
+  const items = all[page] ?? [];
+  const blocks: KnownBlock[] = [
+    section(`*${plural(sorted.length, 'user')} selected* at ${escapeMrkdwn(oneLine(data.customerName))}`),
+  ];
+  if (sorted.length === 0) blocks.push(context(['No user is selected yet.']));
+  for (const text of items) blocks.push(section(text));
+  blocks.push(...pagingBlock(ids.actions.selectedPage, page, pages));
+  return modal({
+    callbackId: ids.views.selected,
+    title: 'Selected users',
+    close: 'Back',
+    blocks: blocks.slice(0, limits.viewBlocks),
+    privateMetadata: encodeMetadata({ draftId: data.draftId }),
+  });
+}

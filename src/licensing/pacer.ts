@@ -1,0 +1,44 @@
+/**
+ * Paces writes per customer tenant: evenly spaced slots at `ratePerSecond` (a token bucket of
+ * size `burst`), shared by every run of the process so two runs on one tenant share its budget.
+ * A server's Retry-After pauses the whole tenant, since the quota it protects is the tenant's.
+ */
+export interface PacerOptions {
+  ratePerSecond: number;
+  /** Writes that may go at once after a quiet spell (default 1: strictly even spacing). */
+  burst?: number;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export class TenantPacer {
+  readonly #intervalMs: number;
+  readonly #burstMs: number;
+  readonly #now: () => number;
+  readonly #sleep: (ms: number) => Promise<void>;
+  /** Per tenant, the theoretical time the next slot is free (GCRA). */
+  readonly #nextFreeAt = new Map<string, number>();
+
+  constructor(options: PacerOptions) {
+    if (!(options.ratePerSecond > 0)) throw new RangeError('ratePerSecond must be positive');
+    this.#intervalMs = 1000 / options.ratePerSecond;
+    this.#burstMs = (Math.max(1, options.burst ?? 1) - 1) * this.#intervalMs;
+    this.#now = options.now ?? Date.now;
+    this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+  }
+
+  /** Waits for the tenant's next write slot and takes it. */
+  async acquire(tenantId: string): Promise<void> {
+    const now = this.#now();
+    const nextFree = Math.max(this.#nextFreeAt.get(tenantId) ?? now, now - this.#burstMs);
+    this.#nextFreeAt.set(tenantId, nextFree + this.#intervalMs);
+    const wait = nextFree - now;
+    if (wait > 0) await this.#sleep(wait);
+  }
+
+  /** Holds every later slot of the tenant back until `ms` from now (Retry-After). */
+  pause(tenantId: string, ms: number): void {
+    const until = this.#now() + ms;
+    if ((this.#nextFreeAt.get(tenantId) ?? 0) < until) this.#nextFreeAt.set(tenantId, until);
+  }
+}

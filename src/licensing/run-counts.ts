@@ -1,0 +1,21 @@
+import { type ChangeRequest, type RunCounts, resultKey } from './model.js';
+
+/** Counts a request's parts (planned changes and no-ops) and how many have landed, by outcome. */
+export function countResults(request: Pick<ChangeRequest, 'items' | 'results'>): RunCounts {
+  const counts: RunCounts = { total: 0, done: 0, success: 0, noop: 0, failed: 0 };
+  for (const item of request.items) {
+    const keys = [
+      ...item.change.assign.map((part) => resultKey(item.userId, part.skuId, 'assign')),
+      ...item.change.revoke.map((skuId) => resultKey(item.userId, skuId, 'revoke')),
+      ...item.noops.map((noop) => resultKey(item.userId, noop.skuId, noop.op)),
+    ];
+    for (const key of keys) {
+      counts.total++;
+      const result = request.results[key];
+      if (!result) continue;
+      counts.done++;
+      counts[result.outcome]++;
+    }
+  }
+  return counts;
+}

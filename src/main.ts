@@ -1,0 +1,89 @@
+/**
+ * Composition root: configuration → store → provider → licensing service → Slack app → start.
+ * Everything is built here once; nothing else chooses an adapter.
+ */
+import { ConfigError, type Config, loadConfig } from './config.js';
+import { LicensingService } from './licensing/licensing-service.js';
+import { createProvider } from './providers/create-provider.js';
+import { createSlackApp } from './slack/app.js';
+import { LowdbStore } from './store/lowdb-store.js';
+import { StoreError } from './store/store.js';
+
+const APPROVAL_SWEEP_MS = 60_000;
+
+function fail(line: string): never {
+  console.error(line);
+  process.exit(1);
+}
+
+function readConfig(): Config {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) fail(error.message);
+    throw error;
+  }
+}
+
+async function main(): Promise<void> {
+  const config = readConfig();
+  const store = new LowdbStore({ dataDir: config.DATA_DIR });
+  try {
+    await store.open();
+  } catch (error) {
+    if (error instanceof StoreError) fail(`Cannot open the store in ${config.DATA_DIR}: ${error.message}`);
+    throw error;
+  }
+  const backend = await createProvider(config);
+  const service = new LicensingService({
+    provider: backend.provider,
+    store,
+    approvalRevokeThreshold: config.APPROVAL_REVOKE_THRESHOLD,
+    approvalTtlHours: config.APPROVAL_TTL_HOURS,
+    concurrency: config.RUN_CONCURRENCY,
+    tenantWritesPerSecond: config.TENANT_WRITES_PER_SECOND,
+  });
+  const slack = createSlackApp(config, { service, store });
+  const logger = slack.app.logger;
+  if (slack.openToEveryone) {
+    logger.warn('No OPERATOR_USER_IDS or OPERATOR_USERGROUP_ID with the demo provider: everyone may use /licenses.');
+  }
+
+  await slack.start();
+  logger.info(
+    config.SLACK_APP_TOKEN === undefined
+      ? `LicenseDesk listening on port ${slack.port()} (POST /slack/events, GET /healthz), provider ${config.LICENSE_PROVIDER}`
+      : `LicenseDesk connected in Socket Mode, provider ${config.LICENSE_PROVIDER}`,
+  );
+  const resumed = await slack.resumeInterrupted();
+  if (resumed > 0) logger.info(`resumed ${resumed} interrupted run(s)`);
+
+  const sweep = setInterval(() => {
+    slack.expireApprovals().catch((error: unknown) => logger.error('expiring approvals failed', error));
+  }, APPROVAL_SWEEP_MS);
+  sweep.unref();
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info(`${signal}: stopping (runs under way resume at the next start)`);
+    clearInterval(sweep);
+    try {
+      await slack.stop();
+      await backend.close();
+      await store.close();
+      process.exit(0);
+    } catch (error) {
+      logger.error('shutdown failed', error);
+      process.exit(1);
+    }
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  console.error('LicenseDesk failed to start:', error);
+  process.exit(1);
+});

@@ -1,0 +1,179 @@
+/**
+ * The user search index of one customer, built once: display-name words map to sorted runs of
+ * postings and e-mails sit in one sorted array, so a prefix is two binary searches and a
+ * contiguous range instead of a scan over every user per keystroke.
+ */
+import type { TenantUser } from '../../licensing/model.js';
+
+const PLAIN = /^[\x20-\x7e]*$/;
+
+/** Lower case without diacritics, so "jose" finds "José". */
+export function normalizeText(text: string): string {
+  if (PLAIN.test(text)) return text.toLowerCase();
+  return text
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase();
+}
+
+/** The display-name tokens a user is found by: each word and its hyphen/apostrophe parts. */
+export function nameTokens(displayName: string): string[] {
+  const tokens = new Set<string>();
+  for (const word of normalizeText(displayName).split(/\s+/)) {
+    if (word === '') continue;
+    tokens.add(word);
+    for (const part of word.split(/[-'’.]+/)) if (part !== '') tokens.add(part);
+  }
+  return [...tokens];
+}
+
+/** The words of a query, each of which must prefix a name token or the e-mail of a matching user. */
+export function queryWords(query: string): string[] {
+  return normalizeText(query)
+    .split(/\s+/)
+    .filter((word) => word !== '')
+    .slice(0, 8);
+}
+
+/** The providers' stable user order: display name (case- and accent-insensitive), then id. */
+export function compareUsers(a: TenantUser, b: TenantUser): number {
+  return compareKeys(normalizeText(a.displayName), a, normalizeText(b.displayName), b);
+}
+
+function compareKeys(keyA: string, a: TenantUser, keyB: string, b: TenantUser): number {
+  if (keyA !== keyB) return keyA < keyB ? -1 : 1;
+  if (a.displayName !== b.displayName) return a.displayName < b.displayName ? -1 : 1;
+  if (a.id === b.id) return 0;
+  return a.id < b.id ? -1 : 1;
+}
+
+/** Lowest index whose value is >= key. */
+function lowerBound(sorted: readonly string[], key: string): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+export class UserIndex {
+  /** Users in stable order; a user's position is its rank. */
+  private readonly sorted: TenantUser[];
+  private readonly rankById = new Map<string, number>();
+  /** Unique display-name tokens, sorted by code unit. */
+  private readonly tokens: string[];
+  /** The ranks of the users of tokens[i] are postings[starts[i] .. starts[i + 1]). */
+  private readonly starts: Int32Array;
+  private readonly postings: Int32Array;
+  /** Lower-cased e-mails, sorted, with the rank of each. */
+  private readonly emails: string[];
+  private readonly emailRanks: Int32Array;
+  /** Per query: how many query words each rank has matched so far. */
+  private readonly matched: Uint8Array;
+
+  constructor(users: readonly TenantUser[]) {
+    // Display names repeat a lot in a large workforce: normalise each distinct one once.
+    const tokensByName = new Map<string, { key: string; tokens: string[] }>();
+    const named = (displayName: string) => {
+      let entry = tokensByName.get(displayName);
+      if (entry === undefined) {
+        entry = { key: normalizeText(displayName), tokens: nameTokens(displayName) };
+        tokensByName.set(displayName, entry);
+      }
+      return entry;
+    };
+    this.sorted = [...users].sort((a, b) =>
+      compareKeys(named(a.displayName).key, a, named(b.displayName).key, b),
+    );
+
+    // Ranks are added in increasing order, so every token's postings come out sorted.
+    const postingsByToken = new Map<string, number[]>();
+    let postingCount = 0;
+    const emailByRank: string[] = new Array(this.sorted.length);
+    this.sorted.forEach((user, rank) => {
+      this.rankById.set(user.id, rank);
+      emailByRank[rank] = normalizeText(user.email);
+      for (const token of named(user.displayName).tokens) {
+        const ranks = postingsByToken.get(token);
+        if (ranks === undefined) postingsByToken.set(token, [rank]);
+        else ranks.push(rank);
+        postingCount += 1;
+      }
+    });
+    this.tokens = [...postingsByToken.keys()].sort();
+    this.starts = new Int32Array(this.tokens.length + 1);
+    this.postings = new Int32Array(postingCount);
+    let at = 0;
+    this.tokens.forEach((token, i) => {
+      this.starts[i] = at;
+      for (const rank of postingsByToken.get(token)!) this.postings[at++] = rank;
+    });
+    this.starts[this.tokens.length] = at;
+
+    const byEmail = Array.from(emailByRank.keys()).sort((a, b) => {
+      const emailA = emailByRank[a]!;
+      const emailB = emailByRank[b]!;
+      return emailA === emailB ? a - b : emailA < emailB ? -1 : 1;
+    });
+    this.emails = byEmail.map((rank) => emailByRank[rank]!);
+    this.emailRanks = Int32Array.from(byEmail);
+    this.matched = new Uint8Array(this.sorted.length);
+  }
+
+  get size(): number {
+    return this.sorted.length;
+  }
+
+  byId(id: string): TenantUser | undefined {
+    const rank = this.rankById.get(id);
+    return rank === undefined ? undefined : this.sorted[rank];
+  }
+
+  rankOf(id: string): number | undefined {
+    return this.rankById.get(id);
+  }
+
+  /** The user with exactly this e-mail, ignoring case. */
+  byEmail(email: string): TenantUser | undefined {
+    const key = normalizeText(email.trim());
+    if (key === '') return undefined;
+    const at = lowerBound(this.emails, key);
+    return this.emails[at] === key ? this.sorted[this.emailRanks[at]!] : undefined;
+  }
+
+  /** One page of the users matching every word of the query by prefix, in stable order. */
+  search(query: string, offset: number, limit: number): { users: TenantUser[]; total: number } {
+    const words = queryWords(query);
+    const start = Math.max(0, offset);
+    const end = start + Math.max(0, limit);
+    if (words.length === 0) return { users: this.sorted.slice(start, end), total: this.sorted.length };
+
+    const matched = this.matched;
+    matched.fill(0);
+    for (const [i, word] of words.entries()) {
+      const upper = `${word}\uffff`;
+      const from = this.starts[lowerBound(this.tokens, word)]!;
+      const to = this.starts[lowerBound(this.tokens, upper)]!;
+      for (let p = from; p < to; p++) {
+        const rank = this.postings[p]!;
+        if (matched[rank] === i) matched[rank] = i + 1;
+      }
+      const last = lowerBound(this.emails, upper);
+      for (let e = lowerBound(this.emails, word); e < last; e++) {
+        const rank = this.emailRanks[e]!;
+        if (matched[rank] === i) matched[rank] = i + 1;
+      }
+    }
+    const users: TenantUser[] = [];
+    let total = 0;
+    for (let rank = 0; rank < matched.length; rank++) {
+      if (matched[rank] !== words.length) continue;
+      if (total >= start && total < end) users.push(this.sorted[rank]!);
+      total += 1;
+    }
+    return { users, total };
+  }
+}

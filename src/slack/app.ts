@@ -1,0 +1,118 @@
+/**
+ * Builds the Bolt app (not started): HTTP receiver at /slack/events with GET /healthz, or Socket
+ * Mode when SLACK_APP_TOKEN is set. Tests build it against a local Slack fake through
+ * `clientOptions.slackApiUrl` and start it on port 0.
+ */
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { App, type Logger, LogLevel } from '@slack/bolt';
+import type { WebClientOptions } from '@slack/web-api';
+import type { Config } from '../config.js';
+import type { LicensingService } from '../licensing/licensing-service.js';
+import type { Store } from '../store/store.js';
+import { createAccess } from './access.js';
+import type { ListenerDeps } from './listeners/deps.js';
+import { registerListeners } from './listeners/index.js';
+import { expireApprovals, resumeInterrupted } from './listeners/submit.js';
+import { RunTracker } from './run-tracker.js';
+
+export interface SlackAppDeps {
+  service: LicensingService;
+  store: Store;
+  logger?: Logger;
+  clientOptions?: WebClientOptions;
+  /** Pause between thread messages of one run (Slack allows about one message a second a channel). */
+  messageIntervalMs?: number;
+  /** Minimum time between two in-place updates of a run's summary. */
+  progressIntervalMs?: number;
+}
+
+export interface SlackApp {
+  app: App;
+  /** Background runs started by this app; `idle()` resolves when none is left. */
+  runs: RunTracker;
+  /** Verifies the token (one auth.test) and starts listening. */
+  start(): Promise<void>;
+  /** Stops listening. Runs under way are not awaited: their results are stored as they land and an
+   * interrupted run resumes at the next start (see main.ts). */
+  stop(): Promise<void>;
+  /** The HTTP port listened on (HTTP mode, once started). */
+  port(): number | undefined;
+  /** True when everyone may operate (demo provider and no operator configured). */
+  openToEveryone: boolean;
+  /** Continues runs a stopped process left `running`, reporting in their summaries' threads. */
+  resumeInterrupted(): Promise<number>;
+  /** Expires pending approvals past their time and tells their operators. */
+  expireApprovals(): Promise<number>;
+}
+
+const logLevels: Record<Config['LOG_LEVEL'], LogLevel> = {
+  debug: LogLevel.DEBUG,
+  info: LogLevel.INFO,
+  warn: LogLevel.WARN,
+  error: LogLevel.ERROR,
+};
+
+export function createSlackApp(config: Config, deps: SlackAppDeps): SlackApp {
+  const socketMode = config.SLACK_APP_TOKEN !== undefined;
+  const healthz = {
+    path: '/healthz',
+    method: ['GET'],
+    handler: (_req: unknown, res: import('node:http').ServerResponse) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end('ok');
+    },
+  };
+  const clientOptions: WebClientOptions = {
+    ...(config.SLACK_API_URL === undefined ? {} : { slackApiUrl: config.SLACK_API_URL }),
+    ...deps.clientOptions,
+  };
+  const app = new App({
+    token: config.SLACK_BOT_TOKEN,
+    ...(socketMode
+      ? { socketMode: true, appToken: config.SLACK_APP_TOKEN }
+      : { signingSecret: config.SLACK_SIGNING_SECRET, endpoints: '/slack/events' }),
+    port: config.PORT,
+    customRoutes: [healthz],
+    clientOptions,
+    // auth.test runs once in start() instead of in the constructor, so building the app does no I/O.
+    deferInitialization: true,
+    extendedErrorHandler: true,
+    ...(deps.logger === undefined ? { logLevel: logLevels[config.LOG_LEVEL] } : { logger: deps.logger }),
+  });
+  const runs = new RunTracker(app.logger);
+  const access = createAccess(config, app.client, app.logger);
+  const listenerDeps: ListenerDeps = {
+    config,
+    service: deps.service,
+    store: deps.store,
+    access,
+    runs,
+    messageIntervalMs: deps.messageIntervalMs ?? 1000,
+    progressIntervalMs: deps.progressIntervalMs ?? 2000,
+    revokeTicks: new Map(),
+  };
+  registerListeners(app, listenerDeps);
+
+  let server: Server | undefined;
+  return {
+    app,
+    runs,
+    async start() {
+      await app.init();
+      const started = await app.start(config.PORT);
+      if (!socketMode) server = started as Server;
+    },
+    async stop() {
+      await app.stop();
+      server = undefined;
+    },
+    openToEveryone: access.operators.openToAll,
+    resumeInterrupted: () => resumeInterrupted(listenerDeps, app.client, app.logger),
+    expireApprovals: () => expireApprovals(listenerDeps, app.client, app.logger),
+    port() {
+      const address = server?.address();
+      return address !== null && typeof address === 'object' ? (address as AddressInfo).port : undefined;
+    },
+  };
+}

@@ -1,0 +1,234 @@
+/**
+ * What the approval step says in Slack: the approval message in the approvals channel (posted
+ * once, then updated in place as it is decided, expires or runs), the operator's summary and
+ * the lines in both threads. Everything is rendered from the store, so a late or repeated call
+ * shows the current state instead of an old one.
+ */
+import type { Logger } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import { renderApprovalRequest } from '../../../blocks/approval-request.js';
+import { slackDate, userMention } from '../../../blocks/elements.js';
+import { escapeMrkdwn, limits, truncate } from '../../../blocks/limits.js';
+import { countsText, renderRunSummary } from '../../../blocks/run-summary.js';
+import type { LicensingService } from '../../licensing/licensing-service.js';
+import type { ChangeRequest, RunCounts } from '../../licensing/model.js';
+import type { Approval, Store } from '../../store/store.js';
+
+export interface ApprovalNotifierOptions {
+  client: WebClient;
+  service: LicensingService;
+  store: Store;
+  logger: Logger;
+  /** APPROVAL_CHANNEL_ID; without it approvers decide from App Home only. */
+  channelId: string | undefined;
+  approverIds: readonly string[];
+  approverGroupId: string | undefined;
+}
+
+/** Audit action recorded once the operator and the approvals channel were told of an expiry. */
+const EXPIRY_ANNOUNCED = 'approval_expiry_announced';
+
+interface Loaded {
+  request: ChangeRequest;
+  approval: Approval;
+}
+
+export class ApprovalNotifier {
+  readonly #client: WebClient;
+  readonly #service: LicensingService;
+  readonly #store: Store;
+  readonly #logger: Logger;
+  readonly #channelId: string | undefined;
+  readonly #approverIds: readonly string[];
+  readonly #approverGroupId: string | undefined;
+  readonly #expiryAnnounced = new Set<string>();
+
+  constructor(options: ApprovalNotifierOptions) {
+    this.#client = options.client;
+    this.#service = options.service;
+    this.#store = options.store;
+    this.#logger = options.logger;
+    this.#channelId = options.channelId;
+    this.#approverIds = options.approverIds;
+    this.#approverGroupId = options.approverGroupId;
+  }
+
+  get channelId(): string | undefined {
+    return this.#channelId;
+  }
+
+  get approverIds(): readonly string[] {
+    return this.#approverIds;
+  }
+
+  /** Who may decide, as mrkdwn: "<@U1>, <@U2> or a member of <!subteam^S1>". */
+  decidersText(): string {
+    const names = this.#approverIds.map(userMention);
+    if (this.#approverGroupId !== undefined) names.push(`a member of <!subteam^${this.#approverGroupId}>`);
+    if (names.length === 0) return 'an approver (none is configured yet)';
+    if (names.length === 1) return names[0] as string;
+    return `${names.slice(0, -1).join(', ')} or ${names.at(-1)}`;
+  }
+
+  /**
+   * Posts a pending request to the approvals channel and keeps the message's address on the
+   * approval, then tells the operator in the request's thread who can decide.
+   */
+  async postRequest(requestId: string): Promise<void> {
+    const loaded = await this.#load(requestId);
+    if (loaded === null) return;
+    const { request, approval } = loaded;
+    if (this.#channelId === undefined) {
+      this.#logger.warn(`APPROVAL_CHANNEL_ID is not set: request ${requestId} can be decided on App Home only`);
+    } else if (approval.message === undefined) {
+      const rendered = renderApprovalRequest({ request, approval });
+      const posted = await this.#client.chat.postMessage({
+        channel: this.#channelId,
+        text: rendered.text,
+        blocks: rendered.blocks,
+        unfurl_links: false,
+      });
+      if (posted.ts !== undefined) {
+        const message = { channel: posted.channel ?? this.#channelId, ts: posted.ts };
+        const kept = await this.#store.decideApproval(requestId, ['pending'], { status: 'pending', message });
+        if (kept === null) {
+          // Decided from App Home while the message was on its way: keep its address and show the decision.
+          const current = await this.#store.getApproval(requestId);
+          if (current !== null) await this.#store.saveApproval({ ...current, message });
+          await this.refresh(requestId);
+        }
+      }
+    }
+    const where =
+      this.#channelId === undefined ? 'on their LicenseDesk App Home' : `in <#${this.#channelId}>`;
+    await this.tellOperator(
+      request,
+      `:hourglass_flowing_sand: This request revokes licenses from many users, so it waits for approval by ${this.decidersText()} ${where}. It expires ${slackDate(approval.expiresAt)} if nobody decides.`,
+    );
+  }
+
+  /** Updates the approval message and the operator's summary in place to the stored state. */
+  async refresh(requestId: string): Promise<void> {
+    const loaded = await this.#load(requestId);
+    if (loaded === null) return;
+    const { request, approval } = loaded;
+    if (approval.message !== undefined) {
+      const rendered = renderApprovalRequest({ request, approval });
+      await this.#client.chat.update({
+        channel: approval.message.channel,
+        ts: approval.message.ts,
+        text: truncate(rendered.text, limits.messageText),
+        blocks: rendered.blocks,
+      });
+    }
+    // A run keeps the summary up to date itself; before and without one, it shows the decision.
+    if (request.report?.ts !== undefined && request.status !== 'running' && request.status !== 'completed') {
+      const summary = renderRunSummary({
+        request,
+        approval,
+        approvers: this.#approverIds,
+        approvalChannelId: this.#channelId ?? null,
+      });
+      await this.#client.chat.update({
+        channel: request.report.channel,
+        ts: request.report.ts,
+        text: truncate(summary.text, limits.messageText),
+        blocks: summary.blocks,
+      });
+    }
+  }
+
+  /** After a decision or an expiry: both messages show it and the operator is told in the thread. */
+  async announceDecision(requestId: string): Promise<void> {
+    await this.refresh(requestId);
+    const loaded = await this.#load(requestId);
+    if (loaded === null) return;
+    const line = decisionLine(loaded.approval);
+    if (line !== null) await this.tellOperator(loaded.request, line);
+  }
+
+  /** After the approved run: its final counts in the approval message's thread. */
+  async announceRunOutcome(requestId: string, counts: RunCounts): Promise<void> {
+    const loaded = await this.#load(requestId);
+    if (loaded === null) return;
+    await this.refresh(requestId);
+    const message = loaded.approval.message;
+    if (message === undefined) return;
+    await this.#client.chat.postMessage({
+      channel: message.channel,
+      thread_ts: message.ts,
+      text: countsLine(counts),
+    });
+  }
+
+  /** Expires what is past due and announces each; returns the approvals that expired now. */
+  async expireDue(): Promise<Approval[]> {
+    const expired = await this.#service.expireApprovals();
+    for (const approval of expired) await this.announceExpiry(approval.requestId);
+    return expired;
+  }
+
+  /**
+   * Shows an expiry and tells the operator, once per request. Expiry happens in the periodic
+   * sweep or inside a late click's decision, and several clicks may see the same one, so the
+   * announcement is deduplicated here (in process) and through the audit log (across restarts).
+   */
+  async announceExpiry(requestId: string): Promise<void> {
+    if (this.#expiryAnnounced.has(requestId)) return;
+    this.#expiryAnnounced.add(requestId);
+    const audit = await this.#store.listAudit({ requestId, limit: 1000 });
+    if (audit.some((entry) => entry.action === EXPIRY_ANNOUNCED)) return;
+    try {
+      await this.announceDecision(requestId);
+      await this.#store.appendAudit({ actor: 'system', action: EXPIRY_ANNOUNCED, requestId, outcome: 'ok' });
+    } catch (error) {
+      this.#logger.error(`announcing the expiry of ${requestId} failed`, error);
+      await this.#store.appendAudit({ actor: 'system', action: EXPIRY_ANNOUNCED, requestId, outcome: 'failed' });
+    }
+  }
+
+  /** A line in the request's thread (the operator's summary); a DM when there is no summary. */
+  async tellOperator(request: ChangeRequest, text: string): Promise<void> {
+    const report = request.report;
+    await this.#client.chat.postMessage({
+      channel: report?.channel ?? request.requestedBy,
+      ...(report?.ts === undefined ? {} : { thread_ts: report.ts }),
+      text,
+    });
+  }
+
+  async #load(requestId: string): Promise<Loaded | null> {
+    const [request, approval] = await Promise.all([
+      this.#store.getRequest(requestId),
+      this.#store.getApproval(requestId),
+    ]);
+    if (request === null || approval === null) {
+      this.#logger.warn(`approval ${requestId} or its request is gone`);
+      return null;
+    }
+    return { request, approval };
+  }
+}
+
+/** What the operator is told about a decision; null while pending. */
+export function decisionLine(approval: Approval): string | null {
+  const who = approval.decidedBy === undefined ? 'someone' : userMention(approval.decidedBy);
+  const when = approval.decidedAt === undefined ? '' : ` ${slackDate(approval.decidedAt)}`;
+  switch (approval.status) {
+    case 'approved':
+      return `:white_check_mark: Approved by ${who}${when}. Running it now against the tenant as it is; what no longer applies is reported as no change.`;
+    case 'rejected': {
+      const reason = approval.decisionReason === undefined ? '' : `: “${escapeMrkdwn(approval.decisionReason)}”`;
+      return `:no_entry: Rejected by ${who}${when}${reason}. Nothing was changed.`;
+    }
+    case 'expired':
+      return `:hourglass: This request expired ${slackDate(approval.expiresAt)} without a decision. Nothing was changed; submit it again if it is still needed.`;
+    case 'pending':
+      return null;
+  }
+}
+
+/** The final counts of an approved run, for the approval message's thread. */
+export function countsLine(counts: RunCounts): string {
+  return `Run finished: ${countsText(counts)} (of ${counts.total}).`;
+}

@@ -1,0 +1,117 @@
+/** `/licenses [customer]` and the customer step: a typeahead over every customer. */
+import type {
+  AllMiddlewareArgs,
+  SlackCommandMiddlewareArgs,
+  SlackOptionsMiddlewareArgs,
+  SlackViewMiddlewareArgs,
+  ViewSubmitAction,
+} from '@slack/bolt';
+import type { ModalView } from '@slack/types';
+import { renderCustomerStep } from '../../../blocks/customer-step.js';
+import { ids } from '../../../blocks/ids.js';
+import { renderLoading } from '../../../blocks/loading.js';
+import { customerOptions } from '../../../blocks/option-lists.js';
+import type { Draft } from '../../store/store.js';
+import { draftOf } from '../access.js';
+import { StateValues, SuggestionQuery } from '../payloads.js';
+import { isLate, showFromTrigger, withinBudget } from '../views.js';
+import type { ListenerDeps } from './deps.js';
+import { renderUsersFor } from './users-step.js';
+
+const MAX_CUSTOMER_OPTIONS = 100;
+
+/** `/licenses`: ack at once, open the modal, then pick the customer (or jump past it). */
+export function openLicenses(deps: ListenerDeps) {
+  return async ({ command, ack, client }: SlackCommandMiddlewareArgs & AllMiddlewareArgs) => {
+    await ack();
+    const draft = await deps.store.createDraft({
+      ownerId: command.user_id,
+      channelId: command.channel_id,
+      customerId: null,
+      customerName: null,
+      selectedUserIds: [],
+      notFoundEmails: [],
+      page: 0,
+      browseQuery: '',
+      disabledPlansBySku: {},
+      rootViewId: null,
+    });
+    const name = command.text.trim();
+    const { viewId } = await showFromTrigger(
+      client,
+      'open',
+      command.trigger_id,
+      firstView(deps, draft, name),
+      () => renderLoading({ callbackId: ids.views.customer, title: 'Licenses', text: `Looking for “${name}”…` }),
+    );
+    await deps.store.updateDraft(draft.id, (current) => ({ ...current, rootViewId: viewId }));
+  };
+}
+
+/** The users step when `name` matches exactly one customer, else the customer step. */
+async function firstView(deps: ListenerDeps, draft: Draft, name: string): Promise<ModalView> {
+  if (name === '') return renderCustomerStep({ draftId: draft.id });
+  const matches = await deps.service.searchCustomers(name, 2);
+  const [only] = matches;
+  if (matches.length === 1 && only !== undefined) {
+    const chosen = await deps.store.updateDraft(draft.id, (current) => ({
+      ...current,
+      customerId: only.id,
+      customerName: only.name,
+    }));
+    if (chosen !== null) return renderUsersFor(deps, chosen, 0);
+  }
+  return renderCustomerStep({
+    draftId: draft.id,
+    initialCustomer: matches[0] ?? null,
+    note:
+      matches.length === 0
+        ? `No customer starts with “${name}”. Search for another one.`
+        : `Several customers start with “${name}”. Pick one.`,
+  });
+}
+
+/** Options load of the customer typeahead. */
+export function customerSuggestions(deps: ListenerDeps) {
+  return async ({ options, ack }: SlackOptionsMiddlewareArgs<'block_suggestion'> & AllMiddlewareArgs) => {
+    const query = SuggestionQuery.parse(options.value);
+    const customers = await deps.service.searchCustomers(query, MAX_CUSTOMER_OPTIONS);
+    await ack({ options: customerOptions(customers) });
+  };
+}
+
+/** "Next" on the customer step: keep the customer in the draft and show the users step. */
+export function submitCustomer(deps: ListenerDeps) {
+  return async ({ ack, view, client, context }: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs) => {
+    const { draft } = draftOf(context);
+    const customerId = new StateValues(view.state).selected(ids.blocks.customer, ids.actions.customer);
+    const customer = customerId === null ? null : await deps.service.getCustomer(customerId);
+    if (customer === null) {
+      await ack({ response_action: 'errors', errors: { [ids.blocks.customer]: 'Choose a customer.' } });
+      return;
+    }
+    const work = (async () => {
+      const chosen = await deps.store.updateDraft(draft.id, (current) => ({
+        ...current,
+        customerId: customer.id,
+        customerName: customer.name,
+        selectedUserIds: current.customerId === customer.id ? current.selectedUserIds : [],
+        notFoundEmails: [],
+        page: 0,
+        browseQuery: '',
+        disabledPlansBySku: {},
+      }));
+      return renderUsersFor(deps, chosen ?? draft, 0);
+    })();
+    const ready = await withinBudget(work);
+    if (!isLate(ready)) {
+      await ack({ response_action: 'update', view: ready });
+      return;
+    }
+    await ack({
+      response_action: 'update',
+      view: renderLoading({ callbackId: ids.views.users, title: 'Choose users', text: 'Loading users…', draftId: draft.id }),
+    });
+    await client.views.update({ view_id: view.id, view: await work });
+  };
+}

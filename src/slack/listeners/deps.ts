@@ -1,0 +1,21 @@
+import type { Config } from '../../config.js';
+import type { LicensingService } from '../../licensing/licensing-service.js';
+import type { Store } from '../../store/store.js';
+import type { Access } from '../access.js';
+import type { RunTracker } from '../run-tracker.js';
+
+/** What every listener may use; built once per app in createSlackApp. */
+export interface ListenerDeps {
+  config: Config;
+  service: LicensingService;
+  store: Store;
+  access: Access;
+  runs: RunTracker;
+  messageIntervalMs: number;
+  progressIntervalMs: number;
+  /**
+   * The products last ticked to revoke, per draft: a pushed view (service plans) re-renders the
+   * manage step without seeing its state, and the approval notice depends on these ticks.
+   */
+  revokeTicks: Map<string, readonly string[]>;
+}

@@ -1,0 +1,104 @@
+/**
+ * The routing table: every command, options load, action, view and event the app answers, in
+ * the order of the flow (and of manifest.yml). Access checks are per-route middleware: operator
+ * first, then the draft's owner.
+ */
+import type { AnyMiddlewareArgs, App, BlockAction, Context, Logger } from '@slack/bolt';
+import { ids, patterns } from '../../../blocks/ids.js';
+import { actingUserId, refusals, requireOwnDraft, requireRole } from '../access.js';
+import { openLicenses, customerSuggestions, submitCustomer } from './customer-step.js';
+import type { ListenerDeps } from './deps.js';
+import { publishHome } from './home.js';
+import {
+  acknowledge,
+  holdersPage,
+  revokeTicked,
+  savePlans,
+  showHolders,
+  showPlans,
+} from './licenses-step.js';
+import { submitLicenses } from './submit.js';
+import {
+  addEmails,
+  browsePick,
+  browseQuery,
+  clearSelection,
+  pickUsers,
+  selectedPage,
+  selectPage,
+  submitUsers,
+  turnPage,
+  userSuggestions,
+  viewSelected,
+} from './users-step.js';
+
+export function registerListeners(app: App, deps: ListenerDeps): void {
+  const operator = requireRole(deps.access.operators, refusals.operator);
+  const ownDraft = requireOwnDraft(deps.store);
+  const step = [operator, ownDraft] as const;
+
+  // 1. /licenses [customer] and the customer step
+  app.command('/licenses', operator, openLicenses(deps));
+  app.options<'block_suggestion'>({ action_id: ids.actions.customer }, ...step, customerSuggestions(deps));
+  app.view(ids.views.customer, ...step, submitCustomer(deps));
+
+  // 2. Users step
+  app.options<'block_suggestion'>(
+    { block_id: patterns.userSearchBlock, action_id: ids.actions.userSearch },
+    ...step,
+    userSuggestions(deps),
+  );
+  app.action<BlockAction>({ block_id: patterns.userSearchBlock, action_id: ids.actions.userSearch }, ...step, pickUsers(deps));
+  app.action<BlockAction>({ block_id: patterns.browseBlock, action_id: ids.actions.browsePick }, ...step, browsePick(deps));
+  app.action<BlockAction>(ids.actions.browseQuery, ...step, browseQuery(deps));
+  app.action<BlockAction>(ids.actions.pageFirst, ...step, turnPage(deps, 'first'));
+  app.action<BlockAction>(ids.actions.pagePrevious, ...step, turnPage(deps, 'previous'));
+  app.action<BlockAction>(ids.actions.pageNext, ...step, turnPage(deps, 'next'));
+  app.action<BlockAction>(ids.actions.pageLast, ...step, turnPage(deps, 'last'));
+  app.action<BlockAction>(ids.actions.selectPage, ...step, selectPage(deps));
+  app.action<BlockAction>(ids.actions.clearSelection, ...step, clearSelection(deps));
+  app.action<BlockAction>(ids.actions.addEmails, ...step, addEmails(deps));
+  app.action<BlockAction>(ids.actions.viewSelected, ...step, viewSelected(deps));
+  app.action<BlockAction>(patterns.selectedPage, ...step, selectedPage(deps));
+  app.view(ids.views.users, ...step, submitUsers(deps));
+
+  // 3. Manage licenses, with its pushed views (who has it, service plans)
+  app.action<BlockAction>(patterns.revoke, ...step, revokeTicked(deps));
+  app.action<BlockAction>(patterns.holders, ...step, showHolders(deps));
+  app.action<BlockAction>(patterns.holdersPage, ...step, holdersPage(deps));
+  app.action<BlockAction>(patterns.plans, ...step, showPlans(deps));
+  app.view(ids.views.plans, ...step, savePlans(deps));
+  app.action<BlockAction>(patterns.buyMore, ...step, acknowledge);
+
+  // 4. Submit → summary and run
+  app.view(ids.views.manage, ...step, submitLicenses(deps));
+
+  // App Home
+  app.event('app_home_opened', publishHome(deps));
+
+  app.error(async ({ error, logger, body, context }: FailedRequest) => {
+    const fields = (body ?? {}) as { type?: unknown; command?: unknown; channel_id?: unknown };
+    const userId = body === undefined ? undefined : actingUserId({ body } as AnyMiddlewareArgs);
+    logger.error('listener failed', { type: fields.type ?? fields.command, user: userId, team: context.teamId }, error);
+    if (userId === undefined) return;
+    const text =
+      'Sorry, something went wrong and nothing more was done. Try again; if it keeps failing, tell your LicenseDesk admin.';
+    try {
+      if (typeof fields.channel_id === 'string') {
+        await app.client.chat.postEphemeral({ channel: fields.channel_id, user: userId, text });
+      } else {
+        await app.client.chat.postMessage({ channel: userId, text });
+      }
+    } catch (notified) {
+      logger.warn('telling the user about the failure failed too', notified);
+    }
+  });
+}
+
+/** What Bolt's extended error handler receives (the type is not exported by @slack/bolt). */
+interface FailedRequest {
+  error: Error;
+  logger: Logger;
+  body: AnyMiddlewareArgs['body'] | undefined;
+  context: Context;
+}

@@ -1,0 +1,174 @@
+/**
+ * The manage-licenses step: each product over the selection, who has it and its service plans
+ * (pushed views), and the products to assign and to revoke.
+ */
+import type {
+  AllMiddlewareArgs,
+  BlockAction as BoltBlockAction,
+  SlackActionMiddlewareArgs,
+  SlackViewMiddlewareArgs,
+  ViewSubmitAction,
+} from '@slack/bolt';
+import type { ModalView } from '@slack/types';
+import { ids, patterns } from '../../../blocks/ids.js';
+import { countPlannedRevocations, renderLicensesStep } from '../../../blocks/licenses-step.js';
+import { renderLoading } from '../../../blocks/loading.js';
+import { renderProductHolders } from '../../../blocks/product-holders.js';
+import { renderServicePlans } from '../../../blocks/service-plans.js';
+import type { ProductOverview } from '../../licensing/licensing-service.js';
+import type { Draft } from '../../store/store.js';
+import { draftOf } from '../access.js';
+import { BlockAction, PageValue, SkuValue, StateValues } from '../payloads.js';
+import { showFromTrigger, updateView } from '../views.js';
+import type { ListenerDeps } from './deps.js';
+
+type ActionArgs = SlackActionMiddlewareArgs<BoltBlockAction> & AllMiddlewareArgs;
+
+function customerOf(draft: Draft): string {
+  if (draft.customerId === null) throw new Error(`draft ${draft.id} has no customer yet`);
+  return draft.customerId;
+}
+
+export function overviewFor(deps: ListenerDeps, draft: Draft): Promise<ProductOverview[]> {
+  return deps.service.getLicenseOverview(customerOf(draft), draft.selectedUserIds);
+}
+
+/** The products ticked to assign and to revoke in a manage-licenses view's state. */
+export function tickedProducts(state: unknown): { assign: string[]; revoke: string[] } {
+  const values = new StateValues(state);
+  return { assign: values.selectedMany(patterns.assign), revoke: values.selectedMany(patterns.revoke) };
+}
+
+export async function renderLicensesFor(
+  deps: ListenerDeps,
+  draft: Draft,
+  options: { plannedRevocations: number | null; revoke?: readonly string[]; error?: string | null },
+): Promise<ModalView> {
+  const products = await overviewFor(deps, draft);
+  const planned =
+    options.revoke === undefined ? options.plannedRevocations : countPlannedRevocations(products, options.revoke);
+  return renderLicensesStep({
+    draftId: draft.id,
+    customerName: draft.customerName ?? '',
+    selectedCount: draft.selectedUserIds.length,
+    products,
+    purchaseUrl: deps.config.PURCHASE_URL ?? null,
+    disabledPlansBySku: draft.disabledPlansBySku,
+    approvalThreshold: deps.config.APPROVAL_REVOKE_THRESHOLD,
+    plannedRevocations: planned,
+    error: options.error ?? null,
+  });
+}
+
+function showsApprovalWarning(view: { blocks?: readonly { block_id?: string }[] } | undefined): boolean {
+  return view?.blocks?.some((block) => block.block_id === ids.blocks.approvalWarning) ?? false;
+}
+
+/**
+ * A revoke tick: when the request now crosses the approval threshold (or no longer does), the
+ * view is re-rendered to ask for a reason; otherwise nothing is sent.
+ */
+export function revokeTicked(deps: ListenerDeps) {
+  return async (args: ActionArgs) => {
+    await args.ack();
+    const { draft } = draftOf(args.context);
+    const view = args.body.view;
+    if (view === undefined) return;
+    const { revoke } = tickedProducts(view.state);
+    deps.revokeTicks.set(draft.id, revoke);
+    const products = await overviewFor(deps, draft);
+    const planned = countPlannedRevocations(products, revoke);
+    const needs = planned > 0 && planned >= deps.config.APPROVAL_REVOKE_THRESHOLD;
+    if (needs === showsApprovalWarning(view)) return;
+    const render = () => renderLicensesFor(deps, draft, { plannedRevocations: null, revoke });
+    await updateView(args.client, { viewId: view.id, hash: view.hash }, await render(), render);
+  };
+}
+
+/** Acks a click that needs no answer (a "Buy more" link, an assign tick). */
+export async function acknowledge({ ack }: ActionArgs): Promise<void> {
+  await ack();
+}
+
+async function productOverview(deps: ListenerDeps, draft: Draft, skuId: string): Promise<ProductOverview> {
+  const overview = (await overviewFor(deps, draft)).find((entry) => entry.product.skuId === skuId);
+  if (overview === undefined) throw new Error(`customer ${draft.customerId} has no product ${skuId}`);
+  return overview;
+}
+
+async function renderHoldersFor(deps: ListenerDeps, draft: Draft, skuId: string, page: number): Promise<ModalView> {
+  const overview = await productOverview(deps, draft, skuId);
+  const holderIds = [...overview.holders, ...overview.inheritedHolders];
+  const users = await deps.service.getUsers(customerOf(draft), holderIds);
+  return renderProductHolders({ draftId: draft.id, overview, users, page });
+}
+
+/** "Who has it": pushes the holders of one product among the selection. */
+export function showHolders(deps: ListenerDeps) {
+  return async (args: ActionArgs) => {
+    await args.ack();
+    const { draft } = draftOf(args.context);
+    const skuId = SkuValue.parse(BlockAction.parse(args.action).value);
+    await showFromTrigger(args.client, 'push', args.body.trigger_id, renderHoldersFor(deps, draft, skuId, 0), () =>
+      renderLoading({ callbackId: ids.views.holders, title: 'Who has it', text: 'Loading holders…' }),
+    );
+  };
+}
+
+/** Paging inside the pushed holders view (its metadata names the product). */
+export function holdersPage(deps: ListenerDeps) {
+  return async (args: ActionArgs) => {
+    await args.ack();
+    const { draft, meta } = draftOf(args.context);
+    const view = args.body.view;
+    if (view === undefined || meta.skuId === undefined) return;
+    const page = PageValue.parse(BlockAction.parse(args.action).value);
+    const render = () => renderHoldersFor(deps, draft, SkuValue.parse(meta.skuId), page);
+    await updateView(args.client, { viewId: view.id, hash: view.hash }, await render(), render);
+  };
+}
+
+/** "Service plans": pushes the plans of one product with the operator's current choice. */
+export function showPlans(deps: ListenerDeps) {
+  return async (args: ActionArgs) => {
+    await args.ack();
+    const { draft } = draftOf(args.context);
+    const skuId = SkuValue.parse(BlockAction.parse(args.action).value);
+    const view = (async () =>
+      renderServicePlans({
+        draftId: draft.id,
+        product: (await productOverview(deps, draft, skuId)).product,
+        disabledPlans: draft.disabledPlansBySku[skuId] ?? null,
+      }))();
+    await showFromTrigger(args.client, 'push', args.body.trigger_id, view, () =>
+      renderLoading({ callbackId: ids.views.plans, title: 'Service plans', text: 'Loading service plans…' }),
+    );
+  };
+}
+
+/** "Save" on the service plans: keep the choice in the draft, close, refresh the step below. */
+export function savePlans(deps: ListenerDeps) {
+  return async ({ ack, view, client, context }: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs) => {
+    const { draft, meta } = draftOf(context);
+    if (meta.skuId === undefined) {
+      await ack();
+      return;
+    }
+    const skuId = meta.skuId;
+    const off = new StateValues(view.state).selectedMany(patterns.planOff);
+    await ack();
+    const product = (await productOverview(deps, draft, skuId)).product;
+    const known = new Set(product.servicePlans.map((plan) => plan.id));
+    const saved = await deps.store.updateDraft(draft.id, (current) => ({
+      ...current,
+      disabledPlansBySku: { ...current.disabledPlansBySku, [skuId]: off.filter((id) => known.has(id)) },
+    }));
+    const rootViewId = view.root_view_id ?? saved?.rootViewId ?? null;
+    if (saved === null || rootViewId === null) return;
+    const revoke = deps.revokeTicks.get(draft.id);
+    await client.views.update({
+      view_id: rootViewId,
+      view: await renderLicensesFor(deps, saved, { plannedRevocations: null, ...(revoke ? { revoke } : {}) }),
+    });
+  };
+}

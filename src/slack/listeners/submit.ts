@@ -1,0 +1,276 @@
+/**
+ * Submit of the manage-licenses step: check the change (refusing impossible ones inline), store
+ * the request, show the submitted view, post the summary where /licenses ran (a DM when the bot
+ * cannot post there) and run the request in the background, reporting in the summary's thread.
+ */
+import type { AllMiddlewareArgs, Logger, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
+import type { ModalView } from '@slack/types';
+import type { WebClient } from '@slack/web-api';
+import { ids, patterns } from '../../../blocks/ids.js';
+import { renderLoading } from '../../../blocks/loading.js';
+import { renderRunSummary } from '../../../blocks/run-summary.js';
+import { renderSubmitted, type SubmittedData } from '../../../blocks/submitted.js';
+import type { ChangeInput } from '../../licensing/licensing-service.js';
+import type { ChangeRequest } from '../../licensing/model.js';
+import type { PlanProblem } from '../../licensing/plan.js';
+import type { Draft } from '../../store/store.js';
+import { draftOf } from '../access.js';
+import { StateValues } from '../payloads.js';
+import { SlackReporter } from '../slack-reporter.js';
+import { isLate, slackErrorCode, withinBudget } from '../views.js';
+import type { ListenerDeps } from './deps.js';
+import { renderLicensesFor, tickedProducts } from './licenses-step.js';
+
+type Errors = Record<string, string>;
+
+interface InputBlock {
+  type: string;
+  block_id?: string;
+  element?: { options?: readonly { value?: string; text?: { text?: string } }[] };
+}
+
+function inputBlocks(view: { blocks: readonly unknown[] }): InputBlock[] {
+  return (view.blocks as InputBlock[]).filter((block) => block.type === 'input' && block.block_id !== undefined);
+}
+
+/** The input block of `pattern` that offers `skuId`, and the product's name as shown there. */
+function blockOffering(view: { blocks: readonly unknown[] }, pattern: RegExp, skuId: string) {
+  for (const block of inputBlocks(view)) {
+    if (!pattern.test(block.block_id ?? '')) continue;
+    const option = block.element?.options?.find((candidate) => candidate.value === skuId);
+    if (option) return { blockId: block.block_id as string, name: option.text?.text ?? skuId };
+  }
+  return null;
+}
+
+/** Plan problems as inline errors under the blocks they are about. */
+export function problemErrors(view: { blocks: readonly unknown[] }, problems: readonly PlanProblem[]): Errors {
+  const errors: Errors = {};
+  const fallback = inputBlocks(view).find((block) => patterns.assign.test(block.block_id ?? ''))?.block_id;
+  const add = (blockId: string | undefined, message: string) => {
+    const key = blockId ?? fallback ?? ids.blocks.reason;
+    errors[key] = errors[key] ? `${errors[key]} ${message}` : message;
+  };
+  for (const problem of problems) {
+    switch (problem.kind) {
+      case 'empty':
+        add(fallback, 'Tick at least one product to assign or to revoke.');
+        break;
+      case 'no_users':
+        add(fallback, 'No user is selected any more. Start again with /licenses.');
+        break;
+      case 'both_ways': {
+        const where = blockOffering(view, patterns.revoke, problem.skuId);
+        add(where?.blockId, `${where?.name ?? problem.skuId} is ticked both to assign and to revoke.`);
+        break;
+      }
+      case 'not_enough': {
+        const where = blockOffering(view, patterns.assign, problem.skuId);
+        add(
+          where?.blockId,
+          `${where?.name ?? problem.skuId}: ${problem.needed} needed, only ${problem.available} available.`,
+        );
+        break;
+      }
+      case 'unknown_product': {
+        const where = blockOffering(view, patterns.assign, problem.skuId);
+        add(where?.blockId, `${where?.name ?? problem.skuId} is no longer offered for this customer.`);
+        break;
+      }
+      case 'reason_required':
+        add(ids.blocks.reason, 'This request needs a manager’s approval: give a reason.');
+        break;
+      case 'unknown_customer':
+        add(fallback, 'This customer is no longer available. Start again with /licenses.');
+        break;
+    }
+  }
+  return errors;
+}
+
+function changeInput(draft: Draft, state: unknown): ChangeInput {
+  const { assign, revoke } = tickedProducts(state);
+  return {
+    customerId: draft.customerId ?? '',
+    userIds: draft.selectedUserIds,
+    assign: assign.map((skuId) => ({ skuId, disabledPlans: draft.disabledPlansBySku[skuId] ?? null })),
+    revoke,
+  };
+}
+
+type Outcome =
+  | { ok: false; errors: Errors }
+  | { ok: true; request: ChangeRequest; needsApproval: boolean; assignments: number; revocations: number };
+
+/** "Apply" / "Request approval" on the manage-licenses step. */
+export function submitLicenses(deps: ListenerDeps) {
+  return async ({ ack, view, body, client, context, logger }: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs) => {
+    const { draft } = draftOf(context);
+    const input = changeInput(draft, view.state);
+    const reason = new StateValues(view.state).text(ids.blocks.reason, ids.actions.reason);
+    const work = (async (): Promise<Outcome> => {
+      const checked = await deps.service.prepare(input);
+      if (!checked.ok) return { ok: false, errors: problemErrors(view, checked.problems) };
+      if (checked.needsApproval && reason === null) {
+        return { ok: false, errors: problemErrors(view, [{ kind: 'reason_required' }]) };
+      }
+      const submitted = await deps.service.submit({
+        ...input,
+        requestedBy: body.user.id,
+        ...(reason === null ? {} : { reason }),
+        report: { channel: draft.channelId },
+      });
+      if (!submitted.ok) return { ok: false, errors: problemErrors(view, submitted.problems) };
+      return {
+        ok: true,
+        request: submitted.request,
+        needsApproval: submitted.needsApproval,
+        assignments: checked.assignments,
+        revocations: checked.revocations,
+      };
+    })();
+    const ready = await withinBudget(work);
+    let outcome: Outcome;
+    if (isLate(ready)) {
+      await ack({
+        response_action: 'update',
+        view: renderLoading({ callbackId: ids.views.submitted, title: 'Request sent', text: 'Checking the request…' }),
+      });
+      outcome = await work;
+      if (!outcome.ok) {
+        const error = Object.values(outcome.errors).join(' ');
+        await client.views.update({ view_id: view.id, view: await renderLicensesFor(deps, draft, { plannedRevocations: null, error }) });
+        return;
+      }
+      await client.views.update({ view_id: view.id, view: submittedView(draft, outcome) });
+    } else {
+      outcome = ready;
+      if (!outcome.ok) {
+        await ack({ response_action: 'errors', errors: outcome.errors });
+        return;
+      }
+      await ack({ response_action: 'update', view: submittedView(draft, outcome) });
+    }
+    const { request, needsApproval } = outcome;
+    deps.revokeTicks.delete(draft.id);
+    await deps.store.deleteDraft(draft.id);
+    const posted = await postSummary(client, draft.channelId, body.user.id, request);
+    await deps.service.setReportTarget(request.id, { channel: posted.channel, ts: posted.ts });
+    if (posted.inDm) {
+      await client.views.update({ view_id: view.id, view: submittedView(draft, outcome, posted) });
+    }
+    if (needsApproval) return;
+    startRun(deps, client, logger, request, posted);
+  };
+}
+
+function submittedView(
+  draft: Draft,
+  outcome: Extract<Outcome, { ok: true }>,
+  posted?: { channel: string; inDm: boolean },
+): ModalView {
+  const data: SubmittedData = {
+    requestId: outcome.request.id,
+    customerName: outcome.request.customerName,
+    status: outcome.needsApproval ? 'pending_approval' : 'running',
+    resultsChannelId: posted?.channel ?? draft.channelId,
+    resultsInDm: posted?.inDm ?? false,
+    assignments: outcome.assignments,
+    revocations: outcome.revocations,
+  };
+  return renderSubmitted(data);
+}
+
+/** Errors of chat.postMessage after which the summary goes to the operator's DM instead. */
+const CANNOT_POST_HERE = new Set(['not_in_channel', 'channel_not_found', 'is_archived', 'restricted_action']);
+
+/** Posts the request's summary in `channelId`, or in a DM with the operator when the bot cannot post there. */
+export async function postSummary(
+  client: WebClient,
+  channelId: string,
+  userId: string,
+  request: ChangeRequest,
+): Promise<{ channel: string; ts: string; inDm: boolean }> {
+  const message = renderRunSummary({ request });
+  const post = async (channel: string) => {
+    const response = await client.chat.postMessage({ channel, text: message.text, blocks: message.blocks });
+    return { channel: response.channel ?? channel, ts: response.ts ?? '' };
+  };
+  try {
+    return { ...(await post(channelId)), inDm: false };
+  } catch (error) {
+    if (!CANNOT_POST_HERE.has(slackErrorCode(error) ?? '')) throw error;
+  }
+  const opened = await client.conversations.open({ users: userId });
+  const dm = opened.channel?.id;
+  if (dm === undefined) throw new Error(`conversations.open gave no channel for ${userId}`);
+  return { ...(await post(dm)), inDm: true };
+}
+
+/** Runs a request in the background, reporting in its summary's thread. */
+export function startRun(
+  deps: ListenerDeps,
+  client: WebClient,
+  logger: Logger,
+  request: ChangeRequest,
+  summary: { channel: string; ts: string },
+): void {
+  const reporter = new SlackReporter({
+    client,
+    logger,
+    summary,
+    progressIntervalMs: deps.progressIntervalMs,
+    messageIntervalMs: deps.messageIntervalMs,
+  });
+  deps.runs.track(`run of ${request.id}`, async () => {
+    try {
+      await deps.service.run(request.id, reporter);
+    } catch (error) {
+      logger.error(`run of ${request.id} stopped`, error);
+      await client.chat.postMessage({
+        channel: summary.channel,
+        thread_ts: summary.ts,
+        text: 'The run stopped because of an unexpected error. What was done is kept; it resumes when LicenseDesk restarts.',
+      });
+    }
+  });
+}
+
+
+/** Continues the runs a stopped process left `running`; each reports where it reported before. */
+export async function resumeInterrupted(deps: ListenerDeps, client: WebClient, logger: Logger): Promise<number> {
+  const requests = await deps.service.interruptedRequests();
+  for (const request of requests) {
+    let summary = request.report?.ts === undefined ? null : { channel: request.report.channel, ts: request.report.ts };
+    if (summary === null) {
+      const posted = await postSummary(client, request.report?.channel ?? request.requestedBy, request.requestedBy, request);
+      summary = { channel: posted.channel, ts: posted.ts };
+      await deps.service.setReportTarget(request.id, summary);
+    }
+    logger.info(`resuming the run of ${request.id}`);
+    startRun(deps, client, logger, request, summary);
+  }
+  return requests.length;
+}
+
+/** Expires pending approvals past their time; the operator's summary and thread say so. */
+export async function expireApprovals(deps: ListenerDeps, client: WebClient, logger: Logger): Promise<number> {
+  const expired = await deps.service.expireApprovals();
+  for (const approval of expired) {
+    const request = await deps.store.getRequest(approval.requestId);
+    const ts = request?.report?.ts;
+    if (request === null || request.report === undefined || ts === undefined) continue;
+    const message = renderRunSummary({ request, approval });
+    try {
+      await client.chat.update({ channel: request.report.channel, ts, text: message.text, blocks: message.blocks });
+      await client.chat.postMessage({
+        channel: request.report.channel,
+        thread_ts: ts,
+        text: 'Nobody approved this request in time, so it expired and nothing was changed. Submit it again if it is still needed.',
+      });
+    } catch (error) {
+      logger.warn(`telling ${request.requestedBy} that ${request.id} expired failed`, error);
+    }
+  }
+  return expired.length;
+}

@@ -1,0 +1,315 @@
+/**
+ * The users step: a typeahead over the customer's users, a paged browser whose selection survives
+ * paging, pasted e-mails, and the selection kept in the draft (not in private_metadata).
+ */
+import type {
+  AllMiddlewareArgs,
+  BlockAction as BoltBlockAction,
+  SlackActionMiddlewareArgs,
+  SlackOptionsMiddlewareArgs,
+  SlackViewMiddlewareArgs,
+  ViewSubmitAction,
+} from '@slack/bolt';
+import type { ModalView } from '@slack/types';
+import { ids, parseBrowseBlockId, parseUserSearchBlockId, patterns } from '../../../blocks/ids.js';
+import { renderLoading } from '../../../blocks/loading.js';
+import { userOptions } from '../../../blocks/option-lists.js';
+import { renderSelectedUsers } from '../../../blocks/selected-users.js';
+import { pageCount, renderUsersStep, USERS_PAGE_SIZE } from '../../../blocks/users-step.js';
+import type { TenantUser } from '../../licensing/model.js';
+import type { Draft } from '../../store/store.js';
+import { draftOf } from '../access.js';
+import { BlockAction, PageValue, parseEmailList, StateValues, SuggestionQuery } from '../payloads.js';
+import { isLate, showFromTrigger, updateView, withinBudget } from '../views.js';
+import type { ListenerDeps } from './deps.js';
+import { renderLicensesFor } from './licenses-step.js';
+
+type ActionArgs = SlackActionMiddlewareArgs<BoltBlockAction> & AllMiddlewareArgs;
+
+const MAX_USER_OPTIONS = 100;
+
+function customerOf(draft: Draft): string {
+  if (draft.customerId === null) throw new Error(`draft ${draft.id} has no customer yet`);
+  return draft.customerId;
+}
+
+function byName(a: TenantUser, b: TenantUser): number {
+  return a.displayName.localeCompare(b.displayName) || a.id.localeCompare(b.id);
+}
+
+/**
+ * Renders the users step from the draft. A page past the end (the query or the directory
+ * changed) is brought back to the last page, in the draft too, so paging stays consistent.
+ */
+export async function renderUsersFor(
+  deps: ListenerDeps,
+  draft: Draft,
+  version: number,
+  error?: string | null,
+): Promise<ModalView> {
+  const customerId = customerOf(draft);
+  const query = { query: draft.browseQuery, limit: USERS_PAGE_SIZE };
+  const [first, selected] = await Promise.all([
+    deps.service.searchUsers(customerId, { ...query, offset: draft.page * USERS_PAGE_SIZE }),
+    deps.service.getUsers(customerId, draft.selectedUserIds),
+  ]);
+  let page = draft.page;
+  let browsed = first;
+  const last = pageCount(first.total) - 1;
+  if (page > last) {
+    page = last;
+    browsed = await deps.service.searchUsers(customerId, { ...query, offset: page * USERS_PAGE_SIZE });
+    await deps.store.updateDraft(draft.id, (current) => ({ ...current, page }));
+  }
+  return renderUsersStep({
+    draftId: draft.id,
+    customerName: draft.customerName ?? '',
+    version,
+    browser: { users: browsed.users, page, total: browsed.total, query: draft.browseQuery },
+    selected: [...selected].sort(byName),
+    notFoundEmails: draft.notFoundEmails,
+    error: error ?? null,
+  });
+}
+
+/** The version the view was rendered with (it sits in the typeahead's block id). */
+function versionOf(view: { blocks?: readonly { block_id?: string }[] } | undefined): number {
+  for (const block of view?.blocks ?? []) {
+    const version = block.block_id === undefined ? null : parseUserSearchBlockId(block.block_id);
+    if (version !== null) return version;
+  }
+  return 0;
+}
+
+/** A change of the draft: computed from the current draft at write time, so quick clicks compose. */
+type DraftChange = (current: Draft) => Draft;
+
+/**
+ * The common tail of every users-step action: apply the change to the draft, then re-render the
+ * view (guarded by its hash). `reset` bumps the version so Slack drops the typeahead, paste box and
+ * checkbox state for the new initial values.
+ */
+async function changeAndRefresh(
+  deps: ListenerDeps,
+  args: ActionArgs,
+  plan: (draft: Draft) => DraftChange | Promise<DraftChange>,
+  reset: boolean,
+): Promise<void> {
+  const { draft } = draftOf(args.context);
+  const view = args.body.view;
+  if (view === undefined) return;
+  const change = await plan(draft);
+  const saved = (await deps.store.updateDraft(draft.id, change)) ?? change(draft);
+  const version = versionOf(view) + (reset ? 1 : 0);
+  await updateView(
+    args.client,
+    { viewId: view.id, hash: view.hash },
+    await renderUsersFor(deps, saved, version),
+    async () => renderUsersFor(deps, (await deps.store.getDraft(draft.id)) ?? saved, version + 1),
+  );
+}
+
+function addUsers(current: Draft, userIds: readonly string[]): Draft {
+  return { ...current, selectedUserIds: [...new Set([...current.selectedUserIds, ...userIds])], notFoundEmails: [] };
+}
+
+async function pageUsers(deps: ListenerDeps, draft: Draft, page: number): Promise<TenantUser[]> {
+  const { users } = await deps.service.searchUsers(customerOf(draft), {
+    query: draft.browseQuery,
+    offset: page * USERS_PAGE_SIZE,
+    limit: USERS_PAGE_SIZE,
+  });
+  return users;
+}
+
+/** Options load of the user typeahead (by name or e-mail). */
+export function userSuggestions(deps: ListenerDeps) {
+  return async ({ options, ack, context }: SlackOptionsMiddlewareArgs<'block_suggestion'> & AllMiddlewareArgs) => {
+    const { draft } = draftOf(context);
+    const query = SuggestionQuery.parse(options.value);
+    const page = await deps.service.searchUsers(customerOf(draft), { query, offset: 0, limit: MAX_USER_OPTIONS });
+    await ack({ options: userOptions(page.users) });
+  };
+}
+
+/** A pick in the typeahead adds to the selection, then the typeahead is emptied. */
+export function pickUsers(deps: ListenerDeps) {
+  return async (args: ActionArgs) => {
+    await args.ack();
+    const picked = BlockAction.parse(args.action).selected_options?.map((option) => option.value) ?? [];
+    await changeAndRefresh(
+      deps,
+      args,
+      async (draft) => {
+        const found = await deps.service.getUsers(customerOf(draft), picked);
+        return (current) => addUsers(current, found.map((user) => user.id));
+      },
+      true,
+    );
+  };
+}
+
+/** Ticks on the current browser page: that page's part of the selection becomes what is ticked. */
+export function browsePick(deps: ListenerDeps) {
+  return async (args: ActionArgs) => {
+    await args.ack();
+    const action = BlockAction.parse(args.action);
+    const where = parseBrowseBlockId(action.block_id);
+    if (where === null) return;
+    const ticked = new Set(action.selected_options?.map((option) => option.value) ?? []);
+    await changeAndRefresh(
+      deps,
+      args,
+      async (draft) => {
+        const users = await pageUsers(deps, draft, where.page);
+        const onPage = new Set(users.map((user) => user.id));
+        const added = users.filter((user) => ticked.has(user.id)).map((user) => user.id);
+        return (current) => ({
+          ...current,
+          selectedUserIds: [...new Set([...current.selectedUserIds.filter((id) => !onPage.has(id)), ...added])],
+          notFoundEmails: [],
+        });
+      },
+      false,
+    );
+  };
+}
+
+/** Enter in the browser's search box: filter the browser, back to its first page. */
+export function browseQuery(deps: ListenerDeps) {
+  return async (args: ActionArgs) => {
+    await args.ack();
+    const query = (BlockAction.parse(args.action).value ?? '').trim().slice(0, 200);
+    await changeAndRefresh(deps, args, () => (current) => ({ ...current, browseQuery: query, page: 0 }), false);
+  };
+}
+
+/** First / Previous / Next / Last; a page past the end is brought back by renderUsersFor. */
+export function turnPage(deps: ListenerDeps, to: 'first' | 'previous' | 'next' | 'last') {
+  return async (args: ActionArgs) => {
+    await args.ack();
+    const target = (page: number) =>
+      ({ first: 0, previous: Math.max(0, page - 1), next: page + 1, last: Number.MAX_SAFE_INTEGER })[to];
+    await changeAndRefresh(deps, args, () => (current) => ({ ...current, page: target(current.page) }), false);
+  };
+}
+
+/** "Select all on this page". */
+export function selectPage(deps: ListenerDeps) {
+  return async (args: ActionArgs) => {
+    await args.ack();
+    await changeAndRefresh(
+      deps,
+      args,
+      async (draft) => {
+        const users = await pageUsers(deps, draft, draft.page);
+        return (current) => addUsers(current, users.map((user) => user.id));
+      },
+      true,
+    );
+  };
+}
+
+export function clearSelection(deps: ListenerDeps) {
+  return async (args: ActionArgs) => {
+    await args.ack();
+    await changeAndRefresh(deps, args, () => (current) => ({ ...current, selectedUserIds: [], notFoundEmails: [] }), true);
+  };
+}
+
+/** Adds the pasted e-mails that match users; the others are listed, never dropped silently. */
+async function pastedEmailsChange(deps: ListenerDeps, draft: Draft, text: string): Promise<DraftChange> {
+  const { emails, invalid } = parseEmailList(text);
+  const { found, notFound } =
+    emails.length === 0 ? { found: [], notFound: [] } : await deps.service.findUsersByEmail(customerOf(draft), emails);
+  return (current) => ({
+    ...addUsers(current, found.map((user) => user.id)),
+    notFoundEmails: [...notFound, ...invalid],
+  });
+}
+
+function pastedText(state: unknown): string | null {
+  return new StateValues(state).text(patterns.pasteBlock, ids.actions.pasteEmails);
+}
+
+/** "Add e-mails": reads the paste box from the view state. */
+export function addEmails(deps: ListenerDeps) {
+  return async (args: ActionArgs) => {
+    await args.ack();
+    const text = pastedText(args.body.view?.state) ?? '';
+    await changeAndRefresh(deps, args, (draft) => pastedEmailsChange(deps, draft, text), true);
+  };
+}
+
+/** "View all selected": a pushed view with the whole selection, paged. */
+export function viewSelected(deps: ListenerDeps) {
+  return async (args: ActionArgs) => {
+    await args.ack();
+    const { draft } = draftOf(args.context);
+    await showFromTrigger(args.client, 'push', args.body.trigger_id, renderSelectedFor(deps, draft, 0), () =>
+      renderLoading({ callbackId: ids.views.selected, title: 'Selected users', text: 'Loading the selection…' }),
+    );
+  };
+}
+
+async function renderSelectedFor(deps: ListenerDeps, draft: Draft, page: number): Promise<ModalView> {
+  const users = await deps.service.getUsers(customerOf(draft), draft.selectedUserIds);
+  return renderSelectedUsers({
+    draftId: draft.id,
+    customerName: draft.customerName ?? '',
+    users: [...users].sort(byName),
+    page,
+  });
+}
+
+/** Paging inside the pushed "selected users" view. */
+export function selectedPage(deps: ListenerDeps) {
+  return async (args: ActionArgs) => {
+    await args.ack();
+    const { draft } = draftOf(args.context);
+    const view = args.body.view;
+    if (view === undefined) return;
+    const page = PageValue.parse(BlockAction.parse(args.action).value);
+    const render = () => renderSelectedFor(deps, draft, page);
+    await updateView(args.client, { viewId: view.id, hash: view.hash }, await render(), render);
+  };
+}
+
+/** "Next" on the users step: e-mails still in the paste box are added first (and shown). */
+export function submitUsers(deps: ListenerDeps) {
+  return async ({ ack, view, client, context }: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs) => {
+    const { draft } = draftOf(context);
+    const text = pastedText(view.state);
+    const version = versionOf(view);
+    const noneSelected = 'Select at least one user.';
+    const work = (async (): Promise<ModalView | { errors: Record<string, string> }> => {
+      if (text !== null) {
+        const change = await pastedEmailsChange(deps, draft, text);
+        const saved = (await deps.store.updateDraft(draft.id, change)) ?? change(draft);
+        return renderUsersFor(deps, saved, version + 1);
+      }
+      if (draft.selectedUserIds.length === 0) {
+        const block = view.blocks.find(
+          (b) => b.type === 'input' && b.block_id !== undefined && patterns.userSearchBlock.test(b.block_id),
+        )?.block_id;
+        if (block !== undefined) return { errors: { [block]: noneSelected } };
+        return renderUsersFor(deps, draft, version, noneSelected);
+      }
+      return renderLicensesFor(deps, draft, { plannedRevocations: null });
+    })();
+    const ready = await withinBudget(work);
+    if (!isLate(ready)) {
+      await ack(
+        'errors' in ready ? { response_action: 'errors', errors: ready.errors } : { response_action: 'update', view: ready },
+      );
+      return;
+    }
+    await ack({
+      response_action: 'update',
+      view: renderLoading({ callbackId: ids.views.manage, title: 'Manage licenses', text: 'Loading products…', draftId: draft.id }),
+    });
+    const late = await work;
+    const next = 'errors' in late ? await renderUsersFor(deps, draft, version, noneSelected) : late;
+    await client.views.update({ view_id: view.id, view: next });
+  };
+}

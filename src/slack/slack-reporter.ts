@@ -1,0 +1,97 @@
+/**
+ * The Reporter of one request in Slack: the summary message (updated in place, at most every
+ * `progressIntervalMs` while the run goes) and, at the end, the results in its thread: a bounded
+ * number of messages (each ≤ 50 blocks) and a CSV of every result for large requests.
+ */
+import type { Logger } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import { renderResultsCsv, renderRunResults } from '../../blocks/run-results.js';
+import { renderRunSummary } from '../../blocks/run-summary.js';
+import { type ChangeItem, type ChangeRequest, failureMessages, type ItemResult, type RunCounts } from '../licensing/model.js';
+import type { Reporter } from '../licensing/reporter.js';
+
+/** Above this many results the thread carries a CSV of all of them. */
+export const CSV_MIN_RESULTS = 50;
+
+export interface SlackReporterOptions {
+  client: WebClient;
+  logger: Logger;
+  /** The summary message; its thread gets the results. */
+  summary: { channel: string; ts: string };
+  progressIntervalMs: number;
+  /** Pause between two thread messages (Slack: about one message a second a channel). */
+  messageIntervalMs: number;
+  now?: () => number;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export class SlackReporter implements Reporter {
+  readonly #options: SlackReporterOptions;
+  readonly #now: () => number;
+  #lastUpdateAt = Number.NEGATIVE_INFINITY;
+  /** Summary updates go one after another, so a late progress update never overwrites the final one. */
+  #updating: Promise<void> = Promise.resolve();
+
+  constructor(options: SlackReporterOptions) {
+    this.#options = options;
+    this.#now = options.now ?? Date.now;
+  }
+
+  async started(request: ChangeRequest, counts: RunCounts): Promise<void> {
+    await this.#updateSummary(request, counts);
+  }
+
+  async progress(request: ChangeRequest, counts: RunCounts): Promise<void> {
+    if (this.#now() - this.#lastUpdateAt < this.#options.progressIntervalMs) return;
+    await this.#updateSummary(request, counts);
+  }
+
+  async itemDone(_request: ChangeRequest, _item: ChangeItem, _results: readonly ItemResult[]): Promise<void> {
+    // Results are posted together at the end, grouped: never one message per user.
+  }
+
+  async finished(request: ChangeRequest, counts: RunCounts): Promise<void> {
+    await this.#updateSummary(request, counts);
+    await this.#postResults(request, counts);
+  }
+
+  #updateSummary(request: ChangeRequest, counts: RunCounts): Promise<void> {
+    this.#lastUpdateAt = this.#now();
+    const { client, summary, logger } = this.#options;
+    const message = renderRunSummary({ request, counts });
+    this.#updating = this.#updating.then(async () => {
+      try {
+        await client.chat.update({ channel: summary.channel, ts: summary.ts, text: message.text, blocks: message.blocks });
+      } catch (error) {
+        logger.warn(`updating the summary of ${request.id} failed`, error);
+      }
+    });
+    return this.#updating;
+  }
+
+  async #postResults(request: ChangeRequest, counts: RunCounts): Promise<void> {
+    const { client, summary, messageIntervalMs } = this.#options;
+    const csvAttached = counts.total > CSV_MIN_RESULTS;
+    const messages = renderRunResults({ request, csvAttached, failureMessages });
+    for (const [index, message] of messages.entries()) {
+      if (index > 0) await sleep(messageIntervalMs);
+      await client.chat.postMessage({
+        channel: summary.channel,
+        thread_ts: summary.ts,
+        text: message.text,
+        blocks: message.blocks,
+        unfurl_links: false,
+        unfurl_media: false,
+      });
+    }
+    if (!csvAttached) return;
+    await client.files.uploadV2({
+      channel_id: summary.channel,
+      thread_ts: summary.ts,
+      filename: `licenses-${request.id}.csv`,
+      title: `All results of ${request.id}`,
+      content: renderResultsCsv(request, failureMessages),
+    });
+  }
+}

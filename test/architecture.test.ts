@@ -1,0 +1,141 @@
+/**
+ * The layering of DESIGN.md §1, checked on import lines: the service module knows nothing of
+ * Slack, lowdb or a concrete provider; blocks/ is pure (no Slack client, no lowdb, no values from
+ * src/, type-only imports are fine).
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = path.resolve(import.meta.dirname, '..');
+
+interface ImportLine {
+  file: string;
+  specifier: string;
+  /** Resolved against the importing file for relative specifiers, relative to the repo root. */
+  target: string;
+  typeOnly: boolean;
+}
+
+function importsOf(file: string, source: string): ImportLine[] {
+  const found: ImportLine[] = [];
+  const statement = /^\s*(import|export)\s+(type\s+)?([\s\S]*?)\s*from\s*['"]([^'"]+)['"]/gm;
+  const bare = /^\s*import\s*['"]([^'"]+)['"]/gm;
+  const dynamic = /import\(\s*['"]([^'"]+)['"]\s*\)/g;
+  const add = (specifier: string, typeOnly: boolean) => {
+    const target = specifier.startsWith('.')
+      ? path.posix.normalize(path.posix.join(path.posix.dirname(file), specifier))
+      : specifier;
+    found.push({ file, specifier, target, typeOnly });
+  };
+  for (const match of source.matchAll(statement)) {
+    const clause = match[3] ?? '';
+    const named = /^\{([\s\S]*)\}$/.exec(clause.trim());
+    const specifiers = (named?.[1] ?? '')
+      .split(',')
+      .map((part) => part.trim())
+      .filter((part) => part !== '');
+    const allNamedAreTypes = specifiers.length > 0 && specifiers.every((part) => part.startsWith('type '));
+    add(match[4] ?? '', match[2] !== undefined || allNamedAreTypes);
+  }
+  for (const match of source.matchAll(bare)) add(match[1] ?? '', false);
+  for (const match of source.matchAll(dynamic)) add(match[1] ?? '', false);
+  return found;
+}
+
+async function sourcesUnder(dir: string): Promise<string[]> {
+  const entries = await readdir(path.join(root, dir), { recursive: true, withFileTypes: true }).catch(
+    () => [],
+  );
+  return entries
+    .filter((entry) => entry.isFile() && entry.name.endsWith('.ts'))
+    .map((entry) =>
+      path.posix.join(path.relative(root, entry.parentPath).split(path.sep).join('/'), entry.name),
+    );
+}
+
+async function importsUnder(dir: string): Promise<ImportLine[]> {
+  const files = await sourcesUnder(dir);
+  const all = await Promise.all(
+    files.map(async (file) => importsOf(file, await readFile(path.join(root, file), 'utf-8'))),
+  );
+  return all.flat();
+}
+
+const describeLine = (line: ImportLine) => `${line.file} imports '${line.specifier}'`;
+
+/** src/licensing may use the provider port and the store port, never an adapter or Slack. */
+function licensingViolations(lines: readonly ImportLine[]): string[] {
+  return lines
+    .filter(
+      (line) =>
+        line.target.startsWith('src/slack') ||
+        line.target.startsWith('@slack/') ||
+        line.target === 'lowdb' ||
+        line.target.startsWith('lowdb/') ||
+        (line.target.startsWith('src/providers/') && line.target !== 'src/providers/license-provider.js') ||
+        (line.target.startsWith('src/store/') &&
+          !['src/store/store.js', 'src/store/store-schema.js'].includes(line.target)),
+    )
+    .map(describeLine);
+}
+
+/** blocks/ is pure: Block Kit types only, no Slack client, no lowdb, no values from src/. */
+function blocksViolations(lines: readonly ImportLine[]): string[] {
+  return lines
+    .filter(
+      (line) =>
+        line.target === '@slack/web-api' ||
+        line.target === '@slack/bolt' ||
+        line.target === 'lowdb' ||
+        line.target.startsWith('lowdb/') ||
+        line.target.startsWith('src/slack') ||
+        (line.target.startsWith('src/') && !line.typeOnly),
+    )
+    .map(describeLine);
+}
+
+describe('architecture', () => {
+  it('src/licensing imports nothing from src/slack, lowdb or a concrete provider', async () => {
+    const lines = await importsUnder('src/licensing');
+    expect(lines.length).toBeGreaterThan(10);
+    expect(licensingViolations(lines)).toEqual([]);
+  });
+
+  it('blocks/ imports no Slack client, no lowdb and no values from src/', async () => {
+    const lines = await importsUnder('blocks');
+    expect(blocksViolations(lines)).toEqual([]);
+  });
+
+  it('the checks catch what they are meant to catch', () => {
+    const licensing = importsOf(
+      'src/licensing/sample.ts',
+      [
+        "import { App } from '@slack/bolt';",
+        "import { Low } from 'lowdb';",
+        "import { DemoProvider } from '../providers/demo/demo-provider.js';",
+        "import type { LicenseProvider } from '../providers/license-provider.js';",
+        "import { LowdbStore } from '../store/lowdb-store.js';",
+        "export { x } from '../slack/app.js';",
+      ].join('\n'),
+    );
+    expect(licensingViolations(licensing)).toHaveLength(5);
+
+    const blocks = importsOf(
+      'blocks/sample.ts',
+      [
+        "import type { KnownBlock } from '@slack/types';",
+        "import type { Product } from '../src/licensing/model.js';",
+        "import { type Approval } from '../src/store/store-schema.js';",
+        "import { failureMessages } from '../src/licensing/model.js';",
+        "import { WebClient } from '@slack/web-api';",
+        'import {\n  type A,\n  b,\n} from "../src/licensing/plan.js";',
+      ].join('\n'),
+    );
+    expect(blocksViolations(blocks)).toEqual([
+      "blocks/sample.ts imports '../src/licensing/model.js'",
+      "blocks/sample.ts imports '@slack/web-api'",
+      "blocks/sample.ts imports '../src/licensing/plan.js'",
+    ]);
+  });
+});

@@ -1,0 +1,163 @@
+import type { Checkboxes, InputBlock, KnownBlock, ModalView } from '@slack/types';
+import { describe, expect, it } from 'vitest';
+import { ids, patterns } from '../../blocks/ids.js';
+import {
+  countPlannedRevocations,
+  type LicensesStepData,
+  needsApproval,
+  renderLicensesStep,
+} from '../../blocks/licenses-step.js';
+import { limits } from '../../blocks/limits.js';
+import type { ProductOverview } from '../../src/licensing/licensing-service.js';
+import type { Product } from '../../src/licensing/model.js';
+import { validateModalView } from '../support/block-kit.js';
+import { makeProduct } from '../support/licensing-factories.js';
+
+function overview(product: Partial<Product> = {}, holders: string[] = [], inherited: string[] = []): ProductOverview {
+  const held = new Set([...holders, ...inherited]).size;
+  return {
+    product: makeProduct(product),
+    holders,
+    inheritedHolders: inherited,
+    state: held === 0 ? 'none' : held === 5 ? 'all' : 'some',
+  };
+}
+
+function data(overrides: Partial<LicensesStepData> = {}): LicensesStepData {
+  return {
+    draftId: 'draft-1',
+    customerName: 'Contoso',
+    selectedCount: 5,
+    products: [
+      overview({ name: 'Office 365 E3' }, ['u1', 'u2', 'u3']),
+      overview({ name: 'Visio Plan 2', total: 10, consumed: 10 }, ['u1', 'u2', 'u3', 'u4', 'u5']),
+      overview({ name: 'Power BI Pro', status: 'warning' }, [], ['u1']),
+    ],
+    approvalThreshold: 10,
+    plannedRevocations: null,
+    ...overrides,
+  };
+}
+
+function inputs(view: ModalView, pattern: RegExp): InputBlock[] {
+  return (view.blocks as KnownBlock[]).filter(
+    (b): b is InputBlock => b.type === 'input' && pattern.test(b.block_id ?? ''),
+  );
+}
+
+function optionValues(blocks: InputBlock[]): string[] {
+  return blocks.flatMap((b) => ((b.element as Checkboxes).options ?? []).map((o) => o.value ?? ''));
+}
+
+describe('renderLicensesStep', () => {
+  it('is a valid modal: each product with its state, availability and buttons', () => {
+    const view = renderLicensesStep(data({ purchaseUrl: 'https://partner.microsoft.com/buy' }));
+    expect(validateModalView(view)).toEqual([]);
+    expect(view.callback_id).toBe(ids.views.manage);
+    expect(JSON.parse(view.private_metadata ?? '')).toEqual({ draftId: 'draft-1' });
+    const json = JSON.stringify(view.blocks);
+    expect(json).toContain('3 of 5 selected have it');
+    expect(json).toContain('All 5 selected have it');
+    expect(json).toContain('1 of 5 selected have it (1 through a group)');
+    expect(json).toContain('*0 available*');
+    expect(json).toContain(':warning:');
+    expect(json).toContain('https://partner.microsoft.com/buy');
+    expect(json).toContain('Who has it');
+    expect(json).toContain('cannot be revoked here');
+    expect(view.submit?.text).toBe('Apply');
+  });
+
+  it('gives a text hint instead of a Buy more link when no purchase URL is set', () => {
+    const view = renderLicensesStep(data());
+    expect(validateModalView(view)).toEqual([]);
+    expect(JSON.stringify(view.blocks)).toContain('buy more in Partner Center');
+  });
+
+  it('shows how many service plans are turned off', () => {
+    const d = data();
+    const sku = d.products[0]!.product.skuId;
+    const plan = d.products[0]!.product.servicePlans[0]!.id;
+    const view = renderLicensesStep({ ...d, disabledPlansBySku: { [sku]: [plan] } });
+    expect(JSON.stringify(view.blocks)).toContain('Service plans (1 of 2 off)');
+  });
+
+  it('ticks nothing and uses dispatch_action on the revoke groups only', () => {
+    const view = renderLicensesStep(data());
+    const assign = inputs(view, patterns.assign);
+    const revoke = inputs(view, patterns.revoke);
+    expect(assign).toHaveLength(1);
+    expect(revoke).toHaveLength(1);
+    for (const b of [...assign, ...revoke]) expect((b.element as Checkboxes).initial_options).toBeUndefined();
+    expect(revoke[0]!.dispatch_action).toBe(true);
+    expect(assign[0]!.dispatch_action).toBeUndefined();
+  });
+
+  it('shows all 18 products in the assign and revoke groups, at most 10 a group', () => {
+    const products = Array.from({ length: 18 }, (_, i) => overview({ name: `Product ${i}` }, ['u1']));
+    const view = renderLicensesStep(data({ products }));
+    expect(validateModalView(view)).toEqual([]);
+    const skus = products.map((p) => p.product.skuId);
+    for (const pattern of [patterns.assign, patterns.revoke]) {
+      const groups = inputs(view, pattern);
+      expect(groups.length).toBe(2);
+      for (const g of groups) expect((g.element as Checkboxes).options.length).toBeLessThanOrEqual(10);
+      expect(optionValues(groups)).toEqual(skus);
+    }
+  });
+
+  it('stays within 100 blocks with many products, still listing every one to tick', () => {
+    for (const n of [45, 120, 300]) {
+      const products = Array.from({ length: n }, (_, i) =>
+        overview({ name: `A rather long product name number ${i}`, total: 5, consumed: 5 }, ['u1'], ['u2']),
+      );
+      const view = renderLicensesStep(data({ products, purchaseUrl: 'https://example.com/buy' }));
+      expect(validateModalView(view)).toEqual([]);
+      expect(view.blocks.length).toBeLessThanOrEqual(limits.viewBlocks);
+      expect(optionValues(inputs(view, patterns.assign))).toHaveLength(n);
+      expect(optionValues(inputs(view, patterns.revoke))).toHaveLength(n);
+    }
+  });
+
+  it('asks for approval and a required reason when revocations reach the threshold', () => {
+    const below = renderLicensesStep(data({ plannedRevocations: 9 }));
+    const reasonBelow = inputs(below, /^approval_reason$/)[0]!;
+    expect(reasonBelow.optional).toBe(true);
+    expect(JSON.stringify(below.blocks)).not.toContain("needs a manager's approval");
+
+    const at = renderLicensesStep(data({ plannedRevocations: 10 }));
+    expect(validateModalView(at)).toEqual([]);
+    const reason = inputs(at, /^approval_reason$/)[0]!;
+    expect(reason.block_id).toBe(ids.blocks.reason);
+    expect(reason.optional).toBe(false);
+    expect(JSON.stringify(at.blocks)).toContain("needs a manager's approval* (10 revocations ≥ 10)");
+    expect(at.submit?.text).toBe('Request approval');
+  });
+
+  it('counts planned revocations from direct holders', () => {
+    const d = data();
+    const skus = d.products.map((p) => p.product.skuId);
+    expect(countPlannedRevocations(d.products, [skus[0]!, skus[2]!])).toBe(3);
+    expect(needsApproval({ approvalThreshold: 3, plannedRevocations: 3 })).toBe(true);
+    expect(needsApproval({ approvalThreshold: 3, plannedRevocations: null })).toBe(false);
+  });
+
+  it('escapes product and customer names and keeps option text within 75', () => {
+    const view = renderLicensesStep(
+      data({
+        customerName: '<!channel>',
+        products: [overview({ name: `<!here> ${'x'.repeat(100)}` }, ['u1'])],
+        error: 'Pick <@U1>',
+      }),
+    );
+    expect(validateModalView(view)).toEqual([]);
+    const json = JSON.stringify(view.blocks);
+    expect(json).not.toContain('<!channel>');
+    expect(json).not.toContain('<@U1>');
+  });
+
+  it('handles a customer without products', () => {
+    const view = renderLicensesStep(data({ products: [] }));
+    expect(validateModalView(view)).toEqual([]);
+    expect(JSON.stringify(view.blocks)).toContain('owns no product');
+  });
+});

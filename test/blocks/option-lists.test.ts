@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { customerOptions, userOption, userOptions } from '../../blocks/option-lists.js';
+import { makeCustomer, makeUser } from '../support/licensing-factories.js';
+
+describe('option lists', () => {
+  it('makes at most 100 user options of "Name (email)" with the id as value', () => {
+    const users = Array.from({ length: 150 }, () => makeUser());
+    const options = userOptions(users);
+    expect(options).toHaveLength(100);
+    expect(options[0]).toEqual({
+      text: { type: 'plain_text', text: `${users[0]!.displayName} (${users[0]!.email})`, emoji: true },
+      value: users[0]!.id,
+    });
+  });
+
+  it('truncates long names to 75 characters', () => {
+    const option = userOption(makeUser({ displayName: 'N'.repeat(80), email: 'e'.repeat(80) }));
+    expect(option.text.text.length).toBeLessThanOrEqual(75);
+    expect(option.text.text.endsWith('…')).toBe(true);
+  });
+
+  it('makes customer options with the customer id as value', () => {
+    const customers = Array.from({ length: 120 }, (_, i) => makeCustomer({ domain: `c${i}.example` }));
+    const options = customerOptions(customers);
+    expect(options).toHaveLength(100);
+    expect(options[3]?.value).toBe(customers[3]!.id);
+    expect(options[3]?.text.text).toContain('c3.example');
+    for (const o of options) expect(o.text.text.length).toBeLessThanOrEqual(75);
+  });
+
+  it('refuses a value longer than 150 characters instead of cutting an id', () => {
+    expect(() => userOption(makeUser({ id: 'x'.repeat(151) }))).toThrow(RangeError);
+  });
+});

@@ -1,0 +1,323 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type RunOptions, runRequest } from '../../src/licensing/executor.js';
+import type { AssignChoice, ChangeRequest, UserChange } from '../../src/licensing/model.js';
+import { planChanges } from '../../src/licensing/plan.js';
+import { countResults } from '../../src/licensing/run-counts.js';
+import { LicenseProviderError } from '../../src/providers/license-provider.js';
+import { LowdbStore } from '../../src/store/lowdb-store.js';
+import {
+  makeChangeRequest,
+  makeCustomer,
+  makeLicense,
+  makeProduct,
+  makeUser,
+} from '../support/licensing-factories.js';
+import { RecordingReporter } from '../support/recording-reporter.js';
+import { FakeLicenseProvider } from './fake-license-provider.js';
+
+let dataDir: string;
+let store: LowdbStore;
+
+beforeEach(async () => {
+  dataDir = await mkdtemp(path.join(tmpdir(), 'licensedesk-executor-'));
+  store = new LowdbStore({ dataDir, writeDelayMs: 5 });
+  await store.open();
+});
+
+afterEach(async () => {
+  await store.close();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+function tenant(userCount: number) {
+  const customer = makeCustomer({ id: 'cust', tenantId: 'tenant' });
+  const users = Array.from({ length: userCount }, (_, i) =>
+    makeUser({ id: `u${String(i).padStart(3, '0')}` }),
+  );
+  const products = [
+    makeProduct({ skuId: 'e3', total: 1000 }),
+    makeProduct({ skuId: 'visio', total: 1000 }),
+    makeProduct({ skuId: 'addon', total: 1000 }),
+  ];
+  return { customer, users, provider: new FakeLicenseProvider(customer, users, products) };
+}
+
+async function plannedRequest(
+  provider: FakeLicenseProvider,
+  choice: { assign?: AssignChoice[]; revoke?: string[] },
+): Promise<ChangeRequest> {
+  const users = [...provider.users.values()];
+  const plan = planChanges({
+    users,
+    products: await provider.listProducts(),
+    holdings: await provider.getHoldings(
+      'cust',
+      users.map((u) => u.id),
+    ),
+    assign: choice.assign ?? [],
+    revoke: choice.revoke ?? [],
+  });
+  if (!plan.ok) throw new Error(`plan refused: ${JSON.stringify(plan.problems)}`);
+  const request = makeChangeRequest({
+    customerId: provider.customer.id,
+    tenantId: provider.customer.tenantId,
+    status: 'running',
+    items: plan.items,
+  });
+  await store.saveRequest(request);
+  return request;
+}
+
+function options(provider: FakeLicenseProvider, overrides: Partial<RunOptions> = {}): RunOptions {
+  return {
+    provider,
+    store,
+    reporter: new RecordingReporter(),
+    tenantWritesPerSecond: 10_000,
+    baseDelayMs: 1,
+    maxDelayMs: 5,
+    logger: { warn: () => {} },
+    ...overrides,
+  };
+}
+
+const assignAll = (skuId: string): AssignChoice => ({ skuId, disabledPlans: null });
+
+describe('runRequest', () => {
+  it('applies every user once, records each result in the store and reports the run', async () => {
+    const { provider } = tenant(20);
+    provider.hold('u000', [makeLicense('e3')]);
+    const request = await plannedRequest(provider, { assign: [assignAll('e3'), assignAll('visio')] });
+    const reporter = new RecordingReporter();
+
+    const done = await runRequest(request, options(provider, { reporter }));
+
+    expect(countResults(done)).toEqual({ total: 40, done: 40, success: 39, noop: 1, failed: 0 });
+    expect(provider.calls).toHaveLength(20);
+    for (const user of provider.users.values()) {
+      expect(
+        provider.holdings
+          .get(user.id)
+          ?.map((l) => l.skuId)
+          .sort(),
+      ).toEqual(['e3', 'visio']);
+    }
+    await store.flush();
+    const stored = await store.getRequest(request.id);
+    expect(countResults(stored!)).toEqual(countResults(done));
+    expect(reporter.of('started')).toHaveLength(1);
+    expect(reporter.of('itemDone')).toHaveLength(20);
+    expect(reporter.of('finished')).toEqual([expect.objectContaining({ counts: countResults(done) })]);
+    expect(reporter.events.at(-1)?.kind).toBe('finished');
+  });
+
+  it('keeps the number of parallel calls within the concurrency', async () => {
+    const { provider } = tenant(30);
+    provider.latencyMs = 5;
+    const request = await plannedRequest(provider, { assign: [assignAll('e3')] });
+    await runRequest(request, options(provider, { concurrency: 4 }));
+    expect(provider.maxInFlight).toBe(4);
+  });
+
+  it('retries a refused multi-product call product by product so each gets its own result', async () => {
+    const { provider } = tenant(2);
+    provider.refuse = (userId, change) =>
+      userId === 'u001' && change.assign.some((a) => a.skuId === 'visio')
+        ? new LicenseProviderError('usage_location_not_allowed', 'not in your country', { skuId: 'visio' })
+        : undefined;
+    const request = await plannedRequest(provider, { assign: [assignAll('e3'), assignAll('visio')] });
+
+    const done = await runRequest(request, options(provider));
+
+    expect(done.results['u000|e3|assign']?.outcome).toBe('success');
+    expect(done.results['u000|visio|assign']?.outcome).toBe('success');
+    expect(done.results['u001|e3|assign']?.outcome).toBe('success');
+    expect(done.results['u001|visio|assign']).toMatchObject({
+      outcome: 'failed',
+      reason: 'usage_location_not_allowed',
+      detail: 'not in your country',
+    });
+    expect(provider.holdings.get('u001')?.map((l) => l.skuId)).toEqual(['e3']);
+  });
+
+  it('gives a product refused for its order another pass once the others landed', async () => {
+    const { provider } = tenant(1);
+    // The add-on needs e3, which the plan lists after it.
+    provider.refuse = (userId, change) => {
+      const hasBase = provider.holdings.get(userId)?.some((l) => l.skuId === 'e3') ?? false;
+      const wantsAddon = change.assign.some((a) => a.skuId === 'addon');
+      const bringsBase = change.assign.some((a) => a.skuId === 'e3');
+      return wantsAddon && !hasBase && (!bringsBase || change.assign[0]?.skuId === 'addon')
+        ? new LicenseProviderError('missing_prerequisite', 'needs e3')
+        : undefined;
+    };
+    const request = await plannedRequest(provider, { assign: [assignAll('addon'), assignAll('e3')] });
+    const done = await runRequest(request, options(provider));
+    expect(countResults(done)).toMatchObject({ success: 2, failed: 0 });
+  });
+
+  it('retries transient failures and honours Retry-After', async () => {
+    const { provider } = tenant(3);
+    const failures = new Map<string, number>();
+    provider.refuse = (userId) => {
+      const count = failures.get(userId) ?? 0;
+      if (count >= 2) return undefined;
+      failures.set(userId, count + 1);
+      return new LicenseProviderError('throttled', 'Too many requests', {
+        transient: true,
+        retryAfterMs: 30,
+      });
+    };
+    const sleeps: number[] = [];
+    const request = await plannedRequest(provider, { assign: [assignAll('e3')] });
+    const done = await runRequest(
+      request,
+      options(provider, {
+        sleep: async (ms) => {
+          sleeps.push(ms);
+        },
+      }),
+    );
+    expect(countResults(done)).toMatchObject({ success: 3, failed: 0 });
+    expect(provider.calls).toHaveLength(9);
+    // Six backoffs of at least the Retry-After (plus ≤ 20 % jitter); the tenant's pacer also held back.
+    expect(sleeps.filter((ms) => ms >= 30 && ms <= 36).length).toBeGreaterThanOrEqual(6);
+    expect(sleeps.every((ms) => ms <= 36)).toBe(true);
+  });
+
+  it.each([
+    ['throttled', 'throttled'],
+    ['provider_error', 'provider_error'],
+    ['usage_location_missing', 'provider_error'],
+  ] as const)('after the last attempt a transient %s becomes %s', async (reason, expected) => {
+    const { provider } = tenant(1);
+    provider.refuse = () => new LicenseProviderError(reason, 'busy', { transient: true });
+    const request = await plannedRequest(provider, { assign: [assignAll('e3'), assignAll('visio')] });
+    const done = await runRequest(request, options(provider, { maxAttempts: 3 }));
+    expect(provider.calls).toHaveLength(3);
+    expect(Object.values(done.results).map((r) => [r.outcome, r.reason])).toEqual([
+      ['failed', expected],
+      ['failed', expected],
+    ]);
+  });
+
+  it('counts a retried change whose first call landed as applied, not as refused', async () => {
+    const { provider } = tenant(1);
+    provider.hold('u000', [makeLicense('e3')]);
+    let first = true;
+    provider.failAfterApply = () => {
+      if (!first) return undefined;
+      first = false;
+      return new LicenseProviderError('provider_error', 'The request timed out.', { transient: true });
+    };
+    const request = await plannedRequest(provider, { revoke: ['e3'] });
+    const done = await runRequest(request, options(provider));
+    expect(provider.applied.get('u000')).toBe(1);
+    expect(done.results['u000|e3|revoke']).toMatchObject({ outcome: 'success' });
+  });
+
+  it('turns parts that no longer apply at run time into no-ops, and settles inherited and missing users', async () => {
+    const { provider } = tenant(4);
+    provider.hold('u001', [makeLicense('visio')]).hold('u002', [makeLicense('visio')]);
+    provider.hold('u003', [makeLicense('visio')]);
+    const request = await plannedRequest(provider, { assign: [assignAll('e3')], revoke: ['visio'] });
+    // Between planning and running (an approval wait), the tenant changed.
+    provider.hold('u000', [makeLicense('e3')]);
+    provider.hold('u001', []);
+    provider.hold('u002', [makeLicense('visio', { direct: false, viaGroups: ['g'] })]);
+    provider.users.delete('u003');
+
+    const done = await runRequest(request, options(provider));
+
+    expect(done.results['u000|e3|assign']?.outcome).toBe('noop');
+    expect(done.results['u001|visio|revoke']?.outcome).toBe('noop');
+    expect(done.results['u002|visio|revoke']).toMatchObject({
+      outcome: 'failed',
+      reason: 'inherited_from_group',
+    });
+    expect(done.results['u003|e3|assign']).toMatchObject({ outcome: 'failed', reason: 'user_not_found' });
+    expect(provider.calls.map((c) => c.userId)).toEqual(['u001', 'u002']);
+  });
+
+  it('skips what is already recorded and records an applied-but-unrecorded part as success on resume', async () => {
+    const { provider } = tenant(3);
+    const request = await plannedRequest(provider, { assign: [assignAll('e3')] });
+    await store.recordResults(request.id, [
+      { userId: 'u000', skuId: 'e3', op: 'assign', outcome: 'success', at: 'earlier' },
+    ]);
+    // u001 was applied by the interrupted run, which stopped before recording it.
+    provider.hold('u001', [makeLicense('e3')]);
+    const stored = (await store.getRequest(request.id))!;
+
+    const done = await runRequest(stored, options(provider, { resumed: true }));
+
+    expect(provider.calls.map((c) => c.userId)).toEqual(['u002']);
+    expect(done.results['u000|e3|assign']?.at).toBe('earlier');
+    expect(done.results['u001|e3|assign']?.outcome).toBe('success');
+    expect(countResults(done)).toMatchObject({ done: 3, success: 3 });
+  });
+
+  it('stops on a crash, and a resumed run applies nothing twice and loses nothing', async () => {
+    const { provider } = tenant(40);
+    const request = await plannedRequest(provider, { assign: [assignAll('e3'), assignAll('visio')] });
+    const apply = provider.applyUserChange.bind(provider);
+    let calls = 0;
+    provider.applyUserChange = async (customerId: string, userId: string, change: UserChange) => {
+      calls++;
+      if (calls > 13) throw new Error('process crashed');
+      await apply(customerId, userId, change);
+    };
+    await expect(runRequest(request, options(provider, { concurrency: 3 }))).rejects.toThrow(
+      'process crashed',
+    );
+    provider.applyUserChange = apply;
+    const interrupted = (await store.getRequest(request.id))!;
+    expect(countResults(interrupted).done).toBeLessThan(80);
+
+    const done = await runRequest(interrupted, options(provider, { resumed: true, concurrency: 3 }));
+
+    expect(countResults(done)).toMatchObject({ total: 80, done: 80, success: 80 });
+    for (const user of provider.users.values()) expect(provider.applied.get(user.id)).toBe(1);
+  });
+
+  it('carries on when the reporter fails, and reports progress at most every interval', async () => {
+    const { provider } = tenant(30);
+    provider.latencyMs = 4;
+    const reporter = new RecordingReporter();
+    reporter.failWith = new Error('Slack is down');
+    const warnings: unknown[] = [];
+    const request = await plannedRequest(provider, { assign: [assignAll('e3')] });
+    const started = Date.now();
+    const done = await runRequest(
+      request,
+      options(provider, {
+        reporter,
+        concurrency: 1,
+        progressIntervalMs: 40,
+        logger: { warn: (...args: unknown[]) => warnings.push(args) },
+      }),
+    );
+    const elapsed = Date.now() - started;
+    expect(countResults(done).success).toBe(30);
+    expect(reporter.of('finished')).toHaveLength(1);
+    const progress = reporter.of('progress');
+    expect(progress.length).toBeGreaterThan(0);
+    expect(progress.length).toBeLessThanOrEqual(Math.floor(elapsed / 40));
+    expect(warnings.length).toBe(reporter.events.length);
+  });
+
+  it('passes the request through the finish hook before reporting it finished', async () => {
+    const { provider } = tenant(1);
+    const reporter = new RecordingReporter();
+    const request = await plannedRequest(provider, { assign: [assignAll('e3')] });
+    const done = await runRequest(
+      request,
+      options(provider, { reporter, finish: async (r) => ({ ...r, status: 'completed' }) }),
+    );
+    expect(done.status).toBe('completed');
+    expect(reporter.of('finished')[0]?.status).toBe('completed');
+  });
+});

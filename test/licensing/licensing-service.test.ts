@@ -1,0 +1,272 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { LicensingService, RequestNotRunnableError } from '../../src/licensing/licensing-service.js';
+import { LowdbStore } from '../../src/store/lowdb-store.js';
+import { makeCustomer, makeLicense, makeProduct, makeUser } from '../support/licensing-factories.js';
+import { RecordingReporter } from '../support/recording-reporter.js';
+import { FakeLicenseProvider } from './fake-license-provider.js';
+
+let dataDir: string;
+let store: LowdbStore;
+let clock: Date;
+
+beforeEach(async () => {
+  dataDir = await mkdtemp(path.join(tmpdir(), 'licensedesk-service-'));
+  clock = new Date('2025-03-01T09:00:00Z');
+  store = new LowdbStore({ dataDir, writeDelayMs: 5, now: () => clock });
+  await store.open();
+});
+
+afterEach(async () => {
+  await store.close();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+function setup(userCount = 5) {
+  const customer = makeCustomer({ id: 'cust', tenantId: 'tenant', name: 'Contoso' });
+  const users = Array.from({ length: userCount }, (_, i) => makeUser({ id: `u${i}` }));
+  const provider = new FakeLicenseProvider(customer, users, [
+    makeProduct({ skuId: 'e3', name: 'Office 365 E3', total: 10 }),
+    makeProduct({ skuId: 'visio', name: 'Visio', total: 10 }),
+  ]);
+  const service = new LicensingService({
+    provider,
+    store,
+    approvalRevokeThreshold: 3,
+    approvalTtlHours: 24,
+    tenantWritesPerSecond: 1000,
+    now: () => clock,
+    retry: { baseDelayMs: 1, maxDelayMs: 5 },
+    logger: { warn: () => {} },
+  });
+  return { provider, service, userIds: users.map((u) => u.id) };
+}
+
+async function pendingRevocation() {
+  const context = setup();
+  for (const id of context.userIds) context.provider.hold(id, [makeLicense('visio')]);
+  const submitted = await context.service.submit({
+    customerId: 'cust',
+    userIds: context.userIds,
+    assign: [],
+    revoke: ['visio'],
+    requestedBy: 'U_OP',
+    reason: 'Leavers',
+  });
+  if (!submitted.ok) throw new Error('submit refused');
+  return { ...context, request: submitted.request, approval: submitted.approval };
+}
+
+describe('LicensingService', () => {
+  it('submits a small change as approved and runs it to completion', async () => {
+    const { service, provider, userIds } = setup();
+    const submitted = await service.submit({
+      customerId: 'cust',
+      userIds,
+      assign: [{ skuId: 'e3', disabledPlans: null }],
+      revoke: [],
+      requestedBy: 'U_OP',
+      report: { channel: 'C1' },
+    });
+    expect(submitted).toMatchObject({ ok: true, needsApproval: false, approval: null });
+    if (!submitted.ok) return;
+    expect(submitted.request).toMatchObject({
+      status: 'approved',
+      customerName: 'Contoso',
+      tenantId: 'tenant',
+      products: [{ skuId: 'e3', name: 'Office 365 E3' }],
+      report: { channel: 'C1' },
+    });
+    expect(submitted.request.id).toMatch(/^req_[a-z2-7]{10}$/);
+
+    const reporter = new RecordingReporter();
+    const done = await service.run(submitted.request.id, reporter);
+
+    expect(done.status).toBe('completed');
+    expect(done.finishedAt).toBeDefined();
+    expect(service.counts(done)).toEqual({ total: 5, done: 5, success: 5, noop: 0, failed: 0 });
+    expect(provider.holdings.get('u4')?.[0]?.skuId).toBe('e3');
+    expect(reporter.of('finished')[0]?.status).toBe('completed');
+    expect((await store.getRequest(done.id))?.status).toBe('completed');
+    const audit = await store.listAudit({ requestId: done.id, limit: 10 });
+    expect(audit.map((entry) => entry.action)).toEqual(['run_completed', 'submitted']);
+    expect(audit[0]?.details).toMatchObject({ success: 5, failed: 0 });
+    // Running a completed request again changes nothing.
+    expect((await service.run(done.id, reporter)).status).toBe('completed');
+    expect(provider.calls).toHaveLength(5);
+  });
+
+  it('prepares without storing and returns plan problems as values', async () => {
+    const { service, userIds } = setup();
+    expect(
+      await service.prepare({ customerId: 'cust', userIds, assign: [], revoke: ['e3', 'visio'] }),
+    ).toEqual({ ok: false, problems: [{ kind: 'empty' }] });
+    const tooMany = setup(12);
+    expect(
+      await tooMany.service.prepare({
+        customerId: 'cust',
+        userIds: tooMany.userIds,
+        assign: [{ skuId: 'e3', disabledPlans: null }],
+        revoke: [],
+      }),
+    ).toEqual({ ok: false, problems: [{ kind: 'not_enough', skuId: 'e3', needed: 12, available: 10 }] });
+    expect(await store.listRequests({ limit: 10 })).toEqual([]);
+  });
+
+  it('needs an approval with a reason when revocations reach the threshold', async () => {
+    const { service, provider, userIds } = setup();
+    for (const id of userIds) provider.hold(id, [makeLicense('visio')]);
+    const input = { customerId: 'cust', userIds, assign: [], revoke: ['visio'], requestedBy: 'U_OP' };
+    expect(await service.prepare(input)).toMatchObject({ ok: true, revocations: 5, needsApproval: true });
+    expect(await service.submit({ ...input, reason: '  ' })).toEqual({
+      ok: false,
+      problems: [{ kind: 'reason_required' }],
+    });
+    const submitted = await service.submit({ ...input, reason: 'Leavers' });
+    expect(submitted).toMatchObject({
+      ok: true,
+      needsApproval: true,
+      request: { status: 'pending_approval', reason: 'Leavers' },
+      approval: { status: 'pending', expiresAt: '2025-03-02T09:00:00.000Z', reason: 'Leavers' },
+    });
+    expect(await service.pendingApprovals(10)).toHaveLength(1);
+  });
+
+  it('refuses a decision by the requester, takes one decision once, and then runs', async () => {
+    const { service, request, provider } = await pendingRevocation();
+    expect(await service.approve(request.id, 'U_OP')).toMatchObject({ ok: false, why: 'self_decision' });
+    await expect(service.run(request.id, new RecordingReporter())).rejects.toBeInstanceOf(
+      RequestNotRunnableError,
+    );
+
+    const decisions = await Promise.all([
+      service.approve(request.id, 'U_A1'),
+      service.approve(request.id, 'U_A2'),
+      service.reject(request.id, 'U_A3', 'no'),
+    ]);
+    expect(decisions.filter((d) => d.ok)).toHaveLength(1);
+    expect(decisions[0]).toMatchObject({
+      ok: true,
+      request: { status: 'approved' },
+      approval: { decidedBy: 'U_A1' },
+    });
+    expect(decisions.slice(1)).toEqual([
+      expect.objectContaining({ ok: false, why: 'already_decided' }),
+      expect.objectContaining({ ok: false, why: 'already_decided' }),
+    ]);
+
+    const done = await service.run(request.id, new RecordingReporter());
+    expect(service.counts(done)).toMatchObject({ success: 5 });
+    expect(provider.holdings.get('u0')).toEqual([]);
+  });
+
+  it('rejects with a reason; a rejected request never runs', async () => {
+    const { service, request, provider } = await pendingRevocation();
+    const rejected = await service.reject(request.id, 'U_A1', 'Wrong customer');
+    expect(rejected).toMatchObject({
+      ok: true,
+      request: { status: 'rejected' },
+      approval: { status: 'rejected', decisionReason: 'Wrong customer' },
+    });
+    await expect(service.run(request.id, new RecordingReporter())).rejects.toThrow(/rejected/);
+    expect(provider.calls).toHaveLength(0);
+    expect((await store.listAudit({ requestId: request.id, limit: 5 }))[0]).toMatchObject({
+      action: 'rejected',
+      actor: 'U_A1',
+    });
+  });
+
+  it('expires approvals after the TTL, on decision and in bulk', async () => {
+    const first = await pendingRevocation();
+    clock = new Date('2025-03-02T09:00:01Z');
+    expect(await first.service.approve(first.request.id, 'U_A1')).toMatchObject({
+      ok: false,
+      why: 'expired',
+      approval: { status: 'expired' },
+    });
+    expect((await store.getRequest(first.request.id))?.status).toBe('expired');
+    expect(await first.service.approve(first.request.id, 'U_A1')).toMatchObject({
+      ok: false,
+      why: 'expired',
+    });
+
+    clock = new Date('2025-03-01T09:00:00Z');
+    const second = await pendingRevocation();
+    expect(await second.service.expireApprovals()).toEqual([]);
+    clock = new Date('2025-03-03T00:00:00Z');
+    expect(await second.service.pendingApprovals(10)).toEqual([]);
+    const expired = await second.service.expireApprovals();
+    expect(expired.map((a) => a.requestId)).toEqual([second.request.id]);
+    expect(await second.service.approve('req_unknown', 'U_A1')).toMatchObject({
+      ok: false,
+      why: 'not_found',
+    });
+  });
+
+  it('resumes an interrupted request without applying anything twice', async () => {
+    const { service, provider, userIds } = setup();
+    const submitted = await service.submit({
+      customerId: 'cust',
+      userIds,
+      assign: [{ skuId: 'e3', disabledPlans: null }],
+      revoke: [],
+      requestedBy: 'U_OP',
+    });
+    if (!submitted.ok) throw new Error('refused');
+    // A process stopped after applying u0 (recorded) and u1 (not recorded).
+    await store.transitionRequest(submitted.request.id, ['approved'], 'running', { startedAt: 'before' });
+    await store.recordResults(submitted.request.id, [
+      { userId: 'u0', skuId: 'e3', op: 'assign', outcome: 'success', at: 'before' },
+    ]);
+    provider.hold('u0', [makeLicense('e3')]).hold('u1', [makeLicense('e3')]);
+
+    expect((await service.interruptedRequests()).map((r) => r.id)).toEqual([submitted.request.id]);
+    const done = await service.run(submitted.request.id, new RecordingReporter());
+    expect(service.counts(done)).toMatchObject({ done: 5, success: 5 });
+    expect(done.startedAt).toBe('before');
+    expect(provider.calls.map((c) => c.userId)).toEqual(['u2', 'u3', 'u4']);
+    expect(await service.interruptedRequests()).toEqual([]);
+  });
+
+  it('shows each product over the selection: holders, inherited holders and all/some/none', async () => {
+    const { service, provider } = setup(3);
+    provider.hold('u0', [makeLicense('e3')]);
+    provider.hold('u1', [makeLicense('e3', { direct: false, viaGroups: ['g1'] })]);
+    provider.hold('u2', [makeLicense('e3'), makeLicense('visio')]);
+    const overview = await service.getLicenseOverview('cust', ['u0', 'u1', 'u2']);
+    expect(
+      overview.map(({ product, holders, inheritedHolders, state }) => [
+        product.skuId,
+        holders,
+        inheritedHolders,
+        state,
+      ]),
+    ).toEqual([
+      ['e3', ['u0', 'u2'], ['u1'], 'all'],
+      ['visio', ['u2'], [], 'some'],
+    ]);
+    expect((await service.getLicenseOverview('cust', ['u0']))[1]?.state).toBe('none');
+  });
+
+  it('keeps a report target and lists recent requests', async () => {
+    const { service, userIds } = setup();
+    const submitted = await service.submit({
+      customerId: 'cust',
+      userIds,
+      assign: [{ skuId: 'e3', disabledPlans: null }],
+      revoke: [],
+      requestedBy: 'U_OP',
+    });
+    if (!submitted.ok) throw new Error('refused');
+    await service.setReportTarget(submitted.request.id, { channel: 'C9', ts: '1.2' });
+    const [recent] = await service.recentRequests('U_OP', 5);
+    expect(recent).toMatchObject({
+      id: submitted.request.id,
+      status: 'approved',
+      report: { channel: 'C9', ts: '1.2' },
+    });
+    expect(await service.recentRequests('U_OTHER', 5)).toEqual([]);
+  });
+});

@@ -1,0 +1,170 @@
+/**
+ * The whole app as Slack and an operator see it: the Slack fake, a DemoProvider on a small
+ * deterministic tenant, a LowdbStore in a temp dir, the LicensingService and createSlackApp on
+ * port 0, and a driver that sends signed requests. One harness per test; `close()` cleans up.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { type Logger, LogLevel } from '@slack/bolt';
+import { type Config, loadConfig } from '../../src/config.js';
+import { LicensingService, type LicensingServiceOptions } from '../../src/licensing/licensing-service.js';
+import { DemoProvider, type DemoProviderOptions } from '../../src/providers/demo/demo-provider.js';
+import type { DemoCustomerData, DemoTenantData } from '../../src/providers/demo/demo-tenant.js';
+import { generateCustomer } from '../../src/providers/demo/generator.js';
+import { createSlackApp, type SlackApp } from '../../src/slack/app.js';
+import { LowdbStore } from '../../src/store/lowdb-store.js';
+import { createSlackDriver, type SlackDriver } from './slack-driver.js';
+import { type SlackFake, startSlackFake } from './slack-fake.js';
+
+export const SIGNING_SECRET = 'e2e-signing-secret';
+export const OPERATOR = 'U0OPERATOR';
+export const CHANNEL = 'C0LICENSES';
+
+/** The test tenant: three small customers, the same every run. */
+export const TEST_CUSTOMERS = {
+  contoso: { id: 'cust-contoso', name: 'Contoso', users: 40, seed: 11 },
+  fabrikam: { id: 'cust-fabrikam', name: 'Fabrikam', users: 25, seed: 12 },
+  fourthCoffee: { id: 'cust-fourth-coffee', name: 'Fourth Coffee', users: 15, seed: 13 },
+} as const;
+
+export function testTenant(extra: readonly DemoCustomerData[] = []): DemoTenantData {
+  const customers = Object.values(TEST_CUSTOMERS).map((spec) =>
+    generateCustomer({ seed: spec.seed, users: spec.users, name: spec.name, id: spec.id, spareSeats: 50 }),
+  );
+  return { version: 1, customers: [...customers, ...extra] };
+}
+
+/** A logger that keeps what it is told; errors and warnings are read by tests. */
+export class RecordingLogger implements Logger {
+  readonly lines: { level: 'debug' | 'info' | 'warn' | 'error'; text: string }[] = [];
+  #level = LogLevel.DEBUG;
+  #record(level: 'debug' | 'info' | 'warn' | 'error', parts: unknown[]) {
+    const text = parts.map((part) => (part instanceof Error ? (part.stack ?? part.message) : typeof part === 'string' ? part : JSON.stringify(part))).join(' ');
+    this.lines.push({ level, text });
+    if (process.env.HARNESS_LOG === '1') console.log(`[${level}] ${text}`);
+  }
+  debug(...parts: unknown[]) {
+    this.#record('debug', parts);
+  }
+  info(...parts: unknown[]) {
+    this.#record('info', parts);
+  }
+  warn(...parts: unknown[]) {
+    this.#record('warn', parts);
+  }
+  error(...parts: unknown[]) {
+    this.#record('error', parts);
+  }
+  setLevel(level: LogLevel) {
+    this.#level = level;
+  }
+  getLevel() {
+    return this.#level;
+  }
+  setName() {}
+  errors(): string[] {
+    return this.lines.filter((line) => line.level === 'error').map((line) => line.text);
+  }
+}
+
+export interface HarnessOptions {
+  /** Environment on top of the harness's (e.g. OPERATOR_USER_IDS). */
+  env?: Record<string, string>;
+  /** Changes the tenant before the provider is built (seat counts, extra customers…). */
+  tenant?: (data: DemoTenantData) => DemoTenantData | undefined;
+  provider?: Omit<DemoProviderOptions, 'data'>;
+  service?: Partial<Omit<LicensingServiceOptions, 'provider' | 'store'>>;
+}
+
+export interface AppHarness {
+  fake: SlackFake;
+  driver: SlackDriver;
+  provider: DemoProvider;
+  data: DemoTenantData;
+  store: LowdbStore;
+  service: LicensingService;
+  slack: SlackApp;
+  config: Config;
+  logger: RecordingLogger;
+  appUrl: string;
+  /** Waits until every background run and summary of the app is done. */
+  idle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Ack latencies of every harness in this test file (the e2e tests print them). */
+export const ackLatencies: number[] = [];
+
+export async function startAppHarness(options: HarnessOptions = {}): Promise<AppHarness> {
+  const fake = await startSlackFake();
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'licensedesk-e2e-'));
+  const base = testTenant();
+  const data = options.tenant?.(base) ?? base;
+  const provider = new DemoProvider({ data, ...options.provider });
+  const store = new LowdbStore({ dataDir, writeDelayMs: 20 });
+  await store.open();
+  const config = loadConfig({
+    SLACK_BOT_TOKEN: fake.botToken,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: fake.url,
+    PORT: '0',
+    DATA_DIR: dataDir,
+    LICENSE_PROVIDER: 'demo',
+    ...options.env,
+  });
+  const service = new LicensingService({
+    provider,
+    store,
+    approvalRevokeThreshold: config.APPROVAL_REVOKE_THRESHOLD,
+    approvalTtlHours: config.APPROVAL_TTL_HOURS,
+    concurrency: config.RUN_CONCURRENCY,
+    tenantWritesPerSecond: 1000,
+    retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5, progressIntervalMs: 20 },
+    logger: { warn: () => {} },
+    ...options.service,
+  });
+  const logger = new RecordingLogger();
+  const slack = createSlackApp(config, {
+    service,
+    store,
+    logger,
+    clientOptions: { retryConfig: { retries: 0 } },
+    messageIntervalMs: 0,
+    progressIntervalMs: 20,
+  });
+  await slack.start();
+  const appUrl = `http://127.0.0.1:${slack.port()}/slack/events`;
+  const driver = createSlackDriver({ appUrl, signingSecret: SIGNING_SECRET, fake });
+  let closed = false;
+  return {
+    fake,
+    driver,
+    provider,
+    data,
+    store,
+    service,
+    slack,
+    config,
+    logger,
+    appUrl,
+    idle: () => slack.runs.idle(),
+    async close() {
+      if (closed) return;
+      closed = true;
+      ackLatencies.push(...driver.ackLatencies());
+      await slack.runs.idle();
+      await slack.stop();
+      await store.close();
+      await fake.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** p50 / p99 of latencies in ms. */
+export function percentiles(values: readonly number[]): { p50: number; p99: number; count: number } {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? 0;
+  return { p50: at(0.5), p99: at(0.99), count: sorted.length };
+}
