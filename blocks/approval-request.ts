@@ -2,9 +2,29 @@
 import type { Button, KnownBlock, ModalView } from '@slack/types';
 import type { ChangeRequest } from '../src/licensing/model.js';
 import type { Approval } from '../src/store/store-schema.js';
-import { actions, button, confirmDialog, context, header, modal, plain, plural, section, slackDate, userMention } from './elements.js';
+import {
+  actions,
+  button,
+  confirmDialog,
+  context,
+  header,
+  modal,
+  plain,
+  plural,
+  section,
+  slackDate,
+  userMention,
+} from './elements.js';
 import { approveActionId, ids, rejectActionId, viewRevokeListActionId } from './ids.js';
-import { encodeMetadata, escapeMrkdwn, limits, oneLine, packLinesCapped, truncate, VIEW_TEXT_BUDGET } from './limits.js';
+import {
+  encodeMetadata,
+  escapeMrkdwn,
+  limits,
+  oneLine,
+  packLinesCapped,
+  truncate,
+  VIEW_TEXT_BUDGET,
+} from './limits.js';
 import { describeChanges, productLabel, revokeTotals, type SlackMessage } from './run-summary.js';
 import { sortUsers, userLine } from './users-step.js';
 
@@ -50,7 +70,9 @@ export function approvalSummaryLines(request: ChangeRequest, approval: Approval)
     1500,
   );
   if (changes) lines.push(changes);
-  lines.push(`*Reason:* ${escapeMrkdwn(truncate(oneLine(approval.reason || request.reason || '(none given)'), 1000))}`);
+  lines.push(
+    `*Reason:* ${escapeMrkdwn(truncate(oneLine(approval.reason || request.reason || '(none given)'), 1000))}`,
+  );
   return lines;
 }
 

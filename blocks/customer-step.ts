@@ -19,7 +19,9 @@ export interface CustomerStepData {
 export function renderCustomerStep(data: CustomerStepData = {}): ModalView {
   const blocks: KnownBlock[] = [];
   blocks.push(
-    section('Choose the customer whose users you want to change licenses for. Start typing a name or domain.'),
+    section(
+      'Choose the customer whose users you want to change licenses for. Start typing a name or domain.',
+    ),
   );
   blocks.push({
     type: 'input',

@@ -12,8 +12,8 @@ import type {
   HeaderBlock,
   HomeView,
   KnownBlock,
-  MrkdwnElement,
   ModalView,
+  MrkdwnElement,
   PlainTextElement,
   PlainTextOption,
   SectionBlock,
@@ -80,7 +80,11 @@ export interface ButtonOptions {
 
 /** A button; text ≤ 75, value ≤ 2,000, url ≤ 3,000. */
 export function button(options: ButtonOptions): Button {
-  const b: Button = { type: 'button', action_id: options.actionId, text: plain(options.text, limits.buttonText) };
+  const b: Button = {
+    type: 'button',
+    action_id: options.actionId,
+    text: plain(options.text, limits.buttonText),
+  };
   if (options.value !== undefined) b.value = options.value.slice(0, limits.buttonValue);
   if (options.url !== undefined) b.url = options.url.slice(0, limits.url);
   if (options.style !== undefined) b.style = options.style;
@@ -164,7 +168,7 @@ export function userMention(userId: string): string {
 export function slackDate(iso: string, format = '{date_short_pretty} at {time}'): string {
   const ms = Date.parse(iso);
   if (Number.isNaN(ms)) return iso.replace(/[<>&|]/g, '');
-  const fallback = new Date(ms).toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
+  const fallback = `${new Date(ms).toISOString().replace('T', ' ').slice(0, 16)} UTC`;
   return `<!date^${Math.floor(ms / 1000)}^${format}|${fallback}>`;
 }
 

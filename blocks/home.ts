@@ -36,7 +36,9 @@ function unwrap(entry: ChangeRequest | { request: ChangeRequest; counts: RunCoun
 export function renderHome(data: HomeData): HomeView {
   const blocks: KnownBlock[] = [
     header('LicenseDesk'),
-    context(['Run `/licenses` in a channel to assign or revoke licenses for many users of a customer at once.']),
+    context([
+      'Run `/licenses` in a channel to assign or revoke licenses for many users of a customer at once.',
+    ]),
   ];
 
   if (data.isApprover) {
@@ -52,7 +54,9 @@ export function renderHome(data: HomeData): HomeView {
       }
       const own = approval.requestedBy === data.userId;
       const lines = approvalSummaryLines(request, approval);
-      lines.push(`Expires ${slackDate(approval.expiresAt)}${own ? ' · _your own request: another approver decides_' : ''}`);
+      lines.push(
+        `Expires ${slackDate(approval.expiresAt)}${own ? ' · _your own request: another approver decides_' : ''}`,
+      );
       const [text] = packLinesCapped(lines, 1, (n) => `…and ${n} more lines`);
       blocks.push(section(text ?? ' '));
       if (!own) blocks.push(actions(approvalButtons(request, i), `home_approval_${i}`));
@@ -70,7 +74,8 @@ export function renderHome(data: HomeData): HomeView {
   for (const entry of data.recent.slice(0, HOME_MAX_RECENT)) {
     const { request, counts } = unwrap(entry);
     const changes = describeChanges(request);
-    const shown = changes.slice(0, 3).join(' · ') + (changes.length > 3 ? ` · and ${changes.length - 3} more` : '');
+    const shown =
+      changes.slice(0, 3).join(' · ') + (changes.length > 3 ? ` · and ${changes.length - 3} more` : '');
     const text = [
       `*${escapeMrkdwn(truncate(oneLine(request.customerName), 200))}* · ${slackDate(request.createdAt)} · ${escapeMrkdwn(request.id)}`,
       truncate(shown || 'No change', 1500),

@@ -33,7 +33,9 @@ export interface LicensesStepData {
 }
 
 /** True when the planned revocations reach the approval threshold. */
-export function needsApproval(data: Pick<LicensesStepData, 'approvalThreshold' | 'plannedRevocations'>): boolean {
+export function needsApproval(
+  data: Pick<LicensesStepData, 'approvalThreshold' | 'plannedRevocations'>,
+): boolean {
   return data.plannedRevocations !== null && data.plannedRevocations >= data.approvalThreshold;
 }
 
@@ -161,7 +163,8 @@ function checkboxGroups(
       ),
     );
     const first = g * limits.checkboxOptions + 1;
-    const range = groups.length > 1 ? ` (products ${first}–${first + group.length - 1} of ${products.length})` : '';
+    const range =
+      groups.length > 1 ? ` (products ${first}–${first + group.length - 1} of ${products.length})` : '';
     const id = kind === 'assign' ? assignGroupId(g) : revokeGroupId(g);
     const block: InputBlock = {
       type: 'input',
@@ -180,7 +183,7 @@ function checkboxGroups(
 }
 
 /**
- * The manage-licenses modal; private_metadata `{ draftId }`. Nothing is pre-ticked: the choice is
+ * The manage-licenses modal (close "Cancel": it replaces the root view); private_metadata `{ draftId }`. Nothing is pre-ticked: the choice is
  * a change (checkboxes have no partial state). The reason input is always present (block
  * `ids.blocks.reason`) and only required when approval is needed, so a typed reason survives the
  * views.update that a revoke tick triggers. All products appear in the Assign and Revoke groups
@@ -239,14 +242,20 @@ export function renderLicensesStep(data: LicensesStepData): ModalView {
     middle.push(section('This customer owns no product that can be assigned to users.'));
   } else if (detailedCost <= budget) {
     detailed.forEach((line, i) => {
-      middle.push(section(line.text, { blockId: productBlockId(i), ...(line.accessory ? { accessory: line.accessory } : {}) }));
+      middle.push(
+        section(line.text, {
+          blockId: productBlockId(i),
+          ...(line.accessory ? { accessory: line.accessory } : {}),
+        }),
+      );
       if (line.buttons.length > 0) middle.push(actions(line.buttons, `${productBlockId(i)}_actions`));
     });
   } else {
     const compact = products.map((p, i) => productLine(p, i, data, true));
     const chunks = chunk(compact, COMPACT_CHUNK);
     // Keep one block for the "more products" note when not every chunk fits.
-    const chunkCost = (c: Line[]) => packLines(c.map((l) => l.text)).length + (c.some((l) => l.buttons.length > 0) ? 1 : 0);
+    const chunkCost = (c: Line[]) =>
+      packLines(c.map((l) => l.text)).length + (c.some((l) => l.buttons.length > 0) ? 1 : 0);
     let used = 0;
     let shown = 0;
     for (const [k, c] of chunks.entries()) {
@@ -274,7 +283,8 @@ export function renderLicensesStep(data: LicensesStepData): ModalView {
     callbackId: ids.views.manage,
     title: 'Manage licenses',
     submit: approval ? 'Request approval' : 'Apply',
-    close: 'Back',
+    // The step replaces the root view (views.update), so closing ends the flow.
+    close: 'Cancel',
     blocks: [...head, ...middle, ...tail],
     privateMetadata: encodeMetadata({ draftId: data.draftId }),
   });

@@ -57,7 +57,11 @@ export function byteLength(text: string): number {
 }
 
 /** Splits texts into pages of at most `maxItems` texts and `maxBytes` UTF-8 bytes (a page holds at least one). */
-export function pagesOf(texts: readonly string[], maxItems: number, maxBytes: number = VIEW_TEXT_BUDGET): string[][] {
+export function pagesOf(
+  texts: readonly string[],
+  maxItems: number,
+  maxBytes: number = VIEW_TEXT_BUDGET,
+): string[][] {
   const pages: string[][] = [];
   let page: string[] = [];
   let bytes = 0;
@@ -153,7 +157,10 @@ export function packLinesCapped(
     omitted += 1;
     note = more(omitted);
   }
-  kept[lastIndex] = truncate(lastLines.length > 0 && lastLines.join('\n') !== '' ? `${lastLines.join('\n')}\n${note}` : note, max);
+  kept[lastIndex] = truncate(
+    lastLines.length > 0 && lastLines.join('\n') !== '' ? `${lastLines.join('\n')}\n${note}` : note,
+    max,
+  );
   return kept;
 }
 
@@ -172,7 +179,11 @@ export function encodeMetadata(value: Record<string, string | number | boolean |
 }
 
 /** One page of texts: at most `perPage` texts from page `page` (clamped), with the page count. */
-export function pageOf<T>(items: readonly T[], perPage: number, page: number): { items: T[]; page: number; pages: number } {
+export function pageOf<T>(
+  items: readonly T[],
+  perPage: number,
+  page: number,
+): { items: T[]; page: number; pages: number } {
   const pages = Math.max(1, Math.ceil(items.length / Math.max(1, perPage)));
   const current = Math.min(Math.max(0, Math.floor(page)), pages - 1);
   return { items: items.slice(current * perPage, (current + 1) * perPage), page: current, pages };

@@ -17,7 +17,10 @@ export function renderLoading(data: LoadingData): ModalView {
     callbackId: data.callbackId,
     title: data.title,
     close: 'Cancel',
-    blocks: [section(`:hourglass_flowing_sand: ${escapeMrkdwn(data.text)}`), context(['This takes a moment.'])],
+    blocks: [
+      section(`:hourglass_flowing_sand: ${escapeMrkdwn(data.text)}`),
+      context(['This takes a moment.']),
+    ],
     ...(data.draftId !== undefined ? { privateMetadata: encodeMetadata({ draftId: data.draftId }) } : {}),
   });
 }

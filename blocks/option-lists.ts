@@ -5,7 +5,9 @@ import { option } from './elements.js';
 import { limits } from './limits.js';
 
 /** One customer as an option: its name (and domain when it has one), value = customer id. */
-export function customerOption(customer: Pick<Customer, 'id' | 'name'> & { domain?: string }): PlainTextOption {
+export function customerOption(
+  customer: Pick<Customer, 'id' | 'name'> & { domain?: string },
+): PlainTextOption {
   const text = customer.domain ? `${customer.name} (${customer.domain})` : customer.name;
   return option(text, customer.id);
 }

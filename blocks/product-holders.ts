@@ -4,8 +4,8 @@ import type { ProductOverview } from '../src/licensing/licensing-service.js';
 import type { TenantUser } from '../src/licensing/model.js';
 import { context, modal, section } from './elements.js';
 import { ids } from './ids.js';
-import { encodeMetadata, escapeMrkdwn, limits, oneLine, packLines, pagesOf, truncate } from './limits.js';
 import { stateText } from './licenses-step.js';
+import { encodeMetadata, escapeMrkdwn, limits, oneLine, packLines, pagesOf, truncate } from './limits.js';
 import { LIST_SECTIONS_PER_PAGE, pagingBlock } from './selected-users.js';
 import { sortUsers, userLine } from './users-step.js';
 
@@ -31,9 +31,13 @@ export function renderProductHolders(data: ProductHoldersData): ModalView {
   const resolve = (id: string): TenantUser =>
     byId.get(id) ?? { id, displayName: id, email: '', usageLocation: null };
   const direct = sortUsers(overview.holders.map(resolve));
-  const inherited = sortUsers(overview.inheritedHolders.filter((id) => !overview.holders.includes(id)).map(resolve));
+  const inherited = sortUsers(
+    overview.inheritedHolders.filter((id) => !overview.holders.includes(id)).map(resolve),
+  );
   const lines = [
-    ...(direct.length > 0 ? [`*Assigned directly (${direct.length})*`, ...direct.map((u) => `• ${userLine(u)}`)] : []),
+    ...(direct.length > 0
+      ? [`*Assigned directly (${direct.length})*`, ...direct.map((u) => `• ${userLine(u)}`)]
+      : []),
     ...(inherited.length > 0
       ? [
           `*Through a group only (${inherited.length})*: cannot be revoked here`,

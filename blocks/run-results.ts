@@ -2,7 +2,7 @@
 import type { KnownBlock } from '@slack/types';
 import type { ChangeRequest, FailureReason, ItemResult, Operation } from '../src/licensing/model.js';
 import { context, plural, section } from './elements.js';
-import { chunk, escapeMrkdwn, limits, oneLine, packLines, packLinesCapped, truncate } from './limits.js';
+import { escapeMrkdwn, limits, oneLine, packLines, packLinesCapped, pagesOf, truncate } from './limits.js';
 import { productLabel, type SlackMessage } from './run-summary.js';
 
 export interface RunResultsInput {
@@ -39,6 +39,10 @@ const BLOCKS_PER_MESSAGE = 45;
 /** Names listed in one success line before "and N more". */
 const NAMES_PER_GROUP = 25;
 const DEFAULT_MAX_FAILURES = 200;
+/** Text per message: keeps each reply readable and far below any payload limit. */
+const BYTES_PER_MESSAGE = 36_000;
+/** Thread replies at most per call (Slack allows about one message a second a channel). */
+export const MAX_RESULT_MESSAGES = 10;
 
 interface Person {
   name: string;
@@ -65,7 +69,11 @@ function opVerb(op: Operation): string {
 }
 
 /** The parts a message list is built from: lines grouped under headings, each heading starting a section. */
-function successLines(request: ChangeRequest, results: readonly ItemResult[], map: Map<string, Person>): string[] {
+function successLines(
+  request: ChangeRequest,
+  results: readonly ItemResult[],
+  map: Map<string, Person>,
+): string[] {
   const groups = new Map<string, ItemResult[]>();
   for (const r of results) {
     if (r.outcome !== 'success') continue;
@@ -160,25 +168,47 @@ export function renderRunResults(input: RunResultsInput): SlackMessage[] {
         (a.op < b.op ? -1 : a.op > b.op ? 1 : 0),
     );
   if (failures.length > 0) {
-    const listed = failures.slice(0, maxFailures).map((r) => failureLine(request, r, map, input.failureMessages));
+    const listed = failures
+      .slice(0, maxFailures)
+      .map((r) => failureLine(request, r, map, input.failureMessages));
     const rest = failures.length - listed.length;
     const where = input.csvAttached ? 'the attached CSV has every result' : 'see the CSV of all results';
     const lines = [`*${plural(failures.length, 'change')} failed:*`, ...listed];
-    const packed = packLinesCapped(lines, 40, (n) => `…and ${n} more failures: ${where}.`, limits.sectionText, rest);
+    const packed = packLinesCapped(
+      lines,
+      40,
+      (n) => `…and ${n} more failures: ${where}.`,
+      limits.sectionText,
+      rest,
+    );
     sections.push(...packed);
   }
 
   const noops = noopLines(request, results);
   if (noops.length > 0) {
     const total = results.filter((r) => r.outcome === 'noop').length;
-    sections.push(...packLinesCapped([`*No change needed for ${plural(total, 'part')}:*`, ...noops], 4, (n) => `…and ${n} more`));
+    sections.push(
+      ...packLinesCapped(
+        [`*No change needed for ${plural(total, 'part')}:*`, ...noops],
+        4,
+        (n) => `…and ${n} more`,
+      ),
+    );
   }
   if (sections.length === 0) return [];
 
-  const messages = chunk(sections, BLOCKS_PER_MESSAGE);
+  let messages = pagesOf(sections, BLOCKS_PER_MESSAGE, BYTES_PER_MESSAGE);
+  if (messages.length > MAX_RESULT_MESSAGES) {
+    const dropped = messages.slice(MAX_RESULT_MESSAGES).reduce((n, m) => n + m.length, 0);
+    messages = messages.slice(0, MAX_RESULT_MESSAGES);
+    messages[MAX_RESULT_MESSAGES - 1]?.push(
+      `…${plural(dropped, 'more section')} of results left out here: see the CSV of all results.`,
+    );
+  }
   return messages.map((texts, m) => {
     const blocks: KnownBlock[] = texts.map((t) => section(t));
-    if (m === messages.length - 1 && input.csvAttached) blocks.push(context(['All results are in the attached CSV.']));
+    if (m === messages.length - 1 && input.csvAttached)
+      blocks.push(context(['All results are in the attached CSV.']));
     const part = messages.length > 1 ? ` (part ${m + 1} of ${messages.length})` : '';
     return {
       text: truncate(escapeMrkdwn(`Results of license request ${request.id}${part}`), limits.messageText),

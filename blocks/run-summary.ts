@@ -39,7 +39,8 @@ function partKeys(request: ChangeRequest): Map<string, Operation> {
  */
 export function countRequest(request: ChangeRequest): RunCounts {
   const planned = new Set<string>();
-  for (const item of request.items) for (const n of item.noops) planned.add(`${item.userId}|${n.skuId}|${n.op}`);
+  for (const item of request.items)
+    for (const n of item.noops) planned.add(`${item.userId}|${n.skuId}|${n.op}`);
   const counts: RunCounts = { total: 0, done: 0, success: 0, noop: 0, failed: 0 };
   for (const key of partKeys(request).keys()) {
     counts.total += 1;
@@ -136,7 +137,9 @@ export function statusLine(input: RunSummaryInput): string {
     case 'rejected': {
       const by = approval?.decidedBy ? ` by ${userMention(approval.decidedBy)}` : '';
       const at = approval?.decidedAt ? ` ${slackDate(approval.decidedAt)}` : '';
-      const why = approval?.decisionReason ? `: “${escapeMrkdwn(truncate(oneLine(approval.decisionReason), 1000))}”` : '';
+      const why = approval?.decisionReason
+        ? `: “${escapeMrkdwn(truncate(oneLine(approval.decisionReason), 1000))}”`
+        : '';
       return `:no_entry: Rejected${by}${at}${why}. Nothing was changed.`;
     }
     case 'expired': {
@@ -175,7 +178,11 @@ export function renderRunSummary(input: RunSummaryInput): SlackMessage {
     ),
   ];
   const changes = describeChanges(request).map((l) => `• ${l}`);
-  const [changeText] = packLinesCapped(changes.length > 0 ? changes : ['• No change'], 1, (n) => `…and ${n} more`);
+  const [changeText] = packLinesCapped(
+    changes.length > 0 ? changes : ['• No change'],
+    1,
+    (n) => `…and ${n} more`,
+  );
   blocks.push(section(changeText ?? ' '));
   if (request.reason) {
     blocks.push(context([`Reason: ${escapeMrkdwn(truncate(oneLine(request.reason), 1000))}`]));

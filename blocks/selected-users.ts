@@ -21,8 +21,10 @@ export interface SelectedUsersData {
 export function pagingBlock(actionId: string, page: number, pages: number): KnownBlock[] {
   if (pages <= 1) return [];
   const buttons = [];
-  if (page > 0) buttons.push(button({ actionId: `${actionId}_previous`, text: '‹ Previous', value: String(page - 1) }));
-  if (page < pages - 1) buttons.push(button({ actionId: `${actionId}_next`, text: 'Next ›', value: String(page + 1) }));
+  if (page > 0)
+    buttons.push(button({ actionId: `${actionId}_previous`, text: '‹ Previous', value: String(page - 1) }));
+  if (page < pages - 1)
+    buttons.push(button({ actionId: `${actionId}_next`, text: 'Next ›', value: String(page + 1) }));
   return [actions(buttons, `${actionId}_nav`), context([`Page ${page + 1} of ${pages}`])];
 }
 

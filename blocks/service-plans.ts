@@ -36,7 +36,8 @@ export function renderServicePlans(data: ServicePlansData): ModalView {
     );
     const initial = options.filter((o) => disabled.has(o.value ?? ''));
     const first = g * limits.checkboxOptions + 1;
-    const range = groups.length > 1 ? ` (${first}–${first + group.length - 1} of ${product.servicePlans.length})` : '';
+    const range =
+      groups.length > 1 ? ` (${first}–${first + group.length - 1} of ${product.servicePlans.length})` : '';
     const block: InputBlock = {
       type: 'input',
       block_id: planOffGroupId(g),

@@ -45,7 +45,9 @@ export function pageCount(total: number, pageSize: number = USERS_PAGE_SIZE): nu
 }
 
 /** Users sorted by display name (then e-mail, then id), case- and accent-insensitive. */
-export function sortUsers<T extends Pick<TenantUser, 'id' | 'displayName' | 'email'>>(users: readonly T[]): T[] {
+export function sortUsers<T extends Pick<TenantUser, 'id' | 'displayName' | 'email'>>(
+  users: readonly T[],
+): T[] {
   const collator = new Intl.Collator('en', { sensitivity: 'base', numeric: true });
   return [...users].sort(
     (a, b) =>
@@ -139,7 +141,9 @@ export function renderUsersStep(data: UsersStepData): ModalView {
     nav.push(button({ actionId: ids.actions.pageLast, text: 'Last »', value: String(pages - 1) }));
   }
   if (pageUsers.length > 0 && pageUsers.some((u) => !selectedIds.has(u.id))) {
-    nav.push(button({ actionId: ids.actions.selectPage, text: 'Select all on this page', value: String(page) }));
+    nav.push(
+      button({ actionId: ids.actions.selectPage, text: 'Select all on this page', value: String(page) }),
+    );
   }
   if (selectedIds.size > 0) {
     nav.push(button({ actionId: ids.actions.clearSelection, text: 'Clear selection', style: 'danger' }));
@@ -160,14 +164,19 @@ export function renderUsersStep(data: UsersStepData): ModalView {
       placeholder: plain('alice@contoso.com, bob@contoso.com', limits.placeholder),
     },
   });
-  blocks.push(actions([button({ actionId: ids.actions.addEmails, text: 'Add e-mails' })], ids.blocks.pasteActions));
+  blocks.push(
+    actions([button({ actionId: ids.actions.addEmails, text: 'Add e-mails' })], ids.blocks.pasteActions),
+  );
 
   if (data.notFoundEmails.length > 0) {
     const listed = data.notFoundEmails
       .slice(0, NOT_FOUND_LISTED)
       .map((e) => `• ${escapeMrkdwn(truncate(oneLine(e), 120))}`);
     const texts = packLinesCapped(
-      [`:warning: *${plural(data.notFoundEmails.length, 'pasted e-mail')} matched no user of this customer:*`, ...listed],
+      [
+        `:warning: *${plural(data.notFoundEmails.length, 'pasted e-mail')} matched no user of this customer:*`,
+        ...listed,
+      ],
       1,
       (n) => `…and ${n} more`,
       limits.sectionText,
@@ -180,7 +189,9 @@ export function renderUsersStep(data: UsersStepData): ModalView {
   const sorted = sortUsers(data.selected);
   if (sorted.length === 0) {
     blocks.push(
-      section('*Selected: none yet.* Pick users above, then press *Next*.', { blockId: ids.blocks.selection }),
+      section('*Selected: none yet.* Pick users above, then press *Next*.', {
+        blockId: ids.blocks.selection,
+      }),
     );
   } else {
     const lines = sorted.slice(0, SELECTION_INLINE).map((u) => `• ${userLine(u)}`);

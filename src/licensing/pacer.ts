@@ -5,7 +5,10 @@
  */
 export interface PacerOptions {
   ratePerSecond: number;
-  /** Writes that may go at once after a quiet spell (default 1: strictly even spacing). */
+  /**
+   * Writes that may go at once after a quiet spell (default a quarter second's worth, at least 1):
+   * lets a run catch up after a stall of the event loop instead of losing those slots for good.
+   */
   burst?: number;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
@@ -22,7 +25,8 @@ export class TenantPacer {
   constructor(options: PacerOptions) {
     if (!(options.ratePerSecond > 0)) throw new RangeError('ratePerSecond must be positive');
     this.#intervalMs = 1000 / options.ratePerSecond;
-    this.#burstMs = (Math.max(1, options.burst ?? 1) - 1) * this.#intervalMs;
+    const burst = options.burst ?? Math.floor(options.ratePerSecond / 4);
+    this.#burstMs = (Math.max(1, burst) - 1) * this.#intervalMs;
     this.#now = options.now ?? Date.now;
     this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }
@@ -30,7 +34,7 @@ export class TenantPacer {
   /** Waits for the tenant's next write slot and takes it. */
   async acquire(tenantId: string): Promise<void> {
     const now = this.#now();
-    const nextFree = Math.max(this.#nextFreeAt.get(tenantId) ?? now, now - this.#burstMs);
+    const nextFree = Math.max(this.#nextFreeAt.get(tenantId) ?? now - this.#burstMs, now - this.#burstMs);
     this.#nextFreeAt.set(tenantId, nextFree + this.#intervalMs);
     const wait = nextFree - now;
     if (wait > 0) await this.#sleep(wait);

@@ -11,9 +11,10 @@ import type { Config } from '../config.js';
 import type { LicensingService } from '../licensing/licensing-service.js';
 import type { Store } from '../store/store.js';
 import { createAccess } from './access.js';
+import { ApprovalNotifier } from './approval/approval-notifier.js';
 import type { ListenerDeps } from './listeners/deps.js';
 import { registerListeners } from './listeners/index.js';
-import { expireApprovals, resumeInterrupted } from './listeners/submit.js';
+import { resumeInterrupted } from './listeners/submit.js';
 import { RunTracker } from './run-tracker.js';
 
 export interface SlackAppDeps {
@@ -82,6 +83,15 @@ export function createSlackApp(config: Config, deps: SlackAppDeps): SlackApp {
   });
   const runs = new RunTracker(app.logger);
   const access = createAccess(config, app.client, app.logger);
+  const approvals = new ApprovalNotifier({
+    client: app.client,
+    service: deps.service,
+    store: deps.store,
+    logger: app.logger,
+    channelId: config.APPROVAL_CHANNEL_ID,
+    approverIds: config.APPROVER_USER_IDS,
+    approverGroupId: config.APPROVER_USERGROUP_ID,
+  });
   const listenerDeps: ListenerDeps = {
     config,
     service: deps.service,
@@ -91,6 +101,7 @@ export function createSlackApp(config: Config, deps: SlackAppDeps): SlackApp {
     messageIntervalMs: deps.messageIntervalMs ?? 1000,
     progressIntervalMs: deps.progressIntervalMs ?? 2000,
     revokeTicks: new Map(),
+    approvals,
   };
   registerListeners(app, listenerDeps);
 
@@ -109,7 +120,7 @@ export function createSlackApp(config: Config, deps: SlackAppDeps): SlackApp {
     },
     openToEveryone: access.operators.openToAll,
     resumeInterrupted: () => resumeInterrupted(listenerDeps, app.client, app.logger),
-    expireApprovals: () => expireApprovals(listenerDeps, app.client, app.logger),
+    expireApprovals: async () => (await approvals.expireDue()).length,
     port() {
       const address = server?.address();
       return address !== null && typeof address === 'object' ? (address as AddressInfo).port : undefined;

@@ -9,6 +9,7 @@ import { renderResultsCsv, renderRunResults } from '../../blocks/run-results.js'
 import { renderRunSummary } from '../../blocks/run-summary.js';
 import { type ChangeItem, type ChangeRequest, failureMessages, type ItemResult, type RunCounts } from '../licensing/model.js';
 import type { Reporter } from '../licensing/reporter.js';
+import type { Approval } from '../store/store.js';
 
 /** Above this many results the thread carries a CSV of all of them. */
 export const CSV_MIN_RESULTS = 50;
@@ -18,6 +19,8 @@ export interface SlackReporterOptions {
   logger: Logger;
   /** The summary message; its thread gets the results. */
   summary: { channel: string; ts: string };
+  /** The approval of an approved request, so the summary keeps saying who approved it. */
+  approval?: Approval | null;
   progressIntervalMs: number;
   /** Pause between two thread messages (Slack: about one message a second a channel). */
   messageIntervalMs: number;
@@ -59,7 +62,7 @@ export class SlackReporter implements Reporter {
   #updateSummary(request: ChangeRequest, counts: RunCounts): Promise<void> {
     this.#lastUpdateAt = this.#now();
     const { client, summary, logger } = this.#options;
-    const message = renderRunSummary({ request, counts });
+    const message = renderRunSummary({ request, counts, approval: this.#options.approval ?? null });
     this.#updating = this.#updating.then(async () => {
       try {
         await client.chat.update({ channel: summary.channel, ts: summary.ts, text: message.text, blocks: message.blocks });

@@ -13,7 +13,11 @@ import type { Product } from '../../src/licensing/model.js';
 import { validateModalView } from '../support/block-kit.js';
 import { makeProduct } from '../support/licensing-factories.js';
 
-function overview(product: Partial<Product> = {}, holders: string[] = [], inherited: string[] = []): ProductOverview {
+function overview(
+  product: Partial<Product> = {},
+  holders: string[] = [],
+  inherited: string[] = [],
+): ProductOverview {
   const held = new Set([...holders, ...inherited]).size;
   return {
     product: makeProduct(product),

@@ -39,11 +39,17 @@ describe('limits', () => {
 
   it('packs lines into texts within the limit without losing any', () => {
     fc.assert(
-      fc.property(fc.array(fc.string({ minLength: 1, maxLength: 400 }).map((s) => s.replace(/\n/g, ' ')), { maxLength: 200 }), (lines) => {
-        const texts = packLines(lines, 1000);
-        for (const t of texts) expect(t.length).toBeLessThanOrEqual(1000);
-        expect(texts.join('\n').split('\n').length).toBe(lines.length === 0 ? 1 : lines.length);
-      }),
+      fc.property(
+        fc.array(
+          fc.string({ minLength: 1, maxLength: 400 }).map((s) => s.replace(/\n/g, ' ')),
+          { maxLength: 200 },
+        ),
+        (lines) => {
+          const texts = packLines(lines, 1000);
+          for (const t of texts) expect(t.length).toBeLessThanOrEqual(1000);
+          expect(texts.join('\n').split('\n').length).toBe(lines.length === 0 ? 1 : lines.length);
+        },
+      ),
     );
   });
 
@@ -52,7 +58,10 @@ describe('limits', () => {
     const texts = packLinesCapped(lines, 3, (n) => `…and ${n} more`);
     expect(texts).toHaveLength(3);
     for (const t of texts) expect(t.length).toBeLessThanOrEqual(limits.sectionText);
-    const shown = texts.join('\n').split('\n').filter((l) => l.startsWith('line')).length;
+    const shown = texts
+      .join('\n')
+      .split('\n')
+      .filter((l) => l.startsWith('line')).length;
     expect(texts[2]).toContain(`…and ${1000 - shown} more`);
     expect(packLinesCapped(['a', 'b'], 1, (n) => `+${n}`, 3000, 5)).toEqual(['a\nb\n+5']);
   });

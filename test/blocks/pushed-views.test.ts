@@ -43,7 +43,9 @@ describe('renderSelectedUsers', () => {
     const many = users(20000);
     const first = renderSelectedUsers({ draftId: 'd', customerName: 'Contoso', users: many });
     expectFits(first);
-    const nav = (first.blocks as KnownBlock[]).find((b) => b.type === 'actions') as { elements: { action_id: string; value: string }[] };
+    const nav = (first.blocks as KnownBlock[]).find((b) => b.type === 'actions') as {
+      elements: { action_id: string; value: string }[];
+    };
     expect(nav.elements.map((e) => e.action_id)).toEqual(['selected_page_next']);
     expect(patterns.selectedPage.test(nav.elements[0]!.action_id)).toBe(true);
     const second = renderSelectedUsers({ draftId: 'd', customerName: 'Contoso', users: many, page: 1 });
@@ -102,7 +104,11 @@ describe('renderProductHolders', () => {
 
 describe('renderServicePlans', () => {
   it('offers every plan in groups of at most 10 with the current choice ticked', () => {
-    const plans = Array.from({ length: 23 }, (_, i) => ({ id: `plan-${i}`, name: `PLAN_${i}`, friendlyName: `Plan ${i}` }));
+    const plans = Array.from({ length: 23 }, (_, i) => ({
+      id: `plan-${i}`,
+      name: `PLAN_${i}`,
+      friendlyName: `Plan ${i}`,
+    }));
     const product = makeProduct({ servicePlans: plans });
     const view = renderServicePlans({ draftId: 'd', product, disabledPlans: ['plan-2', 'plan-15'] });
     expectFits(view);
@@ -114,7 +120,10 @@ describe('renderServicePlans', () => {
     expect(groups).toHaveLength(3);
     const elements = groups.map((g) => g.element as Checkboxes);
     expect(elements.flatMap((e) => e.options.map((o) => o.value))).toEqual(plans.map((p) => p.id));
-    expect(elements.flatMap((e) => (e.initial_options ?? []).map((o) => o.value))).toEqual(['plan-2', 'plan-15']);
+    expect(elements.flatMap((e) => (e.initial_options ?? []).map((o) => o.value))).toEqual([
+      'plan-2',
+      'plan-15',
+    ]);
     for (const e of elements) expect(e.options.length).toBeLessThanOrEqual(10);
   });
 
@@ -123,7 +132,11 @@ describe('renderServicePlans', () => {
     const view = renderServicePlans({ draftId: 'd', product, disabledPlans: null });
     expectFits(view);
     expect(JSON.stringify(view.blocks)).not.toContain('initial_options');
-    const empty = renderServicePlans({ draftId: 'd', product: makeProduct({ servicePlans: [] }), disabledPlans: null });
+    const empty = renderServicePlans({
+      draftId: 'd',
+      product: makeProduct({ servicePlans: [] }),
+      disabledPlans: null,
+    });
     expectFits(empty);
     expect(empty.submit).toBeUndefined();
   });
@@ -131,7 +144,12 @@ describe('renderServicePlans', () => {
 
 describe('renderSubmitted', () => {
   it('says the request is under way and where results go', () => {
-    const view = renderSubmitted({ requestId: 'req_1', customerName: 'Contoso', status: 'running', resultsChannelId: 'C123' });
+    const view = renderSubmitted({
+      requestId: 'req_1',
+      customerName: 'Contoso',
+      status: 'running',
+      resultsChannelId: 'C123',
+    });
     expectFits(view);
     expect(view.submit).toBeUndefined();
     expect(view.close?.text).toBe('Done');

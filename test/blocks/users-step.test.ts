@@ -1,6 +1,12 @@
 import type { Checkboxes, KnownBlock } from '@slack/types';
 import { describe, expect, it } from 'vitest';
-import { browseBlockId, ids, parseUserSearchBlockId, pasteBlockId, userSearchBlockId } from '../../blocks/ids.js';
+import {
+  browseBlockId,
+  ids,
+  parseUserSearchBlockId,
+  pasteBlockId,
+  userSearchBlockId,
+} from '../../blocks/ids.js';
 import { limits } from '../../blocks/limits.js';
 import { pageCount, renderUsersStep, type UsersStepData } from '../../blocks/users-step.js';
 import type { TenantUser } from '../../src/licensing/model.js';
@@ -51,7 +57,10 @@ describe('renderUsersStep', () => {
       elements: [{ type: 'multi_external_select', action_id: ids.actions.userSearch }],
     });
     expect(parseUserSearchBlockId(userSearchBlockId(7))).toBe(7);
-    expect(byId(view.blocks as KnownBlock[], pasteBlockId(7))).toMatchObject({ type: 'input', optional: true });
+    expect(byId(view.blocks as KnownBlock[], pasteBlockId(7))).toMatchObject({
+      type: 'input',
+      optional: true,
+    });
   });
 
   it('shows the page as checkboxes with the selected ones of this page ticked', () => {
@@ -63,7 +72,9 @@ describe('renderUsersStep', () => {
     expect(element.options).toHaveLength(10);
     expect(element.initial_options?.map((o) => o.value)).toEqual([d.selected[0]!.id]);
     expect(texts(view)).toContain('Page 2 of 4');
-    const nav = byId(view.blocks as KnownBlock[], ids.blocks.browseNav) as { elements: { action_id: string }[] };
+    const nav = byId(view.blocks as KnownBlock[], ids.blocks.browseNav) as {
+      elements: { action_id: string }[];
+    };
     expect(nav.elements.map((e) => e.action_id)).toEqual([
       ids.actions.pageFirst,
       ids.actions.pagePrevious,
@@ -80,7 +91,9 @@ describe('renderUsersStep', () => {
       data({ browser: { users: all, page: 0, total: 5, query: '' }, selected: all }),
     );
     expect(validateModalView(view)).toEqual([]);
-    const nav = byId(view.blocks as KnownBlock[], ids.blocks.browseNav) as { elements: { action_id: string }[] };
+    const nav = byId(view.blocks as KnownBlock[], ids.blocks.browseNav) as {
+      elements: { action_id: string }[];
+    };
     expect(nav.elements.map((e) => e.action_id)).toEqual([ids.actions.clearSelection]);
   });
 
@@ -119,7 +132,11 @@ describe('renderUsersStep', () => {
   it('escapes names so they cannot mention or link', () => {
     const evil = makeUser({ displayName: '<!channel> & <https://x.y|click>', email: 'a<b>@c' });
     const view = renderUsersStep(
-      data({ browser: { users: [evil], page: 0, total: 1, query: '' }, selected: [evil], customerName: '<!here>' }),
+      data({
+        browser: { users: [evil], page: 0, total: 1, query: '' },
+        selected: [evil],
+        customerName: '<!here>',
+      }),
     );
     expect(validateModalView(view)).toEqual([]);
     const section = byId(view.blocks as KnownBlock[], ids.blocks.selection) as { text: { text: string } };

@@ -143,6 +143,16 @@ describe('runRequest', () => {
     expect(provider.holdings.get('u001')?.map((l) => l.skuId)).toEqual(['e3']);
   });
 
+  it('does not try product by product when the refusal is about the user', async () => {
+    const { provider } = tenant(1);
+    provider.refuse = () => new LicenseProviderError('usage_location_missing', 'no usage location');
+    const request = await plannedRequest(provider, { assign: [assignAll('e3'), assignAll('visio')] });
+    const done = await runRequest(request, options(provider));
+    expect(provider.calls).toHaveLength(1);
+    expect(countResults(done)).toMatchObject({ failed: 2 });
+    expect(done.results['u000|visio|assign']?.reason).toBe('usage_location_missing');
+  });
+
   it('gives a product refused for its order another pass once the others landed', async () => {
     const { provider } = tenant(1);
     // The add-on needs e3, which the plan lists after it.

@@ -15,7 +15,7 @@ function virtualTime() {
 describe('TenantPacer', () => {
   it('spaces one tenant at the rate and leaves other tenants alone', async () => {
     const time = virtualTime();
-    const pacer = new TenantPacer({ ratePerSecond: 10, ...time });
+    const pacer = new TenantPacer({ ratePerSecond: 10, burst: 1, ...time });
     const slots: number[] = [];
     for (let i = 0; i < 5; i++) {
       await pacer.acquire('t1');
@@ -32,6 +32,7 @@ describe('TenantPacer', () => {
     const waits: number[] = [];
     const pacer = new TenantPacer({
       ratePerSecond: 20,
+      burst: 1,
       now: () => now,
       sleep: async (ms) => {
         waits.push(ms);
@@ -52,6 +53,15 @@ describe('TenantPacer', () => {
     const start = time.now();
     for (let i = 0; i < 4; i++) await pacer.acquire('t');
     expect(time.now() - start).toBe(100);
+  });
+
+  it('by default lets a quarter second of writes catch up, never more than the rate over time', async () => {
+    const time = virtualTime();
+    const pacer = new TenantPacer({ ratePerSecond: 40, ...time });
+    for (let i = 0; i < 10; i++) await pacer.acquire('t');
+    expect(time.now()).toBe(0);
+    for (let i = 0; i < 40; i++) await pacer.acquire('t');
+    expect(time.now()).toBe(1000);
   });
 
   it('holds the tenant back after a Retry-After', async () => {

@@ -3,12 +3,14 @@
  * deterministic tenant, a LowdbStore in a temp dir, the LicensingService and createSlackApp on
  * port 0, and a driver that sends signed requests. One harness per test; `close()` cleans up.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { appendFile, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type Logger, LogLevel } from '@slack/bolt';
 import { type Config, loadConfig } from '../../src/config.js';
 import { LicensingService, type LicensingServiceOptions } from '../../src/licensing/licensing-service.js';
+import type { LicenseProvider } from '../../src/providers/license-provider.js';
 import { DemoProvider, type DemoProviderOptions } from '../../src/providers/demo/demo-provider.js';
 import type { DemoCustomerData, DemoTenantData } from '../../src/providers/demo/demo-tenant.js';
 import { generateCustomer } from '../../src/providers/demo/generator.js';
@@ -74,7 +76,12 @@ export interface HarnessOptions {
   /** Changes the tenant before the provider is built (seat counts, extra customers…). */
   tenant?: (data: DemoTenantData) => DemoTenantData | undefined;
   provider?: Omit<DemoProviderOptions, 'data'>;
+  /** Puts something between the service and the demo provider (a directory change the demo cannot make). */
+  wrapProvider?: (demo: DemoProvider) => LicenseProvider;
   service?: Partial<Omit<LicensingServiceOptions, 'provider' | 'store'>>;
+  /** Pacing of the Slack reporter (tests default to no pause and 20 ms between summary updates). */
+  messageIntervalMs?: number;
+  progressIntervalMs?: number;
 }
 
 export interface AppHarness {
@@ -93,8 +100,8 @@ export interface AppHarness {
   close(): Promise<void>;
 }
 
-/** Ack latencies of every harness in this test file (the e2e tests print them). */
-export const ackLatencies: number[] = [];
+/** Ack latencies of every harness in this test file (see reportAckLatencies). */
+const ackLatencies: number[] = [];
 
 export async function startAppHarness(options: HarnessOptions = {}): Promise<AppHarness> {
   const fake = await startSlackFake();
@@ -114,7 +121,7 @@ export async function startAppHarness(options: HarnessOptions = {}): Promise<App
     ...options.env,
   });
   const service = new LicensingService({
-    provider,
+    provider: options.wrapProvider?.(provider) ?? provider,
     store,
     approvalRevokeThreshold: config.APPROVAL_REVOKE_THRESHOLD,
     approvalTtlHours: config.APPROVAL_TTL_HOURS,
@@ -130,8 +137,8 @@ export async function startAppHarness(options: HarnessOptions = {}): Promise<App
     store,
     logger,
     clientOptions: { retryConfig: { retries: 0 } },
-    messageIntervalMs: 0,
-    progressIntervalMs: 20,
+    messageIntervalMs: options.messageIntervalMs ?? 0,
+    progressIntervalMs: options.progressIntervalMs ?? 20,
   });
   await slack.start();
   const appUrl = `http://127.0.0.1:${slack.port()}/slack/events`;
@@ -167,4 +174,26 @@ export function percentiles(values: readonly number[]): { p50: number; p99: numb
   const sorted = [...values].sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? 0;
   return { p50: at(0.5), p99: at(0.99), count: sorted.length };
+}
+
+/**
+ * Adds this file's ack latencies to the run's shared record (one file per vitest run, keyed by
+ * the parent process, since test files run in separate workers); the last e2e file to report
+ * prints p50 / p99 over all of them, once.
+ */
+export async function reportAckLatencies(file: string): Promise<void> {
+  const record = path.join(tmpdir(), `licensedesk-ack-latencies-${process.ppid}.jsonl`);
+  await appendFile(record, `${JSON.stringify({ file, latencies: ackLatencies })}\n`);
+  const e2eFiles = (await readdir(fileURLToPath(new URL('../e2e/', import.meta.url)))).filter((name) =>
+    name.endsWith('.test.ts'),
+  );
+  const reports = (await readFile(record, 'utf8'))
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as { file: string; latencies: number[] });
+  const reported = new Set(reports.map((report) => report.file));
+  if (!e2eFiles.every((name) => reported.has(name))) return;
+  const { p50, p99, count } = percentiles(reports.flatMap((report) => report.latencies));
+  console.log(`ack latency over ${count} requests of ${reported.size} e2e files: p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms`);
+  await rm(record, { force: true });
 }

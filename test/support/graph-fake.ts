@@ -338,8 +338,8 @@ export function applyLicenseChange(
 // ---------------------------------------------------------------------------------------------
 
 export interface LoginOptions {
-  clientId: string;
-  clientSecret: string;
+  /** Registered apps (client id and secret). */
+  apps: Array<{ clientId: string; clientSecret: string }>;
   /** Tenants that exist; others get AADSTS90002. */
   tenants: () => Iterable<string>;
   /** Refresh tokens accepted for grant_type=refresh_token. */
@@ -422,12 +422,13 @@ export async function handleLogin(
     fail(400, 'invalid_request', 90002, `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`);
     return true;
   }
-  if (form.get('client_id') !== options.clientId) {
+  const app = options.apps.find((a) => a.clientId === form.get('client_id'));
+  if (!app) {
     fail(400, 'unauthorized_client', 700016, `Application with identifier '${form.get('client_id')}' was not found in the directory '${tenant}'.`);
     return true;
   }
-  if (form.get('client_secret') !== options.clientSecret) {
-    fail(401, 'invalid_client', 7000215, `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${options.clientId}'.`);
+  if (form.get('client_secret') !== app.clientSecret) {
+    fail(401, 'invalid_client', 7000215, `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${app.clientId}'.`);
     return true;
   }
   if (grantType === 'refresh_token') {
@@ -491,6 +492,11 @@ export interface GraphFakeOptions {
   latencyMs?: number;
   /** The app+tenant write quota (Graph: 3,000 per 150 s); exceeding it answers 429 + Retry-After. */
   writeLimit?: { writes: number; windowMs: number };
+  /**
+   * More of what the shared login endpoint knows (one Entra serves every app): e.g. the Partner
+   * Center app, partner tenant and refresh token when Graph lists customers from Partner Center.
+   */
+  login?: { apps?: Array<{ clientId: string; clientSecret: string }>; tenants?: string[]; refreshTokens?: string[] };
 }
 
 export interface GraphFake {
@@ -820,9 +826,9 @@ export async function startGraphFake(options: GraphFakeOptions): Promise<GraphFa
         res,
         url,
         {
-          clientId,
-          clientSecret,
-          tenants: () => tenants.keys(),
+          apps: [{ clientId, clientSecret }, ...(options.login?.apps ?? [])],
+          tenants: () => [...tenants.keys(), ...(options.login?.tenants ?? [])],
+          refreshTokens: new Set(options.login?.refreshTokens ?? []),
           issued: (token, tenant) => tokens.set(token, tenant),
         },
         tokenRequests,

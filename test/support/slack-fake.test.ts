@@ -219,6 +219,8 @@ describe('Slack fake through a real WebClient', () => {
     );
     await client.chat.update({ channel: 'C0LIC', ts, text: 'Done', blocks: [section('Done')] });
     expect(fake.message('C0LIC', ts)).toMatchObject({ text: 'Done', edits: 1, blocks: [section('Done')] });
+    await client.chat.update({ channel: 'C0LIC', ts, text: 'Plain', blocks: [] });
+    expect(fake.message('C0LIC', ts)).toMatchObject({ text: 'Plain', edits: 2, blocks: [] });
     await client.chat.postEphemeral({ channel: 'C0LIC', user: USER, text: 'Only you' });
     expect(fake.ephemerals()).toMatchObject([{ channel: 'C0LIC', user: USER, text: 'Only you' }]);
   });
@@ -315,6 +317,11 @@ describe('Slack fake through a real WebClient', () => {
       view: modal({ external_id: 'draft-1', callback_id: 'third' }),
     });
     expect(fake.view(id)).toMatchObject({ callbackId: 'third', updates: 2 });
+    const other = client.views.open({
+      trigger_id: fake.issueTriggerId(USER),
+      view: modal({ external_id: 'draft-1' }),
+    });
+    expect(await slackError(other)).toBe('duplicate_external_id');
     fake.closeView(id);
     expect(await slackError(client.views.update({ view_id: id, view: modal() }))).toBe('not_found');
   });

@@ -9,6 +9,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { warmUpBlockKit } from './block-kit.js';
 import { METHOD_SCOPES, METHODS } from './slack-fake/methods.js';
 import type {
   EnteredValues,
@@ -140,8 +141,9 @@ async function handleMethod(
   req: IncomingMessage,
   res: ServerResponse,
 ) {
-  const body = await readBody(req);
   const at = Date.now();
+  const receivedAt = ws.now();
+  const body = await readBody(req);
   let args: SlackObject = {};
   const answer = (status: number, response: SlackObject, headers: SlackObject = {}) => {
     const ok = response.ok === true;
@@ -174,7 +176,7 @@ async function handleMethod(
         provided: [...ws.scopes].join(','),
       });
     }
-    answer(200, { ok: true, ...handler(args, ws, origin) });
+    answer(200, { ok: true, ...handler(args, ws, { origin, receivedAt }) });
   } catch (error) {
     if (!(error instanceof SlackMethodError)) throw error;
     answer(200, {
@@ -237,6 +239,7 @@ async function handleResponseUrl(ws: Workspace, id: string, req: IncomingMessage
 /** Starts the fake on 127.0.0.1 with an ephemeral port. Close it with `close()`. */
 export async function startSlackFake(options: SlackFakeOptions = {}): Promise<SlackFake> {
   const ws = new Workspace(options);
+  warmUpBlockKit();
   let origin = '';
   let responseUrlCounter = 0;
 

@@ -77,17 +77,18 @@ export class UserIndex {
   constructor(users: readonly TenantUser[]) {
     // Display names repeat a lot in a large workforce: normalise each distinct one once.
     const tokensByName = new Map<string, { key: string; tokens: string[] }>();
-    const named = (displayName: string) => {
-      let entry = tokensByName.get(displayName);
+    const named = users.map((user) => {
+      let entry = tokensByName.get(user.displayName);
       if (entry === undefined) {
-        entry = { key: normalizeText(displayName), tokens: nameTokens(displayName) };
-        tokensByName.set(displayName, entry);
+        entry = { key: normalizeText(user.displayName), tokens: nameTokens(user.displayName) };
+        tokensByName.set(user.displayName, entry);
       }
       return entry;
-    };
-    this.sorted = [...users].sort((a, b) =>
-      compareKeys(named(a.displayName).key, a, named(b.displayName).key, b),
+    });
+    const order = Array.from(users.keys()).sort((a, b) =>
+      compareKeys(named[a]!.key, users[a]!, named[b]!.key, users[b]!),
     );
+    this.sorted = order.map((i) => users[i]!);
 
     // Ranks are added in increasing order, so every token's postings come out sorted.
     const postingsByToken = new Map<string, number[]>();
@@ -96,7 +97,7 @@ export class UserIndex {
     this.sorted.forEach((user, rank) => {
       this.rankById.set(user.id, rank);
       emailByRank[rank] = normalizeText(user.email);
-      for (const token of named(user.displayName).tokens) {
+      for (const token of named[order[rank]!]!.tokens) {
         const ranks = postingsByToken.get(token);
         if (ranks === undefined) postingsByToken.set(token, [rank]);
         else ranks.push(rank);
@@ -153,26 +154,47 @@ export class UserIndex {
 
     const matched = this.matched;
     matched.fill(0);
+    let fewest: [[number, number], [number, number]] | undefined;
+    let fewestCount = Number.POSITIVE_INFINITY;
     for (const [i, word] of words.entries()) {
       const upper = `${word}\uffff`;
-      const from = this.starts[lowerBound(this.tokens, word)]!;
-      const to = this.starts[lowerBound(this.tokens, upper)]!;
-      for (let p = from; p < to; p++) {
+      const names: [number, number] = [
+        this.starts[lowerBound(this.tokens, word)]!,
+        this.starts[lowerBound(this.tokens, upper)]!,
+      ];
+      const emails: [number, number] = [lowerBound(this.emails, word), lowerBound(this.emails, upper)];
+      for (let p = names[0]; p < names[1]; p++) {
         const rank = this.postings[p]!;
         if (matched[rank] === i) matched[rank] = i + 1;
       }
-      const last = lowerBound(this.emails, upper);
-      for (let e = lowerBound(this.emails, word); e < last; e++) {
+      for (let e = emails[0]; e < emails[1]; e++) {
         const rank = this.emailRanks[e]!;
         if (matched[rank] === i) matched[rank] = i + 1;
       }
+      const count = names[1] - names[0] + emails[1] - emails[0];
+      if (count < fewestCount) {
+        fewestCount = count;
+        fewest = [names, emails];
+      }
     }
+
     const users: TenantUser[] = [];
     let total = 0;
-    for (let rank = 0; rank < matched.length; rank++) {
-      if (matched[rank] !== words.length) continue;
+    const visit = (rank: number) => {
+      if (matched[rank] !== words.length) return;
+      matched[rank] = 0; // counted once, however many of its tokens matched
       if (total >= start && total < end) users.push(this.sorted[rank]!);
       total += 1;
+    };
+    // Few candidates: sort them; many: walk every rank, which is in order already.
+    if (fewest !== undefined && fewestCount * 8 < matched.length) {
+      const [[nameFrom, nameTo], [emailFrom, emailTo]] = fewest;
+      const candidates = new Int32Array(fewestCount);
+      candidates.set(this.postings.subarray(nameFrom, nameTo));
+      candidates.set(this.emailRanks.subarray(emailFrom, emailTo), nameTo - nameFrom);
+      for (const rank of candidates.sort()) visit(rank);
+    } else {
+      for (let rank = 0; rank < matched.length; rank++) visit(rank);
     }
     return { users, total };
   }

@@ -14,7 +14,7 @@ import type {
 } from '../../licensing/model.js';
 import type { LicenseProvider, UserPage, UserQuery } from '../license-provider.js';
 import { LicenseProviderError } from '../license-provider.js';
-import { HttpClient, type HttpClientOptions, HttpError, parseRetryAfter } from '../http.js';
+import { HttpClient, type HttpClientOptions, HttpError, mapLimited, parseRetryAfter } from '../http.js';
 import type { GraphAuth } from './graph-auth.js';
 import { classifyGraphError, type GraphFailure, toProviderError } from './graph-errors.js';
 import {
@@ -444,17 +444,4 @@ function unique<T>(values: readonly T[]): T[] {
 
 function lowerKeys(headers: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
-}
-
-async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index] as T);
-    }
-  });
-  await Promise.all(workers);
-  return results;
 }

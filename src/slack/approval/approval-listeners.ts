@@ -3,12 +3,13 @@
  * reason modal's submission. Buttons can be clicked by anyone who sees them, so each one checks
  * the clicker (signed payload) against the approvers at click time; the decision itself is the
  * service's compare-and-set, which is what makes double clicks, concurrent approvers and
- * repeated deliveries decide and run a request once.
+ * repeated deliveries decide and run a request once. Every click is acked first.
  */
 import type {
   AllMiddlewareArgs,
   BlockAction,
   ButtonAction,
+  Logger,
   SlackActionMiddlewareArgs,
   SlackViewMiddlewareArgs,
   ViewSubmitAction,
@@ -18,25 +19,15 @@ import { z } from 'zod';
 import { renderRejectReasonModal, renderRevokeListModal } from '../../../blocks/approval-request.js';
 import { slackDate, userMention } from '../../../blocks/elements.js';
 import { ids } from '../../../blocks/ids.js';
-import type { DecisionResult, LicensingService } from '../../licensing/licensing-service.js';
-import type { ChangeRequest } from '../../licensing/model.js';
-import type { Approval, Store } from '../../store/store.js';
-import { type RoleCheck, refusals } from '../access.js';
+import type { DecisionResult } from '../../licensing/licensing-service.js';
+import type { Approval } from '../../store/store.js';
+import { refusals } from '../access.js';
+import type { ListenerDeps } from '../listeners/deps.js';
+import { publishHomeOf } from '../listeners/home.js';
+import { postSummary } from '../listeners/submit.js';
 import { parseMetadata, RequestMetadata, StateValues } from '../payloads.js';
-import type { RunTracker } from '../run-tracker.js';
+import { SlackReporter } from '../slack-reporter.js';
 import type { ApprovalNotifier } from './approval-notifier.js';
-
-export interface ApprovalListenerDeps {
-  service: LicensingService;
-  store: Store;
-  approvers: RoleCheck;
-  notifier: ApprovalNotifier;
-  runs: RunTracker;
-  /** Runs an approved request, reporting in the operator's summary thread like any run. */
-  runRequest: (requestId: string) => Promise<ChangeRequest>;
-  /** Re-publishes a user's App Home, after they decided from it. */
-  publishHome?: (userId: string) => Promise<void>;
-}
 
 type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
 type SubmitArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
@@ -54,24 +45,56 @@ const RequestIdValue = z.string().regex(/^[a-z]+_[a-z0-9]{1,40}$/);
 /** Longest reject reason kept (it is shown in two messages). */
 const MAX_REASON = 1000;
 
-export function approvalListeners(deps: ApprovalListenerDeps): ApprovalListeners {
-  const { service, store, approvers, notifier, runs } = deps;
+export function approvalListeners(deps: ListenerDeps): ApprovalListeners {
+  const { service, store, runs } = deps;
+  const approvers = deps.access.approvers;
+  const notifier = deps.approvals;
 
-  /** After a decision taken on App Home, the clicker's Home drops the request. */
-  function refreshHome(body: BlockAction, userId: string): void {
-    if (body.container?.type !== 'view' || deps.publishHome === undefined) return;
-    const publish = deps.publishHome;
-    runs.track(`home of ${userId}`, () => publish(userId));
+  /** A decision taken on App Home drops the request from the decider's Home. */
+  function refreshHome(body: BlockAction, client: WebClient, userId: string): void {
+    if (body.container?.type !== 'view') return;
+    runs.track(`home of ${userId}`, () => publishHomeOf(deps, client, userId));
   }
 
-  async function refuseNonApprover(args: ButtonArgs, requestId: string | null, attempted: string) {
-    await store.appendAudit({
-      actor: args.body.user.id,
-      action: `approval.${attempted}_refused`,
-      ...(requestId === null ? {} : { requestId }),
-      outcome: 'not_approver',
-    });
+  /** Refused attempts are audited too: who tried to decide what, and why it was refused. */
+  function auditRefusal(actor: string, requestId: string, attempted: 'approve' | 'reject', why: string) {
+    return store.appendAudit({ actor, action: `${attempted}_refused`, requestId, outcome: why });
+  }
+
+  async function refuseNonApprover(args: ButtonArgs, requestId: string, attempted: 'approve' | 'reject') {
+    await auditRefusal(args.body.user.id, requestId, attempted, 'not_approver');
     await explain(args, `${refusals.approver} They are ${notifier.decidersText()}.`);
+  }
+
+  /** Runs an approved request like any run (summary + thread), then puts its counts in the approval thread. */
+  async function runApproved(client: WebClient, logger: Logger, requestId: string): Promise<void> {
+    await notifier.announceDecision(requestId);
+    const request = await store.getRequest(requestId);
+    if (request === null) return;
+    let summary = request.report?.ts === undefined ? null : { channel: request.report.channel, ts: request.report.ts };
+    if (summary === null) {
+      const posted = await postSummary(client, request.report?.channel ?? request.requestedBy, request.requestedBy, request);
+      summary = { channel: posted.channel, ts: posted.ts };
+      await service.setReportTarget(requestId, summary);
+    }
+    const reporter = new SlackReporter({
+      client,
+      logger,
+      summary,
+      approval: await store.getApproval(requestId),
+      progressIntervalMs: deps.progressIntervalMs,
+      messageIntervalMs: deps.messageIntervalMs,
+    });
+    try {
+      const done = await service.run(requestId, reporter);
+      await notifier.announceRunOutcome(requestId, service.counts(done));
+    } catch (error) {
+      logger.error(`run of approved request ${requestId} stopped`, error);
+      await notifier.tellOperator(
+        request,
+        'The run stopped because of an unexpected error. What was done is kept; it resumes when LicenseDesk restarts.',
+      );
+    }
   }
 
   return {
@@ -80,21 +103,17 @@ export function approvalListeners(deps: ApprovalListenerDeps): ApprovalListeners
       const userId = args.body.user.id;
       const requestId = RequestIdValue.safeParse(args.action.value);
       if (!requestId.success) return explain(args, 'This button no longer refers to a request.');
-      if (!(await approvers.allows(userId))) return refuseNonApprover(args, requestId.data, 'approve');
-      const result = await service.approve(requestId.data, userId);
+      const id = requestId.data;
+      if (!(await approvers.allows(userId))) return refuseNonApprover(args, id, 'approve');
+      const result = await service.approve(id, userId);
       if (!result.ok) {
-        await explainRefusal(args, result, notifier);
-        if (result.why === 'expired') {
-          runs.track(`expiry of ${requestId.data}`, () => notifier.announceExpiry(requestId.data));
-        }
+        await auditRefusal(userId, id, 'approve', result.why);
+        await explain(args, refusalText(result, notifier));
+        if (result.why === 'expired') runs.track(`expiry of ${id}`, () => notifier.announceExpiry(id));
         return;
       }
-      runs.track(`approved request ${requestId.data}`, async () => {
-        await notifier.announceDecision(requestId.data);
-        const done = await deps.runRequest(requestId.data);
-        await notifier.announceRunOutcome(requestId.data, service.counts(done));
-      });
-      refreshHome(args.body, userId);
+      runs.track(`approved request ${id}`, () => runApproved(args.client, args.logger, id));
+      refreshHome(args.body, args.client, userId);
     },
 
     async reject(args) {
@@ -102,19 +121,21 @@ export function approvalListeners(deps: ApprovalListenerDeps): ApprovalListeners
       const userId = args.body.user.id;
       const requestId = RequestIdValue.safeParse(args.action.value);
       if (!requestId.success) return explain(args, 'This button no longer refers to a request.');
-      if (!(await approvers.allows(userId))) return refuseNonApprover(args, requestId.data, 'reject');
+      const id = requestId.data;
+      if (!(await approvers.allows(userId))) return refuseNonApprover(args, id, 'reject');
       // Expire what is due first, so an expired request is not offered for a reason it cannot take.
-      const expired = await service.expireApprovals();
-      for (const { requestId: id } of expired) runs.track(`expiry of ${id}`, () => notifier.announceExpiry(id));
-      const approval = await store.getApproval(requestId.data);
+      for (const expired of await service.expireApprovals()) {
+        runs.track(`expiry of ${expired.requestId}`, () => notifier.announceExpiry(expired.requestId));
+      }
+      const approval = await store.getApproval(id);
       const refusal = refusalBeforeDecision(approval, userId, notifier);
       if (refusal !== null) return explain(args, refusal);
-      const request = await store.getRequest(requestId.data);
+      const request = await store.getRequest(id);
       // The trigger id lives 3 seconds and is good for one view: nothing slow happens before this call.
       await args.client.views.open({
         trigger_id: args.body.trigger_id,
         view: renderRejectReasonModal({
-          requestId: requestId.data,
+          requestId: id,
           ...(request === null ? {} : { customerName: request.customerName }),
         }),
       });
@@ -142,42 +163,30 @@ export function approvalListeners(deps: ApprovalListenerDeps): ApprovalListeners
         args.ack({ response_action: 'errors', errors: { [ids.blocks.rejectReason]: text } });
       if (metadata === null) return inlineError('This form no longer refers to a request; close it.');
       if (reason === null) return inlineError('Say why the request is rejected; the operator will read it.');
+      const id = metadata.requestId;
       // Approver rights are checked again: they may have changed while the modal was open.
       if (!(await approvers.allows(userId))) {
-        await store.appendAudit({
-          actor: userId,
-          action: 'approval.reject_refused',
-          requestId: metadata.requestId,
-          outcome: 'not_approver',
-        });
+        await auditRefusal(userId, id, 'reject', 'not_approver');
         return inlineError(refusals.approver);
       }
-      const result = await service.reject(metadata.requestId, userId, reason.slice(0, MAX_REASON));
+      const result = await service.reject(id, userId, reason.slice(0, MAX_REASON));
       if (!result.ok) {
+        await auditRefusal(userId, id, 'reject', result.why);
         await inlineError(refusalText(result, notifier));
-        if (result.why === 'expired') {
-          const id = metadata.requestId;
-          runs.track(`expiry of ${id}`, () => notifier.announceExpiry(id));
-        }
+        if (result.why === 'expired') runs.track(`expiry of ${id}`, () => notifier.announceExpiry(id));
         return;
       }
       await args.ack();
-      runs.track(`rejected request ${metadata.requestId}`, () =>
-        notifier.announceDecision(metadata.requestId),
-      );
+      runs.track(`rejected request ${id}`, () => notifier.announceDecision(id));
     },
   };
 }
 
 /** Why `userId` cannot decide `approval` now (before asking for a reason); null when they can. */
-function refusalBeforeDecision(
-  approval: Approval | null,
-  userId: string,
-  notifier: ApprovalNotifier,
-): string | null {
+function refusalBeforeDecision(approval: Approval | null, userId: string, notifier: ApprovalNotifier): string | null {
   if (approval === null) return 'This request no longer exists.';
-  if (approval.status !== 'pending') return alreadyDecidedText(approval);
   if (approval.requestedBy === userId) return selfDecisionText(notifier);
+  if (approval.status !== 'pending') return alreadyDecidedText(approval);
   return null;
 }
 
@@ -208,22 +217,12 @@ function refusalText(result: Extract<DecisionResult, { ok: false }>, notifier: A
     case 'self_decision':
       return selfDecisionText(notifier);
     case 'already_decided':
-      return result.approval === null
-        ? 'This request was already decided.'
-        : alreadyDecidedText(result.approval);
+      return result.approval === null ? 'This request was already decided.' : alreadyDecidedText(result.approval);
     case 'expired':
       return result.approval === null
         ? 'This request expired and can no longer be decided.'
         : alreadyDecidedText({ ...result.approval, status: 'expired' });
   }
-}
-
-async function explainRefusal(
-  args: ButtonArgs,
-  result: Extract<DecisionResult, { ok: false }>,
-  notifier: ApprovalNotifier,
-): Promise<void> {
-  await explain(args, refusalText(result, notifier));
 }
 
 /**
@@ -232,11 +231,10 @@ async function explainRefusal(
  */
 async function explain(args: ButtonArgs, text: string): Promise<void> {
   const channel = args.body.channel?.id;
-  const client: WebClient = args.client;
   const userId = args.body.user.id;
   if (channel !== undefined) {
-    await client.chat.postEphemeral({ channel, user: userId, text });
+    await args.client.chat.postEphemeral({ channel, user: userId, text });
   } else {
-    await client.chat.postMessage({ channel: userId, text });
+    await args.client.chat.postMessage({ channel: userId, text });
   }
 }

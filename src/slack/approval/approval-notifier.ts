@@ -72,7 +72,7 @@ export class ApprovalNotifier {
 
   /**
    * Posts a pending request to the approvals channel and keeps the message's address on the
-   * approval, then tells the operator in the request's thread who can decide.
+   * approval; the operator's summary then says who can decide, and until when.
    */
   async postRequest(requestId: string): Promise<void> {
     const loaded = await this.#load(requestId);
@@ -84,7 +84,7 @@ export class ApprovalNotifier {
       const rendered = renderApprovalRequest({ request, approval });
       const posted = await this.#client.chat.postMessage({
         channel: this.#channelId,
-        text: rendered.text,
+        text: truncate(rendered.text, limits.messageText),
         blocks: rendered.blocks,
         unfurl_links: false,
       });
@@ -94,17 +94,22 @@ export class ApprovalNotifier {
         if (kept === null) {
           // Decided from App Home while the message was on its way: keep its address and show the decision.
           const current = await this.#store.getApproval(requestId);
-          if (current !== null) await this.#store.saveApproval({ ...current, message });
+          if (current !== null) {
+            await this.#store.decideApproval(requestId, [current.status], { status: current.status, message });
+          }
           await this.refresh(requestId);
+          return;
         }
       }
     }
-    const where =
-      this.#channelId === undefined ? 'on their LicenseDesk App Home' : `in <#${this.#channelId}>`;
-    await this.tellOperator(
-      request,
-      `:hourglass_flowing_sand: This request revokes licenses from many users, so it waits for approval by ${this.decidersText()} ${where}. It expires ${slackDate(approval.expiresAt)} if nobody decides.`,
-    );
+    await this.#updateSummary(request, approval);
+    // The summary names approvers by user id only; a user group is named in the thread.
+    if (this.#approverGroupId !== undefined) {
+      await this.tellOperator(
+        request,
+        `:hourglass: This request waits for approval by ${this.decidersText()}${this.#channelId === undefined ? ' on their LicenseDesk App Home' : ` in <#${this.#channelId}>`}.`,
+      );
+    }
   }
 
   /** Updates the approval message and the operator's summary in place to the stored state. */
@@ -122,20 +127,7 @@ export class ApprovalNotifier {
       });
     }
     // A run keeps the summary up to date itself; before and without one, it shows the decision.
-    if (request.report?.ts !== undefined && request.status !== 'running' && request.status !== 'completed') {
-      const summary = renderRunSummary({
-        request,
-        approval,
-        approvers: this.#approverIds,
-        approvalChannelId: this.#channelId ?? null,
-      });
-      await this.#client.chat.update({
-        channel: request.report.channel,
-        ts: request.report.ts,
-        text: truncate(summary.text, limits.messageText),
-        blocks: summary.blocks,
-      });
-    }
+    if (request.status !== 'running' && request.status !== 'completed') await this.#updateSummary(request, approval);
   }
 
   /** After a decision or an expiry: both messages show it and the operator is told in the thread. */
@@ -151,7 +143,6 @@ export class ApprovalNotifier {
   async announceRunOutcome(requestId: string, counts: RunCounts): Promise<void> {
     const loaded = await this.#load(requestId);
     if (loaded === null) return;
-    await this.refresh(requestId);
     const message = loaded.approval.message;
     if (message === undefined) return;
     await this.#client.chat.postMessage({
@@ -194,6 +185,22 @@ export class ApprovalNotifier {
       channel: report?.channel ?? request.requestedBy,
       ...(report?.ts === undefined ? {} : { thread_ts: report.ts }),
       text,
+    });
+  }
+
+  async #updateSummary(request: ChangeRequest, approval: Approval): Promise<void> {
+    if (request.report?.ts === undefined) return;
+    const summary = renderRunSummary({
+      request,
+      approval,
+      approvers: this.#approverIds,
+      approvalChannelId: this.#channelId ?? null,
+    });
+    await this.#client.chat.update({
+      channel: request.report.channel,
+      ts: request.report.ts,
+      text: truncate(summary.text, limits.messageText),
+      blocks: summary.blocks,
     });
   }
 

@@ -2,6 +2,7 @@ import type { Config } from '../../config.js';
 import type { LicensingService } from '../../licensing/licensing-service.js';
 import type { Store } from '../../store/store.js';
 import type { Access } from '../access.js';
+import type { ApprovalNotifier } from '../approval/approval-notifier.js';
 import type { RunTracker } from '../run-tracker.js';
 
 /** What every listener may use; built once per app in createSlackApp. */
@@ -18,4 +19,6 @@ export interface ListenerDeps {
    * manage step without seeing its state, and the approval notice depends on these ticks.
    */
   revokeTicks: Map<string, readonly string[]>;
+  /** Approval messages, their updates and what the operator is told about decisions (src/slack/approval). */
+  approvals: ApprovalNotifier;
 }

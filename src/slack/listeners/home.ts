@@ -1,5 +1,6 @@
 /** App Home: the user's recent requests with their outcome, and pending approvals for approvers. */
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
 import { renderHome } from '../../../blocks/home.js';
 import type { ListenerDeps } from './deps.js';
 
@@ -9,23 +10,27 @@ const PENDING = 10;
 export function publishHome(deps: ListenerDeps) {
   return async ({ event, client }: SlackEventMiddlewareArgs<'app_home_opened'> & AllMiddlewareArgs) => {
     if (event.tab !== 'home') return;
-    const userId = event.user;
-    const [recent, isApprover] = await Promise.all([
-      deps.service.recentRequests(userId, RECENT),
-      deps.access.approvers.allows(userId),
-    ]);
-    const pending = isApprover
-      ? await Promise.all(
-          (await deps.service.pendingApprovals(PENDING)).map(async (approval) => ({
-            approval,
-            request: await deps.store.getRequest(approval.requestId),
-          })),
-        )
-      : [];
-    const recentWithCounts = recent.map((request) => ({ request, counts: deps.service.counts(request) }));
-    await client.views.publish({
-      user_id: userId,
-      view: renderHome({ userId, recent: recentWithCounts, isApprover, pending }),
-    });
+    await publishHomeOf(deps, client, event.user);
   };
+}
+
+/** Renders and publishes `userId`'s Home (also after they decided an approval from it). */
+export async function publishHomeOf(deps: ListenerDeps, client: WebClient, userId: string): Promise<void> {
+  const [recent, isApprover] = await Promise.all([
+    deps.service.recentRequests(userId, RECENT),
+    deps.access.approvers.allows(userId),
+  ]);
+  const pending = isApprover
+    ? await Promise.all(
+        (await deps.service.pendingApprovals(PENDING)).map(async (approval) => ({
+          approval,
+          request: await deps.store.getRequest(approval.requestId),
+        })),
+      )
+    : [];
+  const recentWithCounts = recent.map((request) => ({ request, counts: deps.service.counts(request) }));
+  await client.views.publish({
+    user_id: userId,
+    view: renderHome({ userId, recent: recentWithCounts, isApprover, pending }),
+  });
 }

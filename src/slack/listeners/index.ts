@@ -3,9 +3,10 @@
  * the order of the flow (and of manifest.yml). Access checks are per-route middleware: operator
  * first, then the draft's owner.
  */
-import type { AnyMiddlewareArgs, App, BlockAction, Context, Logger } from '@slack/bolt';
+import type { AnyMiddlewareArgs, App, BlockAction, ButtonAction, Context, Logger } from '@slack/bolt';
 import { ids, patterns } from '../../../blocks/ids.js';
 import { actingUserId, refusals, requireOwnDraft, requireRole } from '../access.js';
+import { approvalListeners } from '../approval/approval-listeners.js';
 import { openLicenses, customerSuggestions, submitCustomer } from './customer-step.js';
 import type { ListenerDeps } from './deps.js';
 import { publishHome } from './home.js';
@@ -72,6 +73,14 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
 
   // 4. Submit → summary and run
   app.view(ids.views.manage, ...step, submitLicenses(deps));
+
+  // 5. Approvals (src/slack/approval): approval message and App Home buttons, reject-reason modal.
+  // Access is checked inside, after the ack: a refusal is an ephemeral, and a click must never wait on it.
+  const approval = approvalListeners(deps);
+  app.action<BlockAction<ButtonAction>>(patterns.approve, approval.approve);
+  app.action<BlockAction<ButtonAction>>(patterns.reject, approval.reject);
+  app.action<BlockAction<ButtonAction>>(patterns.viewRevokeList, approval.viewUsers);
+  app.view(ids.views.rejectReason, approval.rejectReasonSubmitted);
 
   // App Home
   app.event('app_home_opened', publishHome(deps));

@@ -154,13 +154,16 @@ export function submitLicenses(deps: ListenerDeps) {
     const { request, needsApproval } = outcome;
     deps.revokeTicks.delete(draft.id);
     await deps.store.deleteDraft(draft.id);
-    const posted = await postSummary(client, draft.channelId, body.user.id, request);
-    await deps.service.setReportTarget(request.id, { channel: posted.channel, ts: posted.ts });
-    if (posted.inDm) {
-      await client.views.update({ view_id: view.id, view: submittedView(draft, outcome, posted) });
-    }
-    if (needsApproval) return;
-    startRun(deps, client, logger, request, posted);
+    // Tracked, so that shutdown and tests can wait for the summary and the run behind it.
+    deps.runs.track(`summary of ${request.id}`, async () => {
+      const posted = await postSummary(client, draft.channelId, body.user.id, request);
+      await deps.service.setReportTarget(request.id, { channel: posted.channel, ts: posted.ts });
+      if (posted.inDm) {
+        await client.views.update({ view_id: view.id, view: submittedView(draft, outcome, posted) });
+      }
+      if (!needsApproval) startRun(deps, client, logger, request, posted);
+      else await deps.approvals.postRequest(request.id);
+    });
   };
 }
 

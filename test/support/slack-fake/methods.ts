@@ -10,7 +10,14 @@ import { bool, fail, str } from './wire.js';
 import type { Workspace } from './workspace.js';
 
 /** A method handler: returns the response fields besides `ok`, or throws `SlackMethodError`. */
-export type MethodHandler = (args: SlackObject, ws: Workspace, origin: string) => SlackObject;
+export type MethodHandler = (args: SlackObject, ws: Workspace, request: RequestContext) => SlackObject;
+
+/** Where and when a request arrived. */
+export interface RequestContext {
+  origin: string;
+  /** `ws.now()` when the request arrived: trigger ids are judged by it, not by our own work. */
+  receivedAt: number;
+}
 
 /** The bot scope each method needs (`missing_scope` without it). */
 export const METHOD_SCOPES: Record<string, string | undefined> = {
@@ -68,6 +75,8 @@ function checkDuplicateExternalId(ws: Workspace, definition: SlackObject, except
 function blocksArg(args: SlackObject): SlackObject[] | undefined {
   const blocks = args.blocks;
   if (blocks === undefined) return undefined;
+  // An empty list is how chat.update removes a message's blocks.
+  if (Array.isArray(blocks) && blocks.length === 0) return [];
   const errors = validateMessageBlocks(blocks);
   if (errors.length > 0) fail('invalid_blocks', asErrors(errors, ''));
   return Array.isArray(blocks) ? (blocks as SlackObject[]) : undefined;
@@ -185,16 +194,18 @@ const postEphemeral: MethodHandler = (args, ws) => {
   return { message_ts: ts };
 };
 
-const viewsOpen: MethodHandler = (args, ws) => {
+const triggerArg = (args: SlackObject) => str(args, 'trigger_id') ?? str(args, 'interactivity_pointer');
+
+const viewsOpen: MethodHandler = (args, ws, { receivedAt }) => {
   const definition = viewArg(args, 'modal');
-  const trigger = ws.consumeTrigger(str(args, 'trigger_id') ?? str(args, 'interactivity_pointer'));
+  const trigger = ws.consumeTrigger(triggerArg(args), receivedAt);
   checkDuplicateExternalId(ws, definition);
   return { view: ws.viewPayload(ws.createView(trigger.userId, definition)) };
 };
 
-const viewsPush: MethodHandler = (args, ws) => {
+const viewsPush: MethodHandler = (args, ws, { receivedAt }) => {
   const definition = viewArg(args, 'modal');
-  const trigger = ws.consumeTrigger(str(args, 'trigger_id') ?? str(args, 'interactivity_pointer'));
+  const trigger = ws.consumeTrigger(triggerArg(args), receivedAt);
   const from = trigger.viewId === undefined ? undefined : ws.findOpenView(trigger.viewId, undefined);
   const onto = from ?? ws.openModalOf(trigger.userId);
   if (!onto) fail('not_found', ['[ERROR] no open modal to push onto for this trigger_id']);
@@ -276,7 +287,7 @@ const conversationsOpen: MethodHandler = (args, ws) => {
     : { channel: { id } };
 };
 
-const getUploadUrl: MethodHandler = (args, ws, origin) => {
+const getUploadUrl: MethodHandler = (args, ws, { origin }) => {
   const filename = required(args, 'filename');
   const lengthText = required(args, 'length');
   const length = Number(lengthText);

@@ -113,12 +113,12 @@ export class Workspace {
   }
 
   /** Uses a trigger id once, within its lifetime, or fails like Slack. */
-  consumeTrigger(id: string | undefined): Trigger {
+  consumeTrigger(id: string | undefined, receivedAt = this.now()): Trigger {
     if (id === undefined) fail('invalid_arguments', ['[ERROR] missing required field: trigger_id']);
     const trigger = this.triggers.get(id);
     if (!trigger) fail('invalid_trigger_id');
     if (trigger.used) fail('exchanged_trigger_id');
-    if (this.now() - trigger.issuedAt > this.triggerTtlMs) fail('expired_trigger_id');
+    if (receivedAt - trigger.issuedAt > this.triggerTtlMs) fail('expired_trigger_id');
     trigger.used = true;
     return trigger;
   }

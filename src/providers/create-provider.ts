@@ -1,0 +1,118 @@
+/**
+ * Builds the LicenseProvider LICENSE_PROVIDER names. A real backend proves at start-up that it
+ * can authenticate, so a wrong secret stops the bot with one line instead of failing every
+ * operator later.
+ */
+import type { Config } from '../config.js';
+import { openDemoTenant } from './demo/demo-file.js';
+import { DemoProvider } from './demo/demo-provider.js';
+import { type CustomerDirectory, StaticCustomerDirectory } from './graph/customer-directory.js';
+import { GraphAuth } from './graph/graph-auth.js';
+import { GraphProvider } from './graph/graph-provider.js';
+import type { HttpClientOptions } from './http.js';
+import type { LicenseProvider } from './license-provider.js';
+import { PartnerCenterAuth } from './partner-center/pc-auth.js';
+import { PartnerCenterProvider } from './partner-center/partner-center-provider.js';
+
+export interface ProviderHandle {
+  provider: LicenseProvider;
+  /** Flushes what the provider keeps (the demo tenant file); call before exiting. */
+  close(): Promise<void>;
+}
+
+/** A backend that cannot start; the message is one line without secrets. */
+export class ProviderStartError extends Error {
+  override readonly name = 'ProviderStartError';
+}
+
+type ProviderConfig = Pick<
+  Config,
+  | 'LICENSE_PROVIDER'
+  | 'DATA_DIR'
+  | 'GRAPH_CLIENT_ID'
+  | 'GRAPH_CLIENT_SECRET'
+  | 'GRAPH_CUSTOMERS'
+  | 'GRAPH_BASE_URL'
+  | 'LOGIN_BASE_URL'
+  | 'PARTNER_TENANT_ID'
+  | 'PARTNER_CENTER_CLIENT_ID'
+  | 'PARTNER_CENTER_CLIENT_SECRET'
+  | 'PARTNER_CENTER_REFRESH_TOKEN'
+  | 'PARTNER_CENTER_BASE_URL'
+  | 'PROVIDER_TIMEOUT_MS'
+>;
+
+export interface CreateProviderOptions {
+  /** Overrides of the HTTP behaviour (tests shorten back-off). */
+  http?: Omit<HttpClientOptions, 'name'>;
+}
+
+export async function createProvider(
+  config: ProviderConfig,
+  options: CreateProviderOptions = {},
+): Promise<ProviderHandle> {
+  const http = { timeoutMs: config.PROVIDER_TIMEOUT_MS, ...options.http };
+  switch (config.LICENSE_PROVIDER) {
+    case 'graph':
+      return createGraph(config, http);
+    case 'partner-center': {
+      const partnerCenter = await createPartnerCenter(config, http, 'LICENSE_PROVIDER=partner-center');
+      return { provider: partnerCenter, close: async () => {} };
+    }
+    default: {
+      const { data, persist, flush } = await openDemoTenant(config.DATA_DIR);
+      return { provider: new DemoProvider({ data, onChange: persist }), close: flush };
+    }
+  }
+}
+
+async function createGraph(config: ProviderConfig, http: CreateProviderOptions['http']): Promise<ProviderHandle> {
+  const auth = new GraphAuth({
+    clientId: required(config.GRAPH_CLIENT_ID, 'GRAPH_CLIENT_ID', 'LICENSE_PROVIDER=graph'),
+    clientSecret: required(config.GRAPH_CLIENT_SECRET, 'GRAPH_CLIENT_SECRET', 'LICENSE_PROVIDER=graph'),
+    loginBaseUrl: config.LOGIN_BASE_URL,
+    graphBaseUrl: config.GRAPH_BASE_URL,
+  });
+  let customers: CustomerDirectory;
+  if (config.GRAPH_CUSTOMERS.length > 0) {
+    const configured = new StaticCustomerDirectory(config.GRAPH_CUSTOMERS);
+    // Every configured tenant must grant a token now; a partner-listed one is checked on use.
+    await startUp(Promise.all(configured.tenantIds.map((tenantId) => auth.token(tenantId))));
+    customers = configured;
+  } else {
+    customers = await createPartnerCenter(config, http, 'LICENSE_PROVIDER=graph without GRAPH_CUSTOMERS');
+  }
+  return {
+    provider: new GraphProvider({ auth, customers, baseUrl: config.GRAPH_BASE_URL, ...(http ? { http } : {}) }),
+    close: async () => {},
+  };
+}
+
+async function createPartnerCenter(
+  config: ProviderConfig,
+  http: CreateProviderOptions['http'],
+  why: string,
+): Promise<PartnerCenterProvider> {
+  const auth = new PartnerCenterAuth({
+    clientId: required(config.PARTNER_CENTER_CLIENT_ID, 'PARTNER_CENTER_CLIENT_ID', why),
+    clientSecret: required(config.PARTNER_CENTER_CLIENT_SECRET, 'PARTNER_CENTER_CLIENT_SECRET', why),
+    refreshToken: required(config.PARTNER_CENTER_REFRESH_TOKEN, 'PARTNER_CENTER_REFRESH_TOKEN', why),
+    partnerTenantId: required(config.PARTNER_TENANT_ID, 'PARTNER_TENANT_ID', why),
+    loginBaseUrl: config.LOGIN_BASE_URL,
+  });
+  await startUp(auth.token());
+  return new PartnerCenterProvider({ auth, baseUrl: config.PARTNER_CENTER_BASE_URL, ...(http ? { http } : {}) });
+}
+
+function required(value: string | undefined, name: string, why: string): string {
+  if (value === undefined || value === '') throw new ProviderStartError(`${name} is required when ${why}`);
+  return value;
+}
+
+async function startUp(check: Promise<unknown>): Promise<void> {
+  try {
+    await check;
+  } catch (error) {
+    throw new ProviderStartError(error instanceof Error ? error.message : String(error), { cause: error });
+  }
+}

@@ -1,0 +1,124 @@
+import type { ActionsBlock, Button, KnownBlock } from '@slack/types';
+import { describe, expect, it } from 'vitest';
+import {
+  renderApprovalRequest,
+  renderRejectReasonModal,
+  renderRevokeListModal,
+} from '../../blocks/approval-request.js';
+import { ids } from '../../blocks/ids.js';
+import { limits } from '../../blocks/limits.js';
+import type { ChangeRequest } from '../../src/licensing/model.js';
+import { validateMessageBlocks, validateMessageText, validateModalView } from '../support/block-kit.js';
+import { makeApproval, makeChangeRequest, makeItem, makeUser } from '../support/licensing-factories.js';
+
+function request(users = 12): ChangeRequest {
+  const people = Array.from({ length: users }, (_, i) =>
+    makeUser({ displayName: `Person ${String(i).padStart(4, '0')}`, email: `p${i}@contoso.com` }),
+  );
+  return makeChangeRequest({
+    status: 'pending_approval',
+    customerName: 'Contoso',
+    reason: 'Leavers',
+    products: [
+      { skuId: 'e3', name: 'Office 365 E3' },
+      { skuId: 'visio', name: 'Visio Plan 2' },
+    ],
+    items: people.map((u) => makeItem(u, { revoke: ['e3', 'visio'] })),
+  });
+}
+
+/** Every mrkdwn text in the blocks (plain_text is shown verbatim, so only mrkdwn can mention or link). */
+function mrkdwnTexts(node: unknown): string[] {
+  if (Array.isArray(node)) return node.flatMap(mrkdwnTexts);
+  if (typeof node !== 'object' || node === null) return [];
+  const o = node as Record<string, unknown>;
+  const own = o.type === 'mrkdwn' && typeof o.text === 'string' ? [o.text] : [];
+  return [...own, ...Object.values(o).flatMap(mrkdwnTexts)];
+}
+
+function buttons(blocks: KnownBlock[]): Button[] {
+  return blocks.filter((b): b is ActionsBlock => b.type === 'actions').flatMap((b) => b.elements as Button[]);
+}
+
+describe('renderApprovalRequest', () => {
+  it('asks approvers with Approve (confirmed) / Reject / View users carrying the request id', () => {
+    const r = request();
+    const m = renderApprovalRequest({
+      request: r,
+      approval: makeApproval({ requestId: r.id, requestedBy: 'U0OP', reason: 'Leavers of March' }),
+    });
+    expect(validateMessageBlocks(m.blocks)).toEqual([]);
+    expect(validateMessageText(m.text, 'chat.update')).toEqual([]);
+    const json = JSON.stringify(m.blocks);
+    expect(json).toContain('<@U0OP> asks to revoke 24 licenses from 12 users at *Contoso*');
+    expect(json).toContain('Revoke *Office 365 E3* from 12 users');
+    expect(json).toContain('Leavers of March');
+    expect(json).toContain('Expires');
+    const [approve, reject, view] = buttons(m.blocks);
+    expect(approve).toMatchObject({ action_id: ids.actions.approve, style: 'primary', value: r.id });
+    expect(approve?.confirm).toBeDefined();
+    expect(reject).toMatchObject({ action_id: ids.actions.reject, style: 'danger', value: r.id });
+    expect(view).toMatchObject({ action_id: ids.actions.viewRevokeList, value: r.id });
+  });
+
+  it('shows the decision without buttons once decided or expired', () => {
+    const r = request();
+    for (const approval of [
+      makeApproval({ status: 'approved', decidedBy: 'U9', decidedAt: '2025-02-01T12:00:00.000Z' }),
+      makeApproval({
+        status: 'rejected',
+        decidedBy: 'U9',
+        decidedAt: '2025-02-01T12:00:00.000Z',
+        decisionReason: 'No <!here>',
+      }),
+      makeApproval({ status: 'expired' }),
+    ]) {
+      const m = renderApprovalRequest({ request: r, approval });
+      expect(validateMessageBlocks(m.blocks)).toEqual([]);
+      expect(buttons(m.blocks)).toEqual([]);
+      const json = JSON.stringify(m.blocks);
+      if (approval.status === 'expired') expect(json).toContain('Expired');
+      else expect(json).toContain('by <@U9>');
+      expect(json).not.toContain('<!here>');
+    }
+  });
+
+  it('escapes the reason and the customer', () => {
+    const r = { ...request(), customerName: '<!channel>' };
+    const m = renderApprovalRequest({ request: r, approval: makeApproval({ reason: '<@U1> said so' }) });
+    expect(validateMessageBlocks(m.blocks)).toEqual([]);
+    const texts = mrkdwnTexts(m.blocks).join('\n');
+    expect(texts).toContain('&lt;!channel&gt;');
+    expect(texts).not.toMatch(/<!channel>|<@U1>/);
+    expect(m.text).not.toMatch(/<!channel>/);
+  });
+});
+
+describe('renderRejectReasonModal', () => {
+  it('has one required reason input and carries the request id', () => {
+    const view = renderRejectReasonModal({ requestId: 'req_1', customerName: 'Contoso' });
+    expect(validateModalView(view)).toEqual([]);
+    expect(view.callback_id).toBe(ids.views.rejectReason);
+    expect(JSON.parse(view.private_metadata ?? '')).toEqual({ requestId: 'req_1' });
+    const input = view.blocks.find((b) => b.block_id === ids.blocks.rejectReason);
+    expect(input).toMatchObject({ type: 'input', element: { action_id: ids.actions.rejectReason } });
+    expect((input as { optional?: boolean }).optional).toBeUndefined();
+  });
+});
+
+describe('renderRevokeListModal', () => {
+  it('lists the users and what each loses, sorted', () => {
+    const view = renderRevokeListModal(request(3));
+    expect(validateModalView(view)).toEqual([]);
+    const json = JSON.stringify(view.blocks);
+    expect(json).toContain('6 licenses revoked from 3 users');
+    expect(json).toContain('Person 0000 (p0@contoso.com): Office 365 E3, Visio Plan 2');
+  });
+
+  it('fits 5,000 users within the view limits', () => {
+    const view = renderRevokeListModal(request(5000));
+    expect(validateModalView(view)).toEqual([]);
+    expect(view.blocks.length).toBeLessThanOrEqual(limits.viewBlocks);
+    expect(JSON.stringify(view.blocks)).toMatch(/…and \d+ more users/);
+  });
+});

@@ -1,0 +1,70 @@
+import type { ActionsBlock, Button, KnownBlock } from '@slack/types';
+import { describe, expect, it } from 'vitest';
+import { renderHome } from '../../blocks/home.js';
+import { patterns } from '../../blocks/ids.js';
+import { limits } from '../../blocks/limits.js';
+import { validateHomeView } from '../support/block-kit.js';
+import { makeApproval, makeChangeRequest, makeItem, makeUser } from '../support/licensing-factories.js';
+
+function req(status: 'completed' | 'pending_approval' = 'completed') {
+  const u = makeUser();
+  return makeChangeRequest({
+    status,
+    customerName: 'Contoso',
+    products: [{ skuId: 'e3', name: 'Office 365 E3' }],
+    items: [makeItem(u, { revoke: ['e3'] })],
+  });
+}
+
+function buttons(blocks: readonly unknown[]): Button[] {
+  return (blocks as KnownBlock[])
+    .filter((b): b is ActionsBlock => b.type === 'actions')
+    .flatMap((b) => b.elements as Button[]);
+}
+
+describe('renderHome', () => {
+  it('shows empty states', () => {
+    const view = renderHome({ userId: 'U1', recent: [], isApprover: true, pending: [] });
+    expect(validateHomeView(view)).toEqual([]);
+    const json = JSON.stringify(view.blocks);
+    expect(json).toContain('You have not made any request yet.');
+    expect(json).toContain('Nothing is waiting for approval.');
+  });
+
+  it('does not show approvals to non-approvers', () => {
+    const view = renderHome({ userId: 'U1', recent: [req()], isApprover: false });
+    expect(validateHomeView(view)).toEqual([]);
+    expect(JSON.stringify(view.blocks)).not.toContain('Waiting for your approval');
+    expect(JSON.stringify(view.blocks)).toContain('Revoke *Office 365 E3* from 1 user');
+  });
+
+  it('shows pending approvals with unique Approve / Reject ids, but not on own requests', () => {
+    const pending = Array.from({ length: 3 }, () => {
+      const request = req('pending_approval');
+      return { request, approval: makeApproval({ requestId: request.id, requestedBy: 'U2' }) };
+    });
+    const own = req('pending_approval');
+    pending.push({ request: own, approval: makeApproval({ requestId: own.id, requestedBy: 'U1' }) });
+    const view = renderHome({ userId: 'U1', recent: [own], isApprover: true, pending });
+    expect(validateHomeView(view)).toEqual([]);
+    const approves = buttons(view.blocks).filter((b) => patterns.approve.test(b.action_id ?? ''));
+    expect(approves.map((b) => b.value)).toEqual(pending.slice(0, 3).map((p) => p.request.id));
+    expect(new Set(approves.map((b) => b.action_id)).size).toBe(3);
+    expect(JSON.stringify(view.blocks)).toContain('your own request');
+  });
+
+  it('stays within 100 blocks with many requests and approvals', () => {
+    const recent = Array.from({ length: 60 }, () => ({
+      request: req(),
+      counts: { total: 1000, done: 1000, success: 990, noop: 5, failed: 5 },
+    }));
+    const pending = Array.from({ length: 60 }, () => {
+      const request = req('pending_approval');
+      return { request, approval: makeApproval({ requestId: request.id }) };
+    });
+    const view = renderHome({ userId: 'U1', recent, isApprover: true, pending });
+    expect(validateHomeView(view)).toEqual([]);
+    expect(view.blocks.length).toBeLessThanOrEqual(limits.viewBlocks);
+    expect(JSON.stringify(view.blocks)).toContain('990 succeeded');
+  });
+});

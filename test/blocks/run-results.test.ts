@@ -1,0 +1,138 @@
+import type { KnownBlock } from '@slack/types';
+import { describe, expect, it } from 'vitest';
+import { limits } from '../../blocks/limits.js';
+import { MAX_RESULT_MESSAGES, renderResultsCsv, renderRunResults } from '../../blocks/run-results.js';
+import type { ChangeRequest, FailureReason, ItemResult } from '../../src/licensing/model.js';
+import { failureMessages, FailureReason as Reasons, resultKey } from '../../src/licensing/model.js';
+import { validateMessageBlocks, validateMessageText } from '../support/block-kit.js';
+import { makeChangeRequest, makeItem, makeResult, makeUser } from '../support/licensing-factories.js';
+
+function runOf(users: number, outcome: (i: number) => Partial<ItemResult>): ChangeRequest {
+  const people = Array.from({ length: users }, (_, i) =>
+    makeUser({ displayName: `Person ${String(i).padStart(4, '0')}`, email: `p${i}@contoso.com` }),
+  );
+  const results: ChangeRequest['results'] = {};
+  people.forEach((u, i) => {
+    const r = makeResult({ userId: u.id, skuId: 'e3', op: 'assign', ...outcome(i) });
+    results[resultKey(r.userId, r.skuId, r.op)] = r;
+  });
+  return makeChangeRequest({
+    status: 'completed',
+    products: [{ skuId: 'e3', name: 'Office 365 E3' }],
+    items: people.map((u) => makeItem(u, { assign: [{ skuId: 'e3', disabledPlans: [] }] })),
+    results,
+  });
+}
+
+function sections(blocks: KnownBlock[]): string[] {
+  return blocks.flatMap((b) => (b.type === 'section' && b.text ? [b.text.text] : []));
+}
+
+function expectValid(messages: { text: string; blocks: KnownBlock[] }[]): void {
+  for (const m of messages) {
+    expect(validateMessageBlocks(m.blocks)).toEqual([]);
+    expect(validateMessageText(m.text, 'chat.postMessage')).toEqual([]);
+    expect(m.blocks.length).toBeLessThanOrEqual(limits.messageBlocks);
+    for (const s of sections(m.blocks)) expect(s.length).toBeLessThanOrEqual(limits.sectionText);
+  }
+}
+
+describe('renderRunResults', () => {
+  it('groups successes by product and operation, truncating the names', () => {
+    const messages = renderRunResults({ request: runOf(40, () => ({})) });
+    expectValid(messages);
+    expect(messages).toHaveLength(1);
+    const text = sections(messages[0]!.blocks).join('\n');
+    expect(text).toContain('*Office 365 E3* assigned to 40 users: Person 0000, Person 0001');
+    expect(text).toContain('and 15 more');
+  });
+
+  it('gives one line per failed user and product with the plain reason and the detail', () => {
+    const reasons = Reasons.options;
+    const request = runOf(reasons.length, (i) => ({
+      outcome: 'failed',
+      reason: reasons[i] as FailureReason,
+      detail: `detail ${i} <!channel>`,
+    }));
+    const messages = renderRunResults({ request, failureMessages });
+    expectValid(messages);
+    const text = messages.flatMap((m) => sections(m.blocks)).join('\n');
+    expect(text).toContain(`${reasons.length} changes failed`);
+    for (const reason of reasons) expect(text).toContain(failureMessages[reason]);
+    expect(text).toContain('Person 0000 (p0@contoso.com): assign *Office 365 E3*');
+    expect(text).toContain('detail 0 &lt;!channel&gt;');
+    expect(text).not.toContain('<!channel>');
+  });
+
+  it('summarises no-ops, including those known when planned', () => {
+    const request = runOf(3, (i) => (i === 0 ? { outcome: 'noop' } : {}));
+    request.items[1] = { ...request.items[1]!, noops: [{ skuId: 'e3', op: 'revoke' }] };
+    const text = renderRunResults({ request })
+      .flatMap((m) => sections(m.blocks))
+      .join('\n');
+    expect(text).toContain('No change needed for 2 parts');
+    expect(text).toContain('1 user already had it');
+    expect(text).toContain('1 user did not have it');
+  });
+
+  it('keeps 1,000 failures to a bounded number of messages of at most 50 blocks', () => {
+    const request = runOf(1000, () => ({
+      outcome: 'failed',
+      reason: 'usage_location_missing',
+      detail: 'x'.repeat(200),
+    }));
+    const messages = renderRunResults({ request, failureMessages, csvAttached: true });
+    expectValid(messages);
+    expect(messages.length).toBeLessThanOrEqual(3);
+    const text = messages.flatMap((m) => sections(m.blocks)).join('\n');
+    expect(text.match(/:x:/g)?.length).toBeLessThanOrEqual(200);
+    expect(text).toContain('more failures: the attached CSV has every result');
+  });
+
+  it('stays within MAX_RESULT_MESSAGES for any mix', () => {
+    const request = runOf(3000, (i) =>
+      i % 2 ? { outcome: 'failed', reason: 'throttled', detail: 'é'.repeat(300) } : {},
+    );
+    const messages = renderRunResults({ request, maxFailureLines: 5000 });
+    expectValid(messages);
+    expect(messages.length).toBeLessThanOrEqual(MAX_RESULT_MESSAGES);
+  });
+
+  it('renders a given batch of results only', () => {
+    const request = runOf(3, () => ({}));
+    const batch = Object.values(request.results).slice(0, 1);
+    const text = renderRunResults({ request, results: batch })
+      .flatMap((m) => sections(m.blocks))
+      .join('\n');
+    expect(text).toContain('assigned to 1 user');
+    expect(renderRunResults({ request, results: [] })).toEqual([]);
+  });
+});
+
+describe('renderResultsCsv', () => {
+  it('has a header and one row per part, quoted as RFC 4180 says', () => {
+    const request = runOf(2, (i) =>
+      i === 0
+        ? { outcome: 'failed', reason: 'provider_error', detail: 'He said "no", twice\nthen left' }
+        : {},
+    );
+    request.items[0] = { ...request.items[0]!, displayName: 'Doe, Jane' };
+    request.items[1] = { ...request.items[1]!, displayName: '=HYPERLINK("x")' };
+    const csv = renderResultsCsv(request, failureMessages);
+    const lines = csv.split('\r\n');
+    expect(lines[0]).toBe(
+      'request_id,user_id,display_name,email,product,sku_id,operation,outcome,reason,message,detail,at',
+    );
+    expect(csv).toContain('"Doe, Jane"');
+    expect(csv).toContain('"He said ""no"", twice\nthen left"');
+    expect(csv).toContain(failureMessages.provider_error);
+    expect(csv).toContain(`"'=HYPERLINK(""x"")"`);
+    expect(csv.endsWith('\r\n')).toBe(true);
+  });
+
+  it('marks parts without a result as pending', () => {
+    const request = runOf(1, () => ({}));
+    request.results = {};
+    expect(renderResultsCsv(request)).toContain(',assign,pending,');
+  });
+});

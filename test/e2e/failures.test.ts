@@ -1,0 +1,180 @@
+/** One failure case for each failure reason of DESIGN.md §5, as the operator reads it in the thread. */
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { type FailureReason, failureMessages, type TenantUser } from '../../src/licensing/model.js';
+import {
+  type LicenseProvider,
+  LicenseProviderError,
+} from '../../src/providers/license-provider.js';
+import type { DemoProvider } from '../../src/providers/demo/demo-provider.js';
+import type { DemoCustomerData, DemoTenantData } from '../../src/providers/demo/demo-tenant.js';
+import { DEMO_SKUS, type DemoCases, demoCases } from '../../src/providers/demo/generator.js';
+import {
+  type AppHarness,
+  CHANNEL,
+  type HarnessOptions,
+  reportAckLatencies,
+  startAppHarness,
+  TEST_CUSTOMERS,
+} from '../support/app-harness.js';
+import { chooseCustomer, finishedRun, openLicenses, pickUsers, selectUsers, submitChange, textOf, toLicenses } from './flow.js';
+
+const ALLOWED = ['auth.test', 'views.open', 'views.update', 'views.push', 'chat.postMessage', 'chat.update'];
+
+let h: AppHarness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+afterAll(() => reportAckLatencies('failures.test.ts'));
+
+function contosoOf(data: DemoTenantData): DemoCustomerData {
+  return data.customers.find((c) => c.customer.id === TEST_CUSTOMERS.contoso.id)!;
+}
+
+/** Runs one request through Slack and returns what its thread says. */
+async function threadOf(
+  options: HarnessOptions,
+  users: (cases: DemoCases) => TenantUser[],
+  change: { assign?: string[]; revoke?: string[] },
+): Promise<{ text: string; users: TenantUser[] }> {
+  h = await startAppHarness(options);
+  const contoso = contosoOf(h.data);
+  const chosen = users(demoCases(contoso));
+  const manage = await selectUsers(h, contoso.customer, chosen);
+  const submitted = await submitChange(h, manage.id, change);
+  expect(submitted.responseAction).toBe('update');
+  const { thread } = await finishedRun(h);
+  expect(h.fake.unexpectedCalls(ALLOWED)).toEqual([]);
+  return { text: textOf(thread), users: chosen };
+}
+
+function expectFailure(text: string, user: TenantUser, reason: FailureReason) {
+  const line = text.split('\n').find((l) => l.includes(user.displayName) && l.includes(':x:'));
+  expect(line, `a failure line for ${user.displayName}`).toBeDefined();
+  expect(line).toContain(failureMessages[reason]);
+}
+
+/** Deletes `victim` from the directory as soon as the run applies its first change (Graph: a user removed meanwhile). */
+function deletesDuringRun(victim: () => string) {
+  return (demo: DemoProvider): LicenseProvider => {
+    let deleted: string | null = null;
+    return {
+      kind: demo.kind,
+      searchCustomers: (q, l) => demo.searchCustomers(q, l),
+      getCustomer: (id) => demo.getCustomer(id),
+      searchUsers: (c, q) => demo.searchUsers(c, q),
+      getUsers: (c, ids) => demo.getUsers(c, ids.filter((id) => id !== deleted)),
+      findUsersByEmail: (c, e) => demo.findUsersByEmail(c, e),
+      listProducts: (c) => demo.listProducts(c),
+      getHoldings: (c, ids) => demo.getHoldings(c, ids.filter((id) => id !== deleted)),
+      async applyUserChange(customerId, userId, change) {
+        if (deleted === null && userId !== victim()) deleted = victim();
+        if (userId === deleted) {
+          throw new LicenseProviderError('user_not_found', `Resource '${userId}' does not exist.`);
+        }
+        await demo.applyUserChange(customerId, userId, change);
+      },
+    };
+  };
+}
+
+describe('failures in the thread', () => {
+  it('usage_location_missing', async () => {
+    const { text, users } = await threadOf({}, (c) => [c.noUsageLocation], { assign: [DEMO_SKUS.ENTERPRISEPACK] });
+    expectFailure(text, users[0]!, 'usage_location_missing');
+  });
+
+  it('usage_location_not_allowed', async () => {
+    const { text, users } = await threadOf({}, (c) => [c.outsideCallingPlanCountries], { assign: [DEMO_SKUS.MCOPSTN1] });
+    expectFailure(text, users[0]!, 'usage_location_not_allowed');
+  });
+
+  it('missing_prerequisite', async () => {
+    const { text, users } = await threadOf({}, (c) => [c.unlicensed], { assign: [DEMO_SKUS.MCOMEETADV] });
+    expectFailure(text, users[0]!, 'missing_prerequisite');
+  });
+
+  it('mutually_exclusive', async () => {
+    const { text, users } = await threadOf({}, (c) => [c.e1Holder], { assign: [DEMO_SKUS.ENTERPRISEPACK] });
+    expectFailure(text, users[0]!, 'mutually_exclusive');
+  });
+
+  it('inherited_from_group', async () => {
+    const { text, users } = await threadOf({}, (c) => [c.groupInherited], { revoke: [DEMO_SKUS.EMS] });
+    expectFailure(text, users[0]!, 'inherited_from_group');
+  });
+
+  it('user_not_found (the user is deleted while the run goes)', async () => {
+    let victim = '';
+    const { text, users } = await threadOf(
+      { wrapProvider: deletesDuringRun(() => victim), service: { concurrency: 1 } },
+      (c) => {
+        victim = c.unlicensed.id;
+        return [c.callingPlanHolder, c.unlicensed];
+      },
+      { assign: [DEMO_SKUS.EMS] },
+    );
+    expectFailure(text, users[1]!, 'user_not_found');
+    expect(text).toContain('assigned to 1 user');
+  });
+
+  it('throttled (after the retries)', async () => {
+    const { text, users } = await threadOf(
+      { provider: { faults: { throttleRate: 1, retryAfterMs: 1 } }, service: { retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 2 } } },
+      (c) => [c.unlicensed],
+      { assign: [DEMO_SKUS.ENTERPRISEPACK] },
+    );
+    expectFailure(text, users[0]!, 'throttled');
+  });
+
+  it('provider_error (with the provider’s message)', async () => {
+    const { text, users } = await threadOf(
+      { provider: { faults: { serverErrorRate: 1 } }, service: { retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 2 } } },
+      (c) => [c.unlicensed],
+      { assign: [DEMO_SKUS.ENTERPRISEPACK] },
+    );
+    expectFailure(text, users[0]!, 'provider_error');
+    expect(text).toContain('Service Unavailable');
+  });
+
+  it('insufficient_licenses (two requests race for the last seat)', async () => {
+    const OTHER = 'U0OTHEROP';
+    h = await startAppHarness({
+      provider: { latencyMs: 20 },
+      tenant: (data) => {
+        const contoso = contosoOf(data);
+        const e5 = contoso.products.find((p) => p.skuId === DEMO_SKUS.ENTERPRISEPREMIUM)!;
+        const holders = Object.values(contoso.holdings).filter((ls) => ls.some((l) => l.skuId === e5.skuId)).length;
+        e5.prepaid = { enabled: holders + 1, warning: 0, suspended: 0 };
+        return data;
+      },
+    });
+    const contoso = contosoOf(h.data);
+    const [first, second] = contoso.users.filter((u) => u.usageLocation !== null && (contoso.holdings[u.id] ?? []).length === 0);
+    const views: string[] = [];
+    for (const [operator, user] of [
+      ['U0OPERATOR', first!],
+      [OTHER, second!],
+    ] as const) {
+      const root = await openLicenses(h, { user: operator, channel: CHANNEL });
+      await chooseCustomer(h, root.id, 'Con', contoso.customer.id, operator);
+      await pickUsers(h, root.id, user.displayName.split(' ')[0]!, [user.id], operator);
+      await toLicenses(h, root.id, operator);
+      views.push(root.id);
+    }
+    const [a, b] = await Promise.all([
+      submitChange(h, views[0]!, { assign: [DEMO_SKUS.ENTERPRISEPREMIUM] }, 'U0OPERATOR'),
+      submitChange(h, views[1]!, { assign: [DEMO_SKUS.ENTERPRISEPREMIUM] }, OTHER),
+    ]);
+    expect([a.responseAction, b.responseAction]).toEqual(['update', 'update']);
+    await h.idle();
+    const summaries = h.fake.messages(CHANNEL).filter((m) => m.threadTs === undefined);
+    expect(summaries).toHaveLength(2);
+    const text = textOf(summaries.flatMap((s) => h!.fake.thread(CHANNEL, s.ts)));
+    const loser = [first!, second!].find((u) => !h!.provider.holdingsOf(contoso.customer.id, u.id).some((l) => l.skuId === DEMO_SKUS.ENTERPRISEPREMIUM));
+    expect(loser).toBeDefined();
+    expectFailure(text, loser!, 'insufficient_licenses');
+    expect(h.provider.productOf(contoso.customer.id, DEMO_SKUS.ENTERPRISEPREMIUM)?.available).toBe(0);
+    expect(h.fake.unexpectedCalls(ALLOWED)).toEqual([]);
+  });
+});

@@ -1,0 +1,200 @@
+/**
+ * The operator's steps through /licenses, as Slack would send them, for the e2e tests. Each step
+ * waits until the app has put its answer on screen (the fake's view changed) before returning.
+ */
+import { expect } from 'vitest';
+import { ids, patterns } from '../../blocks/ids.js';
+import type { FakeMessage, FakeView, SlackObject } from '../support/slack-fake.js';
+import { expectValidMessageBlocks, expectValidModal } from '../support/block-kit.js';
+import { findAction, optionsOf } from '../support/slack-driver.js';
+import { type AppHarness, CHANNEL, OPERATOR } from '../support/app-harness.js';
+
+export interface Actor {
+  user?: string;
+}
+
+/** The view as it is now (after the app's updates). */
+export function current(h: AppHarness, viewId: string): FakeView {
+  const view = h.fake.view(viewId);
+  if (!view) throw new Error(`no view ${viewId}`);
+  return view;
+}
+
+/** Runs `act` and waits until the view was replaced by the app (views.update after an ack). */
+export async function andWaitForUpdate(h: AppHarness, viewId: string, act: () => Promise<unknown>): Promise<FakeView> {
+  const before = current(h, viewId).updates;
+  await act();
+  await h.fake.waitFor(() => current(h, viewId).updates > before, 5000);
+  const view = current(h, viewId);
+  expectValidModal(view.definition);
+  return view;
+}
+
+/** `/licenses [text]` → the modal's root view id once it shows `callbackId`. */
+export async function openLicenses(
+  h: AppHarness,
+  { user = OPERATOR, channel = CHANNEL, text = '' }: { user?: string; channel?: string; text?: string } = {},
+): Promise<FakeView> {
+  const response = await h.driver.command({ userId: user, channelId: channel, text });
+  expect(response.status).toBe(200);
+  expect(response.body ?? '').toBe('');
+  const view = await h.fake.waitFor(() => h.fake.openModalOf(user), 5000);
+  expectValidModal(view.definition);
+  return view;
+}
+
+/** Types in the customer typeahead and submits the step with the customer. */
+export async function chooseCustomer(h: AppHarness, viewId: string, query: string, customerId: string, user = OPERATOR) {
+  const suggestion = await h.driver.blockSuggestion({
+    userId: user,
+    viewId,
+    blockId: ids.blocks.customer,
+    actionId: ids.actions.customer,
+    value: query,
+  });
+  const option = suggestion.options.find((o) => o.value === customerId);
+  expect(option, `customer ${customerId} offered for "${query}"`).toBeDefined();
+  const submitted = await h.driver.viewSubmission({
+    userId: user,
+    viewId,
+    values: { [ids.blocks.customer]: { [ids.actions.customer]: { selected_option: option } } },
+  });
+  expect(submitted.responseAction).toBe('update');
+  const view = current(h, viewId);
+  expect(view.callbackId).toBe(ids.views.users);
+  return view;
+}
+
+function blockIdOf(view: FakeView, pattern: RegExp): string {
+  const block = view.blocks.find((b) => typeof b.block_id === 'string' && pattern.test(b.block_id));
+  if (!block) throw new Error(`no block ${pattern} in view ${view.id}`);
+  return block.block_id as string;
+}
+
+/** Searches the typeahead and picks the users with these ids from the suggestions. */
+export async function pickUsers(h: AppHarness, viewId: string, query: string, userIds: readonly string[], user = OPERATOR) {
+  const blockId = blockIdOf(current(h, viewId), patterns.userSearchBlock);
+  const suggestion = await h.driver.blockSuggestion({
+    userId: user,
+    viewId,
+    blockId,
+    actionId: ids.actions.userSearch,
+    value: query,
+  });
+  const picked = userIds.map((id) => {
+    const option = suggestion.options.find((o) => o.value === id);
+    if (!option) throw new Error(`user ${id} not suggested for "${query}"`);
+    return option;
+  });
+  return andWaitForUpdate(h, viewId, () =>
+    h.driver.blockActions({ userId: user, viewId, actions: [{ actionId: ids.actions.userSearch, blockId, select: picked }] }),
+  );
+}
+
+/** Clicks a button of the view (by action id) and waits for the app's update. */
+export function click(h: AppHarness, viewId: string, actionId: string, user = OPERATOR) {
+  return andWaitForUpdate(h, viewId, () => h.driver.blockActions({ userId: user, viewId, actions: [{ actionId }] }));
+}
+
+/** Ticks exactly `userIds` among the browser page's checkboxes. */
+export function tickPage(h: AppHarness, viewId: string, userIds: readonly string[], user = OPERATOR) {
+  const blockId = blockIdOf(current(h, viewId), patterns.browseBlock);
+  return andWaitForUpdate(h, viewId, () =>
+    h.driver.blockActions({
+      userId: user,
+      viewId,
+      actions: [{ actionId: ids.actions.browsePick, blockId, select: [...userIds] }],
+    }),
+  );
+}
+
+/** The user ids offered on the browser's current page. */
+export function pageUserIds(view: FakeView): string[] {
+  const blockId = blockIdOf(view, patterns.browseBlock);
+  return optionsOf(findAction(view, ids.actions.browsePick, blockId).element).map((o) => String(o.value));
+}
+
+/** "Next" on the users step → the manage-licenses step. */
+export async function toLicenses(h: AppHarness, viewId: string, user = OPERATOR): Promise<FakeView> {
+  const submitted = await h.driver.viewSubmission({ userId: user, viewId });
+  expect(submitted.responseAction).toBe('update');
+  const view = current(h, viewId);
+  expect(view.callbackId).toBe(ids.views.manage);
+  expectValidModal(view.definition);
+  return view;
+}
+
+/** The checkbox state values that tick `skuIds` in the assign (or revoke) groups of the view. */
+export function ticks(view: FakeView, kind: 'assign' | 'revoke', skuIds: readonly string[]): Record<string, Record<string, SlackObject>> {
+  const pattern = kind === 'assign' ? patterns.assign : patterns.revoke;
+  const values: Record<string, Record<string, SlackObject>> = {};
+  const wanted = new Set(skuIds);
+  for (const block of view.blocks) {
+    const blockId = typeof block.block_id === 'string' ? block.block_id : '';
+    if (block.type !== 'input' || !pattern.test(blockId)) continue;
+    const element = block.element as SlackObject;
+    const chosen = optionsOf(element).filter((o) => wanted.has(String(o.value)));
+    values[blockId] = { [String(element.action_id)]: { selected_options: chosen } };
+    for (const o of chosen) wanted.delete(String(o.value));
+  }
+  if (wanted.size > 0) throw new Error(`products not offered to ${kind}: ${[...wanted].join(', ')}`);
+  return values;
+}
+
+/** Submits the manage-licenses step with the given ticks. */
+export async function submitChange(
+  h: AppHarness,
+  viewId: string,
+  change: { assign?: readonly string[]; revoke?: readonly string[]; reason?: string },
+  user = OPERATOR,
+) {
+  const view = current(h, viewId);
+  const values = {
+    ...ticks(view, 'assign', change.assign ?? []),
+    ...ticks(view, 'revoke', change.revoke ?? []),
+    ...(change.reason === undefined ? {} : { [ids.blocks.reason]: { [ids.actions.reason]: { value: change.reason } } }),
+  };
+  return h.driver.viewSubmission({ userId: user, viewId, values });
+}
+
+/** The full operator flow up to the manage step: customer, users picked by typeahead. */
+export async function selectUsers(
+  h: AppHarness,
+  customer: { id: string; name: string },
+  users: readonly { id: string; displayName: string }[],
+): Promise<FakeView> {
+  const root = await openLicenses(h);
+  await chooseCustomer(h, root.id, customer.name.slice(0, 3), customer.id);
+  for (const user of users) await pickUsers(h, root.id, user.displayName.split(' ')[0] ?? user.displayName, [user.id]);
+  return toLicenses(h, root.id);
+}
+
+/** Waits for the background run; returns the summary message and its thread, all validated. */
+export async function finishedRun(h: AppHarness, channel = CHANNEL): Promise<{ summary: FakeMessage; thread: FakeMessage[] }> {
+  await h.idle();
+  const summary = h.fake.messages(channel).find((m) => m.threadTs === undefined);
+  if (!summary) throw new Error(`no summary in ${channel}`);
+  const thread = h.fake.thread(channel, summary.ts);
+  for (const message of [summary, ...thread]) {
+    if (message.blocks) expectValidMessageBlocks(message.blocks);
+  }
+  return { summary, thread };
+}
+
+/** All text of messages (text + section/context texts), for assertions on what people read. */
+export function textOf(messages: readonly FakeMessage[]): string {
+  const texts: string[] = [];
+  const walk = (node: unknown) => {
+    if (Array.isArray(node)) node.forEach(walk);
+    else if (typeof node === 'object' && node !== null) {
+      const record = node as Record<string, unknown>;
+      if (typeof record.text === 'string') texts.push(record.text);
+      for (const value of Object.values(record)) if (typeof value === 'object') walk(value);
+    }
+  };
+  for (const message of messages) {
+    if (message.text) texts.push(message.text);
+    walk(message.blocks ?? []);
+  }
+  return texts.join('\n');
+}

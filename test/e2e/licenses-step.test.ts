@@ -1,0 +1,159 @@
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { holdersActionId, ids, plansActionId } from '../../blocks/ids.js';
+import type { DemoCustomerData } from '../../src/providers/demo/demo-tenant.js';
+import { DEMO_PLANS, DEMO_SKUS, demoCases } from '../../src/providers/demo/generator.js';
+import { expectValidModal } from '../support/block-kit.js';
+import { type AppHarness, OPERATOR, reportAckLatencies, startAppHarness, TEST_CUSTOMERS } from '../support/app-harness.js';
+import { current, finishedRun, selectUsers, submitChange, textOf } from './flow.js';
+
+const ALLOWED = ['auth.test', 'views.open', 'views.update', 'views.push', 'chat.postMessage', 'chat.update'];
+
+let h: AppHarness;
+let contoso: DemoCustomerData;
+beforeEach(async () => {
+  h = await startAppHarness();
+  contoso = h.data.customers.find((c) => c.customer.id === TEST_CUSTOMERS.contoso.id)!;
+});
+afterEach(async () => {
+  await h.close();
+});
+afterAll(() => reportAckLatencies('licenses-step.test.ts'));
+
+const blocksText = (blocks: readonly unknown[]) => textOf([{ channel: '', ts: '', edits: 0, blocks: blocks as never }]);
+
+/** Users holding exactly Office 365 E3, directly. */
+function plainE3Holders(count: number) {
+  const users = contoso.users.filter((u) => {
+    const held = contoso.holdings[u.id] ?? [];
+    return held.length === 1 && held[0]!.skuId === DEMO_SKUS.ENTERPRISEPACK && held[0]!.direct && held[0]!.viaGroups.length === 0;
+  });
+  expect(users.length).toBeGreaterThanOrEqual(count);
+  return users.slice(0, count);
+}
+
+/** The index of a product in the manage step (its buttons carry it in their action ids). */
+function productIndex(viewId: string, skuId: string): number {
+  for (const block of current(h, viewId).blocks) {
+    for (const element of (block.elements as { action_id?: string; value?: string }[] | undefined) ?? []) {
+      const match = /^service_plans_(\d+)$/.exec(element.action_id ?? '');
+      if (match && element.value === skuId) return Number(match[1]);
+    }
+  }
+  throw new Error(`no service plans button for ${skuId}`);
+}
+
+async function pushed(viewId: string, depth: number) {
+  const view = await h.fake.waitFor(() => {
+    const stack = h.fake.stackOf(viewId);
+    return stack.length === depth ? h.fake.view(stack[depth - 1]!) : undefined;
+  });
+  expectValidModal(view.definition);
+  return view;
+}
+
+describe('manage licenses', () => {
+  it('revokes a product below the approval threshold', async () => {
+    const holders = plainE3Holders(3);
+    const manage = await selectUsers(h, contoso.customer, holders);
+    expect(blocksText(manage.blocks)).toContain('All 3 selected have it');
+    const submitted = await submitChange(h, manage.id, { revoke: [DEMO_SKUS.ENTERPRISEPACK] });
+    expect(submitted.responseAction).toBe('update');
+    const { summary, thread } = await finishedRun(h);
+    expect(textOf([summary])).toContain('Completed');
+    expect(textOf(thread)).toContain('revoked from 3 users');
+    for (const user of holders) expect(h.provider.holdingsOf(contoso.customer.id, user.id)).toEqual([]);
+    expect(h.fake.unexpectedCalls(ALLOWED)).toEqual([]);
+  });
+
+  it('turns service plans off through the pushed view and assigns with them', async () => {
+    const { unlicensed } = demoCases(contoso);
+    const manage = await selectUsers(h, contoso.customer, [unlicensed]);
+    const index = productIndex(manage.id, DEMO_SKUS.ENTERPRISEPACK);
+    await h.driver.blockActions({ userId: OPERATOR, viewId: manage.id, actions: [{ actionId: plansActionId(index) }] });
+    const plans = await pushed(manage.id, 2);
+    expect(plans.callbackId).toBe(ids.views.plans);
+
+    const off = [DEMO_PLANS.TEAMS1, DEMO_PLANS.MCOSTANDARD];
+    const updatesBefore = current(h, manage.id).updates;
+    const saved = await h.driver.viewSubmission({
+      userId: OPERATOR,
+      viewId: plans.id,
+      values: { plans_off_0: { plans_off_0: { selected_options: off.map((value) => ({ value, text: { type: 'plain_text', text: value } })) } } },
+    });
+    expect(saved.responseAction).toBe('close');
+    await h.fake.waitFor(() => current(h, manage.id).updates > updatesBefore);
+    expect(blocksText(current(h, manage.id).blocks)).toContain('2 of');
+
+    await submitChange(h, manage.id, { assign: [DEMO_SKUS.ENTERPRISEPACK] });
+    await finishedRun(h);
+    const license = h.provider.holdingsOf(contoso.customer.id, unlicensed.id).find((l) => l.skuId === DEMO_SKUS.ENTERPRISEPACK);
+    expect(license?.disabledPlans.sort()).toEqual([...off].sort());
+    expect(h.fake.unexpectedCalls(ALLOWED)).toEqual([]);
+  });
+
+  it('pushes who of the selection has a product', async () => {
+    const holders = plainE3Holders(2);
+    const { unlicensed } = demoCases(contoso);
+    const manage = await selectUsers(h, contoso.customer, [...holders, unlicensed]);
+    const index = productIndex(manage.id, DEMO_SKUS.ENTERPRISEPACK);
+    await h.driver.blockActions({ userId: OPERATOR, viewId: manage.id, actions: [{ actionId: holdersActionId(index) }] });
+    const view = await pushed(manage.id, 2);
+    expect(view.callbackId).toBe(ids.views.holders);
+    const text = blocksText(view.blocks);
+    for (const user of holders) expect(text).toContain(user.displayName);
+    expect(text).not.toContain(unlicensed.displayName);
+  });
+
+  it('refuses impossible requests inline before anything runs', async () => {
+    const { unlicensed, powerBiHolder } = demoCases(contoso);
+    const manage = await selectUsers(h, contoso.customer, [unlicensed]);
+
+    const nothing = await submitChange(h, manage.id, {});
+    expect(nothing.responseAction).toBe('errors');
+    expect(Object.values(nothing.errors ?? {}).join(' ')).toContain('Tick at least one product');
+
+    const both = await submitChange(h, manage.id, { assign: [DEMO_SKUS.ENTERPRISEPACK], revoke: [DEMO_SKUS.ENTERPRISEPACK] });
+    expect(both.responseAction).toBe('errors');
+    expect(Object.values(both.errors ?? {}).join(' ')).toContain('both to assign and to revoke');
+
+    expect(powerBiHolder.id).not.toBe(unlicensed.id);
+    const tooMany = await submitChange(h, manage.id, { assign: [DEMO_SKUS.POWER_BI_PRO] });
+    expect(tooMany.responseAction).toBe('errors');
+    expect(Object.values(tooMany.errors ?? {}).join(' ')).toContain('only 0 available');
+
+    expect(await h.store.listRequests({ limit: 10 })).toEqual([]);
+    expect(h.fake.messages()).toEqual([]);
+    expect(h.fake.unexpectedCalls(ALLOWED)).toEqual([]);
+  });
+
+  it('asks for a reason when revocations reach the approval threshold, then waits for approval', async () => {
+    await h.close();
+    h = await startAppHarness({ env: { APPROVAL_REVOKE_THRESHOLD: '3' } });
+    contoso = h.data.customers.find((c) => c.customer.id === TEST_CUSTOMERS.contoso.id)!;
+    const holders = plainE3Holders(3);
+    const manage = await selectUsers(h, contoso.customer, holders);
+    const before = current(h, manage.id).updates;
+    const revokeBlock = current(h, manage.id).blocks.find((b) => b.block_id === 'revoke_0')!;
+    const option = ((revokeBlock.element as { options: { value: string }[] }).options).find((o) => o.value === DEMO_SKUS.ENTERPRISEPACK)!;
+    await h.driver.blockActions({
+      userId: OPERATOR,
+      viewId: manage.id,
+      actions: [{ actionId: 'revoke_0', blockId: 'revoke_0', select: [option as never] }],
+    });
+    await h.fake.waitFor(() => current(h, manage.id).updates > before);
+    expect(blocksText(current(h, manage.id).blocks)).toContain('needs a manager');
+
+    const noReason = await submitChange(h, manage.id, { revoke: [DEMO_SKUS.ENTERPRISEPACK] }).catch((error: Error) => error);
+    // The reason input became required: Slack itself does not submit the view without it.
+    expect(String(noReason)).toContain('required input');
+
+    const submitted = await submitChange(h, manage.id, { revoke: [DEMO_SKUS.ENTERPRISEPACK], reason: 'Leavers of March' });
+    expect(submitted.responseAction).toBe('update');
+    expect(blocksText(current(h, manage.id).blocks)).toContain('waiting for approval');
+    const [request] = await h.store.listRequests({ limit: 1 });
+    expect(request?.status).toBe('pending_approval');
+    const { summary } = await finishedRun(h);
+    expect(textOf([summary])).toContain('Waiting for approval');
+    for (const user of holders) expect(h.provider.holdingsOf(contoso.customer.id, user.id)).not.toEqual([]);
+  });
+});

@@ -1,0 +1,143 @@
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ids, patterns } from '../../blocks/ids.js';
+import { expectValidModal } from '../support/block-kit.js';
+import { type AppHarness, OPERATOR, reportAckLatencies, startAppHarness, TEST_CUSTOMERS } from '../support/app-harness.js';
+import { andWaitForUpdate, chooseCustomer, click, current, openLicenses, pageUserIds, textOf, tickPage } from './flow.js';
+
+const ALLOWED = ['auth.test', 'views.open', 'views.update', 'views.push'];
+
+let h: AppHarness;
+beforeEach(async () => {
+  h = await startAppHarness();
+});
+afterEach(async () => {
+  await h.close();
+});
+afterAll(() => reportAckLatencies('users-step.test.ts'));
+
+const viewText = (viewId: string) => textOf([{ channel: '', ts: '', edits: 0, blocks: current(h, viewId).blocks }]);
+
+async function atUsersStep(): Promise<string> {
+  const root = await openLicenses(h);
+  await chooseCustomer(h, root.id, 'Con', TEST_CUSTOMERS.contoso.id);
+  return root.id;
+}
+
+async function draftSelection(): Promise<string[]> {
+  const metadata = JSON.parse(current(h, viewId).privateMetadata) as { draftId: string };
+  return (await h.store.getDraft(metadata.draftId))?.selectedUserIds ?? [];
+}
+let viewId = '';
+
+describe('users step', () => {
+  it('keeps the selection across First / Previous / Next / Last and select all on a page', async () => {
+    viewId = await atUsersStep();
+    const first = pageUserIds(current(h, viewId));
+    expect(first).toHaveLength(10);
+    await tickPage(h, viewId, first.slice(0, 2));
+
+    await click(h, viewId, ids.actions.pageNext);
+    expect(viewText(viewId)).toContain('Page 2 of 4');
+    const second = pageUserIds(current(h, viewId));
+    expect(second.some((id) => first.includes(id))).toBe(false);
+    await click(h, viewId, ids.actions.selectPage);
+
+    await click(h, viewId, ids.actions.pageLast);
+    expect(viewText(viewId)).toContain('Page 4 of 4');
+    const last = pageUserIds(current(h, viewId));
+    await tickPage(h, viewId, last.slice(0, 1));
+
+    await click(h, viewId, ids.actions.pagePrevious);
+    expect(viewText(viewId)).toContain('Page 3 of 4');
+    await click(h, viewId, ids.actions.pageFirst);
+    expect(viewText(viewId)).toContain('Page 1 of 4');
+
+    // Back on the first page its two ticks are still there, as initial options.
+    const browse = current(h, viewId).blocks.find((b) => patterns.browseBlock.test(String(b.block_id)))!;
+    const element = (browse.elements as { initial_options?: { value: string }[] }[])[0]!;
+    expect(element.initial_options?.map((o) => o.value).sort()).toEqual(first.slice(0, 2).sort());
+
+    const expected = [...first.slice(0, 2), ...second, ...last.slice(0, 1)];
+    expect((await draftSelection()).sort()).toEqual(expected.sort());
+    expect(viewText(viewId)).toContain(`Selected: ${expected.length} users`);
+
+    // Unticking one of the page keeps the rest of the selection.
+    await tickPage(h, viewId, first.slice(0, 1));
+    expect(await draftSelection()).toHaveLength(expected.length - 1);
+
+    await click(h, viewId, ids.actions.clearSelection);
+    expect(await draftSelection()).toEqual([]);
+    expect(h.fake.unexpectedCalls(ALLOWED)).toEqual([]);
+  });
+
+  it('filters the browser with its search box', async () => {
+    viewId = await atUsersStep();
+    const contoso = h.data.customers.find((c) => c.customer.id === TEST_CUSTOMERS.contoso.id)!;
+    const someone = contoso.users[20]!;
+    const prefix = someone.displayName.split(' ')[0]!;
+    await andWaitForUpdate(h, viewId, () =>
+      h.driver.blockActions({ userId: OPERATOR, viewId, actions: [{ actionId: ids.actions.browseQuery, value: prefix }] }),
+    );
+    expect(pageUserIds(current(h, viewId))).toContain(someone.id);
+    expect(viewText(viewId)).toContain('matching user');
+  });
+
+  it('adds pasted e-mails and lists the ones that match nobody', async () => {
+    viewId = await atUsersStep();
+    const contoso = h.data.customers.find((c) => c.customer.id === TEST_CUSTOMERS.contoso.id)!;
+    const known = contoso.users.slice(3, 6);
+    const pasted = [
+      known[0]!.email,
+      `${known[1]!.displayName} <${known[1]!.email.toUpperCase()}>`,
+      'nobody@contoso.com',
+      known[2]!.email,
+      'ghost@elsewhere.example',
+    ].join(',\n');
+    const pasteBlock = current(h, viewId).blocks.find((b) => patterns.pasteBlock.test(String(b.block_id)))!;
+    h.fake.enterValues(viewId, { [String(pasteBlock.block_id)]: { [ids.actions.pasteEmails]: { value: pasted } } });
+    await click(h, viewId, ids.actions.addEmails);
+
+    expect((await draftSelection()).sort()).toEqual(known.map((u) => u.id).sort());
+    const text = viewText(viewId);
+    expect(text).toContain('2 pasted e-mails matched no user');
+    expect(text).toContain('nobody@contoso.com');
+    expect(text).toContain('ghost@elsewhere.example');
+    // The paste box was emptied (new block id).
+    const newPaste = current(h, viewId).blocks.find((b) => patterns.pasteBlock.test(String(b.block_id)))!;
+    expect(newPaste.block_id).not.toBe(pasteBlock.block_id);
+    expect(h.fake.unexpectedCalls(ALLOWED)).toEqual([]);
+  });
+
+  it('pushes the whole sorted selection when it is long', async () => {
+    viewId = await atUsersStep();
+    for (let page = 0; page < 3; page++) {
+      await click(h, viewId, ids.actions.selectPage);
+      await click(h, viewId, ids.actions.pageNext);
+    }
+    expect(await draftSelection()).toHaveLength(30);
+    await h.driver.blockActions({ userId: OPERATOR, viewId, actions: [{ actionId: ids.actions.viewSelected }] });
+    const pushed = await h.fake.waitFor(() => {
+      const stack = h.fake.stackOf(viewId);
+      return stack.length === 2 ? h.fake.view(stack[1]!) : undefined;
+    });
+    expectValidModal(pushed.definition);
+    expect(pushed.callbackId).toBe(ids.views.selected);
+    const contoso = h.data.customers.find((c) => c.customer.id === TEST_CUSTOMERS.contoso.id)!;
+    const selected = new Set(await draftSelection());
+    const names = contoso.users.filter((u) => selected.has(u.id)).map((u) => u.displayName);
+    const pushedText = textOf([{ channel: '', ts: '', edits: 0, blocks: pushed.blocks }]);
+    const positions = names.sort((a, b) => a.localeCompare(b)).map((name) => pushedText.indexOf(name));
+    expect(positions.every((at) => at >= 0)).toBe(true);
+    expect(positions).toEqual([...positions].sort((a, b) => a - b));
+    expect(textOf([{ channel: '', ts: '', edits: 0, blocks: pushed.blocks }])).toContain('30');
+    expect(h.fake.unexpectedCalls(ALLOWED)).toEqual([]);
+  });
+
+  it('refuses Next without a selection', async () => {
+    viewId = await atUsersStep();
+    const submitted = await h.driver.viewSubmission({ userId: OPERATOR, viewId });
+    expect(submitted.responseAction).toBe('update');
+    expect(current(h, viewId).callbackId).toBe(ids.views.users);
+    expect(viewText(viewId)).toContain('Select at least one user');
+  });
+});

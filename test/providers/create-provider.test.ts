@@ -1,0 +1,175 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+import { createProvider, ProviderStartError } from '../../src/providers/create-provider.js';
+import { type GraphFake, makeTenant, SKU, startGraphFake } from '../support/graph-fake.js';
+import { type PartnerCenterFake, startPartnerCenterFake } from '../support/partner-center-fake.js';
+
+const T1 = '8c3e0000-0000-4000-8000-000000000001';
+const T2 = '8c3e0000-0000-4000-8000-000000000002';
+const SLACK = { SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: 'signing-secret' };
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0)) await cleanup();
+});
+
+async function graphFake(): Promise<GraphFake> {
+  const fake = await startGraphFake({
+    tenants: [makeTenant({ tenantId: T1, users: 5, name: 'Contoso' }), makeTenant({ tenantId: T2, users: 3, name: 'Fabrikam' })],
+  });
+  cleanups.push(() => fake.close());
+  return fake;
+}
+
+async function partnerCenterFake(): Promise<PartnerCenterFake> {
+  const fake = await startPartnerCenterFake({
+    customers: [makeTenant({ tenantId: T1, users: 5, name: 'Contoso' }), makeTenant({ tenantId: T2, users: 3, name: 'Fabrikam' })],
+  });
+  cleanups.push(() => fake.close());
+  return fake;
+}
+
+function graphEnv(fake: GraphFake, extra: Record<string, string> = {}) {
+  return {
+    ...SLACK,
+    LICENSE_PROVIDER: 'graph',
+    GRAPH_CLIENT_ID: fake.clientId,
+    GRAPH_CLIENT_SECRET: fake.clientSecret,
+    GRAPH_CUSTOMERS: `${T1}=Contoso, ${T2}=Fabrikam`,
+    GRAPH_BASE_URL: fake.baseUrl,
+    LOGIN_BASE_URL: fake.loginBaseUrl,
+    ...extra,
+  };
+}
+
+function partnerCenterEnv(fake: PartnerCenterFake, extra: Record<string, string> = {}) {
+  return {
+    ...SLACK,
+    LICENSE_PROVIDER: 'partner-center',
+    PARTNER_TENANT_ID: fake.partnerTenantId,
+    PARTNER_CENTER_CLIENT_ID: fake.clientId,
+    PARTNER_CENTER_CLIENT_SECRET: fake.clientSecret,
+    PARTNER_CENTER_REFRESH_TOKEN: fake.refreshToken,
+    PARTNER_CENTER_BASE_URL: fake.baseUrl,
+    LOGIN_BASE_URL: fake.loginBaseUrl,
+    ...extra,
+  };
+}
+
+async function startError(promise: Promise<unknown>): Promise<ProviderStartError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof ProviderStartError) return error;
+    throw error;
+  }
+  throw new Error('expected a ProviderStartError');
+}
+
+describe('provider configuration', () => {
+  it('defaults to the real Microsoft endpoints and parses GRAPH_CUSTOMERS', () => {
+    const config = loadConfig({ ...SLACK, GRAPH_CUSTOMERS: 'a-tenant=Contoso, b-tenant = Fabrikam Ltd' });
+    expect(config.GRAPH_BASE_URL).toBe('https://graph.microsoft.com/v1.0');
+    expect(config.LOGIN_BASE_URL).toBe('https://login.microsoftonline.com');
+    expect(config.PARTNER_CENTER_BASE_URL).toBe('https://api.partnercenter.microsoft.com');
+    expect(config.GRAPH_CUSTOMERS).toEqual([
+      { tenantId: 'a-tenant', name: 'Contoso' },
+      { tenantId: 'b-tenant', name: 'Fabrikam Ltd' },
+    ]);
+  });
+
+  it('requires the chosen backend’s variables only, naming each missing one', () => {
+    expect(() => loadConfig({ ...SLACK })).not.toThrow();
+    expect(() => loadConfig({ ...SLACK, LICENSE_PROVIDER: 'graph', GRAPH_CLIENT_SECRET: 's3cret' })).toThrow(
+      new ConfigError(
+        'Invalid configuration: GRAPH_CLIENT_ID is required when LICENSE_PROVIDER=graph; GRAPH_CUSTOMERS is required when LICENSE_PROVIDER=graph (or set PARTNER_TENANT_ID and the PARTNER_CENTER_* credentials to list customers from Partner Center)',
+      ),
+    );
+    expect(() =>
+      loadConfig({ ...SLACK, LICENSE_PROVIDER: 'partner-center', PARTNER_CENTER_CLIENT_SECRET: 'hush' }),
+    ).toThrow(/PARTNER_TENANT_ID is required when LICENSE_PROVIDER=partner-center; PARTNER_CENTER_CLIENT_ID is required/);
+    expect(() => loadConfig({ ...SLACK, GRAPH_CUSTOMERS: 'only-a-tenant-id' })).toThrow(
+      /GRAPH_CUSTOMERS must be tenantId=Name pairs/,
+    );
+    expect(() => loadConfig({ ...SLACK, GRAPH_BASE_URL: 'not a url' })).toThrow(/GRAPH_BASE_URL must be a URL/);
+  });
+
+  it('never puts a secret in its messages', () => {
+    try {
+      loadConfig({ ...SLACK, LICENSE_PROVIDER: 'graph', GRAPH_CLIENT_SECRET: 'top-s3cret-value' });
+    } catch (error) {
+      expect(String(error)).not.toContain('top-s3cret-value');
+    }
+  });
+});
+
+describe('createProvider', () => {
+  it('builds the demo provider over DATA_DIR by default', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'licensedesk-provider-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const handle = await createProvider(loadConfig({ ...SLACK, DATA_DIR: dir }));
+    expect(handle.provider.kind).toBe('demo');
+    expect((await handle.provider.searchCustomers('', 5)).length).toBeGreaterThan(0);
+    await handle.close();
+  });
+
+  it('builds the Graph provider after getting a token for every configured tenant', async () => {
+    const fake = await graphFake();
+    const handle = await createProvider(loadConfig(graphEnv(fake)));
+    expect(handle.provider.kind).toBe('graph');
+    expect(fake.tokenRequests.map((r) => r.tenant).sort()).toEqual([T1, T2]);
+    expect((await handle.provider.searchCustomers('fab', 5)).map((c) => c.name)).toEqual(['Fabrikam']);
+    const products = await handle.provider.listProducts(T1);
+    expect(products.find((p) => p.skuId === SKU.E3)?.available).toBe(2000);
+    expect(fake.tokenRequests).toHaveLength(2);
+    await handle.close();
+  });
+
+  it('stops with one line when Graph refuses the credentials', async () => {
+    const fake = await graphFake();
+    const error = await startError(createProvider(loadConfig(graphEnv(fake, { GRAPH_CLIENT_SECRET: 'wrong-secret' }))));
+    expect(error.message).toMatch(/^Graph: cannot get a token for tenant 8c3e[0-9a-f-]+: AADSTS7000215: Invalid client secret provided\./);
+    expect(error.message).not.toContain('wrong-secret');
+    expect(error.message.split('\n')).toHaveLength(1);
+  });
+
+  it('lists Graph customers from Partner Center when no GRAPH_CUSTOMERS are set', async () => {
+    const pc = await partnerCenterFake();
+    // One Entra serves both apps: the Graph fake's login also knows the Partner Center app.
+    const graph = await startGraphFake({
+      tenants: [makeTenant({ tenantId: T1, users: 4, name: 'Contoso' })],
+      login: {
+        apps: [{ clientId: pc.clientId, clientSecret: pc.clientSecret }],
+        tenants: [pc.partnerTenantId],
+        refreshTokens: [pc.refreshToken],
+      },
+    });
+    cleanups.push(() => graph.close());
+    const env = { ...partnerCenterEnv(pc), ...graphEnv(graph, { GRAPH_CUSTOMERS: '' }), LICENSE_PROVIDER: 'graph' };
+    const handle = await createProvider(loadConfig(env));
+    expect(handle.provider.kind).toBe('graph');
+    expect(await handle.provider.searchCustomers('con', 5)).toEqual([
+      { id: T1, tenantId: T1, name: 'Contoso', domain: expect.any(String) },
+    ]);
+    expect((await handle.provider.searchUsers(T1, { query: '', offset: 0, limit: 10 })).total).toBe(4);
+    expect(graph.tokenRequests.map((r) => [r.tenant, r.grantType])).toEqual([
+      [pc.partnerTenantId, 'refresh_token'],
+      [T1, 'client_credentials'],
+    ]);
+  });
+
+  it('builds the Partner Center provider and stops with one line on a bad refresh token', async () => {
+    const pc = await partnerCenterFake();
+    const handle = await createProvider(loadConfig(partnerCenterEnv(pc)));
+    expect(handle.provider.kind).toBe('partner-center');
+    expect((await handle.provider.searchUsers(T2, { query: '', offset: 0, limit: 10 })).total).toBe(3);
+    const error = await startError(
+      createProvider(loadConfig(partnerCenterEnv(pc, { PARTNER_CENTER_REFRESH_TOKEN: 'expired' }))),
+    );
+    expect(error.message).toMatch(/^Partner Center: cannot get a token for partner tenant .+: AADSTS70000: /);
+    expect(error.message).not.toContain('expired');
+  });
+});
