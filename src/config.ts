@@ -34,7 +34,10 @@ const graphCustomers = optionalString.transform((value, ctx) => {
     if (entry.trim() === '') continue;
     const [tenantId = '', name = '', ...rest] = entry.split('=').map((part) => part.trim());
     if (tenantId === '' || name === '' || rest.length > 0) {
-      ctx.addIssue({ code: 'custom', message: `must be tenantId=Name pairs, comma-separated (bad entry "${entry.trim()}")` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be tenantId=Name pairs, comma-separated (bad entry "${entry.trim()}")`,
+      });
       return z.NEVER;
     }
     customers.push({ tenantId, name });

@@ -2,9 +2,9 @@
  * Composition root: configuration → store → provider → licensing service → Slack app → start.
  * Everything is built here once; nothing else chooses an adapter.
  */
-import { ConfigError, type Config, loadConfig } from './config.js';
+import { type Config, ConfigError, loadConfig } from './config.js';
 import { LicensingService } from './licensing/licensing-service.js';
-import { createProvider } from './providers/create-provider.js';
+import { createProvider, ProviderStartError } from './providers/create-provider.js';
 import { createSlackApp } from './slack/app.js';
 import { LowdbStore } from './store/lowdb-store.js';
 import { StoreError } from './store/store.js';
@@ -34,7 +34,10 @@ async function main(): Promise<void> {
     if (error instanceof StoreError) fail(`Cannot open the store in ${config.DATA_DIR}: ${error.message}`);
     throw error;
   }
-  const backend = await createProvider(config);
+  const backend = await createProvider(config).catch((error: unknown) => {
+    if (error instanceof ProviderStartError) fail(error.message);
+    throw error;
+  });
   const service = new LicensingService({
     provider: backend.provider,
     store,
@@ -46,7 +49,9 @@ async function main(): Promise<void> {
   const slack = createSlackApp(config, { service, store });
   const logger = slack.app.logger;
   if (slack.openToEveryone) {
-    logger.warn('No OPERATOR_USER_IDS or OPERATOR_USERGROUP_ID with the demo provider: everyone may use /licenses.');
+    logger.warn(
+      'No OPERATOR_USER_IDS or OPERATOR_USERGROUP_ID with the demo provider: everyone may use /licenses.',
+    );
   }
 
   await slack.start();

@@ -95,8 +95,8 @@ export async function runRequest(request: ChangeRequest, options: RunOptions): P
     options.pacer ??
     new TenantPacer({
       ratePerSecond: options.tenantWritesPerSecond ?? 15,
-      now: () => now().getTime(),
-      sleep,
+      // A test clock only paces correctly together with a test sleep; otherwise real time.
+      ...(options.now && options.sleep ? { now: () => now().getTime(), sleep } : {}),
     });
   const progressIntervalMs = options.progressIntervalMs ?? 2_000;
   const batchSize = Math.max(1, options.holdingsBatchSize ?? 100);

@@ -11,8 +11,8 @@ import { GraphAuth } from './graph/graph-auth.js';
 import { GraphProvider } from './graph/graph-provider.js';
 import type { HttpClientOptions } from './http.js';
 import type { LicenseProvider } from './license-provider.js';
-import { PartnerCenterAuth } from './partner-center/pc-auth.js';
 import { PartnerCenterProvider } from './partner-center/partner-center-provider.js';
+import { PartnerCenterAuth } from './partner-center/pc-auth.js';
 
 export interface ProviderHandle {
   provider: LicenseProvider;
@@ -66,7 +66,10 @@ export async function createProvider(
   }
 }
 
-async function createGraph(config: ProviderConfig, http: CreateProviderOptions['http']): Promise<ProviderHandle> {
+async function createGraph(
+  config: ProviderConfig,
+  http: CreateProviderOptions['http'],
+): Promise<ProviderHandle> {
   const auth = new GraphAuth({
     clientId: required(config.GRAPH_CLIENT_ID, 'GRAPH_CLIENT_ID', 'LICENSE_PROVIDER=graph'),
     clientSecret: required(config.GRAPH_CLIENT_SECRET, 'GRAPH_CLIENT_SECRET', 'LICENSE_PROVIDER=graph'),
@@ -83,7 +86,12 @@ async function createGraph(config: ProviderConfig, http: CreateProviderOptions['
     customers = await createPartnerCenter(config, http, 'LICENSE_PROVIDER=graph without GRAPH_CUSTOMERS');
   }
   return {
-    provider: new GraphProvider({ auth, customers, baseUrl: config.GRAPH_BASE_URL, ...(http ? { http } : {}) }),
+    provider: new GraphProvider({
+      auth,
+      customers,
+      baseUrl: config.GRAPH_BASE_URL,
+      ...(http ? { http } : {}),
+    }),
     close: async () => {},
   };
 }
@@ -101,7 +109,11 @@ async function createPartnerCenter(
     loginBaseUrl: config.LOGIN_BASE_URL,
   });
   await startUp(auth.token());
-  return new PartnerCenterProvider({ auth, baseUrl: config.PARTNER_CENTER_BASE_URL, ...(http ? { http } : {}) });
+  return new PartnerCenterProvider({
+    auth,
+    baseUrl: config.PARTNER_CENTER_BASE_URL,
+    ...(http ? { http } : {}),
+  });
 }
 
 function required(value: string | undefined, name: string, why: string): string {

@@ -143,7 +143,8 @@ export class HttpClient {
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (error) {
-      const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
+      const timedOut =
+        error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
       throw new HttpError(
         timedOut
           ? `${this.name}: ${what} timed out after ${this.timeoutMs} ms`

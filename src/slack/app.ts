@@ -3,8 +3,9 @@
  * Mode when SLACK_APP_TOKEN is set. Tests build it against a local Slack fake through
  * `clientOptions.slackApiUrl` and start it on port 0.
  */
-import type { AddressInfo } from 'node:net';
+
 import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { App, type Logger, LogLevel } from '@slack/bolt';
 import type { WebClientOptions } from '@slack/web-api';
 import type { Config } from '../config.js';

@@ -7,7 +7,13 @@ import type { Logger } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { renderResultsCsv, renderRunResults } from '../../blocks/run-results.js';
 import { renderRunSummary } from '../../blocks/run-summary.js';
-import { type ChangeItem, type ChangeRequest, failureMessages, type ItemResult, type RunCounts } from '../licensing/model.js';
+import {
+  type ChangeItem,
+  type ChangeRequest,
+  failureMessages,
+  type ItemResult,
+  type RunCounts,
+} from '../licensing/model.js';
 import type { Reporter } from '../licensing/reporter.js';
 import type { Approval } from '../store/store.js';
 
@@ -65,7 +71,12 @@ export class SlackReporter implements Reporter {
     const message = renderRunSummary({ request, counts, approval: this.#options.approval ?? null });
     this.#updating = this.#updating.then(async () => {
       try {
-        await client.chat.update({ channel: summary.channel, ts: summary.ts, text: message.text, blocks: message.blocks });
+        await client.chat.update({
+          channel: summary.channel,
+          ts: summary.ts,
+          text: message.text,
+          blocks: message.blocks,
+        });
       } catch (error) {
         logger.warn(`updating the summary of ${request.id} failed`, error);
       }

@@ -18,7 +18,10 @@ export const ACK_BUDGET_MS = 1500;
 const late = Symbol('late');
 
 /** The value of `work` if it settles within `ms`, else `late` (the work keeps running). */
-export async function withinBudget<T>(work: Promise<T>, ms: number = ACK_BUDGET_MS): Promise<T | typeof late> {
+export async function withinBudget<T>(
+  work: Promise<T>,
+  ms: number = ACK_BUDGET_MS,
+): Promise<T | typeof late> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<typeof late>((resolve) => {
     timer = setTimeout(() => resolve(late), ms);
@@ -45,7 +48,11 @@ export async function updateView(
   rerender: () => Promise<ModalView>,
 ): Promise<void> {
   try {
-    await client.views.update({ view_id: target.viewId, view, ...(target.hash ? { hash: target.hash } : {}) });
+    await client.views.update({
+      view_id: target.viewId,
+      view,
+      ...(target.hash ? { hash: target.hash } : {}),
+    });
   } catch (error) {
     if (slackErrorCode(error) !== 'hash_conflict') throw error;
     await client.views.update({ view_id: target.viewId, view: await rerender() });
@@ -74,6 +81,10 @@ export async function showFromTrigger(
   }
   const opened = await open(placeholder());
   const viewId = opened.view?.id ?? '';
-  await client.views.update({ view_id: viewId, view: await work, ...(opened.view?.hash ? { hash: opened.view.hash } : {}) });
+  await client.views.update({
+    view_id: viewId,
+    view: await work,
+    ...(opened.view?.hash ? { hash: opened.view.hash } : {}),
+  });
   return { viewId };
 }

@@ -1,4 +1,5 @@
 import type { Checkboxes, InputBlock, KnownBlock, ModalView } from '@slack/types';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ids, patterns } from '../../blocks/ids.js';
 import {
@@ -163,5 +164,38 @@ describe('renderLicensesStep', () => {
     const view = renderLicensesStep(data({ products: [] }));
     expect(validateModalView(view)).toEqual([]);
     expect(JSON.stringify(view.blocks)).toContain('owns no product');
+  });
+});
+
+describe('renderLicensesStep with any number of products', () => {
+  it('lists every product to tick, ≤ 10 a group, within 100 blocks', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 250 }),
+        fc.boolean(),
+        fc.option(fc.integer({ min: 0, max: 50 })),
+        (n, withUrl, planned) => {
+          const products = Array.from({ length: n }, (_, i) =>
+            overview(
+              { name: `Product ${i}`, total: i % 3, consumed: 0 },
+              i % 2 ? ['u1'] : [],
+              i % 5 ? [] : ['u2'],
+            ),
+          );
+          const view = renderLicensesStep(
+            data({
+              products,
+              plannedRevocations: planned,
+              ...(withUrl ? { purchaseUrl: 'https://x.example/buy' } : {}),
+            }),
+          );
+          expect(validateModalView(view)).toEqual([]);
+          expect(view.blocks.length).toBeLessThanOrEqual(limits.viewBlocks);
+          expect(optionValues(inputs(view, patterns.assign))).toHaveLength(n);
+          expect(optionValues(inputs(view, patterns.revoke))).toHaveLength(n);
+        },
+      ),
+      { numRuns: 30 },
+    );
   });
 });

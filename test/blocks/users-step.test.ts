@@ -1,4 +1,5 @@
 import type { Checkboxes, KnownBlock } from '@slack/types';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   browseBlockId,
@@ -154,5 +155,41 @@ describe('renderUsersStep', () => {
     expect(pageCount(0)).toBe(1);
     expect(pageCount(10)).toBe(1);
     expect(pageCount(11)).toBe(2);
+  });
+});
+
+describe('renderUsersStep with any names', () => {
+  it('always validates and never lets a name mention or link', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({ displayName: fc.string({ maxLength: 300 }), email: fc.string({ maxLength: 200 }) }),
+          {
+            maxLength: 60,
+          },
+        ),
+        fc.integer({ min: 0, max: 5000 }),
+        (people, total) => {
+          const all = people.map((p) => makeUser(p));
+          const view = renderUsersStep(
+            data({
+              browser: {
+                users: all.slice(0, 10),
+                page: 0,
+                total: Math.max(total, all.length),
+                query: '<!here>',
+              },
+              selected: all,
+              notFoundEmails: people.map((p) => p.email),
+            }),
+          );
+          expect(validateModalView(view)).toEqual([]);
+          for (const block of view.blocks as KnownBlock[]) {
+            if (block.type === 'section') expect(block.text?.text ?? '').not.toMatch(/<[!@#]/);
+          }
+        },
+      ),
+      { numRuns: 40 },
+    );
   });
 });

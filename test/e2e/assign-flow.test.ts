@@ -1,18 +1,28 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ids } from '../../blocks/ids.js';
-import { expectValidHome } from '../support/block-kit.js';
 import { DEMO_SKUS, demoCases } from '../../src/providers/demo/generator.js';
-import { type AppHarness, OPERATOR, reportAckLatencies, startAppHarness, TEST_CUSTOMERS } from '../support/app-harness.js';
-import { chooseCustomer, current, finishedRun, openLicenses, pickUsers, submitChange, textOf, tickPage, pageUserIds, toLicenses } from './flow.js';
+import {
+  type AppHarness,
+  OPERATOR,
+  reportAckLatencies,
+  startAppHarness,
+  TEST_CUSTOMERS,
+} from '../support/app-harness.js';
+import { expectValidHome } from '../support/block-kit.js';
+import {
+  chooseCustomer,
+  current,
+  finishedRun,
+  openLicenses,
+  pageUserIds,
+  pickUsers,
+  submitChange,
+  textOf,
+  tickPage,
+  toLicenses,
+} from './flow.js';
 
-const ALLOWED = [
-  'auth.test',
-  'views.open',
-  'views.update',
-  'views.push',
-  'chat.postMessage',
-  'chat.update',
-];
+const ALLOWED = ['auth.test', 'views.open', 'views.update', 'views.push', 'chat.postMessage', 'chat.update'];
 
 let h: AppHarness;
 beforeEach(async () => {
@@ -35,9 +45,15 @@ describe('assign flow', () => {
     let view = await pickUsers(h, root.id, unlicensed.displayName.split(' ')[0]!, [unlicensed.id]);
     expect(textOf([{ channel: '', ts: '', edits: 0, blocks: view.blocks }])).toContain('Selected: 1 user');
 
-    const onPage = pageUserIds(view).filter((id) => id !== unlicensed.id && (contoso.holdings[id] ?? []).length === 0);
+    const usable = new Set(contoso.users.filter((u) => u.usageLocation !== null).map((u) => u.id));
+    const onPage = pageUserIds(view).filter(
+      (id) => id !== unlicensed.id && usable.has(id) && (contoso.holdings[id] ?? []).length === 0,
+    );
+    expect(onPage.length).toBeGreaterThan(0);
     view = await tickPage(h, root.id, onPage.slice(0, 1));
+    expect(textOf([{ channel: '', ts: '', edits: 0, blocks: view.blocks }])).toContain('Selected: 2 users');
     const manage = await toLicenses(h, root.id);
+    expect(textOf([{ channel: '', ts: '', edits: 0, blocks: manage.blocks }])).toContain('2 users selected');
 
     const submitted = await submitChange(h, root.id, { assign: [DEMO_SKUS.ENTERPRISEPACK] });
     expect(submitted.responseAction).toBe('update');
@@ -48,7 +64,9 @@ describe('assign flow', () => {
     expect(thread.length).toBeGreaterThan(0);
     expect(textOf(thread)).toContain('Office 365 E3');
     for (const userId of [unlicensed.id, ...onPage.slice(0, 1)]) {
-      expect(h.provider.holdingsOf(contoso.customer.id, userId).map((l) => l.skuId)).toContain(DEMO_SKUS.ENTERPRISEPACK);
+      expect(h.provider.holdingsOf(contoso.customer.id, userId).map((l) => l.skuId)).toContain(
+        DEMO_SKUS.ENTERPRISEPACK,
+      );
     }
     expect(h.fake.unexpectedCalls(ALLOWED)).toEqual([]);
     expect(h.logger.errors()).toEqual([]);

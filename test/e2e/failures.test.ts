@@ -1,13 +1,10 @@
 /** One failure case for each failure reason of DESIGN.md §5, as the operator reads it in the thread. */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { type FailureReason, failureMessages, type TenantUser } from '../../src/licensing/model.js';
-import {
-  type LicenseProvider,
-  LicenseProviderError,
-} from '../../src/providers/license-provider.js';
 import type { DemoProvider } from '../../src/providers/demo/demo-provider.js';
 import type { DemoCustomerData, DemoTenantData } from '../../src/providers/demo/demo-tenant.js';
 import { DEMO_SKUS, type DemoCases, demoCases } from '../../src/providers/demo/generator.js';
+import { type LicenseProvider, LicenseProviderError } from '../../src/providers/license-provider.js';
 import {
   type AppHarness,
   CHANNEL,
@@ -16,7 +13,16 @@ import {
   startAppHarness,
   TEST_CUSTOMERS,
 } from '../support/app-harness.js';
-import { chooseCustomer, finishedRun, openLicenses, pickUsers, selectUsers, submitChange, textOf, toLicenses } from './flow.js';
+import {
+  chooseCustomer,
+  finishedRun,
+  openLicenses,
+  pickUsers,
+  selectUsers,
+  submitChange,
+  textOf,
+  toLicenses,
+} from './flow.js';
 
 const ALLOWED = ['auth.test', 'views.open', 'views.update', 'views.push', 'chat.postMessage', 'chat.update'];
 
@@ -63,10 +69,18 @@ function deletesDuringRun(victim: () => string) {
       searchCustomers: (q, l) => demo.searchCustomers(q, l),
       getCustomer: (id) => demo.getCustomer(id),
       searchUsers: (c, q) => demo.searchUsers(c, q),
-      getUsers: (c, ids) => demo.getUsers(c, ids.filter((id) => id !== deleted)),
+      getUsers: (c, ids) =>
+        demo.getUsers(
+          c,
+          ids.filter((id) => id !== deleted),
+        ),
       findUsersByEmail: (c, e) => demo.findUsersByEmail(c, e),
       listProducts: (c) => demo.listProducts(c),
-      getHoldings: (c, ids) => demo.getHoldings(c, ids.filter((id) => id !== deleted)),
+      getHoldings: (c, ids) =>
+        demo.getHoldings(
+          c,
+          ids.filter((id) => id !== deleted),
+        ),
       async applyUserChange(customerId, userId, change) {
         if (deleted === null && userId !== victim()) deleted = victim();
         if (userId === deleted) {
@@ -80,12 +94,16 @@ function deletesDuringRun(victim: () => string) {
 
 describe('failures in the thread', () => {
   it('usage_location_missing', async () => {
-    const { text, users } = await threadOf({}, (c) => [c.noUsageLocation], { assign: [DEMO_SKUS.ENTERPRISEPACK] });
+    const { text, users } = await threadOf({}, (c) => [c.noUsageLocation], {
+      assign: [DEMO_SKUS.ENTERPRISEPACK],
+    });
     expectFailure(text, users[0]!, 'usage_location_missing');
   });
 
   it('usage_location_not_allowed', async () => {
-    const { text, users } = await threadOf({}, (c) => [c.outsideCallingPlanCountries], { assign: [DEMO_SKUS.MCOPSTN1] });
+    const { text, users } = await threadOf({}, (c) => [c.outsideCallingPlanCountries], {
+      assign: [DEMO_SKUS.MCOPSTN1],
+    });
     expectFailure(text, users[0]!, 'usage_location_not_allowed');
   });
 
@@ -120,7 +138,10 @@ describe('failures in the thread', () => {
 
   it('throttled (after the retries)', async () => {
     const { text, users } = await threadOf(
-      { provider: { faults: { throttleRate: 1, retryAfterMs: 1 } }, service: { retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 2 } } },
+      {
+        provider: { faults: { throttleRate: 1, retryAfterMs: 1 } },
+        service: { retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 2 } },
+      },
       (c) => [c.unlicensed],
       { assign: [DEMO_SKUS.ENTERPRISEPACK] },
     );
@@ -129,7 +150,10 @@ describe('failures in the thread', () => {
 
   it('provider_error (with the provider’s message)', async () => {
     const { text, users } = await threadOf(
-      { provider: { faults: { serverErrorRate: 1 } }, service: { retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 2 } } },
+      {
+        provider: { faults: { serverErrorRate: 1 } },
+        service: { retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 2 } },
+      },
       (c) => [c.unlicensed],
       { assign: [DEMO_SKUS.ENTERPRISEPACK] },
     );
@@ -144,13 +168,17 @@ describe('failures in the thread', () => {
       tenant: (data) => {
         const contoso = contosoOf(data);
         const e5 = contoso.products.find((p) => p.skuId === DEMO_SKUS.ENTERPRISEPREMIUM)!;
-        const holders = Object.values(contoso.holdings).filter((ls) => ls.some((l) => l.skuId === e5.skuId)).length;
+        const holders = Object.values(contoso.holdings).filter((ls) =>
+          ls.some((l) => l.skuId === e5.skuId),
+        ).length;
         e5.prepaid = { enabled: holders + 1, warning: 0, suspended: 0 };
         return data;
       },
     });
     const contoso = contosoOf(h.data);
-    const [first, second] = contoso.users.filter((u) => u.usageLocation !== null && (contoso.holdings[u.id] ?? []).length === 0);
+    const [first, second] = contoso.users.filter(
+      (u) => u.usageLocation !== null && (contoso.holdings[u.id] ?? []).length === 0,
+    );
     const views: string[] = [];
     for (const [operator, user] of [
       ['U0OPERATOR', first!],
@@ -171,7 +199,12 @@ describe('failures in the thread', () => {
     const summaries = h.fake.messages(CHANNEL).filter((m) => m.threadTs === undefined);
     expect(summaries).toHaveLength(2);
     const text = textOf(summaries.flatMap((s) => h!.fake.thread(CHANNEL, s.ts)));
-    const loser = [first!, second!].find((u) => !h!.provider.holdingsOf(contoso.customer.id, u.id).some((l) => l.skuId === DEMO_SKUS.ENTERPRISEPREMIUM));
+    const loser = [first!, second!].find(
+      (u) =>
+        !h!.provider
+          .holdingsOf(contoso.customer.id, u.id)
+          .some((l) => l.skuId === DEMO_SKUS.ENTERPRISEPREMIUM),
+    );
     expect(loser).toBeDefined();
     expectFailure(text, loser!, 'insufficient_licenses');
     expect(h.provider.productOf(contoso.customer.id, DEMO_SKUS.ENTERPRISEPREMIUM)?.available).toBe(0);

@@ -4,10 +4,10 @@
  */
 import { expect } from 'vitest';
 import { ids, patterns } from '../../blocks/ids.js';
-import type { FakeMessage, FakeView, SlackObject } from '../support/slack-fake.js';
+import { type AppHarness, CHANNEL, OPERATOR } from '../support/app-harness.js';
 import { expectValidMessageBlocks, expectValidModal } from '../support/block-kit.js';
 import { findAction, optionsOf } from '../support/slack-driver.js';
-import { type AppHarness, CHANNEL, OPERATOR } from '../support/app-harness.js';
+import type { FakeMessage, FakeView, SlackObject } from '../support/slack-fake.js';
 
 export interface Actor {
   user?: string;
@@ -21,7 +21,11 @@ export function current(h: AppHarness, viewId: string): FakeView {
 }
 
 /** Runs `act` and waits until the view was replaced by the app (views.update after an ack). */
-export async function andWaitForUpdate(h: AppHarness, viewId: string, act: () => Promise<unknown>): Promise<FakeView> {
+export async function andWaitForUpdate(
+  h: AppHarness,
+  viewId: string,
+  act: () => Promise<unknown>,
+): Promise<FakeView> {
   const before = current(h, viewId).updates;
   await act();
   await h.fake.waitFor(() => current(h, viewId).updates > before, 5000);
@@ -44,7 +48,13 @@ export async function openLicenses(
 }
 
 /** Types in the customer typeahead and submits the step with the customer. */
-export async function chooseCustomer(h: AppHarness, viewId: string, query: string, customerId: string, user = OPERATOR) {
+export async function chooseCustomer(
+  h: AppHarness,
+  viewId: string,
+  query: string,
+  customerId: string,
+  user = OPERATOR,
+) {
   const suggestion = await h.driver.blockSuggestion({
     userId: user,
     viewId,
@@ -72,7 +82,13 @@ function blockIdOf(view: FakeView, pattern: RegExp): string {
 }
 
 /** Searches the typeahead and picks the users with these ids from the suggestions. */
-export async function pickUsers(h: AppHarness, viewId: string, query: string, userIds: readonly string[], user = OPERATOR) {
+export async function pickUsers(
+  h: AppHarness,
+  viewId: string,
+  query: string,
+  userIds: readonly string[],
+  user = OPERATOR,
+) {
   const blockId = blockIdOf(current(h, viewId), patterns.userSearchBlock);
   const suggestion = await h.driver.blockSuggestion({
     userId: user,
@@ -87,13 +103,19 @@ export async function pickUsers(h: AppHarness, viewId: string, query: string, us
     return option;
   });
   return andWaitForUpdate(h, viewId, () =>
-    h.driver.blockActions({ userId: user, viewId, actions: [{ actionId: ids.actions.userSearch, blockId, select: picked }] }),
+    h.driver.blockActions({
+      userId: user,
+      viewId,
+      actions: [{ actionId: ids.actions.userSearch, blockId, select: picked }],
+    }),
   );
 }
 
 /** Clicks a button of the view (by action id) and waits for the app's update. */
 export function click(h: AppHarness, viewId: string, actionId: string, user = OPERATOR) {
-  return andWaitForUpdate(h, viewId, () => h.driver.blockActions({ userId: user, viewId, actions: [{ actionId }] }));
+  return andWaitForUpdate(h, viewId, () =>
+    h.driver.blockActions({ userId: user, viewId, actions: [{ actionId }] }),
+  );
 }
 
 /** Ticks exactly `userIds` among the browser page's checkboxes. */
@@ -125,7 +147,11 @@ export async function toLicenses(h: AppHarness, viewId: string, user = OPERATOR)
 }
 
 /** The checkbox state values that tick `skuIds` in the assign (or revoke) groups of the view. */
-export function ticks(view: FakeView, kind: 'assign' | 'revoke', skuIds: readonly string[]): Record<string, Record<string, SlackObject>> {
+export function ticks(
+  view: FakeView,
+  kind: 'assign' | 'revoke',
+  skuIds: readonly string[],
+): Record<string, Record<string, SlackObject>> {
   const pattern = kind === 'assign' ? patterns.assign : patterns.revoke;
   const values: Record<string, Record<string, SlackObject>> = {};
   const wanted = new Set(skuIds);
@@ -152,7 +178,9 @@ export async function submitChange(
   const values = {
     ...ticks(view, 'assign', change.assign ?? []),
     ...ticks(view, 'revoke', change.revoke ?? []),
-    ...(change.reason === undefined ? {} : { [ids.blocks.reason]: { [ids.actions.reason]: { value: change.reason } } }),
+    ...(change.reason === undefined
+      ? {}
+      : { [ids.blocks.reason]: { [ids.actions.reason]: { value: change.reason } } }),
   };
   return h.driver.viewSubmission({ userId: user, viewId, values });
 }
@@ -165,12 +193,16 @@ export async function selectUsers(
 ): Promise<FakeView> {
   const root = await openLicenses(h);
   await chooseCustomer(h, root.id, customer.name.slice(0, 3), customer.id);
-  for (const user of users) await pickUsers(h, root.id, user.displayName.split(' ')[0] ?? user.displayName, [user.id]);
+  for (const user of users)
+    await pickUsers(h, root.id, user.displayName.split(' ')[0] ?? user.displayName, [user.id]);
   return toLicenses(h, root.id);
 }
 
 /** Waits for the background run; returns the summary message and its thread, all validated. */
-export async function finishedRun(h: AppHarness, channel = CHANNEL): Promise<{ summary: FakeMessage; thread: FakeMessage[] }> {
+export async function finishedRun(
+  h: AppHarness,
+  channel = CHANNEL,
+): Promise<{ summary: FakeMessage; thread: FakeMessage[] }> {
   await h.idle();
   const summary = h.fake.messages(channel).find((m) => m.threadTs === undefined);
   if (!summary) throw new Error(`no summary in ${channel}`);

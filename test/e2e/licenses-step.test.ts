@@ -2,8 +2,14 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { holdersActionId, ids, plansActionId } from '../../blocks/ids.js';
 import type { DemoCustomerData } from '../../src/providers/demo/demo-tenant.js';
 import { DEMO_PLANS, DEMO_SKUS, demoCases } from '../../src/providers/demo/generator.js';
+import {
+  type AppHarness,
+  OPERATOR,
+  reportAckLatencies,
+  startAppHarness,
+  TEST_CUSTOMERS,
+} from '../support/app-harness.js';
 import { expectValidModal } from '../support/block-kit.js';
-import { type AppHarness, OPERATOR, reportAckLatencies, startAppHarness, TEST_CUSTOMERS } from '../support/app-harness.js';
 import { current, finishedRun, selectUsers, submitChange, textOf } from './flow.js';
 
 const ALLOWED = ['auth.test', 'views.open', 'views.update', 'views.push', 'chat.postMessage', 'chat.update'];
@@ -19,13 +25,19 @@ afterEach(async () => {
 });
 afterAll(() => reportAckLatencies('licenses-step.test.ts'));
 
-const blocksText = (blocks: readonly unknown[]) => textOf([{ channel: '', ts: '', edits: 0, blocks: blocks as never }]);
+const blocksText = (blocks: readonly unknown[]) =>
+  textOf([{ channel: '', ts: '', edits: 0, blocks: blocks as never }]);
 
 /** Users holding exactly Office 365 E3, directly. */
 function plainE3Holders(count: number) {
   const users = contoso.users.filter((u) => {
     const held = contoso.holdings[u.id] ?? [];
-    return held.length === 1 && held[0]!.skuId === DEMO_SKUS.ENTERPRISEPACK && held[0]!.direct && held[0]!.viaGroups.length === 0;
+    return (
+      held.length === 1 &&
+      held[0]!.skuId === DEMO_SKUS.ENTERPRISEPACK &&
+      held[0]!.direct &&
+      held[0]!.viaGroups.length === 0
+    );
   });
   expect(users.length).toBeGreaterThanOrEqual(count);
   return users.slice(0, count);
@@ -69,7 +81,11 @@ describe('manage licenses', () => {
     const { unlicensed } = demoCases(contoso);
     const manage = await selectUsers(h, contoso.customer, [unlicensed]);
     const index = productIndex(manage.id, DEMO_SKUS.ENTERPRISEPACK);
-    await h.driver.blockActions({ userId: OPERATOR, viewId: manage.id, actions: [{ actionId: plansActionId(index) }] });
+    await h.driver.blockActions({
+      userId: OPERATOR,
+      viewId: manage.id,
+      actions: [{ actionId: plansActionId(index) }],
+    });
     const plans = await pushed(manage.id, 2);
     expect(plans.callbackId).toBe(ids.views.plans);
 
@@ -78,7 +94,13 @@ describe('manage licenses', () => {
     const saved = await h.driver.viewSubmission({
       userId: OPERATOR,
       viewId: plans.id,
-      values: { plans_off_0: { plans_off_0: { selected_options: off.map((value) => ({ value, text: { type: 'plain_text', text: value } })) } } },
+      values: {
+        plans_off_0: {
+          plans_off_0: {
+            selected_options: off.map((value) => ({ value, text: { type: 'plain_text', text: value } })),
+          },
+        },
+      },
     });
     expect(saved.responseAction).toBe('close');
     await h.fake.waitFor(() => current(h, manage.id).updates > updatesBefore);
@@ -86,7 +108,9 @@ describe('manage licenses', () => {
 
     await submitChange(h, manage.id, { assign: [DEMO_SKUS.ENTERPRISEPACK] });
     await finishedRun(h);
-    const license = h.provider.holdingsOf(contoso.customer.id, unlicensed.id).find((l) => l.skuId === DEMO_SKUS.ENTERPRISEPACK);
+    const license = h.provider
+      .holdingsOf(contoso.customer.id, unlicensed.id)
+      .find((l) => l.skuId === DEMO_SKUS.ENTERPRISEPACK);
     expect(license?.disabledPlans.sort()).toEqual([...off].sort());
     expect(h.fake.unexpectedCalls(ALLOWED)).toEqual([]);
   });
@@ -96,7 +120,11 @@ describe('manage licenses', () => {
     const { unlicensed } = demoCases(contoso);
     const manage = await selectUsers(h, contoso.customer, [...holders, unlicensed]);
     const index = productIndex(manage.id, DEMO_SKUS.ENTERPRISEPACK);
-    await h.driver.blockActions({ userId: OPERATOR, viewId: manage.id, actions: [{ actionId: holdersActionId(index) }] });
+    await h.driver.blockActions({
+      userId: OPERATOR,
+      viewId: manage.id,
+      actions: [{ actionId: holdersActionId(index) }],
+    });
     const view = await pushed(manage.id, 2);
     expect(view.callbackId).toBe(ids.views.holders);
     const text = blocksText(view.blocks);
@@ -112,7 +140,10 @@ describe('manage licenses', () => {
     expect(nothing.responseAction).toBe('errors');
     expect(Object.values(nothing.errors ?? {}).join(' ')).toContain('Tick at least one product');
 
-    const both = await submitChange(h, manage.id, { assign: [DEMO_SKUS.ENTERPRISEPACK], revoke: [DEMO_SKUS.ENTERPRISEPACK] });
+    const both = await submitChange(h, manage.id, {
+      assign: [DEMO_SKUS.ENTERPRISEPACK],
+      revoke: [DEMO_SKUS.ENTERPRISEPACK],
+    });
     expect(both.responseAction).toBe('errors');
     expect(Object.values(both.errors ?? {}).join(' ')).toContain('both to assign and to revoke');
 
@@ -134,7 +165,9 @@ describe('manage licenses', () => {
     const manage = await selectUsers(h, contoso.customer, holders);
     const before = current(h, manage.id).updates;
     const revokeBlock = current(h, manage.id).blocks.find((b) => b.block_id === 'revoke_0')!;
-    const option = ((revokeBlock.element as { options: { value: string }[] }).options).find((o) => o.value === DEMO_SKUS.ENTERPRISEPACK)!;
+    const option = (revokeBlock.element as { options: { value: string }[] }).options.find(
+      (o) => o.value === DEMO_SKUS.ENTERPRISEPACK,
+    )!;
     await h.driver.blockActions({
       userId: OPERATOR,
       viewId: manage.id,
@@ -143,11 +176,16 @@ describe('manage licenses', () => {
     await h.fake.waitFor(() => current(h, manage.id).updates > before);
     expect(blocksText(current(h, manage.id).blocks)).toContain('needs a manager');
 
-    const noReason = await submitChange(h, manage.id, { revoke: [DEMO_SKUS.ENTERPRISEPACK] }).catch((error: Error) => error);
+    const noReason = await submitChange(h, manage.id, { revoke: [DEMO_SKUS.ENTERPRISEPACK] }).catch(
+      (error: Error) => error,
+    );
     // The reason input became required: Slack itself does not submit the view without it.
     expect(String(noReason)).toContain('required input');
 
-    const submitted = await submitChange(h, manage.id, { revoke: [DEMO_SKUS.ENTERPRISEPACK], reason: 'Leavers of March' });
+    const submitted = await submitChange(h, manage.id, {
+      revoke: [DEMO_SKUS.ENTERPRISEPACK],
+      reason: 'Leavers of March',
+    });
     expect(submitted.responseAction).toBe('update');
     expect(blocksText(current(h, manage.id).blocks)).toContain('waiting for approval');
     const [request] = await h.store.listRequests({ limit: 1 });

@@ -1,8 +1,23 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ids, patterns } from '../../blocks/ids.js';
+import {
+  type AppHarness,
+  OPERATOR,
+  reportAckLatencies,
+  startAppHarness,
+  TEST_CUSTOMERS,
+} from '../support/app-harness.js';
 import { expectValidModal } from '../support/block-kit.js';
-import { type AppHarness, OPERATOR, reportAckLatencies, startAppHarness, TEST_CUSTOMERS } from '../support/app-harness.js';
-import { andWaitForUpdate, chooseCustomer, click, current, openLicenses, pageUserIds, textOf, tickPage } from './flow.js';
+import {
+  andWaitForUpdate,
+  chooseCustomer,
+  click,
+  current,
+  openLicenses,
+  pageUserIds,
+  textOf,
+  tickPage,
+} from './flow.js';
 
 const ALLOWED = ['auth.test', 'views.open', 'views.update', 'views.push'];
 
@@ -15,7 +30,8 @@ afterEach(async () => {
 });
 afterAll(() => reportAckLatencies('users-step.test.ts'));
 
-const viewText = (viewId: string) => textOf([{ channel: '', ts: '', edits: 0, blocks: current(h, viewId).blocks }]);
+const viewText = (viewId: string) =>
+  textOf([{ channel: '', ts: '', edits: 0, blocks: current(h, viewId).blocks }]);
 
 async function atUsersStep(): Promise<string> {
   const root = await openLicenses(h);
@@ -76,7 +92,11 @@ describe('users step', () => {
     const someone = contoso.users[20]!;
     const prefix = someone.displayName.split(' ')[0]!;
     await andWaitForUpdate(h, viewId, () =>
-      h.driver.blockActions({ userId: OPERATOR, viewId, actions: [{ actionId: ids.actions.browseQuery, value: prefix }] }),
+      h.driver.blockActions({
+        userId: OPERATOR,
+        viewId,
+        actions: [{ actionId: ids.actions.browseQuery, value: prefix }],
+      }),
     );
     expect(pageUserIds(current(h, viewId))).toContain(someone.id);
     expect(viewText(viewId)).toContain('matching user');
@@ -94,7 +114,9 @@ describe('users step', () => {
       'ghost@elsewhere.example',
     ].join(',\n');
     const pasteBlock = current(h, viewId).blocks.find((b) => patterns.pasteBlock.test(String(b.block_id)))!;
-    h.fake.enterValues(viewId, { [String(pasteBlock.block_id)]: { [ids.actions.pasteEmails]: { value: pasted } } });
+    h.fake.enterValues(viewId, {
+      [String(pasteBlock.block_id)]: { [ids.actions.pasteEmails]: { value: pasted } },
+    });
     await click(h, viewId, ids.actions.addEmails);
 
     expect((await draftSelection()).sort()).toEqual(known.map((u) => u.id).sort());
@@ -115,7 +137,11 @@ describe('users step', () => {
       await click(h, viewId, ids.actions.pageNext);
     }
     expect(await draftSelection()).toHaveLength(30);
-    await h.driver.blockActions({ userId: OPERATOR, viewId, actions: [{ actionId: ids.actions.viewSelected }] });
+    await h.driver.blockActions({
+      userId: OPERATOR,
+      viewId,
+      actions: [{ actionId: ids.actions.viewSelected }],
+    });
     const pushed = await h.fake.waitFor(() => {
       const stack = h.fake.stackOf(viewId);
       return stack.length === 2 ? h.fake.view(stack[1]!) : undefined;

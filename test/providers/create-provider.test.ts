@@ -18,7 +18,10 @@ afterEach(async () => {
 
 async function graphFake(): Promise<GraphFake> {
   const fake = await startGraphFake({
-    tenants: [makeTenant({ tenantId: T1, users: 5, name: 'Contoso' }), makeTenant({ tenantId: T2, users: 3, name: 'Fabrikam' })],
+    tenants: [
+      makeTenant({ tenantId: T1, users: 5, name: 'Contoso' }),
+      makeTenant({ tenantId: T2, users: 3, name: 'Fabrikam' }),
+    ],
   });
   cleanups.push(() => fake.close());
   return fake;
@@ -26,7 +29,10 @@ async function graphFake(): Promise<GraphFake> {
 
 async function partnerCenterFake(): Promise<PartnerCenterFake> {
   const fake = await startPartnerCenterFake({
-    customers: [makeTenant({ tenantId: T1, users: 5, name: 'Contoso' }), makeTenant({ tenantId: T2, users: 3, name: 'Fabrikam' })],
+    customers: [
+      makeTenant({ tenantId: T1, users: 5, name: 'Contoso' }),
+      makeTenant({ tenantId: T2, users: 3, name: 'Fabrikam' }),
+    ],
   });
   cleanups.push(() => fake.close());
   return fake;
@@ -90,11 +96,15 @@ describe('provider configuration', () => {
     );
     expect(() =>
       loadConfig({ ...SLACK, LICENSE_PROVIDER: 'partner-center', PARTNER_CENTER_CLIENT_SECRET: 'hush' }),
-    ).toThrow(/PARTNER_TENANT_ID is required when LICENSE_PROVIDER=partner-center; PARTNER_CENTER_CLIENT_ID is required/);
+    ).toThrow(
+      /PARTNER_TENANT_ID is required when LICENSE_PROVIDER=partner-center; PARTNER_CENTER_CLIENT_ID is required/,
+    );
     expect(() => loadConfig({ ...SLACK, GRAPH_CUSTOMERS: 'only-a-tenant-id' })).toThrow(
       /GRAPH_CUSTOMERS must be tenantId=Name pairs/,
     );
-    expect(() => loadConfig({ ...SLACK, GRAPH_BASE_URL: 'not a url' })).toThrow(/GRAPH_BASE_URL must be a URL/);
+    expect(() => loadConfig({ ...SLACK, GRAPH_BASE_URL: 'not a url' })).toThrow(
+      /GRAPH_BASE_URL must be a URL/,
+    );
   });
 
   it('never puts a secret in its messages', () => {
@@ -130,8 +140,12 @@ describe('createProvider', () => {
 
   it('stops with one line when Graph refuses the credentials', async () => {
     const fake = await graphFake();
-    const error = await startError(createProvider(loadConfig(graphEnv(fake, { GRAPH_CLIENT_SECRET: 'wrong-secret' }))));
-    expect(error.message).toMatch(/^Graph: cannot get a token for tenant 8c3e[0-9a-f-]+: AADSTS7000215: Invalid client secret provided\./);
+    const error = await startError(
+      createProvider(loadConfig(graphEnv(fake, { GRAPH_CLIENT_SECRET: 'wrong-secret' }))),
+    );
+    expect(error.message).toMatch(
+      /^Graph: cannot get a token for tenant 8c3e[0-9a-f-]+: AADSTS7000215: Invalid client secret provided\./,
+    );
     expect(error.message).not.toContain('wrong-secret');
     expect(error.message.split('\n')).toHaveLength(1);
   });
@@ -148,7 +162,11 @@ describe('createProvider', () => {
       },
     });
     cleanups.push(() => graph.close());
-    const env = { ...partnerCenterEnv(pc), ...graphEnv(graph, { GRAPH_CUSTOMERS: '' }), LICENSE_PROVIDER: 'graph' };
+    const env = {
+      ...partnerCenterEnv(pc),
+      ...graphEnv(graph, { GRAPH_CUSTOMERS: '' }),
+      LICENSE_PROVIDER: 'graph',
+    };
     const handle = await createProvider(loadConfig(env));
     expect(handle.provider.kind).toBe('graph');
     expect(await handle.provider.searchCustomers('con', 5)).toEqual([

@@ -4,16 +4,16 @@
  * port 0, and a driver that sends signed requests. One harness per test; `close()` cleans up.
  */
 import { appendFile, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { type Logger, LogLevel } from '@slack/bolt';
 import { type Config, loadConfig } from '../../src/config.js';
 import { LicensingService, type LicensingServiceOptions } from '../../src/licensing/licensing-service.js';
-import type { LicenseProvider } from '../../src/providers/license-provider.js';
 import { DemoProvider, type DemoProviderOptions } from '../../src/providers/demo/demo-provider.js';
 import type { DemoCustomerData, DemoTenantData } from '../../src/providers/demo/demo-tenant.js';
 import { generateCustomer } from '../../src/providers/demo/generator.js';
+import type { LicenseProvider } from '../../src/providers/license-provider.js';
 import { createSlackApp, type SlackApp } from '../../src/slack/app.js';
 import { LowdbStore } from '../../src/store/lowdb-store.js';
 import { createSlackDriver, type SlackDriver } from './slack-driver.js';
@@ -42,7 +42,15 @@ export class RecordingLogger implements Logger {
   readonly lines: { level: 'debug' | 'info' | 'warn' | 'error'; text: string }[] = [];
   #level = LogLevel.DEBUG;
   #record(level: 'debug' | 'info' | 'warn' | 'error', parts: unknown[]) {
-    const text = parts.map((part) => (part instanceof Error ? (part.stack ?? part.message) : typeof part === 'string' ? part : JSON.stringify(part))).join(' ');
+    const text = parts
+      .map((part) =>
+        part instanceof Error
+          ? (part.stack ?? part.message)
+          : typeof part === 'string'
+            ? part
+            : JSON.stringify(part),
+      )
+      .join(' ');
     this.lines.push({ level, text });
     if (process.env.HARNESS_LOG === '1') console.log(`[${level}] ${text}`);
   }
@@ -172,7 +180,8 @@ export async function startAppHarness(options: HarnessOptions = {}): Promise<App
 /** p50 / p99 of latencies in ms. */
 export function percentiles(values: readonly number[]): { p50: number; p99: number; count: number } {
   const sorted = [...values].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? 0;
+  const at = (q: number) =>
+    sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? 0;
   return { p50: at(0.5), p99: at(0.99), count: sorted.length };
 }
 
@@ -194,6 +203,8 @@ export async function reportAckLatencies(file: string): Promise<void> {
   const reported = new Set(reports.map((report) => report.file));
   if (!e2eFiles.every((name) => reported.has(name))) return;
   const { p50, p99, count } = percentiles(reports.flatMap((report) => report.latencies));
-  console.log(`ack latency over ${count} requests of ${reported.size} e2e files: p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms`);
+  console.log(
+    `ack latency over ${count} requests of ${reported.size} e2e files: p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms`,
+  );
   await rm(record, { force: true });
 }

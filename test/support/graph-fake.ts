@@ -125,7 +125,12 @@ export function demoSkus(): FakeSku[] {
       skuPartNumber: 'STANDARDPACK',
       name: 'Office 365 E1',
       prepaidUnits: { enabled: 50 },
-      servicePlans: [plan('EXCHANGE_S_STANDARD'), plan('SHAREPOINTSTANDARD'), plan('TEAMS1'), plan('MCOSTANDARD')],
+      servicePlans: [
+        plan('EXCHANGE_S_STANDARD'),
+        plan('SHAREPOINTSTANDARD'),
+        plan('TEAMS1'),
+        plan('MCOSTANDARD'),
+      ],
     },
     {
       skuId: SKU.E3,
@@ -254,19 +259,25 @@ export const MESSAGES = {
     "Request with $search query parameter only works through MSGraph with a special request header: 'ConsistencyLevel: eventual'",
 } as const;
 
-export type RuleFailure = { kind: 'seats'; skuId: string; message: string } | { kind: 'other'; message: string };
+export type RuleFailure =
+  | { kind: 'seats'; skuId: string; message: string }
+  | { kind: 'other'; message: string };
 
 export function consumedUnits(tenant: FakeTenant, sku: FakeSku): number {
   const holders = tenant.users.filter((u) => u.licenses.some((l) => l.skuId === sku.skuId)).length;
   return holders + (sku.extraConsumed ?? 0);
 }
 
-function enabledPlans(tenant: FakeTenant, licenses: FakeUserLicense[]): Array<{ skuId: string; planId: string }> {
+function enabledPlans(
+  tenant: FakeTenant,
+  licenses: FakeUserLicense[],
+): Array<{ skuId: string; planId: string }> {
   const out: Array<{ skuId: string; planId: string }> = [];
   for (const license of licenses) {
     const sku = tenant.skus.find((s) => s.skuId === license.skuId);
     for (const p of sku?.servicePlans ?? []) {
-      if (!license.disabledPlans.includes(p.servicePlanId)) out.push({ skuId: license.skuId, planId: p.servicePlanId });
+      if (!license.disabledPlans.includes(p.servicePlanId))
+        out.push({ skuId: license.skuId, planId: p.servicePlanId });
     }
   }
   return out;
@@ -285,7 +296,8 @@ function violations(tenant: FakeTenant, licenses: FakeUserLicense[]): Map<string
   }
   const planIds = new Set(enabled.map((e) => e.planId));
   for (const [planId, deps] of Object.entries(DEPENDS)) {
-    if (planIds.has(planId) && !deps.some((d) => planIds.has(d))) found.set(`d:${planId}`, MESSAGES.depends(planId, deps));
+    if (planIds.has(planId) && !deps.some((d) => planIds.has(d)))
+      found.set(`d:${planId}`, MESSAGES.depends(planId, deps));
   }
   return found;
 }
@@ -324,7 +336,8 @@ export function applyLicenseChange(
   const after = user.licenses
     .filter((l) => !(l.assignedByGroup === null && remove.includes(l.skuId)))
     .filter((l) => !(l.assignedByGroup === null && add.some((a) => a.skuId === l.skuId)));
-  for (const a of add) after.push({ skuId: a.skuId, disabledPlans: [...a.disabledPlans], assignedByGroup: null });
+  for (const a of add)
+    after.push({ skuId: a.skuId, disabledPlans: [...a.disabledPlans], assignedByGroup: null });
   const before = violations(tenant, user.licenses);
   for (const [key, message] of violations(tenant, after)) {
     if (!before.has(key)) return { kind: 'other', message };
@@ -419,16 +432,31 @@ export async function handleLogin(
     });
   };
   if (![...options.tenants()].includes(tenant)) {
-    fail(400, 'invalid_request', 90002, `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`);
+    fail(
+      400,
+      'invalid_request',
+      90002,
+      `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`,
+    );
     return true;
   }
   const app = options.apps.find((a) => a.clientId === form.get('client_id'));
   if (!app) {
-    fail(400, 'unauthorized_client', 700016, `Application with identifier '${form.get('client_id')}' was not found in the directory '${tenant}'.`);
+    fail(
+      400,
+      'unauthorized_client',
+      700016,
+      `Application with identifier '${form.get('client_id')}' was not found in the directory '${tenant}'.`,
+    );
     return true;
   }
   if (form.get('client_secret') !== app.clientSecret) {
-    fail(401, 'invalid_client', 7000215, `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${app.clientId}'.`);
+    fail(
+      401,
+      'invalid_client',
+      7000215,
+      `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${app.clientId}'.`,
+    );
     return true;
   }
   if (grantType === 'refresh_token') {
@@ -455,7 +483,12 @@ export async function handleLogin(
   return true;
 }
 
-export function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function send(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = body === undefined ? '' : JSON.stringify(body);
   res.writeHead(status, {
     ...(body === undefined ? {} : { 'Content-Type': 'application/json; charset=utf-8' }),
@@ -496,7 +529,11 @@ export interface GraphFakeOptions {
    * More of what the shared login endpoint knows (one Entra serves every app): e.g. the Partner
    * Center app, partner tenant and refresh token when Graph lists customers from Partner Center.
    */
-  login?: { apps?: Array<{ clientId: string; clientSecret: string }>; tenants?: string[]; refreshTokens?: string[] };
+  login?: {
+    apps?: Array<{ clientId: string; clientSecret: string }>;
+    tenants?: string[];
+    refreshTokens?: string[];
+  };
 }
 
 export interface GraphFake {
@@ -548,14 +585,23 @@ export async function startGraphFake(options: GraphFakeOptions): Promise<GraphFa
   const skipTokens = new Map<string, { params: URLSearchParams; offset: number }>();
   let origin = '';
 
-  const error = (status: number, code: string, message: string, headers?: Record<string, string>): GraphAnswer => ({
+  const error = (
+    status: number,
+    code: string,
+    message: string,
+    headers?: Record<string, string>,
+  ): GraphAnswer => ({
     status,
     headers,
     body: {
       error: {
         code,
         message,
-        innerError: { date: new Date().toISOString(), 'request-id': randomUUID(), 'client-request-id': randomUUID() },
+        innerError: {
+          date: new Date().toISOString(),
+          'request-id': randomUUID(),
+          'client-request-id': randomUUID(),
+        },
       },
     },
   });
@@ -588,7 +634,8 @@ export async function startGraphFake(options: GraphFakeOptions): Promise<GraphFa
     if (!rule) return null;
     rule.left--;
     if (rule.status === 429) return throttled(rule.retryAfter);
-    const headers: Record<string, string> = rule.retryAfter === undefined ? {} : { 'Retry-After': rule.retryAfter };
+    const headers: Record<string, string> =
+      rule.retryAfter === undefined ? {} : { 'Retry-After': rule.retryAfter };
     const codes: Record<number, [string, string]> = {
       401: ['InvalidAuthenticationToken', 'Access token validation failure.'],
       403: ['Authorization_RequestDenied', MESSAGES.forbidden],
@@ -619,7 +666,8 @@ export async function startGraphFake(options: GraphFakeOptions): Promise<GraphFa
 
   function userJson(user: FakeUser, select: string[] | null): Record<string, unknown> {
     const direct = new Map<string, FakeUserLicense>();
-    for (const l of user.licenses) if (!direct.has(l.skuId) || l.assignedByGroup === null) direct.set(l.skuId, l);
+    for (const l of user.licenses)
+      if (!direct.has(l.skuId) || l.assignedByGroup === null) direct.set(l.skuId, l);
     const full: Record<string, unknown> = {
       id: user.id,
       displayName: user.displayName,
@@ -653,7 +701,8 @@ export async function startGraphFake(options: GraphFakeOptions): Promise<GraphFa
       offset = saved.offset;
     }
     const advanced = req.headers.consistencylevel?.toLowerCase() === 'eventual';
-    if (params.has('$skip')) return error(400, 'Request_BadRequest', "'$skip' is not supported by the service.");
+    if (params.has('$skip'))
+      return error(400, 'Request_BadRequest', "'$skip' is not supported by the service.");
     const search = params.get('$search');
     if (search !== null && !advanced) return error(400, 'Request_UnsupportedQuery', MESSAGES.searchHeader);
     const filter = params.get('$filter');
@@ -664,7 +713,11 @@ export async function startGraphFake(options: GraphFakeOptions): Promise<GraphFa
     }
     const top = Number(params.get('$top') ?? '100');
     if (!Number.isInteger(top) || top < 1 || top > 999) {
-      return error(400, 'Request_BadRequest', `Invalid page size specified: '${params.get('$top')}'. Must be between 1 and 999 inclusive.`);
+      return error(
+        400,
+        'Request_BadRequest',
+        `Invalid page size specified: '${params.get('$top')}'. Must be between 1 and 999 inclusive.`,
+      );
     }
     let users = tenant.users;
     if (filter !== null) {
@@ -684,7 +737,11 @@ export async function startGraphFake(options: GraphFakeOptions): Promise<GraphFa
       }
       users.sort((a, b) => a.displayName.localeCompare(b.displayName) || a.id.localeCompare(b.id));
     }
-    const select = params.get('$select')?.split(',').map((s) => s.trim()) ?? null;
+    const select =
+      params
+        .get('$select')
+        ?.split(',')
+        .map((s) => s.trim()) ?? null;
     const page = users.slice(offset, offset + top);
     const body: Record<string, unknown> = { '@odata.context': `${origin}/v1.0/$metadata#users` };
     if (count && offset === 0) body['@odata.count'] = users.length;
@@ -751,7 +808,11 @@ export async function startGraphFake(options: GraphFakeOptions): Promise<GraphFa
   function assignLicense(req: GraphRequest, tenant: FakeTenant, user: FakeUser): GraphAnswer {
     const body = req.body as { addLicenses?: unknown; removeLicenses?: unknown } | undefined;
     if (!body || !Array.isArray(body.addLicenses) || !Array.isArray(body.removeLicenses)) {
-      return error(400, 'Request_BadRequest', 'One or more parameters of the function import \'assignLicense\' are missing from the request payload. The missing parameters are: addLicenses, removeLicenses.');
+      return error(
+        400,
+        'Request_BadRequest',
+        "One or more parameters of the function import 'assignLicense' are missing from the request payload. The missing parameters are: addLicenses, removeLicenses.",
+      );
     }
     const add = (body.addLicenses as Array<{ skuId: string; disabledPlans?: string[] }>).map((a) => ({
       skuId: String(a.skuId).toLowerCase(),
@@ -786,7 +847,8 @@ export async function startGraphFake(options: GraphFakeOptions): Promise<GraphFa
     const body = req.body as { requests?: Array<Record<string, unknown>> } | undefined;
     const items = body?.requests;
     if (!Array.isArray(items)) return error(400, 'BadRequest', 'Invalid batch payload format.');
-    if (items.length > 20) return error(400, 'BadRequest', 'Number of batch request steps exceeds the maximum of 20.');
+    if (items.length > 20)
+      return error(400, 'BadRequest', 'Number of batch request steps exceeds the maximum of 20.');
     const ids = new Set(items.map((i) => String(i.id)));
     if (ids.size !== items.length) return error(400, 'BadRequest', 'Batch request contains duplicate ids.');
     const responses = await Promise.all(
@@ -794,10 +856,17 @@ export async function startGraphFake(options: GraphFakeOptions): Promise<GraphFa
         const relative = String(item.url).startsWith('/') ? String(item.url) : `/${String(item.url)}`;
         const innerUrl = new URL(`${origin}/v1.0${relative}`);
         const headers = Object.fromEntries(
-          Object.entries((item.headers as Record<string, string> | undefined) ?? {}).map(([k, v]) => [k.toLowerCase(), v]),
+          Object.entries((item.headers as Record<string, string> | undefined) ?? {}).map(([k, v]) => [
+            k.toLowerCase(),
+            v,
+          ]),
         );
         if (item.body !== undefined && !headers['content-type']) {
-          return { id: item.id, status: 400, body: error(400, 'BadRequest', 'Content-Type header is required when a body is present.').body };
+          return {
+            id: item.id,
+            status: 400,
+            body: error(400, 'BadRequest', 'Content-Type header is required when a body is present.').body,
+          };
         }
         const answer = await dispatch(
           {
@@ -811,7 +880,12 @@ export async function startGraphFake(options: GraphFakeOptions): Promise<GraphFa
           true,
           innerUrl.toString(),
         );
-        return { id: String(item.id), status: answer.status, headers: answer.headers ?? {}, body: answer.body };
+        return {
+          id: String(item.id),
+          status: answer.status,
+          headers: answer.headers ?? {},
+          body: answer.body,
+        };
       }),
     );
     // Graph may answer out of order; callers must correlate by id.
@@ -834,7 +908,8 @@ export async function startGraphFake(options: GraphFakeOptions): Promise<GraphFa
         tokenRequests,
       );
       if (handled) return;
-      if (!url.pathname.startsWith('/v1.0/')) return send(res, 404, { error: { code: 'NotFound', message: 'Not found' } });
+      if (!url.pathname.startsWith('/v1.0/'))
+        return send(res, 404, { error: { code: 'NotFound', message: 'Not found' } });
       const text = await readText(req);
       const auth = req.headers.authorization ?? '';
       const tenantId = tokens.get(auth.replace(/^Bearer /, ''));
@@ -842,7 +917,11 @@ export async function startGraphFake(options: GraphFakeOptions): Promise<GraphFa
         Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : v]),
       );
       if (!tenantId) {
-        const answer = error(401, 'InvalidAuthenticationToken', auth ? 'Access token validation failure.' : 'Access token is empty.');
+        const answer = error(
+          401,
+          'InvalidAuthenticationToken',
+          auth ? 'Access token validation failure.' : 'Access token is empty.',
+        );
         return send(res, answer.status, answer.body);
       }
       if (options.latencyMs) await new Promise((r) => setTimeout(r, options.latencyMs));
@@ -995,19 +1074,43 @@ export function parseSearch(search: string): ((user: FakeUser) => boolean) | nul
 // Fixtures
 // ---------------------------------------------------------------------------------------------
 
-const FIRST = ['Ada', 'Ben', 'Chloé', 'Dmitri', 'Eva', 'Farid', 'Grace', 'Hiro', 'Ines', 'Jonas', 'Kemal', 'Lena'];
+const FIRST = [
+  'Ada',
+  'Ben',
+  'Chloé',
+  'Dmitri',
+  'Eva',
+  'Farid',
+  'Grace',
+  'Hiro',
+  'Ines',
+  'Jonas',
+  'Kemal',
+  'Lena',
+];
 const LAST = ['Adams', 'Brown', 'Chen', 'Dubois', 'Evans', 'Fischer', 'García', 'Hansen', 'Ito', 'Jensen'];
 const COUNTRIES_LIST = ['US', 'GB', 'DE', 'FR', 'JP', 'IN', 'BR'];
 
 /** A deterministic tenant: the demo catalogue and `users` users (every 10th without usage location). */
-export function makeTenant(options: { tenantId: string; users: number; name?: string; domain?: string }): FakeTenant {
+export function makeTenant(options: {
+  tenantId: string;
+  users: number;
+  name?: string;
+  domain?: string;
+}): FakeTenant {
   const domain = options.domain ?? `${options.tenantId.slice(0, 8)}.onmicrosoft.com`;
   const users: FakeUser[] = [];
   for (let i = 0; i < options.users; i++) {
     const first = FIRST[i % FIRST.length] ?? 'User';
     const last = LAST[Math.floor(i / FIRST.length) % LAST.length] ?? 'Person';
     const n = String(i).padStart(5, '0');
-    const upn = `${first.normalize('NFD').replace(/[^a-zA-Z]/g, '').toLowerCase()}.${last.normalize('NFD').replace(/[^a-zA-Z]/g, '').toLowerCase()}${i}@${domain}`;
+    const upn = `${first
+      .normalize('NFD')
+      .replace(/[^a-zA-Z]/g, '')
+      .toLowerCase()}.${last
+      .normalize('NFD')
+      .replace(/[^a-zA-Z]/g, '')
+      .toLowerCase()}${i}@${domain}`;
     users.push({
       id: `${n.slice(0, 5)}000-0000-4000-8000-${String(i).padStart(12, '0')}`,
       displayName: `${first} ${last} ${i}`,

@@ -135,7 +135,11 @@ export async function startPartnerCenterFake(options: PartnerCenterFakeOptions):
     };
   }
 
-  function listWithPaging(url: URL, headers: Record<string, string | undefined>, all: () => unknown[]): Answer {
+  function listWithPaging(
+    url: URL,
+    headers: Record<string, string | undefined>,
+    all: () => unknown[],
+  ): Answer {
     const path = url.pathname;
     if (url.searchParams.get('seekOperation') === 'Next') {
       const token = headers['ms-continuationtoken'];
@@ -147,7 +151,12 @@ export async function startPartnerCenterFake(options: PartnerCenterFakeOptions):
     return page(path, all(), Number.isInteger(size) && size > 0 ? size : 100, 0);
   }
 
-  function route(method: string, url: URL, headers: Record<string, string | undefined>, body: unknown): Answer {
+  function route(
+    method: string,
+    url: URL,
+    headers: Record<string, string | undefined>,
+    body: unknown,
+  ): Answer {
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
     if (parts[0] !== 'v1' || parts[1] !== 'customers') return pcError(404, 1000, 'Resource not found.');
     if (parts.length === 2 && method === 'GET') {
@@ -159,7 +168,7 @@ export async function startPartnerCenterFake(options: PartnerCenterFakeOptions):
         } catch {
           return pcError(400, 800002, 'The filter is not valid.');
         }
-        if (!filter || filter.Operator !== 'starts_with' || !['CompanyName', 'Domain'].includes(filter.Field)) {
+        if (filter?.Operator !== 'starts_with' || !['CompanyName', 'Domain'].includes(filter.Field)) {
           return pcError(400, 800002, 'The filter is not valid.');
         }
       }
@@ -168,7 +177,8 @@ export async function startPartnerCenterFake(options: PartnerCenterFakeOptions):
         return [...customers.values()]
           .filter((c) => {
             if (!filter) return true;
-            const field = filter.Field === 'Domain' ? (customerJson(c).companyProfile.domain ?? '') : (c.name ?? '');
+            const field =
+              filter.Field === 'Domain' ? (customerJson(c).companyProfile.domain ?? '') : (c.name ?? '');
             return field.toLowerCase().startsWith(value);
           })
           .map(customerJson);
@@ -208,10 +218,12 @@ export async function startPartnerCenterFake(options: PartnerCenterFakeOptions):
         };
       });
       // The docs' own sample writes "totalCount": 04 — not JSON; clients must cope.
-      const text = JSON.stringify({ totalCount: 0, items, links: {}, attributes: { objectType: 'Collection' } }).replace(
-        '"totalCount":0,',
-        `"totalCount": 0${items.length},`,
-      );
+      const text = JSON.stringify({
+        totalCount: 0,
+        items,
+        links: {},
+        attributes: { objectType: 'Collection' },
+      }).replace('"totalCount":0,', `"totalCount": 0${items.length},`);
       return { status: 200, raw: text };
     }
     if (parts[3] !== 'users') return pcError(404, 1000, 'Resource not found.');
@@ -225,7 +237,9 @@ export async function startPartnerCenterFake(options: PartnerCenterFakeOptions):
       const held = [...new Set(user.licenses.map((l) => l.skuId))];
       const items = held.map((skuId) => {
         const sku = customer.skus.find((s) => s.skuId === skuId);
-        const disabled = new Set(user.licenses.filter((l) => l.skuId === skuId).flatMap((l) => l.disabledPlans));
+        const disabled = new Set(
+          user.licenses.filter((l) => l.skuId === skuId).flatMap((l) => l.disabledPlans),
+        );
         return {
           servicePlans: (sku?.servicePlans ?? [])
             .filter((p) => !disabled.has(p.servicePlanId))
@@ -245,7 +259,10 @@ export async function startPartnerCenterFake(options: PartnerCenterFakeOptions):
           attributes: { objectType: 'License' },
         };
       });
-      return { status: 200, body: { totalCount: items.length, items, attributes: { objectType: 'Collection' } } };
+      return {
+        status: 200,
+        body: { totalCount: items.length, items, attributes: { objectType: 'Collection' } },
+      };
     }
     if (parts[5] === 'licenseupdates' && method === 'POST') return licenseUpdate(customer, user, body);
     return pcError(404, 1000, 'Resource not found.');
@@ -258,7 +275,9 @@ export async function startPartnerCenterFake(options: PartnerCenterFakeOptions):
     const remove = (b.licensesToRemove ?? b.LicensesToRemove ?? []) as string[] | null;
     const add = (assign ?? []).map((a) => ({
       skuId: String(a.skuId ?? a.SkuId ?? '').toLowerCase(),
-      disabledPlans: ((a.excludedPlans ?? a.ExcludedPlans ?? []) as string[] | null ?? []).map((p) => p.toLowerCase()),
+      disabledPlans: (((a.excludedPlans ?? a.ExcludedPlans ?? []) as string[] | null) ?? []).map((p) =>
+        p.toLowerCase(),
+      ),
     }));
     const removeIds = (remove ?? []).map((s) => s.toLowerCase());
     const skus = [...add.map((a) => a.skuId), ...removeIds];
@@ -288,7 +307,12 @@ export async function startPartnerCenterFake(options: PartnerCenterFakeOptions):
     };
   }
 
-  function respond(res: ServerResponse, answer: Answer, requestId: string | undefined, correlationId: string | undefined) {
+  function respond(
+    res: ServerResponse,
+    answer: Answer,
+    requestId: string | undefined,
+    correlationId: string | undefined,
+  ) {
     const text = answer.raw ?? (answer.body === undefined ? '' : JSON.stringify(answer.body));
     res.writeHead(answer.status, {
       'Content-Type': 'application/json; charset=utf-8',
@@ -333,11 +357,17 @@ export async function startPartnerCenterFake(options: PartnerCenterFakeOptions):
       // Tokens from another fake's login (one Entra for every app) carry the partner tenant.
       const partnerToken = token.startsWith(`fake-${partnerTenantId}-`);
       if (!tokens.has(token) && !partnerToken) {
-        answer = { status: 401, body: { code: 401, description: 'Unauthorized', data: [], source: 'PartnerFD' } };
+        answer = {
+          status: 401,
+          body: { code: 401, description: 'Unauthorized', data: [], source: 'PartnerFD' },
+        };
       } else {
         if (options.latencyMs) await new Promise((r) => setTimeout(r, options.latencyMs));
         const rule = failures.find(
-          (f) => f.left > 0 && (f.method === undefined || f.method === method) && (f.path === undefined || url.pathname.includes(f.path)),
+          (f) =>
+            f.left > 0 &&
+            (f.method === undefined || f.method === method) &&
+            (f.path === undefined || url.pathname.includes(f.path)),
         );
         if (rule) {
           rule.left--;
@@ -347,14 +377,24 @@ export async function startPartnerCenterFake(options: PartnerCenterFakeOptions):
               ? {
                   status: 429,
                   headers: rule.retryAfter === undefined ? {} : { 'Retry-After': rule.retryAfter },
-                  body: { statusCode: 429, message: rule.message ?? `Rate limit is exceeded. Try again in ${seconds} seconds.` },
+                  body: {
+                    statusCode: 429,
+                    message: rule.message ?? `Rate limit is exceeded. Try again in ${seconds} seconds.`,
+                  },
                 }
               : pcError(rule.status, rule.status, rule.message ?? 'Service unavailable.');
         } else {
           answer = route(method, url, headers, body);
         }
       }
-      requests.push({ method, path: url.pathname, url: url.toString(), headers, body, status: answer.status });
+      requests.push({
+        method,
+        path: url.pathname,
+        url: url.toString(),
+        headers,
+        body,
+        status: answer.status,
+      });
       respond(res, answer, headers['ms-requestid'], headers['ms-correlationid']);
     })().catch((error: unknown) => {
       res.writeHead(500);

@@ -75,20 +75,28 @@ export class UserIndex {
   private readonly matched: Uint8Array;
 
   constructor(users: readonly TenantUser[]) {
-    // Display names repeat a lot in a large workforce: normalise each distinct one once.
-    const tokensByName = new Map<string, { key: string; tokens: string[] }>();
-    const named = users.map((user) => {
-      let entry = tokensByName.get(user.displayName);
+    // Display names repeat a lot in a large workforce: normalise and sort each distinct one
+    // once, then order the users of one name by id.
+    const byName = new Map<string, { key: string; tokens: string[]; users: TenantUser[] }>();
+    for (const user of users) {
+      const entry = byName.get(user.displayName);
       if (entry === undefined) {
-        entry = { key: normalizeText(user.displayName), tokens: nameTokens(user.displayName) };
-        tokensByName.set(user.displayName, entry);
-      }
-      return entry;
-    });
-    const order = Array.from(users.keys()).sort((a, b) =>
-      compareKeys(named[a]!.key, users[a]!, named[b]!.key, users[b]!),
+        const key = normalizeText(user.displayName);
+        byName.set(user.displayName, { key, tokens: nameTokens(user.displayName), users: [user] });
+      } else entry.users.push(user);
+    }
+    const names = [...byName.entries()].sort(([nameA, a], [nameB, b]) =>
+      a.key !== b.key ? (a.key < b.key ? -1 : 1) : nameA < nameB ? -1 : nameA > nameB ? 1 : 0,
     );
-    this.sorted = order.map((i) => users[i]!);
+    this.sorted = [];
+    const tokensOfRank: string[][] = [];
+    for (const [, entry] of names) {
+      entry.users.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      for (const user of entry.users) {
+        this.sorted.push(user);
+        tokensOfRank.push(entry.tokens);
+      }
+    }
 
     // Ranks are added in increasing order, so every token's postings come out sorted.
     const postingsByToken = new Map<string, number[]>();
@@ -97,7 +105,7 @@ export class UserIndex {
     this.sorted.forEach((user, rank) => {
       this.rankById.set(user.id, rank);
       emailByRank[rank] = normalizeText(user.email);
-      for (const token of named[order[rank]!]!.tokens) {
+      for (const token of tokensOfRank[rank]!) {
         const ranks = postingsByToken.get(token);
         if (ranks === undefined) postingsByToken.set(token, [rank]);
         else ranks.push(rank);

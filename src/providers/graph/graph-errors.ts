@@ -3,8 +3,8 @@
  * message substring (Graph messages are English only).
  */
 import type { FailureReason } from '../../licensing/model.js';
-import { LicenseProviderError } from '../license-provider.js';
 import { HttpError } from '../http.js';
+import { LicenseProviderError } from '../license-provider.js';
 import { GraphErrorBody } from './graph-wire.js';
 
 export interface GraphFailure {
@@ -41,7 +41,11 @@ export function classifyGraphError(error: unknown): GraphFailure {
     return { ...base, reason: error.reason, message: error.message, transient: error.transient };
   }
   if (!(error instanceof HttpError)) {
-    return { ...base, reason: 'provider_error', message: error instanceof Error ? error.message : String(error) };
+    return {
+      ...base,
+      reason: 'provider_error',
+      message: error instanceof Error ? error.message : String(error),
+    };
   }
   if (error.kind !== 'status') {
     return { ...base, reason: 'provider_error', message: error.message, transient: true };
@@ -52,7 +56,13 @@ export function classifyGraphError(error: unknown): GraphFailure {
     return { ...base, reason: 'throttled', message: text, transient: true, retryAfterMs: error.retryAfterMs };
   }
   if (error.status >= 500) {
-    return { ...base, reason: 'provider_error', message: text, transient: true, retryAfterMs: error.retryAfterMs };
+    return {
+      ...base,
+      reason: 'provider_error',
+      message: text,
+      transient: true,
+      retryAfterMs: error.retryAfterMs,
+    };
   }
   if (error.status === 404) return { ...base, reason: 'user_not_found', message: text };
   const known = error.status === 400 ? classifyDirectoryMessage(text) : null;

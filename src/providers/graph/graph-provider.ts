@@ -12,9 +12,10 @@ import type {
   UserChange,
   UserLicense,
 } from '../../licensing/model.js';
+import { HttpClient, type HttpClientOptions, HttpError, mapLimited, parseRetryAfter } from '../http.js';
 import type { LicenseProvider, UserPage, UserQuery } from '../license-provider.js';
 import { LicenseProviderError } from '../license-provider.js';
-import { HttpClient, type HttpClientOptions, HttpError, mapLimited, parseRetryAfter } from '../http.js';
+import type { CustomerDirectory } from './customer-directory.js';
 import type { GraphAuth } from './graph-auth.js';
 import { classifyGraphError, type GraphFailure, toProviderError } from './graph-errors.js';
 import {
@@ -25,7 +26,6 @@ import {
   GraphUserPage,
   USER_SELECT,
 } from './graph-wire.js';
-import type { CustomerDirectory } from './customer-directory.js';
 import { planFriendlyName, productName } from './sku-names.js';
 
 export interface GraphProviderOptions {
@@ -97,7 +97,13 @@ export class GraphProvider implements LicenseProvider {
     const key = `${tenantId}\u0000${term.toLowerCase()}`;
     let entry = this.searches.get(key);
     if (!entry || entry.expiresAt <= this.now()) {
-      entry = { users: [], nextLink: this.firstSearchUrl(term), total: 0, expiresAt: 0, lock: Promise.resolve() };
+      entry = {
+        users: [],
+        nextLink: this.firstSearchUrl(term),
+        total: 0,
+        expiresAt: 0,
+        lock: Promise.resolve(),
+      };
       entry.expiresAt = this.now() + this.searchCacheMs;
       this.searches.set(key, entry);
       this.pruneSearches();
@@ -239,7 +245,13 @@ export class GraphProvider implements LicenseProvider {
             answer?.body,
             parseRetryAfter(headers['retry-after']),
           );
-          outcomes[index] = await this.failure(tenantId, item.userId, item.change, classifyGraphError(inner), inner);
+          outcomes[index] = await this.failure(
+            tenantId,
+            item.userId,
+            item.change,
+            classifyGraphError(inner),
+            inner,
+          );
         }
       } catch (error) {
         const failure = classifyGraphError(error);
@@ -271,9 +283,11 @@ export class GraphProvider implements LicenseProvider {
   private skuOfFailure(tenantId: string, change: UserChange, failure: GraphFailure): string | undefined {
     const skus = [...change.assign.map((a) => a.skuId), ...change.revoke].map((s) => s.toLowerCase());
     if (skus.length === 1) return skus[0];
-    if (failure.reason !== 'mutually_exclusive' && failure.reason !== 'missing_prerequisite') return undefined;
+    if (failure.reason !== 'mutually_exclusive' && failure.reason !== 'missing_prerequisite')
+      return undefined;
     const owners = this.planOwners.get(tenantId);
-    const planIds = failure.message.match(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi) ?? [];
+    const planIds =
+      failure.message.match(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi) ?? [];
     for (const planId of planIds) {
       const owner = owners?.get(planId.toLowerCase())?.find((sku) => skus.includes(sku));
       if (owner) return owner;
@@ -295,7 +309,11 @@ export class GraphProvider implements LicenseProvider {
   }
 
   /** Users whose property is one of the values, 15 values per request, a few requests at a time. */
-  private async usersWhere(tenantId: string, property: string, values: readonly string[]): Promise<GraphUser[]> {
+  private async usersWhere(
+    tenantId: string,
+    property: string,
+    values: readonly string[],
+  ): Promise<GraphUser[]> {
     const chunks: string[][] = [];
     for (let i = 0; i < values.length; i += IN_CHUNK) chunks.push(values.slice(i, i + IN_CHUNK));
     const pages = await mapLimited(chunks, this.readConcurrency, async (chunk) => {
@@ -315,12 +333,7 @@ export class GraphProvider implements LicenseProvider {
   }
 
   private firstSearchUrl(term: string): string {
-    const params = [
-      `$select=${USER_SELECT}`,
-      '$count=true',
-      `$top=${this.pageSize}`,
-      '$orderby=displayName',
-    ];
+    const params = [`$select=${USER_SELECT}`, '$count=true', `$top=${this.pageSize}`, '$orderby=displayName'];
     if (term !== '') {
       const clauses = ['displayName', 'mail', 'userPrincipalName'].map((p) => `"${p}:${term}"`).join(' OR ');
       params.push(`$search=${encodeURIComponent(clauses)}`);

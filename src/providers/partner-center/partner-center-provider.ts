@@ -106,12 +106,19 @@ export class PartnerCenterProvider implements LicenseProvider {
     const cached = this.customers.get(customerId);
     if (cached && cached.expiresAt > this.now()) return cached.customer;
     try {
-      const item = await this.read(`${this.baseUrl}/v1/customers/${encodeURIComponent(customerId)}`, PcCustomer);
+      const item = await this.read(
+        `${this.baseUrl}/v1/customers/${encodeURIComponent(customerId)}`,
+        PcCustomer,
+      );
       const customer = toCustomer(item);
       this.customers.set(customer.id, { customer, expiresAt: this.now() + this.customersCacheMs });
       return customer;
     } catch (error) {
-      if (error instanceof LicenseProviderError && error.cause instanceof HttpError && error.cause.status === 404) {
+      if (
+        error instanceof LicenseProviderError &&
+        error.cause instanceof HttpError &&
+        error.cause.status === 404
+      ) {
         return null;
       }
       throw error;
@@ -127,7 +134,10 @@ export class PartnerCenterProvider implements LicenseProvider {
         : list.users.filter(
             (u) =>
               u.displayName.toLowerCase().startsWith(q) ||
-              u.displayName.toLowerCase().split(/\s+/).some((word) => word.startsWith(q)) ||
+              u.displayName
+                .toLowerCase()
+                .split(/\s+/)
+                .some((word) => word.startsWith(q)) ||
               u.email.toLowerCase().startsWith(q),
           );
     return { users: matching.slice(query.offset, query.offset + query.limit), total: matching.length };
@@ -136,10 +146,12 @@ export class PartnerCenterProvider implements LicenseProvider {
   async getUsers(customerId: string, userIds: readonly string[]): Promise<TenantUser[]> {
     let list = await this.userList(customerId);
     if (userIds.some((id) => !list.byId.has(id))) list = await this.userList(customerId, true);
-    return [...new Set(userIds)].flatMap((id) => {
-      const user = list.byId.get(id);
-      return user ? [user] : [];
-    }).sort(byName);
+    return [...new Set(userIds)]
+      .flatMap((id) => {
+        const user = list.byId.get(id);
+        return user ? [user] : [];
+      })
+      .sort(byName);
   }
 
   async findUsersByEmail(
@@ -386,7 +398,10 @@ const ACTIVE_PLAN = new Set(['assigned', 'enabled', 'success']);
  * Partner Center does not say whether a licence is direct or inherited, so every licence is
  * reported as direct. Disabled plans are the product's plans the licence does not list as assigned.
  */
-export function toUserLicense(license: z.infer<typeof PcLicense>, plansOf: Map<string, string[]>): UserLicense {
+export function toUserLicense(
+  license: z.infer<typeof PcLicense>,
+  plansOf: Map<string, string[]>,
+): UserLicense {
   const skuId = license.productSku.id.toLowerCase();
   const active = new Set(
     license.servicePlans

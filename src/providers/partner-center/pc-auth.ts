@@ -37,7 +37,8 @@ export class PartnerCenterAuth {
   }
 
   token(): Promise<string> {
-    if (this.cached && this.cached.expiresAt - EARLY_RENEWAL_MS > this.now()) return Promise.resolve(this.cached.token);
+    if (this.cached && this.cached.expiresAt - EARLY_RENEWAL_MS > this.now())
+      return Promise.resolve(this.cached.token);
     this.pending ??= this.exchange().finally(() => {
       this.pending = undefined;
     });

@@ -32,14 +32,25 @@ export function unescapeHtml(text: string): string {
 }
 
 export function classifyPcError(error: unknown): PcFailure {
-  const base = { transient: false, retryAfterMs: undefined, skuId: undefined, usageLocation: false, code: undefined };
+  const base = {
+    transient: false,
+    retryAfterMs: undefined,
+    skuId: undefined,
+    usageLocation: false,
+    code: undefined,
+  };
   if (error instanceof LicenseProviderError) {
     return { ...base, reason: error.reason, message: error.message, transient: error.transient };
   }
   if (!(error instanceof HttpError)) {
-    return { ...base, reason: 'provider_error', message: error instanceof Error ? error.message : String(error) };
+    return {
+      ...base,
+      reason: 'provider_error',
+      message: error instanceof Error ? error.message : String(error),
+    };
   }
-  if (error.kind !== 'status') return { ...base, reason: 'provider_error', message: error.message, transient: true };
+  if (error.kind !== 'status')
+    return { ...base, reason: 'provider_error', message: error.message, transient: true };
 
   const throttle = PcThrottle.safeParse(error.body);
   if (error.status === 429) {
@@ -58,10 +69,19 @@ export function classifyPcError(error: unknown): PcFailure {
   const description = parsed.success ? unescapeHtml(parsed.data.description ?? '') : '';
   const data = parsed.success ? (parsed.data.data ?? []).map(unescapeHtml) : [];
   const message =
-    description || data[0] || (typeof error.body === 'string' ? error.body : `Partner Center answered ${error.status}`);
+    description ||
+    data[0] ||
+    (typeof error.body === 'string' ? error.body : `Partner Center answered ${error.status}`);
   const all = [description, ...data].join(' ');
   if (error.status >= 500) {
-    return { ...base, code, reason: error.status === 503 ? 'throttled' : 'provider_error', message, transient: true, retryAfterMs: error.retryAfterMs };
+    return {
+      ...base,
+      code,
+      reason: error.status === 503 ? 'throttled' : 'provider_error',
+      message,
+      transient: true,
+      retryAfterMs: error.retryAfterMs,
+    };
   }
   if (code === 60012) {
     const skuId = [...all.matchAll(GUID)].map((m) => m[0].toLowerCase()).at(-1);
@@ -69,7 +89,8 @@ export function classifyPcError(error: unknown): PcFailure {
   }
   if (code === 60002) return { ...base, code, reason: 'user_not_found', message };
   const known = classifyDirectoryMessage(all);
-  if (known) return { ...base, ...known, code, message: data.find((d) => classifyDirectoryMessage(d)) ?? message };
+  if (known)
+    return { ...base, ...known, code, message: data.find((d) => classifyDirectoryMessage(d)) ?? message };
   if (error.status === 404 && code !== 60003) return { ...base, code, reason: 'user_not_found', message };
   return { ...base, code, reason: 'provider_error', message };
 }

@@ -31,6 +31,7 @@ import type { ApprovalNotifier } from './approval-notifier.js';
 
 type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
 type SubmitArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
+type DecisionRefusal = Extract<DecisionResult, { ok: false }>;
 
 export interface ApprovalListeners {
   approve(args: ButtonArgs): Promise<void>;
@@ -71,9 +72,15 @@ export function approvalListeners(deps: ListenerDeps): ApprovalListeners {
     await notifier.announceDecision(requestId);
     const request = await store.getRequest(requestId);
     if (request === null) return;
-    let summary = request.report?.ts === undefined ? null : { channel: request.report.channel, ts: request.report.ts };
+    let summary =
+      request.report?.ts === undefined ? null : { channel: request.report.channel, ts: request.report.ts };
     if (summary === null) {
-      const posted = await postSummary(client, request.report?.channel ?? request.requestedBy, request.requestedBy, request);
+      const posted = await postSummary(
+        client,
+        request.report?.channel ?? request.requestedBy,
+        request.requestedBy,
+        request,
+      );
       summary = { channel: posted.channel, ts: posted.ts };
       await service.setReportTarget(requestId, summary);
     }
@@ -97,96 +104,135 @@ export function approvalListeners(deps: ListenerDeps): ApprovalListeners {
     }
   }
 
+  /**
+   * Work after a click's ack is tracked like runs, so shutdown and tests can wait for it; a
+   * failure is logged and the clicker is told, as the app's error handler does before an ack.
+   */
+  function afterAck(args: ButtonArgs, what: string, work: () => Promise<void>): void {
+    runs.track(`${what} by ${args.body.user.id}`, async () => {
+      try {
+        await work();
+      } catch (error) {
+        args.logger.error(`${what} of ${args.action.value ?? '?'} by ${args.body.user.id} failed`, error);
+        await explain(args, 'Sorry, something went wrong and nothing more was done. Try again in a moment.');
+      }
+    });
+  }
+
+  async function approveClicked(args: ButtonArgs): Promise<void> {
+    const userId = args.body.user.id;
+    const requestId = RequestIdValue.safeParse(args.action.value);
+    if (!requestId.success) return explain(args, 'This button no longer refers to a request.');
+    const id = requestId.data;
+    if (!(await approvers.allows(userId))) return refuseNonApprover(args, id, 'approve');
+    const result = await service.approve(id, userId);
+    if (!result.ok) {
+      await auditRefusal(userId, id, 'approve', result.why);
+      await explain(args, refusalText(result, notifier));
+      if (result.why === 'expired') runs.track(`expiry of ${id}`, () => notifier.announceExpiry(id));
+      return;
+    }
+    runs.track(`approved request ${id}`, () => runApproved(args.client, args.logger, id));
+    refreshHome(args.body, args.client, userId);
+  }
+
+  async function rejectClicked(args: ButtonArgs): Promise<void> {
+    const userId = args.body.user.id;
+    const requestId = RequestIdValue.safeParse(args.action.value);
+    if (!requestId.success) return explain(args, 'This button no longer refers to a request.');
+    const id = requestId.data;
+    if (!(await approvers.allows(userId))) return refuseNonApprover(args, id, 'reject');
+    // Expire what is due first, so an expired request is not offered for a reason it cannot take.
+    for (const expired of await service.expireApprovals()) {
+      runs.track(`expiry of ${expired.requestId}`, () => notifier.announceExpiry(expired.requestId));
+    }
+    const approval = await store.getApproval(id);
+    const refusal = refusalBeforeDecision(approval, userId, notifier);
+    if (refusal !== null) {
+      await auditRefusal(userId, id, 'reject', refusal.why);
+      return explain(args, refusal.text);
+    }
+    const request = await store.getRequest(id);
+    // The trigger id lives 3 seconds and is good for one view: nothing slow happens before this call.
+    await args.client.views.open({
+      trigger_id: args.body.trigger_id,
+      view: renderRejectReasonModal({
+        requestId: id,
+        ...(request === null ? {} : { customerName: request.customerName }),
+      }),
+    });
+  }
+
+  async function viewUsersClicked(args: ButtonArgs): Promise<void> {
+    const userId = args.body.user.id;
+    const requestId = RequestIdValue.safeParse(args.action.value);
+    if (!requestId.success) return explain(args, 'This button no longer refers to a request.');
+    const request = await store.getRequest(requestId.data);
+    if (request === null) return explain(args, 'This request no longer exists.');
+    // The list names the customer's users: only who may decide, and the requester, see it.
+    if (request.requestedBy !== userId && !(await approvers.allows(userId))) {
+      return explain(args, `${refusals.approver} They are ${notifier.decidersText()}.`);
+    }
+    await args.client.views.open({ trigger_id: args.body.trigger_id, view: renderRevokeListModal(request) });
+  }
+
+  async function reasonSubmitted(args: SubmitArgs): Promise<void> {
+    const userId = args.body.user.id;
+    const metadata = parseMetadata(RequestMetadata, args.view.private_metadata);
+    const reason = new StateValues(args.view.state).text(ids.blocks.rejectReason, ids.actions.rejectReason);
+    const inlineError = (text: string) =>
+      args.ack({ response_action: 'errors', errors: { [ids.blocks.rejectReason]: text } });
+    if (metadata === null) return inlineError('This form no longer refers to a request; close it.');
+    if (reason === null) return inlineError('Say why the request is rejected; the operator will read it.');
+    const id = metadata.requestId;
+    // Approver rights are checked again: they may have changed while the modal was open.
+    if (!(await approvers.allows(userId))) {
+      await auditRefusal(userId, id, 'reject', 'not_approver');
+      return inlineError(refusals.approver);
+    }
+    const result = await service.reject(id, userId, reason.slice(0, MAX_REASON));
+    if (!result.ok) {
+      await auditRefusal(userId, id, 'reject', result.why);
+      await inlineError(refusalText(result, notifier));
+      if (result.why === 'expired') runs.track(`expiry of ${id}`, () => notifier.announceExpiry(id));
+      return;
+    }
+    await args.ack();
+    runs.track(`rejected request ${id}`, () => notifier.announceDecision(id));
+  }
+
   return {
     async approve(args) {
       await args.ack();
-      const userId = args.body.user.id;
-      const requestId = RequestIdValue.safeParse(args.action.value);
-      if (!requestId.success) return explain(args, 'This button no longer refers to a request.');
-      const id = requestId.data;
-      if (!(await approvers.allows(userId))) return refuseNonApprover(args, id, 'approve');
-      const result = await service.approve(id, userId);
-      if (!result.ok) {
-        await auditRefusal(userId, id, 'approve', result.why);
-        await explain(args, refusalText(result, notifier));
-        if (result.why === 'expired') runs.track(`expiry of ${id}`, () => notifier.announceExpiry(id));
-        return;
-      }
-      runs.track(`approved request ${id}`, () => runApproved(args.client, args.logger, id));
-      refreshHome(args.body, args.client, userId);
+      afterAck(args, 'approve', () => approveClicked(args));
     },
 
     async reject(args) {
       await args.ack();
-      const userId = args.body.user.id;
-      const requestId = RequestIdValue.safeParse(args.action.value);
-      if (!requestId.success) return explain(args, 'This button no longer refers to a request.');
-      const id = requestId.data;
-      if (!(await approvers.allows(userId))) return refuseNonApprover(args, id, 'reject');
-      // Expire what is due first, so an expired request is not offered for a reason it cannot take.
-      for (const expired of await service.expireApprovals()) {
-        runs.track(`expiry of ${expired.requestId}`, () => notifier.announceExpiry(expired.requestId));
-      }
-      const approval = await store.getApproval(id);
-      const refusal = refusalBeforeDecision(approval, userId, notifier);
-      if (refusal !== null) return explain(args, refusal);
-      const request = await store.getRequest(id);
-      // The trigger id lives 3 seconds and is good for one view: nothing slow happens before this call.
-      await args.client.views.open({
-        trigger_id: args.body.trigger_id,
-        view: renderRejectReasonModal({
-          requestId: id,
-          ...(request === null ? {} : { customerName: request.customerName }),
-        }),
-      });
+      afterAck(args, 'reject', () => rejectClicked(args));
     },
 
     async viewUsers(args) {
       await args.ack();
-      const userId = args.body.user.id;
-      const requestId = RequestIdValue.safeParse(args.action.value);
-      if (!requestId.success) return explain(args, 'This button no longer refers to a request.');
-      const request = await store.getRequest(requestId.data);
-      if (request === null) return explain(args, 'This request no longer exists.');
-      // The list names the customer's users: only who may decide, and the requester, see it.
-      if (request.requestedBy !== userId && !(await approvers.allows(userId))) {
-        return explain(args, `${refusals.approver} They are ${notifier.decidersText()}.`);
-      }
-      await args.client.views.open({ trigger_id: args.body.trigger_id, view: renderRevokeListModal(request) });
+      afterAck(args, 'view users', () => viewUsersClicked(args));
     },
 
     async rejectReasonSubmitted(args) {
-      const userId = args.body.user.id;
-      const metadata = parseMetadata(RequestMetadata, args.view.private_metadata);
-      const reason = new StateValues(args.view.state).text(ids.blocks.rejectReason, ids.actions.rejectReason);
-      const inlineError = (text: string) =>
-        args.ack({ response_action: 'errors', errors: { [ids.blocks.rejectReason]: text } });
-      if (metadata === null) return inlineError('This form no longer refers to a request; close it.');
-      if (reason === null) return inlineError('Say why the request is rejected; the operator will read it.');
-      const id = metadata.requestId;
-      // Approver rights are checked again: they may have changed while the modal was open.
-      if (!(await approvers.allows(userId))) {
-        await auditRefusal(userId, id, 'reject', 'not_approver');
-        return inlineError(refusals.approver);
-      }
-      const result = await service.reject(id, userId, reason.slice(0, MAX_REASON));
-      if (!result.ok) {
-        await auditRefusal(userId, id, 'reject', result.why);
-        await inlineError(refusalText(result, notifier));
-        if (result.why === 'expired') runs.track(`expiry of ${id}`, () => notifier.announceExpiry(id));
-        return;
-      }
-      await args.ack();
-      runs.track(`rejected request ${id}`, () => notifier.announceDecision(id));
+      await reasonSubmitted(args);
     },
   };
 }
 
 /** Why `userId` cannot decide `approval` now (before asking for a reason); null when they can. */
-function refusalBeforeDecision(approval: Approval | null, userId: string, notifier: ApprovalNotifier): string | null {
-  if (approval === null) return 'This request no longer exists.';
-  if (approval.requestedBy === userId) return selfDecisionText(notifier);
-  if (approval.status !== 'pending') return alreadyDecidedText(approval);
+function refusalBeforeDecision(
+  approval: Approval | null,
+  userId: string,
+  notifier: ApprovalNotifier,
+): { why: DecisionRefusal['why']; text: string } | null {
+  if (approval === null) return { why: 'not_found', text: 'This request no longer exists.' };
+  if (approval.requestedBy === userId) return { why: 'self_decision', text: selfDecisionText(notifier) };
+  if (approval.status === 'expired') return { why: 'expired', text: alreadyDecidedText(approval) };
+  if (approval.status !== 'pending') return { why: 'already_decided', text: alreadyDecidedText(approval) };
   return null;
 }
 
@@ -210,14 +256,16 @@ function alreadyDecidedText(approval: Approval): string {
 }
 
 /** The explanation for a decision the service refused. */
-function refusalText(result: Extract<DecisionResult, { ok: false }>, notifier: ApprovalNotifier): string {
+function refusalText(result: DecisionRefusal, notifier: ApprovalNotifier): string {
   switch (result.why) {
     case 'not_found':
       return 'This request no longer exists.';
     case 'self_decision':
       return selfDecisionText(notifier);
     case 'already_decided':
-      return result.approval === null ? 'This request was already decided.' : alreadyDecidedText(result.approval);
+      return result.approval === null
+        ? 'This request was already decided.'
+        : alreadyDecidedText(result.approval);
     case 'expired':
       return result.approval === null
         ? 'This request expired and can no longer be decided.'

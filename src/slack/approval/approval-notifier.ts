@@ -79,7 +79,9 @@ export class ApprovalNotifier {
     if (loaded === null) return;
     const { request, approval } = loaded;
     if (this.#channelId === undefined) {
-      this.#logger.warn(`APPROVAL_CHANNEL_ID is not set: request ${requestId} can be decided on App Home only`);
+      this.#logger.warn(
+        `APPROVAL_CHANNEL_ID is not set: request ${requestId} can be decided on App Home only`,
+      );
     } else if (approval.message === undefined) {
       const rendered = renderApprovalRequest({ request, approval });
       const posted = await this.#client.chat.postMessage({
@@ -95,7 +97,10 @@ export class ApprovalNotifier {
           // Decided from App Home while the message was on its way: keep its address and show the decision.
           const current = await this.#store.getApproval(requestId);
           if (current !== null) {
-            await this.#store.decideApproval(requestId, [current.status], { status: current.status, message });
+            await this.#store.decideApproval(requestId, [current.status], {
+              status: current.status,
+              message,
+            });
           }
           await this.refresh(requestId);
           return;
@@ -127,7 +132,8 @@ export class ApprovalNotifier {
       });
     }
     // A run keeps the summary up to date itself; before and without one, it shows the decision.
-    if (request.status !== 'running' && request.status !== 'completed') await this.#updateSummary(request, approval);
+    if (request.status !== 'running' && request.status !== 'completed')
+      await this.#updateSummary(request, approval);
   }
 
   /** After a decision or an expiry: both messages show it and the operator is told in the thread. */
@@ -174,7 +180,12 @@ export class ApprovalNotifier {
       await this.#store.appendAudit({ actor: 'system', action: EXPIRY_ANNOUNCED, requestId, outcome: 'ok' });
     } catch (error) {
       this.#logger.error(`announcing the expiry of ${requestId} failed`, error);
-      await this.#store.appendAudit({ actor: 'system', action: EXPIRY_ANNOUNCED, requestId, outcome: 'failed' });
+      await this.#store.appendAudit({
+        actor: 'system',
+        action: EXPIRY_ANNOUNCED,
+        requestId,
+        outcome: 'failed',
+      });
     }
   }
 
@@ -225,7 +236,8 @@ export function decisionLine(approval: Approval): string | null {
     case 'approved':
       return `:white_check_mark: Approved by ${who}${when}. Running it now against the tenant as it is; what no longer applies is reported as no change.`;
     case 'rejected': {
-      const reason = approval.decisionReason === undefined ? '' : `: “${escapeMrkdwn(approval.decisionReason)}”`;
+      const reason =
+        approval.decisionReason === undefined ? '' : `: “${escapeMrkdwn(approval.decisionReason)}”`;
       return `:no_entry: Rejected by ${who}${when}${reason}. Nothing was changed.`;
     }
     case 'expired':

@@ -42,7 +42,8 @@ export function openLicenses(deps: ListenerDeps) {
       'open',
       command.trigger_id,
       firstView(deps, draft, name),
-      () => renderLoading({ callbackId: ids.views.customer, title: 'Licenses', text: `Looking for “${name}”…` }),
+      () =>
+        renderLoading({ callbackId: ids.views.customer, title: 'Licenses', text: `Looking for “${name}”…` }),
     );
     await deps.store.updateDraft(draft.id, (current) => ({ ...current, rootViewId: viewId }));
   };
@@ -82,7 +83,12 @@ export function customerSuggestions(deps: ListenerDeps) {
 
 /** "Next" on the customer step: keep the customer in the draft and show the users step. */
 export function submitCustomer(deps: ListenerDeps) {
-  return async ({ ack, view, client, context }: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs) => {
+  return async ({
+    ack,
+    view,
+    client,
+    context,
+  }: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs) => {
     const { draft } = draftOf(context);
     const customerId = new StateValues(view.state).selected(ids.blocks.customer, ids.actions.customer);
     const customer = customerId === null ? null : await deps.service.getCustomer(customerId);
@@ -110,7 +116,12 @@ export function submitCustomer(deps: ListenerDeps) {
     }
     await ack({
       response_action: 'update',
-      view: renderLoading({ callbackId: ids.views.users, title: 'Choose users', text: 'Loading users…', draftId: draft.id }),
+      view: renderLoading({
+        callbackId: ids.views.users,
+        title: 'Choose users',
+        text: 'Loading users…',
+        draftId: draft.id,
+      }),
     });
     await client.views.update({ view_id: view.id, view: await work });
   };

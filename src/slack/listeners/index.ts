@@ -7,7 +7,7 @@ import type { AnyMiddlewareArgs, App, BlockAction, ButtonAction, Context, Logger
 import { ids, patterns } from '../../../blocks/ids.js';
 import { actingUserId, refusals, requireOwnDraft, requireRole } from '../access.js';
 import { approvalListeners } from '../approval/approval-listeners.js';
-import { openLicenses, customerSuggestions, submitCustomer } from './customer-step.js';
+import { customerSuggestions, openLicenses, submitCustomer } from './customer-step.js';
 import type { ListenerDeps } from './deps.js';
 import { publishHome } from './home.js';
 import {
@@ -49,8 +49,16 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
     ...step,
     userSuggestions(deps),
   );
-  app.action<BlockAction>({ block_id: patterns.userSearchBlock, action_id: ids.actions.userSearch }, ...step, pickUsers(deps));
-  app.action<BlockAction>({ block_id: patterns.browseBlock, action_id: ids.actions.browsePick }, ...step, browsePick(deps));
+  app.action<BlockAction>(
+    { block_id: patterns.userSearchBlock, action_id: ids.actions.userSearch },
+    ...step,
+    pickUsers(deps),
+  );
+  app.action<BlockAction>(
+    { block_id: patterns.browseBlock, action_id: ids.actions.browsePick },
+    ...step,
+    browsePick(deps),
+  );
   app.action<BlockAction>(ids.actions.browseQuery, ...step, browseQuery(deps));
   app.action<BlockAction>(ids.actions.pageFirst, ...step, turnPage(deps, 'first'));
   app.action<BlockAction>(ids.actions.pagePrevious, ...step, turnPage(deps, 'previous'));
@@ -88,7 +96,11 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   app.error(async ({ error, logger, body, context }: FailedRequest) => {
     const fields = (body ?? {}) as { type?: unknown; command?: unknown; channel_id?: unknown };
     const userId = body === undefined ? undefined : actingUserId({ body } as AnyMiddlewareArgs);
-    logger.error('listener failed', { type: fields.type ?? fields.command, user: userId, team: context.teamId }, error);
+    logger.error(
+      'listener failed',
+      { type: fields.type ?? fields.command, user: userId, team: context.teamId },
+      error,
+    );
     if (userId === undefined) return;
     const text =
       'Sorry, something went wrong and nothing more was done. Try again; if it keeps failing, tell your LicenseDesk admin.';

@@ -46,7 +46,9 @@ export async function renderLicensesFor(
 ): Promise<ModalView> {
   const products = await overviewFor(deps, draft);
   const planned =
-    options.revoke === undefined ? options.plannedRevocations : countPlannedRevocations(products, options.revoke);
+    options.revoke === undefined
+      ? options.plannedRevocations
+      : countPlannedRevocations(products, options.revoke);
   return renderLicensesStep({
     draftId: draft.id,
     customerName: draft.customerName ?? '',
@@ -96,7 +98,12 @@ async function productOverview(deps: ListenerDeps, draft: Draft, skuId: string):
   return overview;
 }
 
-async function renderHoldersFor(deps: ListenerDeps, draft: Draft, skuId: string, page: number): Promise<ModalView> {
+async function renderHoldersFor(
+  deps: ListenerDeps,
+  draft: Draft,
+  skuId: string,
+  page: number,
+): Promise<ModalView> {
   const overview = await productOverview(deps, draft, skuId);
   const holderIds = [...overview.holders, ...overview.inheritedHolders];
   const users = await deps.service.getUsers(customerOf(draft), holderIds);
@@ -109,8 +116,12 @@ export function showHolders(deps: ListenerDeps) {
     await args.ack();
     const { draft } = draftOf(args.context);
     const skuId = SkuValue.parse(BlockAction.parse(args.action).value);
-    await showFromTrigger(args.client, 'push', args.body.trigger_id, renderHoldersFor(deps, draft, skuId, 0), () =>
-      renderLoading({ callbackId: ids.views.holders, title: 'Who has it', text: 'Loading holders…' }),
+    await showFromTrigger(
+      args.client,
+      'push',
+      args.body.trigger_id,
+      renderHoldersFor(deps, draft, skuId, 0),
+      () => renderLoading({ callbackId: ids.views.holders, title: 'Who has it', text: 'Loading holders…' }),
     );
   };
 }
@@ -148,7 +159,12 @@ export function showPlans(deps: ListenerDeps) {
 
 /** "Save" on the service plans: keep the choice in the draft, close, refresh the step below. */
 export function savePlans(deps: ListenerDeps) {
-  return async ({ ack, view, client, context }: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs) => {
+  return async ({
+    ack,
+    view,
+    client,
+    context,
+  }: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs) => {
     const { draft, meta } = draftOf(context);
     if (meta.skuId === undefined) {
       await ack();

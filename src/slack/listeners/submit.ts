@@ -30,7 +30,9 @@ interface InputBlock {
 }
 
 function inputBlocks(view: { blocks: readonly unknown[] }): InputBlock[] {
-  return (view.blocks as InputBlock[]).filter((block) => block.type === 'input' && block.block_id !== undefined);
+  return (view.blocks as InputBlock[]).filter(
+    (block) => block.type === 'input' && block.block_id !== undefined,
+  );
 }
 
 /** The input block of `pattern` that offers `skuId`, and the product's name as shown there. */
@@ -44,7 +46,10 @@ function blockOffering(view: { blocks: readonly unknown[] }, pattern: RegExp, sk
 }
 
 /** Plan problems as inline errors under the blocks they are about. */
-export function problemErrors(view: { blocks: readonly unknown[] }, problems: readonly PlanProblem[]): Errors {
+export function problemErrors(
+  view: { blocks: readonly unknown[] },
+  problems: readonly PlanProblem[],
+): Errors {
   const errors: Errors = {};
   const fallback = inputBlocks(view).find((block) => patterns.assign.test(block.block_id ?? ''))?.block_id;
   const add = (blockId: string | undefined, message: string) => {
@@ -104,7 +109,14 @@ type Outcome =
 
 /** "Apply" / "Request approval" on the manage-licenses step. */
 export function submitLicenses(deps: ListenerDeps) {
-  return async ({ ack, view, body, client, context, logger }: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs) => {
+  return async ({
+    ack,
+    view,
+    body,
+    client,
+    context,
+    logger,
+  }: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs) => {
     const { draft } = draftOf(context);
     const input = changeInput(draft, view.state);
     const reason = new StateValues(view.state).text(ids.blocks.reason, ids.actions.reason);
@@ -134,12 +146,19 @@ export function submitLicenses(deps: ListenerDeps) {
     if (isLate(ready)) {
       await ack({
         response_action: 'update',
-        view: renderLoading({ callbackId: ids.views.submitted, title: 'Request sent', text: 'Checking the request…' }),
+        view: renderLoading({
+          callbackId: ids.views.submitted,
+          title: 'Request sent',
+          text: 'Checking the request…',
+        }),
       });
       outcome = await work;
       if (!outcome.ok) {
         const error = Object.values(outcome.errors).join(' ');
-        await client.views.update({ view_id: view.id, view: await renderLicensesFor(deps, draft, { plannedRevocations: null, error }) });
+        await client.views.update({
+          view_id: view.id,
+          view: await renderLicensesFor(deps, draft, { plannedRevocations: null, error }),
+        });
         return;
       }
       await client.views.update({ view_id: view.id, view: submittedView(draft, outcome) });
@@ -239,14 +258,23 @@ export function startRun(
   });
 }
 
-
 /** Continues the runs a stopped process left `running`; each reports where it reported before. */
-export async function resumeInterrupted(deps: ListenerDeps, client: WebClient, logger: Logger): Promise<number> {
+export async function resumeInterrupted(
+  deps: ListenerDeps,
+  client: WebClient,
+  logger: Logger,
+): Promise<number> {
   const requests = await deps.service.interruptedRequests();
   for (const request of requests) {
-    let summary = request.report?.ts === undefined ? null : { channel: request.report.channel, ts: request.report.ts };
+    let summary =
+      request.report?.ts === undefined ? null : { channel: request.report.channel, ts: request.report.ts };
     if (summary === null) {
-      const posted = await postSummary(client, request.report?.channel ?? request.requestedBy, request.requestedBy, request);
+      const posted = await postSummary(
+        client,
+        request.report?.channel ?? request.requestedBy,
+        request.requestedBy,
+        request,
+      );
       summary = { channel: posted.channel, ts: posted.ts };
       await deps.service.setReportTarget(request.id, summary);
     }
@@ -257,7 +285,11 @@ export async function resumeInterrupted(deps: ListenerDeps, client: WebClient, l
 }
 
 /** Expires pending approvals past their time; the operator's summary and thread say so. */
-export async function expireApprovals(deps: ListenerDeps, client: WebClient, logger: Logger): Promise<number> {
+export async function expireApprovals(
+  deps: ListenerDeps,
+  client: WebClient,
+  logger: Logger,
+): Promise<number> {
   const expired = await deps.service.expireApprovals();
   for (const approval of expired) {
     const request = await deps.store.getRequest(approval.requestId);
@@ -265,7 +297,12 @@ export async function expireApprovals(deps: ListenerDeps, client: WebClient, log
     if (request === null || request.report === undefined || ts === undefined) continue;
     const message = renderRunSummary({ request, approval });
     try {
-      await client.chat.update({ channel: request.report.channel, ts, text: message.text, blocks: message.blocks });
+      await client.chat.update({
+        channel: request.report.channel,
+        ts,
+        text: message.text,
+        blocks: message.blocks,
+      });
       await client.chat.postMessage({
         channel: request.report.channel,
         thread_ts: ts,

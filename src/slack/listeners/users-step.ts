@@ -110,7 +110,11 @@ async function changeAndRefresh(
 }
 
 function addUsers(current: Draft, userIds: readonly string[]): Draft {
-  return { ...current, selectedUserIds: [...new Set([...current.selectedUserIds, ...userIds])], notFoundEmails: [] };
+  return {
+    ...current,
+    selectedUserIds: [...new Set([...current.selectedUserIds, ...userIds])],
+    notFoundEmails: [],
+  };
 }
 
 async function pageUsers(deps: ListenerDeps, draft: Draft, page: number): Promise<TenantUser[]> {
@@ -124,10 +128,18 @@ async function pageUsers(deps: ListenerDeps, draft: Draft, page: number): Promis
 
 /** Options load of the user typeahead (by name or e-mail). */
 export function userSuggestions(deps: ListenerDeps) {
-  return async ({ options, ack, context }: SlackOptionsMiddlewareArgs<'block_suggestion'> & AllMiddlewareArgs) => {
+  return async ({
+    options,
+    ack,
+    context,
+  }: SlackOptionsMiddlewareArgs<'block_suggestion'> & AllMiddlewareArgs) => {
     const { draft } = draftOf(context);
     const query = SuggestionQuery.parse(options.value);
-    const page = await deps.service.searchUsers(customerOf(draft), { query, offset: 0, limit: MAX_USER_OPTIONS });
+    const page = await deps.service.searchUsers(customerOf(draft), {
+      query,
+      offset: 0,
+      limit: MAX_USER_OPTIONS,
+    });
     await ack({ options: userOptions(page.users) });
   };
 }
@@ -142,7 +154,11 @@ export function pickUsers(deps: ListenerDeps) {
       args,
       async (draft) => {
         const found = await deps.service.getUsers(customerOf(draft), picked);
-        return (current) => addUsers(current, found.map((user) => user.id));
+        return (current) =>
+          addUsers(
+            current,
+            found.map((user) => user.id),
+          );
       },
       true,
     );
@@ -166,7 +182,9 @@ export function browsePick(deps: ListenerDeps) {
         const added = users.filter((user) => ticked.has(user.id)).map((user) => user.id);
         return (current) => ({
           ...current,
-          selectedUserIds: [...new Set([...current.selectedUserIds.filter((id) => !onPage.has(id)), ...added])],
+          selectedUserIds: [
+            ...new Set([...current.selectedUserIds.filter((id) => !onPage.has(id)), ...added]),
+          ],
           notFoundEmails: [],
         });
       },
@@ -180,7 +198,12 @@ export function browseQuery(deps: ListenerDeps) {
   return async (args: ActionArgs) => {
     await args.ack();
     const query = (BlockAction.parse(args.action).value ?? '').trim().slice(0, 200);
-    await changeAndRefresh(deps, args, () => (current) => ({ ...current, browseQuery: query, page: 0 }), false);
+    await changeAndRefresh(
+      deps,
+      args,
+      () => (current) => ({ ...current, browseQuery: query, page: 0 }),
+      false,
+    );
   };
 }
 
@@ -190,7 +213,12 @@ export function turnPage(deps: ListenerDeps, to: 'first' | 'previous' | 'next' |
     await args.ack();
     const target = (page: number) =>
       ({ first: 0, previous: Math.max(0, page - 1), next: page + 1, last: Number.MAX_SAFE_INTEGER })[to];
-    await changeAndRefresh(deps, args, () => (current) => ({ ...current, page: target(current.page) }), false);
+    await changeAndRefresh(
+      deps,
+      args,
+      () => (current) => ({ ...current, page: target(current.page) }),
+      false,
+    );
   };
 }
 
@@ -203,7 +231,11 @@ export function selectPage(deps: ListenerDeps) {
       args,
       async (draft) => {
         const users = await pageUsers(deps, draft, draft.page);
-        return (current) => addUsers(current, users.map((user) => user.id));
+        return (current) =>
+          addUsers(
+            current,
+            users.map((user) => user.id),
+          );
       },
       true,
     );
@@ -213,7 +245,12 @@ export function selectPage(deps: ListenerDeps) {
 export function clearSelection(deps: ListenerDeps) {
   return async (args: ActionArgs) => {
     await args.ack();
-    await changeAndRefresh(deps, args, () => (current) => ({ ...current, selectedUserIds: [], notFoundEmails: [] }), true);
+    await changeAndRefresh(
+      deps,
+      args,
+      () => (current) => ({ ...current, selectedUserIds: [], notFoundEmails: [] }),
+      true,
+    );
   };
 }
 
@@ -221,9 +258,14 @@ export function clearSelection(deps: ListenerDeps) {
 async function pastedEmailsChange(deps: ListenerDeps, draft: Draft, text: string): Promise<DraftChange> {
   const { emails, invalid } = parseEmailList(text);
   const { found, notFound } =
-    emails.length === 0 ? { found: [], notFound: [] } : await deps.service.findUsersByEmail(customerOf(draft), emails);
+    emails.length === 0
+      ? { found: [], notFound: [] }
+      : await deps.service.findUsersByEmail(customerOf(draft), emails);
   return (current) => ({
-    ...addUsers(current, found.map((user) => user.id)),
+    ...addUsers(
+      current,
+      found.map((user) => user.id),
+    ),
     notFoundEmails: [...notFound, ...invalid],
   });
 }
@@ -247,7 +289,11 @@ export function viewSelected(deps: ListenerDeps) {
     await args.ack();
     const { draft } = draftOf(args.context);
     await showFromTrigger(args.client, 'push', args.body.trigger_id, renderSelectedFor(deps, draft, 0), () =>
-      renderLoading({ callbackId: ids.views.selected, title: 'Selected users', text: 'Loading the selection…' }),
+      renderLoading({
+        callbackId: ids.views.selected,
+        title: 'Selected users',
+        text: 'Loading the selection…',
+      }),
     );
   };
 }
@@ -277,7 +323,12 @@ export function selectedPage(deps: ListenerDeps) {
 
 /** "Next" on the users step: e-mails still in the paste box are added first (and shown). */
 export function submitUsers(deps: ListenerDeps) {
-  return async ({ ack, view, client, context }: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs) => {
+  return async ({
+    ack,
+    view,
+    client,
+    context,
+  }: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs) => {
     const { draft } = draftOf(context);
     const text = pastedText(view.state);
     const version = versionOf(view);
@@ -300,13 +351,20 @@ export function submitUsers(deps: ListenerDeps) {
     const ready = await withinBudget(work);
     if (!isLate(ready)) {
       await ack(
-        'errors' in ready ? { response_action: 'errors', errors: ready.errors } : { response_action: 'update', view: ready },
+        'errors' in ready
+          ? { response_action: 'errors', errors: ready.errors }
+          : { response_action: 'update', view: ready },
       );
       return;
     }
     await ack({
       response_action: 'update',
-      view: renderLoading({ callbackId: ids.views.manage, title: 'Manage licenses', text: 'Loading products…', draftId: draft.id }),
+      view: renderLoading({
+        callbackId: ids.views.manage,
+        title: 'Manage licenses',
+        text: 'Loading products…',
+        draftId: draft.id,
+      }),
     });
     const late = await work;
     const next = 'errors' in late ? await renderUsersFor(deps, draft, version, noneSelected) : late;

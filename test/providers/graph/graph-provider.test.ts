@@ -1,13 +1,16 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { isLicenseProviderError, type LicenseProviderError } from '../../../src/providers/license-provider.js';
 import { StaticCustomerDirectory } from '../../../src/providers/graph/customer-directory.js';
 import { GraphAuth } from '../../../src/providers/graph/graph-auth.js';
 import { GraphProvider } from '../../../src/providers/graph/graph-provider.js';
 import {
+  isLicenseProviderError,
+  type LicenseProviderError,
+} from '../../../src/providers/license-provider.js';
+import {
   type FakeTenant,
   type GraphFake,
-  makeTenant,
   MESSAGES,
+  makeTenant,
   SKU,
   startGraphFake,
 } from '../../support/graph-fake.js';
@@ -33,7 +36,9 @@ async function setUp(tenants: FakeTenant[], secret?: string) {
   });
   const provider = new GraphProvider({
     auth,
-    customers: new StaticCustomerDirectory(tenants.map((t) => ({ tenantId: t.tenantId, name: t.name ?? 'x' }))),
+    customers: new StaticCustomerDirectory(
+      tenants.map((t) => ({ tenantId: t.tenantId, name: t.name ?? 'x' })),
+    ),
     baseUrl: fake.baseUrl,
     http: {
       backoffMs: 1,
@@ -58,7 +63,12 @@ async function refusal(promise: Promise<unknown>): Promise<LicenseProviderError>
 /** A small tenant whose users each exercise one rule. */
 function ruleTenant(): FakeTenant {
   const tenant = makeTenant({ tenantId: T1, users: 0, name: 'Contoso' });
-  const user = (id: string, name: string, usageLocation: string | null, licenses: FakeTenant['users'][number]['licenses'] = []) => ({
+  const user = (
+    id: string,
+    name: string,
+    usageLocation: string | null,
+    licenses: FakeTenant['users'][number]['licenses'] = [],
+  ) => ({
     id,
     displayName: name,
     userPrincipalName: `${name.toLowerCase().replace(/ /g, '.')}@contoso.com`,
@@ -101,7 +111,9 @@ describe('Graph adapter: auth', () => {
     const error = await refusal(provider.listProducts(T1));
     expect(error.reason).toBe('provider_error');
     expect(error.message).toMatch(
-      new RegExp(`^Graph: cannot get a token for tenant ${T1}: AADSTS7000215: Invalid client secret provided\\.`),
+      new RegExp(
+        `^Graph: cannot get a token for tenant ${T1}: AADSTS7000215: Invalid client secret provided\\.`,
+      ),
     );
     expect(error.message).not.toContain('wrong-secret-value');
     expect(error.message).not.toContain('\n');
@@ -205,11 +217,23 @@ describe('Graph adapter: products and holdings', () => {
     const products = await provider.listProducts(T1);
     const by = (skuId: string) => products.find((p) => p.skuId === skuId);
     expect(products.some((p) => p.skuId === SKU.COMPANY_ONLY)).toBe(false);
-    expect(by(SKU.E3)).toMatchObject({ name: 'Office 365 E3', partNumber: 'ENTERPRISEPACK', status: 'enabled', total: 2000, consumed: 3, available: 1997 });
+    expect(by(SKU.E3)).toMatchObject({
+      name: 'Office 365 E3',
+      partNumber: 'ENTERPRISEPACK',
+      status: 'enabled',
+      total: 2000,
+      consumed: 3,
+      available: 1997,
+    });
     expect(by(SKU.E5)).toMatchObject({ status: 'warning', total: 5, consumed: 0, available: 5 });
     expect(by(SKU.E1)).toMatchObject({ total: 50, consumed: 80, available: 0 });
     expect(by(SKU.POWER_BI_PRO)).toMatchObject({ available: 0, status: 'enabled' });
-    expect(by(SKU.CRM_STANDARD)).toMatchObject({ name: 'CRMSTANDARD', status: 'suspended', total: 0, available: 0 });
+    expect(by(SKU.CRM_STANDARD)).toMatchObject({
+      name: 'CRMSTANDARD',
+      status: 'suspended',
+      total: 0,
+      available: 0,
+    });
     expect(by(SKU.E5)?.servicePlans.map((p) => p.name)).not.toContain('ADALLOM_S_O365');
     expect(by(SKU.E3)?.servicePlans).toContainEqual({
       id: '57ff2da0-773e-42df-b2af-ffb7a2317929',
@@ -222,9 +246,16 @@ describe('Graph adapter: products and holdings', () => {
     const { provider } = await setUp([ruleTenant()]);
     const holdings = await provider.getHoldings(T1, ['u-e3', 'u-group', 'u-both', 'u-plain', 'u-missing']);
     expect(holdings.get('u-e3')).toEqual([{ skuId: SKU.E3, disabledPlans: [], direct: true, viaGroups: [] }]);
-    expect(holdings.get('u-group')).toEqual([{ skuId: SKU.E3, disabledPlans: [], direct: false, viaGroups: [GROUP] }]);
+    expect(holdings.get('u-group')).toEqual([
+      { skuId: SKU.E3, disabledPlans: [], direct: false, viaGroups: [GROUP] },
+    ]);
     expect(holdings.get('u-both')).toEqual([
-      { skuId: SKU.E3, disabledPlans: ['43de0ff5-c92c-492b-9116-175376d08c38'], direct: true, viaGroups: [GROUP] },
+      {
+        skuId: SKU.E3,
+        disabledPlans: ['43de0ff5-c92c-492b-9116-175376d08c38'],
+        direct: true,
+        viaGroups: [GROUP],
+      },
     ]);
     expect(holdings.get('u-plain')).toEqual([]);
     expect(holdings.has('u-missing')).toBe(false);
@@ -261,7 +292,11 @@ describe('Graph adapter: assignLicense', () => {
         revoke: [],
       }),
     );
-    expect(error).toMatchObject({ reason: 'insufficient_licenses', skuId: SKU.POWER_BI_PRO, transient: false });
+    expect(error).toMatchObject({
+      reason: 'insufficient_licenses',
+      skuId: SKU.POWER_BI_PRO,
+      transient: false,
+    });
     expect(error.message).toBe(MESSAGES.noSeats(SKU.POWER_BI_PRO));
     expect(fake.user(T1, 'u-plain').licenses).toEqual([]);
   });
@@ -275,19 +310,96 @@ describe('Graph adapter: assignLicense', () => {
     skuId?: string;
     message?: string | RegExp;
   }> = [
-    { name: 'no usage location', userId: 'u-noloc', assign: [SKU.E3], reason: 'usage_location_missing', skuId: SKU.E3, message: MESSAGES.usageLocation },
-    { name: 'country not allowed', userId: 'u-india', assign: [SKU.TEAMS_PHONE, SKU.CALLING_PLAN], reason: 'usage_location_not_allowed' },
-    { name: 'no seats', userId: 'u-plain', assign: [SKU.POWER_BI_PRO], reason: 'insufficient_licenses', skuId: SKU.POWER_BI_PRO },
-    { name: 'suspended product', userId: 'u-plain', assign: [SKU.CRM_STANDARD], reason: 'insufficient_licenses', skuId: SKU.CRM_STANDARD },
-    { name: 'mutually exclusive', userId: 'u-e3', assign: [SKU.E1], reason: 'mutually_exclusive', skuId: SKU.E1, message: /are mutually exclusive\.$/ },
-    { name: 'mutually exclusive among several SKUs', userId: 'u-e3', assign: [SKU.FLOW_FREE, SKU.E1], reason: 'mutually_exclusive', skuId: SKU.E1 },
-    { name: 'missing prerequisite', userId: 'u-plain', assign: [SKU.AUDIO_CONF], reason: 'missing_prerequisite', skuId: SKU.AUDIO_CONF, message: /depends on the service plan\(s\)/ },
+    {
+      name: 'no usage location',
+      userId: 'u-noloc',
+      assign: [SKU.E3],
+      reason: 'usage_location_missing',
+      skuId: SKU.E3,
+      message: MESSAGES.usageLocation,
+    },
+    {
+      name: 'country not allowed',
+      userId: 'u-india',
+      assign: [SKU.TEAMS_PHONE, SKU.CALLING_PLAN],
+      reason: 'usage_location_not_allowed',
+    },
+    {
+      name: 'no seats',
+      userId: 'u-plain',
+      assign: [SKU.POWER_BI_PRO],
+      reason: 'insufficient_licenses',
+      skuId: SKU.POWER_BI_PRO,
+    },
+    {
+      name: 'suspended product',
+      userId: 'u-plain',
+      assign: [SKU.CRM_STANDARD],
+      reason: 'insufficient_licenses',
+      skuId: SKU.CRM_STANDARD,
+    },
+    {
+      name: 'mutually exclusive',
+      userId: 'u-e3',
+      assign: [SKU.E1],
+      reason: 'mutually_exclusive',
+      skuId: SKU.E1,
+      message: /are mutually exclusive\.$/,
+    },
+    {
+      name: 'mutually exclusive among several SKUs',
+      userId: 'u-e3',
+      assign: [SKU.FLOW_FREE, SKU.E1],
+      reason: 'mutually_exclusive',
+      skuId: SKU.E1,
+    },
+    {
+      name: 'missing prerequisite',
+      userId: 'u-plain',
+      assign: [SKU.AUDIO_CONF],
+      reason: 'missing_prerequisite',
+      skuId: SKU.AUDIO_CONF,
+      message: /depends on the service plan\(s\)/,
+    },
     { name: 'removing a prerequisite', userId: 'u-e3', assign: [SKU.AUDIO_CONF], reason: 'none' },
-    { name: 'inherited licence', userId: 'u-group', revoke: [SKU.E3], reason: 'inherited_from_group', skuId: SKU.E3, message: MESSAGES.inherited },
-    { name: 'licence not held', userId: 'u-plain', revoke: [SKU.E3], reason: 'provider_error', message: MESSAGES.notHeld },
-    { name: 'SKU not owned', userId: 'u-plain', assign: ['00000000-1111-2222-3333-444444444444'], reason: 'provider_error', skuId: '00000000-1111-2222-3333-444444444444', message: MESSAGES.notCompany('00000000-1111-2222-3333-444444444444') },
-    { name: 'company SKU', userId: 'u-plain', assign: [SKU.COMPANY_ONLY], reason: 'provider_error', skuId: SKU.COMPANY_ONLY, message: MESSAGES.companySku(SKU.COMPANY_ONLY) },
-    { name: 'unknown user', userId: 'u-gone', assign: [SKU.E3], reason: 'user_not_found', message: MESSAGES.notFound('u-gone') },
+    {
+      name: 'inherited licence',
+      userId: 'u-group',
+      revoke: [SKU.E3],
+      reason: 'inherited_from_group',
+      skuId: SKU.E3,
+      message: MESSAGES.inherited,
+    },
+    {
+      name: 'licence not held',
+      userId: 'u-plain',
+      revoke: [SKU.E3],
+      reason: 'provider_error',
+      message: MESSAGES.notHeld,
+    },
+    {
+      name: 'SKU not owned',
+      userId: 'u-plain',
+      assign: ['00000000-1111-2222-3333-444444444444'],
+      reason: 'provider_error',
+      skuId: '00000000-1111-2222-3333-444444444444',
+      message: MESSAGES.notCompany('00000000-1111-2222-3333-444444444444'),
+    },
+    {
+      name: 'company SKU',
+      userId: 'u-plain',
+      assign: [SKU.COMPANY_ONLY],
+      reason: 'provider_error',
+      skuId: SKU.COMPANY_ONLY,
+      message: MESSAGES.companySku(SKU.COMPANY_ONLY),
+    },
+    {
+      name: 'unknown user',
+      userId: 'u-gone',
+      assign: [SKU.E3],
+      reason: 'user_not_found',
+      message: MESSAGES.notFound('u-gone'),
+    },
   ];
 
   for (const c of cases) {
@@ -316,15 +428,24 @@ describe('Graph adapter: assignLicense', () => {
   it('maps 403 to provider_error with the message', async () => {
     const { fake, provider } = await setUp([ruleTenant()]);
     fake.fail({ status: 403, method: 'POST' });
-    const error = await refusal(provider.applyUserChange(T1, 'u-plain', { assign: [{ skuId: SKU.E3, disabledPlans: [] }], revoke: [] }));
+    const error = await refusal(
+      provider.applyUserChange(T1, 'u-plain', { assign: [{ skuId: SKU.E3, disabledPlans: [] }], revoke: [] }),
+    );
     expect(error).toMatchObject({ reason: 'provider_error', transient: false, message: MESSAGES.forbidden });
   });
 
   it('maps 429 with a fractional Retry-After to throttled and does not retry the write itself', async () => {
     const { fake, provider } = await setUp([ruleTenant()]);
     fake.fail({ status: 429, retryAfter: '2.128', method: 'POST' });
-    const error = await refusal(provider.applyUserChange(T1, 'u-plain', { assign: [{ skuId: SKU.E3, disabledPlans: [] }], revoke: [] }));
-    expect(error).toMatchObject({ reason: 'throttled', transient: true, retryAfterMs: 2128, message: MESSAGES.throttled });
+    const error = await refusal(
+      provider.applyUserChange(T1, 'u-plain', { assign: [{ skuId: SKU.E3, disabledPlans: [] }], revoke: [] }),
+    );
+    expect(error).toMatchObject({
+      reason: 'throttled',
+      transient: true,
+      retryAfterMs: 2128,
+      message: MESSAGES.throttled,
+    });
     expect(fake.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
     expect(fake.user(T1, 'u-plain').licenses).toEqual([]);
   });

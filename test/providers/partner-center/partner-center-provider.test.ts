@@ -1,7 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { isLicenseProviderError, type LicenseProviderError } from '../../../src/providers/license-provider.js';
-import { PartnerCenterAuth } from '../../../src/providers/partner-center/pc-auth.js';
+import {
+  isLicenseProviderError,
+  type LicenseProviderError,
+} from '../../../src/providers/license-provider.js';
 import { PartnerCenterProvider } from '../../../src/providers/partner-center/partner-center-provider.js';
+import { PartnerCenterAuth } from '../../../src/providers/partner-center/pc-auth.js';
 import { type FakeTenant, MESSAGES, makeTenant, SKU } from '../../support/graph-fake.js';
 import {
   MINECRAFT_SKU,
@@ -18,7 +21,10 @@ afterEach(async () => {
   fake = undefined;
 });
 
-async function setUp(customers: FakeTenant[], options: { bom?: boolean; refreshToken?: string; pageSize?: number } = {}) {
+async function setUp(
+  customers: FakeTenant[],
+  options: { bom?: boolean; refreshToken?: string; pageSize?: number } = {},
+) {
   fake = await startPartnerCenterFake({ customers, bom: options.bom });
   const waits: number[] = [];
   const auth = new PartnerCenterAuth({
@@ -54,7 +60,12 @@ async function refusal(promise: Promise<unknown>): Promise<LicenseProviderError>
 
 function ruleCustomer(): FakeTenant {
   const tenant = makeTenant({ tenantId: C1, users: 0, name: 'Contoso', domain: 'contoso.onmicrosoft.com' });
-  const user = (id: string, name: string, usageLocation: string | null, licenses: FakeTenant['users'][number]['licenses'] = []) => ({
+  const user = (
+    id: string,
+    name: string,
+    usageLocation: string | null,
+    licenses: FakeTenant['users'][number]['licenses'] = [],
+  ) => ({
     id,
     displayName: name,
     userPrincipalName: `${name.toLowerCase().replace(/ /g, '.')}@contoso.com`,
@@ -133,7 +144,9 @@ describe('Partner Center adapter: customers and users', () => {
   it('lists the first customers, and knows one by id', async () => {
     const { provider } = await setUp(customers(), { pageSize: 3 });
     expect(await provider.searchCustomers('', 5)).toHaveLength(5);
-    expect(await provider.getCustomer('7b2f0000-0000-4000-8000-000000000003')).toMatchObject({ name: 'Fabrikam' });
+    expect(await provider.getCustomer('7b2f0000-0000-4000-8000-000000000003')).toMatchObject({
+      name: 'Fabrikam',
+    });
     expect(await provider.getCustomer('00000000-0000-4000-8000-00000000dead')).toBeNull();
   });
 
@@ -168,7 +181,13 @@ describe('Partner Center adapter: products and holdings', () => {
     const { provider } = await setUp([customer], { bom: true });
     const products = await provider.listProducts(C1);
     const by = (skuId: string) => products.find((p) => p.skuId === skuId);
-    expect(by(SKU.E3)).toMatchObject({ name: 'Office 365 E3', status: 'enabled', total: 2000, consumed: 2, available: 1998 });
+    expect(by(SKU.E3)).toMatchObject({
+      name: 'Office 365 E3',
+      status: 'enabled',
+      total: 2000,
+      consumed: 2,
+      available: 1998,
+    });
     expect(by(SKU.E5)).toMatchObject({ status: 'warning', total: 5, available: 5 });
     expect(by(SKU.E1)).toMatchObject({ consumed: 70, available: 0 });
     expect(by(SKU.POWER_BI_PRO)).toMatchObject({ available: 0 });
@@ -202,7 +221,12 @@ describe('Partner Center adapter: licenseupdates', () => {
       licensesToRemove: [SKU.E3],
       attributes: { objectType: 'LicenseUpdate' },
     });
-    expect(fake.customer(C1).users.find((u) => u.id === 'u-e3')?.licenses.map((l) => l.skuId)).toEqual([SKU.FLOW_FREE]);
+    expect(
+      fake
+        .customer(C1)
+        .users.find((u) => u.id === 'u-e3')
+        ?.licenses.map((l) => l.skuId),
+    ).toEqual([SKU.FLOW_FREE]);
   });
 
   it('maps 60012 to insufficient_licenses with the SKU and an unescaped message', async () => {
@@ -216,21 +240,71 @@ describe('Partner Center adapter: licenseupdates', () => {
         revoke: [],
       }),
     );
-    expect(error).toMatchObject({ reason: 'insufficient_licenses', skuId: SKU.POWER_BI_PRO, transient: false });
+    expect(error).toMatchObject({
+      reason: 'insufficient_licenses',
+      skuId: SKU.POWER_BI_PRO,
+      transient: false,
+    });
     expect(error.message).toBe(
       "We're sorry, it looks like you've run out of licenses. Buy more licenses, and then try again.",
     );
   });
 
-  const cases: Array<{ name: string; userId: string; assign?: string[]; revoke?: string[]; reason: string; message?: string }> = [
-    { name: '60002 user not found', userId: 'u-gone', assign: [SKU.E3], reason: 'user_not_found', message: 'User object Id is not found' },
-    { name: 'no usage location', userId: 'u-noloc', assign: [SKU.E3], reason: 'usage_location_missing', message: MESSAGES.usageLocation },
-    { name: 'country not allowed', userId: 'u-india', assign: [SKU.TEAMS_PHONE, SKU.CALLING_PLAN], reason: 'usage_location_not_allowed' },
+  const cases: Array<{
+    name: string;
+    userId: string;
+    assign?: string[];
+    revoke?: string[];
+    reason: string;
+    message?: string;
+  }> = [
+    {
+      name: '60002 user not found',
+      userId: 'u-gone',
+      assign: [SKU.E3],
+      reason: 'user_not_found',
+      message: 'User object Id is not found',
+    },
+    {
+      name: 'no usage location',
+      userId: 'u-noloc',
+      assign: [SKU.E3],
+      reason: 'usage_location_missing',
+      message: MESSAGES.usageLocation,
+    },
+    {
+      name: 'country not allowed',
+      userId: 'u-india',
+      assign: [SKU.TEAMS_PHONE, SKU.CALLING_PLAN],
+      reason: 'usage_location_not_allowed',
+    },
     { name: 'mutually exclusive', userId: 'u-e3', assign: [SKU.E1], reason: 'mutually_exclusive' },
-    { name: 'missing prerequisite', userId: 'u-plain', assign: [SKU.AUDIO_CONF], reason: 'missing_prerequisite' },
-    { name: 'inherited licence', userId: 'u-group', revoke: [SKU.E3], reason: 'inherited_from_group', message: MESSAGES.inherited },
-    { name: 'licence not held', userId: 'u-plain', revoke: [SKU.E3], reason: 'provider_error', message: MESSAGES.notHeld },
-    { name: 'mixed licence groups', userId: 'u-plain', assign: [SKU.E3, MINECRAFT_SKU], reason: 'provider_error' },
+    {
+      name: 'missing prerequisite',
+      userId: 'u-plain',
+      assign: [SKU.AUDIO_CONF],
+      reason: 'missing_prerequisite',
+    },
+    {
+      name: 'inherited licence',
+      userId: 'u-group',
+      revoke: [SKU.E3],
+      reason: 'inherited_from_group',
+      message: MESSAGES.inherited,
+    },
+    {
+      name: 'licence not held',
+      userId: 'u-plain',
+      revoke: [SKU.E3],
+      reason: 'provider_error',
+      message: MESSAGES.notHeld,
+    },
+    {
+      name: 'mixed licence groups',
+      userId: 'u-plain',
+      assign: [SKU.E3, MINECRAFT_SKU],
+      reason: 'provider_error',
+    },
   ];
   for (const c of cases) {
     it(`maps ${c.name}`, async () => {

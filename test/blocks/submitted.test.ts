@@ -1,0 +1,63 @@
+import type { Checkboxes, InputBlock, KnownBlock, ModalView } from '@slack/types';
+import { describe, expect, it } from 'vitest';
+import { ids, patterns } from '../../blocks/ids.js';
+import { limits } from '../../blocks/limits.js';
+import { renderProductHolders } from '../../blocks/product-holders.js';
+import { renderSelectedUsers } from '../../blocks/selected-users.js';
+import { renderServicePlans } from '../../blocks/service-plans.js';
+import { renderSubmitted } from '../../blocks/submitted.js';
+import type { TenantUser } from '../../src/licensing/model.js';
+import { validateModalView } from '../support/block-kit.js';
+import { makeProduct, makeUser } from '../support/licensing-factories.js';
+
+function users(n: number): TenantUser[] {
+  return Array.from({ length: n }, (_, i) =>
+    makeUser({ displayName: `Person ${String(i).padStart(5, '0')}`, email: `p${i}@contoso.com` }),
+  );
+}
+
+function sectionTexts(view: ModalView): string[] {
+  return (view.blocks as KnownBlock[]).flatMap((b) => (b.type === 'section' && b.text ? [b.text.text] : []));
+}
+
+function expectFits(view: ModalView): void {
+  expect(validateModalView(view)).toEqual([]);
+  expect(view.blocks.length).toBeLessThanOrEqual(limits.viewBlocks);
+  for (const t of sectionTexts(view)) expect(t.length).toBeLessThanOrEqual(limits.sectionText);
+  expect((view.private_metadata ?? '').length).toBeLessThanOrEqual(limits.privateMetadata);
+}
+
+describe('renderSubmitted', () => {
+  it('says the request is under way and where results go', () => {
+    const view = renderSubmitted({
+      requestId: 'req_1',
+      customerName: 'Contoso',
+      status: 'running',
+      resultsChannelId: 'C123',
+    });
+    expectFits(view);
+    expect(view.submit).toBeUndefined();
+    expect(view.close?.text).toBe('Done');
+    const text = sectionTexts(view).join('\n');
+    expect(text).toContain('Request req_1 is under way');
+    expect(text).toContain('<#C123>');
+  });
+
+  it('says who may approve when it waits for approval', () => {
+    const view = renderSubmitted({
+      requestId: 'req_2',
+      customerName: '<!here>',
+      status: 'pending_approval',
+      approvers: ['U1', 'U2'],
+      approvalChannelId: 'C9',
+      resultsInDm: true,
+      revocations: 12,
+    });
+    expectFits(view);
+    const text = sectionTexts(view).join('\n');
+    expect(text).toContain('waiting for approval');
+    expect(text).toContain('<@U1>, <@U2> in <#C9>');
+    expect(text).toContain('direct message');
+    expect(text).not.toContain('<!here>');
+  });
+});

@@ -1,0 +1,440 @@
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { ids } from '../../blocks/ids.js';
+import { CHANNEL, OPERATOR, reportAckLatencies } from '../support/app-harness.js';
+import {
+  APPROVAL_ALLOWED,
+  APPROVALS,
+  APPROVER_A,
+  APPROVER_B,
+  type ApprovalHarness,
+  approvalMessage,
+  auditActions,
+  buttonsOf,
+  clickApproval,
+  ephemeralTexts,
+  REVOKED_SKU,
+  rejectWithReason,
+  STRANGER,
+  startApprovalHarness,
+  submitForApproval,
+  TTL_HOURS,
+} from '../support/approval-harness.js';
+import { expectValidModal } from '../support/block-kit.js';
+import { textOf } from './flow.js';
+
+let t: ApprovalHarness;
+afterEach(async () => {
+  await t?.h.close();
+});
+afterAll(() => reportAckLatencies('approval.test.ts'));
+
+const holds = (t: ApprovalHarness, userId: string) =>
+  t.h.provider.holdingsOf(t.contoso.customer.id, userId).some((l) => l.skuId === REVOKED_SKU);
+
+describe('approval of large revocations', () => {
+  it('posts the request for approval, runs it once approved and reports in both threads', async () => {
+    t = await startApprovalHarness();
+    const { h } = t;
+    const submitted = await submitForApproval(t);
+
+    // Pending: stored, nothing revoked, the approval message has the decision buttons.
+    expect(submitted.request.status).toBe('pending_approval');
+    expect(submitted.approval.status).toBe('pending');
+    for (const userId of submitted.userIds) expect(holds(t, userId)).toBe(true);
+    expect(submitted.message.channel).toBe(APPROVALS);
+    const pendingText = textOf([submitted.message]);
+    expect(pendingText).toContain(`<@${OPERATOR}>`);
+    expect(pendingText).toContain('Contoso');
+    expect(pendingText).toContain('3 users');
+    expect(pendingText).toContain('Leavers of March');
+    expect(pendingText).toContain('Expires');
+    expect(buttonsOf(submitted.message)).toEqual([
+      ids.actions.approve,
+      ids.actions.reject,
+      ids.actions.viewRevokeList,
+    ]);
+    // The operator's summary says it waits, and for whom.
+    const waiting = textOf([submitted.summary]);
+    expect(waiting).toContain('Waiting for approval');
+    expect(waiting).toContain(`<@${APPROVER_A}>`);
+    expect(waiting).toContain(`<#${APPROVALS}>`);
+
+    const click = await clickApproval(h, APPROVER_A, submitted.message, 'approve');
+    expect(click.status).toBe(200);
+    await h.idle();
+
+    // Approved: in place, who and when, no buttons; the run happened and reported.
+    const decided = approvalMessage(h, submitted);
+    expect(decided.edits).toBeGreaterThan(0);
+    expect(buttonsOf(decided)).toEqual([]);
+    expect(textOf([decided])).toContain(`Approved* by <@${APPROVER_A}>`);
+    for (const userId of submitted.userIds) expect(holds(t, userId)).toBe(false);
+    const request = await h.store.getRequest(submitted.request.id);
+    expect(request?.status).toBe('completed');
+
+    const summary = h.fake.message(CHANNEL, submitted.summary.ts)!;
+    expect(textOf([summary])).toContain('Completed');
+    expect(textOf([summary])).toContain(`approved by <@${APPROVER_A}>`);
+    const operatorThread = h.fake.thread(CHANNEL, submitted.summary.ts);
+    expect(textOf(operatorThread)).toContain(`Approved by <@${APPROVER_A}>`);
+    expect(textOf(operatorThread)).toContain('Power Automate Free');
+
+    const approvalThread = h.fake.thread(APPROVALS, submitted.message.ts);
+    expect(approvalThread).toHaveLength(1);
+    expect(textOf(approvalThread)).toContain('Run finished');
+    expect(textOf(approvalThread)).toContain('3 succeeded');
+
+    expect(await auditActions(h, submitted.request.id)).toEqual([
+      'submitted:pending_approval',
+      'approved:approved',
+      'run_completed:ok',
+    ]);
+    expect(h.fake.unexpectedCalls(APPROVAL_ALLOWED)).toEqual([]);
+    expect(h.logger.errors()).toEqual([]);
+  });
+});
+
+describe('who may decide', () => {
+  it('refuses the requester, even an approver, with an ephemeral; nothing changes', async () => {
+    t = await startApprovalHarness();
+    const { h } = t;
+    const submitted = await submitForApproval(t);
+    const editsBefore = approvalMessage(h, submitted).edits;
+
+    await clickApproval(h, OPERATOR, submitted.message, 'approve');
+    await clickApproval(h, OPERATOR, submitted.message, 'reject');
+    await h.idle();
+
+    const told = ephemeralTexts(h, OPERATOR);
+    expect(told).toHaveLength(2);
+    for (const text of told) expect(text).toContain('someone else must decide');
+    expect(h.fake.callsTo('views.open').filter((c) => c.ok)).toHaveLength(1); // only the operator's /licenses
+    expect((await h.store.getApproval(submitted.request.id))?.status).toBe('pending');
+    expect((await h.store.getRequest(submitted.request.id))?.status).toBe('pending_approval');
+    expect(approvalMessage(h, submitted).edits).toBe(editsBefore);
+    for (const userId of submitted.userIds) expect(holds(t, userId)).toBe(true);
+    expect(await auditActions(h, submitted.request.id)).toEqual([
+      'submitted:pending_approval',
+      'approve_refused:self_decision',
+      'reject_refused:self_decision',
+    ]);
+    expect(h.fake.unexpectedCalls(APPROVAL_ALLOWED)).toEqual([]);
+  });
+
+  it('refuses someone who is no approver on every button; nothing changes', async () => {
+    t = await startApprovalHarness();
+    const { h } = t;
+    const submitted = await submitForApproval(t);
+    const editsBefore = approvalMessage(h, submitted).edits;
+
+    for (const button of ['approve', 'reject', 'view'] as const) {
+      const click = await clickApproval(h, STRANGER, submitted.message, button);
+      expect(click.status).toBe(200);
+    }
+    await h.idle();
+
+    const told = ephemeralTexts(h, STRANGER);
+    expect(told).toHaveLength(3);
+    for (const text of told) expect(text).toContain('Only approvers');
+    expect(h.fake.ephemerals().every((e) => e.channel === APPROVALS)).toBe(true);
+    expect((await h.store.getApproval(submitted.request.id))?.status).toBe('pending');
+    expect(approvalMessage(h, submitted).edits).toBe(editsBefore);
+    expect(h.fake.callsTo('views.open').filter((c) => c.ok)).toHaveLength(1);
+    for (const userId of submitted.userIds) expect(holds(t, userId)).toBe(true);
+    expect(await auditActions(h, submitted.request.id)).toEqual([
+      'submitted:pending_approval',
+      'approve_refused:not_approver',
+      'reject_refused:not_approver',
+    ]);
+    expect(h.fake.unexpectedCalls(APPROVAL_ALLOWED)).toEqual([]);
+  });
+
+  it('lets members of the approver user group decide, checked at click time with a short cache', async () => {
+    const groupMember = 'U0GROUPMEMBER';
+    t = await startApprovalHarness({ APPROVER_USER_IDS: OPERATOR, APPROVER_USERGROUP_ID: 'S0MANAGERS' });
+    const { h } = t;
+    h.fake.setUsergroup('S0MANAGERS', [groupMember]);
+    const submitted = await submitForApproval(t);
+
+    await clickApproval(h, STRANGER, submitted.message, 'approve');
+    await clickApproval(h, groupMember, submitted.message, 'approve');
+    await h.idle();
+
+    expect(ephemeralTexts(h, STRANGER)[0]).toContain('<!subteam^S0MANAGERS>');
+    expect((await h.store.getApproval(submitted.request.id))?.decidedBy).toBe(groupMember);
+    expect((await h.store.getRequest(submitted.request.id))?.status).toBe('completed');
+    // The operator is told the group in the thread, since the summary names user ids only.
+    expect(textOf(h.fake.thread(CHANNEL, submitted.summary.ts))).toContain('<!subteam^S0MANAGERS>');
+    // Both clicks were answered from one usergroups.users.list call.
+    expect(h.fake.callsTo('usergroups.users.list')).toHaveLength(1);
+    expect(h.fake.unexpectedCalls([...APPROVAL_ALLOWED, 'usergroups.users.list'])).toEqual([]);
+  });
+});
+
+describe('decided once', () => {
+  it('runs once when two approvers click Approve at the same moment', async () => {
+    t = await startApprovalHarness();
+    const { h } = t;
+    const submitted = await submitForApproval(t);
+    const applyCallsBefore = h.provider.stats.applyCalls;
+
+    const clicks = await Promise.all([
+      clickApproval(h, APPROVER_A, submitted.message, 'approve'),
+      clickApproval(h, APPROVER_B, submitted.message, 'approve'),
+    ]);
+    for (const click of clicks) expect(click.status).toBe(200);
+    await h.idle();
+
+    const approval = await h.store.getApproval(submitted.request.id);
+    expect([APPROVER_A, APPROVER_B]).toContain(approval?.decidedBy);
+    const loser = approval?.decidedBy === APPROVER_A ? APPROVER_B : APPROVER_A;
+    expect(ephemeralTexts(h, loser)).toEqual([expect.stringContaining('already approved')]);
+    expect(ephemeralTexts(h, approval?.decidedBy ?? '')).toEqual([]);
+    expect(h.provider.stats.applyCalls - applyCallsBefore).toBe(submitted.userIds.length);
+    expect(h.fake.thread(APPROVALS, submitted.message.ts)).toHaveLength(1);
+    const actions = await auditActions(h, submitted.request.id);
+    expect(actions.filter((a) => a.startsWith('approved'))).toHaveLength(1);
+    expect(actions.filter((a) => a.startsWith('run_completed'))).toHaveLength(1);
+    expect(h.fake.unexpectedCalls(APPROVAL_ALLOWED)).toEqual([]);
+    expect(h.logger.errors()).toEqual([]);
+  });
+
+  it('runs once when the same click is delivered twice (a double click, or a retried delivery)', async () => {
+    t = await startApprovalHarness();
+    const { h } = t;
+    const submitted = await submitForApproval(t);
+    const applyCallsBefore = h.provider.stats.applyCalls;
+
+    // The very same signed body, twice at once.
+    const payload = {
+      type: 'block_actions',
+      team: { id: h.fake.teamId, domain: 'fake' },
+      user: { id: APPROVER_A, username: 'approver-a', name: 'approver-a', team_id: h.fake.teamId },
+      api_app_id: h.fake.appId,
+      token: 'legacy-verification-token',
+      container: {
+        type: 'message',
+        message_ts: submitted.message.ts,
+        channel_id: APPROVALS,
+        is_ephemeral: false,
+      },
+      trigger_id: h.fake.issueTriggerId(APPROVER_A),
+      channel: { id: APPROVALS, name: 'approvals' },
+      message: {
+        type: 'message',
+        ts: submitted.message.ts,
+        text: submitted.message.text,
+        blocks: submitted.message.blocks,
+      },
+      state: { values: {} },
+      response_url: h.fake.issueResponseUrl().url,
+      actions: [
+        {
+          type: 'button',
+          action_id: ids.actions.approve,
+          block_id: ids.blocks.approvalActions,
+          text: { type: 'plain_text', text: 'Approve' },
+          value: submitted.request.id,
+          style: 'primary',
+          action_ts: '1700000000.000100',
+        },
+      ],
+    };
+    const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+    const headers = { 'Content-Type': 'application/x-www-form-urlencoded', ...h.driver.sign(body) };
+    const answers = await Promise.all([h.driver.raw(body, headers), h.driver.raw(body, headers)]);
+    for (const answer of answers) expect(answer.status).toBe(200);
+    await h.idle();
+
+    expect((await h.store.getApproval(submitted.request.id))?.decidedBy).toBe(APPROVER_A);
+    expect(ephemeralTexts(h, APPROVER_A)).toEqual([expect.stringContaining('already approved')]);
+    expect(h.provider.stats.applyCalls - applyCallsBefore).toBe(submitted.userIds.length);
+    const actions = await auditActions(h, submitted.request.id);
+    expect(actions.filter((a) => a.startsWith('run_completed'))).toHaveLength(1);
+    expect(h.fake.thread(APPROVALS, submitted.message.ts)).toHaveLength(1);
+    expect(h.fake.unexpectedCalls(APPROVAL_ALLOWED)).toEqual([]);
+  });
+
+  it('refuses an approval after expiry, shows the request as expired and tells the operator once', async () => {
+    t = await startApprovalHarness();
+    const { h, clock } = t;
+    const submitted = await submitForApproval(t);
+    clock.advanceHours(TTL_HOURS + 1);
+
+    await clickApproval(h, APPROVER_A, submitted.message, 'approve');
+    await h.idle();
+    await clickApproval(h, APPROVER_B, submitted.message, 'approve');
+    await h.idle();
+    expect(await h.slack.expireApprovals()).toBe(0);
+
+    expect(ephemeralTexts(h, APPROVER_A)).toEqual([expect.stringContaining('expired')]);
+    expect(ephemeralTexts(h, APPROVER_B)).toEqual([expect.stringContaining('expired')]);
+    const shown = approvalMessage(h, submitted);
+    expect(buttonsOf(shown)).toEqual([]);
+    expect(textOf([shown])).toContain('Expired');
+    expect(textOf([h.fake.message(CHANNEL, submitted.summary.ts)!])).toContain('Expired');
+    const told = h.fake
+      .thread(CHANNEL, submitted.summary.ts)
+      .filter((m) => (m.text ?? '').includes('expired'));
+    expect(told).toHaveLength(1);
+    for (const userId of submitted.userIds) expect(holds(t, userId)).toBe(true);
+    expect((await h.store.getRequest(submitted.request.id))?.status).toBe('expired');
+    const actions = await auditActions(h, submitted.request.id);
+    expect(actions).toContain('approval_expired:expired');
+    expect(actions.filter((a) => a.startsWith('approval_expiry_announced'))).toHaveLength(1);
+    expect(actions.some((a) => a.startsWith('approved') || a.startsWith('run_completed'))).toBe(false);
+    expect(h.fake.unexpectedCalls(APPROVAL_ALLOWED)).toEqual([]);
+  });
+
+  it('expires requests nobody decided in the periodic sweep', async () => {
+    t = await startApprovalHarness();
+    const { h, clock } = t;
+    const submitted = await submitForApproval(t);
+    expect(await h.slack.expireApprovals()).toBe(0);
+    clock.advanceHours(TTL_HOURS);
+    expect(await h.slack.expireApprovals()).toBe(1);
+    await h.idle();
+
+    const shown = approvalMessage(h, submitted);
+    expect(buttonsOf(shown)).toEqual([]);
+    expect(textOf([shown])).toContain('Expired');
+    expect(textOf(h.fake.thread(CHANNEL, submitted.summary.ts))).toContain('without a decision');
+    // A late Reject click is refused without opening the reason modal.
+    await clickApproval(h, APPROVER_A, submitted.message, 'reject');
+    await h.idle();
+    expect(ephemeralTexts(h, APPROVER_A)).toEqual([expect.stringContaining('expired')]);
+    expect(h.fake.callsTo('views.open').filter((c) => c.ok)).toHaveLength(1);
+    expect(h.fake.unexpectedCalls(APPROVAL_ALLOWED)).toEqual([]);
+  });
+});
+
+describe('reject and approve outcomes', () => {
+  it('asks for a reason on Reject and tells the operator with it in the thread', async () => {
+    t = await startApprovalHarness();
+    const { h } = t;
+    const submitted = await submitForApproval(t);
+
+    const answer = await rejectWithReason(h, APPROVER_A, submitted, 'Not before the audit <!channel>');
+    expect(answer.responseAction).toBe('close');
+    await h.idle();
+
+    const shown = approvalMessage(h, submitted);
+    expect(buttonsOf(shown)).toEqual([]);
+    expect(textOf([shown])).toContain(`Rejected* by <@${APPROVER_A}>`);
+    expect(textOf([shown])).toContain('Not before the audit &lt;!channel&gt;');
+    const thread = textOf(h.fake.thread(CHANNEL, submitted.summary.ts));
+    expect(thread).toContain(`Rejected by <@${APPROVER_A}>`);
+    expect(thread).toContain('Not before the audit &lt;!channel&gt;');
+    expect(textOf([h.fake.message(CHANNEL, submitted.summary.ts)!])).toContain('Rejected');
+    expect((await h.store.getRequest(submitted.request.id))?.status).toBe('rejected');
+    for (const userId of submitted.userIds) expect(holds(t, userId)).toBe(true);
+
+    // Too late for another approver.
+    await clickApproval(h, APPROVER_B, submitted.message, 'approve');
+    await h.idle();
+    expect(ephemeralTexts(h, APPROVER_B)).toEqual([expect.stringContaining('already rejected')]);
+    expect(await auditActions(h, submitted.request.id)).toEqual([
+      'submitted:pending_approval',
+      'rejected:rejected',
+      'approve_refused:already_decided',
+    ]);
+    const [rejected] = await h.store
+      .listAudit({ requestId: submitted.request.id, limit: 10 })
+      .then((all) => all.filter((e) => e.action === 'rejected'));
+    expect(rejected?.actor).toBe(APPROVER_A);
+    expect(rejected?.details).toEqual({ reason: 'Not before the audit <!channel>' });
+    expect(h.fake.unexpectedCalls(APPROVAL_ALLOWED)).toEqual([]);
+  });
+
+  it('keeps the reject modal open with an error when the request was approved meanwhile', async () => {
+    t = await startApprovalHarness();
+    const { h } = t;
+    const submitted = await submitForApproval(t);
+    await clickApproval(h, APPROVER_A, submitted.message, 'reject');
+    const modal = await h.fake.waitFor(() => h.fake.openModalOf(APPROVER_A), 5000);
+    await clickApproval(h, APPROVER_B, submitted.message, 'approve');
+    await h.idle();
+
+    const answer = await h.driver.viewSubmission({
+      userId: APPROVER_A,
+      viewId: modal.id,
+      values: { [ids.blocks.rejectReason]: { [ids.actions.rejectReason]: { value: 'Too late' } } },
+    });
+    expect(answer.responseAction).toBe('errors');
+    expect(answer.errors?.[ids.blocks.rejectReason]).toContain('already approved');
+    expect((await h.store.getRequest(submitted.request.id))?.status).toBe('completed');
+    expect(h.fake.unexpectedCalls(APPROVAL_ALLOWED)).toEqual([]);
+  });
+
+  it('runs against the tenant as it is at approval: what changed meanwhile is a no-op', async () => {
+    t = await startApprovalHarness();
+    const { h } = t;
+    const submitted = await submitForApproval(t);
+    const [gone, ...kept] = submitted.userIds;
+    // Someone revokes it from one user in the admin center while the request waits.
+    await h.provider.applyUserChange(t.contoso.customer.id, gone!, { assign: [], revoke: [REVOKED_SKU] });
+
+    await clickApproval(h, APPROVER_A, submitted.message, 'approve');
+    await h.idle();
+
+    const request = await h.store.getRequest(submitted.request.id);
+    expect(request?.status).toBe('completed');
+    const outcomes = Object.values(request?.results ?? {}).map((r) => [r.userId, r.outcome]);
+    expect(outcomes).toEqual(expect.arrayContaining([[gone, 'noop'], ...kept.map((id) => [id, 'success'])]));
+    expect(textOf(h.fake.thread(APPROVALS, submitted.message.ts))).toContain(
+      '2 succeeded · 1 no change · :x: 0 failed',
+    );
+    expect(textOf([h.fake.message(CHANNEL, submitted.summary.ts)!])).toContain('1 no change');
+    expect(h.fake.unexpectedCalls(APPROVAL_ALLOWED)).toEqual([]);
+  });
+
+  it('shows the users to be revoked to approvers', async () => {
+    t = await startApprovalHarness();
+    const { h } = t;
+    const submitted = await submitForApproval(t);
+
+    await clickApproval(h, APPROVER_A, submitted.message, 'view');
+    const modal = await h.fake.waitFor(() => h.fake.openModalOf(APPROVER_A), 5000);
+    expect(modal.callbackId).toBe(ids.views.revokeList);
+    expectValidModal(modal.definition);
+    const text = textOf([{ channel: '', ts: '', edits: 0, blocks: modal.blocks }]);
+    for (const userId of submitted.userIds) {
+      const user = t.contoso.users.find((u) => u.id === userId)!;
+      expect(text).toContain(user.email);
+    }
+    expect(h.fake.unexpectedCalls(APPROVAL_ALLOWED)).toEqual([]);
+  });
+});
+
+describe('App Home', () => {
+  it('lists pending approvals for approvers, who can decide there', async () => {
+    t = await startApprovalHarness();
+    const { h } = t;
+    const submitted = await submitForApproval(t);
+
+    await h.driver.appHomeOpened(STRANGER);
+    await h.driver.appHomeOpened(APPROVER_A);
+    const strangerHome = await h.fake.waitFor(() => h.fake.home(STRANGER), 5000);
+    const home = await h.fake.waitFor(() => h.fake.home(APPROVER_A), 5000);
+    const homeText = (view: { blocks: unknown[] }) =>
+      textOf([{ channel: '', ts: '', edits: 0, blocks: view.blocks as never }]);
+    expect(homeText(strangerHome)).not.toContain(submitted.request.id);
+    expect(homeText(home)).toContain(submitted.request.id);
+
+    const updatesBefore = home.updates;
+    const click = await h.driver.blockActions({
+      userId: APPROVER_A,
+      viewId: home.id,
+      actions: [{ actionId: `${ids.actions.approve}_0` }],
+    });
+    expect(click.status).toBe(200);
+    await h.idle();
+
+    expect((await h.store.getRequest(submitted.request.id))?.status).toBe('completed');
+    expect(buttonsOf(approvalMessage(h, submitted))).toEqual([]);
+    const refreshed = h.fake.home(APPROVER_A)!;
+    expect(refreshed.updates).toBeGreaterThan(updatesBefore);
+    expect(homeText(refreshed)).not.toContain(`${ids.actions.approve}_0`);
+    expect(h.fake.unexpectedCalls([...APPROVAL_ALLOWED, 'views.publish'])).toEqual([]);
+  });
+});

@@ -1,0 +1,89 @@
+/**
+ * The Slack assign flow end to end with LICENSE_PROVIDER=graph: the app built by the harness,
+ * with the provider createProvider makes from the Graph environment, against the local Graph fake
+ * over real HTTP (MSAL token, $search typeahead, subscribedSkus, assignLicense).
+ */
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { ids } from '../../blocks/ids.js';
+import { loadConfig } from '../../src/config.js';
+import { createProvider } from '../../src/providers/create-provider.js';
+import { type AppHarness, OPERATOR, reportAckLatencies, startAppHarness } from '../support/app-harness.js';
+import { type GraphFake, makeTenant, SKU, startGraphFake } from '../support/graph-fake.js';
+import {
+  chooseCustomer,
+  current,
+  finishedRun,
+  openLicenses,
+  pickUsers,
+  submitChange,
+  textOf,
+  toLicenses,
+} from './flow.js';
+
+const TENANT = '9d4f0000-0000-4000-8000-000000000001';
+
+let h: AppHarness | undefined;
+let graph: GraphFake | undefined;
+afterEach(async () => {
+  await h?.close();
+  await graph?.close();
+  h = undefined;
+  graph = undefined;
+});
+// Every e2e file reports its ack latencies; the last one prints p50/p99 over all of them.
+afterAll(() => reportAckLatencies('graph-flow.test.ts'));
+
+describe('assign flow on Microsoft Graph', () => {
+  it('assigns through assignLicense and reports the user Graph refused, in the thread', async () => {
+    graph = await startGraphFake({ tenants: [makeTenant({ tenantId: TENANT, users: 30, name: 'Contoso' })] });
+    const env = {
+      LICENSE_PROVIDER: 'graph',
+      GRAPH_CLIENT_ID: graph.clientId,
+      GRAPH_CLIENT_SECRET: graph.clientSecret,
+      GRAPH_CUSTOMERS: `${TENANT}=Contoso`,
+      GRAPH_BASE_URL: graph.baseUrl,
+      LOGIN_BASE_URL: graph.loginBaseUrl,
+      // Outside the demo, only listed operators may use /licenses.
+      OPERATOR_USER_IDS: OPERATOR,
+    };
+    const backend = await createProvider(
+      loadConfig({ SLACK_BOT_TOKEN: 'xoxb-e2e', SLACK_SIGNING_SECRET: 'unused', ...env }),
+      { http: { backoffMs: 1 } },
+    );
+    h = await startAppHarness({ env, wrapProvider: () => backend.provider });
+    const users = graph.tenant(TENANT).users;
+    const located = users[0]!; // Ada Adams 0, usage location US
+    const unlocated = users[9]!; // Jonas Adams 9, no usage location
+
+    const root = await openLicenses(h);
+    expect(root.callbackId).toBe(ids.views.customer);
+    await chooseCustomer(h, root.id, 'Con', TENANT);
+    await pickUsers(h, root.id, 'Ada', [located.id]);
+    await pickUsers(h, root.id, 'Jonas', [unlocated.id]);
+    await toLicenses(h, root.id);
+    const submitted = await submitChange(h, root.id, { assign: [SKU.E3] });
+    expect(submitted.responseAction).toBe('update');
+    expect(current(h, root.id).callbackId).toBe(ids.views.submitted);
+
+    const { summary, thread } = await finishedRun(h);
+    expect(textOf([summary])).toContain('Completed');
+    expect(textOf(thread)).toContain('Office 365 E3');
+    expect(textOf(thread)).toContain('usage location');
+
+    expect(graph.user(TENANT, located.id).licenses.map((l) => l.skuId)).toEqual([SKU.E3]);
+    expect(graph.user(TENANT, unlocated.id).licenses).toEqual([]);
+    const posts = graph.requests.filter((r) => r.method === 'POST');
+    expect(posts.map((r) => r.path).sort()).toEqual(
+      [`/users/${located.id}/assignLicense`, `/users/${unlocated.id}/assignLicense`].sort(),
+    );
+    for (const post of posts) {
+      expect(post.body).toEqual({ addLicenses: [{ skuId: SKU.E3, disabledPlans: [] }], removeLicenses: [] });
+    }
+    const searches = graph.requests.filter((r) => r.path === '/users' && r.url.includes('search'));
+    expect(searches.length).toBeGreaterThan(0);
+    for (const search of searches) expect(search.headers.consistencylevel).toBe('eventual');
+    expect(graph.tokenRequests.filter((r) => r.ok)).toHaveLength(1);
+    expect(h.logger.errors()).toEqual([]);
+    await backend.close();
+  });
+});

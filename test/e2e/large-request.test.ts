@@ -1,0 +1,117 @@
+/** A request on 1,000 users: it works, and it makes a bounded number of Slack calls. */
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { ids, patterns } from '../../blocks/ids.js';
+import { DEMO_SKUS, generateCustomer } from '../../src/providers/demo/generator.js';
+import { type AppHarness, CHANNEL, reportAckLatencies, startAppHarness } from '../support/app-harness.js';
+import {
+  chooseCustomer,
+  click,
+  current,
+  finishedRun,
+  openLicenses,
+  submitChange,
+  textOf,
+  toLicenses,
+} from './flow.js';
+
+const USERS = 1000;
+/** What a plain_text_input holds (Slack's max_length is 3,000). */
+const PASTE_LIMIT = 3000;
+
+let h: AppHarness;
+afterEach(async () => {
+  await h.close();
+});
+afterAll(() => reportAckLatencies('large-request.test.ts'));
+
+function countByMethod(calls: readonly { method: string }[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const call of calls) counts[call.method] = (counts[call.method] ?? 0) + 1;
+  return counts;
+}
+
+/** E-mails in pastes that each fit the paste box. */
+function pastes(emails: readonly string[]): string[] {
+  const out: string[] = [];
+  let current = '';
+  for (const email of emails) {
+    const next = current === '' ? email : `${current}\n${email}`;
+    if (next.length > PASTE_LIMIT) {
+      out.push(current);
+      current = email;
+    } else current = next;
+  }
+  if (current !== '') out.push(current);
+  return out;
+}
+
+describe('a request on 1,000 users', () => {
+  it('runs with a bounded number of Slack calls and a CSV of every result', async () => {
+    const big = generateCustomer({
+      seed: 4242,
+      users: USERS,
+      name: 'Humongous Insurance',
+      id: 'cust-humongous',
+      spareSeats: 1100,
+    });
+    h = await startAppHarness({
+      tenant: (data) => ({ ...data, customers: [...data.customers, big] }),
+      progressIntervalMs: 2000,
+      messageIntervalMs: 1000,
+    });
+    const root = await openLicenses(h);
+    await chooseCustomer(h, root.id, 'Hum', big.customer.id);
+    for (const text of pastes(big.users.map((u) => u.email))) {
+      const block = current(h, root.id).blocks.find((b) => patterns.pasteBlock.test(String(b.block_id)))!;
+      h.fake.enterValues(root.id, {
+        [String(block.block_id)]: { [ids.actions.pasteEmails]: { value: text } },
+      });
+      await click(h, root.id, ids.actions.addEmails);
+    }
+    expect(textOf([{ channel: '', ts: '', edits: 0, blocks: current(h, root.id).blocks }])).toContain(
+      `Selected: ${USERS} users`,
+    );
+    const selectionCalls = countByMethod(h.fake.calls);
+    await toLicenses(h, root.id);
+
+    h.fake.resetCalls();
+    const started = Date.now();
+    const submitted = await submitChange(h, root.id, { assign: [DEMO_SKUS.ENTERPRISEPACK] });
+    expect(submitted.responseAction).toBe('update');
+    const { summary, thread } = await finishedRun(h);
+    const runMs = Date.now() - started;
+    const calls = countByMethod(h.fake.calls);
+    console.log(
+      `1,000-user request: selection ${JSON.stringify(selectionCalls)}; submit + run (${runMs} ms) ${JSON.stringify(calls)}`,
+    );
+
+    const [request] = await h.store.listRequests({ limit: 1 });
+    expect(request?.items).toHaveLength(USERS);
+    expect(request?.status).toBe('completed');
+    expect(textOf([summary])).toContain('Completed');
+
+    // Bounded: one summary, a few thread messages, in-place updates at most every 2 s, one CSV.
+    expect(calls['chat.postMessage']).toBe(1 + thread.length);
+    expect(thread.length).toBeLessThanOrEqual(5);
+    expect(calls['chat.update'] ?? 0).toBeLessThanOrEqual(2 + Math.ceil(runMs / 2000));
+    expect(calls['files.getUploadURLExternal']).toBe(1);
+    expect(calls['files.completeUploadExternal']).toBe(1);
+    expect(calls['views.update'] ?? 0).toBe(0);
+    const total = Object.values(calls).reduce((n, c) => n + c, 0);
+    expect(total).toBeLessThanOrEqual(20);
+
+    const [csv] = h.fake.files();
+    expect(csv?.threadTs).toBe(summary.ts);
+    expect(csv?.channel).toBe(CHANNEL);
+    const rows = csv!.content!.toString('utf8').trim().split('\r\n');
+    expect(rows).toHaveLength(USERS + 1);
+    expect(
+      h.fake.unexpectedCalls([
+        'chat.postMessage',
+        'chat.update',
+        'files.getUploadURLExternal',
+        'files.completeUploadExternal',
+      ]),
+    ).toEqual([]);
+  }, 120_000);
+});

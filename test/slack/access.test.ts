@@ -1,0 +1,71 @@
+import { WebClient } from '@slack/web-api';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { RoleCheck } from '../../src/slack/access.js';
+import { RecordingLogger } from '../support/app-harness.js';
+import { type SlackFake, startSlackFake } from '../support/slack-fake.js';
+
+let fake: SlackFake;
+let client: WebClient;
+beforeEach(async () => {
+  fake = await startSlackFake();
+  client = new WebClient(fake.botToken, { slackApiUrl: fake.url, retryConfig: { retries: 0 } });
+});
+afterEach(async () => {
+  await fake.close();
+});
+
+describe('RoleCheck', () => {
+  it('allows listed users without asking Slack', async () => {
+    const role = new RoleCheck(client, new RecordingLogger(), { userIds: ['U1'], usergroupId: undefined });
+    expect(await role.allows('U1')).toBe(true);
+    expect(await role.allows('U2')).toBe(false);
+    expect(await role.allows(undefined)).toBe(false);
+    expect(fake.calls).toEqual([]);
+  });
+
+  it('caches the user group for a minute and asks once for concurrent checks', async () => {
+    let now = 0;
+    fake.setUsergroup('S1', ['U7']);
+    const role = new RoleCheck(client, new RecordingLogger(), {
+      userIds: [],
+      usergroupId: 'S1',
+      now: () => now,
+    });
+    expect(await Promise.all([role.allows('U7'), role.allows('U8'), role.allows('U7')])).toEqual([
+      true,
+      false,
+      true,
+    ]);
+    expect(fake.callsTo('usergroups.users.list')).toHaveLength(1);
+    fake.setUsergroup('S1', ['U8']);
+    now = 59_000;
+    expect(await role.allows('U8')).toBe(false);
+    now = 61_000;
+    expect(await role.allows('U8')).toBe(true);
+    expect(await role.allows('U7')).toBe(false);
+    expect(fake.callsTo('usergroups.users.list')).toHaveLength(2);
+  });
+
+  it('fails closed when Slack cannot list the group, but keeps members it already knew', async () => {
+    let now = 0;
+    fake.setUsergroup('S1', ['U7']);
+    const logger = new RecordingLogger();
+    const role = new RoleCheck(client, logger, { userIds: [], usergroupId: 'S1', now: () => now });
+    fake.failNext('usergroups.users.list', 'no_such_subteam');
+    expect(await role.allows('U7')).toBe(false);
+    expect(await role.allows('U7')).toBe(true);
+    now = 120_000;
+    fake.failNext('usergroups.users.list', 'plan_upgrade_required');
+    expect(await role.allows('U7')).toBe(true);
+    expect(logger.lines.filter((line) => line.level === 'warn')).toHaveLength(2);
+  });
+
+  it('lets everyone in when open to all', async () => {
+    const role = new RoleCheck(client, new RecordingLogger(), {
+      userIds: [],
+      usergroupId: undefined,
+      openToAll: true,
+    });
+    expect(await role.allows('U9')).toBe(true);
+  });
+});

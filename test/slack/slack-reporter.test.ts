@@ -1,0 +1,105 @@
+import { WebClient } from '@slack/web-api';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ChangeRequest, ItemResult } from '../../src/licensing/model.js';
+import { countResults } from '../../src/licensing/run-counts.js';
+import { SlackReporter } from '../../src/slack/slack-reporter.js';
+import { RecordingLogger } from '../support/app-harness.js';
+import { expectValidMessageBlocks } from '../support/block-kit.js';
+import { makeChangeRequest, makeItem, makeUser } from '../support/licensing-factories.js';
+import { type SlackFake, startSlackFake } from '../support/slack-fake.js';
+
+let fake: SlackFake;
+let client: WebClient;
+beforeEach(async () => {
+  fake = await startSlackFake();
+  client = new WebClient(fake.botToken, { slackApiUrl: fake.url, retryConfig: { retries: 0 } });
+});
+afterEach(async () => {
+  await fake.close();
+});
+
+function request(users: number, failed: number): ChangeRequest {
+  const items = Array.from({ length: users }, () =>
+    makeItem(makeUser(), { assign: [{ skuId: 'sku-e3', disabledPlans: [] }] }),
+  );
+  const results: Record<string, ItemResult> = {};
+  items.forEach((item, index) => {
+    const outcome = index < failed ? 'failed' : 'success';
+    results[`${item.userId}|sku-e3|assign`] = {
+      userId: item.userId,
+      skuId: 'sku-e3',
+      op: 'assign',
+      outcome,
+      ...(outcome === 'failed' ? { reason: 'usage_location_missing' as const } : {}),
+      at: '2025-01-01T00:00:00.000Z',
+    };
+  });
+  return makeChangeRequest({
+    status: 'completed',
+    products: [{ skuId: 'sku-e3', name: 'Office 365 E3' }],
+    items,
+    results,
+  });
+}
+
+async function reporterFor(options: { now?: () => number } = {}) {
+  const posted = await client.chat.postMessage({ channel: 'C1', text: 'summary' });
+  fake.resetCalls();
+  const summary = { channel: 'C1', ts: posted.ts! };
+  const reporter = new SlackReporter({
+    client,
+    logger: new RecordingLogger(),
+    summary,
+    progressIntervalMs: 2000,
+    messageIntervalMs: 0,
+    ...options,
+  });
+  return { reporter, summary };
+}
+
+describe('SlackReporter', () => {
+  it('updates the summary at most every progress interval, and always at the end', async () => {
+    let now = 0;
+    const { reporter } = await reporterFor({ now: () => now });
+    const running = { ...request(3, 0), status: 'running' as const, results: {} };
+    await reporter.started(running, countResults(running));
+    now = 1000;
+    await reporter.progress(running, countResults(running));
+    now = 2500;
+    await reporter.progress(running, countResults(running));
+    const done = request(3, 0);
+    await reporter.finished(done, countResults(done));
+    expect(fake.callsTo('chat.update')).toHaveLength(3);
+    for (const call of fake.callsTo('chat.update')) expectValidMessageBlocks(call.args.blocks);
+  });
+
+  it('posts small results in the thread without a CSV', async () => {
+    const { reporter, summary } = await reporterFor();
+    const done = request(4, 1);
+    await reporter.finished(done, countResults(done));
+    const thread = fake.thread(summary.channel, summary.ts);
+    expect(thread).toHaveLength(1);
+    expect(JSON.stringify(thread[0]!.blocks)).toContain('The user has no usage location');
+    expect(fake.files()).toEqual([]);
+  });
+
+  it('chunks large results into a few messages and attaches every result as CSV', async () => {
+    const { reporter, summary } = await reporterFor();
+    const done = request(600, 400);
+    await reporter.finished(done, countResults(done));
+    const thread = fake.thread(summary.channel, summary.ts);
+    expect(thread.length).toBeGreaterThan(0);
+    expect(thread.length).toBeLessThanOrEqual(3);
+    for (const message of thread) expectValidMessageBlocks(message.blocks);
+    const [csv] = fake.files();
+    expect(csv?.threadTs).toBe(summary.ts);
+    expect(csv!.content!.toString('utf8').trim().split('\r\n')).toHaveLength(601);
+  });
+
+  it('keeps the run going when Slack refuses an update', async () => {
+    const { reporter } = await reporterFor();
+    fake.failNext('chat.update', 'message_not_found');
+    const running = { ...request(1, 0), status: 'running' as const, results: {} };
+    await expect(reporter.started(running, countResults(running))).resolves.toBeUndefined();
+  });
+});
