@@ -14,7 +14,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type FakeTenant, type GraphFake, makeTenant, SKU, startGraphFake } from '../test/support/graph-fake.js';
 import { LicensingService } from '../src/licensing/licensing-service.js';
 import type { ChangeRequest, UserChange } from '../src/licensing/model.js';
 import { TenantPacer } from '../src/licensing/pacer.js';
@@ -24,6 +23,13 @@ import { GraphAuth } from '../src/providers/graph/graph-auth.js';
 import { type BatchItem, GraphProvider } from '../src/providers/graph/graph-provider.js';
 import type { LicenseProviderError } from '../src/providers/license-provider.js';
 import { LowdbStore } from '../src/store/lowdb-store.js';
+import {
+  type FakeTenant,
+  type GraphFake,
+  makeTenant,
+  SKU,
+  startGraphFake,
+} from '../test/support/graph-fake.js';
 
 const USERS = 1000;
 const LATENCY_MS = 100;
@@ -68,11 +74,13 @@ export async function run(): Promise<void> {
     `  bound: ${bound.toFixed(2)} s = ${ours.writes} writes / ${QUOTA} per s (in real time: ${(bound * TIME_SCALE).toFixed(1)} s; Graph's literal window of 3,000 writes / 150 s would let ${USERS} users through unthrottled)`,
   );
   console.log(
-    `  $batch: ${((1 - batched.seconds / oursNear.seconds) * 100).toFixed(0)}% less time than one call per user at the same pace — the quota counts each inner request, so batching saves round trips, not quota`,
+    `  $batch vs one call per user at the same pace: ${(batched.seconds / oursNear.seconds).toFixed(2)}× the time, ${batched.requests} vs ${oursNear.requests} HTTP calls — Graph's quota counts every inner request, so batching saves round trips, not quota: ${batched.seconds < oursNear.seconds ? 'faster here' : 'not faster, so the port stays one call per user'}`,
   );
 }
 
-async function fake(users: number): Promise<{ fake: GraphFake; tenant: FakeTenant; provider: GraphProvider }> {
+async function fake(
+  users: number,
+): Promise<{ fake: GraphFake; tenant: FakeTenant; provider: GraphProvider }> {
   const tenant = makeTenant({ tenantId: TENANT, users, name: 'Bench' });
   const graph = await startGraphFake({
     tenants: [tenant],
@@ -160,7 +168,10 @@ async function viaBatch(pace: number): Promise<Mode> {
     const started = performance.now();
     let queue: BatchItem[] = tenant.users.map((u) => ({
       userId: u.id,
-      change: { assign: PRODUCTS.map((skuId) => ({ skuId, disabledPlans: [] })), revoke: [] } satisfies UserChange,
+      change: {
+        assign: PRODUCTS.map((skuId) => ({ skuId, disabledPlans: [] })),
+        revoke: [],
+      } satisfies UserChange,
     }));
     while (queue.length > 0) {
       const chunks: BatchItem[][] = [];
@@ -174,15 +185,19 @@ async function viaBatch(pace: number): Promise<Mode> {
             const chunk = chunks[next++] ?? [];
             for (const _ of chunk) await pacer.acquire(TENANT);
             outerCalls++;
-            const results: Array<LicenseProviderError | null> = await provider.applyUserChangesBatch(TENANT, chunk);
+            const results: Array<LicenseProviderError | null> = await provider.applyUserChangesBatch(
+              TENANT,
+              chunk,
+            );
             results.forEach((error, index) => {
               const item = chunk[index];
               if (!error || !item) return;
               if (error.transient) {
                 again.push(item);
                 waitMs = Math.max(waitMs, error.retryAfterMs ?? 1000);
-              } else if (item.change.assign.length > 1) {
-                for (const part of item.change.assign) again.push({ userId: item.userId, change: { assign: [part], revoke: [] } });
+              } else if (item.change.assign.length > 1 && !aboutTheUser(error)) {
+                for (const part of item.change.assign)
+                  again.push({ userId: item.userId, change: { assign: [part], revoke: [] } });
               }
             });
           }
@@ -203,6 +218,11 @@ async function viaBatch(pace: number): Promise<Mode> {
   } finally {
     await graph.close();
   }
+}
+
+/** As the executor decides: a refusal about the user is not retried product by product. */
+function aboutTheUser(error: LicenseProviderError): boolean {
+  return error.reason === 'usage_location_missing' || error.reason === 'user_not_found';
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -1,14 +1,11 @@
-import type { Checkboxes, InputBlock, KnownBlock, ModalView } from '@slack/types';
+import type { KnownBlock, ModalView } from '@slack/types';
 import { describe, expect, it } from 'vitest';
 import { ids, patterns } from '../../blocks/ids.js';
 import { limits } from '../../blocks/limits.js';
-import { renderProductHolders } from '../../blocks/product-holders.js';
 import { renderSelectedUsers } from '../../blocks/selected-users.js';
-import { renderServicePlans } from '../../blocks/service-plans.js';
-import { renderSubmitted } from '../../blocks/submitted.js';
 import type { TenantUser } from '../../src/licensing/model.js';
 import { validateModalView } from '../support/block-kit.js';
-import { makeProduct, makeUser } from '../support/licensing-factories.js';
+import { makeUser } from '../support/licensing-factories.js';
 
 function users(n: number): TenantUser[] {
   return Array.from({ length: n }, (_, i) =>

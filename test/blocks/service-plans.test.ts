@@ -1,20 +1,10 @@
 import type { Checkboxes, InputBlock, KnownBlock, ModalView } from '@slack/types';
 import { describe, expect, it } from 'vitest';
-import { ids, patterns } from '../../blocks/ids.js';
+import { patterns } from '../../blocks/ids.js';
 import { limits } from '../../blocks/limits.js';
-import { renderProductHolders } from '../../blocks/product-holders.js';
-import { renderSelectedUsers } from '../../blocks/selected-users.js';
 import { renderServicePlans } from '../../blocks/service-plans.js';
-import { renderSubmitted } from '../../blocks/submitted.js';
-import type { TenantUser } from '../../src/licensing/model.js';
 import { validateModalView } from '../support/block-kit.js';
-import { makeProduct, makeUser } from '../support/licensing-factories.js';
-
-function users(n: number): TenantUser[] {
-  return Array.from({ length: n }, (_, i) =>
-    makeUser({ displayName: `Person ${String(i).padStart(5, '0')}`, email: `p${i}@contoso.com` }),
-  );
-}
+import { makeProduct } from '../support/licensing-factories.js';
 
 function sectionTexts(view: ModalView): string[] {
   return (view.blocks as KnownBlock[]).flatMap((b) => (b.type === 'section' && b.text ? [b.text.text] : []));

@@ -7,6 +7,7 @@ import {
   APPROVER_A,
   APPROVER_B,
   type ApprovalHarness,
+  approvalClickBody,
   approvalMessage,
   auditActions,
   buttonsOf,
@@ -15,8 +16,10 @@ import {
   REVOKED_SKU,
   rejectWithReason,
   STRANGER,
+  staleClick,
   startApprovalHarness,
   submitForApproval,
+  submitRevocation,
   TTL_HOURS,
 } from '../support/approval-harness.js';
 import { expectValidModal } from '../support/block-kit.js';
@@ -206,42 +209,7 @@ describe('decided once', () => {
     const applyCallsBefore = h.provider.stats.applyCalls;
 
     // The very same signed body, twice at once.
-    const payload = {
-      type: 'block_actions',
-      team: { id: h.fake.teamId, domain: 'fake' },
-      user: { id: APPROVER_A, username: 'approver-a', name: 'approver-a', team_id: h.fake.teamId },
-      api_app_id: h.fake.appId,
-      token: 'legacy-verification-token',
-      container: {
-        type: 'message',
-        message_ts: submitted.message.ts,
-        channel_id: APPROVALS,
-        is_ephemeral: false,
-      },
-      trigger_id: h.fake.issueTriggerId(APPROVER_A),
-      channel: { id: APPROVALS, name: 'approvals' },
-      message: {
-        type: 'message',
-        ts: submitted.message.ts,
-        text: submitted.message.text,
-        blocks: submitted.message.blocks,
-      },
-      state: { values: {} },
-      response_url: h.fake.issueResponseUrl().url,
-      actions: [
-        {
-          type: 'button',
-          action_id: ids.actions.approve,
-          block_id: ids.blocks.approvalActions,
-          text: { type: 'plain_text', text: 'Approve' },
-          value: submitted.request.id,
-          style: 'primary',
-          action_ts: '1700000000.000100',
-        },
-      ],
-    };
-    const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
-    const headers = { 'Content-Type': 'application/x-www-form-urlencoded', ...h.driver.sign(body) };
+    const { body, headers } = approvalClickBody(h, APPROVER_A, submitted, 'approve');
     const answers = await Promise.all([h.driver.raw(body, headers), h.driver.raw(body, headers)]);
     for (const answer of answers) expect(answer.status).toBe(200);
     await h.idle();
@@ -263,7 +231,7 @@ describe('decided once', () => {
 
     await clickApproval(h, APPROVER_A, submitted.message, 'approve');
     await h.idle();
-    await clickApproval(h, APPROVER_B, submitted.message, 'approve');
+    await staleClick(h, APPROVER_B, submitted, 'approve');
     await h.idle();
     expect(await h.slack.expireApprovals()).toBe(0);
 
@@ -300,7 +268,7 @@ describe('decided once', () => {
     expect(textOf([shown])).toContain('Expired');
     expect(textOf(h.fake.thread(CHANNEL, submitted.summary.ts))).toContain('without a decision');
     // A late Reject click is refused without opening the reason modal.
-    await clickApproval(h, APPROVER_A, submitted.message, 'reject');
+    await staleClick(h, APPROVER_A, submitted, 'reject');
     await h.idle();
     expect(ephemeralTexts(h, APPROVER_A)).toEqual([expect.stringContaining('expired')]);
     expect(h.fake.callsTo('views.open').filter((c) => c.ok)).toHaveLength(1);
@@ -329,8 +297,8 @@ describe('reject and approve outcomes', () => {
     expect((await h.store.getRequest(submitted.request.id))?.status).toBe('rejected');
     for (const userId of submitted.userIds) expect(holds(t, userId)).toBe(true);
 
-    // Too late for another approver.
-    await clickApproval(h, APPROVER_B, submitted.message, 'approve');
+    // Too late for another approver whose client still shows the buttons.
+    await staleClick(h, APPROVER_B, submitted, 'approve');
     await h.idle();
     expect(ephemeralTexts(h, APPROVER_B)).toEqual([expect.stringContaining('already rejected')]);
     expect(await auditActions(h, submitted.request.id)).toEqual([
@@ -434,7 +402,43 @@ describe('App Home', () => {
     expect(buttonsOf(approvalMessage(h, submitted))).toEqual([]);
     const refreshed = h.fake.home(APPROVER_A)!;
     expect(refreshed.updates).toBeGreaterThan(updatesBefore);
-    expect(homeText(refreshed)).not.toContain(`${ids.actions.approve}_0`);
+    expect(homeText(refreshed)).not.toContain(submitted.request.id);
     expect(h.fake.unexpectedCalls([...APPROVAL_ALLOWED, 'views.publish'])).toEqual([]);
+  });
+});
+
+describe('without a reachable approvals channel', () => {
+  it('tells the operator, and approvers still decide on App Home', async () => {
+    t = await startApprovalHarness();
+    const { h } = t;
+    h.fake.setChannelError(APPROVALS, 'not_in_channel');
+    const submitted = await submitRevocation(t);
+
+    expect(submitted.approval.status).toBe('pending');
+    expect(submitted.approval.message).toBeUndefined();
+    const thread = textOf(h.fake.thread(CHANNEL, submitted.summary.ts));
+    expect(thread).toContain('could not be posted');
+    expect(thread).toContain('not_in_channel');
+    expect(textOf([h.fake.message(CHANNEL, submitted.summary.ts)!])).toContain('Waiting for approval');
+
+    await h.driver.appHomeOpened(APPROVER_B);
+    const home = await h.fake.waitFor(() => h.fake.home(APPROVER_B), 5000);
+    await h.driver.blockActions({
+      userId: APPROVER_B,
+      viewId: home.id,
+      actions: [{ actionId: `${ids.actions.approve}_0` }],
+    });
+    await h.idle();
+
+    expect((await h.store.getRequest(submitted.request.id))?.status).toBe('completed');
+    expect(textOf(h.fake.thread(CHANNEL, submitted.summary.ts))).toContain(`Approved by <@${APPROVER_B}>`);
+    const failed = h.fake.calls.filter((c) => !c.ok);
+    expect(failed.map((c) => [c.method, c.args.channel, c.error])).toEqual([
+      ['chat.postMessage', APPROVALS, 'not_in_channel'],
+    ]);
+    expect(h.fake.unexpectedCalls([...APPROVAL_ALLOWED, 'views.publish'], { failedAllowed: true })).toEqual(
+      [],
+    );
+    expect(h.logger.errors()).toHaveLength(1);
   });
 });

@@ -3,6 +3,7 @@ import { ids } from '../../blocks/ids.js';
 import { DEMO_SKUS, demoCases } from '../../src/providers/demo/generator.js';
 import {
   type AppHarness,
+  CHANNEL,
   OPERATOR,
   reportAckLatencies,
   startAppHarness,
@@ -11,6 +12,7 @@ import {
 import { expectValidHome } from '../support/block-kit.js';
 import {
   chooseCustomer,
+  click,
   current,
   finishedRun,
   openLicenses,
@@ -45,11 +47,20 @@ describe('assign flow', () => {
     let view = await pickUsers(h, root.id, unlicensed.displayName.split(' ')[0]!, [unlicensed.id]);
     expect(textOf([{ channel: '', ts: '', edits: 0, blocks: view.blocks }])).toContain('Selected: 1 user');
 
-    const usable = new Set(contoso.users.filter((u) => u.usageLocation !== null).map((u) => u.id));
-    const onPage = pageUserIds(view).filter(
-      (id) => id !== unlicensed.id && usable.has(id) && (contoso.holdings[id] ?? []).length === 0,
+    // Page on until the browser shows an unlicensed user with a usage location.
+    const eligible = new Set(
+      contoso.users
+        .filter(
+          (u) =>
+            u.id !== unlicensed.id && u.usageLocation !== null && (contoso.holdings[u.id] ?? []).length === 0,
+        )
+        .map((u) => u.id),
     );
-    expect(onPage.length).toBeGreaterThan(0);
+    let onPage = pageUserIds(view).filter((id) => eligible.has(id));
+    while (onPage.length === 0) {
+      view = await click(h, root.id, ids.actions.pageNext);
+      onPage = pageUserIds(view).filter((id) => eligible.has(id));
+    }
     view = await tickPage(h, root.id, onPage.slice(0, 1));
     expect(textOf([{ channel: '', ts: '', edits: 0, blocks: view.blocks }])).toContain('Selected: 2 users');
     const manage = await toLicenses(h, root.id);
@@ -104,5 +115,49 @@ describe('assign flow', () => {
     const request = (await h.service.recentRequests(OPERATOR, 1))[0]!;
     expect(textOf([{ channel: '', ts: '', edits: 0, blocks: home.blocks }])).toContain(request.id);
     expect(h.fake.unexpectedCalls([...ALLOWED, 'views.publish'])).toEqual([]);
+  });
+
+  it('sends the summary and results as a DM when the bot cannot post in the channel', async () => {
+    h.fake.setChannelError(CHANNEL, 'not_in_channel');
+    const contoso = h.data.customers.find((c) => c.customer.id === TEST_CUSTOMERS.contoso.id)!;
+    const { unlicensed } = demoCases(contoso);
+    const root = await openLicenses(h);
+    await chooseCustomer(h, root.id, 'Con', contoso.customer.id);
+    await pickUsers(h, root.id, unlicensed.displayName.split(' ')[0]!, [unlicensed.id]);
+    await toLicenses(h, root.id);
+    await submitChange(h, root.id, { assign: [DEMO_SKUS.ENTERPRISEPACK] });
+    const dm = h.fake.dmChannelOf(OPERATOR);
+    const { summary, thread } = await finishedRun(h, dm);
+    expect(textOf([summary])).toContain('Completed');
+    expect(thread.length).toBeGreaterThan(0);
+    expect(textOf([{ channel: '', ts: '', edits: 0, blocks: current(h, root.id).blocks }])).toContain(
+      'direct message',
+    );
+    const failed = h.fake.calls.filter((call) => !call.ok);
+    expect(failed.map((call) => `${call.method} ${call.error}`)).toEqual(['chat.postMessage not_in_channel']);
+    expect(h.fake.unexpectedCalls([...ALLOWED, 'conversations.open'], { failedAllowed: true })).toEqual([]);
+  });
+
+  it('tells the operator when something unexpected fails, and logs it with context', async () => {
+    await h.close();
+    h = await startAppHarness({
+      wrapProvider: (demo) =>
+        Object.assign(Object.create(demo) as typeof demo, {
+          listProducts: async () => {
+            throw new Error('directory exploded');
+          },
+        }),
+    });
+    const contoso = h.data.customers.find((c) => c.customer.id === TEST_CUSTOMERS.contoso.id)!;
+    const { unlicensed } = demoCases(contoso);
+    const root = await openLicenses(h);
+    await chooseCustomer(h, root.id, 'Con', contoso.customer.id);
+    await pickUsers(h, root.id, unlicensed.displayName.split(' ')[0]!, [unlicensed.id]);
+    const next = await h.driver.viewSubmission({ userId: OPERATOR, viewId: root.id });
+    expect(next.status).toBe(500);
+    const told = await h.fake.waitFor(() => h.fake.messages(h.fake.dmChannelOf(OPERATOR))[0]);
+    expect(told.text).toContain('something went wrong');
+    expect(h.logger.errors().join('\n')).toContain('directory exploded');
+    expect(h.fake.unexpectedCalls([...ALLOWED])).toEqual([]);
   });
 });

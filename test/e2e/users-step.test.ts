@@ -166,4 +166,37 @@ describe('users step', () => {
     expect(current(h, viewId).callbackId).toBe(ids.views.users);
     expect(viewText(viewId)).toContain('Select at least one user');
   });
+
+  it('adds e-mails left in the paste box when Next is pressed, and stays to show them', async () => {
+    viewId = await atUsersStep();
+    const contoso = h.data.customers.find((c) => c.customer.id === TEST_CUSTOMERS.contoso.id)!;
+    const pasteBlock = current(h, viewId).blocks.find((b) => patterns.pasteBlock.test(String(b.block_id)))!;
+    const submitted = await h.driver.viewSubmission({
+      userId: OPERATOR,
+      viewId,
+      values: {
+        [String(pasteBlock.block_id)]: {
+          [ids.actions.pasteEmails]: { value: `${contoso.users[0]!.email} nobody@x.org` },
+        },
+      },
+    });
+    expect(submitted.responseAction).toBe('update');
+    expect(current(h, viewId).callbackId).toBe(ids.views.users);
+    expect(await draftSelection()).toEqual([contoso.users[0]!.id]);
+    expect(viewText(viewId)).toContain('nobody@x.org');
+  });
+
+  it('re-renders from the draft when two clicks race for the same view hash', async () => {
+    viewId = await atUsersStep();
+    const before = current(h, viewId).updates;
+    await Promise.all([
+      h.driver.blockActions({ userId: OPERATOR, viewId, actions: [{ actionId: ids.actions.pageNext }] }),
+      h.driver.blockActions({ userId: OPERATOR, viewId, actions: [{ actionId: ids.actions.pageNext }] }),
+    ]);
+    await h.fake.waitFor(() => current(h, viewId).updates >= before + 2);
+    await h.fake.waitFor(() => viewText(viewId).includes('Page 3 of 4'));
+    // Both payloads carried the same hash: one update wins, the other is refused and re-rendered.
+    expect(h.fake.calls.filter((call) => !call.ok).map((call) => call.error)).toEqual(['hash_conflict']);
+    expect(h.fake.unexpectedCalls(ALLOWED, { failedAllowed: true })).toEqual([]);
+  });
 });

@@ -9,7 +9,7 @@ import type { ChangeRequest } from '../../src/licensing/model.js';
 import type { DemoCustomerData } from '../../src/providers/demo/demo-tenant.js';
 import { DEMO_SKUS } from '../../src/providers/demo/generator.js';
 import type { Approval } from '../../src/store/store.js';
-import { openLicenses, chooseCustomer, pickUsers, submitChange, toLicenses } from '../e2e/flow.js';
+import { chooseCustomer, openLicenses, pickUsers, submitChange, toLicenses } from '../e2e/flow.js';
 import { type AppHarness, CHANNEL, OPERATOR, startAppHarness, TEST_CUSTOMERS } from './app-harness.js';
 import { expectValidMessageBlocks, expectValidModal } from './block-kit.js';
 import type { BlockActionsResponse } from './slack-driver.js';
@@ -88,11 +88,14 @@ export interface Submitted {
   message: FakeMessage;
 }
 
-/** The operator revokes REVOKED_SKU from `users` Contoso users with a reason, through the modal. */
-export async function submitForApproval(
+/**
+ * The operator revokes REVOKED_SKU from `users` Contoso users with a reason, through the modal;
+ * returns what was stored and the operator's summary (the approval message may be missing).
+ */
+export async function submitRevocation(
   { h, contoso }: ApprovalHarness,
   { users = THRESHOLD, reason = 'Leavers of March' }: { users?: number; reason?: string } = {},
-): Promise<Submitted> {
+): Promise<Omit<Submitted, 'message'>> {
   const holders = directHolders(contoso, REVOKED_SKU, users);
   const root = await openLicenses(h);
   await chooseCustomer(h, root.id, 'Con', contoso.customer.id);
@@ -106,13 +109,24 @@ export async function submitForApproval(
   const [request] = await h.service.recentRequests(OPERATOR, 1);
   if (!request) throw new Error('no request was stored');
   const approval = await h.store.getApproval(request.id);
-  if (!approval?.message) throw new Error(`request ${request.id} has no approval message`);
-  const message = h.fake.message(approval.message.channel, approval.message.ts);
+  if (!approval) throw new Error(`request ${request.id} has no approval`);
   const summary = request.report?.ts === undefined ? undefined : h.fake.message(CHANNEL, request.report.ts);
-  if (!message || !summary) throw new Error('the approval message or the summary is missing');
-  expectValidMessageBlocks(message.blocks);
+  if (!summary) throw new Error('the summary is missing');
   expectValidMessageBlocks(summary.blocks);
-  return { request, approval, userIds: holders.map((u) => u.id), summary, message };
+  return { request, approval, userIds: holders.map((u) => u.id), summary };
+}
+
+/** submitRevocation, with the approval message it posted. */
+export async function submitForApproval(
+  t: ApprovalHarness,
+  options: { users?: number; reason?: string } = {},
+): Promise<Submitted> {
+  const submitted = await submitRevocation(t, options);
+  const where = submitted.approval.message;
+  const message = where === undefined ? undefined : t.h.fake.message(where.channel, where.ts);
+  if (!message) throw new Error(`request ${submitted.request.id} has no approval message`);
+  expectValidMessageBlocks(message.blocks);
+  return { ...submitted, message };
 }
 
 export type ApprovalButton = 'approve' | 'reject' | 'view';
@@ -135,6 +149,45 @@ export function clickApproval(
     message: { channel: message.channel, ts: message.ts },
     actions: [{ actionId: actionIds[button] }],
   });
+}
+
+/**
+ * A signed block_actions body for a click on the approval message as it was first posted: what a
+ * client still showing the old buttons sends, and what a repeated delivery repeats byte for byte.
+ */
+export function approvalClickBody(h: AppHarness, user: string, submitted: Submitted, button: ApprovalButton) {
+  const { message } = submitted;
+  const payload = {
+    type: 'block_actions',
+    team: { id: h.fake.teamId, domain: 'fake' },
+    user: { id: user, username: user.toLowerCase(), name: user.toLowerCase(), team_id: h.fake.teamId },
+    api_app_id: h.fake.appId,
+    token: 'legacy-verification-token',
+    container: { type: 'message', message_ts: message.ts, channel_id: message.channel, is_ephemeral: false },
+    trigger_id: h.fake.issueTriggerId(user),
+    channel: { id: message.channel, name: 'approvals' },
+    message: { type: 'message', ts: message.ts, text: message.text ?? '', blocks: message.blocks ?? [] },
+    state: { values: {} },
+    response_url: h.fake.issueResponseUrl().url,
+    actions: [
+      {
+        type: 'button',
+        action_id: actionIds[button],
+        block_id: ids.blocks.approvalActions,
+        text: { type: 'plain_text', text: button },
+        value: submitted.request.id,
+        action_ts: '1700000000.000100',
+      },
+    ],
+  };
+  const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+  return { body, headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...h.driver.sign(body) } };
+}
+
+/** `user` clicks a button the approval message no longer shows (a stale client). */
+export function staleClick(h: AppHarness, user: string, submitted: Submitted, button: ApprovalButton) {
+  const { body, headers } = approvalClickBody(h, user, submitted, button);
+  return h.driver.raw(body, headers);
 }
 
 /** The approval message as it is now. */

@@ -73,6 +73,8 @@ export interface RecordedRequest {
   status: number;
   /** true when it came inside a $batch. */
   batched: boolean;
+  /** When the answer was ready (ms, performance.now()). */
+  at: number;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -839,6 +841,7 @@ export async function startGraphFake(options: GraphFakeOptions): Promise<GraphFa
       body: req.body,
       status: answer.status,
       batched,
+      at: performance.now(),
     });
     return answer;
   }

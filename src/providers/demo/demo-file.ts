@@ -15,6 +15,8 @@ export const DEMO_TENANT_FILE = 'demo-tenant.json';
 export interface OpenDemoTenantOptions {
   /** Seed of the generator, used only when the file does not exist yet. */
   seed?: number;
+  /** What a new file starts with (default: generateDemoTenant with `seed`); tests pass a small tenant. */
+  initial?: () => DemoTenantData;
   /** persist() calls within this window become one write (default 250 ms). */
   coalesceMs?: number;
   /** Told about a failed background write (default: logged to stderr). flush() rethrows it too. */
@@ -69,7 +71,8 @@ export async function openDemoTenant(
     }
     data = parsed.data;
   } else {
-    data = generateDemoTenant(options.seed === undefined ? {} : { seed: options.seed });
+    data =
+      options.initial?.() ?? generateDemoTenant(options.seed === undefined ? {} : { seed: options.seed });
   }
   const low = new Low<DemoTenantData>(new JSONFile<DemoTenantData>(file), data);
 

@@ -42,6 +42,8 @@ export interface DemoProviderOptions {
   writeBurst?: number;
   /** For deterministic faults (default Math.random). */
   random?: () => number;
+  /** Milliseconds clock of the write quota, for deterministic tests (default performance.now). */
+  clock?: () => number;
   /** Called after every applied change (used to schedule persistence). */
   onChange?: () => void;
 }
@@ -88,7 +90,11 @@ export class DemoProvider implements LicenseProvider {
     this.random = options.random ?? Math.random;
     this.onChange = options.onChange;
     if (options.writesPerSecond !== undefined) {
-      this.quota = new WriteQuota(options.writesPerSecond, options.writeBurst ?? options.writesPerSecond);
+      this.quota = new WriteQuota(
+        options.writesPerSecond,
+        options.writeBurst ?? options.writesPerSecond,
+        options.clock ?? (() => performance.now()),
+      );
     }
     for (const data of options.data.customers) {
       const consumed = new Map<string, number>();

@@ -188,21 +188,25 @@ export class UserIndex {
 
     const users: TenantUser[] = [];
     let total = 0;
-    const visit = (rank: number) => {
-      if (matched[rank] !== words.length) return;
-      matched[rank] = 0; // counted once, however many of its tokens matched
-      if (total >= start && total < end) users.push(this.sorted[rank]!);
-      total += 1;
-    };
+    const all = words.length;
     // Few candidates: sort them; many: walk every rank, which is in order already.
     if (fewest !== undefined && fewestCount * 8 < matched.length) {
       const [[nameFrom, nameTo], [emailFrom, emailTo]] = fewest;
       const candidates = new Int32Array(fewestCount);
       candidates.set(this.postings.subarray(nameFrom, nameTo));
       candidates.set(this.emailRanks.subarray(emailFrom, emailTo), nameTo - nameFrom);
-      for (const rank of candidates.sort()) visit(rank);
+      candidates.sort();
+      for (const rank of candidates) {
+        if (matched[rank] !== all) continue;
+        matched[rank] = 0; // counted once, however many of its tokens matched
+        if (total >= start && total < end) users.push(this.sorted[rank]!);
+        total += 1;
+      }
     } else {
-      for (let rank = 0; rank < matched.length; rank++) visit(rank);
+      for (let rank = matched.indexOf(all); rank >= 0; rank = matched.indexOf(all, rank + 1)) {
+        if (total >= start && total < end) users.push(this.sorted[rank]!);
+        total += 1;
+      }
     }
     return { users, total };
   }

@@ -2,6 +2,8 @@
  * A token bucket per tenant, like Graph's write quota: `perSecond` tokens flow in, at most
  * `burst` are saved up, and a write without a token is told how long to wait.
  */
+const EPSILON = 1e-6;
+
 export class WriteQuota {
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
 
@@ -18,10 +20,11 @@ export class WriteQuota {
     bucket.tokens = Math.min(this.burst, bucket.tokens + ((now - bucket.at) * this.perSecond) / 1000);
     bucket.at = now;
     this.buckets.set(key, bucket);
-    if (bucket.tokens >= 1) {
+    // The tolerance keeps float dust from refusing a client that waited exactly as told.
+    if (bucket.tokens >= 1 - EPSILON) {
       bucket.tokens -= 1;
       return 0;
     }
-    return Math.max(1, Math.ceil(((1 - bucket.tokens) * 1000) / this.perSecond));
+    return Math.max(1, Math.ceil(((1 - bucket.tokens) * 1000) / this.perSecond - EPSILON));
   }
 }

@@ -6,6 +6,8 @@ import { type ConfidentialClientApplication, ServerError } from '@azure/msal-nod
 import { LicenseProviderError } from '../license-provider.js';
 import { createMsalApp, describeAuthError } from './msal.js';
 
+const EARLY_RENEWAL_MS = 5 * 60_000;
+
 export interface GraphAuthOptions {
   clientId: string;
   clientSecret: string;
@@ -15,6 +17,8 @@ export interface GraphAuthOptions {
 
 export class GraphAuth {
   private readonly apps = new Map<string, ConfidentialClientApplication>();
+  /** MSAL's cache look-up costs about a millisecond of CPU; a run makes one call per user. */
+  private readonly tokens = new Map<string, { token: string; renewAt: number }>();
   private readonly scope: string;
 
   constructor(private readonly options: GraphAuthOptions) {
@@ -26,6 +30,8 @@ export class GraphAuth {
 
   /** A bearer token for the tenant; throws one clear line when Entra refuses. */
   async token(tenantId: string): Promise<string> {
+    const cached = this.tokens.get(tenantId);
+    if (cached && cached.renewAt > Date.now()) return cached.token;
     let app = this.apps.get(tenantId);
     if (!app) {
       app = createMsalApp({
@@ -39,6 +45,8 @@ export class GraphAuth {
     try {
       const result = await app.acquireTokenByClientCredential({ scopes: [this.scope] });
       if (!result?.accessToken) throw new Error('no access token in the answer');
+      const expiresAt = result.expiresOn?.getTime() ?? Date.now();
+      this.tokens.set(tenantId, { token: result.accessToken, renewAt: expiresAt - EARLY_RENEWAL_MS });
       return result.accessToken;
     } catch (error) {
       throw new LicenseProviderError(

@@ -97,6 +97,7 @@ export function approvalListeners(deps: ListenerDeps): ApprovalListeners {
       await notifier.announceRunOutcome(requestId, service.counts(done));
     } catch (error) {
       logger.error(`run of approved request ${requestId} stopped`, error);
+      await store.appendAudit({ actor: 'system', action: 'run_stopped', requestId, outcome: 'error' });
       await notifier.tellOperator(
         request,
         'The run stopped because of an unexpected error. What was done is kept; it resumes when LicenseDesk restarts.',

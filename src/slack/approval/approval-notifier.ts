@@ -13,6 +13,7 @@ import { countsText, renderRunSummary } from '../../../blocks/run-summary.js';
 import type { LicensingService } from '../../licensing/licensing-service.js';
 import type { ChangeRequest, RunCounts } from '../../licensing/model.js';
 import type { Approval, Store } from '../../store/store.js';
+import { slackErrorCode } from '../views.js';
 
 export interface ApprovalNotifierOptions {
   client: WebClient;
@@ -63,11 +64,7 @@ export class ApprovalNotifier {
 
   /** Who may decide, as mrkdwn: "<@U1>, <@U2> or a member of <!subteam^S1>". */
   decidersText(): string {
-    const names = this.#approverIds.map(userMention);
-    if (this.#approverGroupId !== undefined) names.push(`a member of <!subteam^${this.#approverGroupId}>`);
-    if (names.length === 0) return 'an approver (none is configured yet)';
-    if (names.length === 1) return names[0] as string;
-    return `${names.slice(0, -1).join(', ')} or ${names.at(-1)}`;
+    return decidersText(this.#approverIds, this.#approverGroupId);
   }
 
   /**
@@ -78,43 +75,56 @@ export class ApprovalNotifier {
     const loaded = await this.#load(requestId);
     if (loaded === null) return;
     const { request, approval } = loaded;
-    if (this.#channelId === undefined) {
+    let channel = this.#channelId;
+    if (channel === undefined) {
       this.#logger.warn(
         `APPROVAL_CHANNEL_ID is not set: request ${requestId} can be decided on App Home only`,
       );
     } else if (approval.message === undefined) {
-      const rendered = renderApprovalRequest({ request, approval });
-      const posted = await this.#client.chat.postMessage({
-        channel: this.#channelId,
-        text: truncate(rendered.text, limits.messageText),
-        blocks: rendered.blocks,
-        unfurl_links: false,
-      });
-      if (posted.ts !== undefined) {
-        const message = { channel: posted.channel ?? this.#channelId, ts: posted.ts };
-        const kept = await this.#store.decideApproval(requestId, ['pending'], { status: 'pending', message });
-        if (kept === null) {
-          // Decided from App Home while the message was on its way: keep its address and show the decision.
-          const current = await this.#store.getApproval(requestId);
-          if (current !== null) {
-            await this.#store.decideApproval(requestId, [current.status], {
-              status: current.status,
-              message,
-            });
-          }
-          await this.refresh(requestId);
-          return;
-        }
+      try {
+        const shown = await this.#postApprovalMessage(request, approval, channel);
+        if (!shown) return;
+      } catch (error) {
+        // Approvers can still decide on App Home; the operator must not wait on a message nobody sees.
+        this.#logger.error(`posting approval request ${requestId} in ${channel} failed`, error);
+        await this.tellOperator(
+          request,
+          `:warning: The approval request could not be posted in <#${channel}> (${slackErrorCode(error) ?? 'error'}). Approvers can still decide on their LicenseDesk App Home; ask an admin to invite the bot to that channel.`,
+        );
+        channel = undefined;
       }
     }
-    await this.#updateSummary(request, approval);
+    await this.#updateSummary(request, approval, channel);
     // The summary names approvers by user id only; a user group is named in the thread.
     if (this.#approverGroupId !== undefined) {
+      const where = channel === undefined ? ' on their LicenseDesk App Home' : ` in <#${channel}>`;
       await this.tellOperator(
         request,
-        `:hourglass: This request waits for approval by ${this.decidersText()}${this.#channelId === undefined ? ' on their LicenseDesk App Home' : ` in <#${this.#channelId}>`}.`,
+        `:hourglass: This request waits for approval by ${this.decidersText()}${where}.`,
       );
     }
+  }
+
+  /** Posts the approval message and records where; false when a decision overtook it (already shown). */
+  async #postApprovalMessage(request: ChangeRequest, approval: Approval, channel: string): Promise<boolean> {
+    const rendered = renderApprovalRequest({ request, approval });
+    const posted = await this.#client.chat.postMessage({
+      channel,
+      text: truncate(rendered.text, limits.messageText),
+      blocks: rendered.blocks,
+      unfurl_links: false,
+    });
+    if (posted.ts === undefined) return true;
+    const message = { channel: posted.channel ?? channel, ts: posted.ts };
+    const requestId = request.id;
+    if (await this.#store.decideApproval(requestId, ['pending'], { status: 'pending', message })) return true;
+    // Decided from App Home while the message was on its way: keep its address and show the decision.
+    const current = await this.#store.getApproval(requestId);
+    if (current !== null) {
+      await this.#store.decideApproval(requestId, [current.status], { status: current.status, message });
+    }
+    await this.refresh(requestId);
+    return false;
   }
 
   /** Updates the approval message and the operator's summary in place to the stored state. */
@@ -132,8 +142,9 @@ export class ApprovalNotifier {
       });
     }
     // A run keeps the summary up to date itself; before and without one, it shows the decision.
-    if (request.status !== 'running' && request.status !== 'completed')
-      await this.#updateSummary(request, approval);
+    if (request.status !== 'running' && request.status !== 'completed') {
+      await this.#updateSummary(request, approval, approval.message?.channel);
+    }
   }
 
   /** After a decision or an expiry: both messages show it and the operator is told in the thread. */
@@ -199,13 +210,17 @@ export class ApprovalNotifier {
     });
   }
 
-  async #updateSummary(request: ChangeRequest, approval: Approval): Promise<void> {
+  async #updateSummary(
+    request: ChangeRequest,
+    approval: Approval,
+    channel: string | undefined,
+  ): Promise<void> {
     if (request.report?.ts === undefined) return;
     const summary = renderRunSummary({
       request,
       approval,
       approvers: this.#approverIds,
-      approvalChannelId: this.#channelId ?? null,
+      approvalChannelId: channel ?? null,
     });
     await this.#client.chat.update({
       channel: request.report.channel,
@@ -226,6 +241,17 @@ export class ApprovalNotifier {
     }
     return { request, approval };
   }
+}
+
+/** Who may decide, as mrkdwn: "<@U1>, <@U2> or a member of <!subteam^S1>". */
+export function decidersText(approverIds: readonly string[], approverGroupId: string | undefined): string {
+  const names = approverIds.map(userMention);
+  if (approverGroupId !== undefined && /^S[A-Z0-9]+$/.test(approverGroupId)) {
+    names.push(`a member of <!subteam^${approverGroupId}>`);
+  }
+  if (names.length === 0) return 'an approver (none is configured yet)';
+  if (names.length === 1) return names[0] as string;
+  return `${names.slice(0, -1).join(', ')} or ${names.at(-1)}`;
 }
 
 /** What the operator is told about a decision; null while pending. */

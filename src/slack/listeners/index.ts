@@ -93,6 +93,8 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   // App Home
   app.event('app_home_opened', publishHome(deps));
 
+  // One place for unexpected failures: log with context, tell the user, and rethrow so that a
+  // request not acked yet is answered at once (HTTP 500) instead of after Slack's 3 s deadline.
   app.error(async ({ error, logger, body, context }: FailedRequest) => {
     const fields = (body ?? {}) as { type?: unknown; command?: unknown; channel_id?: unknown };
     const userId = body === undefined ? undefined : actingUserId({ body } as AnyMiddlewareArgs);
@@ -101,18 +103,20 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
       { type: fields.type ?? fields.command, user: userId, team: context.teamId },
       error,
     );
-    if (userId === undefined) return;
-    const text =
-      'Sorry, something went wrong and nothing more was done. Try again; if it keeps failing, tell your LicenseDesk admin.';
-    try {
-      if (typeof fields.channel_id === 'string') {
-        await app.client.chat.postEphemeral({ channel: fields.channel_id, user: userId, text });
-      } else {
-        await app.client.chat.postMessage({ channel: userId, text });
+    if (userId !== undefined) {
+      const text =
+        'Sorry, something went wrong and nothing more was done. Try again; if it keeps failing, tell your LicenseDesk admin.';
+      try {
+        if (typeof fields.channel_id === 'string') {
+          await app.client.chat.postEphemeral({ channel: fields.channel_id, user: userId, text });
+        } else {
+          await app.client.chat.postMessage({ channel: userId, text });
+        }
+      } catch (notified) {
+        logger.warn('telling the user about the failure failed too', notified);
       }
-    } catch (notified) {
-      logger.warn('telling the user about the failure failed too', notified);
     }
+    throw error;
   });
 }
 

@@ -13,6 +13,7 @@ import { renderSubmitted, type SubmittedData } from '../../../blocks/submitted.j
 import type { ChangeInput } from '../../licensing/licensing-service.js';
 import type { ChangeRequest } from '../../licensing/model.js';
 import type { PlanProblem } from '../../licensing/plan.js';
+import { silentReporter } from '../../licensing/reporter.js';
 import type { Draft } from '../../store/store.js';
 import { draftOf } from '../access.js';
 import { StateValues } from '../payloads.js';
@@ -175,13 +176,26 @@ export function submitLicenses(deps: ListenerDeps) {
     await deps.store.deleteDraft(draft.id);
     // Tracked, so that shutdown and tests can wait for the summary and the run behind it.
     deps.runs.track(`summary of ${request.id}`, async () => {
-      const posted = await postSummary(client, draft.channelId, body.user.id, request);
-      await deps.service.setReportTarget(request.id, { channel: posted.channel, ts: posted.ts });
-      if (posted.inDm) {
-        await client.views.update({ view_id: view.id, view: submittedView(draft, outcome, posted) });
+      const posted = await postSummary(client, draft.channelId, body.user.id, request).catch(async (error: unknown) => {
+        // The modal already says the request is under way: it still runs, reported on App Home.
+        logger.error(`posting the summary of ${request.id} failed`, error);
+        await client.chat
+          .postMessage({
+            channel: body.user.id,
+            text: `Request ${request.id} was saved, but its summary could not be posted. Its outcome will be on the LicenseDesk App Home.`,
+          })
+          .catch(() => {});
+        return null;
+      });
+      if (posted !== null) {
+        await deps.service.setReportTarget(request.id, { channel: posted.channel, ts: posted.ts });
+        if (posted.inDm) {
+          await client.views.update({ view_id: view.id, view: submittedView(draft, outcome, posted) });
+        }
       }
-      if (!needsApproval) startRun(deps, client, logger, request, posted);
-      else await deps.approvals.postRequest(request.id);
+      if (needsApproval) await deps.approvals.postRequest(request.id);
+      else if (posted !== null) startRun(deps, client, logger, request, posted);
+      else deps.runs.track(`run of ${request.id}`, async () => void (await deps.service.run(request.id, silentReporter)));
     });
   };
 }
@@ -282,35 +296,4 @@ export async function resumeInterrupted(
     startRun(deps, client, logger, request, summary);
   }
   return requests.length;
-}
-
-/** Expires pending approvals past their time; the operator's summary and thread say so. */
-export async function expireApprovals(
-  deps: ListenerDeps,
-  client: WebClient,
-  logger: Logger,
-): Promise<number> {
-  const expired = await deps.service.expireApprovals();
-  for (const approval of expired) {
-    const request = await deps.store.getRequest(approval.requestId);
-    const ts = request?.report?.ts;
-    if (request === null || request.report === undefined || ts === undefined) continue;
-    const message = renderRunSummary({ request, approval });
-    try {
-      await client.chat.update({
-        channel: request.report.channel,
-        ts,
-        text: message.text,
-        blocks: message.blocks,
-      });
-      await client.chat.postMessage({
-        channel: request.report.channel,
-        thread_ts: ts,
-        text: 'Nobody approved this request in time, so it expired and nothing was changed. Submit it again if it is still needed.',
-      });
-    } catch (error) {
-      logger.warn(`telling ${request.requestedBy} that ${request.id} expired failed`, error);
-    }
-  }
-  return expired.length;
 }

@@ -4,7 +4,22 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_TENANT_FILE, openDemoTenant } from '../../../src/providers/demo/demo-file.js';
 import { DemoProvider } from '../../../src/providers/demo/demo-provider.js';
-import { DEMO_SKUS, demoCases, generateDemoTenant } from '../../../src/providers/demo/generator.js';
+import type { DemoTenantData } from '../../../src/providers/demo/demo-tenant.js';
+import {
+  DEMO_SKUS,
+  demoCases,
+  generateCustomer,
+  generateDemoTenant,
+} from '../../../src/providers/demo/generator.js';
+
+/** Small enough to keep these tests fast. */
+const small = (): DemoTenantData => ({
+  version: 1,
+  customers: [
+    generateCustomer({ seed: 1, users: 80, name: 'Contoso', id: 'contoso', spareSeats: 0 }),
+    generateCustomer({ seed: 2, users: 30, name: 'Fabrikam', id: 'fabrikam', spareSeats: 0 }),
+  ],
+});
 
 let dir: string;
 beforeEach(async () => {
@@ -29,12 +44,12 @@ describe('openDemoTenant', () => {
   });
 
   it('persists the changes a provider makes, coalescing many into one write', async () => {
-    const file = await openDemoTenant(dir, { coalesceMs: 30 });
+    const file = await openDemoTenant(dir, { coalesceMs: 30, initial: small });
     const provider = new DemoProvider({ data: file.data, onChange: file.persist });
     const contoso = file.data.customers.find((c) => c.customer.name === 'Contoso')!;
     const unlicensed = contoso.users.filter((u) => u.usageLocation !== null && !contoso.holdings[u.id]);
-    expect(unlicensed.length).toBeGreaterThanOrEqual(10);
-    for (const user of unlicensed.slice(0, 10)) {
+    expect(unlicensed.length).toBeGreaterThanOrEqual(5);
+    for (const user of unlicensed.slice(0, 5)) {
       await provider.applyUserChange(contoso.customer.id, user.id, {
         assign: [{ skuId: DEMO_SKUS.FLOW_FREE, disabledPlans: [] }],
         revoke: [],
@@ -47,13 +62,13 @@ describe('openDemoTenant', () => {
 
     const reopened = await openDemoTenant(dir);
     const reread = reopened.data.customers.find((c) => c.customer.name === 'Contoso')!;
-    expect(reread.holdings[unlicensed[9]!.id]).toEqual([
+    expect(reread.holdings[unlicensed[4]!.id]).toEqual([
       { skuId: DEMO_SKUS.FLOW_FREE, disabledPlans: [], direct: true, viaGroups: [] },
     ]);
   });
 
   it('writes once per quiet window, not once per change', async () => {
-    const file = await openDemoTenant(dir, { coalesceMs: 20 });
+    const file = await openDemoTenant(dir, { coalesceMs: 20, initial: small });
     for (let i = 0; i < 500; i++) file.persist();
     await new Promise((resolve) => setTimeout(resolve, 80));
     await file.flush();
@@ -73,7 +88,7 @@ describe('openDemoTenant', () => {
 
   it('refuses JSON that does not match the schema, and leaves it byte-identical', async () => {
     const target = path.join(dir, DEMO_TENANT_FILE);
-    const tenant = generateDemoTenant();
+    const tenant = small();
     const contoso = tenant.customers.find((c) => c.customer.name === 'Contoso')!;
     contoso.users[0] = { ...contoso.users[0]!, usageLocation: 'USA' };
     const wrong = JSON.stringify({ ...tenant, customers: [contoso] });
@@ -88,7 +103,7 @@ describe('openDemoTenant', () => {
   });
 
   it('keeps the failure cases findable after a round trip', async () => {
-    await openDemoTenant(dir);
+    await openDemoTenant(dir, { initial: small });
     const { data } = await openDemoTenant(dir);
     for (const customer of data.customers) expect(() => demoCases(customer)).not.toThrow();
   });

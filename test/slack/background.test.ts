@@ -1,0 +1,79 @@
+/** What the app does without a click: resuming interrupted runs and expiring approvals. */
+import { afterEach, describe, expect, it } from 'vitest';
+import { DEMO_SKUS, demoCases } from '../../src/providers/demo/generator.js';
+import { textOf } from '../e2e/flow.js';
+import {
+  type AppHarness,
+  CHANNEL,
+  OPERATOR,
+  startAppHarness,
+  TEST_CUSTOMERS,
+} from '../support/app-harness.js';
+import { expectValidMessageBlocks } from '../support/block-kit.js';
+
+let h: AppHarness;
+afterEach(async () => {
+  await h.close();
+});
+
+async function postedSummary(requestId: string) {
+  const posted = await h.slack.app.client.chat.postMessage({
+    channel: CHANNEL,
+    text: `summary of ${requestId}`,
+  });
+  await h.service.setReportTarget(requestId, { channel: CHANNEL, ts: posted.ts! });
+  return posted.ts!;
+}
+
+describe('background work', () => {
+  it('resumes a run a stopped process left running, reporting in its thread', async () => {
+    h = await startAppHarness();
+    const contoso = h.data.customers.find((c) => c.customer.id === TEST_CUSTOMERS.contoso.id)!;
+    const { unlicensed } = demoCases(contoso);
+    const submitted = await h.service.submit({
+      customerId: contoso.customer.id,
+      userIds: [unlicensed.id],
+      assign: [{ skuId: DEMO_SKUS.ENTERPRISEPACK, disabledPlans: null }],
+      revoke: [],
+      requestedBy: OPERATOR,
+    });
+    if (!submitted.ok) throw new Error('submit failed');
+    const ts = await postedSummary(submitted.request.id);
+    await h.store.transitionRequest(submitted.request.id, ['approved'], 'running');
+
+    expect(await h.slack.resumeInterrupted()).toBe(1);
+    await h.idle();
+    const summary = h.fake.message(CHANNEL, ts)!;
+    expect(textOf([summary])).toContain('Completed');
+    const thread = h.fake.thread(CHANNEL, ts);
+    for (const message of thread) expectValidMessageBlocks(message.blocks);
+    expect(textOf(thread)).toContain('Office 365 E3');
+    expect(h.provider.holdingsOf(contoso.customer.id, unlicensed.id).map((l) => l.skuId)).toContain(
+      DEMO_SKUS.ENTERPRISEPACK,
+    );
+  });
+
+  it('expires approvals past their time and tells the operator in the thread', async () => {
+    let now = new Date('2025-03-01T09:00:00Z');
+    h = await startAppHarness({ env: { APPROVAL_REVOKE_THRESHOLD: '1' }, service: { now: () => now } });
+    const contoso = h.data.customers.find((c) => c.customer.id === TEST_CUSTOMERS.contoso.id)!;
+    const { baseWithAddOn } = demoCases(contoso);
+    const submitted = await h.service.submit({
+      customerId: contoso.customer.id,
+      userIds: [baseWithAddOn.id],
+      assign: [],
+      revoke: [DEMO_SKUS.MCOMEETADV],
+      requestedBy: OPERATOR,
+      reason: 'Leaver',
+    });
+    if (!submitted.ok) throw new Error('submit failed');
+    expect(submitted.needsApproval).toBe(true);
+    const ts = await postedSummary(submitted.request.id);
+
+    expect(await h.slack.expireApprovals()).toBe(0);
+    now = new Date('2025-03-02T10:00:00Z');
+    expect(await h.slack.expireApprovals()).toBe(1);
+    expect(textOf([h.fake.message(CHANNEL, ts)!])).toContain('Expired');
+    expect(textOf(h.fake.thread(CHANNEL, ts))).toContain('Nothing was changed');
+  });
+});
