@@ -176,17 +176,19 @@ export function submitLicenses(deps: ListenerDeps) {
     await deps.store.deleteDraft(draft.id);
     // Tracked, so that shutdown and tests can wait for the summary and the run behind it.
     deps.runs.track(`summary of ${request.id}`, async () => {
-      const posted = await postSummary(client, draft.channelId, body.user.id, request).catch(async (error: unknown) => {
-        // The modal already says the request is under way: it still runs, reported on App Home.
-        logger.error(`posting the summary of ${request.id} failed`, error);
-        await client.chat
-          .postMessage({
-            channel: body.user.id,
-            text: `Request ${request.id} was saved, but its summary could not be posted. Its outcome will be on the LicenseDesk App Home.`,
-          })
-          .catch(() => {});
-        return null;
-      });
+      const posted = await postSummary(client, draft.channelId, body.user.id, request).catch(
+        async (error: unknown) => {
+          // The modal already says the request is under way: it still runs, reported on App Home.
+          logger.error(`posting the summary of ${request.id} failed`, error);
+          await client.chat
+            .postMessage({
+              channel: body.user.id,
+              text: `Request ${request.id} was saved, but its summary could not be posted. Its outcome will be on the LicenseDesk App Home.`,
+            })
+            .catch(() => {});
+          return null;
+        },
+      );
       if (posted !== null) {
         await deps.service.setReportTarget(request.id, { channel: posted.channel, ts: posted.ts });
         if (posted.inDm) {
@@ -195,7 +197,11 @@ export function submitLicenses(deps: ListenerDeps) {
       }
       if (needsApproval) await deps.approvals.postRequest(request.id);
       else if (posted !== null) startRun(deps, client, logger, request, posted);
-      else deps.runs.track(`run of ${request.id}`, async () => void (await deps.service.run(request.id, silentReporter)));
+      else
+        deps.runs.track(
+          `run of ${request.id}`,
+          async () => void (await deps.service.run(request.id, silentReporter)),
+        );
     });
   };
 }
