@@ -205,3 +205,9 @@ export function draftOf(context: Context): DraftContext {
   if (found === undefined) throw new Error('requireOwnDraft must run before this listener');
   return found;
 }
+
+/** The customer a draft is about; the users and licenses steps only exist once it is chosen. */
+export function draftCustomerId(draft: Draft): string {
+  if (draft.customerId === null) throw new Error(`draft ${draft.id} has no customer yet`);
+  return draft.customerId;
+}

@@ -88,3 +88,23 @@ export async function showFromTrigger(
   });
   return { viewId };
 }
+
+/**
+ * Answers a view submission with the view `work` renders: in the ack when it is ready within the
+ * budget, else a placeholder in the ack and the view by views.update once it is.
+ */
+export async function replaceOnSubmit(
+  ack: (response: { response_action: 'update'; view: ModalView }) => Promise<void>,
+  client: WebClient,
+  viewId: string,
+  work: Promise<ModalView>,
+  placeholder: () => ModalView,
+): Promise<void> {
+  const ready = await withinBudget(work);
+  if (!isLate(ready)) {
+    await ack({ response_action: 'update', view: ready });
+    return;
+  }
+  await ack({ response_action: 'update', view: placeholder() });
+  await client.views.update({ view_id: viewId, view: await work });
+}

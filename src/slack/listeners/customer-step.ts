@@ -14,7 +14,7 @@ import { customerOptions } from '../../../blocks/option-lists.js';
 import type { Draft } from '../../store/store.js';
 import { draftOf } from '../access.js';
 import { StateValues, SuggestionQuery } from '../payloads.js';
-import { isLate, showFromTrigger, withinBudget } from '../views.js';
+import { replaceOnSubmit, showFromTrigger } from '../views.js';
 import type { ListenerDeps } from './deps.js';
 import { renderUsersFor } from './users-step.js';
 
@@ -109,20 +109,13 @@ export function submitCustomer(deps: ListenerDeps) {
       }));
       return renderUsersFor(deps, chosen ?? draft, 0);
     })();
-    const ready = await withinBudget(work);
-    if (!isLate(ready)) {
-      await ack({ response_action: 'update', view: ready });
-      return;
-    }
-    await ack({
-      response_action: 'update',
-      view: renderLoading({
+    await replaceOnSubmit(ack, client, view.id, work, () =>
+      renderLoading({
         callbackId: ids.views.users,
         title: 'Choose users',
         text: 'Loading users…',
         draftId: draft.id,
       }),
-    });
-    await client.views.update({ view_id: view.id, view: await work });
+    );
   };
 }

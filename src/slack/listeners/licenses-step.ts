@@ -16,21 +16,17 @@ import { renderLoading } from '../../../blocks/loading.js';
 import { renderProductHolders } from '../../../blocks/product-holders.js';
 import { renderServicePlans } from '../../../blocks/service-plans.js';
 import type { ProductOverview } from '../../licensing/licensing-service.js';
+import { needsApproval } from '../../licensing/policy.js';
 import type { Draft } from '../../store/store.js';
-import { draftOf } from '../access.js';
+import { draftCustomerId, draftOf } from '../access.js';
 import { BlockAction, PageValue, SkuValue, StateValues } from '../payloads.js';
 import { showFromTrigger, updateView } from '../views.js';
 import type { ListenerDeps } from './deps.js';
 
 type ActionArgs = SlackActionMiddlewareArgs<BoltBlockAction> & AllMiddlewareArgs;
 
-function customerOf(draft: Draft): string {
-  if (draft.customerId === null) throw new Error(`draft ${draft.id} has no customer yet`);
-  return draft.customerId;
-}
-
 export function overviewFor(deps: ListenerDeps, draft: Draft): Promise<ProductOverview[]> {
-  return deps.service.getLicenseOverview(customerOf(draft), draft.selectedUserIds);
+  return deps.service.getLicenseOverview(draftCustomerId(draft), draft.selectedUserIds);
 }
 
 /** The products ticked to assign and to revoke in a manage-licenses view's state. */
@@ -39,16 +35,16 @@ export function tickedProducts(state: unknown): { assign: string[]; revoke: stri
   return { assign: values.selectedMany(patterns.assign), revoke: values.selectedMany(patterns.revoke) };
 }
 
+/**
+ * Renders the manage step from the draft. `revoke` (the ticks last seen) decides whether the
+ * approval notice shows; `products` saves reading the overview again when the caller has it.
+ */
 export async function renderLicensesFor(
   deps: ListenerDeps,
   draft: Draft,
-  options: { plannedRevocations: number | null; revoke?: readonly string[]; error?: string | null },
+  options: { revoke?: readonly string[]; error?: string | null; products?: ProductOverview[] } = {},
 ): Promise<ModalView> {
-  const products = await overviewFor(deps, draft);
-  const planned =
-    options.revoke === undefined
-      ? options.plannedRevocations
-      : countPlannedRevocations(products, options.revoke);
+  const products = options.products ?? (await overviewFor(deps, draft));
   return renderLicensesStep({
     draftId: draft.id,
     customerName: draft.customerName ?? '',
@@ -57,7 +53,7 @@ export async function renderLicensesFor(
     purchaseUrl: deps.config.PURCHASE_URL ?? null,
     disabledPlansBySku: draft.disabledPlansBySku,
     approvalThreshold: deps.config.APPROVAL_REVOKE_THRESHOLD,
-    plannedRevocations: planned,
+    plannedRevocations: options.revoke === undefined ? null : countPlannedRevocations(products, options.revoke),
     error: options.error ?? null,
   });
 }
@@ -80,10 +76,13 @@ export function revokeTicked(deps: ListenerDeps) {
     deps.revokeTicks.set(draft.id, revoke);
     const products = await overviewFor(deps, draft);
     const planned = countPlannedRevocations(products, revoke);
-    const needs = planned > 0 && planned >= deps.config.APPROVAL_REVOKE_THRESHOLD;
-    if (needs === showsApprovalWarning(view)) return;
-    const render = () => renderLicensesFor(deps, draft, { plannedRevocations: null, revoke });
-    await updateView(args.client, { viewId: view.id, hash: view.hash }, await render(), render);
+    if (needsApproval(planned, deps.config.APPROVAL_REVOKE_THRESHOLD) === showsApprovalWarning(view)) return;
+    await updateView(
+      args.client,
+      { viewId: view.id, hash: view.hash },
+      await renderLicensesFor(deps, draft, { revoke, products }),
+      () => renderLicensesFor(deps, draft, { revoke }),
+    );
   };
 }
 
@@ -106,7 +105,7 @@ async function renderHoldersFor(
 ): Promise<ModalView> {
   const overview = await productOverview(deps, draft, skuId);
   const holderIds = [...overview.holders, ...overview.inheritedHolders];
-  const users = await deps.service.getUsers(customerOf(draft), holderIds);
+  const users = await deps.service.getUsers(draftCustomerId(draft), holderIds);
   return renderProductHolders({ draftId: draft.id, overview, users, page });
 }
 
@@ -184,7 +183,7 @@ export function savePlans(deps: ListenerDeps) {
     const revoke = deps.revokeTicks.get(draft.id);
     await client.views.update({
       view_id: rootViewId,
-      view: await renderLicensesFor(deps, saved, { plannedRevocations: null, ...(revoke ? { revoke } : {}) }),
+      view: await renderLicensesFor(deps, saved, revoke ? { revoke } : {}),
     });
   };
 }

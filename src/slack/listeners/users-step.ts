@@ -18,24 +18,15 @@ import { renderSelectedUsers } from '../../../blocks/selected-users.js';
 import { pageCount, renderUsersStep, USERS_PAGE_SIZE } from '../../../blocks/users-step.js';
 import type { TenantUser } from '../../licensing/model.js';
 import type { Draft } from '../../store/store.js';
-import { draftOf } from '../access.js';
+import { draftCustomerId, draftOf } from '../access.js';
 import { BlockAction, PageValue, parseEmailList, StateValues, SuggestionQuery } from '../payloads.js';
-import { isLate, showFromTrigger, updateView, withinBudget } from '../views.js';
+import { replaceOnSubmit, showFromTrigger, updateView } from '../views.js';
 import type { ListenerDeps } from './deps.js';
 import { renderLicensesFor } from './licenses-step.js';
 
 type ActionArgs = SlackActionMiddlewareArgs<BoltBlockAction> & AllMiddlewareArgs;
 
 const MAX_USER_OPTIONS = 100;
-
-function customerOf(draft: Draft): string {
-  if (draft.customerId === null) throw new Error(`draft ${draft.id} has no customer yet`);
-  return draft.customerId;
-}
-
-function byName(a: TenantUser, b: TenantUser): number {
-  return a.displayName.localeCompare(b.displayName) || a.id.localeCompare(b.id);
-}
 
 /**
  * Renders the users step from the draft. A page past the end (the query or the directory
@@ -47,7 +38,7 @@ export async function renderUsersFor(
   version: number,
   error?: string | null,
 ): Promise<ModalView> {
-  const customerId = customerOf(draft);
+  const customerId = draftCustomerId(draft);
   const query = { query: draft.browseQuery, limit: USERS_PAGE_SIZE };
   const [first, selected] = await Promise.all([
     deps.service.searchUsers(customerId, { ...query, offset: draft.page * USERS_PAGE_SIZE }),
@@ -66,7 +57,7 @@ export async function renderUsersFor(
     customerName: draft.customerName ?? '',
     version,
     browser: { users: browsed.users, page, total: browsed.total, query: draft.browseQuery },
-    selected: [...selected].sort(byName),
+    selected,
     notFoundEmails: draft.notFoundEmails,
     error: error ?? null,
   });
@@ -118,7 +109,7 @@ function addUsers(current: Draft, userIds: readonly string[]): Draft {
 }
 
 async function pageUsers(deps: ListenerDeps, draft: Draft, page: number): Promise<TenantUser[]> {
-  const { users } = await deps.service.searchUsers(customerOf(draft), {
+  const { users } = await deps.service.searchUsers(draftCustomerId(draft), {
     query: draft.browseQuery,
     offset: page * USERS_PAGE_SIZE,
     limit: USERS_PAGE_SIZE,
@@ -135,7 +126,7 @@ export function userSuggestions(deps: ListenerDeps) {
   }: SlackOptionsMiddlewareArgs<'block_suggestion'> & AllMiddlewareArgs) => {
     const { draft } = draftOf(context);
     const query = SuggestionQuery.parse(options.value);
-    const page = await deps.service.searchUsers(customerOf(draft), {
+    const page = await deps.service.searchUsers(draftCustomerId(draft), {
       query,
       offset: 0,
       limit: MAX_USER_OPTIONS,
@@ -153,7 +144,7 @@ export function pickUsers(deps: ListenerDeps) {
       deps,
       args,
       async (draft) => {
-        const found = await deps.service.getUsers(customerOf(draft), picked);
+        const found = await deps.service.getUsers(draftCustomerId(draft), picked);
         return (current) =>
           addUsers(
             current,
@@ -260,7 +251,7 @@ async function pastedEmailsChange(deps: ListenerDeps, draft: Draft, text: string
   const { found, notFound } =
     emails.length === 0
       ? { found: [], notFound: [] }
-      : await deps.service.findUsersByEmail(customerOf(draft), emails);
+      : await deps.service.findUsersByEmail(draftCustomerId(draft), emails);
   return (current) => ({
     ...addUsers(
       current,
@@ -299,11 +290,11 @@ export function viewSelected(deps: ListenerDeps) {
 }
 
 async function renderSelectedFor(deps: ListenerDeps, draft: Draft, page: number): Promise<ModalView> {
-  const users = await deps.service.getUsers(customerOf(draft), draft.selectedUserIds);
+  const users = await deps.service.getUsers(draftCustomerId(draft), draft.selectedUserIds);
   return renderSelectedUsers({
     draftId: draft.id,
     customerName: draft.customerName ?? '',
-    users: [...users].sort(byName),
+    users,
     page,
   });
 }
@@ -332,42 +323,24 @@ export function submitUsers(deps: ListenerDeps) {
     const { draft } = draftOf(context);
     const text = pastedText(view.state);
     const version = versionOf(view);
-    const noneSelected = 'Select at least one user.';
-    const work = (async (): Promise<ModalView | { errors: Record<string, string> }> => {
+    const work = (async (): Promise<ModalView> => {
       if (text !== null) {
         const change = await pastedEmailsChange(deps, draft, text);
         const saved = (await deps.store.updateDraft(draft.id, change)) ?? change(draft);
         return renderUsersFor(deps, saved, version + 1);
       }
       if (draft.selectedUserIds.length === 0) {
-        const block = view.blocks.find(
-          (b) => b.type === 'input' && b.block_id !== undefined && patterns.userSearchBlock.test(b.block_id),
-        )?.block_id;
-        if (block !== undefined) return { errors: { [block]: noneSelected } };
-        return renderUsersFor(deps, draft, version, noneSelected);
+        return renderUsersFor(deps, draft, version, 'Select at least one user.');
       }
-      return renderLicensesFor(deps, draft, { plannedRevocations: null });
+      return renderLicensesFor(deps, draft);
     })();
-    const ready = await withinBudget(work);
-    if (!isLate(ready)) {
-      await ack(
-        'errors' in ready
-          ? { response_action: 'errors', errors: ready.errors }
-          : { response_action: 'update', view: ready },
-      );
-      return;
-    }
-    await ack({
-      response_action: 'update',
-      view: renderLoading({
+    await replaceOnSubmit(ack, client, view.id, work, () =>
+      renderLoading({
         callbackId: ids.views.manage,
         title: 'Manage licenses',
         text: 'Loading products…',
         draftId: draft.id,
       }),
-    });
-    const late = await work;
-    const next = 'errors' in late ? await renderUsersFor(deps, draft, version, noneSelected) : late;
-    await client.views.update({ view_id: view.id, view: next });
+    );
   };
 }
