@@ -53,7 +53,8 @@ export async function renderLicensesFor(
     purchaseUrl: deps.config.PURCHASE_URL ?? null,
     disabledPlansBySku: draft.disabledPlansBySku,
     approvalThreshold: deps.config.APPROVAL_REVOKE_THRESHOLD,
-    plannedRevocations: options.revoke === undefined ? null : countPlannedRevocations(products, options.revoke),
+    plannedRevocations:
+      options.revoke === undefined ? null : countPlannedRevocations(products, options.revoke),
     error: options.error ?? null,
   });
 }
