@@ -87,7 +87,7 @@ export function revokeTicked(deps: ListenerDeps) {
   };
 }
 
-/** Acks a click that needs no answer (a "Buy more" link, an assign tick). */
+/** Acks a click that needs no answer: Slack sends block_actions for link buttons ("Buy more") too. */
 export async function acknowledge({ ack }: ActionArgs): Promise<void> {
   await ack();
 }

@@ -158,7 +158,7 @@ export function submitLicenses(deps: ListenerDeps) {
         const error = Object.values(outcome.errors).join(' ');
         await client.views.update({
           view_id: view.id,
-          view: await renderLicensesFor(deps, draft, { error }),
+          view: await renderLicensesFor(deps, draft, { error, revoke: input.revoke }),
         });
         return;
       }
