@@ -52,6 +52,8 @@ async function main(): Promise<void> {
     logger.warn(
       'No OPERATOR_USER_IDS or OPERATOR_USERGROUP_ID with the demo provider: everyone may use /licenses.',
     );
+  } else if (config.OPERATOR_USER_IDS.length === 0 && config.OPERATOR_USERGROUP_ID === undefined) {
+    logger.warn('No OPERATOR_USER_IDS or OPERATOR_USERGROUP_ID: nobody may use /licenses until one is set.');
   }
 
   await slack.start();

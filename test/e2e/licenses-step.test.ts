@@ -194,4 +194,26 @@ describe('manage licenses', () => {
     expect(textOf([summary])).toContain('Waiting for approval');
     for (const user of holders) expect(h.provider.holdingsOf(contoso.customer.id, user.id)).not.toEqual([]);
   });
+
+  it('offers "Buy more" where no license is left, and a click on the link changes nothing', async () => {
+    await h.close();
+    h = await startAppHarness({ env: { PURCHASE_URL: 'https://partner.example.com/buy' } });
+    contoso = h.data.customers.find((c) => c.customer.id === TEST_CUSTOMERS.contoso.id)!;
+    const { unlicensed } = demoCases(contoso);
+    const manage = await selectUsers(h, contoso.customer, [unlicensed]);
+    const buyMore = manage.blocks
+      .flatMap(
+        (b) => (b.elements as { action_id?: string; url?: string; value?: string }[] | undefined) ?? [],
+      )
+      .find((e) => e.value === DEMO_SKUS.POWER_BI_PRO && /^buy_more_\d+$/.test(e.action_id ?? ''));
+    expect(buyMore?.url).toBe('https://partner.example.com/buy');
+    const before = h.fake.calls.length;
+    const clicked = await h.driver.blockActions({
+      userId: OPERATOR,
+      viewId: manage.id,
+      actions: [{ actionId: buyMore!.action_id! }],
+    });
+    expect(clicked.status).toBe(200);
+    expect(h.fake.calls.length).toBe(before);
+  });
 });

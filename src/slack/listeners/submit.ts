@@ -162,14 +162,14 @@ export function submitLicenses(deps: ListenerDeps) {
         });
         return;
       }
-      await client.views.update({ view_id: view.id, view: submittedView(draft, outcome) });
+      await client.views.update({ view_id: view.id, view: submittedView(deps, draft, outcome) });
     } else {
       outcome = ready;
       if (!outcome.ok) {
         await ack({ response_action: 'errors', errors: outcome.errors });
         return;
       }
-      await ack({ response_action: 'update', view: submittedView(draft, outcome) });
+      await ack({ response_action: 'update', view: submittedView(deps, draft, outcome) });
     }
     const { request, needsApproval } = outcome;
     deps.revokeTicks.delete(draft.id);
@@ -192,7 +192,7 @@ export function submitLicenses(deps: ListenerDeps) {
       if (posted !== null) {
         await deps.service.setReportTarget(request.id, { channel: posted.channel, ts: posted.ts });
         if (posted.inDm) {
-          await client.views.update({ view_id: view.id, view: submittedView(draft, outcome, posted) });
+          await client.views.update({ view_id: view.id, view: submittedView(deps, draft, outcome, posted) });
         }
       }
       if (needsApproval) await deps.approvals.postRequest(request.id);
@@ -207,6 +207,7 @@ export function submitLicenses(deps: ListenerDeps) {
 }
 
 function submittedView(
+  deps: ListenerDeps,
   draft: Draft,
   outcome: Extract<Outcome, { ok: true }>,
   posted?: { channel: string; inDm: boolean },
@@ -219,6 +220,12 @@ function submittedView(
     resultsInDm: posted?.inDm ?? false,
     assignments: outcome.assignments,
     revocations: outcome.revocations,
+    ...(outcome.needsApproval
+      ? {
+          approvers: deps.config.APPROVER_USER_IDS,
+          approvalChannelId: deps.config.APPROVAL_CHANNEL_ID ?? null,
+        }
+      : {}),
   };
   return renderSubmitted(data);
 }
