@@ -2,6 +2,7 @@
  * Composition root: configuration → store → provider → licensing service → Slack app → start.
  * Everything is built here once; nothing else chooses an adapter.
  */
+import { existsSync } from 'node:fs';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { LicensingService } from './licensing/licensing-service.js';
 import { createProvider, ProviderStartError } from './providers/create-provider.js';
@@ -17,6 +18,8 @@ function fail(line: string): never {
 }
 
 function readConfig(): Config {
+  // A local .env is a convenience for `npm start`; variables already in the environment win.
+  if (existsSync('.env')) process.loadEnvFile('.env');
   try {
     return loadConfig();
   } catch (error) {
