@@ -96,6 +96,11 @@ export class LicensingService {
   readonly #logger: Pick<Console, 'warn'>;
   /** Requests being run by this process: a second run() of one would apply it twice. */
   readonly #running = new Set<string>();
+  /**
+   * Requests this process made runnable (submitted for an immediate run, or approved) and whose
+   * run() has not begun: their listener starts them, so they are not interrupted.
+   */
+  readonly #startingHere = new Set<string>();
 
   constructor(options: LicensingServiceOptions) {
     this.#provider = options.provider;
@@ -192,6 +197,7 @@ export class LicensingService {
       results: {},
       ...(input.report ? { report: input.report } : {}),
     };
+    if (!approvalNeeded) this.#startingHere.add(request.id);
     await this.#store.saveRequest(request);
     let approval: Approval | null = null;
     if (approvalNeeded) {
@@ -226,6 +232,7 @@ export class LicensingService {
       throw new RequestNotRunnableError(`Request ${requestId} is already running.`);
     }
     this.#running.add(requestId);
+    this.#startingHere.delete(requestId);
     try {
       const before = await this.#store.getRequest(requestId);
       if (!before) throw new RequestNotRunnableError(`Request ${requestId} does not exist.`);
@@ -286,9 +293,18 @@ export class LicensingService {
     return expired;
   }
 
+  /**
+   * Requests a stopped process left unfinished, oldest first, for the caller to run: those left
+   * `running`, and those `approved` (for an immediate run, or by an approver) that never started.
+   * Requests this process is running or is about to start are left out. Meant for start-up: with
+   * several replicas, another one's fresh requests would be taken too (runs then need a job queue).
+   */
   async interruptedRequests(): Promise<ChangeRequest[]> {
-    const running = await this.#store.listRequests({ status: ['running'], limit: MANY });
-    return running.filter((request) => !this.#running.has(request.id));
+    const unfinished = await this.#store.listRequests({ status: ['running', 'approved'], limit: MANY });
+    return unfinished
+      .filter((request) => !this.#running.has(request.id))
+      .filter((request) => request.status === 'running' || !this.#startingHere.has(request.id))
+      .reverse();
   }
 
   recentRequests(requestedBy: string, limit: number): Promise<ChangeRequest[]> {
@@ -358,7 +374,9 @@ export class LicensingService {
       ...(decisionReason === undefined ? {} : { decisionReason }),
     });
     if (!decided) return this.#lostRace(requestId, approval);
+    if (requestStatus === 'approved') this.#startingHere.add(requestId);
     const request = await this.#store.transitionRequest(requestId, ['pending_approval'], requestStatus);
+    if (request === null) this.#startingHere.delete(requestId);
     await this.#store.appendAudit({
       actor: approverId,
       action: status,

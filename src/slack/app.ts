@@ -101,7 +101,6 @@ export function createSlackApp(config: Config, deps: SlackAppDeps): SlackApp {
     runs,
     messageIntervalMs: deps.messageIntervalMs ?? 1000,
     progressIntervalMs: deps.progressIntervalMs ?? 2000,
-    revokeTicks: new Map(),
     approvals,
   };
   registerListeners(app, listenerDeps);

@@ -12,7 +12,14 @@ import { JSONFile } from 'lowdb/node';
 import { newId } from '../licensing/ids.js';
 import { type ChangeRequest, type ItemResult, type RequestStatus, resultKey } from '../licensing/model.js';
 import { type Store, StoreError } from './store.js';
-import { type Approval, type AuditEntry, type Draft, emptyStoreFile, StoreFile } from './store-schema.js';
+import {
+  type Approval,
+  type AuditEntry,
+  Draft,
+  emptyStoreFile,
+  type NewDraft,
+  StoreFile,
+} from './store-schema.js';
 
 export interface LowdbStoreOptions {
   dataDir: string;
@@ -91,15 +98,16 @@ export class LowdbStore implements Store {
     if (this.#pruneDrafts()) this.#markDirty();
   }
 
-  async createDraft(draft: Omit<Draft, 'id' | 'createdAt' | 'expiresAt'>): Promise<Draft> {
+  async createDraft(draft: NewDraft): Promise<Draft> {
     const data = this.#data();
     const now = this.#now();
-    const created: Draft = {
+    // Parsed, so that the fields the caller left out get their schema defaults.
+    const created = Draft.parse({
       ...structuredClone(draft),
       id: newId('drf'),
       createdAt: now.toISOString(),
       expiresAt: new Date(now.getTime() + this.#draftTtlMs).toISOString(),
-    };
+    });
     data.drafts[created.id] = created;
     this.#markDirty();
     return structuredClone(created);
@@ -133,6 +141,25 @@ export class LowdbStore implements Store {
       delete data.drafts[id];
       this.#markDirty();
     }
+  }
+
+  async takeDraft(id: string, ownerId: string): Promise<Draft | null> {
+    // No await between the read and the delete: a concurrent call finds the draft gone.
+    const draft = this.#liveDraft(id);
+    if (!draft || draft.ownerId !== ownerId) return null;
+    delete this.#data().drafts[id];
+    this.#markDirty();
+    return structuredClone(draft);
+  }
+
+  async restoreDraft(draft: Draft): Promise<Draft> {
+    const restored: Draft = {
+      ...structuredClone(draft),
+      expiresAt: new Date(this.#now().getTime() + this.#draftTtlMs).toISOString(),
+    };
+    this.#data().drafts[draft.id] = restored;
+    this.#markDirty();
+    return structuredClone(restored);
   }
 
   async saveRequest(request: ChangeRequest): Promise<void> {

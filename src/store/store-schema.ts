@@ -23,10 +23,18 @@ export const Draft = z.object({
   browseQuery: z.string(),
   /** Manage-licenses step: service plans the operator turned off, per product (absent = unchanged). */
   disabledPlansBySku: z.record(z.string(), z.array(z.string())),
+  /**
+   * Manage-licenses step: the products last ticked to revoke. A pushed view (service plans)
+   * re-renders the step without seeing its state, and the approval notice depends on these.
+   * Defaulted, so files written before it existed still parse.
+   */
+  revokeSkuIds: z.array(z.string()).default([]),
   /** Root view of the modal, so pushed views can refresh it. */
   rootViewId: z.string().nullable(),
 });
 export type Draft = z.infer<typeof Draft>;
+/** What createDraft takes: the store sets the id and times, and fields with a default may be left out. */
+export type NewDraft = Omit<z.input<typeof Draft>, 'id' | 'createdAt' | 'expiresAt'>;
 
 export const ApprovalStatus = z.enum(['pending', 'approved', 'rejected', 'expired']);
 export type ApprovalStatus = z.infer<typeof ApprovalStatus>;

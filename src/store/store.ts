@@ -4,20 +4,28 @@
  * database can implement the same port for several replicas.
  */
 import type { ChangeRequest, ItemResult, RequestStatus } from '../licensing/model.js';
-import type { Approval, AuditEntry, Draft } from './store-schema.js';
+import type { Approval, AuditEntry, Draft, NewDraft } from './store-schema.js';
 
-export type { Approval, AuditEntry, Draft } from './store-schema.js';
+export type { Approval, AuditEntry, Draft, NewDraft } from './store-schema.js';
 
 export interface Store {
   /** Reads and validates the file; throws StoreError when it is corrupt (and leaves it untouched). */
   open(): Promise<void>;
 
-  createDraft(draft: Omit<Draft, 'id' | 'createdAt' | 'expiresAt'>): Promise<Draft>;
+  createDraft(draft: NewDraft): Promise<Draft>;
   /** The draft, or null when unknown or expired. */
   getDraft(id: string): Promise<Draft | null>;
   /** Applies `change` to the current draft atomically; null when unknown or expired. */
   updateDraft(id: string, change: (draft: Draft) => Draft): Promise<Draft | null>;
   deleteDraft(id: string): Promise<void>;
+  /**
+   * Removes the draft and returns it in one step, when it is live and belongs to `ownerId`; null
+   * otherwise. Of concurrent calls for one draft exactly one gets it, which is what makes a
+   * submission of the same modal create one request even when Slack delivers it twice.
+   */
+  takeDraft(id: string, ownerId: string): Promise<Draft | null>;
+  /** Puts back a draft taken with takeDraft, with a fresh expiry, when what followed did not happen. */
+  restoreDraft(draft: Draft): Promise<Draft>;
 
   saveRequest(request: ChangeRequest): Promise<void>;
   getRequest(id: string): Promise<ChangeRequest | null>;

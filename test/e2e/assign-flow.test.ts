@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ids } from '../../blocks/ids.js';
 import { DEMO_SKUS, demoCases } from '../../src/providers/demo/generator.js';
 import {
@@ -18,6 +18,7 @@ import {
   openLicenses,
   pageUserIds,
   pickUsers,
+  selectUsers,
   submitChange,
   textOf,
   tickPage,
@@ -136,6 +137,54 @@ describe('assign flow', () => {
     const failed = h.fake.calls.filter((call) => !call.ok);
     expect(failed.map((call) => `${call.method} ${call.error}`)).toEqual(['chat.postMessage not_in_channel']);
     expect(h.fake.unexpectedCalls([...ALLOWED, 'conversations.open'], { failedAllowed: true })).toEqual([]);
+  });
+
+  it('creates one request when Slack delivers the same submission twice at once', async () => {
+    await h.close();
+    // Provider latency keeps both deliveries checking the change while the first claims the draft.
+    h = await startAppHarness({ provider: { latencyMs: 20 } });
+    const contoso = h.data.customers.find((c) => c.customer.id === TEST_CUSTOMERS.contoso.id)!;
+    const { unlicensed } = demoCases(contoso);
+    const manage = await selectUsers(h, contoso.customer, [unlicensed]);
+
+    const answers = await Promise.all([
+      submitChange(h, manage.id, { assign: [DEMO_SKUS.ENTERPRISEPACK] }),
+      submitChange(h, manage.id, { assign: [DEMO_SKUS.ENTERPRISEPACK] }),
+    ]);
+    expect(answers.map((a) => a.responseAction).sort()).toEqual(['errors', 'update']);
+    const refused = answers.find((a) => a.responseAction === 'errors')!;
+    expect(Object.values(refused.errors ?? {}).join(' ')).toContain('already submitted');
+
+    const { summary } = await finishedRun(h);
+    expect(textOf([summary])).toContain('Completed');
+    expect(h.fake.messages(CHANNEL).filter((m) => m.threadTs === undefined)).toHaveLength(1);
+    expect(await h.store.listRequests({ limit: 10 })).toHaveLength(1);
+    expect(current(h, manage.id).callbackId).toBe(ids.views.submitted);
+    expect(h.fake.unexpectedCalls(ALLOWED)).toEqual([]);
+    expect(h.logger.errors()).toEqual([]);
+  });
+
+  it('keeps the form when a submission is refused or fails, so the operator can submit again', async () => {
+    const contoso = h.data.customers.find((c) => c.customer.id === TEST_CUSTOMERS.contoso.id)!;
+    const { unlicensed } = demoCases(contoso);
+    const manage = await selectUsers(h, contoso.customer, [unlicensed]);
+
+    const empty = await submitChange(h, manage.id, {});
+    expect(empty.responseAction).toBe('errors');
+    expect(Object.values(empty.errors ?? {}).join(' ')).toContain('Tick at least one product');
+
+    vi.spyOn(h.store, 'saveRequest').mockRejectedValueOnce(new Error('disk full'));
+    const failed = await submitChange(h, manage.id, { assign: [DEMO_SKUS.ENTERPRISEPACK] });
+    expect(failed.status).toBe(500);
+    expect(h.logger.errors().join('\n')).toContain('disk full');
+
+    const again = await submitChange(h, manage.id, { assign: [DEMO_SKUS.ENTERPRISEPACK] });
+    expect(again.responseAction).toBe('update');
+    await finishedRun(h);
+    expect(await h.store.listRequests({ limit: 10 })).toHaveLength(1);
+    expect(h.provider.holdingsOf(contoso.customer.id, unlicensed.id).map((l) => l.skuId)).toContain(
+      DEMO_SKUS.ENTERPRISEPACK,
+    );
   });
 
   it('tells the operator when something unexpected fails, and logs it with context', async () => {

@@ -1,10 +1,8 @@
 /** One failure case for each failure reason of DESIGN.md §5, as the operator reads it in the thread. */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { type FailureReason, failureMessages, type TenantUser } from '../../src/licensing/model.js';
-import type { DemoProvider } from '../../src/providers/demo/demo-provider.js';
 import type { DemoCustomerData, DemoTenantData } from '../../src/providers/demo/demo-tenant.js';
 import { DEMO_SKUS, type DemoCases, demoCases } from '../../src/providers/demo/generator.js';
-import { type LicenseProvider, LicenseProviderError } from '../../src/providers/license-provider.js';
 import {
   type AppHarness,
   CHANNEL,
@@ -60,38 +58,6 @@ function expectFailure(text: string, user: TenantUser, reason: FailureReason) {
   expect(line).toContain(failureMessages[reason]);
 }
 
-/** Deletes `victim` from the directory as soon as the run applies its first change (Graph: a user removed meanwhile). */
-function deletesDuringRun(victim: () => string) {
-  return (demo: DemoProvider): LicenseProvider => {
-    let deleted: string | null = null;
-    return {
-      kind: demo.kind,
-      searchCustomers: (q, l) => demo.searchCustomers(q, l),
-      getCustomer: (id) => demo.getCustomer(id),
-      searchUsers: (c, q) => demo.searchUsers(c, q),
-      getUsers: (c, ids) =>
-        demo.getUsers(
-          c,
-          ids.filter((id) => id !== deleted),
-        ),
-      findUsersByEmail: (c, e) => demo.findUsersByEmail(c, e),
-      listProducts: (c) => demo.listProducts(c),
-      getHoldings: (c, ids) =>
-        demo.getHoldings(
-          c,
-          ids.filter((id) => id !== deleted),
-        ),
-      async applyUserChange(customerId, userId, change) {
-        if (deleted === null && userId !== victim()) deleted = victim();
-        if (userId === deleted) {
-          throw new LicenseProviderError('user_not_found', `Resource '${userId}' does not exist.`);
-        }
-        await demo.applyUserChange(customerId, userId, change);
-      },
-    };
-  };
-}
-
 describe('failures in the thread', () => {
   it('usage_location_missing', async () => {
     const { text, users } = await threadOf({}, (c) => [c.noUsageLocation], {
@@ -124,8 +90,15 @@ describe('failures in the thread', () => {
 
   it('user_not_found (the user is deleted while the run goes)', async () => {
     let victim = '';
+    // The first change the run applies is the moment an admin deletes the second user.
+    let deleted = false;
+    const deleteVictim = () => {
+      if (deleted || h === undefined) return;
+      deleted = true;
+      h.provider.removeUser(TEST_CUSTOMERS.contoso.id, victim);
+    };
     const { text, users } = await threadOf(
-      { wrapProvider: deletesDuringRun(() => victim), service: { concurrency: 1 } },
+      { provider: { onChange: deleteVictim }, service: { concurrency: 1 } },
       (c) => {
         victim = c.unlicensed.id;
         return [c.callingPlanHolder, c.unlicensed];

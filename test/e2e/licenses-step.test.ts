@@ -195,6 +195,41 @@ describe('manage licenses', () => {
     for (const user of holders) expect(h.provider.holdingsOf(contoso.customer.id, user.id)).not.toEqual([]);
   });
 
+  it('keeps the revoke ticks in the draft: another replica saving service plans still asks for a reason', async () => {
+    await h.close();
+    h = await startAppHarness({ env: { APPROVAL_REVOKE_THRESHOLD: '3' } });
+    contoso = h.data.customers.find((c) => c.customer.id === TEST_CUSTOMERS.contoso.id)!;
+    const manage = await selectUsers(h, contoso.customer, plainE3Holders(3));
+    const before = current(h, manage.id).updates;
+    const revokeBlock = current(h, manage.id).blocks.find((b) => b.block_id === 'revoke_0')!;
+    const option = (revokeBlock.element as { options: { value: string }[] }).options.find(
+      (o) => o.value === DEMO_SKUS.ENTERPRISEPACK,
+    )!;
+    await h.driver.blockActions({
+      userId: OPERATOR,
+      viewId: manage.id,
+      actions: [{ actionId: 'revoke_0', blockId: 'revoke_0', select: [option as never] }],
+    });
+    await h.fake.waitFor(() => current(h, manage.id).updates > before);
+    expect(blocksText(current(h, manage.id).blocks)).toContain('needs a manager');
+
+    // The service plans round trip lands on a replica that never saw the tick.
+    const replica = await h.startReplica();
+    const index = productIndex(manage.id, DEMO_SKUS.ENTERPRISEPACK);
+    await replica.driver.blockActions({
+      userId: OPERATOR,
+      viewId: manage.id,
+      actions: [{ actionId: plansActionId(index) }],
+    });
+    const plans = await pushed(manage.id, 2);
+    const updatesBefore = current(h, manage.id).updates;
+    const saved = await replica.driver.viewSubmission({ userId: OPERATOR, viewId: plans.id });
+    expect(saved.responseAction).toBe('close');
+    await h.fake.waitFor(() => current(h, manage.id).updates > updatesBefore);
+    expect(blocksText(current(h, manage.id).blocks)).toContain('needs a manager');
+    expect(h.fake.unexpectedCalls(ALLOWED)).toEqual([]);
+  });
+
   it('offers "Buy more" where no license is left, and a click on the link changes nothing', async () => {
     await h.close();
     h = await startAppHarness({ env: { PURCHASE_URL: 'https://partner.example.com/buy' } });

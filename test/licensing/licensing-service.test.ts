@@ -31,7 +31,12 @@ function setup(userCount = 5) {
     makeProduct({ skuId: 'e3', name: 'Office 365 E3', total: 10 }),
     makeProduct({ skuId: 'visio', name: 'Visio', total: 10 }),
   ]);
-  const service = new LicensingService({
+  return { provider, service: serviceOn(provider), userIds: users.map((u) => u.id) };
+}
+
+/** A service on the shared store: another one on the same provider is the process after a restart. */
+function serviceOn(provider: FakeLicenseProvider) {
+  return new LicensingService({
     provider,
     store,
     approvalRevokeThreshold: 3,
@@ -41,7 +46,6 @@ function setup(userCount = 5) {
     retry: { baseDelayMs: 1, maxDelayMs: 5 },
     logger: { warn: () => {} },
   });
-  return { provider, service, userIds: users.map((u) => u.id) };
 }
 
 async function pendingRevocation() {
@@ -228,6 +232,44 @@ describe('LicensingService', () => {
     expect(done.startedAt).toBe('before');
     expect(provider.calls.map((c) => c.userId)).toEqual(['u2', 'u3', 'u4']);
     expect(await service.interruptedRequests()).toEqual([]);
+  });
+
+  it('counts approved requests that never started as interrupted, except those this process starts', async () => {
+    const { service, provider, userIds } = setup();
+    const immediate = await service.submit({
+      customerId: 'cust',
+      userIds: userIds.slice(0, 2),
+      assign: [{ skuId: 'e3', disabledPlans: null }],
+      revoke: [],
+      requestedBy: 'U_OP',
+    });
+    if (!immediate.ok) throw new Error('refused');
+    clock = new Date('2025-03-01T09:05:00Z');
+    for (const id of userIds) provider.hold(id, [makeLicense('visio')]);
+    const pending = await service.submit({
+      customerId: 'cust',
+      userIds,
+      assign: [],
+      revoke: ['visio'],
+      requestedBy: 'U_OP',
+      reason: 'Leavers',
+    });
+    if (!pending.ok) throw new Error('refused');
+    expect(await service.approve(pending.request.id, 'U_A1')).toMatchObject({ ok: true });
+    // Their listeners start them in this process.
+    expect(await service.interruptedRequests()).toEqual([]);
+
+    // The process stopped before either started: the next one finds both, oldest first.
+    const restarted = serviceOn(provider);
+    const found = await restarted.interruptedRequests();
+    expect(found.map((r) => [r.id, r.status, r.startedAt])).toEqual([
+      [immediate.request.id, 'approved', undefined],
+      [pending.request.id, 'approved', undefined],
+    ]);
+    for (const request of found) await restarted.run(request.id, new RecordingReporter());
+    expect(await restarted.interruptedRequests()).toEqual([]);
+    expect(provider.holdings.get('u0')?.map((l) => l.skuId)).toEqual(['e3']);
+    expect(provider.holdings.get('u4')).toEqual([]);
   });
 
   it('shows each product over the selection: holders, inherited holders and all/some/none', async () => {

@@ -1,5 +1,6 @@
 /** What the app does without a click: resuming interrupted runs and expiring approvals. */
 import { afterEach, describe, expect, it } from 'vitest';
+import { LicensingService } from '../../src/licensing/licensing-service.js';
 import { DEMO_SKUS, demoCases } from '../../src/providers/demo/generator.js';
 import { textOf } from '../e2e/flow.js';
 import {
@@ -51,6 +52,57 @@ describe('background work', () => {
     expect(h.provider.holdingsOf(contoso.customer.id, unlicensed.id).map((l) => l.skuId)).toContain(
       DEMO_SKUS.ENTERPRISEPACK,
     );
+  });
+
+  it('runs requests approved before a stop that never started, each with a new summary', async () => {
+    h = await startAppHarness({ env: { APPROVAL_REVOKE_THRESHOLD: '1' } });
+    const contoso = h.data.customers.find((c) => c.customer.id === TEST_CUSTOMERS.contoso.id)!;
+    const { unlicensed, baseWithAddOn } = demoCases(contoso);
+    // The process before the restart: it stored both as approved and stopped before running them.
+    const before = new LicensingService({
+      provider: h.provider,
+      store: h.store,
+      approvalRevokeThreshold: 1,
+      approvalTtlHours: 24,
+      logger: { warn: () => {} },
+    });
+    const immediate = await before.submit({
+      customerId: contoso.customer.id,
+      userIds: [unlicensed.id],
+      assign: [{ skuId: DEMO_SKUS.ENTERPRISEPACK, disabledPlans: null }],
+      revoke: [],
+      requestedBy: OPERATOR,
+      report: { channel: CHANNEL },
+    });
+    const approved = await before.submit({
+      customerId: contoso.customer.id,
+      userIds: [baseWithAddOn.id],
+      assign: [],
+      revoke: [DEMO_SKUS.MCOMEETADV],
+      requestedBy: OPERATOR,
+      reason: 'Leaver',
+      report: { channel: CHANNEL },
+    });
+    if (!immediate.ok || !approved.ok) throw new Error('submit failed');
+    expect(await before.approve(approved.request.id, 'U0APPROVER')).toMatchObject({ ok: true });
+
+    expect(await h.slack.resumeInterrupted()).toBe(2);
+    await h.idle();
+    const summaries = h.fake.messages(CHANNEL).filter((m) => m.threadTs === undefined);
+    expect(summaries).toHaveLength(2);
+    for (const summary of summaries) {
+      expectValidMessageBlocks(summary.blocks);
+      expect(textOf([summary])).toContain('Completed');
+    }
+    expect(textOf(summaries)).toContain('approved by <@U0APPROVER>');
+    expect((await h.store.getRequest(approved.request.id))?.status).toBe('completed');
+    expect(h.provider.holdingsOf(contoso.customer.id, unlicensed.id).map((l) => l.skuId)).toContain(
+      DEMO_SKUS.ENTERPRISEPACK,
+    );
+    expect(h.provider.holdingsOf(contoso.customer.id, baseWithAddOn.id).map((l) => l.skuId)).not.toContain(
+      DEMO_SKUS.MCOMEETADV,
+    );
+    expect(await h.slack.resumeInterrupted()).toBe(0);
   });
 
   it('expires approvals past their time and tells the operator in the thread', async () => {

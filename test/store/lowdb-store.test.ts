@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LowdbStore, STORE_FILE_NAME } from '../../src/store/lowdb-store.js';
 import { StoreError } from '../../src/store/store.js';
-import type { Draft } from '../../src/store/store-schema.js';
+import type { Draft, NewDraft } from '../../src/store/store-schema.js';
 import { makeApproval, makeChangeRequest, makeResult } from '../support/licensing-factories.js';
 
 let dataDir: string;
@@ -26,7 +26,7 @@ async function openStore(options: Partial<ConstructorParameters<typeof LowdbStor
   return store;
 }
 
-function draftInput(overrides: Partial<Draft> = {}): Omit<Draft, 'id' | 'createdAt' | 'expiresAt'> {
+function draftInput(overrides: Partial<Draft> = {}): NewDraft {
   const {
     id: _id,
     createdAt: _c,
@@ -209,6 +209,50 @@ describe('LowdbStore', () => {
     expect(await store.updateDraft('drf_missing', (d) => d)).toBeNull();
     await store.deleteDraft(draft.id);
     expect(await store.getDraft(draft.id)).toBeNull();
+  });
+
+  it('keeps the revoke ticks in the draft, and reads drafts stored before they were kept', async () => {
+    const store = await openStore();
+    const created = await store.createDraft(draftInput());
+    expect(created.revokeSkuIds).toEqual([]);
+    await store.updateDraft(created.id, (d) => ({ ...d, revokeSkuIds: ['sku_e3'] }));
+    await store.close();
+    const again = await openStore();
+    expect(await again.getDraft(created.id)).toMatchObject({ revokeSkuIds: ['sku_e3'] });
+    await again.close();
+
+    const { revokeSkuIds: _ticks, ...older } = { ...created, expiresAt: '2999-01-01T00:00:00.000Z' };
+    const file = JSON.parse(await readFile(storeFile(), 'utf-8'));
+    await writeFile(storeFile(), JSON.stringify({ ...file, drafts: { [created.id]: older } }));
+    const reopened = await openStore();
+    expect(await reopened.getDraft(created.id)).toEqual({ ...older, revokeSkuIds: [] });
+  });
+
+  it('hands a draft to exactly one of concurrent takers, and only to its owner', async () => {
+    const store = await openStore();
+    const draft = await store.createDraft(draftInput({ ownerId: 'U1', selectedUserIds: ['u1'] }));
+    expect(await store.takeDraft(draft.id, 'U_OTHER')).toBeNull();
+    expect(await store.getDraft(draft.id)).not.toBeNull();
+
+    const taken = await Promise.all([store.takeDraft(draft.id, 'U1'), store.takeDraft(draft.id, 'U1')]);
+    expect(taken.filter((d) => d !== null)).toEqual([draft]);
+    expect(await store.getDraft(draft.id)).toBeNull();
+    expect(await store.takeDraft('drf_missing', 'U1')).toBeNull();
+  });
+
+  it('puts a taken draft back with a fresh expiry', async () => {
+    let now = new Date('2025-01-01T00:00:00Z');
+    const store = await openStore({ now: () => now, draftTtlMinutes: 10 });
+    const draft = await store.createDraft(draftInput({ selectedUserIds: ['u1'] }));
+    now = new Date('2025-01-01T00:09:00Z');
+    const taken = await store.takeDraft(draft.id, 'U1');
+    expect(taken).toEqual(draft);
+    const restored = await store.restoreDraft(taken!);
+    expect(restored).toEqual({ ...draft, expiresAt: '2025-01-01T00:19:00.000Z' });
+    now = new Date('2025-01-01T00:15:00Z');
+    expect(await store.getDraft(draft.id)).toEqual(restored);
+    now = new Date('2025-01-01T00:20:00Z');
+    expect(await store.takeDraft(draft.id, 'U1')).toBeNull();
   });
 
   it('lists requests and approvals most recent first, filtered', async () => {

@@ -105,6 +105,11 @@ export interface AppHarness {
   appUrl: string;
   /** Waits until every background run and summary of the app is done. */
   idle(): Promise<void>;
+  /**
+   * A second app on the same store, service and Slack fake, with its own driver: another replica
+   * behind the load balancer, or the app after a restart. Stopped by `close()`.
+   */
+  startReplica(): Promise<{ slack: SlackApp; driver: SlackDriver }>;
   close(): Promise<void>;
 }
 
@@ -140,17 +145,21 @@ export async function startAppHarness(options: HarnessOptions = {}): Promise<App
     ...options.service,
   });
   const logger = new RecordingLogger();
-  const slack = createSlackApp(config, {
-    service,
-    store,
-    logger,
-    clientOptions: { retryConfig: { retries: 0 } },
-    messageIntervalMs: options.messageIntervalMs ?? 0,
-    progressIntervalMs: options.progressIntervalMs ?? 20,
-  });
-  await slack.start();
-  const appUrl = `http://127.0.0.1:${slack.port()}/slack/events`;
-  const driver = createSlackDriver({ appUrl, signingSecret: SIGNING_SECRET, fake });
+  const startApp = async () => {
+    const app = createSlackApp(config, {
+      service,
+      store,
+      logger,
+      clientOptions: { retryConfig: { retries: 0 } },
+      messageIntervalMs: options.messageIntervalMs ?? 0,
+      progressIntervalMs: options.progressIntervalMs ?? 20,
+    });
+    await app.start();
+    const url = `http://127.0.0.1:${app.port()}/slack/events`;
+    return { app, url, driver: createSlackDriver({ appUrl: url, signingSecret: SIGNING_SECRET, fake }) };
+  };
+  const { app: slack, url: appUrl, driver } = await startApp();
+  const replicas: SlackApp[] = [];
   let closed = false;
   return {
     fake,
@@ -163,13 +172,22 @@ export async function startAppHarness(options: HarnessOptions = {}): Promise<App
     config,
     logger,
     appUrl,
-    idle: () => slack.runs.idle(),
+    idle: async () => {
+      for (const app of [slack, ...replicas]) await app.runs.idle();
+    },
+    async startReplica() {
+      const replica = await startApp();
+      replicas.push(replica.app);
+      return { slack: replica.app, driver: replica.driver };
+    },
     async close() {
       if (closed) return;
       closed = true;
       ackLatencies.push(...driver.ackLatencies());
-      await slack.runs.idle();
-      await slack.stop();
+      for (const app of [slack, ...replicas]) {
+        await app.runs.idle();
+        await app.stop();
+      }
       await store.close();
       await fake.close();
       await rm(dataDir, { recursive: true, force: true });

@@ -44,7 +44,7 @@ export interface DemoProviderOptions {
   random?: () => number;
   /** Milliseconds clock of the write quota, for deterministic tests (default performance.now). */
   clock?: () => number;
-  /** Called after every applied change (used to schedule persistence). */
+  /** Called after every change to the data: applied changes, removed users (used to schedule persistence). */
   onChange?: () => void;
 }
 
@@ -194,12 +194,7 @@ export class DemoProvider implements LicenseProvider {
     await this.admit(state.data.customer.tenantId);
 
     const user = this.indexOf(state).byId(userId);
-    if (user === undefined) {
-      throw new LicenseProviderError(
-        'user_not_found',
-        `Resource '${userId}' does not exist or one of its queried reference-property objects are not present.`,
-      );
-    }
+    if (user === undefined) throw userNotFound(userId);
     // From here to the write nothing awaits, so concurrent calls see each other's seats.
     const verdict = checkUserChange(
       {
@@ -221,6 +216,23 @@ export class DemoProvider implements LicenseProvider {
       state.consumed.set(skuId, (state.consumed.get(skuId) ?? 0) + delta);
     }
     this.stats.appliedChanges += 1;
+    this.onChange?.();
+  }
+
+  /**
+   * Deletes a user from the customer's directory, as an admin would (e.g. while a run goes): the
+   * seats they held are freed, and every later call about them answers as for an unknown user.
+   */
+  removeUser(customerId: string, userId: string): void {
+    const state = this.customer(customerId);
+    const at = state.data.users.findIndex((user) => user.id === userId);
+    if (at === -1) throw userNotFound(userId);
+    state.data.users.splice(at, 1);
+    for (const license of state.data.holdings[userId] ?? []) {
+      state.consumed.set(license.skuId, (state.consumed.get(license.skuId) ?? 1) - 1);
+    }
+    delete state.data.holdings[userId];
+    state.index = undefined;
     this.onChange?.();
   }
 
@@ -297,6 +309,13 @@ export class DemoProvider implements LicenseProvider {
       throw new LicenseProviderError('provider_error', 'The request timed out.', { transient: true });
     }
   }
+}
+
+function userNotFound(userId: string): LicenseProviderError {
+  return new LicenseProviderError(
+    'user_not_found',
+    `Resource '${userId}' does not exist or one of its queried reference-property objects are not present.`,
+  );
 }
 
 function throttled(retryAfterMs: number): LicenseProviderError {

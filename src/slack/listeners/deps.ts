@@ -14,11 +14,6 @@ export interface ListenerDeps {
   runs: RunTracker;
   messageIntervalMs: number;
   progressIntervalMs: number;
-  /**
-   * The products last ticked to revoke, per draft: a pushed view (service plans) re-renders the
-   * manage step without seeing its state, and the approval notice depends on these ticks.
-   */
-  revokeTicks: Map<string, readonly string[]>;
   /** Approval messages, their updates and what the operator is told about decisions (src/slack/approval). */
   approvals: ApprovalNotifier;
 }

@@ -74,7 +74,8 @@ export function revokeTicked(deps: ListenerDeps) {
     const view = args.body.view;
     if (view === undefined) return;
     const { revoke } = tickedProducts(view.state);
-    deps.revokeTicks.set(draft.id, revoke);
+    // Kept in the draft, not in memory: the service plans save may reach another replica.
+    await deps.store.updateDraft(draft.id, (current) => ({ ...current, revokeSkuIds: revoke }));
     const products = await overviewFor(deps, draft);
     const planned = countPlannedRevocations(products, revoke);
     if (needsApproval(planned, deps.config.APPROVAL_REVOKE_THRESHOLD) === showsApprovalWarning(view)) return;
@@ -181,10 +182,9 @@ export function savePlans(deps: ListenerDeps) {
     }));
     const rootViewId = view.root_view_id ?? saved?.rootViewId ?? null;
     if (saved === null || rootViewId === null) return;
-    const revoke = deps.revokeTicks.get(draft.id);
     await client.views.update({
       view_id: rootViewId,
-      view: await renderLicensesFor(deps, saved, revoke ? { revoke } : {}),
+      view: await renderLicensesFor(deps, saved, { revoke: saved.revokeSkuIds }),
     });
   };
 }

@@ -7,14 +7,14 @@ import type { AllMiddlewareArgs, Logger, SlackViewMiddlewareArgs, ViewSubmitActi
 import type { ModalView } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import { ids, patterns } from '../../../blocks/ids.js';
-import { renderLoading } from '../../../blocks/loading.js';
+import { renderLoading, renderNotice } from '../../../blocks/loading.js';
 import { renderRunSummary } from '../../../blocks/run-summary.js';
 import { renderSubmitted, type SubmittedData } from '../../../blocks/submitted.js';
 import type { ChangeInput } from '../../licensing/licensing-service.js';
 import type { ChangeRequest } from '../../licensing/model.js';
 import type { PlanProblem } from '../../licensing/plan.js';
 import { silentReporter } from '../../licensing/reporter.js';
-import type { Draft } from '../../store/store.js';
+import type { Approval, Draft } from '../../store/store.js';
 import { draftOf } from '../access.js';
 import { StateValues } from '../payloads.js';
 import { SlackReporter } from '../slack-reporter.js';
@@ -46,13 +46,18 @@ function blockOffering(view: { blocks: readonly unknown[] }, pattern: RegExp, sk
   return null;
 }
 
+/** The block that carries errors about the change as a whole: the first assign group. */
+function firstAssignBlock(view: { blocks: readonly unknown[] }): string | undefined {
+  return inputBlocks(view).find((block) => patterns.assign.test(block.block_id ?? ''))?.block_id;
+}
+
 /** Plan problems as inline errors under the blocks they are about. */
 export function problemErrors(
   view: { blocks: readonly unknown[] },
   problems: readonly PlanProblem[],
 ): Errors {
   const errors: Errors = {};
-  const fallback = inputBlocks(view).find((block) => patterns.assign.test(block.block_id ?? ''))?.block_id;
+  const fallback = firstAssignBlock(view);
   const add = (blockId: string | undefined, message: string) => {
     const key = blockId ?? fallback ?? ids.blocks.reason;
     errors[key] = errors[key] ? `${errors[key]} ${message}` : message;
@@ -104,8 +109,11 @@ function changeInput(draft: Draft, state: unknown): ChangeInput {
   };
 }
 
+const ALREADY_SUBMITTED =
+  'This request was already submitted: its summary is posted where you ran /licenses. Run /licenses again for another change.';
+
 type Outcome =
-  | { ok: false; errors: Errors }
+  | { ok: false; errors: Errors; alreadySubmitted?: true }
   | { ok: true; request: ChangeRequest; needsApproval: boolean; assignments: number; revocations: number };
 
 /** "Apply" / "Request approval" on the manage-licenses step. */
@@ -127,13 +135,28 @@ export function submitLicenses(deps: ListenerDeps) {
       if (checked.needsApproval && reason === null) {
         return { ok: false, errors: problemErrors(view, [{ kind: 'reason_required' }]) };
       }
-      const submitted = await deps.service.submit({
-        ...input,
-        requestedBy: body.user.id,
-        ...(reason === null ? {} : { reason }),
-        report: { channel: draft.channelId },
-      });
-      if (!submitted.ok) return { ok: false, errors: problemErrors(view, submitted.problems) };
+      // Claimed only once the change is valid, so that a refused submission leaves the draft for
+      // the operator to fix; a second delivery of this submission finds it gone.
+      const claimed = await deps.store.takeDraft(draft.id, body.user.id);
+      if (claimed === null) {
+        const errors = { [firstAssignBlock(view) ?? ids.blocks.reason]: ALREADY_SUBMITTED };
+        return { ok: false, errors, alreadySubmitted: true };
+      }
+      const submitted = await deps.service
+        .submit({
+          ...changeInput(claimed, view.state),
+          requestedBy: body.user.id,
+          ...(reason === null ? {} : { reason }),
+          report: { channel: claimed.channelId },
+        })
+        .catch(async (error: unknown) => {
+          await deps.store.restoreDraft(claimed);
+          throw error;
+        });
+      if (!submitted.ok) {
+        await deps.store.restoreDraft(claimed);
+        return { ok: false, errors: problemErrors(view, submitted.problems) };
+      }
       return {
         ok: true,
         request: submitted.request,
@@ -154,6 +177,18 @@ export function submitLicenses(deps: ListenerDeps) {
         }),
       });
       outcome = await work;
+      if (!outcome.ok && outcome.alreadySubmitted) {
+        // The other delivery shows the submitted view; this one must not bring the form back.
+        await client.views.update({
+          view_id: view.id,
+          view: renderNotice({
+            callbackId: ids.views.submitted,
+            title: 'Request sent',
+            text: ALREADY_SUBMITTED,
+          }),
+        });
+        return;
+      }
       if (!outcome.ok) {
         const error = Object.values(outcome.errors).join(' ');
         await client.views.update({
@@ -172,8 +207,6 @@ export function submitLicenses(deps: ListenerDeps) {
       await ack({ response_action: 'update', view: submittedView(deps, draft, outcome) });
     }
     const { request, needsApproval } = outcome;
-    deps.revokeTicks.delete(draft.id);
-    await deps.store.deleteDraft(draft.id);
     // Tracked, so that shutdown and tests can wait for the summary and the run behind it.
     deps.runs.track(`summary of ${request.id}`, async () => {
       const posted = await postSummary(client, draft.channelId, body.user.id, request).catch(
@@ -256,24 +289,30 @@ export async function postSummary(
   return { ...(await post(dm)), inDm: true };
 }
 
-/** Runs a request in the background, reporting in its summary's thread. */
+/**
+ * Runs a request in the background, reporting in its summary's thread; an approved one also puts
+ * its counts in the approval message's thread.
+ */
 export function startRun(
   deps: ListenerDeps,
   client: WebClient,
   logger: Logger,
   request: ChangeRequest,
   summary: { channel: string; ts: string },
+  approval: Approval | null = null,
 ): void {
   const reporter = new SlackReporter({
     client,
     logger,
     summary,
+    approval,
     progressIntervalMs: deps.progressIntervalMs,
     messageIntervalMs: deps.messageIntervalMs,
   });
   deps.runs.track(`run of ${request.id}`, async () => {
+    let done: ChangeRequest;
     try {
-      await deps.service.run(request.id, reporter);
+      done = await deps.service.run(request.id, reporter);
     } catch (error) {
       logger.error(`run of ${request.id} stopped`, error);
       await client.chat.postMessage({
@@ -281,11 +320,16 @@ export function startRun(
         thread_ts: summary.ts,
         text: 'The run stopped because of an unexpected error. What was done is kept; it resumes when LicenseDesk restarts.',
       });
+      return;
     }
+    if (approval !== null) await deps.approvals.announceRunOutcome(request.id, deps.service.counts(done));
   });
 }
 
-/** Continues the runs a stopped process left `running`; each reports where it reported before. */
+/**
+ * Continues the runs a stopped process left unfinished (running, or approved and never started);
+ * each reports where it reported before, or in a new summary where /licenses ran.
+ */
 export async function resumeInterrupted(
   deps: ListenerDeps,
   client: WebClient,
@@ -306,7 +350,7 @@ export async function resumeInterrupted(
       await deps.service.setReportTarget(request.id, summary);
     }
     logger.info(`resuming the run of ${request.id}`);
-    startRun(deps, client, logger, request, summary);
+    startRun(deps, client, logger, request, summary, await deps.store.getApproval(request.id));
   }
   return requests.length;
 }

@@ -332,7 +332,9 @@ export function submitUsers(deps: ListenerDeps) {
       if (draft.selectedUserIds.length === 0) {
         return renderUsersFor(deps, draft, version, 'Select at least one user.');
       }
-      return renderLicensesFor(deps, draft);
+      // The manage step opens with nothing ticked, so no tick of an earlier one counts.
+      const fresh = await deps.store.updateDraft(draft.id, (current) => ({ ...current, revokeSkuIds: [] }));
+      return renderLicensesFor(deps, fresh ?? draft);
     })();
     await replaceOnSubmit(ack, client, view.id, work, () =>
       renderLoading({
