@@ -134,9 +134,6 @@ export function parseAssignGroupId(id: string): number | null {
 export function parseRevokeGroupId(id: string): number | null {
   return parseIndexed(ids.blocks.revokePrefix, id);
 }
-export function parsePlanOffGroupId(id: string): number | null {
-  return parseIndexed(ids.blocks.planOffPrefix, id);
-}
 
 export function productBlockId(index: number): string {
   return indexed(ids.blocks.productPrefix, index);

@@ -5,8 +5,8 @@ import type { TenantUser } from '../src/licensing/model.js';
 import { context, modal, section } from './elements.js';
 import { ids } from './ids.js';
 import { stateText } from './licenses-step.js';
-import { encodeMetadata, escapeMrkdwn, limits, oneLine, packLines, pagesOf, truncate } from './limits.js';
-import { LIST_SECTIONS_PER_PAGE, pagingBlock } from './selected-users.js';
+import { encodeMetadata, escapeMrkdwn, limits, oneLine, packLines, truncate } from './limits.js';
+import { pagedList } from './selected-users.js';
 import { sortUsers, userLine } from './users-step.js';
 
 export interface ProductHoldersData {
@@ -45,19 +45,13 @@ export function renderProductHolders(data: ProductHoldersData): ModalView {
         ]
       : []),
   ];
-  const texts = packLines(lines);
-  const all = pagesOf(texts, LIST_SECTIONS_PER_PAGE);
-  const pages = Math.max(1, all.length);
-  const page = Math.min(Math.max(0, Math.floor(data.page ?? 0)), pages - 1);
-  const items = all[page] ?? [];
   const blocks: KnownBlock[] = [
     section(
       `*${escapeMrkdwn(truncate(oneLine(overview.product.name), 200))}*\n${stateText(overview, data.selectedCount ?? data.users.length)}`,
     ),
   ];
   if (lines.length === 0) blocks.push(context(['None of the selected users has this product.']));
-  for (const text of items) blocks.push(section(text));
-  blocks.push(...pagingBlock(ids.actions.holdersPage, page, pages));
+  blocks.push(...pagedList(packLines(lines), ids.actions.holdersPage, data.page));
   return modal({
     callbackId: ids.views.holders,
     title: 'Who has it',

@@ -7,7 +7,7 @@ import { encodeMetadata, escapeMrkdwn, limits, oneLine, packLines, pagesOf } fro
 import { sortUsers, userLine } from './users-step.js';
 
 /** Sections of users on one page of a pushed list (leaves room for the header lines and paging). */
-export const LIST_SECTIONS_PER_PAGE = 90;
+const LIST_SECTIONS_PER_PAGE = 90;
 
 export interface SelectedUsersData {
   draftId: string;
@@ -17,8 +17,19 @@ export interface SelectedUsersData {
   page?: number;
 }
 
+/**
+ * One page of a pushed list: its sections, then paging buttons (`actionId`, only when needed).
+ * `page` is 0-based and clamped to the pages there are.
+ */
+export function pagedList(texts: readonly string[], actionId: string, page = 0): KnownBlock[] {
+  const all = pagesOf(texts, LIST_SECTIONS_PER_PAGE);
+  const pages = Math.max(1, all.length);
+  const shown = Math.min(Math.max(0, Math.floor(page)), pages - 1);
+  return [...(all[shown] ?? []).map((text) => section(text)), ...pagingBlock(actionId, shown, pages)];
+}
+
 /** Paging buttons for a pushed list: value = the page to show. */
-export function pagingBlock(actionId: string, page: number, pages: number): KnownBlock[] {
+function pagingBlock(actionId: string, page: number, pages: number): KnownBlock[] {
   if (pages <= 1) return [];
   const buttons = [];
   if (page > 0)
@@ -35,17 +46,13 @@ export function pagingBlock(actionId: string, page: number, pages: number): Know
  */
 export function renderSelectedUsers(data: SelectedUsersData): ModalView {
   const sorted = sortUsers(data.users);
-  const texts = packLines(sorted.map((u) => `• ${userLine(u)}`));
-  const all = pagesOf(texts, LIST_SECTIONS_PER_PAGE);
-  const pages = Math.max(1, all.length);
-  const page = Math.min(Math.max(0, Math.floor(data.page ?? 0)), pages - 1);
-  const items = all[page] ?? [];
   const blocks: KnownBlock[] = [
     section(`*${plural(sorted.length, 'user')} selected* at ${escapeMrkdwn(oneLine(data.customerName))}`),
   ];
   if (sorted.length === 0) blocks.push(context(['No user is selected yet.']));
-  for (const text of items) blocks.push(section(text));
-  blocks.push(...pagingBlock(ids.actions.selectedPage, page, pages));
+  blocks.push(
+    ...pagedList(packLines(sorted.map((u) => `• ${userLine(u)}`)), ids.actions.selectedPage, data.page),
+  );
   return modal({
     callbackId: ids.views.selected,
     title: 'Selected users',

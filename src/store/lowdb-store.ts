@@ -135,14 +135,6 @@ export class LowdbStore implements Store {
     return structuredClone(updated);
   }
 
-  async deleteDraft(id: string): Promise<void> {
-    const data = this.#data();
-    if (data.drafts[id]) {
-      delete data.drafts[id];
-      this.#markDirty();
-    }
-  }
-
   async takeDraft(id: string, ownerId: string): Promise<Draft | null> {
     // No await between the read and the delete: a concurrent call finds the draft gone.
     const draft = this.#liveDraft(id);

@@ -17,7 +17,6 @@ export interface Store {
   getDraft(id: string): Promise<Draft | null>;
   /** Applies `change` to the current draft atomically; null when unknown or expired. */
   updateDraft(id: string, change: (draft: Draft) => Draft): Promise<Draft | null>;
-  deleteDraft(id: string): Promise<void>;
   /**
    * Removes the draft and returns it in one step, when it is live and belongs to `ownerId`; null
    * otherwise. Of concurrent calls for one draft exactly one gets it, which is what makes a

@@ -1,31 +1,11 @@
-import type { KnownBlock, ModalView } from '@slack/types';
 import { describe, expect, it } from 'vitest';
-import { limits } from '../../blocks/limits.js';
 import { renderProductHolders } from '../../blocks/product-holders.js';
-import type { TenantUser } from '../../src/licensing/model.js';
-import { validateModalView } from '../support/block-kit.js';
-import { makeProduct, makeUser } from '../support/licensing-factories.js';
-
-function users(n: number): TenantUser[] {
-  return Array.from({ length: n }, (_, i) =>
-    makeUser({ displayName: `Person ${String(i).padStart(5, '0')}`, email: `p${i}@contoso.com` }),
-  );
-}
-
-function sectionTexts(view: ModalView): string[] {
-  return (view.blocks as KnownBlock[]).flatMap((b) => (b.type === 'section' && b.text ? [b.text.text] : []));
-}
-
-function expectFits(view: ModalView): void {
-  expect(validateModalView(view)).toEqual([]);
-  expect(view.blocks.length).toBeLessThanOrEqual(limits.viewBlocks);
-  for (const t of sectionTexts(view)) expect(t.length).toBeLessThanOrEqual(limits.sectionText);
-  expect((view.private_metadata ?? '').length).toBeLessThanOrEqual(limits.privateMetadata);
-}
+import { makeProduct, makeUsers } from '../support/licensing-factories.js';
+import { expectFits, sectionTexts } from '../support/view-checks.js';
 
 describe('renderProductHolders', () => {
   it('shows direct and group holders sorted, with metadata { draftId, skuId }', () => {
-    const all = users(5);
+    const all = makeUsers(5);
     const product = makeProduct({ name: 'Office 365 E3' });
     const view = renderProductHolders({
       draftId: 'd',
@@ -42,7 +22,7 @@ describe('renderProductHolders', () => {
   });
 
   it('fits with 5,000 holders and says when nobody has it', () => {
-    const all = users(5000);
+    const all = makeUsers(5000);
     const product = makeProduct();
     expectFits(
       renderProductHolders({

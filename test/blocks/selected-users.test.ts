@@ -1,32 +1,13 @@
-import type { KnownBlock, ModalView } from '@slack/types';
+import type { KnownBlock } from '@slack/types';
 import { describe, expect, it } from 'vitest';
 import { ids, patterns } from '../../blocks/ids.js';
-import { limits } from '../../blocks/limits.js';
 import { renderSelectedUsers } from '../../blocks/selected-users.js';
-import type { TenantUser } from '../../src/licensing/model.js';
-import { validateModalView } from '../support/block-kit.js';
-import { makeUser } from '../support/licensing-factories.js';
-
-function users(n: number): TenantUser[] {
-  return Array.from({ length: n }, (_, i) =>
-    makeUser({ displayName: `Person ${String(i).padStart(5, '0')}`, email: `p${i}@contoso.com` }),
-  );
-}
-
-function sectionTexts(view: ModalView): string[] {
-  return (view.blocks as KnownBlock[]).flatMap((b) => (b.type === 'section' && b.text ? [b.text.text] : []));
-}
-
-function expectFits(view: ModalView): void {
-  expect(validateModalView(view)).toEqual([]);
-  expect(view.blocks.length).toBeLessThanOrEqual(limits.viewBlocks);
-  for (const t of sectionTexts(view)) expect(t.length).toBeLessThanOrEqual(limits.sectionText);
-  expect((view.private_metadata ?? '').length).toBeLessThanOrEqual(limits.privateMetadata);
-}
+import { makeUser, makeUsers } from '../support/licensing-factories.js';
+import { expectFits, sectionTexts } from '../support/view-checks.js';
 
 describe('renderSelectedUsers', () => {
   it('lists 1,000 selected users sorted, within 100 blocks and 3,000 characters a section', () => {
-    const all = users(1000);
+    const all = makeUsers(1000);
     const view = renderSelectedUsers({ draftId: 'd', customerName: 'Contoso', users: [...all].reverse() });
     expectFits(view);
     expect(view.callback_id).toBe(ids.views.selected);
@@ -37,7 +18,7 @@ describe('renderSelectedUsers', () => {
   });
 
   it('pages when the users do not fit one view', () => {
-    const many = users(20000);
+    const many = makeUsers(20000);
     const first = renderSelectedUsers({ draftId: 'd', customerName: 'Contoso', users: many });
     expectFits(first);
     const nav = (first.blocks as KnownBlock[]).find((b) => b.type === 'actions') as {

@@ -1,21 +1,9 @@
-import type { Checkboxes, InputBlock, KnownBlock, ModalView } from '@slack/types';
+import type { Checkboxes, InputBlock, KnownBlock } from '@slack/types';
 import { describe, expect, it } from 'vitest';
 import { patterns } from '../../blocks/ids.js';
-import { limits } from '../../blocks/limits.js';
 import { renderServicePlans } from '../../blocks/service-plans.js';
-import { validateModalView } from '../support/block-kit.js';
 import { makeProduct } from '../support/licensing-factories.js';
-
-function sectionTexts(view: ModalView): string[] {
-  return (view.blocks as KnownBlock[]).flatMap((b) => (b.type === 'section' && b.text ? [b.text.text] : []));
-}
-
-function expectFits(view: ModalView): void {
-  expect(validateModalView(view)).toEqual([]);
-  expect(view.blocks.length).toBeLessThanOrEqual(limits.viewBlocks);
-  for (const t of sectionTexts(view)) expect(t.length).toBeLessThanOrEqual(limits.sectionText);
-  expect((view.private_metadata ?? '').length).toBeLessThanOrEqual(limits.privateMetadata);
-}
+import { expectFits } from '../support/view-checks.js';
 
 describe('renderServicePlans', () => {
   it('offers every plan in groups of at most 10 with the current choice ticked', () => {

@@ -1,19 +1,6 @@
-import type { KnownBlock, ModalView } from '@slack/types';
 import { describe, expect, it } from 'vitest';
-import { limits } from '../../blocks/limits.js';
 import { renderSubmitted } from '../../blocks/submitted.js';
-import { validateModalView } from '../support/block-kit.js';
-
-function sectionTexts(view: ModalView): string[] {
-  return (view.blocks as KnownBlock[]).flatMap((b) => (b.type === 'section' && b.text ? [b.text.text] : []));
-}
-
-function expectFits(view: ModalView): void {
-  expect(validateModalView(view)).toEqual([]);
-  expect(view.blocks.length).toBeLessThanOrEqual(limits.viewBlocks);
-  for (const t of sectionTexts(view)) expect(t.length).toBeLessThanOrEqual(limits.sectionText);
-  expect((view.private_metadata ?? '').length).toBeLessThanOrEqual(limits.privateMetadata);
-}
+import { expectFits, sectionTexts } from '../support/view-checks.js';
 
 describe('renderSubmitted', () => {
   it('says the request is under way and where results go', () => {

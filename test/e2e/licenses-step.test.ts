@@ -16,10 +16,12 @@ const ALLOWED = ['auth.test', 'views.open', 'views.update', 'views.push', 'chat.
 
 let h: AppHarness;
 let contoso: DemoCustomerData;
-beforeEach(async () => {
-  h = await startAppHarness();
+/** Starts the app (again, in a test that needs other settings) and finds Contoso in its demo data. */
+async function start(env?: Record<string, string>): Promise<void> {
+  h = await startAppHarness(env === undefined ? undefined : { env });
   contoso = h.data.customers.find((c) => c.customer.id === TEST_CUSTOMERS.contoso.id)!;
-});
+}
+beforeEach(() => start());
 afterEach(async () => {
   await h.close();
 });
@@ -52,6 +54,21 @@ function productIndex(viewId: string, skuId: string): number {
     }
   }
   throw new Error(`no service plans button for ${skuId}`);
+}
+
+/** Ticks "revoke" on a product of the first group in the manage step and waits for the re-render. */
+async function tickRevoke(viewId: string, skuId: string): Promise<void> {
+  const before = current(h, viewId).updates;
+  const revokeBlock = current(h, viewId).blocks.find((b) => b.block_id === 'revoke_0')!;
+  const option = (revokeBlock.element as { options: { value: string }[] }).options.find(
+    (o) => o.value === skuId,
+  )!;
+  await h.driver.blockActions({
+    userId: OPERATOR,
+    viewId,
+    actions: [{ actionId: 'revoke_0', blockId: 'revoke_0', select: [option as never] }],
+  });
+  await h.fake.waitFor(() => current(h, viewId).updates > before);
 }
 
 async function pushed(viewId: string, depth: number) {
@@ -159,21 +176,10 @@ describe('manage licenses', () => {
 
   it('asks for a reason when revocations reach the approval threshold, then waits for approval', async () => {
     await h.close();
-    h = await startAppHarness({ env: { APPROVAL_REVOKE_THRESHOLD: '3' } });
-    contoso = h.data.customers.find((c) => c.customer.id === TEST_CUSTOMERS.contoso.id)!;
+    await start({ APPROVAL_REVOKE_THRESHOLD: '3' });
     const holders = plainE3Holders(3);
     const manage = await selectUsers(h, contoso.customer, holders);
-    const before = current(h, manage.id).updates;
-    const revokeBlock = current(h, manage.id).blocks.find((b) => b.block_id === 'revoke_0')!;
-    const option = (revokeBlock.element as { options: { value: string }[] }).options.find(
-      (o) => o.value === DEMO_SKUS.ENTERPRISEPACK,
-    )!;
-    await h.driver.blockActions({
-      userId: OPERATOR,
-      viewId: manage.id,
-      actions: [{ actionId: 'revoke_0', blockId: 'revoke_0', select: [option as never] }],
-    });
-    await h.fake.waitFor(() => current(h, manage.id).updates > before);
+    await tickRevoke(manage.id, DEMO_SKUS.ENTERPRISEPACK);
     expect(blocksText(current(h, manage.id).blocks)).toContain('needs a manager');
 
     const noReason = await submitChange(h, manage.id, { revoke: [DEMO_SKUS.ENTERPRISEPACK] }).catch(
@@ -197,20 +203,9 @@ describe('manage licenses', () => {
 
   it('keeps the revoke ticks in the draft: another replica saving service plans still asks for a reason', async () => {
     await h.close();
-    h = await startAppHarness({ env: { APPROVAL_REVOKE_THRESHOLD: '3' } });
-    contoso = h.data.customers.find((c) => c.customer.id === TEST_CUSTOMERS.contoso.id)!;
+    await start({ APPROVAL_REVOKE_THRESHOLD: '3' });
     const manage = await selectUsers(h, contoso.customer, plainE3Holders(3));
-    const before = current(h, manage.id).updates;
-    const revokeBlock = current(h, manage.id).blocks.find((b) => b.block_id === 'revoke_0')!;
-    const option = (revokeBlock.element as { options: { value: string }[] }).options.find(
-      (o) => o.value === DEMO_SKUS.ENTERPRISEPACK,
-    )!;
-    await h.driver.blockActions({
-      userId: OPERATOR,
-      viewId: manage.id,
-      actions: [{ actionId: 'revoke_0', blockId: 'revoke_0', select: [option as never] }],
-    });
-    await h.fake.waitFor(() => current(h, manage.id).updates > before);
+    await tickRevoke(manage.id, DEMO_SKUS.ENTERPRISEPACK);
     expect(blocksText(current(h, manage.id).blocks)).toContain('needs a manager');
 
     // The service plans round trip lands on a replica that never saw the tick.
@@ -232,8 +227,7 @@ describe('manage licenses', () => {
 
   it('offers "Buy more" where no license is left, and a click on the link changes nothing', async () => {
     await h.close();
-    h = await startAppHarness({ env: { PURCHASE_URL: 'https://partner.example.com/buy' } });
-    contoso = h.data.customers.find((c) => c.customer.id === TEST_CUSTOMERS.contoso.id)!;
+    await start({ PURCHASE_URL: 'https://partner.example.com/buy' });
     const { unlicensed } = demoCases(contoso);
     const manage = await selectUsers(h, contoso.customer, [unlicensed]);
     const buyMore = manage.blocks

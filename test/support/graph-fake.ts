@@ -505,6 +505,29 @@ export async function readText(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** A request's headers with repeated ones joined by commas. */
+export function flatHeaders(req: IncomingMessage): Record<string, string | undefined> {
+  return Object.fromEntries(
+    Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : v]),
+  );
+}
+
+/** The first injected failure left that matches the call (used up by one), or undefined. */
+export function takeFailure<F extends FakeFailure & { left: number }>(
+  failures: F[],
+  method: string,
+  path: string,
+): F | undefined {
+  const rule = failures.find(
+    (f) =>
+      f.left > 0 &&
+      (f.method === undefined || f.method === method) &&
+      (f.path === undefined || path.includes(f.path)),
+  );
+  if (rule) rule.left--;
+  return rule;
+}
+
 export async function listen(server: Server): Promise<number> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return (server.address() as AddressInfo).port;
@@ -627,14 +650,8 @@ export async function startGraphFake(options: GraphFakeOptions): Promise<GraphFa
   });
 
   function injected(req: GraphRequest): GraphAnswer | null {
-    const rule = failures.find(
-      (f) =>
-        f.left > 0 &&
-        (f.method === undefined || f.method === req.method) &&
-        (f.path === undefined || req.path.includes(f.path)),
-    );
+    const rule = takeFailure(failures, req.method, req.path);
     if (!rule) return null;
-    rule.left--;
     if (rule.status === 429) return throttled(rule.retryAfter);
     const headers: Record<string, string> =
       rule.retryAfter === undefined ? {} : { 'Retry-After': rule.retryAfter };
@@ -916,9 +933,7 @@ export async function startGraphFake(options: GraphFakeOptions): Promise<GraphFa
       const text = await readText(req);
       const auth = req.headers.authorization ?? '';
       const tenantId = tokens.get(auth.replace(/^Bearer /, ''));
-      const headers = Object.fromEntries(
-        Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : v]),
-      );
+      const headers = flatHeaders(req);
       if (!tenantId) {
         const answer = error(
           401,

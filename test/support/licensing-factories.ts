@@ -29,6 +29,13 @@ export function makeUser(overrides: Partial<TenantUser> = {}): TenantUser {
   };
 }
 
+/** `n` users named "Person 00000"… in the order they sort, with e-mails p0@contoso.com…. */
+export function makeUsers(n: number): TenantUser[] {
+  return Array.from({ length: n }, (_, i) =>
+    makeUser({ displayName: `Person ${String(i).padStart(5, '0')}`, email: `p${i}@contoso.com` }),
+  );
+}
+
 export function makeProduct(overrides: Partial<Product> = {}): Product {
   const n = next();
   const total = overrides.total ?? 100;

@@ -13,10 +13,12 @@ import {
   consumedUnits,
   type FakeFailure,
   type FakeTenant,
+  flatHeaders,
   handleLogin,
   listen,
   readText,
   type TokenRequest,
+  takeFailure,
 } from './graph-fake.js';
 
 export interface PartnerCenterFakeOptions {
@@ -341,9 +343,7 @@ export async function startPartnerCenterFake(options: PartnerCenterFakeOptions):
         tokenRequests,
       );
       if (handled) return;
-      const headers = Object.fromEntries(
-        Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : v]),
-      );
+      const headers = flatHeaders(req);
       const text = await readText(req);
       const method = req.method ?? 'GET';
       let body: unknown;
@@ -363,14 +363,8 @@ export async function startPartnerCenterFake(options: PartnerCenterFakeOptions):
         };
       } else {
         if (options.latencyMs) await new Promise((r) => setTimeout(r, options.latencyMs));
-        const rule = failures.find(
-          (f) =>
-            f.left > 0 &&
-            (f.method === undefined || f.method === method) &&
-            (f.path === undefined || url.pathname.includes(f.path)),
-        );
+        const rule = takeFailure(failures, method, url.pathname);
         if (rule) {
-          rule.left--;
           const seconds = rule.retryAfter ?? '57';
           answer =
             rule.status === 429

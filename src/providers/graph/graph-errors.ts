@@ -3,16 +3,10 @@
  * message substring (Graph messages are English only).
  */
 import type { FailureReason } from '../../licensing/model.js';
-import { HttpError } from '../http.js';
-import { LicenseProviderError } from '../license-provider.js';
+import { isStatusAnswer, type ProviderFailure, unansweredFailure } from '../provider-failure.js';
 import { GraphErrorBody } from './graph-wire.js';
 
-export interface GraphFailure {
-  reason: FailureReason;
-  message: string;
-  transient: boolean;
-  retryAfterMs: number | undefined;
-  skuId: string | undefined;
+export interface GraphFailure extends ProviderFailure {
   /** "invalid usage location": missing vs not allowed depends on the user's current value. */
   usageLocation: boolean;
 }
@@ -37,19 +31,7 @@ export function graphErrorText(body: unknown): { code: string | undefined; messa
 
 export function classifyGraphError(error: unknown): GraphFailure {
   const base = { retryAfterMs: undefined, skuId: undefined, usageLocation: false, transient: false };
-  if (error instanceof LicenseProviderError) {
-    return { ...base, reason: error.reason, message: error.message, transient: error.transient };
-  }
-  if (!(error instanceof HttpError)) {
-    return {
-      ...base,
-      reason: 'provider_error',
-      message: error instanceof Error ? error.message : String(error),
-    };
-  }
-  if (error.kind !== 'status') {
-    return { ...base, reason: 'provider_error', message: error.message, transient: true };
-  }
+  if (!isStatusAnswer(error)) return { ...base, ...unansweredFailure(error) };
   const { code, message } = graphErrorText(error.body);
   const text = message ?? `Graph answered ${error.status}${code ? ` (${code})` : ''}`;
   if (error.status === 429 || error.status === 503) {
@@ -88,13 +70,4 @@ export function classifyDirectoryMessage(
     }
   }
   return null;
-}
-
-export function toProviderError(failure: GraphFailure, cause: unknown): LicenseProviderError {
-  return new LicenseProviderError(failure.reason, failure.message, {
-    transient: failure.transient,
-    retryAfterMs: failure.retryAfterMs,
-    skuId: failure.skuId,
-    cause,
-  });
 }

@@ -15,9 +15,10 @@ import type {
 import { HttpClient, type HttpClientOptions, HttpError, mapLimited, parseRetryAfter } from '../http.js';
 import type { LicenseProvider, UserPage, UserQuery } from '../license-provider.js';
 import { LicenseProviderError } from '../license-provider.js';
+import { toProviderError } from '../provider-failure.js';
 import type { CustomerDirectory } from './customer-directory.js';
 import type { GraphAuth } from './graph-auth.js';
-import { classifyGraphError, type GraphFailure, toProviderError } from './graph-errors.js';
+import { classifyGraphError, type GraphFailure } from './graph-errors.js';
 import {
   GraphBatchResponse,
   type GraphSubscribedSku,

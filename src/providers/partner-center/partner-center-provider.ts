@@ -17,8 +17,9 @@ import { planFriendlyName } from '../graph/sku-names.js';
 import { HttpClient, type HttpClientOptions, HttpError, mapLimited } from '../http.js';
 import type { LicenseProvider, UserPage, UserQuery } from '../license-provider.js';
 import { LicenseProviderError } from '../license-provider.js';
+import { toProviderError } from '../provider-failure.js';
 import type { PartnerCenterAuth } from './pc-auth.js';
-import { classifyPcError, toPcProviderError } from './pc-errors.js';
+import { classifyPcError } from './pc-errors.js';
 import {
   PcCustomer,
   PcLicense,
@@ -223,7 +224,7 @@ export class PartnerCenterProvider implements LicenseProvider {
       }
       const skus = [...change.assign.map((a) => a.skuId), ...change.revoke];
       if (failure.skuId === undefined && skus.length === 1) failure.skuId = skus[0]?.toLowerCase();
-      throw toPcProviderError(failure, error);
+      throw toProviderError(failure, error);
     }
   }
 
@@ -303,7 +304,7 @@ export class PartnerCenterProvider implements LicenseProvider {
       });
       return data;
     } catch (error) {
-      throw toPcProviderError(classifyPcError(error), error);
+      throw toProviderError(classifyPcError(error), error);
     }
   }
 

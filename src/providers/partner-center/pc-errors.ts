@@ -2,18 +2,12 @@
  * Partner Center errors (reference §2.6–2.8) → FailureReason. Its own codes first (60012 no
  * seats, 60002 user not found), then the directory's text it passes through, then HTTP status.
  */
-import type { FailureReason } from '../../licensing/model.js';
 import { classifyDirectoryMessage } from '../graph/graph-errors.js';
-import { HttpError, parseRetryAfter } from '../http.js';
-import { LicenseProviderError } from '../license-provider.js';
+import { parseRetryAfter } from '../http.js';
+import { isStatusAnswer, type ProviderFailure, unansweredFailure } from '../provider-failure.js';
 import { PcError, PcThrottle } from './pc-wire.js';
 
-export interface PcFailure {
-  reason: FailureReason;
-  message: string;
-  transient: boolean;
-  retryAfterMs: number | undefined;
-  skuId: string | undefined;
+export interface PcFailure extends ProviderFailure {
   usageLocation: boolean;
   code: number | undefined;
 }
@@ -39,18 +33,7 @@ export function classifyPcError(error: unknown): PcFailure {
     usageLocation: false,
     code: undefined,
   };
-  if (error instanceof LicenseProviderError) {
-    return { ...base, reason: error.reason, message: error.message, transient: error.transient };
-  }
-  if (!(error instanceof HttpError)) {
-    return {
-      ...base,
-      reason: 'provider_error',
-      message: error instanceof Error ? error.message : String(error),
-    };
-  }
-  if (error.kind !== 'status')
-    return { ...base, reason: 'provider_error', message: error.message, transient: true };
+  if (!isStatusAnswer(error)) return { ...base, ...unansweredFailure(error) };
 
   const throttle = PcThrottle.safeParse(error.body);
   if (error.status === 429) {
@@ -93,13 +76,4 @@ export function classifyPcError(error: unknown): PcFailure {
     return { ...base, ...known, code, message: data.find((d) => classifyDirectoryMessage(d)) ?? message };
   if (error.status === 404 && code !== 60003) return { ...base, code, reason: 'user_not_found', message };
   return { ...base, code, reason: 'provider_error', message };
-}
-
-export function toPcProviderError(failure: PcFailure, cause: unknown): LicenseProviderError {
-  return new LicenseProviderError(failure.reason, failure.message, {
-    transient: failure.transient,
-    retryAfterMs: failure.retryAfterMs,
-    skuId: failure.skuId,
-    cause,
-  });
 }

@@ -24,7 +24,7 @@ import type { Approval } from '../../store/store.js';
 import { refusals } from '../access.js';
 import type { ListenerDeps } from '../listeners/deps.js';
 import { publishHomeOf } from '../listeners/home.js';
-import { postSummary } from '../listeners/submit.js';
+import { summaryOf } from '../listeners/submit.js';
 import { parseMetadata, RequestMetadata, StateValues } from '../payloads.js';
 import { SlackReporter } from '../slack-reporter.js';
 import type { ApprovalNotifier } from './approval-notifier.js';
@@ -72,18 +72,7 @@ export function approvalListeners(deps: ListenerDeps): ApprovalListeners {
     await notifier.announceDecision(requestId);
     const request = await store.getRequest(requestId);
     if (request === null) return;
-    let summary =
-      request.report?.ts === undefined ? null : { channel: request.report.channel, ts: request.report.ts };
-    if (summary === null) {
-      const posted = await postSummary(
-        client,
-        request.report?.channel ?? request.requestedBy,
-        request.requestedBy,
-        request,
-      );
-      summary = { channel: posted.channel, ts: posted.ts };
-      await service.setReportTarget(requestId, summary);
-    }
+    const summary = await summaryOf(deps, client, request);
     const reporter = new SlackReporter({
       client,
       logger,

@@ -267,7 +267,7 @@ function submittedView(
 const CANNOT_POST_HERE = new Set(['not_in_channel', 'channel_not_found', 'is_archived', 'restricted_action']);
 
 /** Posts the request's summary in `channelId`, or in a DM with the operator when the bot cannot post there. */
-export async function postSummary(
+async function postSummary(
   client: WebClient,
   channelId: string,
   userId: string,
@@ -290,10 +290,31 @@ export async function postSummary(
 }
 
 /**
+ * The request's summary message: the one it already reports in, or a new one posted where it was
+ * meant to report (or where /licenses ran) and remembered as its report target.
+ */
+export async function summaryOf(
+  deps: ListenerDeps,
+  client: WebClient,
+  request: ChangeRequest,
+): Promise<{ channel: string; ts: string }> {
+  if (request.report?.ts !== undefined) return { channel: request.report.channel, ts: request.report.ts };
+  const posted = await postSummary(
+    client,
+    request.report?.channel ?? request.requestedBy,
+    request.requestedBy,
+    request,
+  );
+  const summary = { channel: posted.channel, ts: posted.ts };
+  await deps.service.setReportTarget(request.id, summary);
+  return summary;
+}
+
+/**
  * Runs a request in the background, reporting in its summary's thread; an approved one also puts
  * its counts in the approval message's thread.
  */
-export function startRun(
+function startRun(
   deps: ListenerDeps,
   client: WebClient,
   logger: Logger,
@@ -337,18 +358,7 @@ export async function resumeInterrupted(
 ): Promise<number> {
   const requests = await deps.service.interruptedRequests();
   for (const request of requests) {
-    let summary =
-      request.report?.ts === undefined ? null : { channel: request.report.channel, ts: request.report.ts };
-    if (summary === null) {
-      const posted = await postSummary(
-        client,
-        request.report?.channel ?? request.requestedBy,
-        request.requestedBy,
-        request,
-      );
-      summary = { channel: posted.channel, ts: posted.ts };
-      await deps.service.setReportTarget(request.id, summary);
-    }
+    const summary = await summaryOf(deps, client, request);
     logger.info(`resuming the run of ${request.id}`);
     startRun(deps, client, logger, request, summary, await deps.store.getApproval(request.id));
   }

@@ -2,10 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { UserChange } from '../../../src/licensing/model.js';
 import { DemoProvider, type DemoProviderOptions } from '../../../src/providers/demo/demo-provider.js';
 import { DEMO_PLANS, DEMO_SKUS, demoCases, generateCustomer } from '../../../src/providers/demo/generator.js';
-import {
-  isLicenseProviderError,
-  type LicenseProviderError,
-} from '../../../src/providers/license-provider.js';
+import { isLicenseProviderError } from '../../../src/providers/license-provider.js';
+import { refusal } from '../../support/provider-refusal.js';
 
 const C = 'contoso';
 
@@ -20,16 +18,6 @@ const assign = (...skuIds: string[]): UserChange => ({
   revoke: [],
 });
 const revoke = (...skuIds: string[]): UserChange => ({ assign: [], revoke: skuIds });
-
-async function refusal(promise: Promise<unknown>): Promise<LicenseProviderError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isLicenseProviderError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected the change to be refused');
-}
 
 describe('DemoProvider.applyUserChange refusals', () => {
   it('user_not_found for an unknown user', async () => {

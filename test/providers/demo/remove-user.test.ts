@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DemoProvider } from '../../../src/providers/demo/demo-provider.js';
 import { DEMO_SKUS, demoCases, generateCustomer } from '../../../src/providers/demo/generator.js';
-import { isLicenseProviderError } from '../../../src/providers/license-provider.js';
+import { refusal } from '../../support/provider-refusal.js';
 
 const C = 'contoso';
 
@@ -18,13 +18,7 @@ function setup() {
 }
 
 async function reasonOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isLicenseProviderError(error)) return error.reason;
-    throw error;
-  }
-  throw new Error('expected a refusal');
+  return (await refusal(promise)).reason;
 }
 
 describe('DemoProvider.removeUser', () => {

@@ -3,10 +3,6 @@ import { StaticCustomerDirectory } from '../../../src/providers/graph/customer-d
 import { GraphAuth } from '../../../src/providers/graph/graph-auth.js';
 import { GraphProvider } from '../../../src/providers/graph/graph-provider.js';
 import {
-  isLicenseProviderError,
-  type LicenseProviderError,
-} from '../../../src/providers/license-provider.js';
-import {
   type FakeTenant,
   type GraphFake,
   MESSAGES,
@@ -14,6 +10,7 @@ import {
   SKU,
   startGraphFake,
 } from '../../support/graph-fake.js';
+import { refusal } from '../../support/provider-refusal.js';
 
 const T1 = '6a1f0000-0000-4000-8000-000000000001';
 const T2 = '6a1f0000-0000-4000-8000-000000000002';
@@ -48,16 +45,6 @@ async function setUp(tenants: FakeTenant[], secret?: string) {
     },
   });
   return { fake, provider, waits };
-}
-
-async function refusal(promise: Promise<unknown>): Promise<LicenseProviderError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isLicenseProviderError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a LicenseProviderError');
 }
 
 /** A small tenant whose users each exercise one rule. */

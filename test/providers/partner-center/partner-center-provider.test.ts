@@ -1,8 +1,4 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  isLicenseProviderError,
-  type LicenseProviderError,
-} from '../../../src/providers/license-provider.js';
 import { PartnerCenterProvider } from '../../../src/providers/partner-center/partner-center-provider.js';
 import { PartnerCenterAuth } from '../../../src/providers/partner-center/pc-auth.js';
 import { type FakeTenant, MESSAGES, makeTenant, SKU } from '../../support/graph-fake.js';
@@ -11,6 +7,7 @@ import {
   type PartnerCenterFake,
   startPartnerCenterFake,
 } from '../../support/partner-center-fake.js';
+import { refusal } from '../../support/provider-refusal.js';
 
 const C1 = '7b2f0000-0000-4000-8000-000000000001';
 const GROUP = '0a0a0a0a-0000-4000-8000-00000000beef';
@@ -46,16 +43,6 @@ async function setUp(
     },
   });
   return { fake, provider, waits };
-}
-
-async function refusal(promise: Promise<unknown>): Promise<LicenseProviderError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isLicenseProviderError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a LicenseProviderError');
 }
 
 function ruleCustomer(): FakeTenant {
