@@ -45,14 +45,18 @@ export function approvalButtons(request: ChangeRequest, index?: number): Button[
       value: request.id,
       confirm: confirmDialog({
         title: 'Approve this request?',
-        text: `${plural(revocations, 'license')} will be revoked from ${plural(users, 'user')} at ${customer}. This runs at once.`,
+        text: `${plural(revocations, 'license')} will be revoked from ${plural(users, 'user')} at ${customer}. The change starts as soon as you approve.`,
         confirm: 'Approve and run',
         deny: 'Cancel',
         style: 'primary',
       }),
     }),
     button({ actionId: rejectActionId(index), text: 'Reject', style: 'danger', value: request.id }),
-    button({ actionId: viewRevokeListActionId(index), text: 'View users', value: request.id }),
+    button({
+      actionId: viewRevokeListActionId(index),
+      text: users > 0 ? `View the ${plural(users, 'user')}` : 'View users',
+      value: request.id,
+    }),
   ];
 }
 
@@ -61,7 +65,7 @@ export function approvalSummaryLines(request: ChangeRequest, approval: Approval)
   const { users, revocations } = revokeTotals(request);
   const customer = escapeMrkdwn(truncate(oneLine(request.customerName), 200));
   const lines = [
-    `${userMention(approval.requestedBy)} asks to revoke ${plural(revocations, 'license')} from ${plural(users, 'user')} at *${customer}* (request ${escapeMrkdwn(request.id)}).`,
+    `${userMention(approval.requestedBy)} ${approval.status === 'pending' ? 'asks' : 'asked'} to revoke ${plural(revocations, 'license')} from ${plural(users, 'user')} at *${customer}* (request ${escapeMrkdwn(request.id)}).`,
   ];
   const [changes] = packLinesCapped(
     describeChanges(request).map((l) => `• ${l}`),
@@ -71,7 +75,7 @@ export function approvalSummaryLines(request: ChangeRequest, approval: Approval)
   );
   if (changes) lines.push(changes);
   lines.push(
-    `*Reason:* ${escapeMrkdwn(truncate(oneLine(approval.reason || request.reason || '(none given)'), 1000))}`,
+    `*Reason:* ${escapeMrkdwn(truncate(oneLine(approval.reason || request.reason || 'none given'), 1000))}`,
   );
   return lines;
 }
@@ -81,19 +85,26 @@ function decisionLine(approval: Approval): string {
   const at = approval.decidedAt ? ` ${slackDate(approval.decidedAt)}` : '';
   switch (approval.status) {
     case 'approved':
-      return `:white_check_mark: *Approved*${by}${at}. The request runs; results go to the requester's thread.`;
+      return `:white_check_mark: *Approved*${by}${at}. The request runs now; the results go to the requester's thread.`;
     case 'rejected': {
       const why = approval.decisionReason
         ? `: “${escapeMrkdwn(truncate(oneLine(approval.decisionReason), 1000))}”`
         : '';
-      return `:no_entry: *Rejected*${by}${at}${why}`;
+      return `:no_entry: *Rejected*${by}${at}${why}. Nothing was changed.`;
     }
     case 'expired':
       return `:alarm_clock: *Expired* ${slackDate(approval.expiresAt)} without a decision. Nothing was changed.`;
     case 'pending':
-      return `:hourglass: Expires ${slackDate(approval.expiresAt)}. Only an approver who is not the requester can decide.`;
+      return `:hourglass: Expires ${slackDate(approval.expiresAt)}. Any approver except the requester can decide.`;
   }
 }
+
+const HEADERS: Record<Approval['status'], string> = {
+  pending: 'Approval needed: license revocation',
+  approved: 'Approved: license revocation',
+  rejected: 'Rejected: license revocation',
+  expired: 'Expired: license revocation',
+};
 
 /**
  * The approval message: pending → Approve (primary, confirm) / Reject (danger) with value = request
@@ -103,16 +114,25 @@ export function renderApprovalRequest(input: ApprovalRequestInput): SlackMessage
   const { request, approval } = input;
   const pending = approval.status === 'pending';
   const blocks: KnownBlock[] = [
-    header(pending ? 'Approval needed: license revocation' : 'License revocation request'),
+    header(HEADERS[approval.status]),
     ...approvalSummaryLines(request, approval).map((l) => section(l)),
-    context([decisionLine(approval)]),
   ];
-  if (pending) blocks.push(actions(approvalButtons(request), ids.blocks.approvalActions));
+  // Pending: the expiry is a footnote under the buttons; decided: the decision is the news.
+  if (pending) {
+    blocks.push(actions(approvalButtons(request), ids.blocks.approvalActions));
+    blocks.push(context([decisionLine(approval)]));
+  } else {
+    blocks.push(section(decisionLine(approval)));
+  }
   const { users, revocations } = revokeTotals(request);
-  const state = pending ? 'needs approval' : approval.status;
-  const text = escapeMrkdwn(
-    `License request ${request.id} for ${oneLine(request.customerName)} (${revocations} revocations, ${users} users): ${state}`,
-  );
+  const what = `revoke ${plural(revocations, 'license')} from ${plural(users, 'user')} at ${oneLine(request.customerName)} (request ${request.id})`;
+  const decidedBy = approval.decidedBy ? ` by ${userMention(approval.decidedBy)}` : '';
+  const text =
+    approval.status === 'pending'
+      ? `Approval needed: ${escapeMrkdwn(what)}`
+      : approval.status === 'expired'
+        ? `Expired without a decision: ${escapeMrkdwn(what)}`
+        : `${approval.status === 'approved' ? 'Approved' : 'Rejected'}${decidedBy}: ${escapeMrkdwn(what)}`;
   return { text: truncate(text, limits.messageText), blocks };
 }
 
@@ -125,12 +145,12 @@ export interface RejectReasonData {
 export function renderRejectReasonModal(data: RejectReasonData): ModalView {
   const blocks: KnownBlock[] = [
     section(
-      `Reject request *${escapeMrkdwn(data.requestId)}*${data.customerName ? ` for *${escapeMrkdwn(truncate(oneLine(data.customerName), 200))}*` : ''}? The requester is told, with your reason.`,
+      `Reject request *${escapeMrkdwn(data.requestId)}*${data.customerName ? ` for *${escapeMrkdwn(truncate(oneLine(data.customerName), 200))}*` : ''}? Nothing will be changed, and the requester sees your reason in the request's thread.`,
     ),
     {
       type: 'input',
       block_id: ids.blocks.rejectReason,
-      label: plain('Reason', limits.label),
+      label: plain('Reason for the requester', limits.label),
       element: {
         type: 'plain_text_input',
         action_id: ids.actions.rejectReason,
@@ -167,10 +187,10 @@ export function renderRevokeListModal(request: ChangeRequest): ModalView {
   );
   const blocks: KnownBlock[] = [
     section(
-      `*${plural(revocations, 'license')} revoked from ${plural(revoking.length, 'user')}* at *${escapeMrkdwn(truncate(oneLine(request.customerName), 200))}* (request ${escapeMrkdwn(request.id)})`,
+      `*${plural(revocations, 'license')} to revoke from ${plural(revoking.length, 'user')}* at *${escapeMrkdwn(truncate(oneLine(request.customerName), 200))}* (request ${escapeMrkdwn(request.id)})`,
     ),
   ];
-  if (lines.length === 0) blocks.push(context(['This request revokes nothing.']));
+  if (lines.length === 0) blocks.push(context(['This request revokes no license.']));
   const listed = packLinesCapped(
     lines,
     REVOKE_LIST_SECTIONS,

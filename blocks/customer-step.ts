@@ -40,7 +40,7 @@ export function renderCustomerStep(data: CustomerStepData = {}): ModalView {
   }
   return modal({
     callbackId: ids.views.customer,
-    title: 'Licenses',
+    title: 'Choose a customer',
     submit: 'Next',
     close: 'Cancel',
     blocks,

@@ -37,19 +37,25 @@ export function renderHome(data: HomeData): HomeView {
   const blocks: KnownBlock[] = [
     header('LicenseDesk'),
     context([
-      'Run `/licenses` in a channel to assign or revoke licenses for many users of a customer at once.',
+      'Assign or revoke licenses for many users of a customer at once: run `/licenses` in any channel, or `/licenses <customer>` to jump to that customer.',
     ]),
   ];
 
   if (data.isApprover) {
     const pending = data.pending ?? [];
-    blocks.push(header('Waiting for your approval'));
+    blocks.push(
+      header(
+        pending.length > 0 ? `Waiting for your approval (${pending.length})` : 'Waiting for your approval',
+      ),
+    );
     if (pending.length === 0) {
-      blocks.push(context(['Nothing is waiting for approval.']));
+      blocks.push(
+        context(['Nothing is waiting for approval. Requests that revoke many licenses show up here.']),
+      );
     }
     pending.slice(0, HOME_MAX_PENDING).forEach(({ approval, request }, i) => {
       if (!request) {
-        blocks.push(section(`Request ${escapeMrkdwn(approval.requestId)} is no longer available.`));
+        blocks.push(context([`Request ${escapeMrkdwn(approval.requestId)} is no longer available.`]));
         return;
       }
       const own = approval.requestedBy === data.userId;
@@ -69,16 +75,22 @@ export function renderHome(data: HomeData): HomeView {
 
   blocks.push(header('Your recent requests'));
   if (data.recent.length === 0) {
-    blocks.push(context(['You have not made any request yet.']));
+    blocks.push(
+      context([
+        'You have not made any request yet. Run `/licenses` to start one; its outcome will show up here.',
+      ]),
+    );
   }
   for (const entry of data.recent.slice(0, HOME_MAX_RECENT)) {
     const { request, counts } = unwrap(entry);
     const changes = describeChanges(request);
-    const shown =
-      changes.slice(0, 3).join(' · ') + (changes.length > 3 ? ` · and ${changes.length - 3} more` : '');
+    const shown = [
+      ...changes.slice(0, 3).map((c) => `• ${c}`),
+      ...(changes.length > 3 ? [`• …and ${changes.length - 3} more`] : []),
+    ].join('\n');
     const text = [
       `*${escapeMrkdwn(truncate(oneLine(request.customerName), 200))}* · ${slackDate(request.createdAt)} · ${escapeMrkdwn(request.id)}`,
-      truncate(shown || 'No change', 1500),
+      truncate(shown || 'No license changes', 1500),
       statusLine({ request, counts }),
     ].join('\n');
     blocks.push(section(text));

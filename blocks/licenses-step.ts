@@ -58,30 +58,58 @@ function holderCount(p: ProductOverview): number {
   return new Set([...p.holders, ...p.inheritedHolders]).size;
 }
 
-/** "All 5 selected have it" / "3 of 5 selected have it (1 through a group)" / "None of the 5 selected has it". */
+/**
+ * The state over the selection: "All 5 selected have it" / "3 of 5 selected have it (1 through a
+ * group)" / "1 of 5 selected has it" / "None of the 5 selected has it"; for one selected user
+ * "The selected user has it" / "The selected user does not have it".
+ */
 export function stateText(p: ProductOverview, selectedCount: number): string {
   const held = holderCount(p);
   const inherited = p.inheritedHolders.length;
-  const via = inherited > 0 ? ` (${inherited} through a group)` : '';
-  if (p.state === 'none' || held === 0) return `None of the ${selectedCount} selected has it`;
+  const via =
+    inherited > 0 ? ` (${inherited === held ? 'through a group' : `${inherited} through a group`})` : '';
+  if (p.state === 'none' || held === 0) {
+    return selectedCount === 1
+      ? 'The selected user does not have it'
+      : `None of the ${selectedCount} selected has it`;
+  }
+  if (selectedCount === 1) return `The selected user has it${via}`;
   if (p.state === 'all') return `All ${selectedCount} selected have it${via}`;
-  return `${held} of ${selectedCount} selected have it${via}`;
+  return `${held} of ${selectedCount} selected ${held === 1 ? 'has' : 'have'} it${via}`;
+}
+
+/**
+ * What assigning the product would take, for its option description: "12 available · 4 would
+ * get it", "Not enough: 0 available for 4 users", "All selected have it already", "Suspended:
+ * cannot be assigned".
+ */
+export function assignText(p: ProductOverview, selectedCount: number): string {
+  if (p.product.status === 'suspended') return 'Suspended: cannot be assigned';
+  const missing = Math.max(0, selectedCount - holderCount(p));
+  if (missing === 0)
+    return `${selectedCount === 1 ? 'The selected user has' : 'All selected have'} it already`;
+  if (missing > p.product.available) {
+    return `Not enough: ${p.product.available} available for ${plural(missing, 'user')}`;
+  }
+  return `${p.product.available} available · ${missing} would get it`;
 }
 
 function statusMark(p: ProductOverview): string {
-  if (p.product.status === 'suspended') return ' :no_entry: _suspended_';
-  if (p.product.status === 'warning') return ' :warning: _expiring (warning)_';
+  if (p.product.status === 'suspended') return ' :no_entry: _subscription suspended_';
+  if (p.product.status === 'warning') return ' :warning: _subscription expiring_';
   return '';
 }
 
 function availableText(p: ProductOverview): string {
+  if (p.product.status === 'suspended') return 'cannot be assigned';
   return p.product.available === 0 ? '*0 available*' : `${p.product.available} available`;
 }
 
+/** "Service plans (5)" / "Service plans (2 of 5 off)". */
 function plansLabel(p: ProductOverview, disabled: readonly string[] | undefined): string {
   const total = p.product.servicePlans.length;
   return disabled === undefined || disabled.length === 0
-    ? 'Service plans'
+    ? `Service plans (${total})`
     : `Service plans (${disabled.length} of ${total} off)`;
 }
 
@@ -113,7 +141,7 @@ function productLine(p: ProductOverview, index: number, data: LicensesStepData, 
         }),
       );
     } else {
-      parts.push('no license left: buy more in Partner Center');
+      parts.push('none left: buy more in Partner Center');
     }
   }
   if (p.product.servicePlans.length > 0) {
@@ -144,6 +172,13 @@ function productLine(p: ProductOverview, index: number, data: LicensesStepData, 
   return { text: `*${name}*${statusMark(p)}\n${parts.join(' · ')}`, buttons, accessory: holders };
 }
 
+/** What revoking the product would do, for its option description. */
+function revokeText(p: ProductOverview, selectedCount: number): string {
+  if (holderCount(p) === 0) return `${stateText(p, selectedCount)}: nothing to revoke`;
+  if (p.holders.length === 0) return `${stateText(p, selectedCount)}: cannot be revoked here`;
+  return stateText(p, selectedCount);
+}
+
 function checkboxGroups(
   kind: 'assign' | 'revoke',
   products: readonly ProductOverview[],
@@ -155,11 +190,7 @@ function checkboxGroups(
       option(
         p.product.name,
         p.product.skuId,
-        kind === 'assign'
-          ? p.product.status === 'suspended'
-            ? 'suspended'
-            : `${p.product.available} available`
-          : stateText(p, selectedCount),
+        kind === 'assign' ? assignText(p, selectedCount) : revokeText(p, selectedCount),
       ),
     );
     const first = g * limits.checkboxOptions + 1;
@@ -200,8 +231,8 @@ export function renderLicensesStep(data: LicensesStepData): ModalView {
   if (data.error) head.push(section(`:warning: ${escapeMrkdwn(data.error)}`));
   head.push(
     context([
-      'Tick what should *change*. Nothing is pre-ticked: a product that only some of the selected users have is ' +
-        'left as it is unless you tick it (assign gives it to the others, revoke removes it from those who have it).',
+      'Tick only what should *change*; unticked products stay as they are. *Assign* gives a product to the ' +
+        'selected users who do not have it; *revoke* removes it from those who do.',
       'Licenses inherited from a group cannot be revoked here: change the group membership instead.',
     ]),
   );
@@ -213,8 +244,9 @@ export function renderLicensesStep(data: LicensesStepData): ModalView {
   if (approval) {
     tail.push(
       section(
-        `:lock: *This request needs a manager's approval* (${data.plannedRevocations} revocations ≥ ${data.approvalThreshold}). ` +
-          'Give a reason; it runs once an approver accepts it.',
+        `:lock: *This request needs a manager's approval:* it revokes ${plural(data.plannedRevocations ?? 0, 'license')}, ` +
+          `and revoking ${data.approvalThreshold} or more needs approval. Give a reason below for the approver; ` +
+          'nothing changes until the request is approved.',
         { blockId: ids.blocks.approvalWarning },
       ),
     );
@@ -223,7 +255,14 @@ export function renderLicensesStep(data: LicensesStepData): ModalView {
     type: 'input',
     block_id: ids.blocks.reason,
     optional: !approval,
-    label: plain(approval ? 'Reason (required for approval)' : 'Reason (optional)', limits.label),
+    // Slack marks optional inputs itself, so the label does not say it.
+    label: plain(approval ? 'Reason for the approver' : 'Reason', limits.label),
+    hint: plain(
+      approval
+        ? 'Required: approvers read it before they decide. It is kept with the request.'
+        : 'Shown in the summary message and kept with the request.',
+      limits.hint,
+    ),
     element: {
       type: 'plain_text_input',
       action_id: ids.actions.reason,

@@ -68,6 +68,21 @@ function opVerb(op: Operation): string {
   return op === 'assign' ? 'assigned to' : 'revoked from';
 }
 
+/**
+ * Orders `${op}|${skuId}` group keys as the summary does: assignments first, then the request's
+ * product order (unknown products last, by sku id).
+ */
+function compareGroups(request: ChangeRequest, a: string, b: string): number {
+  const [opA = '', skuA = ''] = a.split('|');
+  const [opB = '', skuB = ''] = b.split('|');
+  if (opA !== opB) return opA === 'assign' ? -1 : 1;
+  const order = (sku: string) => {
+    const i = request.products.findIndex((p) => p.skuId === sku);
+    return i < 0 ? Number.MAX_SAFE_INTEGER : i;
+  };
+  return order(skuA) - order(skuB) || (skuA < skuB ? -1 : skuA > skuB ? 1 : 0);
+}
+
 /** The parts a message list is built from: lines grouped under headings, each heading starting a section. */
 function successLines(
   request: ChangeRequest,
@@ -81,7 +96,7 @@ function successLines(
     groups.set(k, [...(groups.get(k) ?? []), r]);
   }
   const lines: string[] = [];
-  for (const [k, group] of [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+  for (const [k, group] of [...groups.entries()].sort(([a], [b]) => compareGroups(request, a, b))) {
     const [op = 'assign', skuId = ''] = k.split('|');
     const names = group
       .map((r) => r.userId)
@@ -104,8 +119,8 @@ function failureLine(
 ): string {
   const reason = escapeMrkdwn(reasonText(r.reason, messages));
   const detail = r.detail ? ` _(${escapeMrkdwn(truncate(oneLine(r.detail), 300))})_` : '';
-  const what = r.op === 'assign' ? 'assign' : 'revoke';
-  return `:x: ${personText(map, r.userId, true)}: ${what} *${productLabel(request, r.skuId)}*: ${reason}${detail}`;
+  const what = r.op === 'assign' ? 'could not assign' : 'could not revoke';
+  return `:x: ${personText(map, r.userId, true)}: ${what} *${productLabel(request, r.skuId)}*. ${reason}${detail}`;
 }
 
 function noopLines(request: ChangeRequest, results: readonly ItemResult[]): string[] {
@@ -116,7 +131,7 @@ function noopLines(request: ChangeRequest, results: readonly ItemResult[]): stri
     groups.set(k, (groups.get(k) ?? 0) + 1);
   }
   return [...groups.entries()]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .sort(([a], [b]) => compareGroups(request, a, b))
     .map(([k, n]) => {
       const [op, skuId = ''] = k.split('|');
       return op === 'revoke'
@@ -173,7 +188,7 @@ export function renderRunResults(input: RunResultsInput): SlackMessage[] {
       .map((r) => failureLine(request, r, map, input.failureMessages));
     const rest = failures.length - listed.length;
     const where = input.csvAttached ? 'the attached CSV has every result' : 'see the CSV of all results';
-    const lines = [`*${plural(failures.length, 'change')} failed:*`, ...listed];
+    const lines = [`*${plural(failures.length, 'change')} failed*`, ...listed];
     const packed = packLinesCapped(
       lines,
       40,
@@ -188,11 +203,7 @@ export function renderRunResults(input: RunResultsInput): SlackMessage[] {
   if (noops.length > 0) {
     const total = results.filter((r) => r.outcome === 'noop').length;
     sections.push(
-      ...packLinesCapped(
-        [`*No change needed for ${plural(total, 'part')}:*`, ...noops],
-        4,
-        (n) => `…and ${n} more`,
-      ),
+      ...packLinesCapped([`*No change needed (${total})*`, ...noops], 4, (n) => `…and ${n} more`),
     );
   }
   if (sections.length === 0) return [];
@@ -205,13 +216,24 @@ export function renderRunResults(input: RunResultsInput): SlackMessage[] {
       `…${plural(dropped, 'more section')} of results left out here: see the CSV of all results.`,
     );
   }
+  // The tally covers the whole request only when no batch was passed.
+  const tally = input.results
+    ? ''
+    : `: ${results.filter((r) => r.outcome === 'success').length} succeeded, ${
+        results.filter((r) => r.outcome === 'noop').length
+      } no change, ${failures.length} failed`;
   return messages.map((texts, m) => {
     const blocks: KnownBlock[] = texts.map((t) => section(t));
     if (m === messages.length - 1 && input.csvAttached)
       blocks.push(context(['All results are in the attached CSV.']));
     const part = messages.length > 1 ? ` (part ${m + 1} of ${messages.length})` : '';
     return {
-      text: truncate(escapeMrkdwn(`Results of license request ${request.id}${part}`), limits.messageText),
+      text: truncate(
+        escapeMrkdwn(
+          `Results of license request ${request.id} for ${oneLine(request.customerName)}${part}${tally}`,
+        ),
+        limits.messageText,
+      ),
       blocks: blocks.slice(0, limits.messageBlocks),
     };
   });

@@ -62,21 +62,41 @@ export function productLabel(request: ChangeRequest, skuId: string): string {
   return escapeMrkdwn(truncate(oneLine(name), 150));
 }
 
-/** Users per product and operation, as planned (no-ops included), in the request's product order. */
-export function changeTotals(request: ChangeRequest): { skuId: string; op: Operation; users: number }[] {
-  const users = new Map<string, Set<string>>();
-  for (const [key, op] of partKeys(request)) {
-    const [userId = '', skuId = ''] = key.split('|');
+/**
+ * Users per product and operation in the request's product order, assignments first: `users`
+ * are the users whose license actually changes, `unchanged` those for whom it is a planned no-op
+ * (already had it / did not have it).
+ */
+export function changeTotals(
+  request: ChangeRequest,
+): { skuId: string; op: Operation; users: number; unchanged: number }[] {
+  const changed = new Map<string, Set<string>>();
+  const unchanged = new Map<string, Set<string>>();
+  const add = (map: Map<string, Set<string>>, skuId: string, op: Operation, userId: string) => {
     const k = `${skuId}|${op}`;
-    const set = users.get(k) ?? new Set<string>();
+    const set = map.get(k) ?? new Set<string>();
     set.add(userId);
-    users.set(k, set);
+    map.set(k, set);
+  };
+  for (const item of request.items) {
+    for (const a of item.change.assign) add(changed, a.skuId, 'assign', item.userId);
+    for (const skuId of item.change.revoke) add(changed, skuId, 'revoke', item.userId);
+  }
+  for (const item of request.items) {
+    for (const n of item.noops) {
+      if (!changed.get(`${n.skuId}|${n.op}`)?.has(item.userId)) add(unchanged, n.skuId, n.op, item.userId);
+    }
   }
   const order = new Map(request.products.map((p, i) => [p.skuId, i]));
-  return [...users.entries()]
-    .map(([k, set]) => {
+  return [...new Set([...changed.keys(), ...unchanged.keys()])]
+    .map((k) => {
       const [skuId = '', op = 'assign'] = k.split('|');
-      return { skuId, op: op === 'revoke' ? ('revoke' as const) : ('assign' as const), users: set.size };
+      return {
+        skuId,
+        op: op === 'revoke' ? ('revoke' as const) : ('assign' as const),
+        users: changed.get(k)?.size ?? 0,
+        unchanged: unchanged.get(k)?.size ?? 0,
+      };
     })
     .sort(
       (a, b) =>
@@ -85,13 +105,24 @@ export function changeTotals(request: ChangeRequest): { skuId: string; op: Opera
     );
 }
 
-/** "Assign *Office 365 E3* to 12 users" lines (mrkdwn). */
+/**
+ * "Assign *Office 365 E3* to 4 users (5 already have it)" / "Revoke *Visio Plan 2* from 12 users
+ * (3 do not have it)" lines (mrkdwn): the users counted are those whose license really changes.
+ */
 export function describeChanges(request: ChangeRequest): string[] {
-  return changeTotals(request).map(({ skuId, op, users }) =>
-    op === 'assign'
-      ? `Assign *${productLabel(request, skuId)}* to ${plural(users, 'user')}`
-      : `Revoke *${productLabel(request, skuId)}* from ${plural(users, 'user')}`,
-  );
+  return changeTotals(request).map(({ skuId, op, users, unchanged }) => {
+    const product = `*${productLabel(request, skuId)}*`;
+    if (op === 'assign') {
+      if (users === 0)
+        return `Assign ${product}: ${unchanged === 1 ? 'the user already has it' : `all ${unchanged} users already have it`}`;
+      const note = unchanged > 0 ? ` (${unchanged} already ${unchanged === 1 ? 'has' : 'have'} it)` : '';
+      return `Assign ${product} to ${plural(users, 'user')}${note}`;
+    }
+    if (users === 0)
+      return `Revoke ${product}: ${unchanged === 1 ? 'the user does not have it' : `none of the ${unchanged} users has it`}`;
+    const note = unchanged > 0 ? ` (${unchanged} ${unchanged === 1 ? 'does' : 'do'} not have it)` : '';
+    return `Revoke ${product} from ${plural(users, 'user')}${note}`;
+  });
 }
 
 /** Users and revocations (users × products) a request revokes. */
@@ -106,7 +137,9 @@ export function revokeTotals(request: ChangeRequest): { users: number; revocatio
 }
 
 function mentions(userIds: readonly string[]): string {
-  return userIds.length === 0 ? 'an approver' : userIds.slice(0, 20).map(userMention).join(', ');
+  const shown = userIds.slice(0, 20).map(userMention);
+  const more = userIds.length - shown.length;
+  return more > 0 ? `${shown.join(', ')} and ${more} more` : shown.join(', ');
 }
 
 /** "✓ 990 succeeded · 5 no change · ✗ 5 failed". */
@@ -114,55 +147,68 @@ export function countsText(counts: RunCounts): string {
   return `:white_check_mark: ${counts.success} succeeded · ${counts.noop} no change · :x: ${counts.failed} failed`;
 }
 
+/** " (approved by @x on <date>)" when the request went through an approval. */
+function approvedByText(approval: Approval | null | undefined): string {
+  if (approval?.status !== 'approved' || !approval.decidedBy) return '';
+  const at = approval.decidedAt ? ` ${slackDate(approval.decidedAt)}` : '';
+  return ` (approved by ${userMention(approval.decidedBy)}${at})`;
+}
+
 /** One status line (mrkdwn) for a request in any state. */
 export function statusLine(input: RunSummaryInput): string {
   const { request, approval } = input;
   const counts = input.counts ?? countRequest(request);
-  const approvedBy =
-    approval?.status === 'approved' && approval.decidedBy
-      ? ` (approved by ${userMention(approval.decidedBy)}${approval.decidedAt ? ` ${slackDate(approval.decidedAt)}` : ''})`
-      : '';
+  const approvedBy = approvedByText(approval);
   switch (request.status) {
     case 'pending_approval': {
+      const who = (input.approvers ?? []).length > 0 ? ` by ${mentions(input.approvers ?? [])}` : '';
       const where = input.approvalChannelId ? ` in <#${input.approvalChannelId.replace(/[<>&|]/g, '')}>` : '';
-      const until = approval?.expiresAt ? `; expires ${slackDate(approval.expiresAt)}` : '';
-      return `:hourglass: Waiting for approval by ${mentions(input.approvers ?? [])}${where}${until}`;
+      const until = approval?.expiresAt ? ` · expires ${slackDate(approval.expiresAt)}` : '';
+      return `:hourglass: *Waiting for approval*${who}${where}${until}. Nothing changes until it is approved.`;
     }
     case 'approved':
-      return `:hourglass_flowing_sand: Queued${approvedBy}`;
-    case 'running':
-      return `:arrows_counterclockwise: Running: ${counts.done} / ${counts.total}${approvedBy}`;
-    case 'completed':
-      return `*Completed*${approvedBy}: ${countsText(counts)}`;
+      return `:hourglass_flowing_sand: *Queued*${approvedBy}: starts in a moment.`;
+    case 'running': {
+      const sofar =
+        counts.done > 0
+          ? ` · ${counts.success} succeeded · ${counts.noop} no change · ${counts.failed} failed`
+          : '';
+      return `:arrows_counterclockwise: *Running:* ${counts.done} of ${plural(counts.total, 'change')} done${sofar}${approvedBy}`;
+    }
+    case 'completed': {
+      const at = request.finishedAt ? ` ${slackDate(request.finishedAt)}` : '';
+      return `*Completed*${at}${approvedBy}: ${countsText(counts)}`;
+    }
     case 'rejected': {
       const by = approval?.decidedBy ? ` by ${userMention(approval.decidedBy)}` : '';
       const at = approval?.decidedAt ? ` ${slackDate(approval.decidedAt)}` : '';
       const why = approval?.decisionReason
         ? `: “${escapeMrkdwn(truncate(oneLine(approval.decisionReason), 1000))}”`
         : '';
-      return `:no_entry: Rejected${by}${at}${why}. Nothing was changed.`;
+      return `:no_entry: *Rejected*${by}${at}${why}. Nothing was changed.`;
     }
     case 'expired': {
       const at = approval?.expiresAt ? ` ${slackDate(approval.expiresAt)}` : '';
-      return `:alarm_clock: Expired${at} without a decision. Nothing was changed.`;
+      return `:alarm_clock: *Expired*${at} without a decision. Nothing was changed; submit it again if it is still needed.`;
     }
   }
 }
 
+/** The status in plain words for the notification text ("is waiting for approval", "completed: …"). */
 function plainStatus(input: RunSummaryInput, counts: RunCounts): string {
   switch (input.request.status) {
     case 'pending_approval':
-      return 'waiting for approval';
+      return 'is waiting for approval';
     case 'approved':
-      return 'queued';
+      return 'is queued';
     case 'running':
-      return `running, ${counts.done} / ${counts.total}`;
+      return `is running (${counts.done} of ${plural(counts.total, 'change')} done)`;
     case 'completed':
       return `completed: ${counts.success} succeeded, ${counts.noop} no change, ${counts.failed} failed`;
     case 'rejected':
-      return 'rejected';
+      return 'was rejected; nothing was changed';
     case 'expired':
-      return 'expired';
+      return 'expired without a decision; nothing was changed';
   }
 }
 
@@ -179,20 +225,22 @@ export function renderRunSummary(input: RunSummaryInput): SlackMessage {
   ];
   const changes = describeChanges(request).map((l) => `• ${l}`);
   const [changeText] = packLinesCapped(
-    changes.length > 0 ? changes : ['• No change'],
+    changes.length > 0 ? changes : ['• No license changes'],
     1,
     (n) => `…and ${n} more`,
   );
   blocks.push(section(changeText ?? ' '));
   if (request.reason) {
-    blocks.push(context([`Reason: ${escapeMrkdwn(truncate(oneLine(request.reason), 1000))}`]));
+    blocks.push(context([`*Reason:* ${escapeMrkdwn(truncate(oneLine(request.reason), 1000))}`]));
   }
   blocks.push(section(statusLine({ ...input, counts })));
-  if (request.status === 'completed' || request.status === 'running') {
+  if (request.status === 'running') {
+    blocks.push(context(['Results per user appear in the thread as they come in.']));
+  } else if (request.status === 'completed') {
     blocks.push(context(['Results per user are in the thread.']));
   }
   const text = escapeMrkdwn(
-    `License request ${request.id} for ${oneLine(request.customerName)}: ${plainStatus(input, counts)}`,
+    `License request ${request.id} for ${oneLine(request.customerName)} ${plainStatus(input, counts)}`,
   );
   return { text: truncate(text, limits.messageText), blocks };
 }

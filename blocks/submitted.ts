@@ -31,28 +31,39 @@ export function renderSubmitted(data: SubmittedData): ModalView {
   const customer = escapeMrkdwn(truncate(oneLine(data.customerName), 200));
   const blocks: KnownBlock[] = [];
   if (data.status === 'running') {
-    blocks.push(section(`:rocket: *Request ${id} is under way* for *${customer}*.`));
+    blocks.push(section(`*Request ${id} is under way* for *${customer}*.`));
   } else {
     const who =
       data.approvers && data.approvers.length > 0
-        ? data.approvers.slice(0, 20).map(userMention).join(', ')
-        : 'an approver';
+        ? ` by ${data.approvers.slice(0, 20).map(userMention).join(', ')}${data.approvers.length > 20 ? ` and ${data.approvers.length - 20} more` : ''}`
+        : '';
     const where = data.approvalChannelId ? ` in ${channel(data.approvalChannelId)}` : '';
     blocks.push(
       section(
-        `:hourglass: *Request ${id} for ${customer} is waiting for approval* by ${who}${where}. It runs once approved.`,
+        `:hourglass: *Request ${id} for ${customer} is waiting for approval*${who}${where}. Nothing changes until it is approved.`,
       ),
     );
   }
   const parts: string[] = [];
-  if (data.assignments !== undefined) parts.push(`${plural(data.assignments, 'assignment')}`);
-  if (data.revocations !== undefined) parts.push(`${plural(data.revocations, 'revocation')}`);
+  if (data.assignments !== undefined && data.assignments > 0) {
+    parts.push(`${plural(data.assignments, 'license')} to assign`);
+  }
+  if (data.revocations !== undefined && data.revocations > 0) {
+    parts.push(`${plural(data.revocations, 'license')} to revoke`);
+  }
   if (parts.length > 0) blocks.push(context([parts.join(' · ')]));
   const results = data.resultsInDm
     ? 'The summary and the results will be posted to you in a direct message'
     : data.resultsChannelId
       ? `The summary and the results will be posted in ${channel(data.resultsChannelId)}`
       : 'The summary and the results will be posted where you ran `/licenses`';
-  blocks.push(section(`${results}, with one line per failed user in its thread.`));
-  return modal({ callbackId: ids.views.submitted, title: 'Request sent', close: 'Done', blocks });
+  blocks.push(
+    section(`${results}. Its thread lists what was done, and each failed user and product with the reason.`),
+  );
+  return modal({
+    callbackId: ids.views.submitted,
+    title: data.status === 'running' ? 'Request sent' : 'Sent for approval',
+    close: 'Done',
+    blocks,
+  });
 }

@@ -1,7 +1,18 @@
 /** The users step: search, a paged browser, pasted e-mails and the selection, for one customer. */
 import type { Checkboxes, KnownBlock, ModalView } from '@slack/types';
 import type { TenantUser } from '../src/licensing/model.js';
-import { actions, button, context, divider, modal, mrkdwn, plain, plural, section } from './elements.js';
+import {
+  actions,
+  button,
+  confirmDialog,
+  context,
+  divider,
+  modal,
+  mrkdwn,
+  plain,
+  plural,
+  section,
+} from './elements.js';
 import { browseBlockId, ids, pasteBlockId, userSearchBlockId } from './ids.js';
 import { encodeMetadata, escapeMrkdwn, limits, oneLine, packLinesCapped, truncate } from './limits.js';
 import { userOption } from './option-lists.js';
@@ -146,7 +157,20 @@ export function renderUsersStep(data: UsersStepData): ModalView {
     );
   }
   if (selectedIds.size > 0) {
-    nav.push(button({ actionId: ids.actions.clearSelection, text: 'Clear selection', style: 'danger' }));
+    nav.push(
+      button({
+        actionId: ids.actions.clearSelection,
+        text: 'Clear selection',
+        style: 'danger',
+        confirm: confirmDialog({
+          title: 'Clear the selection?',
+          text: `This removes all ${plural(selectedIds.size, 'selected user')} from the selection.`,
+          confirm: 'Clear selection',
+          deny: 'Keep them',
+          style: 'danger',
+        }),
+      }),
+    );
   }
   if (nav.length > 0) blocks.push(actions(nav, ids.blocks.browseNav));
 
@@ -189,7 +213,7 @@ export function renderUsersStep(data: UsersStepData): ModalView {
   const sorted = sortUsers(data.selected);
   if (sorted.length === 0) {
     blocks.push(
-      section('*Selected: none yet.* Pick users above, then press *Next*.', {
+      section('*Selected: none yet.* Search, browse or paste e-mails above, then press *Next*.', {
         blockId: ids.blocks.selection,
       }),
     );

@@ -111,7 +111,7 @@ describe('renderRevokeListModal', () => {
     const view = renderRevokeListModal(request(3));
     expect(validateModalView(view)).toEqual([]);
     const json = JSON.stringify(view.blocks);
-    expect(json).toContain('6 licenses revoked from 3 users');
+    expect(json).toContain('6 licenses to revoke from 3 users');
     expect(json).toContain('Person 0000 (p0@contoso.com): Office 365 E3, Visio Plan 2');
   });
 
@@ -120,5 +120,44 @@ describe('renderRevokeListModal', () => {
     expect(validateModalView(view)).toEqual([]);
     expect(view.blocks.length).toBeLessThanOrEqual(limits.viewBlocks);
     expect(JSON.stringify(view.blocks)).toMatch(/…and \d+ more users/);
+  });
+});
+
+describe('renderApprovalRequest at each state', () => {
+  it('titles, notification text and tense follow the decision', () => {
+    const r = request(2);
+    const pending = renderApprovalRequest({
+      request: r,
+      approval: makeApproval({ requestId: r.id, requestedBy: 'U0OP' }),
+    });
+    expect(pending.text).toBe(`Approval needed: revoke 4 licenses from 2 users at Contoso (request ${r.id})`);
+    expect(JSON.stringify(pending.blocks)).toContain('Approval needed: license revocation');
+    expect(JSON.stringify(pending.blocks)).toContain('<@U0OP> asks to revoke');
+    expect(buttons(pending.blocks).map((b) => b.text.text)).toEqual([
+      'Approve',
+      'Reject',
+      'View the 2 users',
+    ]);
+
+    const approved = renderApprovalRequest({
+      request: r,
+      approval: makeApproval({ requestId: r.id, requestedBy: 'U0OP', status: 'approved', decidedBy: 'U9' }),
+    });
+    expect(approved.text).toBe(
+      `Approved by <@U9>: revoke 4 licenses from 2 users at Contoso (request ${r.id})`,
+    );
+    expect(JSON.stringify(approved.blocks)).toContain('Approved: license revocation');
+    expect(JSON.stringify(approved.blocks)).toContain('<@U0OP> asked to revoke');
+
+    const rejected = renderApprovalRequest({
+      request: r,
+      approval: makeApproval({ requestId: r.id, status: 'rejected', decidedBy: 'U9', decisionReason: 'No' }),
+    });
+    expect(rejected.text).toMatch(/^Rejected by <@U9>: /);
+    expect(JSON.stringify(rejected.blocks)).toContain('Nothing was changed.');
+
+    const expired = renderApprovalRequest({ request: r, approval: makeApproval({ status: 'expired' }) });
+    expect(expired.text).toMatch(/^Expired without a decision: /);
+    expect(JSON.stringify(expired.blocks)).toContain('Expired: license revocation');
   });
 });

@@ -68,3 +68,26 @@ describe('renderHome', () => {
     expect(JSON.stringify(view.blocks)).toContain('990 succeeded');
   });
 });
+
+describe('renderHome headings', () => {
+  it('counts the approvals waiting and says how to start when there is no request', () => {
+    const r = req('pending_approval');
+    const view = renderHome({
+      userId: 'U1',
+      recent: [],
+      isApprover: true,
+      pending: [{ approval: makeApproval({ requestId: r.id }), request: r }],
+    });
+    expect(validateHomeView(view)).toEqual([]);
+    const json = JSON.stringify(view.blocks);
+    expect(json).toContain('Waiting for your approval (1)');
+    expect(json).toContain('Run `/licenses` to start one');
+  });
+
+  it('shows a pending request without naming a placeholder approver', () => {
+    const view = renderHome({ userId: 'U1', recent: [req('pending_approval')], isApprover: false });
+    const json = JSON.stringify(view.blocks);
+    expect(json).toContain('*Waiting for approval*. Nothing changes until it is approved.');
+    expect(json).not.toContain('an approver');
+  });
+});

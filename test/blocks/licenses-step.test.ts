@@ -3,10 +3,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ids, patterns } from '../../blocks/ids.js';
 import {
+  assignText,
   countPlannedRevocations,
   type LicensesStepData,
   needsApproval,
   renderLicensesStep,
+  stateText,
 } from '../../blocks/licenses-step.js';
 import { limits } from '../../blocks/limits.js';
 import type { ProductOverview } from '../../src/licensing/licensing-service.js';
@@ -63,7 +65,7 @@ describe('renderLicensesStep', () => {
     const json = JSON.stringify(view.blocks);
     expect(json).toContain('3 of 5 selected have it');
     expect(json).toContain('All 5 selected have it');
-    expect(json).toContain('1 of 5 selected have it (1 through a group)');
+    expect(json).toContain('1 of 5 selected has it (through a group)');
     expect(json).toContain('*0 available*');
     expect(json).toContain(':warning:');
     expect(json).toContain('https://partner.microsoft.com/buy');
@@ -134,7 +136,9 @@ describe('renderLicensesStep', () => {
     const reason = inputs(at, /^approval_reason$/)[0]!;
     expect(reason.block_id).toBe(ids.blocks.reason);
     expect(reason.optional).toBe(false);
-    expect(JSON.stringify(at.blocks)).toContain("needs a manager's approval* (10 revocations ≥ 10)");
+    expect(JSON.stringify(at.blocks)).toContain(
+      "needs a manager's approval:* it revokes 10 licenses, and revoking 10 or more needs approval",
+    );
     expect(at.submit?.text).toBe('Request approval');
   });
 
@@ -197,5 +201,47 @@ describe('renderLicensesStep with any number of products', () => {
       ),
       { numRuns: 30 },
     );
+  });
+});
+
+describe('stateText and option descriptions', () => {
+  it('reads naturally for one, some, all and none of the selection', () => {
+    expect(stateText(overview({}, ['u1']), 5)).toBe('1 of 5 selected has it');
+    expect(stateText(overview({}, ['u1', 'u2'], ['u3']), 5)).toBe(
+      '3 of 5 selected have it (1 through a group)',
+    );
+    expect(stateText(overview({}, ['u1', 'u2', 'u3', 'u4', 'u5']), 5)).toBe('All 5 selected have it');
+    expect(stateText(overview({}), 5)).toBe('None of the 5 selected has it');
+    expect(stateText({ ...overview({}, ['u1']), state: 'all' }, 1)).toBe('The selected user has it');
+    expect(stateText(overview({}), 1)).toBe('The selected user does not have it');
+  });
+
+  it('says what assigning would take, and warns when seats are short', () => {
+    expect(assignText(overview({ total: 100, consumed: 88 }, ['u1', 'u2']), 5)).toBe(
+      '12 available · 3 would get it',
+    );
+    expect(assignText(overview({ total: 10, consumed: 9 }, ['u1']), 5)).toBe(
+      'Not enough: 1 available for 4 users',
+    );
+    expect(assignText(overview({}, ['u1', 'u2', 'u3', 'u4', 'u5']), 5)).toBe('All selected have it already');
+    expect(assignText(overview({ status: 'suspended' }), 5)).toBe('Suspended: cannot be assigned');
+  });
+
+  it('tells in the revoke list when there is nothing to revoke or only group licenses', () => {
+    const view = renderLicensesStep(
+      data({ products: [overview({ name: 'Nobody has it' }), overview({ name: 'Group only' }, [], ['u1'])] }),
+    );
+    const descriptions = inputs(view, patterns.revoke).flatMap((b) =>
+      (b.element as Checkboxes).options.map((o) => o.description?.text),
+    );
+    expect(descriptions).toEqual([
+      'None of the 5 selected has it: nothing to revoke',
+      '1 of 5 selected has it (through a group): cannot be revoked here',
+    ]);
+  });
+
+  it('shows the service-plan count on the button, and how many are off', () => {
+    const json = JSON.stringify(renderLicensesStep(data()).blocks);
+    expect(json).toContain('"Service plans (2)"');
   });
 });

@@ -59,7 +59,7 @@ describe('renderRunResults', () => {
     const text = messages.flatMap((m) => sections(m.blocks)).join('\n');
     expect(text).toContain(`${reasons.length} changes failed`);
     for (const reason of reasons) expect(text).toContain(failureMessages[reason]);
-    expect(text).toContain('Person 0000 (p0@contoso.com): assign *Office 365 E3*');
+    expect(text).toContain('Person 0000 (p0@contoso.com): could not assign *Office 365 E3*.');
     expect(text).toContain('detail 0 &lt;!channel&gt;');
     expect(text).not.toContain('<!channel>');
   });
@@ -70,7 +70,7 @@ describe('renderRunResults', () => {
     const text = renderRunResults({ request })
       .flatMap((m) => sections(m.blocks))
       .join('\n');
-    expect(text).toContain('No change needed for 2 parts');
+    expect(text).toContain('No change needed (2)');
     expect(text).toContain('1 user already had it');
     expect(text).toContain('1 user did not have it');
   });
@@ -134,5 +134,45 @@ describe('renderResultsCsv', () => {
     const request = runOf(1, () => ({}));
     request.results = {};
     expect(renderResultsCsv(request)).toContain(',assign,pending,');
+  });
+});
+
+describe('renderRunResults order and notification text', () => {
+  it('lists successes in the order of the summary: assignments first, then product order', () => {
+    const u = makeUser({ displayName: 'Ada' });
+    const results: ChangeRequest['results'] = {};
+    for (const [skuId, op] of [
+      ['zz-visio', 'revoke'],
+      ['zz-visio', 'assign'],
+      ['aa-e3', 'assign'],
+    ] as const) {
+      results[resultKey(u.id, skuId, op)] = makeResult({ userId: u.id, skuId, op });
+    }
+    const request = makeChangeRequest({
+      id: 'req_9',
+      customerName: 'Contoso',
+      products: [
+        { skuId: 'zz-visio', name: 'Visio Plan 2' },
+        { skuId: 'aa-e3', name: 'Office 365 E3' },
+      ],
+      items: [makeItem(u, { assign: [{ skuId: 'zz-visio', disabledPlans: [] }], revoke: ['zz-visio'] })],
+      results,
+    });
+    const [message] = renderRunResults({ request });
+    const lines = sections(message!.blocks).join('\n').split('\n');
+    expect(lines.map((l) => /\*(.+?)\* (assigned|revoked)/.exec(l)?.slice(1).join(' '))).toEqual([
+      'Visio Plan 2 assigned',
+      'Office 365 E3 assigned',
+      'Visio Plan 2 revoked',
+    ]);
+    expect(message!.text).toBe(
+      'Results of license request req_9 for Contoso: 3 succeeded, 0 no change, 0 failed',
+    );
+  });
+
+  it('does not claim totals in the text of a batch', () => {
+    const request = runOf(3, () => ({}));
+    const [message] = renderRunResults({ request, results: Object.values(request.results).slice(0, 1) });
+    expect(message!.text).toBe(`Results of license request ${request.id} for ${request.customerName}`);
   });
 });

@@ -1,6 +1,6 @@
 import type { KnownBlock } from '@slack/types';
 import { describe, expect, it } from 'vitest';
-import { countRequest, renderRunSummary } from '../../blocks/run-summary.js';
+import { countRequest, describeChanges, renderRunSummary } from '../../blocks/run-summary.js';
 import type { ChangeRequest } from '../../src/licensing/model.js';
 import { resultKey } from '../../src/licensing/model.js';
 import { validateMessageBlocks, validateMessageText } from '../support/block-kit.js';
@@ -62,7 +62,9 @@ describe('renderRunSummary', () => {
     expect(countRequest(r)).toEqual({ total: 10, done: 2, success: 1, noop: 0, failed: 1 });
     const running = renderRunSummary({ request: r });
     expectValid(running);
-    expect(text(running.blocks)).toContain('Running: 2 / 10');
+    expect(text(running.blocks)).toContain(
+      '*Running:* 2 of 10 changes done · 1 succeeded · 0 no change · 1 failed',
+    );
     const done = renderRunSummary({
       request: { ...r, status: 'completed' },
       counts: { total: 10, done: 10, success: 7, noop: 2, failed: 1 },
@@ -81,7 +83,9 @@ describe('renderRunSummary', () => {
       approvalChannelId: 'C1',
     });
     expectValid(pending);
-    expect(text(pending.blocks)).toContain('Waiting for approval by <@U1>, <@U2> in <#C1>');
+    expect(text(pending.blocks)).toContain(
+      '*Waiting for approval* by <@U1>, <@U2> in <#C1> · expires <!date^',
+    );
 
     const approved = renderRunSummary({
       request: { ...r, status: 'running' },
@@ -94,7 +98,7 @@ describe('renderRunSummary', () => {
       approval: makeApproval({ status: 'rejected', decidedBy: 'U2', decisionReason: 'Not now <!channel>' }),
     });
     expectValid(rejected);
-    expect(text(rejected.blocks)).toContain('Rejected by <@U2>');
+    expect(text(rejected.blocks)).toContain('*Rejected* by <@U2>');
     expect(text(rejected.blocks)).toContain('Not now &lt;!channel&gt;');
 
     const expired = renderRunSummary({
@@ -125,5 +129,66 @@ describe('renderRunSummary', () => {
       noop: 1,
       failed: 0,
     });
+  });
+});
+
+describe('describeChanges', () => {
+  it('counts the users whose license really changes and notes the no-ops', () => {
+    const [a, b, c] = [makeUser(), makeUser(), makeUser()];
+    const r = makeChangeRequest({
+      products: [
+        { skuId: 'e3', name: 'Office 365 E3' },
+        { skuId: 'visio', name: 'Visio Plan 2' },
+        { skuId: 'bi', name: 'Power BI Pro' },
+      ],
+      items: [
+        { ...makeItem(a!, { assign: [{ skuId: 'e3', disabledPlans: [] }], revoke: ['visio'] }) },
+        { ...makeItem(b!, { revoke: ['visio'] }), noops: [{ skuId: 'e3', op: 'assign' as const }] },
+        {
+          ...makeItem(c!),
+          noops: [
+            { skuId: 'e3', op: 'assign' as const },
+            { skuId: 'visio', op: 'revoke' as const },
+            { skuId: 'bi', op: 'revoke' as const },
+          ],
+        },
+      ],
+    });
+    expect(describeChanges(r)).toEqual([
+      'Assign *Office 365 E3* to 1 user (2 already have it)',
+      'Revoke *Visio Plan 2* from 2 users (1 does not have it)',
+      'Revoke *Power BI Pro*: the user does not have it',
+    ]);
+  });
+});
+
+describe('renderRunSummary notification text', () => {
+  it('says the state in plain words for every status', () => {
+    const r = request({ id: 'req_1' });
+    const texts = (
+      ['pending_approval', 'approved', 'running', 'completed', 'rejected', 'expired'] as const
+    ).map((status) => renderRunSummary({ request: { ...r, status } }).text);
+    expect(texts).toEqual([
+      'License request req_1 for Contoso is waiting for approval',
+      'License request req_1 for Contoso is queued',
+      'License request req_1 for Contoso is running (0 of 10 changes done)',
+      'License request req_1 for Contoso completed: 0 succeeded, 0 no change, 0 failed',
+      'License request req_1 for Contoso was rejected; nothing was changed',
+      'License request req_1 for Contoso expired without a decision; nothing was changed',
+    ]);
+  });
+
+  it('dates the completion and the expiry with Slack date tokens that have a fallback', () => {
+    const done = renderRunSummary({
+      request: request({ status: 'completed', finishedAt: '2025-03-01T09:30:00.000Z' }),
+    });
+    expect(text(done.blocks)).toContain('*Completed* <!date^1740821400^');
+    expect(text(done.blocks)).toContain('|2025-03-01 09:30 UTC>');
+    const expired = renderRunSummary({
+      request: request({ status: 'expired' }),
+      approval: makeApproval({ status: 'expired', expiresAt: '2025-03-02T09:30:00.000Z' }),
+    });
+    expect(text(expired.blocks)).toContain('*Expired* <!date^1740907800^');
+    expect(text(expired.blocks)).toContain('submit it again');
   });
 });

@@ -36,3 +36,31 @@ describe('renderSubmitted', () => {
     expect(text).not.toContain('<!here>');
   });
 });
+
+describe('renderSubmitted wording', () => {
+  it('titles the modal by outcome and counts licenses, leaving out zero counts', () => {
+    const running = renderSubmitted({
+      requestId: 'req_1',
+      customerName: 'Contoso',
+      status: 'running',
+      assignments: 1,
+      revocations: 0,
+    });
+    expectFits(running);
+    expect(running.title.text).toBe('Request sent');
+    expect(JSON.stringify(running.blocks)).toContain('1 license to assign');
+    expect(JSON.stringify(running.blocks)).not.toContain('to revoke');
+    const pending = renderSubmitted({
+      requestId: 'req_1',
+      customerName: 'Contoso',
+      status: 'pending_approval',
+      revocations: 12,
+    });
+    expectFits(pending);
+    expect(pending.title.text).toBe('Sent for approval');
+    expect(sectionTexts(pending).join('\n')).toContain(
+      'waiting for approval*. Nothing changes until it is approved.',
+    );
+    expect(JSON.stringify(pending.blocks)).toContain('12 licenses to revoke');
+  });
+});

@@ -193,3 +193,16 @@ describe('renderUsersStep with any names', () => {
     );
   });
 });
+
+describe('renderUsersStep clear selection', () => {
+  it('asks for confirmation, naming how many users would be removed', () => {
+    const view = renderUsersStep(data());
+    expect(validateModalView(view)).toEqual([]);
+    const nav = byId(view.blocks as KnownBlock[], ids.blocks.browseNav) as {
+      elements: { action_id: string; confirm?: { title: { text: string }; text: { text: string } } }[];
+    };
+    const clear = nav.elements.find((e) => e.action_id === ids.actions.clearSelection);
+    expect(clear?.confirm?.title.text).toBe('Clear the selection?');
+    expect(clear?.confirm?.text.text).toBe('This removes all 2 selected users from the selection.');
+  });
+});
