@@ -8,6 +8,7 @@ import type { WebClient } from '@slack/web-api';
 import type { Config } from '../config.js';
 import type { Draft, Store } from '../store/store.js';
 import { DraftMetadata, parseMetadata } from './payloads.js';
+import { isLate, withinBudget } from './views.js';
 
 export interface RoleCheckOptions {
   userIds: readonly string[];
@@ -15,6 +16,11 @@ export interface RoleCheckOptions {
   /** Everyone holds the role (the demo provider with no operator configured). */
   openToAll?: boolean;
   cacheMs?: number;
+  /**
+   * Longest a check waits for usergroups.users.list (default 1,000 ms). Checks run before the
+   * ack, and the Web API client waits out rate limits and retries failures for minutes.
+   */
+  membersWaitMs?: number;
   now?: () => number;
 }
 
@@ -25,6 +31,7 @@ export class RoleCheck {
   readonly #usergroupId: string | undefined;
   readonly #openToAll: boolean;
   readonly #cacheMs: number;
+  readonly #membersWaitMs: number;
   readonly #now: () => number;
   #members: { ids: ReadonlySet<string>; until: number } | null = null;
   #loading: Promise<ReadonlySet<string>> | null = null;
@@ -36,6 +43,7 @@ export class RoleCheck {
     this.#usergroupId = options.usergroupId;
     this.#openToAll = options.openToAll ?? false;
     this.#cacheMs = options.cacheMs ?? 60_000;
+    this.#membersWaitMs = options.membersWaitMs ?? 1000;
     this.#now = options.now ?? Date.now;
   }
 
@@ -57,7 +65,12 @@ export class RoleCheck {
     this.#loading ??= this.#loadMembers().finally(() => {
       this.#loading = null;
     });
-    return this.#loading;
+    const loaded = await withinBudget(this.#loading, this.#membersWaitMs);
+    if (!isLate(loaded)) return loaded;
+    // Slack is slow (rate limited, retrying): decide on the last known members, failing closed
+    // without any, rather than past the ack deadline; the load goes on and fills the cache.
+    this.#logger.warn(`usergroups.users.list ${this.#usergroupId} is slow; using the last known members`);
+    return this.#members?.ids ?? new Set();
   }
 
   async #loadMembers(): Promise<ReadonlySet<string>> {

@@ -15,6 +15,12 @@ export function slackErrorCode(error: unknown): string | undefined {
 /** Time slow work may take before an ack has to go out with a placeholder instead. */
 export const ACK_BUDGET_MS = 1500;
 
+/**
+ * Time an options load may search for. Its answer is the ack itself and nothing can follow it,
+ * so a search that is not done by then is answered with no options rather than after the deadline.
+ */
+export const OPTIONS_BUDGET_MS = 2000;
+
 const late = Symbol('late');
 
 /** The value of `work` if it settles within `ms`, else `late` (the work keeps running). */

@@ -61,6 +61,16 @@ describe('who may', () => {
     expect(h.fake.unexpectedCalls(['auth.test', 'usergroups.users.list', 'views.open'])).toEqual([]);
   });
 
+  it('answers in time when Slack rate-limits the operator group lookup', async () => {
+    h = await startAppHarness({ env: { OPERATOR_USERGROUP_ID: 'S0OPS' } });
+    h.fake.setUsergroup('S0OPS', ['U0GROUPIE']);
+    h.fake.rateLimitNext('usergroups.users.list', 4);
+    // The driver fails an ack later than 3 s; without known members the check fails closed.
+    const refused = await h.driver.command({ userId: 'U0GROUPIE', channelId: CHANNEL });
+    expect(refused.body).toMatchObject({ response_type: 'ephemeral' });
+    expect(h.fake.openModalOf('U0GROUPIE')).toBeUndefined();
+  }, 15_000);
+
   it('answers a forged or stale signature with 401 and changes nothing', async () => {
     h = await startAppHarness();
     const body = commandBody(OPERATOR);

@@ -334,6 +334,24 @@ describe('reject and approve outcomes', () => {
     expect(h.fake.unexpectedCalls(APPROVAL_ALLOWED)).toEqual([]);
   });
 
+  it('runs an approved request even when Slack fails to show the decision', async () => {
+    t = await startApprovalHarness();
+    const { h } = t;
+    const submitted = await submitForApproval(t);
+    // The first update after the click (the approval message, showing who approved) fails.
+    h.fake.failNext('chat.update', 'fatal_error');
+
+    await clickApproval(h, APPROVER_A, submitted.message, 'approve');
+    await h.idle();
+
+    expect((await h.store.getRequest(submitted.request.id))?.status).toBe('completed');
+    for (const userId of submitted.userIds) expect(holds(t, userId)).toBe(false);
+    const summary = h.fake.message(CHANNEL, submitted.summary.ts)!;
+    expect(textOf([summary])).toContain('Completed');
+    expect(h.logger.errors()).toHaveLength(1);
+    expect(h.logger.errors()[0]).toContain(`announcing the approval of ${submitted.request.id} failed`);
+  });
+
   it('runs against the tenant as it is at approval: what changed meanwhile is a no-op', async () => {
     t = await startApprovalHarness();
     const { h } = t;

@@ -60,6 +60,32 @@ describe('RoleCheck', () => {
     expect(logger.lines.filter((line) => line.level === 'warn')).toHaveLength(2);
   });
 
+  it('does not wait on a rate-limited group list: last known members decide, then the cache fills', async () => {
+    let now = 0;
+    fake.setUsergroup('S1', ['U7']);
+    const logger = new RecordingLogger();
+    const role = new RoleCheck(client, logger, {
+      userIds: [],
+      usergroupId: 'S1',
+      membersWaitMs: 100,
+      now: () => now,
+    });
+    // Nothing known yet: closed, at once, while the client waits out the rate limit.
+    fake.rateLimitNext('usergroups.users.list', 1);
+    const started = performance.now();
+    expect(await role.allows('U7')).toBe(false);
+    expect(performance.now() - started).toBeLessThan(500);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(await role.allows('U7')).toBe(true);
+    // Known members decide while a later refresh is slow.
+    now = 61_000;
+    fake.rateLimitNext('usergroups.users.list', 1);
+    const again = performance.now();
+    expect(await role.allows('U7')).toBe(true);
+    expect(performance.now() - again).toBeLessThan(500);
+    expect(logger.lines.filter((line) => line.text.includes('is slow'))).toHaveLength(2);
+  });
+
   it('lets everyone in when open to all', async () => {
     const role = new RoleCheck(client, new RecordingLogger(), {
       userIds: [],

@@ -105,6 +105,44 @@ describe('background work', () => {
     expect(await h.slack.resumeInterrupted()).toBe(0);
   });
 
+  it('resumes every interrupted run even when Slack refuses one summary, without failing start-up', async () => {
+    h = await startAppHarness();
+    const contoso = h.data.customers.find((c) => c.customer.id === TEST_CUSTOMERS.contoso.id)!;
+    const { unlicensed, baseWithAddOn } = demoCases(contoso);
+    const before = new LicensingService({
+      provider: h.provider,
+      store: h.store,
+      approvalRevokeThreshold: 100,
+      approvalTtlHours: 24,
+      logger: { warn: () => {} },
+    });
+    const submit = (userId: string, change: { assign?: string[]; revoke?: string[] }) =>
+      before.submit({
+        customerId: contoso.customer.id,
+        userIds: [userId],
+        assign: (change.assign ?? []).map((skuId) => ({ skuId, disabledPlans: null })),
+        revoke: change.revoke ?? [],
+        requestedBy: OPERATOR,
+        report: { channel: CHANNEL },
+      });
+    const first = await submit(unlicensed.id, { assign: [DEMO_SKUS.ENTERPRISEPACK] });
+    const second = await submit(baseWithAddOn.id, { revoke: [DEMO_SKUS.MCOMEETADV] });
+    if (!first.ok || !second.ok) throw new Error('submit failed');
+    // The first summary to post (the older request's) is refused for a reason the DM fallback does not cover.
+    h.fake.failNext('chat.postMessage', 'fatal_error');
+
+    expect(await h.slack.resumeInterrupted()).toBe(2);
+    await h.idle();
+    for (const request of [first.request, second.request]) {
+      expect((await h.store.getRequest(request.id))?.status).toBe('completed');
+    }
+    expect(h.provider.holdingsOf(contoso.customer.id, unlicensed.id).map((l) => l.skuId)).toContain(
+      DEMO_SKUS.ENTERPRISEPACK,
+    );
+    expect(h.logger.errors()).toHaveLength(1);
+    expect(h.logger.errors()[0]).toContain('resumes without one');
+  });
+
   it('expires approvals past their time and tells the operator in the thread', async () => {
     let now = new Date('2025-03-01T09:00:00Z');
     h = await startAppHarness({ env: { APPROVAL_REVOKE_THRESHOLD: '1' }, service: { now: () => now } });

@@ -20,6 +20,7 @@ import { renderRejectReasonModal, renderRevokeListModal } from '../../../blocks/
 import { slackDate, userMention } from '../../../blocks/elements.js';
 import { ids } from '../../../blocks/ids.js';
 import type { DecisionResult } from '../../licensing/licensing-service.js';
+import { silentReporter } from '../../licensing/reporter.js';
 import type { Approval } from '../../store/store.js';
 import { refusals } from '../access.js';
 import type { ListenerDeps } from '../listeners/deps.js';
@@ -69,18 +70,28 @@ export function approvalListeners(deps: ListenerDeps): ApprovalListeners {
 
   /** Runs an approved request like any run (summary + thread), then puts its counts in the approval thread. */
   async function runApproved(client: WebClient, logger: Logger, requestId: string): Promise<void> {
-    await notifier.announceDecision(requestId);
+    // Slack failing to show the decision or the summary must not keep the approved request from
+    // running: it would stay approved, unstarted, until the next restart.
+    await notifier
+      .announceDecision(requestId)
+      .catch((error: unknown) => logger.error(`announcing the approval of ${requestId} failed`, error));
     const request = await store.getRequest(requestId);
     if (request === null) return;
-    const summary = await summaryOf(deps, client, request);
-    const reporter = new SlackReporter({
-      client,
-      logger,
-      summary,
-      approval: await store.getApproval(requestId),
-      progressIntervalMs: deps.progressIntervalMs,
-      messageIntervalMs: deps.messageIntervalMs,
+    const summary = await summaryOf(deps, client, request).catch((error: unknown) => {
+      logger.error(`posting the summary of ${requestId} failed; it runs without one`, error);
+      return null;
     });
+    const reporter =
+      summary === null
+        ? silentReporter
+        : new SlackReporter({
+            client,
+            logger,
+            summary,
+            approval: await store.getApproval(requestId),
+            progressIntervalMs: deps.progressIntervalMs,
+            messageIntervalMs: deps.messageIntervalMs,
+          });
     try {
       const done = await service.run(requestId, reporter);
       await notifier.announceRunOutcome(requestId, service.counts(done));

@@ -14,11 +14,12 @@ import { customerOptions } from '../../../blocks/option-lists.js';
 import type { Draft } from '../../store/store.js';
 import { draftOf } from '../access.js';
 import { StateValues, SuggestionQuery } from '../payloads.js';
-import { replaceOnSubmit, showFromTrigger } from '../views.js';
+import { isLate, OPTIONS_BUDGET_MS, showFromTrigger, withinBudget } from '../views.js';
 import type { ListenerDeps } from './deps.js';
 import { renderUsersFor } from './users-step.js';
 
 const MAX_CUSTOMER_OPTIONS = 100;
+const CHOOSE_CUSTOMER = 'Choose a customer.';
 
 /** `/licenses`: ack at once, open the modal, then pick the customer (or jump past it). */
 export function openLicenses(deps: ListenerDeps) {
@@ -76,8 +77,11 @@ async function firstView(deps: ListenerDeps, draft: Draft, name: string): Promis
 export function customerSuggestions(deps: ListenerDeps) {
   return async ({ options, ack }: SlackOptionsMiddlewareArgs<'block_suggestion'> & AllMiddlewareArgs) => {
     const query = SuggestionQuery.parse(options.value);
-    const customers = await deps.service.searchCustomers(query, MAX_CUSTOMER_OPTIONS);
-    await ack({ options: customerOptions(customers) });
+    const customers = await withinBudget(
+      deps.service.searchCustomers(query, MAX_CUSTOMER_OPTIONS),
+      OPTIONS_BUDGET_MS,
+    );
+    await ack({ options: isLate(customers) ? [] : customerOptions(customers) });
   };
 }
 
@@ -91,12 +95,10 @@ export function submitCustomer(deps: ListenerDeps) {
   }: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs) => {
     const { draft } = draftOf(context);
     const customerId = new StateValues(view.state).selected(ids.blocks.customer, ids.actions.customer);
-    const customer = customerId === null ? null : await deps.service.getCustomer(customerId);
-    if (customer === null) {
-      await ack({ response_action: 'errors', errors: { [ids.blocks.customer]: 'Choose a customer.' } });
-      return;
-    }
-    const work = (async () => {
+    // The customer is looked up inside the budget too: a slow provider must not delay the ack.
+    const work = (async (): Promise<ModalView | null> => {
+      const customer = customerId === null ? null : await deps.service.getCustomer(customerId);
+      if (customer === null) return null;
       const chosen = await deps.store.updateDraft(draft.id, (current) => ({
         ...current,
         customerId: customer.id,
@@ -109,13 +111,28 @@ export function submitCustomer(deps: ListenerDeps) {
       }));
       return renderUsersFor(deps, chosen ?? draft, 0);
     })();
-    await replaceOnSubmit(ack, client, view.id, work, () =>
-      renderLoading({
+    const ready = await withinBudget(work);
+    if (!isLate(ready)) {
+      await ack(
+        ready === null
+          ? { response_action: 'errors', errors: { [ids.blocks.customer]: CHOOSE_CUSTOMER } }
+          : { response_action: 'update', view: ready },
+      );
+      return;
+    }
+    await ack({
+      response_action: 'update',
+      view: renderLoading({
         callbackId: ids.views.users,
         title: 'Choose users',
         text: 'Loading users…',
         draftId: draft.id,
       }),
-    );
+    });
+    const late = await work;
+    await client.views.update({
+      view_id: view.id,
+      view: late ?? renderCustomerStep({ draftId: draft.id, note: CHOOSE_CUSTOMER }),
+    });
   };
 }

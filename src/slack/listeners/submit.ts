@@ -229,12 +229,7 @@ export function submitLicenses(deps: ListenerDeps) {
         }
       }
       if (needsApproval) await deps.approvals.postRequest(request.id);
-      else if (posted !== null) startRun(deps, client, logger, request, posted);
-      else
-        deps.runs.track(
-          `run of ${request.id}`,
-          async () => void (await deps.service.run(request.id, silentReporter)),
-        );
+      else startRun(deps, client, logger, request, posted);
     });
   };
 }
@@ -319,23 +314,28 @@ function startRun(
   client: WebClient,
   logger: Logger,
   request: ChangeRequest,
-  summary: { channel: string; ts: string },
+  summary: { channel: string; ts: string } | null,
   approval: Approval | null = null,
 ): void {
-  const reporter = new SlackReporter({
-    client,
-    logger,
-    summary,
-    approval,
-    progressIntervalMs: deps.progressIntervalMs,
-    messageIntervalMs: deps.messageIntervalMs,
-  });
+  // Without a summary (Slack refused it) the run still happens; its outcome is on App Home.
+  const reporter =
+    summary === null
+      ? silentReporter
+      : new SlackReporter({
+          client,
+          logger,
+          summary,
+          approval,
+          progressIntervalMs: deps.progressIntervalMs,
+          messageIntervalMs: deps.messageIntervalMs,
+        });
   deps.runs.track(`run of ${request.id}`, async () => {
     let done: ChangeRequest;
     try {
       done = await deps.service.run(request.id, reporter);
     } catch (error) {
       logger.error(`run of ${request.id} stopped`, error);
+      if (summary === null) return;
       await client.chat.postMessage({
         channel: summary.channel,
         thread_ts: summary.ts,
@@ -358,7 +358,11 @@ export async function resumeInterrupted(
 ): Promise<number> {
   const requests = await deps.service.interruptedRequests();
   for (const request of requests) {
-    const summary = await summaryOf(deps, client, request);
+    // A summary Slack refuses must not keep this run, the others or the app from starting.
+    const summary = await summaryOf(deps, client, request).catch((error: unknown) => {
+      logger.error(`posting the summary of ${request.id} failed; it resumes without one`, error);
+      return null;
+    });
     logger.info(`resuming the run of ${request.id}`);
     startRun(deps, client, logger, request, summary, await deps.store.getApproval(request.id));
   }

@@ -20,7 +20,14 @@ import type { TenantUser } from '../../licensing/model.js';
 import type { Draft } from '../../store/store.js';
 import { draftCustomerId, draftOf } from '../access.js';
 import { BlockAction, PageValue, parseEmailList, StateValues, SuggestionQuery } from '../payloads.js';
-import { replaceOnSubmit, showFromTrigger, updateView } from '../views.js';
+import {
+  isLate,
+  OPTIONS_BUDGET_MS,
+  replaceOnSubmit,
+  showFromTrigger,
+  updateView,
+  withinBudget,
+} from '../views.js';
 import type { ListenerDeps } from './deps.js';
 import { renderLicensesFor } from './licenses-step.js';
 
@@ -126,12 +133,11 @@ export function userSuggestions(deps: ListenerDeps) {
   }: SlackOptionsMiddlewareArgs<'block_suggestion'> & AllMiddlewareArgs) => {
     const { draft } = draftOf(context);
     const query = SuggestionQuery.parse(options.value);
-    const page = await deps.service.searchUsers(draftCustomerId(draft), {
-      query,
-      offset: 0,
-      limit: MAX_USER_OPTIONS,
-    });
-    await ack({ options: userOptions(page.users) });
+    const page = await withinBudget(
+      deps.service.searchUsers(draftCustomerId(draft), { query, offset: 0, limit: MAX_USER_OPTIONS }),
+      OPTIONS_BUDGET_MS,
+    );
+    await ack({ options: isLate(page) ? [] : userOptions(page.users) });
   };
 }
 
