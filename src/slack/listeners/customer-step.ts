@@ -44,7 +44,11 @@ export function openLicenses(deps: ListenerDeps) {
       command.trigger_id,
       firstView(deps, draft, name),
       () =>
-        renderLoading({ callbackId: ids.views.customer, title: 'Licenses', text: `Looking for “${name}”…` }),
+        renderLoading({
+          callbackId: ids.views.customer,
+          title: 'Choose a customer',
+          text: `Looking for “${name}”…`,
+        }),
     );
     await deps.store.updateDraft(draft.id, (current) => ({ ...current, rootViewId: viewId }));
   };
