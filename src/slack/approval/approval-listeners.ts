@@ -20,14 +20,12 @@ import { renderRejectReasonModal, renderRevokeListModal } from '../../../blocks/
 import { slackDate, userMention } from '../../../blocks/elements.js';
 import { ids } from '../../../blocks/ids.js';
 import type { DecisionResult } from '../../licensing/licensing-service.js';
-import { silentReporter } from '../../licensing/reporter.js';
 import type { Approval } from '../../store/store.js';
 import { refusals } from '../access.js';
 import type { ListenerDeps } from '../listeners/deps.js';
 import { publishHomeOf } from '../listeners/home.js';
-import { summaryOf } from '../listeners/submit.js';
+import { reporterFor, summaryOf } from '../listeners/submit.js';
 import { parseMetadata, RequestMetadata, StateValues } from '../payloads.js';
-import { SlackReporter } from '../slack-reporter.js';
 import type { ApprovalNotifier } from './approval-notifier.js';
 
 type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
@@ -81,17 +79,7 @@ export function approvalListeners(deps: ListenerDeps): ApprovalListeners {
       logger.error(`posting the summary of ${requestId} failed; it runs without one`, error);
       return null;
     });
-    const reporter =
-      summary === null
-        ? silentReporter
-        : new SlackReporter({
-            client,
-            logger,
-            summary,
-            approval: await store.getApproval(requestId),
-            progressIntervalMs: deps.progressIntervalMs,
-            messageIntervalMs: deps.messageIntervalMs,
-          });
+    const reporter = reporterFor(deps, client, logger, summary, await store.getApproval(requestId));
     try {
       const done = await service.run(requestId, reporter);
       await notifier.announceRunOutcome(requestId, service.counts(done));

@@ -13,7 +13,7 @@ import { renderSubmitted, type SubmittedData } from '../../../blocks/submitted.j
 import type { ChangeInput } from '../../licensing/licensing-service.js';
 import type { ChangeRequest } from '../../licensing/model.js';
 import type { PlanProblem } from '../../licensing/plan.js';
-import { silentReporter } from '../../licensing/reporter.js';
+import { type Reporter, silentReporter } from '../../licensing/reporter.js';
 import type { Approval, Draft } from '../../store/store.js';
 import { draftOf } from '../access.js';
 import { StateValues } from '../payloads.js';
@@ -309,6 +309,25 @@ export async function summaryOf(
  * Runs a request in the background, reporting in its summary's thread; an approved one also puts
  * its counts in the approval message's thread.
  */
+/** The run's reporter: its summary and thread, or none when Slack refused the summary (the outcome is on App Home). */
+export function reporterFor(
+  deps: ListenerDeps,
+  client: WebClient,
+  logger: Logger,
+  summary: { channel: string; ts: string } | null,
+  approval: Approval | null,
+): Reporter {
+  if (summary === null) return silentReporter;
+  return new SlackReporter({
+    client,
+    logger,
+    summary,
+    approval,
+    progressIntervalMs: deps.progressIntervalMs,
+    messageIntervalMs: deps.messageIntervalMs,
+  });
+}
+
 function startRun(
   deps: ListenerDeps,
   client: WebClient,
@@ -317,18 +336,7 @@ function startRun(
   summary: { channel: string; ts: string } | null,
   approval: Approval | null = null,
 ): void {
-  // Without a summary (Slack refused it) the run still happens; its outcome is on App Home.
-  const reporter =
-    summary === null
-      ? silentReporter
-      : new SlackReporter({
-          client,
-          logger,
-          summary,
-          approval,
-          progressIntervalMs: deps.progressIntervalMs,
-          messageIntervalMs: deps.messageIntervalMs,
-        });
+  const reporter = reporterFor(deps, client, logger, summary, approval);
   deps.runs.track(`run of ${request.id}`, async () => {
     let done: ChangeRequest;
     try {
