@@ -8,7 +8,8 @@
  * state. In a resumed run such a part is recorded as `success` (the interrupted run applied it and
  * stopped before recording); in a fresh run it is a `noop` (the tenant changed since planning, e.g.
  * during an approval wait). The same check settles an ambiguous retry: when a call timed out or
- * failed transiently and the retry is refused, the holdings tell whether the first call landed.
+ * failed transiently and the retry is refused, or every attempt failed transiently, the user's
+ * holdings are read again and tell whether a call landed; the parts found applied are `success`.
  *
  * A provider error that is not a LicenseProviderError is a crash: the run stops taking items,
  * lets the ones in flight finish, and rethrows. Rerunning with `resumed: true` continues.
@@ -70,7 +71,8 @@ interface Part {
   disabledPlans: string[];
 }
 
-type Refusal = { ok: false; error: LicenseProviderError; exhausted: boolean };
+/** `landed`: parts found applied when the holdings were read again after a transient failure. */
+type Refusal = { ok: false; error: LicenseProviderError; exhausted: boolean; landed?: readonly Part[] };
 type Attempt = { ok: true } | Refusal;
 type Holdings =
   | { ok: true; holdings: Map<string, UserLicense[]> }
@@ -201,21 +203,18 @@ export async function runRequest(request: ChangeRequest, options: RunOptions): P
         throw error;
       }
     }, true);
-    if (result.ok || result.exhausted || !sawTransient) return result.ok ? { ok: true } : result;
+    if (result.ok || !sawTransient) return result.ok ? { ok: true } : result;
     const check = await readHoldings([userId]).catch(() => null);
     const licenses = check?.ok ? check.holdings.get(userId) : undefined;
-    if (
-      licenses &&
-      parts.every((part) =>
-        isApplied(
-          part,
-          licenses.find((l) => l.skuId === part.skuId),
-        ),
-      )
-    ) {
-      return { ok: true };
-    }
-    return result;
+    const landed = licenses
+      ? parts.filter((part) =>
+          isApplied(
+            part,
+            licenses.find((l) => l.skuId === part.skuId),
+          ),
+        )
+      : [];
+    return landed.length === parts.length ? { ok: true } : { ...result, landed };
   }
 
   const failure = (
@@ -244,7 +243,11 @@ export async function runRequest(request: ChangeRequest, options: RunOptions): P
     const whole = await attempt(userId, parts);
     if (whole.ok) return parts.map((part) => make(part, 'success'));
     if (whole.exhausted || parts.length === 1 || aboutTheUser(whole.error, parts)) {
-      return parts.map((part) => make(part, 'failed', failure(whole.error, whole.exhausted)));
+      return parts.map((part) =>
+        whole.landed?.includes(part)
+          ? make(part, 'success')
+          : make(part, 'failed', failure(whole.error, whole.exhausted)),
+      );
     }
     // One product at a time; a part refused for an order reason (a prerequisite assigned later in
     // the list, a conflicting product revoked later) gets another pass while others still succeed.

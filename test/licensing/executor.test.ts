@@ -229,6 +229,48 @@ describe('runRequest', () => {
     expect(done.results['u000|e3|revoke']).toMatchObject({ outcome: 'success' });
   });
 
+  const timedOut = () => new LicenseProviderError('provider_error', 'timed out', { transient: true });
+
+  it.each([1, 3])(
+    'counts a change that landed although all %i attempts timed out as applied, not as failed',
+    async (maxAttempts) => {
+      const { provider } = tenant(1);
+      provider.failAfterApply = timedOut;
+      const request = await plannedRequest(provider, { assign: [assignAll('e3'), assignAll('visio')] });
+      const done = await runRequest(request, options(provider, { maxAttempts }));
+      expect(Object.values(done.results).map((r) => [r.skuId, r.outcome, r.reason])).toEqual([
+        ['e3', 'success', undefined],
+        ['visio', 'success', undefined],
+      ]);
+      // One call per attempt and none after the holdings check: no product-by-product re-apply.
+      expect(provider.calls).toHaveLength(maxAttempts);
+      expect(provider.applied.get('u000')).toBe(maxAttempts);
+      expect(provider.holdings.get('u000')?.map((l) => l.skuId)).toEqual(['e3', 'visio']);
+      expect(provider.products.get('e3')?.consumed).toBe(1);
+    },
+  );
+
+  it('fails a change whose every attempt timed out when the holdings show it did not land', async () => {
+    const { provider } = tenant(2);
+    provider.refuse = timedOut;
+    const read = provider.getHoldings.bind(provider);
+    let reads = 0;
+    provider.getHoldings = async (customerId, userIds) => {
+      reads++;
+      // u001's check after the attempts fails too: its failure stands.
+      if (userIds.length === 1 && userIds[0] === 'u001') throw timedOut();
+      return read(customerId, userIds);
+    };
+    const request = await plannedRequest(provider, { assign: [assignAll('e3')] });
+    reads = 0;
+    const done = await runRequest(request, options(provider, { maxAttempts: 2, concurrency: 1 }));
+    expect(done.results['u000|e3|assign']).toMatchObject({ outcome: 'failed', reason: 'provider_error' });
+    expect(done.results['u001|e3|assign']).toMatchObject({ outcome: 'failed', reason: 'provider_error' });
+    expect(provider.applied.size).toBe(0);
+    // The batch read, u000's check, and u001's check on both attempts.
+    expect(reads).toBe(4);
+  });
+
   it('turns parts that no longer apply at run time into no-ops, and settles inherited and missing users', async () => {
     const { provider } = tenant(4);
     provider.hold('u001', [makeLicense('visio')]).hold('u002', [makeLicense('visio')]);
