@@ -4,7 +4,10 @@ import { ChangeRequest } from '../licensing/model.js';
 
 export const STORE_SCHEMA_VERSION = 1;
 
-/** The state of one open modal flow, kept server-side (private_metadata only carries its id). */
+/**
+ * The state of one open modal flow, kept server-side (private_metadata only carries its id).
+ * Flow fields default to an empty flow, so a new draft needs only its owner and channel.
+ */
 export const Draft = z.object({
   id: z.string(),
   /** Slack user id of the operator who opened it; nobody else may use it. */
@@ -13,16 +16,16 @@ export const Draft = z.object({
   expiresAt: z.string(),
   /** Where `/licenses` ran; the summary message goes there. */
   channelId: z.string(),
-  customerId: z.string().nullable(),
-  customerName: z.string().nullable(),
-  selectedUserIds: z.array(z.string()),
+  customerId: z.string().nullable().default(null),
+  customerName: z.string().nullable().default(null),
+  selectedUserIds: z.array(z.string()).default([]),
   /** E-mails pasted that matched no user, shown until the selection changes. */
-  notFoundEmails: z.array(z.string()),
+  notFoundEmails: z.array(z.string()).default([]),
   /** Users step: current browser page (0-based) and its search text. */
-  page: z.number().int().nonnegative(),
-  browseQuery: z.string(),
+  page: z.number().int().nonnegative().default(0),
+  browseQuery: z.string().default(''),
   /** Manage-licenses step: service plans the operator turned off, per product (absent = unchanged). */
-  disabledPlansBySku: z.record(z.string(), z.array(z.string())),
+  disabledPlansBySku: z.record(z.string(), z.array(z.string())).default({}),
   /**
    * Manage-licenses step: the products last ticked to revoke. A pushed view (service plans)
    * re-renders the step without seeing its state, and the approval notice depends on these.
@@ -30,7 +33,7 @@ export const Draft = z.object({
    */
   revokeSkuIds: z.array(z.string()).default([]),
   /** Root view of the modal, so pushed views can refresh it. */
-  rootViewId: z.string().nullable(),
+  rootViewId: z.string().nullable().default(null),
 });
 export type Draft = z.infer<typeof Draft>;
 /** What createDraft takes: the store sets the id and times, and fields with a default may be left out. */

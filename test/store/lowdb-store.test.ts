@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LowdbStore, STORE_FILE_NAME } from '../../src/store/lowdb-store.js';
 import { StoreError } from '../../src/store/store.js';
-import type { Draft, NewDraft } from '../../src/store/store-schema.js';
+import type { NewDraft } from '../../src/store/store-schema.js';
 import { makeApproval, makeChangeRequest, makeResult } from '../support/licensing-factories.js';
 
 let dataDir: string;
@@ -26,29 +26,8 @@ async function openStore(options: Partial<ConstructorParameters<typeof LowdbStor
   return store;
 }
 
-function draftInput(overrides: Partial<Draft> = {}): NewDraft {
-  const {
-    id: _id,
-    createdAt: _c,
-    expiresAt: _e,
-    ...rest
-  } = {
-    id: '',
-    createdAt: '',
-    expiresAt: '',
-    ownerId: 'U1',
-    channelId: 'C1',
-    customerId: null,
-    customerName: null,
-    selectedUserIds: [],
-    notFoundEmails: [],
-    page: 0,
-    browseQuery: '',
-    disabledPlansBySku: {},
-    rootViewId: null,
-    ...overrides,
-  };
-  return rest;
+function draftInput(overrides: Partial<NewDraft> = {}): NewDraft {
+  return { ownerId: 'U1', channelId: 'C1', ...overrides };
 }
 
 const storeFile = () => path.join(dataDir, STORE_FILE_NAME);

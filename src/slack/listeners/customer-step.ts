@@ -25,18 +25,7 @@ const CHOOSE_CUSTOMER = 'Choose a customer.';
 export function openLicenses(deps: ListenerDeps) {
   return async ({ command, ack, client }: SlackCommandMiddlewareArgs & AllMiddlewareArgs) => {
     await ack();
-    const draft = await deps.store.createDraft({
-      ownerId: command.user_id,
-      channelId: command.channel_id,
-      customerId: null,
-      customerName: null,
-      selectedUserIds: [],
-      notFoundEmails: [],
-      page: 0,
-      browseQuery: '',
-      disabledPlansBySku: {},
-      rootViewId: null,
-    });
+    const draft = await deps.store.createDraft({ ownerId: command.user_id, channelId: command.channel_id });
     const name = command.text.trim();
     const { viewId } = await showFromTrigger(
       client,
