@@ -79,6 +79,10 @@ export const ConfigSchema = z.object({
 
   APPROVAL_REVOKE_THRESHOLD: positiveInt(10),
   APPROVAL_TTL_HOURS: positiveInt(24),
+  /** One operator's revocations on one customer are summed over this window (splitting cannot dodge approval). */
+  APPROVAL_WINDOW_HOURS: positiveInt(24),
+  /** Finished requests, expired drafts and audit rows older than this are archived to DATA_DIR/archive/. */
+  RETENTION_DAYS: positiveInt(90),
   RUN_CONCURRENCY: positiveInt(8),
   TENANT_WRITES_PER_SECOND: positiveInt(15),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),

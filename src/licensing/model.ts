@@ -160,10 +160,20 @@ export const ChangeRequest = z.object({
   /** Results keyed by `${userId}|${skuId}|${op}`; present once that part has landed. */
   results: z.record(z.string(), ItemResult),
   report: ReportTarget.optional(),
+  /** The modal draft it was submitted from: a retried delivery of that submission finds it. */
+  draftId: z.string().optional(),
+  /** Revocations as the approval policy counted them when it was submitted (plan removals included). */
+  revocations: z.number().int().nonnegative().optional(),
+  /** True when it went through (or waits for) a manager's approval. */
+  approvalRequired: z.boolean().optional(),
   startedAt: z.string().optional(),
   finishedAt: z.string().optional(),
 });
 export type ChangeRequest = z.infer<typeof ChangeRequest>;
+
+/** A request without its per-user items and results: what listings and the approval window read. */
+export const RequestHeader = ChangeRequest.omit({ items: true, results: true });
+export type RequestHeader = z.infer<typeof RequestHeader>;
 
 export function resultKey(userId: string, skuId: string, op: Operation): string {
   return `${userId}|${skuId}|${op}`;

@@ -10,8 +10,14 @@ import path from 'node:path';
 import { Low } from 'lowdb';
 import { JSONFile } from 'lowdb/node';
 import { newId } from '../licensing/ids.js';
-import { type ChangeRequest, type ItemResult, type RequestStatus, resultKey } from '../licensing/model.js';
-import { type Store, StoreError } from './store.js';
+import {
+  type ChangeRequest,
+  type ItemResult,
+  type RequestHeader,
+  type RequestStatus,
+  resultKey,
+} from '../licensing/model.js';
+import { type RequestFilter, type Store, StoreError, type StoreHealth } from './store.js';
 import {
   type Approval,
   type AuditEntry,
@@ -164,13 +170,28 @@ export class LowdbStore implements Store {
     return request ? structuredClone(request) : null;
   }
 
-  async listRequests(filter: {
-    requestedBy?: string;
-    status?: RequestStatus[];
-    limit: number;
-  }): Promise<ChangeRequest[]> {
+  health(): StoreHealth {
+    return { writable: true, since: new Date(0).toISOString() };
+  }
+
+  async findRequestByDraft(draftId: string): Promise<ChangeRequest | null> {
+    const found = Object.values(this.#data().requests).find((request) => request.draftId === draftId);
+    return found ? structuredClone(found) : null;
+  }
+
+  async listRequestHeaders(filter: RequestFilter): Promise<RequestHeader[]> {
+    return (await this.listRequests(filter)).map(({ items: _items, results: _results, ...header }) => header);
+  }
+
+  async archiveOld(): Promise<{ requests: number; drafts: number; audit: number }> {
+    return { requests: 0, drafts: 0, audit: 0 };
+  }
+
+  async listRequests(filter: RequestFilter): Promise<ChangeRequest[]> {
     return Object.values(this.#data().requests)
       .filter((request) => filter.requestedBy === undefined || request.requestedBy === filter.requestedBy)
+      .filter((request) => filter.customerId === undefined || request.customerId === filter.customerId)
+      .filter((request) => filter.createdSince === undefined || request.createdAt >= filter.createdSince)
       .filter((request) => filter.status === undefined || filter.status.includes(request.status))
       .sort(newestFirst)
       .slice(0, filter.limit)
@@ -181,7 +202,7 @@ export class LowdbStore implements Store {
     id: string,
     from: readonly RequestStatus[],
     to: RequestStatus,
-    patch: Partial<Omit<ChangeRequest, 'id' | 'status' | 'results'>> = {},
+    patch: Partial<Omit<ChangeRequest, 'id' | 'status' | 'results' | 'items'>> = {},
   ): Promise<ChangeRequest | null> {
     const data = this.#data();
     const current = data.requests[id];

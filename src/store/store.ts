@@ -2,70 +2,130 @@
  * The bot's own memory behind one port: drafts of open modals, change requests with their
  * per-user results, approvals and an audit log. The lowdb adapter serves one process; a shared
  * database can implement the same port for several replicas.
+ *
+ * Durability contract (DESIGN.md §8): the methods marked *durable* resolve only once the change
+ * is on disk (file synced and replaced atomically, or committed). While the store cannot write,
+ * they reject with StoreUnavailableError and keep nothing of the change, so a caller can tell the
+ * person "nothing was changed" truthfully. The other mutations are coalesced: they reach the disk
+ * within a short delay, or at `flush()`. Every value is parsed with the same zod schema on write
+ * as on read; an invalid one is refused with StoreError (code `invalid_value`), never stored.
  */
-import type { ChangeRequest, ItemResult, RequestStatus } from '../licensing/model.js';
+import type { ChangeRequest, ItemResult, RequestHeader, RequestStatus } from '../licensing/model.js';
 import type { Approval, AuditEntry, Draft, NewDraft } from './store-schema.js';
 
 export type { Approval, AuditEntry, Draft, NewDraft } from './store-schema.js';
 
+/** Whether the store can write; `since` is when it last changed. */
+export interface StoreHealth {
+  writable: boolean;
+  since: string;
+  /** The last write error while not writable (e.g. "ENOSPC: no space left on device"). */
+  error?: string;
+}
+
+export interface RequestFilter {
+  requestedBy?: string;
+  customerId?: string;
+  status?: readonly RequestStatus[];
+  /** Only requests created at or after this ISO time. */
+  createdSince?: string;
+  limit: number;
+}
+
 export interface Store {
   /** Reads and validates the file; throws StoreError when it is corrupt (and leaves it untouched). */
   open(): Promise<void>;
+  /** Writable or not, right now; changes by itself when the disk recovers. */
+  health(): StoreHealth;
 
+  /** Coalesced. */
   createDraft(draft: NewDraft): Promise<Draft>;
-  /** The draft, or null when unknown or expired. */
+  /** The draft, or null when unknown, expired, or `id` is not a draft id at all. */
   getDraft(id: string): Promise<Draft | null>;
-  /** Applies `change` to the current draft atomically; null when unknown or expired. */
+  /** Applies `change` to the current draft atomically; null when unknown or expired. Coalesced. */
   updateDraft(id: string, change: (draft: Draft) => Draft): Promise<Draft | null>;
   /**
    * Removes the draft and returns it in one step, when it is live and belongs to `ownerId`; null
    * otherwise. Of concurrent calls for one draft exactly one gets it, which is what makes a
-   * submission of the same modal create one request even when Slack delivers it twice.
+   * submission of the same modal create one request even when Slack delivers it twice. In memory
+   * only: the request saved next (durable) carries the removal to disk.
    */
   takeDraft(id: string, ownerId: string): Promise<Draft | null>;
   /** Puts back a draft taken with takeDraft, with a fresh expiry, when what followed did not happen. */
   restoreDraft(draft: Draft): Promise<Draft>;
 
+  /** Durable. A new request (its items and results included). */
   saveRequest(request: ChangeRequest): Promise<void>;
   getRequest(id: string): Promise<ChangeRequest | null>;
-  /** Most recent first. */
-  listRequests(filter: {
-    requestedBy?: string;
-    status?: RequestStatus[];
-    limit: number;
-  }): Promise<ChangeRequest[]>;
+  /** The request submitted from draft `draftId`, if any (a retried delivery of that submission). */
+  findRequestByDraft(draftId: string): Promise<ChangeRequest | null>;
+  /** Most recent first, with items and results. */
+  listRequests(filter: RequestFilter): Promise<ChangeRequest[]>;
+  /** Most recent first, without items and results (cheap at any store size). */
+  listRequestHeaders(filter: RequestFilter): Promise<RequestHeader[]>;
   /**
-   * Moves a request to `to` only when its status is one of `from` (compare-and-set); returns the
-   * updated request, or null when the status did not match. This is what makes decisions happen once.
+   * Durable. Moves a request to `to` only when its status is one of `from` (compare-and-set);
+   * returns the updated request, or null when the status did not match. This is what makes
+   * decisions happen once.
    */
   transitionRequest(
     id: string,
     from: readonly RequestStatus[],
     to: RequestStatus,
-    patch?: Partial<Omit<ChangeRequest, 'id' | 'status' | 'results'>>,
+    patch?: Partial<Omit<ChangeRequest, 'id' | 'status' | 'results' | 'items'>>,
   ): Promise<ChangeRequest | null>;
-  /** Records per-user results as they land; writes to disk are coalesced. */
+  /**
+   * Records per-user results as they land. Coalesced: `flush()` before telling anyone about them.
+   * A result for a part that already has one replaces it.
+   */
   recordResults(requestId: string, results: readonly ItemResult[]): Promise<void>;
 
+  /** Durable. */
   saveApproval(approval: Approval): Promise<void>;
   getApproval(requestId: string): Promise<Approval | null>;
   listApprovals(filter: { status?: Approval['status'][]; limit: number }): Promise<Approval[]>;
-  /** Compare-and-set on the approval's status, like transitionRequest. */
+  /** Durable. Compare-and-set on the approval's status, like transitionRequest. */
   decideApproval(
     requestId: string,
     from: readonly Approval['status'][],
     patch: Pick<Approval, 'status'> & Partial<Omit<Approval, 'requestId' | 'status'>>,
   ): Promise<Approval | null>;
 
+  /** Coalesced. */
   appendAudit(entry: Omit<AuditEntry, 'at'> & { at?: string }): Promise<void>;
   listAudit(filter: { requestId?: string; limit: number }): Promise<AuditEntry[]>;
 
-  /** Waits until everything recorded so far is on disk. */
+  /**
+   * Retention: archives (never silently drops) finished requests, expired drafts and audit rows
+   * older than the retention period; returns how many of each went to the archive.
+   */
+  archiveOld(): Promise<{ requests: number; drafts: number; audit: number }>;
+
+  /** Waits until everything recorded so far is on disk; rejects with StoreUnavailableError if it cannot. */
   flush(): Promise<void>;
-  /** Flushes and stops the write timer. */
+  /** Flushes (retrying a failed write for a bounded time) and stops the write timer. */
   close(): Promise<void>;
 }
 
+export type StoreErrorCode = 'store_corrupt' | 'store_unavailable' | 'invalid_value' | 'store_closed';
+
 export class StoreError extends Error {
-  override readonly name = 'StoreError';
+  override readonly name: string = 'StoreError';
+  readonly code: StoreErrorCode;
+  constructor(message: string, options: { code?: StoreErrorCode; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = options.code ?? 'store_corrupt';
+  }
 }
+
+/** The store cannot write right now; the change that got this was not kept. */
+export class StoreUnavailableError extends StoreError {
+  override readonly name = 'StoreUnavailableError';
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { ...options, code: 'store_unavailable' });
+  }
+}
+
+/** What a person is told when the store refuses a change. */
+export const CANNOT_SAVE_TEXT =
+  'LicenseDesk cannot save right now; nothing was changed. Try again in a few minutes.';
