@@ -11,6 +11,11 @@ import { LowdbStore } from './store/lowdb-store.js';
 import { StoreError } from './store/store.js';
 
 const APPROVAL_SWEEP_MS = 60_000;
+const RETENTION_SWEEP_MS = 3_600_000;
+/** How long runs get to record the provider calls in flight when the bot stops. */
+const RUNS_STOP_MS = 10_000;
+/** After this, a stop that hangs ends with a forced exit. */
+const SHUTDOWN_LIMIT_MS = 25_000;
 
 function fail(line: string): never {
   console.error(line);
@@ -72,22 +77,48 @@ async function main(): Promise<void> {
     slack.expireApprovals().catch((error: unknown) => logger.error('expiring approvals failed', error));
   }, APPROVAL_SWEEP_MS);
   sweep.unref();
+  const archive = () =>
+    store
+      .archiveOld()
+      .then((moved) => {
+        if (moved.requests + moved.drafts + moved.audit > 0) {
+          logger.info(
+            `archived ${moved.requests} request(s), ${moved.drafts} draft(s), ${moved.audit} audit row(s) to ${config.DATA_DIR}/archive`,
+          );
+        }
+      })
+      .catch((error: unknown) => logger.error('archiving old records failed', error));
+  void archive();
+  const retention = setInterval(archive, RETENTION_SWEEP_MS);
+  retention.unref();
 
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info(`${signal}: stopping (runs under way resume at the next start)`);
-    clearInterval(sweep);
-    try {
-      await slack.stop();
-      await backend.close();
-      await store.close();
-      process.exit(0);
-    } catch (error) {
-      logger.error('shutdown failed', error);
+    setTimeout(() => {
+      logger.error(`shutdown took longer than ${SHUTDOWN_LIMIT_MS} ms; exiting now`);
       process.exit(1);
-    }
+    }, SHUTDOWN_LIMIT_MS).unref();
+    clearInterval(sweep);
+    clearInterval(retention);
+    let failed = false;
+    const step = async (what: string, work: () => Promise<unknown>) => {
+      try {
+        await work();
+      } catch (error) {
+        failed = true;
+        logger.error(`shutdown: ${what} failed`, error);
+      }
+    };
+    // No new work, then the runs stop taking items and record what is in flight, then the tenant
+    // and the store are saved: the store even when the tenant could not be.
+    await step('stopping the Slack listener', () => slack.stop());
+    await step('stopping the runs', () => service.stop(RUNS_STOP_MS));
+    await step('saving the license backend', () => backend.close());
+    await step('saving the store', () => store.close());
+    process.exit(failed ? 1 : 0);
   };
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));

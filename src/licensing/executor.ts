@@ -12,7 +12,11 @@
  * holdings are read again and tell whether a call landed; the parts found applied are `success`.
  *
  * A provider error that is not a LicenseProviderError is a crash: the run stops taking items,
- * lets the ones in flight finish, and rethrows. Rerunning with `resumed: true` continues.
+ * lets the ones in flight finish, and rethrows. Rerunning with `resumed: true` continues. An
+ * aborted `signal` (shutdown) stops it the same way and rejects with RunInterruptedError.
+ *
+ * Results are recorded as they land (coalesced) and flushed before the reporter hears of them, so
+ * nothing the summary or thread says is lost with the process.
  */
 import {
   isLicenseProviderError,
@@ -63,6 +67,13 @@ export interface RunOptions {
   now?: () => Date;
   random?: () => number;
   logger?: Pick<Console, 'warn'>;
+  /** Aborted at shutdown: no new item starts; items in flight finish and are recorded. */
+  signal?: AbortSignal;
+}
+
+/** The run stopped because its signal was aborted (shutdown); it resumes at the next start. */
+export class RunInterruptedError extends Error {
+  override readonly name = 'RunInterruptedError';
 }
 
 interface Part {
@@ -111,11 +122,17 @@ export async function runRequest(request: ChangeRequest, options: RunOptions): P
     run.results[resultKey(userId, skuId, op)] !== undefined;
 
   // Reporter calls run one after another off the workers' path; a failure is logged, never fatal.
+  // Each waits until the results it could mention are on disk (durable before told).
   let reporting: Promise<void> = Promise.resolve();
   const report = (what: string, call: () => Promise<void>) => {
-    reporting = reporting.then(call).catch((error: unknown) => {
-      logger.warn(`[executor] reporter.${what} failed for ${run.id}; the run goes on:`, error);
-    });
+    reporting = reporting
+      .then(async () => {
+        await store.flush();
+        await call();
+      })
+      .catch((error: unknown) => {
+        logger.warn(`[executor] reporter.${what} failed for ${run.id}; the run goes on:`, error);
+      });
   };
   let lastProgressAt = now().getTime();
   const maybeProgress = () => {
@@ -317,7 +334,7 @@ export async function runRequest(request: ChangeRequest, options: RunOptions): P
   let next = 0;
   let crash: { error: unknown } | null = null;
   const worker = async () => {
-    while (crash === null && next < pending.length) {
+    while (crash === null && !options.signal?.aborted && next < pending.length) {
       const position = next++;
       const item = pending[position];
       if (!item) break;
@@ -333,6 +350,10 @@ export async function runRequest(request: ChangeRequest, options: RunOptions): P
   if (crash !== null) {
     await reporting;
     throw (crash as { error: unknown }).error;
+  }
+  if (next < pending.length) {
+    await reporting;
+    throw new RunInterruptedError(`The run of ${run.id} stopped for shutdown; it resumes at the next start.`);
   }
 
   const finished = options.finish ? await options.finish(run, countResults(run)) : run;

@@ -19,8 +19,9 @@ import { z } from 'zod';
 import { renderRejectReasonModal, renderRevokeListModal } from '../../../blocks/approval-request.js';
 import { slackDate, userMention } from '../../../blocks/elements.js';
 import { ids } from '../../../blocks/ids.js';
+import { RunInterruptedError } from '../../licensing/executor.js';
 import type { DecisionResult } from '../../licensing/licensing-service.js';
-import type { Approval } from '../../store/store.js';
+import { type Approval, CANNOT_SAVE_TEXT, StoreUnavailableError } from '../../store/store.js';
 import { refusals } from '../access.js';
 import type { ListenerDeps } from '../listeners/deps.js';
 import { publishHomeOf } from '../listeners/home.js';
@@ -84,6 +85,10 @@ export function approvalListeners(deps: ListenerDeps): ApprovalListeners {
       const done = await service.run(requestId, reporter);
       await notifier.announceRunOutcome(requestId, service.counts(done));
     } catch (error) {
+      if (error instanceof RunInterruptedError) {
+        logger.info(error.message);
+        return;
+      }
       logger.error(`run of approved request ${requestId} stopped`, error);
       await store.appendAudit({ actor: 'system', action: 'run_stopped', requestId, outcome: 'error' });
       await notifier.tellOperator(
@@ -102,6 +107,11 @@ export function approvalListeners(deps: ListenerDeps): ApprovalListeners {
       try {
         await work();
       } catch (error) {
+        if (error instanceof StoreUnavailableError) {
+          args.logger.warn(`${what} of ${args.action.value ?? '?'} refused: ${error.message}`);
+          await explain(args, CANNOT_SAVE_TEXT);
+          return;
+        }
         args.logger.error(`${what} of ${args.action.value ?? '?'} by ${args.body.user.id} failed`, error);
         await explain(args, 'Sorry, something went wrong and nothing more was done. Try again in a moment.');
       }
@@ -114,6 +124,7 @@ export function approvalListeners(deps: ListenerDeps): ApprovalListeners {
     if (!requestId.success) return explain(args, 'This button no longer refers to a request.');
     const id = requestId.data;
     if (!(await approvers.allows(userId))) return refuseNonApprover(args, id, 'approve');
+    if (!store.health().writable) return explain(args, CANNOT_SAVE_TEXT);
     const result = await service.approve(id, userId);
     if (!result.ok) {
       await auditRefusal(userId, id, 'approve', result.why);
@@ -179,7 +190,12 @@ export function approvalListeners(deps: ListenerDeps): ApprovalListeners {
       await auditRefusal(userId, id, 'reject', 'not_approver');
       return inlineError(refusals.approver);
     }
-    const result = await service.reject(id, userId, reason.slice(0, MAX_REASON));
+    if (!store.health().writable) return inlineError(CANNOT_SAVE_TEXT);
+    const result = await service.reject(id, userId, reason.slice(0, MAX_REASON)).catch((error: unknown) => {
+      if (error instanceof StoreUnavailableError) return null;
+      throw error;
+    });
+    if (result === null) return inlineError(CANNOT_SAVE_TEXT);
     if (!result.ok) {
       await auditRefusal(userId, id, 'reject', result.why);
       await inlineError(refusalText(result, notifier));

@@ -3,6 +3,8 @@
  * the request, show the submitted view, post the summary where /licenses ran (a DM when the bot
  * cannot post there) and run the request in the background, reporting in the summary's thread.
  */
+
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { AllMiddlewareArgs, Logger, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import type { ModalView } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
@@ -10,13 +12,14 @@ import { ids, patterns } from '../../../blocks/ids.js';
 import { renderLoading, renderNotice } from '../../../blocks/loading.js';
 import { renderRunSummary } from '../../../blocks/run-summary.js';
 import { renderSubmitted, type SubmittedData } from '../../../blocks/submitted.js';
-import type { ChangeInput } from '../../licensing/licensing-service.js';
+import { RunInterruptedError } from '../../licensing/executor.js';
+import type { ChangeInput, LicensingService } from '../../licensing/licensing-service.js';
 import type { ChangeRequest } from '../../licensing/model.js';
 import type { PlanProblem } from '../../licensing/plan.js';
 import { type Reporter, silentReporter } from '../../licensing/reporter.js';
-import type { Approval, Draft } from '../../store/store.js';
+import { type Approval, CANNOT_SAVE_TEXT, type Draft, StoreUnavailableError } from '../../store/store.js';
 import { draftOf } from '../access.js';
-import { StateValues } from '../payloads.js';
+import { DraftMetadata, parseMetadata, StateValues } from '../payloads.js';
 import { SlackReporter } from '../slack-reporter.js';
 import { isLate, slackErrorCode, withinBudget } from '../views.js';
 import type { ListenerDeps } from './deps.js';
@@ -112,9 +115,76 @@ function changeInput(draft: Draft, state: unknown): ChangeInput {
 const ALREADY_SUBMITTED =
   'This request was already submitted: its summary is posted where you ran /licenses. Run /licenses again for another change.';
 
+/** How long a second delivery waits for the first one's request to be saved. */
+const REPEAT_WAIT_MS = 2_000;
+
+/** Planned changes of a stored request, as the submitted view counts them. */
+function plannedCounts(request: ChangeRequest): { assignments: number; revocations: number } {
+  let assignments = 0;
+  let revocations = 0;
+  for (const item of request.items) {
+    assignments += item.change.assign.length;
+    revocations += item.change.revoke.length;
+  }
+  return { assignments, revocations: request.revocations ?? revocations };
+}
+
+/** The request an earlier delivery of this submission saved, waiting briefly while it is being saved. */
+async function earlierSubmission(deps: ListenerDeps, draftId: string, userId: string) {
+  const deadline = Date.now() + REPEAT_WAIT_MS;
+  for (;;) {
+    const request = await deps.store.findRequestByDraft(draftId);
+    if (request !== null) return request.requestedBy === userId ? request : null;
+    if (Date.now() >= deadline) return null;
+    await sleep(100);
+  }
+}
+
+/** The outcome a first delivery had, for a retried one: same view, nothing run twice. */
+function repeatedOutcome(request: ChangeRequest): Extract<Outcome, { ok: true }> {
+  return {
+    ok: true,
+    request,
+    needsApproval: request.approvalRequired ?? request.status === 'pending_approval',
+    ...plannedCounts(request),
+    repeated: true,
+  };
+}
+
+/**
+ * Slack retries a submission it got no answer to in time: when the first delivery already took
+ * effect (its draft is claimed and a request saved from it), answer as it did instead of
+ * "This form has expired". Runs before requireOwnDraft on the submit route.
+ */
+export function answerRepeatedSubmission(deps: ListenerDeps) {
+  return async (args: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs) => {
+    const meta = parseMetadata(DraftMetadata, args.view.private_metadata);
+    if (meta !== null && (await deps.store.getDraft(meta.draftId)) === null) {
+      const request = await deps.store.findRequestByDraft(meta.draftId);
+      if (request !== null && request.requestedBy === args.body.user.id) {
+        const outcome = repeatedOutcome(request);
+        await args.ack({
+          response_action: 'update',
+          view: submittedView(deps, request.report?.channel ?? request.requestedBy, outcome),
+        });
+        return;
+      }
+    }
+    await args.next();
+  };
+}
+
 type Outcome =
   | { ok: false; errors: Errors; alreadySubmitted?: true }
-  | { ok: true; request: ChangeRequest; needsApproval: boolean; assignments: number; revocations: number };
+  | {
+      ok: true;
+      request: ChangeRequest;
+      needsApproval: boolean;
+      assignments: number;
+      revocations: number;
+      /** A retried delivery of a submission that already took effect: show it, start nothing. */
+      repeated?: true;
+    };
 
 /** "Apply" / "Request approval" on the manage-licenses step. */
 export function submitLicenses(deps: ListenerDeps) {
@@ -129,7 +199,12 @@ export function submitLicenses(deps: ListenerDeps) {
     const { draft } = draftOf(context);
     const input = changeInput(draft, view.state);
     const reason = new StateValues(view.state).text(ids.blocks.reason, ids.actions.reason);
+    const cannotSave = (): Outcome => ({
+      ok: false,
+      errors: { [firstAssignBlock(view) ?? ids.blocks.reason]: CANNOT_SAVE_TEXT },
+    });
     const work = (async (): Promise<Outcome> => {
+      if (!deps.store.health().writable) return cannotSave();
       const checked = await deps.service.prepare(input);
       if (!checked.ok) return { ok: false, errors: problemErrors(view, checked.problems) };
       if (checked.needsApproval && reason === null) {
@@ -139,20 +214,29 @@ export function submitLicenses(deps: ListenerDeps) {
       // the operator to fix; a second delivery of this submission finds it gone.
       const claimed = await deps.store.takeDraft(draft.id, body.user.id);
       if (claimed === null) {
+        // Another delivery of this submission claimed it: answer as that one does.
+        const earlier = await earlierSubmission(deps, draft.id, body.user.id);
+        if (earlier !== null) return repeatedOutcome(earlier);
         const errors = { [firstAssignBlock(view) ?? ids.blocks.reason]: ALREADY_SUBMITTED };
         return { ok: false, errors, alreadySubmitted: true };
       }
-      const submitted = await deps.service
-        .submit({
+      let submitted: Awaited<ReturnType<LicensingService['submit']>>;
+      try {
+        submitted = await deps.service.submit({
           ...changeInput(claimed, view.state),
           requestedBy: body.user.id,
+          draftId: claimed.id,
           ...(reason === null ? {} : { reason }),
           report: { channel: claimed.channelId },
-        })
-        .catch(async (error: unknown) => {
-          await deps.store.restoreDraft(claimed);
-          throw error;
         });
+      } catch (error) {
+        await deps.store.restoreDraft(claimed);
+        if (error instanceof StoreUnavailableError) {
+          logger.warn(`submission of draft ${claimed.id} refused: ${error.message}`);
+          return cannotSave();
+        }
+        throw error;
+      }
       if (!submitted.ok) {
         await deps.store.restoreDraft(claimed);
         return { ok: false, errors: problemErrors(view, submitted.problems) };
@@ -197,15 +281,16 @@ export function submitLicenses(deps: ListenerDeps) {
         });
         return;
       }
-      await client.views.update({ view_id: view.id, view: submittedView(deps, draft, outcome) });
+      await client.views.update({ view_id: view.id, view: submittedView(deps, draft.channelId, outcome) });
     } else {
       outcome = ready;
       if (!outcome.ok) {
         await ack({ response_action: 'errors', errors: outcome.errors });
         return;
       }
-      await ack({ response_action: 'update', view: submittedView(deps, draft, outcome) });
+      await ack({ response_action: 'update', view: submittedView(deps, draft.channelId, outcome) });
     }
+    if (outcome.repeated) return;
     const { request, needsApproval } = outcome;
     // Tracked, so that shutdown and tests can wait for the summary and the run behind it.
     deps.runs.track(`summary of ${request.id}`, async () => {
@@ -225,7 +310,10 @@ export function submitLicenses(deps: ListenerDeps) {
       if (posted !== null) {
         await deps.service.setReportTarget(request.id, { channel: posted.channel, ts: posted.ts });
         if (posted.inDm) {
-          await client.views.update({ view_id: view.id, view: submittedView(deps, draft, outcome, posted) });
+          await client.views.update({
+            view_id: view.id,
+            view: submittedView(deps, draft.channelId, outcome, posted),
+          });
         }
       }
       if (needsApproval) await deps.approvals.postRequest(request.id);
@@ -236,7 +324,7 @@ export function submitLicenses(deps: ListenerDeps) {
 
 function submittedView(
   deps: ListenerDeps,
-  draft: Draft,
+  channelId: string,
   outcome: Extract<Outcome, { ok: true }>,
   posted?: { channel: string; inDm: boolean },
 ): ModalView {
@@ -244,7 +332,7 @@ function submittedView(
     requestId: outcome.request.id,
     customerName: outcome.request.customerName,
     status: outcome.needsApproval ? 'pending_approval' : 'running',
-    resultsChannelId: posted?.channel ?? draft.channelId,
+    resultsChannelId: posted?.channel ?? channelId,
     resultsInDm: posted?.inDm ?? false,
     assignments: outcome.assignments,
     revocations: outcome.revocations,
@@ -342,6 +430,10 @@ function startRun(
     try {
       done = await deps.service.run(request.id, reporter);
     } catch (error) {
+      if (error instanceof RunInterruptedError) {
+        logger.info(error.message);
+        return;
+      }
       logger.error(`run of ${request.id} stopped`, error);
       if (summary === null) return;
       await client.chat.postMessage({
