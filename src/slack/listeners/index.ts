@@ -18,7 +18,7 @@ import {
   showHolders,
   showPlans,
 } from './licenses-step.js';
-import { submitLicenses } from './submit.js';
+import { answerRepeatedSubmission, submitLicenses } from './submit.js';
 import {
   addEmails,
   browsePick,
@@ -80,7 +80,8 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   app.action<BlockAction>(patterns.buyMore, ...step, acknowledge);
 
   // 4. Submit → summary and run
-  app.view(ids.views.manage, ...step, submitLicenses(deps));
+  // A retried delivery of a submission that took effect is answered before the draft check.
+  app.view(ids.views.manage, operator, answerRepeatedSubmission(deps), ownDraft, submitLicenses(deps));
 
   // 5. Approvals (src/slack/approval): approval message and App Home buttons, reject-reason modal.
   // Access is checked inside, after the ack: a refusal is an ephemeral, and a click must never wait on it.
