@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type RunOptions, runRequest } from '../../src/licensing/executor.js';
+import { RunInterruptedError, type RunOptions, runRequest } from '../../src/licensing/executor.js';
 import type { AssignChoice, ChangeRequest, UserChange } from '../../src/licensing/model.js';
 import { planChanges } from '../../src/licensing/plan.js';
 import { countResults } from '../../src/licensing/run-counts.js';
@@ -333,6 +333,56 @@ describe('runRequest', () => {
 
     expect(countResults(done)).toMatchObject({ total: 80, done: 80, success: 80 });
     for (const user of provider.users.values()) expect(provider.applied.get(user.id)).toBe(1);
+  });
+
+  it('stops taking items when its signal is aborted, records what was in flight, and resumes without doubles', async () => {
+    const { provider } = tenant(40);
+    provider.latencyMs = 3;
+    const request = await plannedRequest(provider, { assign: [assignAll('e3')] });
+    const stop = new AbortController();
+    const apply = provider.applyUserChange.bind(provider);
+    provider.applyUserChange = async (customerId: string, userId: string, change: UserChange) => {
+      if (provider.calls.length === 10) stop.abort();
+      await apply(customerId, userId, change);
+    };
+
+    await expect(
+      runRequest(request, options(provider, { concurrency: 4, signal: stop.signal })),
+    ).rejects.toBeInstanceOf(RunInterruptedError);
+
+    const interrupted = (await store.getRequest(request.id))!;
+    // Every call that was made finished and was recorded; nothing started after the abort but those in flight.
+    expect(countResults(interrupted).done).toBe(provider.calls.length);
+    expect(provider.calls.length).toBeLessThan(10 + 4);
+    provider.applyUserChange = apply;
+    const done = await runRequest(interrupted, options(provider, { resumed: true }));
+    expect(countResults(done)).toMatchObject({ total: 40, done: 40, success: 40 });
+    for (const user of provider.users.values()) expect(provider.applied.get(user.id)).toBe(1);
+  });
+
+  it('tells the reporter nothing that is not on disk yet', async () => {
+    const { provider } = tenant(30);
+    provider.latencyMs = 2;
+    const request = await plannedRequest(provider, { assign: [assignAll('e3')] });
+    const onDisk = async () => {
+      // A second store over the same directory reads only what reached the disk.
+      const reader = new LowdbStore({ dataDir });
+      await reader.open();
+      return countResults((await reader.getRequest(request.id))!).done;
+    };
+    const checks: { told: number; saved: number }[] = [];
+    const reporter = new RecordingReporter();
+    const check = async (counts: { done: number }) => {
+      checks.push({ told: counts.done, saved: await onDisk() });
+    };
+    reporter.progress = async (_request, counts) => check(counts);
+    reporter.finished = async (_request, counts) => check(counts);
+
+    await runRequest(request, options(provider, { reporter, concurrency: 3, progressIntervalMs: 0 }));
+
+    expect(checks.length).toBeGreaterThan(1);
+    expect(checks.at(-1)).toEqual({ told: 30, saved: 30 });
+    for (const { told, saved } of checks) expect(saved).toBeGreaterThanOrEqual(told);
   });
 
   it('carries on when the reporter fails, and reports progress at most every interval', async () => {
