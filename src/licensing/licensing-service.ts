@@ -9,7 +9,7 @@
  */
 import type { LicenseProvider, UserPage, UserQuery } from '../providers/license-provider.js';
 import type { Approval, Store } from '../store/store.js';
-import { type RunOptions, runRequest } from './executor.js';
+import { RunInterruptedError, type RunOptions, runRequest } from './executor.js';
 import { newId } from './ids.js';
 import type {
   AssignChoice,
@@ -84,6 +84,14 @@ export class RequestNotRunnableError extends Error {
 
 const MANY = 10_000;
 
+/** The patch that takes a decided approval back to pending. */
+const undecided = {
+  status: 'pending',
+  decidedBy: undefined,
+  decidedAt: undefined,
+  decisionReason: undefined,
+} as const;
+
 export class LicensingService {
   readonly #provider: LicenseProvider;
   readonly #store: Store;
@@ -101,6 +109,9 @@ export class LicensingService {
    * run() has not begun: their listener starts them, so they are not interrupted.
    */
   readonly #startingHere = new Set<string>();
+  /** Aborted by stop(): runs take no new item, and no run starts. */
+  readonly #stopping = new AbortController();
+  readonly #runsInFlight = new Set<Promise<unknown>>();
 
   constructor(options: LicensingServiceOptions) {
     this.#provider = options.provider;
@@ -227,7 +238,33 @@ export class LicensingService {
     return { ok: true, request, needsApproval: approvalNeeded, approval };
   }
 
-  async run(requestId: string, reporter: Reporter): Promise<ChangeRequest> {
+  run(requestId: string, reporter: Reporter): Promise<ChangeRequest> {
+    const running = this.#run(requestId, reporter);
+    this.#runsInFlight.add(running);
+    const forget = () => this.#runsInFlight.delete(running);
+    running.then(forget, forget);
+    return running;
+  }
+
+  /**
+   * Shutdown: runs take no new item and no new run starts; resolves when the items in flight are
+   * recorded (their runs reject with RunInterruptedError and resume at the next start), or after
+   * `timeoutMs`, whichever comes first.
+   */
+  async stop(timeoutMs = 10_000): Promise<void> {
+    this.#stopping.abort();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, timeoutMs);
+    });
+    await Promise.race([Promise.allSettled([...this.#runsInFlight]), timeout]);
+    clearTimeout(timer);
+  }
+
+  async #run(requestId: string, reporter: Reporter): Promise<ChangeRequest> {
+    if (this.#stopping.signal.aborted) {
+      throw new RunInterruptedError(`Request ${requestId} was not started: LicenseDesk is stopping.`);
+    }
     if (this.#running.has(requestId)) {
       throw new RequestNotRunnableError(`Request ${requestId} is already running.`);
     }
@@ -252,6 +289,7 @@ export class LicensingService {
         resumed: before.status === 'running',
         now: this.#now,
         logger: this.#logger,
+        signal: this.#stopping.signal,
         ...this.#retry,
         finish: async (ran, counts) => {
           const completed = await this.#store.transitionRequest(requestId, ['running'], 'completed', {
@@ -300,6 +338,7 @@ export class LicensingService {
    * several replicas, another one's fresh requests would be taken too (runs then need a job queue).
    */
   async interruptedRequests(): Promise<ChangeRequest[]> {
+    await this.#reconcileDecisions();
     const unfinished = await this.#store.listRequests({ status: ['running', 'approved'], limit: MANY });
     return unfinished
       .filter((request) => !this.#running.has(request.id))
@@ -375,7 +414,15 @@ export class LicensingService {
     });
     if (!decided) return this.#lostRace(requestId, approval);
     if (requestStatus === 'approved') this.#startingHere.add(requestId);
-    const request = await this.#store.transitionRequest(requestId, ['pending_approval'], requestStatus);
+    let request: ChangeRequest | null;
+    try {
+      request = await this.#store.transitionRequest(requestId, ['pending_approval'], requestStatus);
+    } catch (error) {
+      // The request's status is the decision of record: undo the approval's so both say "pending".
+      this.#startingHere.delete(requestId);
+      await this.#store.decideApproval(requestId, [status], undecided).catch(() => {});
+      throw error;
+    }
     if (request === null) this.#startingHere.delete(requestId);
     await this.#store.appendAudit({
       actor: approverId,
@@ -387,6 +434,33 @@ export class LicensingService {
     const current = request ?? (await this.#store.getRequest(requestId));
     if (!current) return { ok: false, why: 'not_found', approval: decided };
     return { ok: true, request: current, approval: decided };
+  }
+
+  /**
+   * A stop between an approval's decision and its request's transition leaves the approval
+   * decided and the request pending: the request's status is the decision of record, so an
+   * approval or rejection goes back to pending (the manager decides again), an expiry completes.
+   */
+  async #reconcileDecisions(): Promise<void> {
+    const decided = await this.#store.listApprovals({
+      status: ['approved', 'rejected', 'expired'],
+      limit: MANY,
+    });
+    for (const approval of decided) {
+      const request = await this.#store.getRequest(approval.requestId);
+      if (request?.status !== 'pending_approval') continue;
+      if (approval.status === 'expired') {
+        await this.#store.transitionRequest(approval.requestId, ['pending_approval'], 'expired');
+      } else {
+        await this.#store.decideApproval(approval.requestId, [approval.status], undecided);
+      }
+      await this.#store.appendAudit({
+        actor: 'system',
+        action: 'decision_reconciled',
+        requestId: approval.requestId,
+        outcome: approval.status === 'expired' ? 'expired' : 'pending',
+      });
+    }
   }
 
   async #lostRace(requestId: string, fallback: Approval): Promise<DecisionResult> {
