@@ -366,10 +366,8 @@ async function postSummary(
   } catch (error) {
     if (!CANNOT_POST_HERE.has(slackErrorCode(error) ?? '')) throw error;
   }
-  const opened = await client.conversations.open({ users: userId });
-  const dm = opened.channel?.id;
-  if (dm === undefined) throw new Error(`conversations.open gave no channel for ${userId}`);
-  return { ...(await post(dm)), inDm: true };
+  // Posting to a user id lands in the app's DM with them; no conversations.open (and no im:write) needed.
+  return { ...(await post(userId)), inDm: true };
 }
 
 /**
