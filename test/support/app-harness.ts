@@ -87,6 +87,8 @@ export interface HarnessOptions {
   /** Puts something between the service and the demo provider (a directory change the demo cannot make). */
   wrapProvider?: (demo: DemoProvider) => LicenseProvider;
   service?: Partial<Omit<LicensingServiceOptions, 'provider' | 'store'>>;
+  /** Where the store lives (default: a fresh temp dir, removed by close()); e.g. a small tmpfs. */
+  dataDir?: string;
   /** Pacing of the Slack reporter (tests default to no pause and 20 ms between summary updates). */
   messageIntervalMs?: number;
   progressIntervalMs?: number;
@@ -118,7 +120,7 @@ const ackLatencies: number[] = [];
 
 export async function startAppHarness(options: HarnessOptions = {}): Promise<AppHarness> {
   const fake = await startSlackFake();
-  const dataDir = await mkdtemp(path.join(tmpdir(), 'licensedesk-e2e-'));
+  const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'licensedesk-e2e-')));
   const base = testTenant();
   const data = options.tenant?.(base) ?? base;
   const provider = new DemoProvider({ data, ...options.provider });
@@ -190,7 +192,7 @@ export async function startAppHarness(options: HarnessOptions = {}): Promise<App
       }
       await store.close();
       await fake.close();
-      await rm(dataDir, { recursive: true, force: true });
+      if (options.dataDir === undefined) await rm(dataDir, { recursive: true, force: true });
     },
   };
 }
