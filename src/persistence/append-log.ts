@@ -12,8 +12,12 @@ import { type DurableFs, nodeFs, readTextIfExists, syncDirectory } from './durab
 
 interface Pending {
   line: string;
-  /** True for appendDurably: the caller undoes its change if the write fails, so the line must go too. */
-  dropOnFailure: boolean;
+  /**
+   * Set by appendDurably: told how the write carrying this line ended. A failed line is dropped
+   * (the caller undoes its change), so each caller must hear about its own line: a later sync()
+   * finds nothing left to write and would resolve.
+   */
+  settle?: { resolve: () => void; reject: (error: unknown) => void };
 }
 
 export class AppendLog {
@@ -25,6 +29,8 @@ export class AppendLog {
   /** Bytes known to be whole lines on disk; a failed write is cut back to this. */
   #length = 0;
   #lines = 0;
+  /** True when cutting back a failed write failed too: the next write cuts back first. */
+  #tornTail = false;
 
   private constructor(file: string, fs: DurableFs) {
     this.file = file;
@@ -55,13 +61,17 @@ export class AppendLog {
 
   /** Buffers a record; it reaches the disk at the next sync(), and is retried until it does. */
   append(value: unknown): void {
-    this.#pending.push({ line: `${JSON.stringify(value)}\n`, dropOnFailure: false });
+    this.#pending.push({ line: `${JSON.stringify(value)}\n` });
   }
 
   /** Appends a record and resolves once it is on disk; if that write fails, the record is dropped and this rejects. */
   appendDurably(value: unknown): Promise<void> {
-    this.#pending.push({ line: `${JSON.stringify(value)}\n`, dropOnFailure: true });
-    return this.sync();
+    const line = `${JSON.stringify(value)}\n`;
+    return new Promise<void>((resolve, reject) => {
+      this.#pending.push({ line, settle: { resolve, reject } });
+      // The outcome reaches this caller through `settle`, whichever sync carries the line.
+      this.sync().catch(() => {});
+    });
   }
 
   /** Resolves once every record buffered before the call is on disk. */
@@ -94,18 +104,31 @@ export class AppendLog {
     const batch = this.#pending;
     this.#pending = [];
     const text = batch.map((entry) => entry.line).join('');
-    const handle = this.#open();
     try {
+      const handle = this.#open();
+      if (this.#tornTail) {
+        await handle.truncate(this.#length);
+        this.#tornTail = false;
+      }
       await handle.appendFile(text);
       await handle.sync();
-      this.#length += Buffer.byteLength(text);
-      this.#lines += batch.length;
     } catch (error) {
       // Cut back to the last whole line so the retry (or the next record) starts clean.
-      await handle.truncate(this.#length).catch(() => {});
-      this.#pending = [...batch.filter((entry) => !entry.dropOnFailure), ...this.#pending];
+      await this.#handle?.truncate(this.#length).then(
+        () => {
+          this.#tornTail = false;
+        },
+        () => {
+          this.#tornTail = true;
+        },
+      );
+      this.#pending = [...batch.filter((entry) => entry.settle === undefined), ...this.#pending];
+      for (const entry of batch) entry.settle?.reject(error);
       throw error;
     }
+    this.#length += Buffer.byteLength(text);
+    this.#lines += batch.length;
+    for (const entry of batch) entry.settle?.resolve();
   }
 
   #open(): FileHandle {
