@@ -6,6 +6,8 @@ const jsonReport = process.env.VITEST_JSON_REPORT;
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // Once per run: says in one line that the schema checks are skipped when the schemas are absent.
+    globalSetup: ['test/support/schemas-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',

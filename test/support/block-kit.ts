@@ -1,14 +1,15 @@
 /**
  * Block Kit validation against Slack's rules, shared by the Slack fake and the blocks tests.
  *
- * The JSON Schema (../shared/schemas/tightknit-block-kit) covers shapes, lengths and counts; the
- * checks it lacks are done here: duplicate ids, 50 blocks a message, initial options that must be
- * entries of the options, 250 KB a view, 4,000 characters of `chat.update` text.
+ * The project's own checks always run: Slack's limits below (title, private_metadata, blocks per
+ * view and message, view bytes, text lengths), duplicate ids, initial options that must be entries
+ * of the options. The third-party JSON Schema (tightknit-block-kit, see schemas.ts) adds shapes,
+ * lengths and counts of every element when it is found; without it those checks are skipped.
  * Every function returns readable errors (`<json-pointer> <message>`), `[]` when valid.
  */
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import { slackSchemas } from './schemas.js';
 
 /** Slack's limits that the checks below enforce (reference/slack-platform.md §1). */
 export const BLOCK_KIT_LIMITS = {
@@ -20,11 +21,6 @@ export const BLOCK_KIT_LIMITS = {
   updateText: 4000,
   postText: 40_000,
 } as const;
-
-/** Where the shared schemas live: `shared/` always sits beside the checkout. */
-export const SHARED_SCHEMAS_DIR = fileURLToPath(new URL('../../../shared/schemas/', import.meta.url));
-
-const BLOCK_KIT_SCHEMA_PATH = `${SHARED_SCHEMAS_DIR}tightknit-block-kit/slack-block-kit.schema.json`;
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
@@ -82,18 +78,10 @@ interface Validators {
   home: ValidateFunction;
 }
 
-let validators: Validators | undefined;
-
-/** Compiles the schema now (about a second) instead of inside the first validation. */
-export function warmUpBlockKit(): void {
-  loadValidators();
-}
-
-function loadValidators(): Validators {
-  if (validators) return validators;
-  const raw: unknown = JSON.parse(readFileSync(BLOCK_KIT_SCHEMA_PATH, 'utf8'));
+function compileSchema(schemaPath: string): Validators {
+  const raw: unknown = JSON.parse(readFileSync(schemaPath, 'utf8'));
   if (!isObject(raw) || !isObject(raw.$defs) || typeof raw.$id !== 'string') {
-    throw new Error(`${BLOCK_KIT_SCHEMA_PATH} is not the Block Kit schema`);
+    throw new Error(`${schemaPath} is not the Block Kit schema`);
   }
   const defs = raw.$defs as JsonObject;
   const schema = discriminateUnions(raw as JsonObject, defs) as JsonObject;
@@ -105,8 +93,7 @@ function loadValidators(): Validators {
     if (!validate) throw new Error(`Block Kit schema has no ${ref}`);
     return validate;
   };
-  validators = { blocks: get(''), modal: get('#/$defs/modal_view'), home: get('#/$defs/home_view') };
-  return validators;
+  return { blocks: get(''), modal: get('#/$defs/modal_view'), home: get('#/$defs/home_view') };
 }
 
 function formatErrors(errors: ErrorObject[] | null | undefined, prefix: string): string[] {
@@ -243,39 +230,95 @@ function initialOptionChecks(element: Record<string, unknown>, path: string): st
   return errors;
 }
 
-function viewChecks(view: unknown): string[] {
+/** Characters as JSON Schema's maxLength counts them (code points). */
+function characters(value: unknown): number {
+  return typeof value === 'string' ? [...value].length : 0;
+}
+
+/** Slack's view limits, checked with or without the schema (worded as Ajv words them). */
+function viewLimitChecks(view: Record<string, unknown>, type: 'modal' | 'home'): string[] {
+  const errors: string[] = [];
+  const title = isObject(view.title) ? view.title.text : undefined;
+  if (type === 'modal' && characters(title) > BLOCK_KIT_LIMITS.viewTitle) {
+    errors.push(`/title/text must NOT have more than ${BLOCK_KIT_LIMITS.viewTitle} characters`);
+  }
+  if (characters(view.private_metadata) > BLOCK_KIT_LIMITS.privateMetadata) {
+    errors.push(`/private_metadata must NOT have more than ${BLOCK_KIT_LIMITS.privateMetadata} characters`);
+  }
+  if (Array.isArray(view.blocks) && view.blocks.length > BLOCK_KIT_LIMITS.viewBlocks) {
+    errors.push(`/blocks must NOT have more than ${BLOCK_KIT_LIMITS.viewBlocks} items`);
+  }
+  return errors;
+}
+
+function viewChecks(view: unknown, type: 'modal' | 'home'): string[] {
   const errors: string[] = [];
   const bytes = Buffer.byteLength(JSON.stringify(view) ?? '', 'utf8');
   if (bytes > BLOCK_KIT_LIMITS.viewBytes) {
     errors.push(`/view is ${bytes} bytes, more than ${BLOCK_KIT_LIMITS.viewBytes} (view_too_large)`);
   }
-  if (isObject(view)) errors.push(...surfaceChecks(view.blocks, ''));
+  if (isObject(view)) errors.push(...viewLimitChecks(view, type), ...surfaceChecks(view.blocks, ''));
   return errors;
+}
+
+/** The validators of one run: the project's checks, plus the schema's when it is given. */
+export interface BlockKitChecks {
+  /** True when the third-party Block Kit schema is part of the checks. */
+  readonly schema: boolean;
+  modal(view: unknown): string[];
+  home(view: unknown): string[];
+  messageBlocks(blocks: unknown): string[];
+}
+
+/** Checks against the Block Kit schema at `schemaPath` (compiled now), or the project's checks only. */
+export function createBlockKitChecks(schemaPath: string | undefined): BlockKitChecks {
+  const validators = schemaPath === undefined ? undefined : compileSchema(schemaPath);
+  const schemaErrors = (validate: ValidateFunction | undefined, value: unknown, prefix: string) => {
+    if (validate === undefined || validate(value)) return [];
+    return formatErrors(validate.errors, prefix);
+  };
+  // The project's checks repeat some of the schema's limits in the same words: report each once.
+  const unique = (errors: string[]) => [...new Set(errors)];
+  return {
+    schema: validators !== undefined,
+    modal: (view) => unique([...schemaErrors(validators?.modal, view, ''), ...viewChecks(view, 'modal')]),
+    home: (view) => unique([...schemaErrors(validators?.home, view, ''), ...viewChecks(view, 'home')]),
+    messageBlocks: (blocks) => {
+      const errors = schemaErrors(validators?.blocks, blocks, '/blocks');
+      if (Array.isArray(blocks) && blocks.length > BLOCK_KIT_LIMITS.messageBlocks) {
+        errors.push(`/blocks must NOT have more than ${BLOCK_KIT_LIMITS.messageBlocks} items (a message)`);
+      }
+      return unique([...errors, ...surfaceChecks(blocks, '')]);
+    },
+  };
+}
+
+let defaultChecks: BlockKitChecks | undefined;
+
+/** This run's checks: with the schema when schemas.ts finds it (compiled once, about a second). */
+export function blockKitChecks(): BlockKitChecks {
+  defaultChecks ??= createBlockKitChecks(slackSchemas()?.blockKit);
+  return defaultChecks;
+}
+
+/** Compiles the schema now instead of inside the first validation. */
+export function warmUpBlockKit(): void {
+  blockKitChecks();
 }
 
 /** Errors of a modal view as sent to `views.open` / `views.push` / `views.update`; `[]` when valid. */
 export function validateModalView(view: unknown): string[] {
-  const { modal } = loadValidators();
-  modal(view);
-  return [...formatErrors(modal.errors, ''), ...viewChecks(view)];
+  return blockKitChecks().modal(view);
 }
 
 /** Errors of a Home tab view as sent to `views.publish`; `[]` when valid. */
 export function validateHomeView(view: unknown): string[] {
-  const { home } = loadValidators();
-  home(view);
-  return [...formatErrors(home.errors, ''), ...viewChecks(view)];
+  return blockKitChecks().home(view);
 }
 
 /** Errors of a message's `blocks` (`chat.postMessage`, `chat.update`, `chat.postEphemeral`); `[]` when valid. */
 export function validateMessageBlocks(blocks: unknown): string[] {
-  const validate = loadValidators().blocks;
-  validate(blocks);
-  const errors = formatErrors(validate.errors, '/blocks');
-  if (Array.isArray(blocks) && blocks.length > BLOCK_KIT_LIMITS.messageBlocks) {
-    errors.push(`/blocks must NOT have more than ${BLOCK_KIT_LIMITS.messageBlocks} items (a message)`);
-  }
-  return [...errors, ...surfaceChecks(blocks, '')];
+  return blockKitChecks().messageBlocks(blocks);
 }
 
 /** Errors of a message's `text`: `chat.update` rejects more than 4,000 characters (`msg_too_long`). */

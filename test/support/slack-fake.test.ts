@@ -1,15 +1,29 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { KnownBlock, ModalView } from '@slack/types';
 import { ErrorCode, WebClient } from '@slack/web-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
+  blockKitChecks,
+  createBlockKitChecks,
   expectValidModal,
-  SHARED_SCHEMAS_DIR,
   validateHomeView,
   validateMessageBlocks,
   validateMessageText,
   validateModalView,
 } from './block-kit.js';
+import {
+  DEFAULT_SCHEMAS_DIR,
+  findSlackSchemas,
+  PROJECT_ROOT,
+  slackSchemas,
+  slackSchemasDir,
+} from './schemas.js';
 import { type SlackFake, startSlackFake } from './slack-fake.js';
+
+/** True when this run checks against the Block Kit schema (see schemas.ts). */
+const withSchema = slackSchemas() !== undefined;
 
 const USER = 'U0OPERATOR';
 
@@ -42,22 +56,83 @@ async function slackError(call: Promise<unknown>): Promise<string> {
   throw new Error('the call succeeded');
 }
 
-describe('block-kit validation', () => {
-  it('finds the shared schemas beside the checkout', () => {
-    expect(SHARED_SCHEMAS_DIR).toMatch(/shared\/schemas\/$/);
+describe('where the schemas are looked for', () => {
+  it('reads SLACK_SCHEMAS_DIR relative to the project root, by default ../shared/schemas', () => {
+    expect(DEFAULT_SCHEMAS_DIR).toBe('../shared/schemas');
+    expect(slackSchemasDir({})).toBe(path.resolve(PROJECT_ROOT, '..', 'shared', 'schemas'));
+    expect(slackSchemasDir({ SLACK_SCHEMAS_DIR: ' ' })).toBe(slackSchemasDir({}));
+    expect(slackSchemasDir({ SLACK_SCHEMAS_DIR: 'vendor/schemas' })).toBe(
+      path.join(PROJECT_ROOT, 'vendor', 'schemas'),
+    );
+    expect(slackSchemasDir({ SLACK_SCHEMAS_DIR: '/opt/schemas' })).toBe(path.resolve('/opt/schemas'));
   });
 
-  it('accepts a valid modal and reports schema errors with their path', () => {
+  it('finds them only when every file is there, and refuses their absence when required', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'licensedesk-schemas-'));
+    try {
+      await mkdir(path.join(dir, 'tightknit-block-kit'));
+      await writeFile(path.join(dir, 'tightknit-block-kit', 'slack-block-kit.schema.json'), '{}');
+      const env = { SLACK_SCHEMAS_DIR: dir };
+      const lookup = findSlackSchemas(env);
+      expect(lookup).toMatchObject({ found: false, dir });
+      expect(lookup.found ? [] : lookup.missing.map((file) => path.relative(dir, file))).toEqual([
+        path.join('manifest-schema', 'schemas', 'manifest.schema.1.0.0.json'),
+        path.join('manifest-schema', 'tests', 'manifests', 'v1', 'manifest.valid.json'),
+        path.join('manifest-schema', 'tests', 'manifests', 'v1', 'manifest.invalid.json'),
+      ]);
+      expect(slackSchemas(env)).toBeUndefined();
+      expect(() => slackSchemas({ ...env, REQUIRE_SLACK_SCHEMAS: '1' })).toThrow(
+        /REQUIRE_SLACK_SCHEMAS=1 but the Slack schemas are missing/,
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('checks against the Block Kit schema exactly when this run found it', () => {
+    expect(blockKitChecks().schema).toBe(findSlackSchemas().found);
+  });
+});
+
+describe('block-kit validation', () => {
+  it("keeps the project's checks without the schema", () => {
+    const own = createBlockKitChecks(undefined);
+    expect(own.schema).toBe(false);
+    expect(own.modal(modal())).toEqual([]);
+    // Shapes are the schema's business: a misspelt block type passes the project's checks.
+    expect(
+      own.modal({ ...modal(), blocks: [{ type: 'sectoin', text: { type: 'mrkdwn', text: 'x' } }] }),
+    ).toEqual([]);
+    expect(own.modal(modal({ title: { type: 'plain_text', text: 'x'.repeat(25) } }))).toEqual([
+      '/title/text must NOT have more than 24 characters',
+    ]);
+    expect(own.modal(modal({ private_metadata: 'x'.repeat(3001) }))).toEqual([
+      '/private_metadata must NOT have more than 3000 characters',
+    ]);
+    const rows = Array.from({ length: 101 }, (_, i) => section(`row ${i}`));
+    expect(own.home({ type: 'home', blocks: rows })).toEqual(['/blocks must NOT have more than 100 items']);
+    expect(own.messageBlocks(rows.slice(0, 51))).toEqual([
+      '/blocks must NOT have more than 50 items (a message)',
+    ]);
+    expect(own.messageBlocks([section('a', 'same'), section('b', 'same')])).toEqual([
+      "/blocks/1/block_id duplicate block_id 'same' (first at /blocks/0)",
+    ]);
+  });
+
+  it('accepts a valid modal and reports limit errors with their path', () => {
     expect(validateModalView(modal())).toEqual([]);
     expect(() => expectValidModal(modal())).not.toThrow();
     const errors = validateModalView(modal({ title: { type: 'plain_text', text: 'x'.repeat(25) } }));
     expect(errors).toEqual(['/title/text must NOT have more than 24 characters']);
+    expect(validateModalView(modal({ private_metadata: 'x'.repeat(3001) }))).toEqual([
+      '/private_metadata must NOT have more than 3000 characters',
+    ]);
+  });
+
+  it.runIf(withSchema)('reports what only the schema knows: unknown types, a submit for inputs', () => {
     expect(
       validateModalView({ ...modal(), blocks: [{ type: 'sectoin', text: { type: 'mrkdwn', text: 'x' } }] }),
     ).toEqual([expect.stringMatching(/^\/blocks\/0\/type must be equal to one of the allowed values/)]);
-  });
-
-  it('requires submit when an input block exists and limits private_metadata', () => {
     const input: KnownBlock = {
       type: 'input',
       block_id: 'reason',
@@ -65,9 +140,6 @@ describe('block-kit validation', () => {
       element: { type: 'plain_text_input', action_id: 'text' },
     };
     expect(validateModalView(modal({ blocks: [input] }))).toEqual(["/ must have required property 'submit'"]);
-    expect(validateModalView(modal({ private_metadata: 'x'.repeat(3001) }))).toEqual([
-      '/private_metadata must NOT have more than 3000 characters',
-    ]);
   });
 
   it('rejects duplicate block ids and duplicate action ids within a block', () => {
@@ -192,6 +264,23 @@ describe('Slack fake through a real WebClient', () => {
     expect(await slackError(client.chat.postMessage({ channel: 'C0LIC', text: 'x', blocks: tooMany }))).toBe(
       'invalid_blocks',
     );
+    const duplicate = client.chat.postMessage({
+      channel: 'C0LIC',
+      text: 'x',
+      blocks: [section('a', 'same'), section('b', 'same')],
+    });
+    expect(await slackError(duplicate)).toBe('invalid_blocks');
+    expect(fake.calls.at(-1)?.response.response_metadata).toEqual({
+      messages: ["[ERROR] duplicate block_id 'same' (first at /blocks/0) [json-pointer:/blocks/1/block_id]"],
+    });
+    fake.setChannelError('C0PRIVATE', 'not_in_channel');
+    expect(await slackError(client.chat.postMessage({ channel: 'C0PRIVATE', text: 'x' }))).toBe(
+      'not_in_channel',
+    );
+    expect(fake.messages()).toEqual([]);
+  });
+
+  it.runIf(withSchema)('rejects blocks the Block Kit schema refuses, naming the field', async () => {
     const bad = client.chat.postMessage({
       channel: 'C0LIC',
       text: 'x',
@@ -201,10 +290,6 @@ describe('Slack fake through a real WebClient', () => {
     expect(fake.calls.at(-1)?.response.response_metadata).toEqual({
       messages: ['[ERROR] must NOT have more than 3000 characters [json-pointer:/blocks/0/text/text]'],
     });
-    fake.setChannelError('C0PRIVATE', 'not_in_channel');
-    expect(await slackError(client.chat.postMessage({ channel: 'C0PRIVATE', text: 'x' }))).toBe(
-      'not_in_channel',
-    );
     expect(fake.messages()).toEqual([]);
   });
 
