@@ -4,8 +4,8 @@
  * operator later.
  */
 import type { Config } from '../config.js';
-import { openDemoTenant } from './demo/demo-file.js';
-import { DemoProvider } from './demo/demo-provider.js';
+import { type DemoBackendOptions, openDemoBackend } from './demo/demo-backend.js';
+import type { DemoLogger } from './demo/demo-file.js';
 import { type CustomerDirectory, StaticCustomerDirectory } from './graph/customer-directory.js';
 import { GraphAuth } from './graph/graph-auth.js';
 import { GraphProvider } from './graph/graph-provider.js';
@@ -16,9 +16,20 @@ import { PartnerCenterAuth } from './partner-center/pc-auth.js';
 
 export interface ProviderHandle {
   provider: LicenseProvider;
-  /** Flushes what the provider keeps (the demo tenant file); call before exiting. */
-  close(): Promise<void>;
+  /**
+   * For shutdown, before the store is closed: refuses new changes, lets those under way finish
+   * (bounded) and saves what the provider keeps (the demo tenant), retrying a failed write for a
+   * bounded time. Resolves with one line per thing it could not tidy up (already logged); it
+   * does not reject for a write that failed and was then retried successfully.
+   */
+  close(): Promise<ProviderCloseReport>;
 }
+
+export interface ProviderCloseReport {
+  problems: string[];
+}
+
+const NOTHING_TO_SAVE = async (): Promise<ProviderCloseReport> => ({ problems: [] });
 
 /** A backend that cannot start; the message is one line without secrets. */
 export class ProviderStartError extends Error {
@@ -45,6 +56,10 @@ type ProviderConfig = Pick<
 export interface CreateProviderOptions {
   /** Overrides of the HTTP behaviour (tests shorten back-off). */
   http?: Omit<HttpClientOptions, 'name'>;
+  /** Overrides of the demo tenant's durability and shutdown bounds (tests shorten them). */
+  demo?: Omit<DemoBackendOptions, 'logger'>;
+  /** Where the demo tenant reports a disk that refuses writes (default console). */
+  logger?: DemoLogger;
 }
 
 export async function createProvider(
@@ -57,11 +72,14 @@ export async function createProvider(
       return createGraph(config, http);
     case 'partner-center': {
       const partnerCenter = await createPartnerCenter(config, http, 'LICENSE_PROVIDER=partner-center');
-      return { provider: partnerCenter, close: async () => {} };
+      return { provider: partnerCenter, close: NOTHING_TO_SAVE };
     }
     default: {
-      const { data, persist, flush } = await openDemoTenant(config.DATA_DIR);
-      return { provider: new DemoProvider({ data, onChange: persist }), close: flush };
+      const { provider, close } = await openDemoBackend(config.DATA_DIR, {
+        ...options.demo,
+        ...(options.logger === undefined ? {} : { logger: options.logger }),
+      });
+      return { provider, close };
     }
   }
 }
@@ -92,7 +110,7 @@ async function createGraph(
       baseUrl: config.GRAPH_BASE_URL,
       ...(http ? { http } : {}),
     }),
-    close: async () => {},
+    close: NOTHING_TO_SAVE,
   };
 }
 

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { createProvider, ProviderStartError } from '../../src/providers/create-provider.js';
+import { DEMO_SKUS } from '../../src/providers/demo/generator.js';
 import { type GraphFake, makeTenant, SKU, startGraphFake } from '../support/graph-fake.js';
 import { type PartnerCenterFake, startPartnerCenterFake } from '../support/partner-center-fake.js';
 
@@ -123,7 +124,39 @@ describe('createProvider', () => {
     const handle = await createProvider(loadConfig({ ...SLACK, DATA_DIR: dir }));
     expect(handle.provider.kind).toBe('demo');
     expect((await handle.provider.searchCustomers('', 5)).length).toBeGreaterThan(0);
-    await handle.close();
+    expect(await handle.close()).toEqual({ problems: [] });
+  });
+
+  it('journals every demo change before it returns, and stops taking changes once closed', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'licensedesk-provider-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const config = loadConfig({ ...SLACK, DATA_DIR: dir });
+    const quiet = { info: () => {}, warn: () => {}, error: () => {} };
+    const first = await createProvider(config, { logger: quiet });
+    const [customer] = await first.provider.searchCustomers('Contoso', 1);
+    const { users } = await first.provider.searchUsers(customer!.id, { query: '', offset: 0, limit: 100 });
+    const holdings = await first.provider.getHoldings(
+      customer!.id,
+      users.map((user) => user.id),
+    );
+    const holdsFlow = (userId: string) =>
+      (holdings.get(userId) ?? []).some((license) => license.skuId === DEMO_SKUS.FLOW_FREE);
+    const target = users.find((user) => user.usageLocation !== null && !holdsFlow(user.id))!;
+    const giveFlow = { assign: [{ skuId: DEMO_SKUS.FLOW_FREE, disabledPlans: [] }], revoke: [] };
+    await first.provider.applyUserChange(customer!.id, target.id, giveFlow);
+
+    // A second start on the same directory while the first never closed: what kill -9 leaves.
+    const second = await createProvider(config, { logger: quiet });
+    const after = await second.provider.getHoldings(customer!.id, [target.id]);
+    expect(after.get(target.id)).toContainEqual(
+      expect.objectContaining({ skuId: DEMO_SKUS.FLOW_FREE, direct: true }),
+    );
+    expect(await second.close()).toEqual({ problems: [] });
+    await expect(second.provider.applyUserChange(customer!.id, target.id, giveFlow)).rejects.toMatchObject({
+      reason: 'provider_error',
+      transient: true,
+    });
+    expect(await first.close()).toEqual({ problems: [] });
   });
 
   it('builds the Graph provider after getting a token for every configured tenant', async () => {

@@ -3,6 +3,10 @@
  * locations, prerequisites, exclusive products, group-inherited licenses, a write quota) and can
  * add latency and transient faults for tests and benchmarks. It mutates the given data in place,
  * so whoever persists that object stores the current truth.
+ *
+ * With a journal, a change is in memory and then in the journal before the call returns; when
+ * the journal cannot save it the change is undone and the call fails as transient, so memory,
+ * disk and what the caller was told always agree.
  */
 import type { Customer, Product, TenantUser, UserChange, UserLicense } from '../../licensing/model.js';
 import {
@@ -12,6 +16,7 @@ import {
   type UserQuery,
 } from '../license-provider.js';
 import { checkUserChange } from './change-check.js';
+import type { DemoChangeEvent } from './demo-changes.js';
 import type { DemoCustomerData, DemoGroup, DemoProduct, DemoTenantData } from './demo-tenant.js';
 import { normalizeText, UserIndex } from './user-index.js';
 import { WriteQuota } from './write-quota.js';
@@ -30,6 +35,18 @@ export interface DemoFaults {
   timeoutMs?: number;
 }
 
+/** Where the provider makes its changes durable (the demo tenant's change log, demo-file.ts). */
+export interface DemoJournal {
+  /**
+   * Undefined when a change may be made now, else a promise to wait for first: the journal holds
+   * changes back while it copies the tenant. Asked right before a change, with no await between
+   * the answer and the change.
+   */
+  gate(): Promise<void> | undefined;
+  /** Called right after a change is made in memory; resolves once it is durable. A rejection undoes it. */
+  record(event: DemoChangeEvent): Promise<void>;
+}
+
 export interface DemoProviderOptions {
   data: DemoTenantData;
   /** Added to every call (default 0). */
@@ -44,8 +61,10 @@ export interface DemoProviderOptions {
   random?: () => number;
   /** Milliseconds clock of the write quota, for deterministic tests (default performance.now). */
   clock?: () => number;
-  /** Called after every change to the data: applied changes, removed users (used to schedule persistence). */
+  /** Called after every change to the data (applied changes, removed users), once it is journaled. */
   onChange?: () => void;
+  /** Makes every change durable before the call returns; without one the tenant lives in memory only. */
+  journal?: DemoJournal;
 }
 
 export interface DemoProviderStats {
@@ -82,6 +101,12 @@ export class DemoProvider implements LicenseProvider {
   private readonly quota: WriteQuota | undefined;
   private readonly random: () => number;
   private readonly onChange: (() => void) | undefined;
+  private readonly journal: DemoJournal | undefined;
+  /** Per user with a change not yet journaled, its outcome: the user's next change waits for it, so an undo restores exactly what that change replaced. */
+  private readonly unsaved = new Map<string, Promise<void>>();
+  private stopped = false;
+  private changesUnderWay = 0;
+  private readonly onQuiet = new Set<() => void>();
 
   constructor(options: DemoProviderOptions) {
     this.data = options.data;
@@ -89,6 +114,7 @@ export class DemoProvider implements LicenseProvider {
     this.faults = options.faults;
     this.random = options.random ?? Math.random;
     this.onChange = options.onChange;
+    this.journal = options.journal;
     if (options.writesPerSecond !== undefined) {
       this.quota = new WriteQuota(
         options.writesPerSecond,
@@ -189,17 +215,73 @@ export class DemoProvider implements LicenseProvider {
 
   async applyUserChange(customerId: string, userId: string, change: UserChange): Promise<void> {
     this.stats.applyCalls += 1;
+    if (this.stopped) throw stopping();
+    this.changesUnderWay += 1;
+    try {
+      await this.applyNow(customerId, userId, change);
+    } finally {
+      this.changesUnderWay -= 1;
+      if (this.changesUnderWay === 0) for (const wake of this.onQuiet) wake();
+    }
+  }
+
+  /**
+   * Refuses every change from now on (a transient error: another process may take it later) and
+   * waits up to `waitMs` for the changes under way. Resolves with how many are still under way.
+   */
+  async stopChanges(waitMs: number): Promise<number> {
+    this.stopped = true;
+    if (this.changesUnderWay === 0) return 0;
+    let wake = () => {};
+    const quiet = new Promise<void>((resolve) => {
+      wake = resolve;
+    });
+    this.onQuiet.add(wake);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, waitMs);
+    });
+    try {
+      await Promise.race([quiet, timeout]);
+    } finally {
+      clearTimeout(timer);
+      this.onQuiet.delete(wake);
+    }
+    return this.changesUnderWay;
+  }
+
+  /**
+   * Deletes a user from the customer's directory, as an admin would (e.g. while a run goes): the
+   * seats they held are freed, and every later call about them answers as for an unknown user.
+   * Without a journal it takes effect before returning; the promise tells when it is durable.
+   */
+  removeUser(customerId: string, userId: string): Promise<void> {
+    if (this.stopped) throw stopping();
+    const state = this.customer(customerId);
+    if (!state.data.users.some((user) => user.id === userId)) throw userNotFound(userId);
+    const key = userKey(customerId, userId);
+    const wait = this.waitBeforeChange(key);
+    if (wait !== undefined) return wait.then(() => this.removeUser(customerId, userId));
+    return this.removeNow(state, key, userId);
+  }
+
+  private async applyNow(customerId: string, userId: string, change: UserChange): Promise<void> {
     await this.delay();
     const state = this.customer(customerId);
     await this.admit(state.data.customer.tenantId);
+    const key = userKey(customerId, userId);
+    for (let wait = this.waitBeforeChange(key); wait !== undefined; wait = this.waitBeforeChange(key)) {
+      await wait;
+    }
 
+    // From here to the write nothing awaits, so concurrent calls see each other's seats.
     const user = this.indexOf(state).byId(userId);
     if (user === undefined) throw userNotFound(userId);
-    // From here to the write nothing awaits, so concurrent calls see each other's seats.
+    const previous = state.data.holdings[userId];
     const verdict = checkUserChange(
       {
         user,
-        holdings: state.data.holdings[userId] ?? [],
+        holdings: previous ?? [],
         products: state.products,
         groups: state.groups,
         available: (skuId) => available(state.products.get(skuId), state.consumed.get(skuId) ?? 0),
@@ -212,28 +294,101 @@ export class DemoProvider implements LicenseProvider {
     }
     if (verdict.holdings.length === 0) delete state.data.holdings[userId];
     else state.data.holdings[userId] = verdict.holdings;
-    for (const [skuId, delta] of verdict.seatDeltas) {
-      state.consumed.set(skuId, (state.consumed.get(skuId) ?? 0) + delta);
+    const freed = this.takeSeats(state, verdict.seatDeltas);
+
+    if (this.journal !== undefined) {
+      const named = new Set([...change.assign.map((part) => part.skuId), ...change.revoke]);
+      await this.save(
+        key,
+        {
+          type: 'change',
+          customerId,
+          userId,
+          change,
+          before: copyLicenses(previous?.filter((license) => named.has(license.skuId))),
+          holdings: copyLicenses(verdict.holdings),
+        },
+        () => {
+          if (previous === undefined) delete state.data.holdings[userId];
+          else state.data.holdings[userId] = previous;
+          this.giveBackSeats(state, verdict.seatDeltas);
+        },
+      );
     }
+    this.freeSeats(state, freed);
     this.stats.appliedChanges += 1;
     this.onChange?.();
   }
 
-  /**
-   * Deletes a user from the customer's directory, as an admin would (e.g. while a run goes): the
-   * seats they held are freed, and every later call about them answers as for an unknown user.
-   */
-  removeUser(customerId: string, userId: string): void {
-    const state = this.customer(customerId);
+  private async removeNow(state: CustomerState, key: string, userId: string): Promise<void> {
     const at = state.data.users.findIndex((user) => user.id === userId);
-    if (at === -1) throw userNotFound(userId);
-    state.data.users.splice(at, 1);
-    for (const license of state.data.holdings[userId] ?? []) {
-      state.consumed.set(license.skuId, (state.consumed.get(license.skuId) ?? 1) - 1);
-    }
+    const [user] = state.data.users.splice(at, 1);
+    const held = state.data.holdings[userId];
     delete state.data.holdings[userId];
     state.index = undefined;
+    const freed = new Map((held ?? []).map((license) => [license.skuId, -1]));
+    if (this.journal !== undefined && user !== undefined) {
+      await this.save(key, { type: 'remove_user', customerId: state.data.customer.id, userId }, () => {
+        state.data.users.splice(Math.min(at, state.data.users.length), 0, user);
+        if (held !== undefined) state.data.holdings[userId] = held;
+        state.index = undefined;
+      });
+    }
+    this.freeSeats(state, freed);
     this.onChange?.();
+  }
+
+  /**
+   * Journals a change already made in memory; when that fails, undoes it and throws a transient
+   * error so the caller retries later.
+   */
+  private async save(key: string, event: DemoChangeEvent, undo: () => void): Promise<void> {
+    const saved = this.journal!.record(event);
+    const settled = saved.then(
+      () => {},
+      () => {},
+    );
+    this.unsaved.set(key, settled);
+    try {
+      await saved;
+    } catch (error) {
+      undo();
+      throw new LicenseProviderError(
+        'provider_error',
+        'The demo tenant could not save the change; nothing was changed.',
+        { transient: true, cause: error },
+      );
+    } finally {
+      if (this.unsaved.get(key) === settled) this.unsaved.delete(key);
+    }
+  }
+
+  /** What a change must wait for before it is checked: the journal's gate, then the user's unsaved change. */
+  private waitBeforeChange(key: string): Promise<void> | undefined {
+    return this.journal?.gate() ?? this.unsaved.get(key);
+  }
+
+  /**
+   * Takes the seats a change needs now; seats it frees are handed back once it is journaled
+   * (returned here), so an undone change can never leave more seats in use than exist.
+   */
+  private takeSeats(state: CustomerState, deltas: ReadonlyMap<string, number>): Map<string, number> {
+    const freed = new Map<string, number>();
+    for (const [skuId, delta] of deltas) {
+      if (delta < 0 && this.journal !== undefined) freed.set(skuId, delta);
+      else state.consumed.set(skuId, (state.consumed.get(skuId) ?? 0) + delta);
+    }
+    return freed;
+  }
+
+  private giveBackSeats(state: CustomerState, deltas: ReadonlyMap<string, number>): void {
+    for (const [skuId, delta] of deltas) {
+      if (delta > 0) state.consumed.set(skuId, (state.consumed.get(skuId) ?? 0) - delta);
+    }
+  }
+
+  private freeSeats(state: CustomerState, freed: ReadonlyMap<string, number>): void {
+    for (const [skuId, delta] of freed) state.consumed.set(skuId, (state.consumed.get(skuId) ?? 0) + delta);
   }
 
   /** Current truth, for tests. */
@@ -309,6 +464,16 @@ export class DemoProvider implements LicenseProvider {
       throw new LicenseProviderError('provider_error', 'The request timed out.', { transient: true });
     }
   }
+}
+
+function userKey(customerId: string, userId: string): string {
+  return JSON.stringify([customerId, userId]);
+}
+
+function stopping(): LicenseProviderError {
+  return new LicenseProviderError('provider_error', 'The demo tenant is shutting down; try again later.', {
+    transient: true,
+  });
 }
 
 function userNotFound(userId: string): LicenseProviderError {
