@@ -25,6 +25,12 @@ export interface UserQuery {
   limit: number;
 }
 
+/** What a backend said about a change it applied (Partner Center's licenseWarnings). */
+export interface UserChangeOutcome {
+  /** One plain line per warning, for the per-user result's note. */
+  warnings: string[];
+}
+
 export interface LicenseProvider {
   readonly kind: 'demo' | 'graph' | 'partner-center';
   /** Customers whose name (or domain) starts with the query, case-insensitive; empty lists the first ones. */
@@ -44,9 +50,10 @@ export interface LicenseProvider {
   getHoldings(customerId: string, userIds: readonly string[]): Promise<Map<string, UserLicense[]>>;
   /**
    * Applies one user's change as a single all-or-nothing call, like Graph's assignLicense.
-   * Throws LicenseProviderError when refused.
+   * Throws LicenseProviderError when refused. May resolve with warnings about an applied change.
    */
-  applyUserChange(customerId: string, userId: string, change: UserChange): Promise<void>;
+  // biome-ignore lint/suspicious/noConfusingVoidType: void keeps every Promise<void> adapter valid; only some report an outcome.
+  applyUserChange(customerId: string, userId: string, change: UserChange): Promise<void | UserChangeOutcome>;
 }
 
 export interface LicenseProviderErrorOptions {

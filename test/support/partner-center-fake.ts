@@ -2,11 +2,15 @@
  * A local Partner Center REST API + Entra token endpoint (refresh-token grant), built from
  * reference/microsoft-licensing-api.md §2: collections with links.next + MS-ContinuationToken
  * paging, starts_with filters, users, Group1 subscribed SKUs, user licences, licenseupdates
- * (201, the 60012 body verbatim, directory messages passed through), the 429 envelope, and
- * BOM-prefixed bodies on request. Licensing rules are the Graph fake's.
+ * (201 with licenseWarnings on demand, the 60012 body verbatim, directory messages passed through,
+ * a repeated MS-RequestId answered as the first time), the 429 envelope, slow answers on demand,
+ * and BOM-prefixed bodies on request. Licensing rules are the Graph fake's.
+ *
+ * Like Entra, the token endpoint answers every refresh-token exchange with a new refresh token;
+ * a token stays valid until the test revokes it (its 90 days are over, or the user consented again).
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import {
   applyLicenseChange,
   closeServer,
@@ -17,6 +21,7 @@ import {
   handleLogin,
   listen,
   readText,
+  send,
   type TokenRequest,
   takeFailure,
 } from './graph-fake.js';
@@ -30,6 +35,23 @@ export interface PartnerCenterFakeOptions {
   /** Prefix every JSON body with a UTF-8 BOM, as some Partner Center answers are. */
   bom?: boolean;
   latencyMs?: number;
+}
+
+/** A licenseupdates answer's warning, as Partner Center writes it. */
+export interface FakeLicenseWarning {
+  code: string;
+  message: string;
+  servicePlans: string[];
+}
+
+/** Matching requests are carried out at once but answered after `ms` (a client time-out). */
+export interface FakeStall {
+  method?: string;
+  /** Substring of the path. */
+  path?: string;
+  ms: number;
+  /** How many matching requests are slow (default 1). */
+  count?: number;
 }
 
 export interface PcRecordedRequest {
@@ -50,8 +72,17 @@ export interface PartnerCenterFake {
   partnerTenantId: string;
   requests: PcRecordedRequest[];
   tokenRequests: TokenRequest[];
+  /** The refresh tokens presented to the token endpoint, in order. */
+  refreshTokensPresented: string[];
+  /** The refresh tokens handed out by exchanges, in order (the newest is the one to use next). */
+  refreshTokensIssued: string[];
+  /** From now on the token is refused with AADSTS70000 (expired, or revoked). */
+  revokeRefreshToken(token: string): void;
   customer(id: string): FakeTenant;
   fail(failure: FakeFailure & { message?: string }): void;
+  stall(stall: FakeStall): void;
+  /** The next successful licenseupdates answer carries these licenseWarnings. */
+  warnOnNextUpdate(warnings: FakeLicenseWarning[]): void;
   close(): Promise<void>;
 }
 
@@ -80,6 +111,13 @@ export async function startPartnerCenterFake(options: PartnerCenterFakeOptions):
   const requests: PcRecordedRequest[] = [];
   const tokenRequests: TokenRequest[] = [];
   const failures: Array<FakeFailure & { message?: string; left: number }> = [];
+  const stalls: Array<FakeStall & { left: number }> = [];
+  const validRefreshTokens = new Set([refreshToken]);
+  const refreshTokensPresented: string[] = [];
+  const refreshTokensIssued: string[] = [];
+  let nextWarnings: FakeLicenseWarning[] = [];
+  /** licenseupdates answers by MS-RequestId: a retried write gets the first answer, applied once. */
+  const writeAnswers = new Map<string, Answer>();
   const continuations = new Map<string, { items: unknown[]; offset: number; size: number; path: string }>();
 
   function page(path: string, all: unknown[], size: number, offset: number): Answer {
@@ -299,14 +337,103 @@ export async function startPartnerCenterFake(options: PartnerCenterFakeOptions):
     }
     // Not documented: the code Partner Center puts on directory refusals; the text is passed through.
     if (failure) return pcError(400, 800002, failure.message, [failure.message]);
+    const licenseWarnings = nextWarnings;
+    nextWarnings = [];
     return {
       status: 201,
       body: {
         licensesToAssign: add.map((a) => ({ skuId: a.skuId })),
-        licenseWarnings: [],
+        licenseWarnings,
         attributes: { objectType: 'LicenseUpdate' },
       },
     };
+  }
+
+  /** The refresh-token grant, rotating the refresh token as Entra does. */
+  async function refreshGrant(req: IncomingMessage, res: ServerResponse, tenant: string): Promise<void> {
+    const form = new URLSearchParams(await readText(req));
+    const grantType = form.get('grant_type') ?? '';
+    const scope = form.get('scope') ?? '';
+    const fail = (status: number, error: string, code: number, text: string) => {
+      tokenRequests.push({ tenant, grantType, scope, ok: false });
+      send(res, status, {
+        error,
+        error_description: `AADSTS${code}: ${text}\r\nTrace ID: ${randomUUID()}\r\nCorrelation ID: ${randomUUID()}\r\nTimestamp: ${new Date().toISOString()}`,
+        error_codes: [code],
+        timestamp: new Date().toISOString(),
+        trace_id: randomUUID(),
+        correlation_id: randomUUID(),
+      });
+    };
+    if (tenant !== partnerTenantId) {
+      return fail(400, 'invalid_request', 90002, `Tenant '${tenant}' not found.`);
+    }
+    if (form.get('client_id') !== clientId) {
+      return fail(
+        400,
+        'unauthorized_client',
+        700016,
+        `Application with identifier '${form.get('client_id')}' was not found in the directory '${tenant}'.`,
+      );
+    }
+    if (form.get('client_secret') !== clientSecret) {
+      return fail(401, 'invalid_client', 7000215, 'Invalid client secret provided.');
+    }
+    if (grantType !== 'refresh_token') {
+      return fail(
+        400,
+        'unsupported_grant_type',
+        70003,
+        `The app requested an unsupported grant type '${grantType}'.`,
+      );
+    }
+    const presented = form.get('refresh_token') ?? '';
+    refreshTokensPresented.push(presented);
+    if (!validRefreshTokens.has(presented)) {
+      return fail(400, 'invalid_grant', 70000, 'Provided grant is invalid or malformed.');
+    }
+    const accessToken = `fake-${tenant}-${randomUUID()}`;
+    tokens.add(accessToken);
+    const rotated = `pc-fake-refresh-token-${refreshTokensIssued.length + 1}-${randomUUID()}`;
+    validRefreshTokens.add(rotated);
+    refreshTokensIssued.push(rotated);
+    tokenRequests.push({ tenant, grantType, scope, ok: true });
+    send(res, 200, {
+      token_type: 'Bearer',
+      scope: scope.split(' ')[0],
+      expires_in: 3599,
+      ext_expires_in: 3599,
+      access_token: accessToken,
+      refresh_token: rotated,
+    });
+  }
+
+  /** Routes a request; a licenseupdates POST with a known MS-RequestId is answered as the first time. */
+  function write(
+    method: string,
+    url: URL,
+    headers: Record<string, string | undefined>,
+    body: unknown,
+  ): Answer {
+    const requestId = headers['ms-requestid'];
+    const isWrite = method === 'POST' && url.pathname.endsWith('/licenseupdates');
+    if (!isWrite || requestId === undefined) return route(method, url, headers, body);
+    const first = writeAnswers.get(requestId);
+    if (first) return first;
+    const answer = route(method, url, headers, body);
+    writeAnswers.set(requestId, answer);
+    return answer;
+  }
+
+  function takeStall(method: string, path: string): FakeStall | undefined {
+    const stall = stalls.find(
+      (s) =>
+        s.left > 0 &&
+        (s.method === undefined || s.method === method) &&
+        (s.path === undefined || path.includes(s.path)),
+    );
+    if (stall) stall.left--;
+    return stall;
   }
 
   function respond(
@@ -330,6 +457,8 @@ export async function startPartnerCenterFake(options: PartnerCenterFakeOptions):
   const server = createServer((req, res) => {
     void (async () => {
       const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
+      const tokenPath = /^\/([^/]+)\/oauth2\/v2\.0\/token$/.exec(url.pathname);
+      if (tokenPath && req.method === 'POST') return refreshGrant(req, res, tokenPath[1] ?? '');
       const handled = await handleLogin(
         req,
         res,
@@ -337,7 +466,7 @@ export async function startPartnerCenterFake(options: PartnerCenterFakeOptions):
         {
           apps: [{ clientId, clientSecret }],
           tenants: () => [partnerTenantId],
-          refreshTokens: new Set([refreshToken]),
+          refreshTokens: validRefreshTokens,
           issued: (token) => tokens.add(token),
         },
         tokenRequests,
@@ -378,9 +507,11 @@ export async function startPartnerCenterFake(options: PartnerCenterFakeOptions):
                 }
               : pcError(rule.status, rule.status, rule.message ?? 'Service unavailable.');
         } else {
-          answer = route(method, url, headers, body);
+          answer = write(method, url, headers, body);
         }
       }
+      const stall = takeStall(method, url.pathname);
+      if (stall) await new Promise((resolve) => setTimeout(resolve, stall.ms));
       requests.push({
         method,
         path: url.pathname,
@@ -407,12 +538,21 @@ export async function startPartnerCenterFake(options: PartnerCenterFakeOptions):
     partnerTenantId,
     requests,
     tokenRequests,
+    refreshTokensPresented,
+    refreshTokensIssued,
+    revokeRefreshToken: (token) => {
+      validRefreshTokens.delete(token);
+    },
     customer: (id) => {
       const customer = customers.get(id);
       if (!customer) throw new Error(`no fake customer ${id}`);
       return customer;
     },
     fail: (failure) => failures.push({ ...failure, left: failure.count ?? 1 }),
+    stall: (stall) => stalls.push({ ...stall, left: stall.count ?? 1 }),
+    warnOnNextUpdate: (warnings) => {
+      nextWarnings = warnings;
+    },
     close: () => closeServer(server),
   };
 }

@@ -3,7 +3,6 @@
  * with starts_with filters and continuation paging, users, Group1 subscribed SKUs, per-user
  * licences and one POST …/licenseupdates per user change.
  */
-import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type {
   Customer,
@@ -15,14 +14,16 @@ import type {
 } from '../../licensing/model.js';
 import { planFriendlyName } from '../graph/sku-names.js';
 import { HttpClient, type HttpClientOptions, HttpError, mapLimited } from '../http.js';
-import type { LicenseProvider, UserPage, UserQuery } from '../license-provider.js';
+import type { LicenseProvider, UserChangeOutcome, UserPage, UserQuery } from '../license-provider.js';
 import { LicenseProviderError } from '../license-provider.js';
 import { toProviderError } from '../provider-failure.js';
 import type { PartnerCenterAuth } from './pc-auth.js';
 import { classifyPcError } from './pc-errors.js';
+import { newRequestIds, partnerCenterHeaders, WriteRequestIds } from './pc-request-ids.js';
 import {
   PcCustomer,
   PcLicense,
+  PcLicenseUpdateAnswer,
   type PcSubscribedSku,
   PcSubscribedSku as PcSubscribedSkuSchema,
   PcUser,
@@ -67,6 +68,7 @@ export class PartnerCenterProvider implements LicenseProvider {
   private readonly now: () => number;
   private readonly customers = new Map<string, { customer: Customer; expiresAt: number }>();
   private readonly userLists = new Map<string, Promise<UserList>>();
+  private readonly writeIds: WriteRequestIds;
 
   constructor(private readonly options: PartnerCenterProviderOptions) {
     this.http = new HttpClient({ name: 'Partner Center', ...options.http });
@@ -76,6 +78,7 @@ export class PartnerCenterProvider implements LicenseProvider {
     this.pageSize = options.pageSize ?? 500;
     this.readConcurrency = options.readConcurrency ?? 4;
     this.now = options.now ?? Date.now;
+    this.writeIds = new WriteRequestIds(undefined, this.now);
   }
 
   /** Customers whose company name or domain starts with the query (Partner Center's starts_with). */
@@ -204,18 +207,36 @@ export class PartnerCenterProvider implements LicenseProvider {
     return new Map(answers.flatMap((answer) => (answer ? [answer] : [])));
   }
 
-  async applyUserChange(customerId: string, userId: string, change: UserChange): Promise<void> {
+  /**
+   * One POST …/licenseupdates. A retry of a write whose outcome is unknown (the executor calls again
+   * with the same change) carries the first attempt's MS-RequestId; licenseWarnings of the 201
+   * answer come back as warnings.
+   */
+  async applyUserChange(
+    customerId: string,
+    userId: string,
+    change: UserChange,
+  ): Promise<UserChangeOutcome | undefined> {
+    const url = `${this.customerUrl(customerId)}/users/${encodeURIComponent(userId)}/licenseupdates`;
+    const body = licenseUpdateBody(change);
+    const key = `${url}\n${JSON.stringify(body)}`;
+    const ids = this.writeIds.idsFor(key);
     try {
-      await this.http.send({
+      const { data } = await this.http.send({
         method: 'POST',
-        url: `${this.customerUrl(customerId)}/users/${encodeURIComponent(userId)}/licenseupdates`,
+        url,
         token: () => this.options.auth.token(),
-        headers: requestHeaders(),
-        body: licenseUpdateBody(change),
+        headers: partnerCenterHeaders(ids),
+        body,
         schema: z.unknown(),
         retry: false,
       });
+      this.writeIds.settled(key);
+      const warnings = licenseWarnings(data);
+      return warnings.length > 0 ? { warnings } : undefined;
     } catch (error) {
+      if (outcomeUnknown(error)) this.writeIds.unknown(key, ids);
+      else this.writeIds.settled(key);
       const failure = classifyPcError(error);
       if (failure.usageLocation) {
         failure.reason = (await this.hasUsageLocation(customerId, userId))
@@ -274,12 +295,15 @@ export class PartnerCenterProvider implements LicenseProvider {
     limit: number,
   ): Promise<T[]> {
     const items: T[] = [];
+    // The pages of one listing are one operation: each page a new request, one correlation id.
+    const correlationId = newRequestIds().correlationId;
     let next: { url: string; headers: Record<string, string> } | undefined = { url, headers: {} };
     while (next && items.length < limit) {
       const page: { items: T[]; links?: { next?: Link } | null | undefined } = await this.read(
         next.url,
         schema,
         next.headers,
+        correlationId,
       );
       items.push(...page.items);
       const link = page.links?.next;
@@ -293,13 +317,19 @@ export class PartnerCenterProvider implements LicenseProvider {
     return items;
   }
 
-  private async read<T>(url: string, schema: z.ZodType<T>, headers: Record<string, string> = {}): Promise<T> {
+  /** One logical read; HttpClient's retries of it resend the same headers, so the same MS-RequestId. */
+  private async read<T>(
+    url: string,
+    schema: z.ZodType<T>,
+    headers: Record<string, string> = {},
+    correlationId?: string,
+  ): Promise<T> {
     try {
       const { data } = await this.http.send({
         method: 'GET',
         url,
         token: () => this.options.auth.token(),
-        headers: { ...requestHeaders(), ...headers },
+        headers: { ...partnerCenterHeaders(newRequestIds(correlationId)), ...headers },
         schema,
       });
       return data;
@@ -320,14 +350,25 @@ export class PartnerCenterProvider implements LicenseProvider {
   }
 }
 
-/** A new MS-RequestId per logical call; retries of a read reuse it (it is the idempotency key). */
-function requestHeaders(): Record<string, string> {
-  return {
-    'MS-RequestId': randomUUID(),
-    'MS-CorrelationId': randomUUID(),
-    'MS-Contract-Version': 'v1',
-    'X-Locale': 'en-US',
-  };
+/** No answer, or a gateway's: Partner Center may have applied the write. */
+function outcomeUnknown(error: unknown): boolean {
+  return (
+    error instanceof HttpError && (error.kind !== 'status' || error.status === 502 || error.status === 504)
+  );
+}
+
+/** licenseWarnings as lines for the per-user result: the message, then the service plans named. */
+export function licenseWarnings(body: unknown): string[] {
+  const parsed = PcLicenseUpdateAnswer.safeParse(body);
+  if (!parsed.success) return [];
+  return (parsed.data.licenseWarnings ?? []).flatMap((warning) => {
+    const plans = (warning.servicePlans ?? []).flatMap((plan) =>
+      typeof plan === 'string' && plan ? [plan] : [],
+    );
+    const message = warning.message?.trim() || (warning.code == null ? '' : `Warning ${warning.code}`);
+    if (message === '') return [];
+    return [plans.length > 0 ? `${message} (${plans.join(', ')})` : message];
+  });
 }
 
 export function licenseUpdateBody(change: UserChange): {

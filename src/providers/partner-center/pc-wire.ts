@@ -80,3 +80,16 @@ export const PcError = z.object({
 
 /** The throttling answer has its own envelope. */
 export const PcThrottle = z.object({ statusCode: z.number(), message: z.string() });
+
+/** A 201 answer to licenseupdates: the warnings are about the change that was applied. */
+export const PcLicenseUpdateAnswer = z.object({
+  licenseWarnings: z
+    .array(
+      z.object({
+        code: z.union([z.number(), z.string()]).nullish(),
+        message: z.string().nullish(),
+        servicePlans: z.array(z.unknown()).nullish(),
+      }),
+    )
+    .nullish(),
+});

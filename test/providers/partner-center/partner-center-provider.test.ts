@@ -1,6 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { PartnerCenterProvider } from '../../../src/providers/partner-center/partner-center-provider.js';
-import { PartnerCenterAuth } from '../../../src/providers/partner-center/pc-auth.js';
+import { type AuthLogger, PartnerCenterAuth } from '../../../src/providers/partner-center/pc-auth.js';
+import {
+  partnerCenterTokenFile,
+  RefreshTokenFile,
+} from '../../../src/providers/partner-center/pc-token-file.js';
 import { type FakeTenant, MESSAGES, makeTenant, SKU } from '../../support/graph-fake.js';
 import {
   MINECRAFT_SKU,
@@ -13,30 +20,64 @@ const C1 = '7b2f0000-0000-4000-8000-000000000001';
 const GROUP = '0a0a0a0a-0000-4000-8000-00000000beef';
 
 let fake: PartnerCenterFake | undefined;
+const dirs: string[] = [];
 afterEach(async () => {
   await fake?.close();
   fake = undefined;
+  for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
 });
+
+async function dataDir(): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'licensedesk-pc-'));
+  dirs.push(dir);
+  return dir;
+}
+
+/** Every line auth logged, to check no token is ever in one. */
+class LogLines implements AuthLogger {
+  readonly lines: string[] = [];
+  info(message: string) {
+    this.lines.push(message);
+  }
+  warn(message: string) {
+    this.lines.push(message);
+  }
+}
+
+interface AuthSetUp {
+  refreshToken?: string;
+  tokenFile?: RefreshTokenFile;
+  logger?: AuthLogger;
+  now?: () => number;
+}
+
+function authFor(pc: PartnerCenterFake, options: AuthSetUp = {}): PartnerCenterAuth {
+  return new PartnerCenterAuth({
+    clientId: pc.clientId,
+    clientSecret: pc.clientSecret,
+    refreshToken: options.refreshToken ?? pc.refreshToken,
+    partnerTenantId: pc.partnerTenantId,
+    loginBaseUrl: pc.loginBaseUrl,
+    ...(options.tokenFile ? { tokenFile: options.tokenFile } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.now ? { now: options.now } : {}),
+  });
+}
 
 async function setUp(
   customers: FakeTenant[],
-  options: { bom?: boolean; refreshToken?: string; pageSize?: number } = {},
+  options: { bom?: boolean; refreshToken?: string; pageSize?: number; timeoutMs?: number } = {},
 ) {
   fake = await startPartnerCenterFake({ customers, bom: options.bom });
   const waits: number[] = [];
-  const auth = new PartnerCenterAuth({
-    clientId: fake.clientId,
-    clientSecret: fake.clientSecret,
-    refreshToken: options.refreshToken ?? fake.refreshToken,
-    partnerTenantId: fake.partnerTenantId,
-    loginBaseUrl: fake.loginBaseUrl,
-  });
+  const auth = authFor(fake, { refreshToken: options.refreshToken ?? fake.refreshToken });
   const provider = new PartnerCenterProvider({
     auth,
     baseUrl: fake.baseUrl,
     pageSize: options.pageSize,
     http: {
       backoffMs: 1,
+      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
       sleep: async (ms) => {
         waits.push(ms);
       },
@@ -104,6 +145,93 @@ describe('Partner Center adapter: auth and headers', () => {
   });
 });
 
+describe('Partner Center adapter: the refresh token rotates and is kept', () => {
+  it('presents the rotated refresh token next time, in the process and after a restart', async () => {
+    fake = await startPartnerCenterFake({ customers: [ruleCustomer()] });
+    const file = new RefreshTokenFile(partnerCenterTokenFile(await dataDir()));
+    let now = 1_000_000;
+    const first = authFor(fake, { tokenFile: file, now: () => now });
+    await first.token();
+    // The access token lives about an hour; the next exchange presents the rotated refresh token.
+    now += 60 * 60_000;
+    await first.token();
+    expect(fake.refreshTokensPresented).toEqual([fake.refreshToken, fake.refreshTokensIssued[0]]);
+
+    // Months later the configured token has aged out; a restarted bot uses the saved one.
+    fake.revokeRefreshToken(fake.refreshToken);
+    const restarted = new PartnerCenterProvider({
+      auth: authFor(fake, { tokenFile: new RefreshTokenFile(file.file) }),
+      baseUrl: fake.baseUrl,
+    });
+    expect((await restarted.listProducts(C1)).length).toBeGreaterThan(0);
+    expect(fake.refreshTokensPresented.at(-1)).toBe(fake.refreshTokensIssued[1]);
+    expect(fake.refreshTokensPresented).not.toContain(undefined);
+    expect(JSON.parse(await readFile(file.file, 'utf8'))).toMatchObject({
+      refreshToken: fake.refreshTokensIssued.at(-1),
+    });
+  });
+
+  it('writes the token file for its owner only (mode 0600)', async () => {
+    fake = await startPartnerCenterFake({ customers: [ruleCustomer()] });
+    const dir = await dataDir();
+    const file = new RefreshTokenFile(partnerCenterTokenFile(dir));
+    expect(file.file).toBe(path.join(dir, 'partner-center-token.json'));
+    await authFor(fake, { tokenFile: file }).token();
+    expect((await stat(file.file)).mode & 0o777).toBe(0o600);
+  });
+
+  it('lets a newly configured refresh token win over one saved from an earlier consent', async () => {
+    fake = await startPartnerCenterFake({ customers: [ruleCustomer()] });
+    const file = new RefreshTokenFile(partnerCenterTokenFile(await dataDir()));
+    await authFor(fake, { tokenFile: file }).token();
+    const saved = fake.refreshTokensIssued[0];
+    // The partner user consents again: a new token is configured and the old chain is revoked.
+    await authFor(fake).token();
+    const reconsented = fake.refreshTokensIssued[1] ?? '';
+    fake.revokeRefreshToken(saved ?? '');
+    await authFor(fake, { tokenFile: file, refreshToken: reconsented }).token();
+    expect(fake.refreshTokensPresented.at(-1)).toBe(reconsented);
+    expect(JSON.parse(await readFile(file.file, 'utf8'))).toMatchObject({
+      refreshToken: fake.refreshTokensIssued[2],
+    });
+  });
+
+  it('never puts a refresh token in a log line or a message, even when it cannot save it', async () => {
+    fake = await startPartnerCenterFake({ customers: [ruleCustomer()] });
+    const dir = await dataDir();
+    // A file where the folder should be: saving fails (ENOTDIR), reading finds nothing.
+    await writeFile(path.join(dir, 'not-a-folder'), '');
+    const logger = new LogLines();
+    const unsaved = authFor(fake, {
+      tokenFile: new RefreshTokenFile(path.join(dir, 'not-a-folder', 'partner-center-token.json')),
+      logger,
+    });
+    await unsaved.token();
+    expect(logger.lines).toEqual([
+      expect.stringMatching(
+        /^Partner Center: cannot read .+not-a-folder.+; using PARTNER_CENTER_REFRESH_TOKEN$/,
+      ),
+      expect.stringMatching(/^Partner Center: could not save the rotated refresh token to .+not-a-folder/),
+    ]);
+    const file = new RefreshTokenFile(partnerCenterTokenFile(dir));
+    await authFor(fake, { tokenFile: file, logger }).token();
+    await authFor(fake, { tokenFile: file, logger }).token();
+    expect(logger.lines.at(-1)).toMatch(/^Partner Center: using the refresh token saved in /);
+    fake.revokeRefreshToken(fake.refreshTokensIssued.at(-1) ?? '');
+    const refused = await authFor(fake, { tokenFile: file, logger })
+      .token()
+      .then(
+        () => new Error('the revoked token was accepted'),
+        (error: Error) => error,
+      );
+    expect(refused.message).toMatch(/AADSTS70000/);
+    const secrets = [fake.refreshToken, ...fake.refreshTokensIssued];
+    for (const text of [...logger.lines, refused.message]) {
+      for (const secret of secrets) expect(text).not.toContain(secret);
+    }
+  });
+});
+
 describe('Partner Center adapter: customers and users', () => {
   const customers = () =>
     ['Contoso', 'Contour', 'Cobalt', 'Fabrikam', 'Northwind', 'Contessa', 'Woodgrove'].map((name, i) =>
@@ -126,6 +254,11 @@ describe('Partner Center adapter: customers and users', () => {
     const next = fake.requests.filter((r) => r.url.includes('seekOperation=Next'));
     expect(next.length).toBeGreaterThan(0);
     for (const r of next) expect(r.headers['ms-continuationtoken']).toMatch(/^[0-9a-f-]{36}$/);
+    // Each listing is one operation: its pages share an MS-CorrelationId, each with its own MS-RequestId.
+    // The two listings run side by side, several pages each, yet carry only two correlation ids.
+    expect(fake.requests.length).toBeGreaterThan(2);
+    expect(new Set(fake.requests.map((r) => r.headers['ms-correlationid'])).size).toBe(2);
+    expect(new Set(fake.requests.map((r) => r.headers['ms-requestid'])).size).toBe(fake.requests.length);
   });
 
   it('lists the first customers, and knows one by id', async () => {
@@ -341,5 +474,60 @@ describe('Partner Center adapter: licenseupdates', () => {
     const [throttled, retried] = fake.requests;
     expect(throttled?.status).toBe(429);
     expect(retried?.headers['ms-requestid']).toBe(throttled?.headers['ms-requestid']);
+  });
+
+  it('retries a write that timed out with the first MS-RequestId, and Partner Center applies it once', async () => {
+    const { fake, provider } = await setUp([ruleCustomer()], { timeoutMs: 100 });
+    const change = { assign: [{ skuId: SKU.FLOW_FREE, disabledPlans: [] }], revoke: [] };
+    fake.stall({ method: 'POST', path: '/licenseupdates', ms: 400 });
+    expect(await refusal(provider.applyUserChange(C1, 'u-plain', change))).toMatchObject({ transient: true });
+    // The executor tries again with the same change; the first attempt had landed.
+    await provider.applyUserChange(C1, 'u-plain', change);
+    const posts = await vi.waitFor(() => {
+      const found = fake.requests.filter((r) => r.method === 'POST');
+      if (found.length < 2) throw new Error('the stalled write is not answered yet');
+      return found;
+    });
+    const [first, retry] = posts.map((post) => post.headers);
+    expect(retry?.['ms-requestid']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(retry?.['ms-requestid']).toBe(first?.['ms-requestid']);
+    expect(retry?.['ms-correlationid']).toBe(first?.['ms-correlationid']);
+    expect(posts.map((post) => post.status)).toEqual([201, 201]);
+    const held = fake.customer(C1).users.find((u) => u.id === 'u-plain')?.licenses ?? [];
+    expect(held.filter((l) => l.skuId === SKU.FLOW_FREE)).toHaveLength(1);
+
+    // Once answered, the same change again is a new call.
+    await provider.applyUserChange(C1, 'u-plain', change);
+    const third = fake.requests.filter((r) => r.method === 'POST').at(-1);
+    expect(third?.headers['ms-requestid']).not.toBe(first?.['ms-requestid']);
+  });
+
+  it('gives a write refused for a known reason a new MS-RequestId on retry', async () => {
+    const { fake, provider } = await setUp([ruleCustomer()]);
+    const change = { assign: [{ skuId: SKU.E3, disabledPlans: [] }], revoke: [] };
+    fake.fail({ status: 429, retryAfter: '1', method: 'POST' });
+    await refusal(provider.applyUserChange(C1, 'u-plain', change));
+    await provider.applyUserChange(C1, 'u-plain', change);
+    const [throttled, retried] = fake.requests.filter((r) => r.method === 'POST');
+    expect(throttled?.status).toBe(429);
+    expect(retried?.headers['ms-requestid']).not.toBe(throttled?.headers['ms-requestid']);
+  });
+
+  it('returns the licenseWarnings of a 201 answer as warnings', async () => {
+    const { fake, provider } = await setUp([ruleCustomer()]);
+    const change = { assign: [{ skuId: SKU.FLOW_FREE, disabledPlans: [] }], revoke: [] };
+    expect(await provider.applyUserChange(C1, 'u-plain', change)).toBeUndefined();
+    fake.warnOnNextUpdate([
+      {
+        code: 'ServicePlanDependency',
+        message: 'Some service plans were not enabled because they depend on plans the user lacks.',
+        servicePlans: ['FLOW_P2_VIRAL', 'DYN365_CDS_VIRAL'],
+      },
+    ]);
+    expect(await provider.applyUserChange(C1, 'u-e3', change)).toEqual({
+      warnings: [
+        'Some service plans were not enabled because they depend on plans the user lacks. (FLOW_P2_VIRAL, DYN365_CDS_VIRAL)',
+      ],
+    });
   });
 });
