@@ -1,4 +1,7 @@
-/** The thread replies of a run: successes grouped, one line per failure, no-ops summarised. */
+/**
+ * The thread replies of a run: successes grouped, one line per success that came with a note (a
+ * provider's warning), one line per failure, no-ops summarised.
+ */
 import type { KnownBlock } from '@slack/types';
 import type { ChangeRequest, FailureReason, ItemResult, Operation } from '../src/licensing/model.js';
 import { context, plural, section } from './elements.js';
@@ -14,6 +17,8 @@ export interface RunResultsInput {
   results?: readonly ItemResult[];
   /** Failure lines listed at most (the CSV has all); default 200. */
   maxFailureLines?: number;
+  /** Lines for successes with a note listed at most (the CSV has all); default 50. */
+  maxNoteLines?: number;
   /** True when a CSV of all results is attached to the thread (mentioned when lines are capped). */
   csvAttached?: boolean;
   /**
@@ -39,6 +44,7 @@ const BLOCKS_PER_MESSAGE = 45;
 /** Names listed in one success line before "and N more". */
 const NAMES_PER_GROUP = 25;
 const DEFAULT_MAX_FAILURES = 200;
+const DEFAULT_MAX_NOTES = 50;
 /** Text per message: keeps each reply readable and far below any payload limit. */
 const BYTES_PER_MESSAGE = 36_000;
 /** Thread replies at most per call (Slack allows about one message a second a channel). */
@@ -123,6 +129,20 @@ function failureLine(
   return `:x: ${personText(map, r.userId, true)}: ${what} *${productLabel(request, r.skuId)}*. ${reason}${detail}`;
 }
 
+function noteLine(request: ChangeRequest, r: ItemResult, map: Map<string, Person>): string {
+  const what = r.op === 'assign' ? 'assigned' : 'revoked';
+  const note = escapeMrkdwn(truncate(oneLine(r.note ?? ''), 300));
+  return `:warning: ${personText(map, r.userId, true)}: *${productLabel(request, r.skuId)}* ${what}, with a note: _${note}_`;
+}
+
+function byPerson(map: Map<string, Person>) {
+  return (a: ItemResult, b: ItemResult): number =>
+    sortKey(map, a.userId).localeCompare(sortKey(map, b.userId)) ||
+    (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0) ||
+    (a.skuId < b.skuId ? -1 : a.skuId > b.skuId ? 1 : 0) ||
+    (a.op < b.op ? -1 : a.op > b.op ? 1 : 0);
+}
+
 function noopLines(request: ChangeRequest, results: readonly ItemResult[]): string[] {
   const groups = new Map<string, number>();
   for (const r of results) {
@@ -172,22 +192,30 @@ export function renderRunResults(input: RunResultsInput): SlackMessage[] {
   const sections: string[] = [];
   const successes = successLines(request, results, map);
   if (successes.length > 0) sections.push(...packLines(successes));
+  const where = input.csvAttached ? 'the attached CSV has every result' : 'see the CSV of all results';
 
-  const failures = results
-    .filter((r) => r.outcome === 'failed')
-    .sort(
-      (a, b) =>
-        sortKey(map, a.userId).localeCompare(sortKey(map, b.userId)) ||
-        (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0) ||
-        (a.skuId < b.skuId ? -1 : a.skuId > b.skuId ? 1 : 0) ||
-        (a.op < b.op ? -1 : a.op > b.op ? 1 : 0),
+  const noted = results.filter((r) => r.outcome === 'success' && r.note).sort(byPerson(map));
+  if (noted.length > 0) {
+    const maxNotes = Math.max(0, input.maxNoteLines ?? DEFAULT_MAX_NOTES);
+    const listed = noted.slice(0, maxNotes).map((r) => noteLine(request, r, map));
+    const lines = [`*${plural(noted.length, 'change')} applied with a note*`, ...listed];
+    sections.push(
+      ...packLinesCapped(
+        lines,
+        10,
+        (n) => `…and ${n} more notes: ${where}.`,
+        limits.sectionText,
+        noted.length - listed.length,
+      ),
     );
+  }
+
+  const failures = results.filter((r) => r.outcome === 'failed').sort(byPerson(map));
   if (failures.length > 0) {
     const listed = failures
       .slice(0, maxFailures)
       .map((r) => failureLine(request, r, map, input.failureMessages));
     const rest = failures.length - listed.length;
-    const where = input.csvAttached ? 'the attached CSV has every result' : 'see the CSV of all results';
     const lines = [`*${plural(failures.length, 'change')} failed*`, ...listed];
     const packed = packLinesCapped(
       lines,
@@ -248,7 +276,7 @@ function csvField(value: string): string {
 /**
  * Every part of the request as CSV (RFC 4180: CRLF line ends, fields quoted when they hold a
  * comma, quote or line break): one row per user, product and operation, with outcome
- * (success / noop / failed / pending), reason, message (pass `failureMessages`) and detail.
+ * (success / noop / failed / pending), reason, message (pass `failureMessages`), detail and note.
  */
 export function renderResultsCsv(request: ChangeRequest, messages?: FailureMessages): string {
   const header = [
@@ -263,6 +291,7 @@ export function renderResultsCsv(request: ChangeRequest, messages?: FailureMessa
     'reason',
     'message',
     'detail',
+    'note',
     'at',
   ];
   const names = new Map(request.products.map((p) => [p.skuId, p.name]));
@@ -292,6 +321,7 @@ export function renderResultsCsv(request: ChangeRequest, messages?: FailureMessa
         r?.reason ?? '',
         r?.outcome === 'failed' ? reasonText(r.reason, messages) : '',
         r?.detail ?? '',
+        r?.note ?? '',
         r?.at ?? '',
       ]);
     }

@@ -114,6 +114,8 @@ export const ItemResult = z.object({
   reason: FailureReason.optional(),
   /** The provider's own words for a failure, when it gave any. */
   detail: z.string().optional(),
+  /** The provider's remark on a change it applied (Partner Center's licenseWarnings). */
+  note: z.string().optional(),
   at: z.string(),
 });
 export type ItemResult = z.infer<typeof ItemResult>;

@@ -64,6 +64,30 @@ describe('renderRunResults', () => {
     expect(text).not.toContain('<!channel>');
   });
 
+  it('lists successes that came with a note, one line per user and product, escaped', () => {
+    const request = runOf(4, (i) => (i % 2 === 0 ? { note: `Plans disabled <!here> ${i}` } : {}));
+    const messages = renderRunResults({ request });
+    expectValid(messages);
+    const text = messages.flatMap((m) => sections(m.blocks)).join('\n');
+    expect(text).toContain('*Office 365 E3* assigned to 4 users');
+    expect(text).toContain('*2 changes applied with a note*');
+    expect(text).toContain(
+      ':warning: Person 0000 (p0@contoso.com): *Office 365 E3* assigned, with a note: _Plans disabled &lt;!here&gt; 0_',
+    );
+    expect(text).toContain('Person 0002 (p2@contoso.com)');
+    expect(text).not.toContain('Person 0001 (p1@contoso.com)');
+    expect(text).not.toContain('<!here>');
+  });
+
+  it('caps the noted lines and points to the CSV for the rest', () => {
+    const request = runOf(120, () => ({ note: 'n'.repeat(250) }));
+    const messages = renderRunResults({ request, csvAttached: true, maxNoteLines: 30 });
+    expectValid(messages);
+    const text = messages.flatMap((m) => sections(m.blocks)).join('\n');
+    expect(text.match(/:warning:/g)?.length).toBeLessThanOrEqual(30);
+    expect(text).toContain('more notes: the attached CSV has every result');
+  });
+
   it('summarises no-ops, including those known when planned', () => {
     const request = runOf(3, (i) => (i === 0 ? { outcome: 'noop' } : {}));
     request.items[1] = { ...request.items[1]!, noops: [{ skuId: 'e3', op: 'revoke' }] };
@@ -121,13 +145,22 @@ describe('renderResultsCsv', () => {
     const csv = renderResultsCsv(request, failureMessages);
     const lines = csv.split('\r\n');
     expect(lines[0]).toBe(
-      'request_id,user_id,display_name,email,product,sku_id,operation,outcome,reason,message,detail,at',
+      'request_id,user_id,display_name,email,product,sku_id,operation,outcome,reason,message,detail,note,at',
     );
     expect(csv).toContain('"Doe, Jane"');
     expect(csv).toContain('"He said ""no"", twice\nthen left"');
     expect(csv).toContain(failureMessages.provider_error);
     expect(csv).toContain(`"'=HYPERLINK(""x"")"`);
     expect(csv.endsWith('\r\n')).toBe(true);
+  });
+
+  it("carries a success's note in its own column", () => {
+    const request = runOf(2, (i) =>
+      i === 0 ? { note: 'Plans disabled: FLOW_P2_VIRAL, DYN365_CDS_VIRAL' } : {},
+    );
+    const rows = renderResultsCsv(request).split('\r\n');
+    expect(rows[1]).toContain(',success,,,,"Plans disabled: FLOW_P2_VIRAL, DYN365_CDS_VIRAL",');
+    expect(rows[2]).toMatch(/,success,,,,,\d{4}-/);
   });
 
   it('marks parts without a result as pending', () => {
