@@ -246,11 +246,13 @@ class DurableDemoTenant implements DemoTenantFile {
 
   /** Opens the log; a replayed log is folded into the snapshot at once. */
   async start(replayed: boolean): Promise<void> {
-    this.#log = await AppendLog.open(this.#logFile, { fs: this.#fs });
+    // A disk that refuses writes now (read-only, full) does not keep the bot from starting:
+    // changes are refused as transient until the log opens, and the snapshot write is retried.
+    await this.#reopenLog().catch((error: unknown) => {
+      this.#setLogHealth({ writable: false, since: this.#now().toISOString(), error: message(error) });
+    });
     if (replayed) {
       this.#writer.markDirty();
-      // The replayed changes are safe in the log; a disk that refuses the snapshot now is
-      // retried in the background rather than keeping the tenant from starting.
       await this.#writer.commit().catch(() => {});
     }
   }

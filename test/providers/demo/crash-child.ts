@@ -1,7 +1,7 @@
 /**
  * Run by durability.test.ts as a child process that is killed with SIGKILL: opens the demo tenant
- * in argv[2], applies changes eight at a time and prints `applied <userId> <give|take>` once each
- * call has resolved, until it is killed.
+ * in argv[2] and, until it is killed, toggles Power Automate Free for every user of Contoso, eight
+ * workers each owning its users, printing `applied <userId> <give|take>` once each call resolved.
  */
 import { openDemoBackend } from '../../../src/providers/demo/demo-backend.js';
 import { C, giveFlow, smallTenant, takeFlow, withFlow, withoutFlow } from './tenant-files.js';
@@ -12,19 +12,20 @@ const { provider, tenant } = await openDemoBackend(dataDir, {
   initial: smallTenant,
   compactAfterRecords: 40,
 });
-const work = [
-  ...withoutFlow(tenant.data).map((userId) => ({ userId, how: 'give' as const })),
-  ...withFlow(tenant.data).map((userId) => ({ userId, how: 'take' as const })),
-];
-process.stdout.write('ready\n');
-let next = 0;
-const worker = async () => {
-  for (let item = work[next++]; item !== undefined; item = work[next++]) {
-    await provider.applyUserChange(C, item.userId, item.how === 'give' ? giveFlow : takeFlow);
-    process.stdout.write(`applied ${item.userId} ${item.how}\n`);
+const holding = new Set(withFlow(tenant.data));
+const users = [...withoutFlow(tenant.data), ...holding];
+const WORKERS = 8;
+const worker = async (index: number) => {
+  const mine = users.filter((_, at) => at % WORKERS === index);
+  for (;;) {
+    for (const userId of mine) {
+      const give = !holding.has(userId);
+      await provider.applyUserChange(C, userId, give ? giveFlow : takeFlow);
+      if (give) holding.add(userId);
+      else holding.delete(userId);
+      process.stdout.write(`applied ${userId} ${give ? 'give' : 'take'}\n`);
+    }
   }
 };
-await Promise.all(Array.from({ length: 8 }, worker));
-process.stdout.write('done\n');
-// Keeps running (without closing anything) until the parent kills it.
-setInterval(() => {}, 1_000);
+process.stdout.write('ready\n');
+await Promise.all(Array.from({ length: WORKERS }, (_, index) => worker(index)));

@@ -70,36 +70,66 @@ export interface FaultyDisk {
   fs: DurableFs;
   /** While true every write puts half its data on disk and fails with ENOSPC, as a full disk does. */
   full: boolean;
+  /** While true, opening a file for writing and renaming fail with EROFS, as on a read-only mount. */
+  readOnly: boolean;
   /** The next this many renames fail with EROFS. */
   failingRenames: number;
   /** Renames to a path it says yes to fail with EROFS. */
   renameFails: (to: string) => boolean;
   failures: number;
+  /**
+   * The process dies: every file it opened through this disk is closed as the kernel would close
+   * it (nothing flushed, nothing compacted), and every later operation fails.
+   */
+  die(): Promise<void>;
 }
 
 export function faultyDisk(): FaultyDisk {
+  const handles = new Set<FileHandle>();
+  let dead = false;
+  const alive = () => {
+    if (dead) throw errno('EBADF', 'the process using this disk is dead');
+  };
   const disk: FaultyDisk = {
     full: false,
+    readOnly: false,
     failingRenames: 0,
     renameFails: () => false,
     failures: 0,
+    die: async () => {
+      dead = true;
+      for (const handle of handles) await handle.close().catch(() => {});
+    },
     fs: {
-      open: async (file, flags, mode) => failingWrites(await open(file, flags, mode), disk),
+      open: async (file, flags, mode) => {
+        alive();
+        if (disk.readOnly && flags !== 'r') {
+          disk.failures += 1;
+          throw errno('EROFS', `read-only file system, open '${file}'`);
+        }
+        const handle = await open(file, flags, mode);
+        handles.add(handle);
+        return failingWrites(handle, disk, alive);
+      },
       rename: async (from, to) => {
-        if (disk.failingRenames > 0 || disk.renameFails(to)) {
+        alive();
+        if (disk.readOnly || disk.failingRenames > 0 || disk.renameFails(to)) {
           if (disk.failingRenames > 0) disk.failingRenames -= 1;
           disk.failures += 1;
           throw errno('EROFS', `read-only file system, rename '${from}' -> '${to}'`);
         }
         await rename(from, to);
       },
-      unlink,
+      unlink: async (file) => {
+        alive();
+        await unlink(file);
+      },
     },
   };
   return disk;
 }
 
-function failingWrites(handle: FileHandle, disk: FaultyDisk): FileHandle {
+function failingWrites(handle: FileHandle, disk: FaultyDisk, alive: () => void): FileHandle {
   const halfThenFail = async (data: string | Uint8Array): Promise<void> => {
     const bytes = typeof data === 'string' ? Buffer.from(data) : data;
     disk.failures += 1;
@@ -108,6 +138,7 @@ function failingWrites(handle: FileHandle, disk: FaultyDisk): FileHandle {
   };
   return new Proxy(handle, {
     get(target, property) {
+      alive();
       if ((property === 'appendFile' || property === 'writeFile') && disk.full) return halfThenFail;
       const value: unknown = Reflect.get(target, property, target);
       return typeof value === 'function' ? value.bind(target) : value;
