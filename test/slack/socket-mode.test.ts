@@ -61,9 +61,11 @@ async function startSocketApp(): Promise<{ fake: SlackFake; standIn: SocketModeS
     logger: new RecordingLogger(),
     clientOptions: { retryConfig: { retries: 0 } },
   });
-  // start() resolves once the socket is greeted; a Socket Mode client that never reaches the
-  // stand-in (SLACK_API_URL not handed to it) would retry apps.connections.open for minutes.
+  // start() resolves once the socket is greeted; a client that never reaches the stand-in (Bolt
+  // hands SLACK_API_URL to the Socket Mode client too) fails here within seconds, saying so.
   const started = slack.start();
+  // Handled here so a failed start is reported once, by the race below or by `await started`.
+  started.catch(() => {});
   cleanups.push(() => slack.stop());
   await Promise.race([standIn.connected(), started.then(() => standIn.connected())]).catch(
     (error: unknown) => {
