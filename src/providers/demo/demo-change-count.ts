@@ -8,14 +8,7 @@
  * Each record carries the changed products' licenses as they were before (`before`), so no
  * replay is needed.
  */
-import { readdir } from 'node:fs/promises';
-import path from 'node:path';
-import { readJsonLines } from '../../persistence/append-log.js';
-import { DemoChangeRecord } from './demo-changes.js';
-
-export const DEMO_ARCHIVE_DIR = 'archive';
-export const DEMO_CHANGE_LOG_FILE = 'demo-tenant.log.jsonl';
-const ARCHIVE_PREFIX = 'demo-changes-';
+import { changeLogFiles, type DemoChangeRecord, readChangeRecords } from './demo-change-log.js';
 
 export interface DemoPartCount {
   customerId: string;
@@ -26,50 +19,6 @@ export interface DemoPartCount {
   count: number;
   /** When each of them was made (ISO), oldest first. */
   at: string[];
-}
-
-/** The name an archived change log gets: sortable, and free of characters some file systems refuse. */
-export function archivedLogName(time: Date, attempt = 0): string {
-  const stamp = time.toISOString().replaceAll(':', '-');
-  return `${ARCHIVE_PREFIX}${stamp}${attempt === 0 ? '' : `-${attempt}`}.jsonl`;
-}
-
-/** The archived logs and the current one in `dataDir`, oldest first. */
-export async function changeLogFiles(dataDir: string): Promise<string[]> {
-  const archive = path.join(dataDir, DEMO_ARCHIVE_DIR);
-  const names = await readdir(archive).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return [];
-    throw error;
-  });
-  return [
-    ...names
-      .filter((name) => name.startsWith(ARCHIVE_PREFIX) && name.endsWith('.jsonl'))
-      .sort()
-      .map((name) => path.join(archive, name)),
-    path.join(dataDir, DEMO_CHANGE_LOG_FILE),
-  ];
-}
-
-/** Reads a change log (none when absent; a torn last line is ignored), each record checked. */
-export async function readChangeRecords(file: string): Promise<DemoChangeRecord[]> {
-  let lines: unknown[];
-  try {
-    lines = await readJsonLines(file);
-  } catch (error) {
-    throw new Error(
-      `The demo tenant's change log ${file} is not valid JSON Lines (${error instanceof Error ? error.message : String(error)}).`,
-      { cause: error },
-    );
-  }
-  return lines.map((line, index) => {
-    const parsed = DemoChangeRecord.safeParse(line);
-    if (parsed.success) return parsed.data;
-    const issue = parsed.error.issues[0];
-    const where = issue === undefined ? '' : ` at ${issue.path.join('.') || '(root)'}: ${issue.message}`;
-    throw new Error(
-      `The demo tenant's change log ${file} has an invalid record on line ${index + 1}${where}.`,
-    );
-  });
 }
 
 /** Per part, how many records applied it, from every change log in `dataDir`. */

@@ -3,7 +3,7 @@
  * log `demo-tenant.log.jsonl` beside it. Every change the provider makes is appended to the log
  * and synced before the provider reports it (concurrent changes share one fsync); at start-up
  * the log is replayed onto the snapshot. Compaction folds the log into the snapshot and moves it
- * to `archive/`, which so keeps every change the tenant ever took.
+ * to `archive/`, so the archive keeps every change the tenant ever took.
  */
 import { access, mkdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -20,14 +20,16 @@ import {
   archivedLogName,
   DEMO_ARCHIVE_DIR,
   DEMO_CHANGE_LOG_FILE,
+  type DemoChangeEvent,
+  type DemoChangeRecord,
   readChangeRecords,
-} from './demo-change-count.js';
-import { type DemoChangeEvent, type DemoChangeRecord, replayChanges } from './demo-changes.js';
+  replayChanges,
+} from './demo-change-log.js';
 import type { DemoJournal } from './demo-provider.js';
 import { DemoTenantData } from './demo-tenant.js';
 import { generateDemoTenant } from './generator.js';
 
-export { DEMO_ARCHIVE_DIR, DEMO_CHANGE_LOG_FILE } from './demo-change-count.js';
+export { DEMO_ARCHIVE_DIR, DEMO_CHANGE_LOG_FILE } from './demo-change-log.js';
 export const DEMO_TENANT_FILE = 'demo-tenant.json';
 
 export interface DemoLogger {
@@ -108,7 +110,11 @@ export async function openDemoTenant(
     }
     data =
       options.initial?.() ?? generateDemoTenant(options.seed === undefined ? {} : { seed: options.seed });
-    await writeFileDurably(snapshotFile, JSON.stringify(data), { fs });
+    await writeFileDurably(snapshotFile, JSON.stringify(data), { fs }).catch((error: unknown) => {
+      throw new Error(`Cannot create the demo tenant file ${snapshotFile}: ${message(error)}`, {
+        cause: error,
+      });
+    });
     seeded = true;
   } else {
     data = replayed(snapshotFile, text, logFile, records);

@@ -16,7 +16,7 @@ import {
   type UserQuery,
 } from '../license-provider.js';
 import { checkUserChange } from './change-check.js';
-import type { DemoChangeEvent } from './demo-changes.js';
+import type { DemoChangeEvent } from './demo-change-log.js';
 import type { DemoCustomerData, DemoGroup, DemoProduct, DemoTenantData } from './demo-tenant.js';
 import { normalizeText, UserIndex } from './user-index.js';
 import { WriteQuota } from './write-quota.js';

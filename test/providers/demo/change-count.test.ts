@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { UserLicense } from '../../../src/licensing/model.js';
 import { countAppliedParts, countDemoChanges } from '../../../src/providers/demo/demo-change-count.js';
-import type { DemoChangeRecord } from '../../../src/providers/demo/demo-changes.js';
+import type { DemoChangeRecord } from '../../../src/providers/demo/demo-change-log.js';
 import { DEMO_ARCHIVE_DIR, openDemoTenant } from '../../../src/providers/demo/demo-file.js';
 import { DemoProvider } from '../../../src/providers/demo/demo-provider.js';
 import { DEMO_PLANS, DEMO_SKUS } from '../../../src/providers/demo/generator.js';

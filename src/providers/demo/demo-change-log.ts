@@ -1,15 +1,23 @@
 /**
- * The records of the demo tenant's change log (`demo-tenant.log.jsonl`, one JSON object a line)
- * and how they are replayed onto the snapshot.
+ * The demo tenant's change log: where it lives (`demo-tenant.log.jsonl`, and once folded into the
+ * snapshot `archive/demo-changes-<time>.jsonl`), its records (one JSON object a line), reading
+ * them and replaying them onto the snapshot.
  *
  * Records state results, not deltas: a change record carries the user's whole holdings after
  * the change, a removal names the user removed. Replaying a record the snapshot already holds
  * therefore changes nothing, which is what makes a crash between writing the snapshot and
  * archiving the log harmless.
  */
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
 import { z } from 'zod';
 import { UserChange, UserLicense } from '../../licensing/model.js';
+import { readJsonLines } from '../../persistence/append-log.js';
 import type { DemoCustomerData, DemoTenantData } from './demo-tenant.js';
+
+export const DEMO_ARCHIVE_DIR = 'archive';
+export const DEMO_CHANGE_LOG_FILE = 'demo-tenant.log.jsonl';
+const ARCHIVE_PREFIX = 'demo-changes-';
 
 const UserChanged = z.object({
   type: z.literal('change'),
@@ -76,5 +84,49 @@ export function replayChanges(data: DemoTenantData, records: readonly DemoChange
     } else {
       customer.holdings[record.userId] = record.holdings;
     }
+  });
+}
+
+/** The name an archived change log gets: sortable, and free of characters some file systems refuse. */
+export function archivedLogName(time: Date, attempt = 0): string {
+  const stamp = time.toISOString().replaceAll(':', '-');
+  return `${ARCHIVE_PREFIX}${stamp}${attempt === 0 ? '' : `-${attempt}`}.jsonl`;
+}
+
+/** The archived logs of `dataDir` in name order (which is time order), then the current one. */
+export async function changeLogFiles(dataDir: string): Promise<string[]> {
+  const archive = path.join(dataDir, DEMO_ARCHIVE_DIR);
+  const names = await readdir(archive).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return [];
+    throw error;
+  });
+  return [
+    ...names
+      .filter((name) => name.startsWith(ARCHIVE_PREFIX) && name.endsWith('.jsonl'))
+      .sort()
+      .map((name) => path.join(archive, name)),
+    path.join(dataDir, DEMO_CHANGE_LOG_FILE),
+  ];
+}
+
+/** Reads a change log (none when absent; a torn last line is ignored), each record checked. */
+export async function readChangeRecords(file: string): Promise<DemoChangeRecord[]> {
+  let lines: unknown[];
+  try {
+    lines = await readJsonLines(file);
+  } catch (error) {
+    throw new Error(
+      `The demo tenant's change log ${file} is not valid JSON Lines (${error instanceof Error ? error.message : String(error)}).`,
+      { cause: error },
+    );
+  }
+  return lines.map((line, index) => {
+    const parsed = DemoChangeRecord.safeParse(line);
+    if (parsed.success) return parsed.data;
+    const issue = parsed.error.issues[0];
+    const where = issue === undefined ? '' : ` at ${issue.path.join('.') || '(root)'}: ${issue.message}`;
+    throw new Error(
+      `The demo tenant's change log ${file} has an invalid record on line ${index + 1}${where}.`,
+    );
   });
 }
