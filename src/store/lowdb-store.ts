@@ -1,239 +1,384 @@
 /**
- * The Store on one JSON file (`<dataDir>/licensedesk.json`) through lowdb. State lives in memory;
- * every mutation marks it dirty and one coalesced write follows `writeDelayMs` later, so a
- * 1,000-user run rewrites the file a handful of times instead of once per user. Writes are atomic
- * (steno writes a temporary file and renames it). Compare-and-set transitions run synchronously on
- * the in-memory data, which is what makes a decision happen once within the process.
+ * The Store on files in DATA_DIR (layout 2, see store-schema.ts), through lowdb with an adapter
+ * that replaces the main file atomically and syncs it.
+ *
+ * - Durable methods change memory, commit the main file (group commit through one
+ *   CoalescingWriter) and resolve after the fsync; if the commit fails they undo exactly their
+ *   change and reject, so "nothing was changed" is true. Durable changes of one record run one
+ *   after another, so none builds on a change that may still be undone.
+ * - Coalesced changes (drafts, audit) reach the main file within `writeDelayMs`; results are
+ *   appended to their request's log and synced by a second writer, or by `flush()`.
+ * - While a writer cannot write, both keep probing; health() says so, durable methods refuse at
+ *   once, coalesced changes wait in memory and reach the disk when it recovers.
+ * - Items and results of unfinished requests stay in memory; finished ones are read from their
+ *   files when asked for, through a small cache.
  */
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Low } from 'lowdb';
-import { JSONFile } from 'lowdb/node';
+import { z } from 'zod';
 import { newId } from '../licensing/ids.js';
 import {
-  type ChangeRequest,
-  type ItemResult,
-  type RequestHeader,
+  ChangeRequest,
+  ItemResult,
+  RequestHeader,
   type RequestStatus,
   resultKey,
 } from '../licensing/model.js';
-import { type RequestFilter, type Store, StoreError, type StoreHealth } from './store.js';
+import { CoalescingWriter, type WriterHealth } from '../persistence/coalescing-writer.js';
+import { type DurableFs, nodeFs, writeFileDurably } from '../persistence/durable-file.js';
+import { Archive } from './archive.js';
+import { BoundedCache } from './bounded-cache.js';
+import { DurableJsonFile } from './durable-json-file.js';
+import { type LoadedBody, RequestFiles } from './request-files.js';
+import { ResultsLogs } from './results-logs.js';
+import { archiveExpired, isFinished } from './retention.js';
 import {
-  type Approval,
-  type AuditEntry,
+  type RequestFilter,
+  type Store,
+  StoreError,
+  type StoreHealth,
+  StoreUnavailableError,
+} from './store.js';
+import { StoreHealthMonitor, type StoreLogger } from './store-health.js';
+import { migrateFromV1 } from './store-migration.js';
+import {
+  Approval,
+  AuditEntry,
   Draft,
   emptyStoreFile,
   type NewDraft,
   StoreFile,
+  type StoreFileV2,
 } from './store-schema.js';
+import { checkedValue, refuse } from './value-check.js';
+
+export type { StoreLogger } from './store-health.js';
 
 export interface LowdbStoreOptions {
   dataDir: string;
   now?: () => Date;
   /** How long an untouched draft lives; every update extends it (default 120). */
   draftTtlMinutes?: number;
-  /** Delay between a mutation and the write that carries it (default 250). */
+  /**
+   * How long a draft lives while no customer is chosen, i.e. a modal that never went past its
+   * first step (default 60, and never longer than `draftTtlMinutes`).
+   */
+  firstStepDraftTtlMinutes?: number;
+  /** Finished requests and audit rows older than this many days go to the archive (default 90). */
+  retentionDays?: number;
+  /** Delay between a coalesced change and the write that carries it (default 250). */
   writeDelayMs?: number;
+  /** Pause between write attempts while the disk refuses them, growing from `initial` to `max` (default 250 ms, 5 s). */
+  retryDelayMs?: { initial: number; max: number };
+  /** How long close() keeps retrying a failed write (default 5 s). */
+  closeRetryMs?: number;
+  /** Finished requests whose items and results stay in memory once read (default 8). */
+  finishedRequestCacheSize?: number;
+  /** Default: console. */
+  logger?: StoreLogger;
+  /** File operations of every write; tests inject a full or read-only disk here. */
+  fs?: DurableFs;
 }
 
 export const STORE_FILE_NAME = 'licensedesk.json';
+/** Written and removed at open to learn whether the disk takes writes before anyone relies on it. */
+const PROBE_FILE_NAME = '.licensedesk.probe';
+
+type State = 'new' | 'open' | 'refused' | 'closed';
+type ApprovalPatch = Pick<Approval, 'status'> & Partial<Omit<Approval, 'requestId' | 'status'>>;
+type RequestPatch = Partial<Omit<ChangeRequest, 'id' | 'status' | 'results' | 'items'>>;
+
+const ItemResults = z.array(ItemResult);
 
 export class LowdbStore implements Store {
   readonly filePath: string;
   readonly #dataDir: string;
   readonly #now: () => Date;
   readonly #draftTtlMs: number;
+  readonly #firstStepDraftTtlMs: number;
+  readonly #retentionDays: number;
   readonly #writeDelayMs: number;
+  readonly #retryDelayMs: { initial: number; max: number } | undefined;
+  readonly #closeRetryMs: number;
+  readonly #logger: StoreLogger;
+  readonly #fs: DurableFs;
   readonly #db: Low<StoreFile>;
-  #state: 'closed' | 'open' | 'refused' = 'closed';
-  #dirty = false;
-  #timer: NodeJS.Timeout | null = null;
-  #inFlight: Promise<void> | null = null;
-  #lastWriteError: unknown = null;
-  #writeCount = 0;
+  readonly #files: RequestFiles;
+  readonly #logs: ResultsLogs;
+  readonly #archive: Archive;
+  #state: State = 'new';
+  #refusal = '';
+  #health: StoreHealthMonitor;
+  #main: CoalescingWriter | null = null;
+  #results: CoalescingWriter | null = null;
+
+  readonly #drafts = new Map<string, Draft>();
+  readonly #headers = new Map<string, RequestHeader>();
+  readonly #approvals = new Map<string, Approval>();
+  #audit: AuditEntry[] = [];
+  /** Items and results of unfinished requests, and of any request whose results log is open. */
+  readonly #live = new Map<string, LoadedBody>();
+  readonly #finished: BoundedCache<string, LoadedBody>;
+  /** The durable change under way per record (`request:<id>`, `approval:<id>`). */
+  readonly #changing = new Map<string, Promise<void>>();
+  #archiving: Promise<{ requests: number; drafts: number; audit: number }> | null = null;
 
   constructor(options: LowdbStoreOptions) {
     this.#dataDir = options.dataDir;
     this.filePath = path.join(options.dataDir, STORE_FILE_NAME);
     this.#now = options.now ?? (() => new Date());
     this.#draftTtlMs = (options.draftTtlMinutes ?? 120) * 60_000;
+    this.#firstStepDraftTtlMs = Math.min(this.#draftTtlMs, (options.firstStepDraftTtlMinutes ?? 60) * 60_000);
+    this.#retentionDays = options.retentionDays ?? 90;
     this.#writeDelayMs = options.writeDelayMs ?? 250;
-    this.#db = new Low(new JSONFile<StoreFile>(this.filePath), emptyStoreFile());
+    this.#retryDelayMs = options.retryDelayMs;
+    this.#closeRetryMs = options.closeRetryMs ?? 5_000;
+    this.#logger = options.logger ?? console;
+    this.#fs = options.fs ?? nodeFs;
+    this.#finished = new BoundedCache(options.finishedRequestCacheSize ?? 8);
+    this.#files = new RequestFiles(options.dataDir, this.#fs);
+    this.#logs = new ResultsLogs(this.#files);
+    this.#archive = new Archive(options.dataDir, this.#fs);
+    this.#db = new Low<StoreFile>(
+      new DurableJsonFile(this.filePath, { parse: (raw) => StoreFile.parse(raw), fs: this.#fs }),
+      emptyStoreFile(),
+    );
+    this.#health = this.#newHealth();
   }
 
-  /** File writes started since construction (for tests and benchmarks). */
+  /** Writes of the main file attempted since open (for tests and benchmarks). */
   get writeCount(): number {
-    return this.#writeCount;
+    return this.#main?.writes ?? 0;
+  }
+
+  /** Syncs of the results logs attempted since open (for tests and benchmarks). */
+  get resultsWriteCount(): number {
+    return this.#results?.writes ?? 0;
   }
 
   async open(): Promise<void> {
     if (this.#state === 'open') return;
-    let raw: unknown;
+    const file = await this.#readMainFile();
+    this.#load(file.data);
+    this.#health = this.#newHealth();
+    this.#main = this.#newWriter('main', () => {
+      this.#db.data = this.#snapshot();
+      return this.#db.write();
+    });
+    this.#results = this.#newWriter('results', () => this.#syncResults());
     try {
-      await mkdir(this.#dataDir, { recursive: true });
-      const text = await readFile(this.filePath, 'utf-8').catch((error: NodeJS.ErrnoException) => {
-        if (error.code === 'ENOENT') return null;
-        throw error;
-      });
-      raw = text === null ? undefined : JSON.parse(text);
+      for (const header of this.#headers.values()) {
+        if (!isFinished(header.status)) this.#live.set(header.id, await this.#files.read(header.id));
+      }
     } catch (error) {
-      this.#state = 'refused';
-      throw new StoreError(
-        `Cannot read the store file ${this.filePath}: ${describe(error)}. It was left untouched; repair or move it away and start again.`,
-        { cause: error },
-      );
+      throw this.#refuseOpen(error instanceof Error ? error.message : String(error), error);
     }
-    if (raw === undefined) {
-      this.#db.data = emptyStoreFile();
-      this.#state = 'open';
-      this.#markDirty();
-      await this.flush();
-      return;
-    }
-    const parsed = StoreFile.safeParse(raw);
-    if (!parsed.success) {
-      this.#state = 'refused';
-      const issue = parsed.error.issues[0];
-      const where = issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'invalid content';
-      throw new StoreError(
-        `The store file ${this.filePath} does not match schema version ${emptyStoreFile().version} (${where}). It was left untouched; repair or move it away and start again.`,
-      );
-    }
-    this.#db.data = parsed.data;
     this.#state = 'open';
-    if (this.#pruneDrafts()) this.#markDirty();
+    await this.#removeStrayFiles();
+    if (file.created) {
+      // A new store is created now, so a disk that takes no writes shows in health() from the start.
+      this.#main.markDirty();
+      await this.#main.commit().catch(() => {});
+    } else {
+      await this.#probe();
+    }
+  }
+
+  health(): StoreHealth {
+    return this.#health.current();
   }
 
   async createDraft(draft: NewDraft): Promise<Draft> {
-    const data = this.#data();
+    this.#requireOpen();
     const now = this.#now();
-    // Parsed, so that the fields the caller left out get their schema defaults.
-    const created = Draft.parse({
-      ...structuredClone(draft),
-      id: newId('drf'),
-      createdAt: now.toISOString(),
-      expiresAt: new Date(now.getTime() + this.#draftTtlMs).toISOString(),
-    });
-    data.drafts[created.id] = created;
-    this.#markDirty();
+    const created = this.#withExpiry(
+      checkedValue(
+        Draft,
+        { ...draft, id: newId('drf'), createdAt: now.toISOString(), expiresAt: now.toISOString() },
+        'createDraft',
+        this.#logger,
+      ),
+      now,
+    );
+    this.#drafts.set(created.id, created);
+    this.#main!.markDirty();
     return structuredClone(created);
   }
 
   async getDraft(id: string): Promise<Draft | null> {
+    this.#requireOpen();
     const draft = this.#liveDraft(id);
     return draft ? structuredClone(draft) : null;
   }
 
   async updateDraft(id: string, change: (draft: Draft) => Draft): Promise<Draft | null> {
+    this.#requireOpen();
     const current = this.#liveDraft(id);
     if (!current) return null;
     const changed = change(structuredClone(current));
     // The id, owner and creation time are not the caller's to change; use extends the life.
-    const updated: Draft = {
-      ...changed,
-      id: current.id,
-      ownerId: current.ownerId,
-      createdAt: current.createdAt,
-      expiresAt: new Date(this.#now().getTime() + this.#draftTtlMs).toISOString(),
-    };
-    this.#data().drafts[id] = updated;
-    this.#markDirty();
+    const updated = this.#withExpiry(
+      checkedValue(
+        Draft,
+        { ...changed, id: current.id, ownerId: current.ownerId, createdAt: current.createdAt },
+        'updateDraft',
+        this.#logger,
+      ),
+      this.#now(),
+    );
+    this.#drafts.set(id, updated);
+    this.#main!.markDirty();
     return structuredClone(updated);
   }
 
   async takeDraft(id: string, ownerId: string): Promise<Draft | null> {
+    this.#requireOpen();
     // No await between the read and the delete: a concurrent call finds the draft gone.
     const draft = this.#liveDraft(id);
     if (!draft || draft.ownerId !== ownerId) return null;
-    delete this.#data().drafts[id];
-    this.#markDirty();
+    this.#drafts.delete(id);
     return structuredClone(draft);
   }
 
   async restoreDraft(draft: Draft): Promise<Draft> {
-    const restored: Draft = {
-      ...structuredClone(draft),
-      expiresAt: new Date(this.#now().getTime() + this.#draftTtlMs).toISOString(),
-    };
-    this.#data().drafts[draft.id] = restored;
-    this.#markDirty();
+    this.#requireOpen();
+    const restored = this.#withExpiry(checkedValue(Draft, draft, 'restoreDraft', this.#logger), this.#now());
+    this.#drafts.set(restored.id, restored);
+    this.#main!.markDirty();
     return structuredClone(restored);
   }
 
   async saveRequest(request: ChangeRequest): Promise<void> {
-    this.#data().requests[request.id] = structuredClone(request);
-    this.#markDirty();
+    this.#requireOpen();
+    const saved = checkedValue(ChangeRequest, request, 'saveRequest', this.#logger);
+    const { id } = saved;
+    if (!RequestFiles.fits(id)) {
+      throw refuse('saveRequest', 'id: too long, or not text, to name its files', this.#logger);
+    }
+    this.#requireWritable('saveRequest');
+    await this.#oneAtATime(`request:${id}`, async () => {
+      if (this.#headers.has(id)) {
+        throw refuse('saveRequest', `id: request ${id} exists already`, this.#logger);
+      }
+      this.#requireWritable('saveRequest');
+      try {
+        await this.#files.write(saved);
+      } catch (error) {
+        this.#probeAfterFailure();
+        throw this.#unavailable('saveRequest', error);
+      }
+      const { items, results, ...header } = saved;
+      const body: LoadedBody = { items, results: resultsByKey(Object.values(results)) };
+      this.#headers.set(id, header);
+      if (isFinished(header.status)) this.#finished.set(id, body);
+      else this.#live.set(id, body);
+      // The files just written stay if this fails: the stray sweep at open removes them.
+      await this.#commit('saveRequest', () => {
+        if (this.#headers.get(id) !== header) return;
+        this.#headers.delete(id);
+        this.#live.delete(id);
+        this.#finished.delete(id);
+      });
+    });
   }
 
   async getRequest(id: string): Promise<ChangeRequest | null> {
-    const request = this.#data().requests[id];
-    return request ? structuredClone(request) : null;
-  }
-
-  health(): StoreHealth {
-    return { writable: true, since: new Date(0).toISOString() };
+    this.#requireOpen();
+    const header = this.#headers.get(id);
+    return header ? this.#whole(header) : null;
   }
 
   async findRequestByDraft(draftId: string): Promise<ChangeRequest | null> {
-    const found = Object.values(this.#data().requests).find((request) => request.draftId === draftId);
-    return found ? structuredClone(found) : null;
-  }
-
-  async listRequestHeaders(filter: RequestFilter): Promise<RequestHeader[]> {
-    return (await this.listRequests(filter)).map(({ items: _items, results: _results, ...header }) => header);
-  }
-
-  async archiveOld(): Promise<{ requests: number; drafts: number; audit: number }> {
-    return { requests: 0, drafts: 0, audit: 0 };
+    this.#requireOpen();
+    for (const header of this.#headers.values()) {
+      if (header.draftId === draftId) return this.#whole(header);
+    }
+    return null;
   }
 
   async listRequests(filter: RequestFilter): Promise<ChangeRequest[]> {
-    return Object.values(this.#data().requests)
-      .filter((request) => filter.requestedBy === undefined || request.requestedBy === filter.requestedBy)
-      .filter((request) => filter.customerId === undefined || request.customerId === filter.customerId)
-      .filter((request) => filter.createdSince === undefined || request.createdAt >= filter.createdSince)
-      .filter((request) => filter.status === undefined || filter.status.includes(request.status))
-      .sort(newestFirst)
-      .slice(0, filter.limit)
-      .map((request) => structuredClone(request));
+    const found: ChangeRequest[] = [];
+    for (const header of this.#matching(filter)) found.push(await this.#whole(header));
+    return found;
+  }
+
+  async listRequestHeaders(filter: RequestFilter): Promise<RequestHeader[]> {
+    return this.#matching(filter).map((header) => structuredClone(header));
   }
 
   async transitionRequest(
     id: string,
     from: readonly RequestStatus[],
     to: RequestStatus,
-    patch: Partial<Omit<ChangeRequest, 'id' | 'status' | 'results' | 'items'>> = {},
+    patch: RequestPatch = {},
   ): Promise<ChangeRequest | null> {
-    const data = this.#data();
-    const current = data.requests[id];
-    if (!current || !from.includes(current.status)) return null;
-    const updated: ChangeRequest = { ...current, ...structuredClone(patch), id, status: to };
-    data.requests[id] = updated;
-    this.#markDirty();
-    return structuredClone(updated);
+    this.#requireOpen();
+    this.#requireWritable('transitionRequest');
+    return this.#oneAtATime(`request:${id}`, async () => {
+      const current = this.#headers.get(id);
+      if (!current || !from.includes(current.status)) return null;
+      const updated = checkedValue(
+        RequestHeader,
+        { ...current, ...patch, id, status: to },
+        'transitionRequest',
+        this.#logger,
+      );
+      this.#requireWritable('transitionRequest');
+      this.#headers.set(id, updated);
+      await this.#commit('transitionRequest', () => {
+        if (this.#headers.get(id) === updated) this.#headers.set(id, current);
+      });
+      if (isFinished(to)) this.#retireWhenSynced(id);
+      return this.#whole(updated);
+    });
   }
 
   async recordResults(requestId: string, results: readonly ItemResult[]): Promise<void> {
-    const request = this.#data().requests[requestId];
-    if (!request) throw new StoreError(`Cannot record results: request ${requestId} is not in the store.`);
-    for (const result of results) {
-      request.results[resultKey(result.userId, result.skuId, result.op)] = { ...result };
+    this.#requireOpen();
+    const header = this.#headers.get(requestId);
+    if (!header) {
+      throw refuse('recordResults', `requestId: request ${requestId} is not in the store`, this.#logger);
     }
-    this.#markDirty();
+    const valid = checkedValue(ItemResults, results, 'recordResults', this.#logger);
+    const body = await this.#body(header);
+    if (!this.#headers.has(requestId)) {
+      throw refuse('recordResults', `requestId: request ${requestId} was archived`, this.#logger);
+    }
+    // An open log keeps the body in memory: what is not on disk yet must not be read from it.
+    this.#finished.delete(requestId);
+    this.#live.set(requestId, body);
+    for (const result of valid) body.results.set(resultKey(result.userId, result.skuId, result.op), result);
+    this.#logs.append(requestId, valid);
+    this.#results!.markDirty();
   }
 
   async saveApproval(approval: Approval): Promise<void> {
-    this.#data().approvals[approval.requestId] = structuredClone(approval);
-    this.#markDirty();
+    this.#requireOpen();
+    const saved = checkedValue(Approval, approval, 'saveApproval', this.#logger);
+    const id = saved.requestId;
+    this.#requireWritable('saveApproval');
+    await this.#oneAtATime(`approval:${id}`, async () => {
+      this.#requireWritable('saveApproval');
+      const previous = this.#approvals.get(id);
+      this.#approvals.set(id, saved);
+      await this.#commit('saveApproval', () => {
+        if (this.#approvals.get(id) !== saved) return;
+        if (previous) this.#approvals.set(id, previous);
+        else this.#approvals.delete(id);
+      });
+    });
   }
 
   async getApproval(requestId: string): Promise<Approval | null> {
-    const approval = this.#data().approvals[requestId];
+    this.#requireOpen();
+    const approval = this.#approvals.get(requestId);
     return approval ? structuredClone(approval) : null;
   }
 
   async listApprovals(filter: { status?: Approval['status'][]; limit: number }): Promise<Approval[]> {
-    return Object.values(this.#data().approvals)
+    this.#requireOpen();
+    return [...this.#approvals.values()]
       .filter((approval) => filter.status === undefined || filter.status.includes(approval.status))
       .sort(newestFirst)
       .slice(0, filter.limit)
@@ -243,24 +388,43 @@ export class LowdbStore implements Store {
   async decideApproval(
     requestId: string,
     from: readonly Approval['status'][],
-    patch: Pick<Approval, 'status'> & Partial<Omit<Approval, 'requestId' | 'status'>>,
+    patch: ApprovalPatch,
   ): Promise<Approval | null> {
-    const data = this.#data();
-    const current = data.approvals[requestId];
-    if (!current || !from.includes(current.status)) return null;
-    const updated: Approval = { ...current, ...structuredClone(patch), requestId };
-    data.approvals[requestId] = updated;
-    this.#markDirty();
-    return structuredClone(updated);
+    this.#requireOpen();
+    this.#requireWritable('decideApproval');
+    return this.#oneAtATime(`approval:${requestId}`, async () => {
+      const current = this.#approvals.get(requestId);
+      if (!current || !from.includes(current.status)) return null;
+      const updated = checkedValue(
+        Approval,
+        { ...current, ...patch, requestId },
+        'decideApproval',
+        this.#logger,
+      );
+      this.#requireWritable('decideApproval');
+      this.#approvals.set(requestId, updated);
+      await this.#commit('decideApproval', () => {
+        if (this.#approvals.get(requestId) === updated) this.#approvals.set(requestId, current);
+      });
+      return structuredClone(updated);
+    });
   }
 
   async appendAudit(entry: Omit<AuditEntry, 'at'> & { at?: string }): Promise<void> {
-    this.#data().audit.push({ ...structuredClone(entry), at: entry.at ?? this.#now().toISOString() });
-    this.#markDirty();
+    this.#requireOpen();
+    const row = checkedValue(
+      AuditEntry,
+      { ...entry, at: entry.at ?? this.#now().toISOString() },
+      'appendAudit',
+      this.#logger,
+    );
+    this.#audit.push(row);
+    this.#main!.markDirty();
   }
 
   async listAudit(filter: { requestId?: string; limit: number }): Promise<AuditEntry[]> {
-    const audit = this.#data().audit;
+    this.#requireOpen();
+    const audit = this.#audit;
     const found: AuditEntry[] = [];
     for (let i = audit.length - 1; i >= 0 && found.length < filter.limit; i--) {
       const entry = audit[i];
@@ -271,110 +435,307 @@ export class LowdbStore implements Store {
     return found;
   }
 
+  archiveOld(): Promise<{ requests: number; drafts: number; audit: number }> {
+    this.#archiving ??= this.#archiveOld().finally(() => {
+      this.#archiving = null;
+    });
+    return this.#archiving;
+  }
+
   async flush(): Promise<void> {
-    if (this.#timer) {
-      clearTimeout(this.#timer);
-      this.#timer = null;
-    }
-    this.#lastWriteError = null;
-    while (this.#inFlight || (this.#dirty && this.#state === 'open')) {
-      if (this.#timer) {
-        clearTimeout(this.#timer);
-        this.#timer = null;
-      }
-      if (this.#inFlight) await this.#inFlight;
-      else this.#startWrite();
-      if (this.#lastWriteError) {
-        const error = this.#lastWriteError;
-        this.#lastWriteError = null;
-        throw new StoreError(`Cannot write the store file ${this.filePath}: ${describe(error)}`, {
-          cause: error,
-        });
-      }
-    }
+    this.#requireOpen();
+    const outcomes = await Promise.allSettled([this.#main!.commit(), this.#results!.commit()]);
+    const failed = outcomes.find((outcome) => outcome.status === 'rejected');
+    if (failed) throw this.#unavailable('flush', failed.reason);
   }
 
   async close(): Promise<void> {
+    if (this.#state !== 'open') return;
     try {
-      await this.flush();
+      const outcomes = await Promise.allSettled([
+        this.#main!.close(this.#closeRetryMs),
+        this.#results!.close(this.#closeRetryMs),
+      ]);
+      const failed = outcomes.find((outcome) => outcome.status === 'rejected');
+      if (failed) throw this.#unavailable('close', failed.reason);
     } finally {
-      if (this.#timer) clearTimeout(this.#timer);
-      this.#timer = null;
-      if (this.#state === 'open') this.#state = 'closed';
+      await this.#logs.closeAll();
+      this.#state = 'closed';
     }
   }
 
-  #data(): StoreFile {
-    if (this.#state !== 'open') {
-      throw new StoreError(
-        this.#state === 'refused'
-          ? `The store file ${this.filePath} was refused when opened; nothing is read or written.`
-          : 'The store is not open: call open() first.',
-      );
+  async #readMainFile(): Promise<{ data: StoreFileV2; created: boolean }> {
+    let read: StoreFile | null;
+    try {
+      await mkdir(this.#dataDir, { recursive: true });
+      await this.#files.ensureDir();
+      const absent = emptyStoreFile();
+      this.#db.data = absent;
+      await this.#db.read();
+      read = this.#db.data === absent ? null : this.#db.data;
+    } catch (error) {
+      throw this.#refuseOpen(describeReadError(error), error);
     }
-    return this.#db.data;
+    if (read === null) return { data: emptyStoreFile(), created: true };
+    if (read.version === 2) return { data: read, created: false };
+    try {
+      const migrated = await migrateFromV1(read, this.#files, this.#logger);
+      await this.#db.adapter.write(migrated);
+      this.#logger.info(
+        `[store] ${this.filePath} migrated to layout 2: the items and results of ${migrated.requests.length} request(s) are now in ${this.#files.dir}.`,
+      );
+      return { data: migrated, created: false };
+    } catch (error) {
+      throw this.#refuseOpen(`migration to layout 2 failed: ${describe(error)}`, error);
+    }
+  }
+
+  #refuseOpen(why: string, cause: unknown): StoreError {
+    this.#state = 'refused';
+    this.#refusal = `The store file ${this.filePath} was refused (${why}). It was left untouched; repair or move it away and start again.`;
+    return new StoreError(this.#refusal, { cause });
+  }
+
+  #load(file: StoreFileV2): void {
+    this.#drafts.clear();
+    this.#headers.clear();
+    this.#approvals.clear();
+    this.#live.clear();
+    this.#finished.clear();
+    for (const draft of file.drafts) this.#drafts.set(draft.id, draft);
+    for (const header of file.requests) this.#headers.set(header.id, header);
+    for (const approval of file.approvals) this.#approvals.set(approval.requestId, approval);
+    this.#audit = [...file.audit];
+  }
+
+  #snapshot(): StoreFileV2 {
+    return {
+      version: 2,
+      drafts: [...this.#drafts.values()],
+      requests: [...this.#headers.values()],
+      approvals: [...this.#approvals.values()],
+      audit: [...this.#audit],
+    };
+  }
+
+  #newHealth(): StoreHealthMonitor {
+    return new StoreHealthMonitor({ logger: this.#logger, where: this.#dataDir, now: this.#now });
+  }
+
+  #newWriter(name: string, write: () => Promise<void>): CoalescingWriter {
+    return new CoalescingWriter({
+      write,
+      delayMs: this.#writeDelayMs,
+      ...(this.#retryDelayMs ? { retryDelayMs: this.#retryDelayMs } : {}),
+      now: this.#now,
+      onHealthChange: (health: WriterHealth) => this.#health.update(name, health),
+    });
+  }
+
+  /** The results writer's write: every buffered result to disk, then logs of finished requests closed. */
+  async #syncResults(): Promise<void> {
+    await this.#logs.syncAll();
+    const done = (id: string) => {
+      const header = this.#headers.get(id);
+      return header === undefined || isFinished(header.status);
+    };
+    for (const id of this.#logs.closeSettled(done)) this.#retire(id);
+  }
+
+  /** Writes a probe file; when the disk refuses it, the main writer finds out and starts probing. */
+  async #probe(): Promise<void> {
+    try {
+      const probe = path.join(this.#dataDir, PROBE_FILE_NAME);
+      await writeFileDurably(probe, 'probe\n', { fs: this.#fs });
+      await this.#fs.unlink(probe);
+    } catch {
+      this.#probeAfterFailure();
+    }
+  }
+
+  /** A write outside the writers failed: let the main writer try, so health() tells the truth. */
+  #probeAfterFailure(): void {
+    this.#main!.markDirty();
+    this.#main!.commit().catch(() => {});
+  }
+
+  async #removeStrayFiles(): Promise<void> {
+    try {
+      const removed = await this.#files.removeStray((id) => this.#headers.has(id));
+      if (removed > 0) {
+        this.#logger.info(`[store] removed ${removed} file(s) in ${this.#files.dir} that no request owns.`);
+      }
+    } catch (error) {
+      this.#logger.warn(`[store] could not remove stray files in ${this.#files.dir}: ${describe(error)}`);
+    }
+  }
+
+  #requireOpen(): void {
+    if (this.#state === 'open') return;
+    if (this.#state === 'refused') throw new StoreError(`${this.#refusal} Nothing is read or written.`);
+    throw new StoreError('The store is not open: call open() first.', { code: 'store_closed' });
+  }
+
+  #requireWritable(method: string): void {
+    const health = this.#health.current();
+    if (health.writable) return;
+    throw new StoreUnavailableError(
+      `${method}: the store cannot write to ${this.#dataDir} (${health.error ?? 'unknown error'}); nothing was changed.`,
+    );
+  }
+
+  #unavailable(method: string, error: unknown): StoreUnavailableError {
+    return new StoreUnavailableError(
+      `${method}: cannot write to ${this.#dataDir} (${describe(error)}); nothing was changed.`,
+      { cause: error },
+    );
+  }
+
+  /** Runs `change` after the durable change of the same record under way, if any, has settled. */
+  #oneAtATime<T>(record: string, change: () => Promise<T>): Promise<T> {
+    const previous = this.#changing.get(record) ?? Promise.resolve();
+    const result = previous.then(change);
+    const settled = result.then(
+      () => {},
+      () => {},
+    );
+    this.#changing.set(record, settled);
+    void settled.then(() => {
+      if (this.#changing.get(record) === settled) this.#changing.delete(record);
+    });
+    return result;
+  }
+
+  /** Commits the main file; when that fails, `undo` takes this change back out of memory. */
+  async #commit(method: string, undo: () => void): Promise<void> {
+    this.#main!.markDirty();
+    try {
+      await this.#main!.commit();
+    } catch (error) {
+      undo();
+      throw this.#unavailable(method, error);
+    }
   }
 
   #liveDraft(id: string): Draft | null {
-    const data = this.#data();
-    const draft = data.drafts[id];
-    if (!draft) return null;
-    if (Date.parse(draft.expiresAt) <= this.#now().getTime()) {
-      delete data.drafts[id];
-      this.#markDirty();
-      return null;
-    }
+    const draft = this.#drafts.get(id);
+    // An expired draft stays until archiveOld() moves it to the archive.
+    if (!draft || Date.parse(draft.expiresAt) <= this.#now().getTime()) return null;
     return draft;
   }
 
-  /** Drops expired drafts; true when any went. */
-  #pruneDrafts(): boolean {
-    const data = this.#db.data;
-    const now = this.#now().getTime();
-    let pruned = false;
-    for (const [id, draft] of Object.entries(data.drafts)) {
-      if (Date.parse(draft.expiresAt) <= now) {
-        delete data.drafts[id];
-        pruned = true;
-      }
-    }
-    return pruned;
+  #withExpiry(draft: Draft, now: Date): Draft {
+    const ttl = draft.customerId === null ? this.#firstStepDraftTtlMs : this.#draftTtlMs;
+    return { ...draft, expiresAt: new Date(now.getTime() + ttl).toISOString() };
   }
 
-  #markDirty(): void {
-    this.#dirty = true;
-    if (!this.#timer && !this.#inFlight) {
-      this.#timer = setTimeout(() => {
-        this.#timer = null;
-        this.#startWrite();
-      }, this.#writeDelayMs);
-    }
+  #matching(filter: RequestFilter): RequestHeader[] {
+    this.#requireOpen();
+    return [...this.#headers.values()]
+      .filter((header) => filter.requestedBy === undefined || header.requestedBy === filter.requestedBy)
+      .filter((header) => filter.customerId === undefined || header.customerId === filter.customerId)
+      .filter((header) => filter.createdSince === undefined || header.createdAt >= filter.createdSince)
+      .filter((header) => filter.status === undefined || filter.status.includes(header.status))
+      .sort(newestFirst)
+      .slice(0, filter.limit);
   }
 
-  /** Starts one write of the current state; a mutation during it schedules the next one. */
-  #startWrite(): void {
-    if (this.#inFlight || !this.#dirty || this.#state !== 'open') return;
-    this.#pruneDrafts();
-    this.#dirty = false;
-    this.#writeCount++;
-    // lowdb serialises synchronously here, so the file gets the state as of this moment.
-    this.#inFlight = this.#db
-      .write()
-      .catch((error: unknown) => {
-        this.#dirty = true;
-        this.#lastWriteError = error;
-        console.error(`[store] write to ${this.filePath} failed; it will be retried:`, error);
-      })
-      .finally(() => {
-        this.#inFlight = null;
-        if (this.#dirty && !this.#timer && this.#state === 'open') {
-          this.#timer = setTimeout(() => {
-            this.#timer = null;
-            this.#startWrite();
-          }, this.#writeDelayMs);
-        }
-      });
+  async #whole(header: RequestHeader): Promise<ChangeRequest> {
+    const body = await this.#body(header);
+    return structuredClone({ ...header, items: body.items, results: Object.fromEntries(body.results) });
   }
+
+  /** A request's items and results: from memory, or read from its files into the cache. */
+  async #body(header: RequestHeader): Promise<LoadedBody> {
+    const id = header.id;
+    const known = this.#live.get(id) ?? this.#finished.get(id);
+    if (known) return known;
+    const loaded = await this.#files.read(id);
+    // Another call may have loaded it, or results may have arrived, while this one read.
+    const meanwhile = this.#live.get(id) ?? this.#finished.get(id);
+    if (meanwhile) return meanwhile;
+    const current = this.#headers.get(id) ?? header;
+    if (isFinished(current.status)) this.#finished.set(id, loaded);
+    else this.#live.set(id, loaded);
+    return loaded;
+  }
+
+  /** A finished request's body leaves memory once its results log has nothing left to write. */
+  #retireWhenSynced(id: string): void {
+    if (this.#logs.isOpen(id)) this.#results!.markDirty();
+    else this.#retire(id);
+  }
+
+  #retire(id: string): void {
+    const body = this.#live.get(id);
+    this.#live.delete(id);
+    if (body && this.#headers.has(id)) this.#finished.set(id, body);
+  }
+
+  async #archiveOld(): Promise<{ requests: number; drafts: number; audit: number }> {
+    this.#requireOpen();
+    this.#requireWritable('archiveOld');
+    let archived: Awaited<ReturnType<typeof archiveExpired>>;
+    try {
+      archived = await archiveExpired(
+        {
+          now: this.#now(),
+          retentionDays: this.#retentionDays,
+          requests: this.#headers.values(),
+          drafts: this.#drafts.values(),
+          audit: this.#audit,
+          approvalOf: (id) => this.#approvals.get(id),
+          load: async (header) => {
+            const body = this.#live.get(header.id) ?? this.#finished.get(header.id);
+            const { items, results } = body ?? (await this.#files.read(header.id));
+            return { ...header, items, results: Object.fromEntries(results) };
+          },
+          canArchive: (id) => !this.#logs.isOpen(id),
+        },
+        this.#archive,
+      );
+    } catch (error) {
+      if (error instanceof StoreError) throw error;
+      this.#probeAfterFailure();
+      throw this.#unavailable('archiveOld', error);
+    }
+    // Only what is still exactly what was archived leaves; a record changed meanwhile waits for the next round.
+    const gone: string[] = [];
+    for (const header of archived.requests) {
+      if (this.#headers.get(header.id) !== header || this.#logs.isOpen(header.id)) continue;
+      this.#headers.delete(header.id);
+      this.#approvals.delete(header.id);
+      this.#live.delete(header.id);
+      this.#finished.delete(header.id);
+      gone.push(header.id);
+    }
+    let drafts = 0;
+    for (const draft of archived.drafts) {
+      if (this.#drafts.get(draft.id) !== draft) continue;
+      this.#drafts.delete(draft.id);
+      drafts++;
+    }
+    const oldAudit = new Set(archived.audit);
+    const audit = this.#audit.filter((entry) => oldAudit.has(entry)).length;
+    this.#audit = this.#audit.filter((entry) => !oldAudit.has(entry));
+    this.#main!.markDirty();
+    try {
+      await this.#main!.commit();
+    } catch (error) {
+      // Kept out of memory: the archive holds them and the writer retries. Their files go at the next open.
+      throw this.#unavailable('archiveOld', error);
+    }
+    try {
+      await this.#files.remove(gone);
+    } catch (error) {
+      this.#logger.warn(`[store] archived requests' files stay until the next start: ${describe(error)}`);
+    }
+    return { requests: gone.length, drafts, audit };
+  }
+}
+
+function resultsByKey(results: readonly ItemResult[]): Map<string, ItemResult> {
+  return new Map(results.map((result) => [resultKey(result.userId, result.skuId, result.op), result]));
 }
 
 function newestFirst(a: { createdAt: string }, b: { createdAt: string }): number {
@@ -383,4 +744,13 @@ function newestFirst(a: { createdAt: string }, b: { createdAt: string }): number
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+function describeReadError(error: unknown): string {
+  if (error instanceof z.ZodError) {
+    const issue = error.issues[0];
+    return issue ? `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}` : 'invalid content';
+  }
+  if (error instanceof SyntaxError) return `not JSON: ${error.message}`;
+  return describe(error);
 }

@@ -1,8 +1,15 @@
-/** The versioned shape of the store file, parsed with zod on every read. */
+/**
+ * The versioned shapes of the store's files, parsed with zod on every read and on every write.
+ *
+ * Layout 2 (in DATA_DIR): `licensedesk.json` holds what every write rewrites and stays small at
+ * any age: drafts, request headers, approvals and the audit log. A request's items live in
+ * `requests/<id>.json`, written once; its results in `requests/<id>.results.jsonl`, appended to.
+ * Layout 1 kept whole requests in the main file; it is migrated when opened.
+ */
 import { z } from 'zod';
-import { ChangeRequest } from '../licensing/model.js';
+import { ChangeItem, ChangeRequest, RequestHeader } from '../licensing/model.js';
 
-export const STORE_SCHEMA_VERSION = 1;
+export const STORE_SCHEMA_VERSION = 2;
 
 /**
  * The state of one open modal flow, kept server-side (private_metadata only carries its id).
@@ -59,7 +66,8 @@ export type Approval = z.infer<typeof Approval>;
 
 export const AuditEntry = z.object({
   at: z.string(),
-  actor: z.string(),
+  /** Who did it: a Slack user id, or `system`. Never empty: an audit row must name someone. */
+  actor: z.string().min(1),
   action: z.string(),
   requestId: z.string().optional(),
   outcome: z.string().optional(),
@@ -67,15 +75,40 @@ export const AuditEntry = z.object({
 });
 export type AuditEntry = z.infer<typeof AuditEntry>;
 
-export const StoreFile = z.object({
-  version: z.literal(STORE_SCHEMA_VERSION),
+/** Layout 2's main file. Lists rather than objects keyed by id: an id such as `__proto__` stays data. */
+export const StoreFileV2 = z.object({
+  version: z.literal(2),
+  drafts: z.array(Draft),
+  requests: z.array(RequestHeader),
+  approvals: z.array(Approval),
+  audit: z.array(AuditEntry),
+});
+export type StoreFileV2 = z.infer<typeof StoreFileV2>;
+
+/**
+ * Layout 1's file, read only to be migrated. Its audit rows may lack an actor: a Slack payload
+ * without `user.id` once stored such a row, which made the file unreadable; migration names it.
+ */
+export const StoreFileV1 = z.object({
+  version: z.literal(1),
   drafts: z.record(z.string(), Draft),
   requests: z.record(z.string(), ChangeRequest),
   approvals: z.record(z.string(), Approval),
-  audit: z.array(AuditEntry),
+  audit: z.array(AuditEntry.extend({ actor: z.string().optional() })),
 });
+export type StoreFileV1 = z.infer<typeof StoreFileV1>;
+
+/** Every version the store can open; it writes only the latest. */
+export const StoreFile = z.discriminatedUnion('version', [StoreFileV1, StoreFileV2]);
 export type StoreFile = z.infer<typeof StoreFile>;
 
-export function emptyStoreFile(): StoreFile {
-  return { version: STORE_SCHEMA_VERSION, drafts: {}, requests: {}, approvals: {}, audit: [] };
+export function emptyStoreFile(): StoreFileV2 {
+  return { version: STORE_SCHEMA_VERSION, drafts: [], requests: [], approvals: [], audit: [] };
 }
+
+/** `requests/<id>.json`: what a request holds besides its header, written once when it is saved. */
+export const RequestBody = z.object({
+  id: z.string(),
+  items: z.array(ChangeItem),
+});
+export type RequestBody = z.infer<typeof RequestBody>;

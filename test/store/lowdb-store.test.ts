@@ -2,6 +2,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { readJsonLines } from '../../src/persistence/append-log.js';
 import { LowdbStore, STORE_FILE_NAME } from '../../src/store/lowdb-store.js';
 import { StoreError } from '../../src/store/store.js';
 import type { NewDraft } from '../../src/store/store-schema.js';
@@ -36,7 +37,7 @@ describe('LowdbStore', () => {
   it('creates a versioned file on first open', async () => {
     await openStore();
     const content = JSON.parse(await readFile(storeFile(), 'utf-8'));
-    expect(content).toEqual({ version: 1, drafts: {}, requests: {}, approvals: {}, audit: [] });
+    expect(content).toEqual({ version: 2, drafts: [], requests: [], approvals: [], audit: [] });
   });
 
   it('round-trips requests, results, approvals, drafts and audit through the file', async () => {
@@ -68,20 +69,24 @@ describe('LowdbStore', () => {
       await store.recordResults('req_many', [makeResult({ userId: `u${i}` })]);
     }
     await store.flush();
+    // The request's one durable write; results go to its log, synced once for all 500.
     expect(store.writeCount - before).toBe(1);
-    const onDisk = JSON.parse(await readFile(storeFile(), 'utf-8'));
-    expect(Object.keys(onDisk.requests.req_many.results)).toHaveLength(500);
+    expect(store.resultsWriteCount).toBe(1);
+    const lines = await readJsonLines(path.join(dataDir, 'requests', 'req_many.results.jsonl'));
+    expect(new Set(lines.map((line) => (line as { userId: string }).userId)).size).toBe(500);
   });
 
   it('writes on its own after the delay, without flush', async () => {
+    // saveRequest is durable now; a draft is what waits for the delay.
     const store = await openStore({ writeDelayMs: 10 });
-    await store.saveRequest(makeChangeRequest({ id: 'req_timer' }));
+    const draft = await store.createDraft(draftInput());
     await expect
-      .poll(async () => JSON.parse(await readFile(storeFile(), 'utf-8')).requests.req_timer?.id, {
-        timeout: 2000,
-        interval: 20,
-      })
-      .toBe('req_timer');
+      .poll(
+        async () =>
+          (JSON.parse(await readFile(storeFile(), 'utf-8')).drafts as { id: string }[]).map((d) => d.id),
+        { timeout: 2000, interval: 20 },
+      )
+      .toEqual([draft.id]);
   });
 
   it('keeps at most one write in flight and loses nothing written during one', async () => {
@@ -94,8 +99,11 @@ describe('LowdbStore', () => {
     await Promise.all(writes);
     await store.flush();
     const onDisk = JSON.parse(await readFile(storeFile(), 'utf-8'));
-    expect(Object.keys(onDisk.requests)).toHaveLength(50);
-    const leftovers = (await readdir(dataDir)).filter((name) => name.endsWith('.tmp'));
+    expect(onDisk.requests).toHaveLength(50);
+    const leftovers = [
+      ...(await readdir(dataDir)),
+      ...(await readdir(path.join(dataDir, 'requests'))),
+    ].filter((name) => name.endsWith('.tmp'));
     expect(leftovers).toEqual([]);
   });
 
@@ -158,7 +166,7 @@ describe('LowdbStore', () => {
     expect((await store.getRequest('req_copy'))?.status).toBe('approved');
   });
 
-  it('drops expired drafts on read and prunes them from the file', async () => {
+  it('hides expired drafts on read and moves them from the file to the archive', async () => {
     let now = new Date('2025-01-01T00:00:00Z');
     const store = await openStore({ now: () => now, draftTtlMinutes: 10 });
     const touched = await store.createDraft(draftInput());
@@ -170,10 +178,14 @@ describe('LowdbStore', () => {
     expect(await store.getDraft(touched.id)).toMatchObject({ page: 2 });
     expect(await store.getDraft(untouched.id)).toBeNull();
     now = new Date('2025-01-01T01:00:00Z');
-    await store.saveRequest(makeChangeRequest());
-    await store.flush();
+    // Expired drafts are archived, never dropped unseen (they used to be pruned on read).
+    expect(await store.archiveOld()).toMatchObject({ drafts: 2 });
     const onDisk = JSON.parse(await readFile(storeFile(), 'utf-8'));
-    expect(onDisk.drafts).toEqual({});
+    expect(onDisk.drafts).toEqual([]);
+    const archived = await readJsonLines(path.join(dataDir, 'archive', 'drafts-2025-01.jsonl'));
+    expect(archived.map((draft) => (draft as { id: string }).id).sort()).toEqual(
+      [touched.id, untouched.id].sort(),
+    );
   });
 
   it('updates a draft atomically and keeps its owner', async () => {
@@ -200,7 +212,7 @@ describe('LowdbStore', () => {
 
     const { revokeSkuIds: _ticks, ...older } = { ...created, expiresAt: '2999-01-01T00:00:00.000Z' };
     const file = JSON.parse(await readFile(storeFile(), 'utf-8'));
-    await writeFile(storeFile(), JSON.stringify({ ...file, drafts: { [created.id]: older } }));
+    await writeFile(storeFile(), JSON.stringify({ ...file, drafts: [older] }));
     const reopened = await openStore();
     expect(await reopened.getDraft(created.id)).toEqual({ ...older, revokeSkuIds: [] });
   });

@@ -1,0 +1,176 @@
+/**
+ * The files of one request under `requests/`: `<id>.json` (its items, written once, durably,
+ * before the main file names the request) and `<id>.results.jsonl` (its results, one line each,
+ * appended as they land). Kept out of the main file so that a write of a draft costs the same
+ * whatever the requests hold.
+ */
+import { mkdir, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { type ChangeRequest, ItemResult, resultKey } from '../licensing/model.js';
+import { AppendLog, readJsonLines } from '../persistence/append-log.js';
+import {
+  type DurableFs,
+  nodeFs,
+  readTextIfExists,
+  syncDirectory,
+  writeFileDurably,
+} from '../persistence/durable-file.js';
+import { StoreError } from './store.js';
+import { RequestBody } from './store-schema.js';
+
+/** A request's items and its results by part (`resultKey`). */
+export interface LoadedBody {
+  items: RequestBody['items'];
+  results: Map<string, ItemResult>;
+}
+
+const BODY_SUFFIX = '.json';
+const RESULTS_SUFFIX = '.results.jsonl';
+/** File names stay well below the usual 255-byte limit. */
+const MAX_NAME_BYTES = 200;
+
+export class RequestFiles {
+  readonly dir: string;
+  readonly #fs: DurableFs;
+
+  constructor(dataDir: string, fs: DurableFs = nodeFs) {
+    this.dir = path.join(dataDir, 'requests');
+    this.#fs = fs;
+  }
+
+  async ensureDir(): Promise<void> {
+    await mkdir(this.dir, { recursive: true });
+  }
+
+  /** Whether `id` can name the request's files. */
+  static fits(id: string): boolean {
+    try {
+      return Buffer.byteLength(fileStem(id)) + RESULTS_SUFFIX.length <= MAX_NAME_BYTES;
+    } catch {
+      // encodeURIComponent refuses lone surrogates.
+      return false;
+    }
+  }
+
+  bodyPath(id: string): string {
+    return path.join(this.dir, fileStem(id) + BODY_SUFFIX);
+  }
+
+  resultsPath(id: string): string {
+    return path.join(this.dir, fileStem(id) + RESULTS_SUFFIX);
+  }
+
+  /** Writes a new request's items, and its results when it has any, durably. */
+  async write(request: ChangeRequest): Promise<void> {
+    const results = Object.values(request.results);
+    if (results.length > 0) {
+      await writeFileDurably(this.resultsPath(request.id), results.map(jsonLine).join(''), { fs: this.#fs });
+    } else {
+      // A leftover of an earlier attempt that was refused must not lend results to this one.
+      await this.#unlinkIfExists(this.resultsPath(request.id));
+    }
+    const body: RequestBody = { id: request.id, items: request.items };
+    await writeFileDurably(this.bodyPath(request.id), JSON.stringify(body), { fs: this.#fs });
+  }
+
+  /** Reads a request's items and results; StoreError when its items file is missing or does not parse. */
+  async read(id: string): Promise<LoadedBody> {
+    const file = this.bodyPath(id);
+    let body: RequestBody;
+    try {
+      const text = await readTextIfExists(file);
+      if (text === null) throw new Error('the file is missing');
+      body = RequestBody.parse(JSON.parse(text));
+    } catch (error) {
+      throw new StoreError(`Cannot read the items of request ${id} from ${file}: ${describe(error)}`, {
+        cause: error,
+      });
+    }
+    const results = new Map<string, ItemResult>();
+    const resultsFile = this.resultsPath(id);
+    try {
+      for (const line of await readJsonLines(resultsFile)) {
+        const result = ItemResult.parse(line);
+        results.set(resultKey(result.userId, result.skuId, result.op), result);
+      }
+    } catch (error) {
+      throw new StoreError(
+        `Cannot read the results of request ${id} from ${resultsFile}: ${describe(error)}`,
+        {
+          cause: error,
+        },
+      );
+    }
+    return { items: body.items, results };
+  }
+
+  openResultsLog(id: string): Promise<AppendLog> {
+    return AppendLog.open(this.resultsPath(id), { fs: this.#fs });
+  }
+
+  /** Deletes a request's files (gone already is fine) and makes the deletion durable. */
+  async remove(ids: Iterable<string>): Promise<void> {
+    for (const id of ids) {
+      await this.#unlinkIfExists(this.bodyPath(id));
+      await this.#unlinkIfExists(this.resultsPath(id));
+    }
+    await syncDirectory(this.dir, this.#fs);
+  }
+
+  /**
+   * Deletes files no request in `known` owns: items written for a request whose main-file commit
+   * failed (it was refused, nobody was told it exists), files of archived requests whose deletion
+   * a crash interrupted, and temporary files of interrupted writes. Returns how many went.
+   */
+  async removeStray(known: (id: string) => boolean): Promise<number> {
+    const stray: string[] = [];
+    for (const name of await readdir(this.dir)) {
+      const id = idOfFileName(name);
+      if (name.endsWith('.tmp') || (id !== null && !known(id))) stray.push(name);
+    }
+    for (const name of stray) await this.#unlinkIfExists(path.join(this.dir, name));
+    if (stray.length > 0) await syncDirectory(this.dir, this.#fs);
+    return stray.length;
+  }
+
+  async #unlinkIfExists(file: string): Promise<void> {
+    try {
+      await this.#fs.unlink(file);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+  }
+}
+
+export function jsonLine(value: unknown): string {
+  return `${JSON.stringify(value)}\n`;
+}
+
+/**
+ * The id as a file name: letters, digits, `_` and `-` stay, everything else (`.`, `/`, `%`…) is
+ * percent-encoded, so no id can leave the directory or collide with another's files.
+ */
+function fileStem(id: string): string {
+  return encodeURIComponent(id).replace(
+    /[.!~*'()]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
+}
+
+function idOfFileName(name: string): string | null {
+  const stem = name.endsWith(RESULTS_SUFFIX)
+    ? name.slice(0, -RESULTS_SUFFIX.length)
+    : name.endsWith(BODY_SUFFIX)
+      ? name.slice(0, -BODY_SUFFIX.length)
+      : null;
+  if (stem === null) return null;
+  try {
+    return decodeURIComponent(stem);
+  } catch {
+    return null;
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
