@@ -1,0 +1,152 @@
+/**
+ * Crash after Apply: the operator submits a change, is shown "Request sent" with its request id,
+ * and the bot (a real child process) is killed 0–300 ms later (skewed toward the first
+ * milliseconds, where the request may still be only in memory), with kill -9 or SIGTERM; it starts
+ * again on the same DATA_DIR and the next round begins. At the end every request the operator was
+ * told about must be in the store and completed, its results agreeing with the demo tenant.
+ *
+ * Seeded: the seed is printed and in every failure message; CRASH_SEED=<seed> replays the rounds.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { DEMO_SKUS } from '../../src/providers/demo/generator.js';
+import { type ChildApp, type ChildSignal, createChildApp } from '../support/child-app.js';
+import { type SlackFake, startSlackFake } from '../support/slack-fake.js';
+import {
+  auditResults,
+  customerById,
+  customerNamed,
+  holding,
+  listed,
+  readStore,
+  readTenant,
+} from './evidence.js';
+import {
+  apply,
+  crashSeed,
+  Dice,
+  OPERATOR,
+  openManageStep,
+  shownCompleted,
+  sleep,
+  type Told,
+  waitUntilShownCompleted,
+} from './operator.js';
+
+const ROUNDS = 8;
+const SIGTERM_ROUNDS = 2;
+const MAX_DELAY_MS = 300;
+const PRODUCT = DEMO_SKUS.FLOW_FREE;
+
+let fake: SlackFake | undefined;
+let child: ChildApp | undefined;
+afterEach(async () => {
+  await child?.close();
+  await fake?.close();
+  child = undefined;
+  fake = undefined;
+});
+
+interface Round {
+  told: Told;
+  signal: ChildSignal;
+  /** ms between "Request sent" on screen and the signal. */
+  signalledAfterMs: number;
+}
+
+describe('kill after Apply', () => {
+  it('keeps and runs every request the operator was told was sent', async () => {
+    const seed = crashSeed();
+    console.log(`apply crash test: seed ${seed} (replay with CRASH_SEED=${seed})`);
+    const dice = new Dice(seed);
+    fake = await startSlackFake();
+    child = await createChildApp({
+      fake,
+      env: { OPERATOR_USER_IDS: OPERATOR, APPROVAL_REVOKE_THRESHOLD: '10' },
+    });
+    const app = child;
+
+    // The first start generates the demo tenant; nothing has changed it yet when it is read.
+    await app.start();
+    const baseline = await readTenant(app.dataDir);
+    const contoso = customerNamed(baseline, 'Contoso');
+    const candidates = dice.shuffle(
+      contoso.users.filter((u) => u.usageLocation !== null && !holding(contoso, u.id, PRODUCT).any),
+    );
+    const sigterms = new Set(dice.shuffle([...Array(ROUNDS).keys()]).slice(0, SIGTERM_ROUNDS));
+
+    const rounds: Round[] = [];
+    for (let i = 0; i < ROUNDS; i++) {
+      const users = candidates.splice(0, dice.between(1, 5));
+      const viewId = await openManageStep(
+        app,
+        contoso,
+        users.map((u) => u.email),
+      );
+      const told = await apply(app, viewId, { assign: [PRODUCT] });
+      expect(told.status, `seed ${seed}: a plain assignment needs no approval`).toBe('running');
+      const signal: ChildSignal = sigterms.has(i) ? 'SIGTERM' : 'SIGKILL';
+      const delayMs = dice.earlyIn(MAX_DELAY_MS);
+      await sleep(Math.max(0, delayMs - (performance.now() - told.at)));
+      const signalledAfterMs = Math.round(performance.now() - told.at);
+      await app.kill(signal);
+      rounds.push({ told, signal, signalledAfterMs });
+      await app.start();
+    }
+
+    const toldIds = rounds.map((r) => r.told.requestId);
+    const neverShownDone = await waitUntilShownCompleted(app.fake, toldIds);
+    const stop = await app.kill('SIGTERM');
+    const store = await readStore(app.dataDir);
+    const tenant = await readTenant(app.dataDir);
+
+    const lost: string[] = [];
+    const unfinished: string[] = [];
+    const misreported: string[] = [];
+    const describeRound = (r: Round) =>
+      `${r.told.requestId} (${r.signal} ${r.signalledAfterMs} ms after "Request sent")`;
+    for (const round of rounds) {
+      const request = store.requests.get(round.told.requestId);
+      if (request === undefined) {
+        lost.push(`${describeRound(round)}: not in the store`);
+        continue;
+      }
+      if (request.status !== 'completed') {
+        unfinished.push(`${describeRound(round)}: ${request.status} after restart`);
+        continue;
+      }
+      const audit = auditResults(
+        request,
+        customerById(baseline, request.customerId),
+        customerById(tenant, request.customerId),
+      );
+      if (audit.lost.length > 0)
+        unfinished.push(`${describeRound(round)}: ${audit.lost.length} parts without a result`);
+      misreported.push(...audit.misreported.map((line) => `${round.told.requestId} ${line}`));
+    }
+    for (const id of toldIds) {
+      if (shownCompleted(app.fake, id) && store.requests.get(id)?.status !== 'completed') {
+        misreported.push(`${id}: its summary says completed, the store does not`);
+      }
+    }
+
+    const bySignal = (signal: ChildSignal, from: readonly string[]) =>
+      from.filter((line) => rounds.some((r) => r.signal === signal && line.startsWith(r.told.requestId)))
+        .length;
+    const report = [
+      `seed ${seed} (CRASH_SEED=${seed} to replay): ${ROUNDS} rounds, ${ROUNDS - SIGTERM_ROUNDS} kill -9 and ${SIGTERM_ROUNDS} SIGTERM, 0–${MAX_DELAY_MS} ms after "Request sent"`,
+      `lost (told sent, not in the store): ${lost.length} (kill -9 ${bySignal('SIGKILL', lost)}, SIGTERM ${bySignal('SIGTERM', lost)})`,
+      listed(lost),
+      `never completed after restart: ${unfinished.length}`,
+      listed(unfinished),
+      `misreported: ${misreported.length}`,
+      listed(misreported),
+      `summaries never shown completed: ${neverShownDone.length}; final stop ${JSON.stringify(stop)}`,
+      `rounds: ${rounds.map((r) => `${r.signal === 'SIGKILL' ? 'K' : 'T'}+${r.signalledAfterMs}`).join(' ')}`,
+    ].join('\n');
+    console.log(`apply crash test\n${report}`);
+    const failure = `${report}\n${app.output(6000)}`;
+    expect(lost.length, failure).toBe(0);
+    expect(unfinished.length, failure).toBe(0);
+    expect(misreported.length, failure).toBe(0);
+  }, 180_000);
+});

@@ -1,0 +1,182 @@
+/**
+ * Reading what a dead child left in DATA_DIR, through the same ports the bot uses (the store's
+ * LowdbStore, the demo tenant's openDemoTenant), so the tests follow the store and tenant layouts
+ * as they change; and judging each recorded result against the tenant.
+ */
+import { readFile } from 'node:fs/promises';
+import { type ChangeRequest, type ItemResult, type Operation, resultKey } from '../../src/licensing/model.js';
+import { countDemoChanges } from '../../src/providers/demo/demo-change-count.js';
+import { readDemoTenant } from '../../src/providers/demo/demo-file.js';
+import type { DemoCustomerData, DemoTenantData } from '../../src/providers/demo/demo-tenant.js';
+import { LowdbStore } from '../../src/store/lowdb-store.js';
+import type { Approval } from '../../src/store/store.js';
+import type { AppliedPart } from '../support/demo-apply-observer.js';
+
+const MANY = 100_000;
+
+export interface StoreContents {
+  requests: Map<string, ChangeRequest>;
+  approvals: Map<string, Approval>;
+}
+
+/** Everything the store holds, read with the child dead. */
+export async function readStore(dataDir: string): Promise<StoreContents> {
+  const store = new LowdbStore({ dataDir });
+  await store.open();
+  try {
+    const requests = await store.listRequests({ limit: MANY });
+    const approvals = await store.listApprovals({ limit: MANY });
+    return {
+      requests: new Map(requests.map((request) => [request.id, request])),
+      approvals: new Map(approvals.map((approval) => [approval.requestId, approval])),
+    };
+  } finally {
+    await store.close();
+  }
+}
+
+/** The demo tenant as the bot would load it at its next start (snapshot + change log), read with the child dead. */
+export function readTenant(dataDir: string): Promise<DemoTenantData> {
+  return readDemoTenant(dataDir);
+}
+
+export function customerNamed(tenant: DemoTenantData, name: string): DemoCustomerData {
+  const found = tenant.customers.find((c) => c.customer.name === name);
+  if (!found) throw new Error(`no customer ${name} in the demo tenant`);
+  return found;
+}
+
+export function customerById(tenant: DemoTenantData, id: string): DemoCustomerData {
+  const found = tenant.customers.find((c) => c.customer.id === id);
+  if (!found) throw new Error(`no customer ${id} in the demo tenant`);
+  return found;
+}
+
+export interface Holding {
+  /** Held in any way (directly or through a group). */
+  any: boolean;
+  direct: boolean;
+}
+
+export function holding(customer: DemoCustomerData, userId: string, skuId: string): Holding {
+  const license = (customer.holdings[userId] ?? []).find((l) => l.skuId === skuId);
+  return { any: license !== undefined, direct: license?.direct === true };
+}
+
+/** Every planned part of a request: `${userId}|${skuId}|${op}`. */
+export function plannedParts(
+  request: ChangeRequest,
+): Map<string, { userId: string; skuId: string; op: Operation }> {
+  const parts = new Map<string, { userId: string; skuId: string; op: Operation }>();
+  const add = (userId: string, skuId: string, op: Operation) =>
+    parts.set(resultKey(userId, skuId, op), { userId, skuId, op });
+  for (const item of request.items) {
+    for (const a of item.change.assign) add(item.userId, a.skuId, 'assign');
+    for (const skuId of item.change.revoke) add(item.userId, skuId, 'revoke');
+    for (const noop of item.noops) add(item.userId, noop.skuId, noop.op);
+  }
+  return parts;
+}
+
+/**
+ * Why a recorded result contradicts the tenant, or null when it agrees. `before` is the user's
+ * holding before the request ran, `after` the tenant file's now.
+ * - assign success: the user must hold it directly now;
+ * - assign failed: the run must not have given it (directly now, not before);
+ * - assign noop ("already has it"): held now, and not made direct by this run;
+ * - revoke success: no direct assignment left;
+ * - revoke failed: the run must not have removed it (direct before, not now);
+ * - revoke noop ("does not have it"): not held directly before nor now.
+ */
+export function contradiction(result: ItemResult, before: Holding, after: Holding): string | null {
+  const made = after.direct && !before.direct;
+  const removed = before.direct && !after.direct;
+  if (result.op === 'assign') {
+    if (result.outcome === 'success' && !after.direct)
+      return 'reported assigned, the tenant does not hold it';
+    if (result.outcome === 'failed' && made) return `reported failed (${result.reason}), the tenant holds it`;
+    if (result.outcome === 'noop' && !after.any)
+      return 'reported "already has it", the tenant does not hold it';
+    if (result.outcome === 'noop' && made) return 'reported "already has it", but this run assigned it';
+    return null;
+  }
+  if (result.outcome === 'success' && after.direct) return 'reported revoked, the tenant still holds it';
+  if (result.outcome === 'failed' && removed) return `reported failed (${result.reason}), the tenant lost it`;
+  if (result.outcome === 'noop' && (before.direct || after.direct)) {
+    return 'reported "does not have it", the user held it directly';
+  }
+  return null;
+}
+
+export interface ResultAudit {
+  planned: number;
+  /** Planned parts without a result. */
+  lost: string[];
+  /** Results the tenant contradicts, with why. */
+  misreported: string[];
+  counts: { success: number; noop: number; failed: number };
+}
+
+/** Judges a request's recorded results against the tenant before and after. */
+export function auditResults(
+  request: ChangeRequest,
+  before: DemoCustomerData,
+  after: DemoCustomerData,
+): ResultAudit {
+  const audit: ResultAudit = {
+    planned: 0,
+    lost: [],
+    misreported: [],
+    counts: { success: 0, noop: 0, failed: 0 },
+  };
+  for (const [key, part] of plannedParts(request)) {
+    audit.planned += 1;
+    const result = request.results[key];
+    if (result === undefined) {
+      audit.lost.push(key);
+      continue;
+    }
+    audit.counts[result.outcome] += 1;
+    const why = contradiction(
+      result,
+      holding(before, part.userId, part.skuId),
+      holding(after, part.userId, part.skuId),
+    );
+    if (why !== null) audit.misreported.push(`${key}: ${why}`);
+  }
+  return audit;
+}
+
+const partKey = (part: { customerId: string; userId: string; skuId: string; op: Operation }) =>
+  `${part.customerId}|${part.userId}|${part.skuId}|${part.op}`;
+
+/** Parts the demo tenant's change log holds more than once: `${customerId}|${userId}|${skuId}|${op}` → times. */
+export async function loggedMoreThanOnce(dataDir: string): Promise<Map<string, number>> {
+  const parts = await countDemoChanges(dataDir);
+  return new Map(parts.filter((part) => part.count > 1).map((part) => [partKey(part), part.count]));
+}
+
+/**
+ * Parts the observer in the child (test/support/demo-apply-observer.ts) saw applied more than
+ * once, whatever the change log says: the first application was lost with the process.
+ */
+export async function observedMoreThanOnce(logFile: string): Promise<Map<string, number>> {
+  const text = await readFile(logFile, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return '';
+    throw error;
+  });
+  const times = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    const key = partKey(JSON.parse(line) as AppliedPart);
+    times.set(key, (times.get(key) ?? 0) + 1);
+  }
+  return new Map([...times].filter(([, n]) => n > 1));
+}
+
+/** Lines for a failure message: the first `max` of `items`, and how many more. */
+export function listed(items: readonly string[], max = 10): string {
+  if (items.length === 0) return '(none)';
+  const shown = items.slice(0, max).map((item) => `  - ${item}`);
+  return [...shown, ...(items.length > max ? [`  …and ${items.length - max} more`] : [])].join('\n');
+}

@@ -1,0 +1,257 @@
+/**
+ * One 1,000-user run on the demo tenant, interrupted again and again: the operator assigns Power
+ * Automate Free to 1,000 users of a large customer and revokes Visio Plan 2 from them (an
+ * assign + revoke mix with successes, planned no-ops and refusals), the bot (a real child
+ * process) is stopped with `signal` at random points while the run goes and started again on the
+ * same DATA_DIR (the run resumes), then it is left to finish. What it leaves is then counted:
+ *
+ * - lost: planned parts with no result at the end (or a run that never completes);
+ * - doubled: parts applied more than once, from the demo tenant's change log (countDemoChanges)
+ *   and, independently, from an observer in the child that logs every change the demo provider
+ *   reports applied (test/support/demo-apply-observer.ts);
+ * - misreported: results the tenant contradicts (see evidence.ts `contradiction`), and what
+ *   Slack shows (the summary's final counts, the CSV of every result) against the results.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { ChangeRequest } from '../../src/licensing/model.js';
+import { DEMO_SKUS } from '../../src/providers/demo/generator.js';
+import { type ChildApp, type ChildSignal, createChildApp } from '../support/child-app.js';
+import type { SlackFake } from '../support/slack-fake.js';
+import {
+  auditResults,
+  customerById,
+  customerNamed,
+  listed,
+  loggedMoreThanOnce,
+  observedMoreThanOnce,
+  readStore,
+  readTenant,
+} from './evidence.js';
+import {
+  apply,
+  CHANNEL,
+  crashSeed,
+  Dice,
+  messagesAbout,
+  OPERATOR,
+  openManageStep,
+  shownCompleted,
+  sleep,
+  waitUntilShownCompleted,
+} from './operator.js';
+
+const USERS = 1000;
+const ASSIGNED = DEMO_SKUS.FLOW_FREE;
+const REVOKED = DEMO_SKUS.VISIOCLIENT;
+/** Writes per second per tenant: the 1,000-user run takes a few seconds. */
+const WRITES_PER_SECOND = 100;
+const observer = path.join(import.meta.dirname, '..', 'support', 'demo-apply-observer.ts');
+
+export interface RunScenario {
+  /** Label in the output. */
+  name: string;
+  customerName: string;
+  signal: ChildSignal;
+  stops: number;
+  /** Each stop comes 0–maxDelayMs after the run (re)started. */
+  maxDelayMs: number;
+}
+
+export interface RunCrashCounts {
+  seed: number;
+  report: string;
+  lost: number;
+  doubled: number;
+  misreported: number;
+  /** Stops that came while the run still went (the others found it finished). */
+  stopsDuringRun: number;
+  completed: boolean;
+}
+
+/** RFC 4180 rows (quoted fields, doubled quotes, CRLF). */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      row.push(field);
+      field = '';
+    } else if (c === '\n') {
+      row.push(field.replace(/\r$/, ''));
+      rows.push(row);
+      row = [];
+      field = '';
+    } else field += c;
+  }
+  if (field !== '' || row.length > 0) rows.push([...row, field]);
+  return rows;
+}
+
+/** What Slack shows of the request's results that the store contradicts. */
+function slackDisagreements(
+  fake: SlackFake,
+  request: ChangeRequest,
+  counts: Record<string, number>,
+): string[] {
+  const problems: string[] = [];
+  const summaries = messagesAbout(fake, CHANNEL, request.id);
+  const finals = summaries.filter((m) => /\bcompleted: \d+ succeeded/.test(m.text ?? ''));
+  const final = finals.at(-1);
+  if (final === undefined) problems.push(`no summary of ${request.id} says completed`);
+  else {
+    const shown = /completed: (\d+) succeeded, (\d+) no change, (\d+) failed/.exec(final.text ?? '');
+    const [success, noop, failed] = (shown ?? []).slice(1).map(Number);
+    if (success !== counts.success || noop !== counts.noop || failed !== counts.failed) {
+      problems.push(
+        `the summary says ${success} succeeded, ${noop} no change, ${failed} failed; the results are ${counts.success}, ${counts.noop}, ${counts.failed}`,
+      );
+    }
+  }
+  if (summaries.length > 1) problems.push(`${summaries.length} summaries were posted for ${request.id}`);
+
+  const csvs = fake.files().filter((file) => file.filename === `licenses-${request.id}.csv`);
+  const csv = csvs.at(-1);
+  if (csv?.content === undefined) {
+    problems.push(`no CSV of the results of ${request.id}`);
+    return problems;
+  }
+  const [header, ...rows] = parseCsv(csv.content.toString('utf8'));
+  const column = (name: string) => header?.indexOf(name) ?? -1;
+  const [user, sku, op, outcome] = ['user_id', 'sku_id', 'operation', 'outcome'].map(column);
+  const seen = new Set<string>();
+  for (const row of rows) {
+    const key = `${row[user ?? -1]}|${row[sku ?? -1]}|${row[op ?? -1]}`;
+    if (seen.has(key)) problems.push(`the CSV lists ${key} twice`);
+    seen.add(key);
+    const stored = request.results[key]?.outcome ?? 'pending';
+    if (row[outcome ?? -1] !== stored)
+      problems.push(`the CSV says ${key} ${row[outcome ?? -1]}, the store ${stored}`);
+  }
+  return problems;
+}
+
+export async function runCrashScenario(
+  scenario: RunScenario,
+  fake: SlackFake,
+): Promise<{
+  counts: RunCrashCounts;
+  child: ChildApp;
+  cleanup: () => Promise<void>;
+}> {
+  const seed = crashSeed();
+  console.log(`${scenario.name}: seed ${seed} (replay with CRASH_SEED=${seed})`);
+  const dice = new Dice(seed);
+  const logDir = await mkdtemp(path.join(tmpdir(), 'licensedesk-crash-applied-'));
+  const applied = path.join(logDir, 'applied.jsonl');
+  const child = await createChildApp({
+    fake,
+    env: {
+      OPERATOR_USER_IDS: OPERATOR,
+      APPROVAL_REVOKE_THRESHOLD: '100000',
+      TENANT_WRITES_PER_SECOND: String(WRITES_PER_SECOND),
+      DEMO_APPLY_LOG: applied,
+    },
+    preload: [observer],
+  });
+  const cleanup = async () => {
+    await child.close();
+    await rm(logDir, { recursive: true, force: true });
+  };
+
+  // The first start generates the demo tenant; nothing has changed it yet when it is read.
+  await child.start();
+  const baseline = await readTenant(child.dataDir);
+  const customer = customerNamed(baseline, scenario.customerName);
+  const users = dice.shuffle(customer.users).slice(0, USERS);
+
+  const viewId = await openManageStep(
+    child,
+    customer,
+    users.map((u) => u.email),
+  );
+  const told = await apply(child, viewId, { assign: [ASSIGNED], revoke: [REVOKED] });
+  const { requestId } = told;
+
+  const stopsAt: string[] = [];
+  let stopsDuringRun = 0;
+  let startedAt = told.at;
+  for (let i = 0; i < scenario.stops; i++) {
+    const delayMs = dice.between(0, scenario.maxDelayMs + 1);
+    await sleep(Math.max(0, delayMs - (performance.now() - startedAt)));
+    const during = !shownCompleted(fake, requestId);
+    if (during) stopsDuringRun += 1;
+    stopsAt.push(`${during ? '' : '(done) '}+${Math.round(performance.now() - startedAt)}`);
+    await child.kill(scenario.signal);
+    await child.start();
+    startedAt = performance.now();
+  }
+  const notDone = await waitUntilShownCompleted(fake, [requestId], { quietMs: 15_000, timeoutMs: 60_000 });
+  const stop = await child.kill('SIGTERM');
+
+  const store = await readStore(child.dataDir);
+  const tenant = await readTenant(child.dataDir);
+  const request = store.requests.get(requestId);
+  const lost: string[] = [];
+  const misreported: string[] = [];
+  let planned = 0;
+  let resultCounts = { success: 0, noop: 0, failed: 0 };
+  if (request === undefined) lost.push(`${requestId} is not in the store`);
+  else {
+    if (request.status !== 'completed') lost.push(`${requestId} is ${request.status}, not completed`);
+    const audit = auditResults(
+      request,
+      customerById(baseline, request.customerId),
+      customerById(tenant, request.customerId),
+    );
+    planned = audit.planned;
+    resultCounts = audit.counts;
+    lost.push(...audit.lost.map((key) => `${key}: no result`));
+    misreported.push(...audit.misreported);
+    misreported.push(...slackDisagreements(fake, request, audit.counts));
+  }
+  const ofThisCustomer = (times: Map<string, number>) =>
+    [...times]
+      .filter(([key]) => key.startsWith(`${customer.customer.id}|`))
+      .map(([key, n]) => `${key}: ${n} times`);
+  const doubledLogged = ofThisCustomer(await loggedMoreThanOnce(child.dataDir));
+  const doubledObserved = ofThisCustomer(await observedMoreThanOnce(applied));
+  const doubled = Math.max(doubledLogged.length, doubledObserved.length);
+
+  const report = [
+    `${scenario.name}: seed ${seed} (CRASH_SEED=${seed} to replay); ${USERS} users of ${scenario.customerName}, ${planned} planned parts (results: ${resultCounts.success} success, ${resultCounts.noop} noop, ${resultCounts.failed} failed)`,
+    `${scenario.stops} × ${scenario.signal} 0–${scenario.maxDelayMs} ms after each (re)start, ${stopsDuringRun} while the run went: ${stopsAt.join(' ')}`,
+    `lost: ${lost.length}`,
+    listed(lost),
+    `doubled: ${doubled} (change log ${doubledLogged.length}, observed calls ${doubledObserved.length})`,
+    listed(doubledLogged.length >= doubledObserved.length ? doubledLogged : doubledObserved),
+    `misreported: ${misreported.length}`,
+    listed(misreported),
+    `request ${requestId}: ${request?.status ?? 'missing'}; summary shown completed: ${notDone.length === 0}; final stop ${JSON.stringify(stop)}; ${child.starts} starts`,
+  ].join('\n');
+  console.log(report);
+  return {
+    counts: {
+      seed,
+      report: `${report}\n${child.output(6000)}`,
+      lost: lost.length,
+      doubled,
+      misreported: misreported.length,
+      stopsDuringRun,
+      completed: request?.status === 'completed',
+    },
+    child,
+    cleanup,
+  };
+}

@@ -1,0 +1,248 @@
+/**
+ * The bot as `npm start` runs it, in a child process the crash tests can kill: `src/main.ts`
+ * through the tsx loader (no build step, so the child always runs the tree under test), an empty
+ * working directory (no `.env` is read), a DATA_DIR kept across restarts, a fixed port, and the
+ * Slack Web API of an in-process Slack fake. The fake outlives the child, as Slack outlives the
+ * bot: what the operator and the managers were shown is still there after a kill.
+ *
+ * ```ts
+ * const fake = await startSlackFake();
+ * const child = await createChildApp({ fake, env: { OPERATOR_USER_IDS: 'U0OPS' } });
+ * await child.start();                 // resolves once GET /healthz answers 200
+ * await child.driver.command({ userId: 'U0OPS', channelId: 'C0LIC' });
+ * await child.kill('SIGKILL');         // resolves once the process is gone
+ * await child.start();                 // same DATA_DIR, same port
+ * await child.close();                 // stops it if running and removes the temp dirs
+ * ```
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { createSlackDriver, type SlackDriver } from './slack-driver.js';
+import type { SlackFake } from './slack-fake.js';
+
+export const CHILD_SIGNING_SECRET = 'crash-signing-secret';
+
+const repoRoot = path.join(import.meta.dirname, '..', '..');
+const mainPath = path.join(repoRoot, 'src', 'main.ts');
+// Resolved here because the child runs in an empty directory with no node_modules.
+const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+
+/** Output kept per incarnation of the child (the tail is what a failure message needs). */
+const OUTPUT_LIMIT = 64 * 1024;
+const START_TIMEOUT_MS = 30_000;
+/** main.ts forces an exit after 25 s of shutdown; a little more than that. */
+const EXIT_TIMEOUT_MS = 30_000;
+
+export type ChildSignal = 'SIGKILL' | 'SIGTERM';
+
+export interface ChildExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export interface ChildAppOptions {
+  fake: SlackFake;
+  /** Environment on top of the defaults (people, approvals, pacing…). */
+  env?: Record<string, string>;
+  /** Defaults to a fresh temp dir, removed by close(). */
+  dataDir?: string;
+  /** Extra `--import` modules loaded before main.ts (absolute paths), e.g. an observer. */
+  preload?: readonly string[];
+}
+
+export interface ChildApp {
+  readonly fake: SlackFake;
+  readonly dataDir: string;
+  readonly port: number;
+  /** `http://127.0.0.1:PORT/slack/events`. */
+  readonly appUrl: string;
+  /** Signed requests to the child, reading state from the fake; valid across restarts. */
+  readonly driver: SlackDriver;
+  /** True from spawn until the process exited. */
+  readonly running: boolean;
+  /** How many times the child was started. */
+  readonly starts: number;
+  /** Starts the child; resolves once GET /healthz answers 200, rejects if it exits first. */
+  start(): Promise<void>;
+  /** Sends `signal` and resolves once the process exited (at once when it is not running). */
+  kill(signal: ChildSignal): Promise<ChildExit>;
+  /** Resolves when the child exits by itself (or at once when it is not running). */
+  exited(): Promise<ChildExit>;
+  /** The child's stdout and stderr, each incarnation headed by its number, the last `chars` characters. */
+  output(chars?: number): string;
+  /** Exits of earlier incarnations, oldest first. */
+  readonly exits: readonly ChildExit[];
+  /** Kills the child if it still runs (SIGKILL) and removes the temp dirs this helper made. */
+  close(): Promise<void>;
+}
+
+/** A TCP port that was free a moment ago on 127.0.0.1 (the child binds it; it is reused on restart). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error('no port from the OS');
+  return address.port;
+}
+
+/** The environment of the child: what a production deployment would set, pointed at the fake. */
+export function childEnv(fake: SlackFake, dataDir: string, port: number, extra: Record<string, string> = {}) {
+  return {
+    PATH: process.env.PATH ?? '',
+    SLACK_BOT_TOKEN: fake.botToken,
+    SLACK_SIGNING_SECRET: CHILD_SIGNING_SECRET,
+    SLACK_API_URL: fake.url,
+    PORT: String(port),
+    DATA_DIR: dataDir,
+    LICENSE_PROVIDER: 'demo',
+    RUN_CONCURRENCY: '8',
+    TENANT_WRITES_PER_SECOND: '400',
+    LOG_LEVEL: 'info',
+    ...extra,
+  };
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Children of this test process still running; killed if the test process exits first. */
+const live = new Set<ChildProcess>();
+let exitHookInstalled = false;
+function track(child: ChildProcess): void {
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const running of live) running.kill('SIGKILL');
+  });
+}
+
+export async function createChildApp(options: ChildAppOptions): Promise<ChildApp> {
+  const { fake } = options;
+  const ownDataDir = options.dataDir === undefined;
+  const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'licensedesk-crash-data-')));
+  const cwd = await mkdtemp(path.join(tmpdir(), 'licensedesk-crash-cwd-'));
+  const port = await freePort();
+  const appUrl = `http://127.0.0.1:${port}/slack/events`;
+  const driver = createSlackDriver({ appUrl, signingSecret: CHILD_SIGNING_SECRET, fake });
+  const env = childEnv(fake, dataDir, port, options.env);
+  const imports = [tsxLoader, ...(options.preload ?? []).map((file) => pathToFileURL(file).href)];
+
+  const outputs: string[] = [];
+  const exits: ChildExit[] = [];
+  let child: ChildProcess | undefined;
+  let exit: Promise<ChildExit> = Promise.resolve({ code: null, signal: null });
+  let running = false;
+
+  const append = (index: number, chunk: Buffer) => {
+    const text = (outputs[index] ?? '') + chunk.toString('utf8');
+    outputs[index] = text.length > OUTPUT_LIMIT ? text.slice(-OUTPUT_LIMIT) : text;
+  };
+
+  const healthy = async (): Promise<boolean> => {
+    try {
+      const response = await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(1000) });
+      await response.text();
+      return response.status === 200;
+    } catch {
+      return false;
+    }
+  };
+
+  const app: ChildApp = {
+    fake,
+    dataDir,
+    port,
+    appUrl,
+    driver,
+    get running() {
+      return running;
+    },
+    get starts() {
+      return outputs.length;
+    },
+    get exits() {
+      return exits;
+    },
+
+    async start() {
+      if (running) throw new Error('the child is already running');
+      const index = outputs.length;
+      outputs.push('');
+      const spawned = spawn(process.execPath, [...imports.flatMap((url) => ['--import', url]), mainPath], {
+        cwd,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      child = spawned;
+      running = true;
+      track(spawned);
+      spawned.stdout?.on('data', (chunk: Buffer) => append(index, chunk));
+      spawned.stderr?.on('data', (chunk: Buffer) => append(index, chunk));
+      exit = new Promise<ChildExit>((resolve) => {
+        spawned.once('exit', (code, signal) => {
+          running = false;
+          const ended = { code, signal };
+          exits.push(ended);
+          resolve(ended);
+        });
+      });
+      let gone: ChildExit | undefined;
+      void exit.then((ended) => {
+        gone = ended;
+      });
+      const deadline = Date.now() + START_TIMEOUT_MS;
+      for (;;) {
+        if (gone !== undefined) {
+          throw new Error(
+            `the child exited while starting (code ${gone.code}, signal ${gone.signal}):\n${app.output(4000)}`,
+          );
+        }
+        if (await healthy()) return;
+        if (Date.now() > deadline) {
+          await app.kill('SIGKILL');
+          throw new Error(
+            `GET /healthz did not answer 200 within ${START_TIMEOUT_MS} ms:\n${app.output(4000)}`,
+          );
+        }
+        await sleep(25);
+      }
+    },
+
+    async kill(signal) {
+      if (!running || child === undefined) return exit;
+      child.kill(signal);
+      const timeout = sleep(EXIT_TIMEOUT_MS).then(() => null);
+      const ended = await Promise.race([exit, timeout]);
+      if (ended !== null) return ended;
+      child.kill('SIGKILL');
+      const forced = await exit;
+      throw new Error(
+        `the child did not exit within ${EXIT_TIMEOUT_MS} ms of ${signal} (killed: ${JSON.stringify(forced)}):\n${app.output(4000)}`,
+      );
+    },
+
+    exited: () => exit,
+
+    output(chars = 8000) {
+      const all = outputs.map((text, i) => `--- child start ${i + 1} ---\n${text}`).join('\n');
+      return all.length > chars ? `…${all.slice(-chars)}` : all;
+    },
+
+    async close() {
+      if (running) await app.kill('SIGKILL');
+      await rm(cwd, { recursive: true, force: true });
+      if (ownDataDir) await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+  return app;
+}
