@@ -35,7 +35,7 @@ function readConfig(): Config {
 
 async function main(): Promise<void> {
   const config = readConfig();
-  const store = new LowdbStore({ dataDir: config.DATA_DIR });
+  const store = new LowdbStore({ dataDir: config.DATA_DIR, retentionDays: config.RETENTION_DAYS });
   try {
     await store.open();
   } catch (error) {

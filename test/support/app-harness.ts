@@ -15,7 +15,7 @@ import type { DemoCustomerData, DemoTenantData } from '../../src/providers/demo/
 import { generateCustomer } from '../../src/providers/demo/generator.js';
 import type { LicenseProvider } from '../../src/providers/license-provider.js';
 import { createSlackApp, type SlackApp } from '../../src/slack/app.js';
-import { LowdbStore } from '../../src/store/lowdb-store.js';
+import { LowdbStore, type LowdbStoreOptions } from '../../src/store/lowdb-store.js';
 import { createSlackDriver, type SlackDriver } from './slack-driver.js';
 import { type SlackFake, startSlackFake } from './slack-fake.js';
 
@@ -89,6 +89,8 @@ export interface HarnessOptions {
   service?: Partial<Omit<LicensingServiceOptions, 'provider' | 'store'>>;
   /** Where the store lives (default: a fresh temp dir, removed by close()); e.g. a small tmpfs. */
   dataDir?: string;
+  /** Store options on top of the harness's (retry pace, an injected failing disk…). */
+  store?: Partial<Omit<LowdbStoreOptions, 'dataDir'>>;
   /** Pacing of the Slack reporter (tests default to no pause and 20 ms between summary updates). */
   messageIntervalMs?: number;
   progressIntervalMs?: number;
@@ -124,7 +126,7 @@ export async function startAppHarness(options: HarnessOptions = {}): Promise<App
   const base = testTenant();
   const data = options.tenant?.(base) ?? base;
   const provider = new DemoProvider({ data, ...options.provider });
-  const store = new LowdbStore({ dataDir, writeDelayMs: 20 });
+  const store = new LowdbStore({ dataDir, writeDelayMs: 20, ...options.store });
   await store.open();
   const config = loadConfig({
     SLACK_BOT_TOKEN: fake.botToken,
