@@ -265,7 +265,7 @@ export class LowdbStore implements Store {
       try {
         await this.#files.write(saved);
       } catch (error) {
-        this.#probeAfterFailure();
+        void this.#probeAfterFailure();
         throw this.#unavailable('saveRequest', error);
       }
       const { items, results, ...header } = saved;
@@ -549,14 +549,14 @@ export class LowdbStore implements Store {
       await writeFileDurably(probe, 'probe\n', { fs: this.#fs });
       await this.#fs.unlink(probe);
     } catch {
-      this.#probeAfterFailure();
+      await this.#probeAfterFailure();
     }
   }
 
   /** A write outside the writers failed: let the main writer try, so health() tells the truth. */
-  #probeAfterFailure(): void {
+  #probeAfterFailure(): Promise<void> {
     this.#main!.markDirty();
-    this.#main!.commit().catch(() => {});
+    return this.#main!.commit().catch(() => {});
   }
 
   async #removeStrayFiles(): Promise<void> {
@@ -696,7 +696,7 @@ export class LowdbStore implements Store {
       );
     } catch (error) {
       if (error instanceof StoreError) throw error;
-      this.#probeAfterFailure();
+      void this.#probeAfterFailure();
       throw this.#unavailable('archiveOld', error);
     }
     // Only what is still exactly what was archived leaves; a record changed meanwhile waits for the next round.
