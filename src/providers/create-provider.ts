@@ -13,6 +13,7 @@ import type { HttpClientOptions } from './http.js';
 import type { LicenseProvider } from './license-provider.js';
 import { PartnerCenterProvider } from './partner-center/partner-center-provider.js';
 import { PartnerCenterAuth } from './partner-center/pc-auth.js';
+import { partnerCenterTokenFile, RefreshTokenFile } from './partner-center/pc-token-file.js';
 
 export interface ProviderHandle {
   provider: LicenseProvider;
@@ -125,6 +126,9 @@ async function createPartnerCenter(
     refreshToken: required(config.PARTNER_CENTER_REFRESH_TOKEN, 'PARTNER_CENTER_REFRESH_TOKEN', why),
     partnerTenantId: required(config.PARTNER_TENANT_ID, 'PARTNER_TENANT_ID', why),
     loginBaseUrl: config.LOGIN_BASE_URL,
+    // Entra rotates the refresh token at every exchange: the newest one is kept for the next start.
+    tokenFile: new RefreshTokenFile(partnerCenterTokenFile(config.DATA_DIR)),
+    timeoutMs: config.PROVIDER_TIMEOUT_MS,
   });
   await startUp(auth.token());
   return new PartnerCenterProvider({

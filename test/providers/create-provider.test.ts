@@ -11,6 +11,8 @@ import { type PartnerCenterFake, startPartnerCenterFake } from '../support/partn
 const T1 = '8c3e0000-0000-4000-8000-000000000001';
 const T2 = '8c3e0000-0000-4000-8000-000000000002';
 const SLACK = { SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: 'signing-secret' };
+/** Partner Center keeps its rotated refresh token in DATA_DIR: never the project's ./data. */
+const dataDir = await mkdtemp(path.join(tmpdir(), 'licensedesk-providers-'));
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -42,6 +44,7 @@ async function partnerCenterFake(): Promise<PartnerCenterFake> {
 function graphEnv(fake: GraphFake, extra: Record<string, string> = {}) {
   return {
     ...SLACK,
+    DATA_DIR: dataDir,
     LICENSE_PROVIDER: 'graph',
     GRAPH_CLIENT_ID: fake.clientId,
     GRAPH_CLIENT_SECRET: fake.clientSecret,
@@ -55,6 +58,7 @@ function graphEnv(fake: GraphFake, extra: Record<string, string> = {}) {
 function partnerCenterEnv(fake: PartnerCenterFake, extra: Record<string, string> = {}) {
   return {
     ...SLACK,
+    DATA_DIR: dataDir,
     LICENSE_PROVIDER: 'partner-center',
     PARTNER_TENANT_ID: fake.partnerTenantId,
     PARTNER_CENTER_CLIENT_ID: fake.clientId,
@@ -222,5 +226,18 @@ describe('createProvider', () => {
     );
     expect(error.message).toMatch(/^Partner Center: cannot get a token for partner tenant .+: AADSTS70000: /);
     expect(error.message).not.toContain('expired');
+  });
+
+  it('starts the next time with the refresh token Entra rotated, not the configured one', async () => {
+    const pc = await partnerCenterFake();
+    const env = partnerCenterEnv(pc, { DATA_DIR: await mkdtemp(path.join(tmpdir(), 'licensedesk-pc-')) });
+    await createProvider(loadConfig(env));
+    // The configured token was used once; Entra would refuse it from now on.
+    pc.revokeRefreshToken(pc.refreshToken);
+
+    const restarted = await createProvider(loadConfig(env));
+
+    expect(restarted.provider.kind).toBe('partner-center');
+    expect(pc.refreshTokensIssued.length).toBeGreaterThanOrEqual(2);
   });
 });
