@@ -84,7 +84,8 @@ interface Part {
 
 /** `landed`: parts found applied when the holdings were read again after a transient failure. */
 type Refusal = { ok: false; error: LicenseProviderError; exhausted: boolean; landed?: readonly Part[] };
-type Attempt = { ok: true } | Refusal;
+/** `warnings`: what the backend said about a change it applied (becomes the result's note). */
+type Attempt = { ok: true; warnings: readonly string[] } | Refusal;
 type Holdings =
   | { ok: true; holdings: Map<string, UserLicense[]> }
   | { ok: false; error: LicenseProviderError };
@@ -214,13 +215,14 @@ export async function runRequest(request: ChangeRequest, options: RunOptions): P
     let sawTransient = false;
     const result = await withRetry(async () => {
       try {
-        await provider.applyUserChange(customerId, userId, toChange(parts));
+        return await provider.applyUserChange(customerId, userId, toChange(parts));
       } catch (error) {
         if (isLicenseProviderError(error) && error.transient) sawTransient = true;
         throw error;
       }
     }, true);
-    if (result.ok || !sawTransient) return result.ok ? { ok: true } : result;
+    if (result.ok) return { ok: true, warnings: result.value?.warnings ?? [] };
+    if (!sawTransient) return result;
     const check = await readHoldings([userId]).catch(() => null);
     const licenses = check?.ok ? check.holdings.get(userId) : undefined;
     const landed = licenses
@@ -231,7 +233,7 @@ export async function runRequest(request: ChangeRequest, options: RunOptions): P
           ),
         )
       : [];
-    return landed.length === parts.length ? { ok: true } : { ...result, landed };
+    return landed.length === parts.length ? { ok: true, warnings: [] } : { ...result, landed };
   }
 
   const failure = (
@@ -257,8 +259,10 @@ export async function runRequest(request: ChangeRequest, options: RunOptions): P
       ...extra,
       at: at(),
     });
+    const applied = (part: Part, warnings: readonly string[]) =>
+      make(part, 'success', warnings.length > 0 ? { note: warnings.join(' ') } : {});
     const whole = await attempt(userId, parts);
-    if (whole.ok) return parts.map((part) => make(part, 'success'));
+    if (whole.ok) return parts.map((part) => applied(part, whole.warnings));
     if (whole.exhausted || parts.length === 1 || aboutTheUser(whole.error, parts)) {
       return parts.map((part) =>
         whole.landed?.includes(part)
@@ -274,7 +278,7 @@ export async function runRequest(request: ChangeRequest, options: RunOptions): P
       const refused: { part: Part; outcome: Refusal }[] = [];
       for (const part of remaining) {
         const single = await attempt(userId, [part]);
-        if (single.ok) results.push(make(part, 'success'));
+        if (single.ok) results.push(applied(part, single.warnings));
         else refused.push({ part, outcome: single });
       }
       const progressed = refused.length < remaining.length;

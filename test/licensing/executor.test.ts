@@ -360,6 +360,24 @@ describe('runRequest', () => {
     for (const user of provider.users.values()) expect(provider.applied.get(user.id)).toBe(1);
   });
 
+  it('keeps what the backend said about an applied change as the result note', async () => {
+    const { provider } = tenant(2);
+    const request = await plannedRequest(provider, { assign: [assignAll('e3')] });
+    const apply = provider.applyUserChange.bind(provider);
+    provider.applyUserChange = async (customerId: string, userId: string, change: UserChange) => {
+      await apply(customerId, userId, change);
+      return userId === 'u000' ? { warnings: ['Mailbox provisioning may take 24 hours.'] } : undefined;
+    };
+
+    const done = await runRequest(request, options(provider));
+
+    expect(done.results['u000|e3|assign']).toMatchObject({
+      outcome: 'success',
+      note: 'Mailbox provisioning may take 24 hours.',
+    });
+    expect(done.results['u001|e3|assign']?.note).toBeUndefined();
+  });
+
   it('tells the reporter nothing that is not on disk yet', async () => {
     const { provider } = tenant(30);
     provider.latencyMs = 2;
