@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { type SchemaFiles, slackSchemas } from './support/schemas.js';
-import { METHOD_SCOPES } from './support/slack-fake.js';
+import { DEFAULT_SCOPES, METHOD_SCOPES } from './support/slack-fake.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const EVENTS_URL = 'https://licensedesk.example.com/slack/events';
@@ -202,6 +202,8 @@ describe('manifest.yml (HTTP) and manifest.socket.yml', () => {
       ).toEqual([]);
       expect([...parsed.oauth_config.scopes.bot].sort()).toEqual(scopesNeeded(parsed, methods));
       expect(parsed.oauth_config.scopes.user).toBeUndefined();
+      // The Slack fake grants the tests exactly what an install of this manifest grants.
+      expect([...DEFAULT_SCOPES].sort()).toEqual([...parsed.oauth_config.scopes.bot].sort());
     },
   );
 });

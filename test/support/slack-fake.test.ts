@@ -20,7 +20,7 @@ import {
   slackSchemas,
   slackSchemasDir,
 } from './schemas.js';
-import { type SlackFake, startSlackFake } from './slack-fake.js';
+import { DEFAULT_SCOPES, type SlackFake, startSlackFake } from './slack-fake.js';
 
 /** True when this run checks against the Block Kit schema (see schemas.ts). */
 const withSchema = slackSchemas() !== undefined;
@@ -209,7 +209,8 @@ describe('Slack fake through a real WebClient', () => {
   let client: WebClient;
 
   beforeEach(async () => {
-    fake = await startSlackFake();
+    // The fake's own methods, beyond what the app's manifest grants (conversations.open, users.info).
+    fake = await startSlackFake({ scopes: [...DEFAULT_SCOPES, 'im:write', 'users:read'] });
     fake.addUser({ id: USER, name: 'ops', email: 'ops@example.com' });
     client = new WebClient(fake.botToken, { slackApiUrl: fake.url, retryConfig: { retries: 0 } });
   });

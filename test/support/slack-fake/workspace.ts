@@ -19,14 +19,8 @@ import { keepEntered, stateFor } from './view-state.js';
 import { fail } from './wire.js';
 
 /** Bot scopes of manifest.yml, the default grant. */
-export const DEFAULT_SCOPES = [
-  'commands',
-  'chat:write',
-  'users:read',
-  'usergroups:read',
-  'files:write',
-  'im:write',
-] as const;
+/** The scopes manifest.yml grants (test/manifest.test.ts keeps the two in step). */
+export const DEFAULT_SCOPES = ['commands', 'chat:write', 'usergroups:read', 'files:write'] as const;
 
 /** Slack keeps at most 3 views in a modal's stack. */
 export const MAX_STACK = 3;
