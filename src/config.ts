@@ -22,6 +22,11 @@ const optionalString = z
   .optional()
   .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
 
+/** Values like `.env.example`'s: a copied placeholder must stop start-up, not reach Slack. */
+const PLACEHOLDER = /replace[-_ ]?me|change[-_ ]?me|your[-_ ]|<[^>]*>|…|\.\.\./i;
+const notPlaceholder = (value: string | undefined) => value === undefined || !PLACEHOLDER.test(value);
+const PLACEHOLDER_MESSAGE = 'is still the placeholder from .env.example: paste the real value';
+
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
 const urlWithDefault = (fallback: string) =>
@@ -46,9 +51,18 @@ const graphCustomers = optionalString.transform((value, ctx) => {
 });
 
 export const ConfigSchema = z.object({
-  SLACK_BOT_TOKEN: z.string({ error: 'is required (xoxb-…)' }).startsWith('xoxb-', 'must start with xoxb-'),
-  SLACK_SIGNING_SECRET: optionalString,
-  SLACK_APP_TOKEN: optionalString.pipe(z.string().startsWith('xapp-', 'must start with xapp-').optional()),
+  SLACK_BOT_TOKEN: z
+    .string({ error: 'is required (xoxb-…)' })
+    .startsWith('xoxb-', 'must start with xoxb-')
+    .refine(notPlaceholder, PLACEHOLDER_MESSAGE),
+  SLACK_SIGNING_SECRET: optionalString.refine(notPlaceholder, PLACEHOLDER_MESSAGE),
+  SLACK_APP_TOKEN: optionalString.pipe(
+    z
+      .string()
+      .startsWith('xapp-', 'must start with xapp-')
+      .refine(notPlaceholder, PLACEHOLDER_MESSAGE)
+      .optional(),
+  ),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   SLACK_API_URL: optionalString.pipe(z.url('must be a URL').optional()),
 
@@ -88,14 +102,14 @@ export const ConfigSchema = z.object({
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 
   GRAPH_CLIENT_ID: optionalString,
-  GRAPH_CLIENT_SECRET: optionalString,
+  GRAPH_CLIENT_SECRET: optionalString.refine(notPlaceholder, PLACEHOLDER_MESSAGE),
   GRAPH_CUSTOMERS: graphCustomers,
   GRAPH_BASE_URL: urlWithDefault('https://graph.microsoft.com/v1.0'),
   LOGIN_BASE_URL: urlWithDefault('https://login.microsoftonline.com'),
   PARTNER_TENANT_ID: optionalString,
   PARTNER_CENTER_CLIENT_ID: optionalString,
-  PARTNER_CENTER_CLIENT_SECRET: optionalString,
-  PARTNER_CENTER_REFRESH_TOKEN: optionalString,
+  PARTNER_CENTER_CLIENT_SECRET: optionalString.refine(notPlaceholder, PLACEHOLDER_MESSAGE),
+  PARTNER_CENTER_REFRESH_TOKEN: optionalString.refine(notPlaceholder, PLACEHOLDER_MESSAGE),
   PARTNER_CENTER_BASE_URL: urlWithDefault('https://api.partnercenter.microsoft.com'),
   PROVIDER_TIMEOUT_MS: positiveInt(30_000),
 });

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.js';
 
@@ -55,9 +56,33 @@ describe('loadConfig', () => {
     [{ APPROVAL_CHANNEL_ID: '#approvals' }, 'APPROVAL_CHANNEL_ID must be a channel id'],
     [{ APPROVAL_REVOKE_THRESHOLD: '0' }, 'APPROVAL_REVOKE_THRESHOLD'],
     [{ PURCHASE_URL: 'buy more' }, 'PURCHASE_URL must be a URL'],
+    [{ APPROVAL_WINDOW_HOURS: '-1' }, 'APPROVAL_WINDOW_HOURS'],
+    [{ RETENTION_DAYS: 'forever' }, 'RETENTION_DAYS'],
   ])('refuses a malformed variable %o with one line naming it', (bad, expected) => {
     const message = problemOf({ ...slack, ...bad });
     expect(message).toContain(expected);
     expect(message.split('\n')).toHaveLength(1);
+  });
+
+  it('refuses the placeholders of .env.example, naming each', async () => {
+    const example = await readFile(new URL('../.env.example', import.meta.url), 'utf8');
+    const env = Object.fromEntries(
+      example
+        .split('\n')
+        .filter((line) => /^[A-Z_]+=/.test(line))
+        .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+    );
+    const message = problemOf(env);
+    expect(message).toContain('SLACK_BOT_TOKEN is still the placeholder from .env.example');
+    expect(message).toContain('SLACK_SIGNING_SECRET is still the placeholder from .env.example');
+    expect(message.split('\n')).toHaveLength(1);
+    // The same file with real-looking values passes.
+    expect(
+      loadConfig({
+        ...env,
+        SLACK_BOT_TOKEN: 'xoxb-1234-5678-abcdef',
+        SLACK_SIGNING_SECRET: '8f14e45fceea167a',
+      }),
+    ).toMatchObject({ LICENSE_PROVIDER: 'demo' });
   });
 });

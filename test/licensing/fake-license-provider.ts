@@ -6,6 +6,7 @@ import type { Customer, Product, TenantUser, UserChange, UserLicense } from '../
 import {
   type LicenseProvider,
   LicenseProviderError,
+  type UserChangeOutcome,
   type UserPage,
   type UserQuery,
 } from '../../src/providers/license-provider.js';
@@ -84,7 +85,12 @@ export class FakeLicenseProvider implements LicenseProvider {
     return result;
   }
 
-  async applyUserChange(_customerId: string, userId: string, change: UserChange): Promise<void> {
+  async applyUserChange(
+    _customerId: string,
+    userId: string,
+    change: UserChange,
+    // biome-ignore lint/suspicious/noConfusingVoidType: the port's own return type (some backends report warnings).
+  ): Promise<void | UserChangeOutcome> {
     this.calls.push({ userId, change: structuredClone(change) });
     this.inFlight++;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
