@@ -7,6 +7,7 @@ import { type Config, ConfigError, loadConfig } from './config.js';
 import { LicensingService } from './licensing/licensing-service.js';
 import { createProvider, ProviderStartError } from './providers/create-provider.js';
 import { createSlackApp } from './slack/app.js';
+import { SlackStartError, verifySlackToken } from './slack/verify-token.js';
 import { LowdbStore } from './store/lowdb-store.js';
 import { StoreError } from './store/store.js';
 
@@ -42,9 +43,17 @@ async function main(): Promise<void> {
     if (error instanceof StoreError) fail(`Cannot open the store in ${config.DATA_DIR}: ${error.message}`);
     throw error;
   }
+  // Checked before anything else talks to Slack: a wrong token or no network ends here, in seconds.
+  await verifySlackToken(config.SLACK_BOT_TOKEN, config.SLACK_API_URL).catch((error: unknown) => {
+    if (error instanceof SlackStartError) fail(error.message);
+    throw error;
+  });
   const backend = await createProvider(config).catch((error: unknown) => {
     if (error instanceof ProviderStartError) fail(error.message);
-    throw error;
+    // A corrupt demo tenant file and the like: the message names the file and what to do.
+    fail(
+      `Cannot start the ${config.LICENSE_PROVIDER} backend: ${error instanceof Error ? error.message : String(error)}`,
+    );
   });
   const service = new LicensingService({
     provider: backend.provider,

@@ -1,10 +1,12 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { startSlackFake } from './support/slack-fake.js';
 
 const mainPath = join(import.meta.dirname, '..', 'src', 'main.ts');
 // Resolved here because the child runs in an empty directory with no node_modules.
@@ -41,4 +43,101 @@ describe('start-up', () => {
     expect(result.stderr).toContain(storeFile);
     expect(readFileSync(storeFile, 'utf8')).toBe('{"version": 1, "requests": ');
   });
+
+  it('refuses a placeholder token copied from .env.example, naming it', () => {
+    const result = start({ SLACK_BOT_TOKEN: 'xoxb-replace-me', SLACK_SIGNING_SECRET: 'replace-me' });
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(
+        /SLACK_BOT_TOKEN is still the placeholder.*SLACK_SIGNING_SECRET is still the placeholder/,
+      ),
+    ]);
+  });
+
+  it('stops within seconds with one line when Slack refuses the token', async () => {
+    const fake = await startSlackFake();
+    try {
+      const started = Date.now();
+      const result = await startAsync({
+        SLACK_BOT_TOKEN: 'xoxb-not-the-fakes-token',
+        SLACK_SIGNING_SECRET: 'secret',
+        SLACK_API_URL: fake.url,
+        DATA_DIR: mkdtempSync(join(tmpdir(), 'licensedesk-data-')),
+      });
+      expect(result.status).toBe(1);
+      expect(result.stderr.trim().split('\n')).toEqual([
+        'Slack refused SLACK_BOT_TOKEN (invalid_auth: the token is not valid).',
+      ]);
+      expect(Date.now() - started).toBeLessThan(30_000);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('stops within 30 s with one line when Slack is unreachable', async () => {
+    const closedPort = await freePort();
+    const started = Date.now();
+    const result = await startAsync({
+      SLACK_BOT_TOKEN: 'xoxb-test',
+      SLACK_SIGNING_SECRET: 'secret',
+      SLACK_API_URL: `http://127.0.0.1:${closedPort}/api/`,
+      DATA_DIR: mkdtempSync(join(tmpdir(), 'licensedesk-data-')),
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/^Slack is unreachable at http:\/\/127\.0\.0\.1:\d+\/api\/ \(ECONNREFUSED\)/),
+    ]);
+    expect(Date.now() - started).toBeLessThan(30_000);
+  }, 40_000);
+
+  it('stops with one line naming a corrupt demo tenant file', async () => {
+    const fake = await startSlackFake();
+    try {
+      const dataDir = mkdtempSync(join(tmpdir(), 'licensedesk-data-'));
+      writeFileSync(join(dataDir, 'demo-tenant.json'), '{"version": 1, "customers": [');
+      const result = await startAsync({
+        SLACK_BOT_TOKEN: fake.botToken,
+        SLACK_SIGNING_SECRET: 'secret',
+        SLACK_API_URL: fake.url,
+        DATA_DIR: dataDir,
+      });
+      expect(result.status).toBe(1);
+      const lines = result.stderr.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toContain(join(dataDir, 'demo-tenant.json'));
+    } finally {
+      await fake.close();
+    }
+  });
 });
+
+/** Like start(), without blocking the event loop (the Slack fake runs in this process). */
+function startAsync(env: Record<string, string>): Promise<{ status: number | null; stderr: string }> {
+  const cwd = mkdtempSync(join(tmpdir(), 'licensedesk-main-'));
+  const child = spawn(process.execPath, ['--import', tsxLoader, mainPath], {
+    cwd,
+    env: { PATH: process.env.PATH ?? '', ...env },
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const timer = setTimeout(() => child.kill('SIGKILL'), 35_000);
+  return new Promise((resolve) => {
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stderr });
+    });
+  });
+}
+
+/** A port nothing listens on. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject()));
+    });
+  });
+}
