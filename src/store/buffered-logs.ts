@@ -1,60 +1,52 @@
 /**
- * The open results logs, one per request that is recording results. `append` only buffers, so a
- * result is never lost to a failed write: `syncAll` (group commit: one fsync per log for every
- * line buffered before it) retries what did not reach the disk, including opening a log whose
- * file could not be created.
+ * JSON Lines logs the store appends to (one per request's results; the audit log), each opened
+ * when first needed. `append` only buffers, so a record is never lost to a failed write:
+ * `syncAll` (group commit: one fsync per log for every record buffered before it) retries what
+ * did not reach the disk, including opening a log whose file could not be created.
  */
-import type { ItemResult } from '../licensing/model.js';
 import type { AppendLog } from '../persistence/append-log.js';
-import type { RequestFiles } from './request-files.js';
 
 interface OpenLog {
   log: AppendLog | null;
-  /** Results waiting for the log to open. */
-  waiting: ItemResult[];
-  /** Lines handed to the log and not yet synced. */
+  /** Records waiting for the log to open. */
+  waiting: unknown[];
+  /** Records handed to the log and not yet synced. */
   unsynced: number;
 }
 
-export class ResultsLogs {
-  readonly #files: RequestFiles;
+export class BufferedLogs {
+  readonly #openLog: (key: string) => Promise<AppendLog>;
   readonly #open = new Map<string, OpenLog>();
 
-  constructor(files: RequestFiles) {
-    this.#files = files;
+  constructor(openLog: (key: string) => Promise<AppendLog>) {
+    this.#openLog = openLog;
   }
 
-  /** Buffers results for request `id`; they reach the disk at the next syncAll(). */
-  append(id: string, results: readonly ItemResult[]): void {
-    let entry = this.#open.get(id);
+  /** Buffers records for the log `key`; they reach the disk at the next syncAll(). */
+  append(key: string, records: readonly unknown[]): void {
+    let entry = this.#open.get(key);
     if (entry === undefined) {
       entry = { log: null, waiting: [], unsynced: 0 };
-      this.#open.set(id, entry);
+      this.#open.set(key, entry);
     }
     if (entry.log === null) {
-      entry.waiting.push(...results);
+      entry.waiting.push(...records);
       return;
     }
-    for (const result of results) entry.log.append(result);
-    entry.unsynced += results.length;
+    for (const record of records) entry.log.append(record);
+    entry.unsynced += records.length;
   }
 
-  /** True while request `id` has results that are not on disk yet. */
-  hasPending(id: string): boolean {
-    const entry = this.#open.get(id);
-    return entry !== undefined && (entry.log === null || entry.unsynced > 0);
+  isOpen(key: string): boolean {
+    return this.#open.has(key);
   }
 
-  isOpen(id: string): boolean {
-    return this.#open.has(id);
-  }
-
-  /** Puts every result buffered before the call on disk; rejects with the first failure after trying every log. */
+  /** Puts every record buffered before the call on disk; rejects with the first failure after trying every log. */
   async syncAll(): Promise<void> {
     const failures: unknown[] = [];
     await Promise.all(
-      [...this.#open.entries()].map(([id, entry]) =>
-        this.#sync(id, entry).catch((error: unknown) => {
+      [...this.#open.entries()].map(([key, entry]) =>
+        this.#sync(key, entry).catch((error: unknown) => {
           failures.push(error);
         }),
       ),
@@ -63,18 +55,28 @@ export class ResultsLogs {
   }
 
   /**
-   * Closes the logs of the requests `done` names that have nothing left to write, and returns
-   * their ids; a later result reopens the log.
+   * Closes the logs `done` names that have nothing left to write, and returns their keys; a later
+   * record reopens the log.
    */
-  closeSettled(done: (id: string) => boolean): string[] {
+  closeSettled(done: (key: string) => boolean): string[] {
     const closed: string[] = [];
-    for (const [id, entry] of this.#open) {
-      if (entry.log === null || entry.unsynced > 0 || !done(id)) continue;
-      this.#open.delete(id);
-      closed.push(id);
+    for (const [key, entry] of this.#open) {
+      if (entry.log === null || entry.unsynced > 0 || !done(key)) continue;
+      this.#open.delete(key);
+      closed.push(key);
       void entry.log.close().catch(() => {});
     }
     return closed;
+  }
+
+  /**
+   * Forgets the log `key` and what it still had to write, for a caller that is about to replace
+   * its file with content that includes those records; the next record opens the new file.
+   */
+  async detach(key: string): Promise<void> {
+    const entry = this.#open.get(key);
+    this.#open.delete(key);
+    await entry?.log?.close().catch(() => {});
   }
 
   /** Closes every log; what could not be written by then stays unwritten (the caller flushed first). */
@@ -84,11 +86,11 @@ export class ResultsLogs {
     await Promise.all(entries.map((entry) => entry.log?.close().catch(() => {})));
   }
 
-  async #sync(id: string, entry: OpenLog): Promise<void> {
+  async #sync(key: string, entry: OpenLog): Promise<void> {
     if (entry.log === null) {
-      const log = await this.#files.openResultsLog(id);
+      const log = await this.#openLog(key);
       // Whatever arrived while opening goes in the order it came.
-      for (const result of entry.waiting) log.append(result);
+      for (const record of entry.waiting) log.append(record);
       entry.unsynced += entry.waiting.length;
       entry.waiting = [];
       entry.log = log;

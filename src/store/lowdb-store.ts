@@ -6,8 +6,8 @@
  *   CoalescingWriter) and resolve after the fsync; if the commit fails they undo exactly their
  *   change and reject, so "nothing was changed" is true. Durable changes of one record run one
  *   after another, so none builds on a change that may still be undone.
- * - Coalesced changes (drafts, audit) reach the main file within `writeDelayMs`; results are
- *   appended to their request's log and synced by a second writer, or by `flush()`.
+ * - Coalesced changes reach the disk within `writeDelayMs`, or at `flush()`: drafts through the
+ *   main file; results and audit rows appended to their logs, synced by a second writer.
  * - While a writer cannot write, both keep probing; health() says so, durable methods refuse at
  *   once, coalesced changes wait in memory and reach the disk when it recovers.
  * - Items and results of unfinished requests stay in memory; finished ones are read from their
@@ -25,13 +25,15 @@ import {
   type RequestStatus,
   resultKey,
 } from '../licensing/model.js';
+import { AppendLog } from '../persistence/append-log.js';
 import { CoalescingWriter, type WriterHealth } from '../persistence/coalescing-writer.js';
 import { type DurableFs, nodeFs, writeFileDurably } from '../persistence/durable-file.js';
 import { Archive } from './archive.js';
+import { auditFileOf, readAuditFile, writeAuditFile } from './audit-file.js';
 import { BoundedCache } from './bounded-cache.js';
+import { BufferedLogs } from './buffered-logs.js';
 import { DurableJsonFile } from './durable-json-file.js';
 import { type LoadedBody, RequestFiles } from './request-files.js';
-import { ResultsLogs } from './results-logs.js';
 import { archiveExpired, isFinished } from './retention.js';
 import {
   type RequestFilter,
@@ -90,6 +92,8 @@ type ApprovalPatch = Pick<Approval, 'status'> & Partial<Omit<Approval, 'requestI
 type RequestPatch = Partial<Omit<ChangeRequest, 'id' | 'status' | 'results' | 'items'>>;
 
 const ItemResults = z.array(ItemResult);
+/** The audit log's key among the buffered logs. */
+const AUDIT = 'audit';
 
 export class LowdbStore implements Store {
   readonly filePath: string;
@@ -105,13 +109,18 @@ export class LowdbStore implements Store {
   readonly #fs: DurableFs;
   readonly #db: Low<StoreFile>;
   readonly #files: RequestFiles;
-  readonly #logs: ResultsLogs;
+  readonly #auditFile: string;
+  readonly #results: BufferedLogs;
+  readonly #auditLog: BufferedLogs;
   readonly #archive: Archive;
   #state: State = 'new';
   #refusal = '';
   #health: StoreHealthMonitor;
   #main: CoalescingWriter | null = null;
-  #results: CoalescingWriter | null = null;
+  /** Syncs the results logs and the audit log. */
+  #logs: CoalescingWriter | null = null;
+  /** Set when retention removed audit rows: the next logs write rewrites the audit file. */
+  #auditRewrite = false;
 
   readonly #drafts = new Map<string, Draft>();
   readonly #headers = new Map<string, RequestHeader>();
@@ -138,7 +147,9 @@ export class LowdbStore implements Store {
     this.#fs = options.fs ?? nodeFs;
     this.#finished = new BoundedCache(options.finishedRequestCacheSize ?? 8);
     this.#files = new RequestFiles(options.dataDir, this.#fs);
-    this.#logs = new ResultsLogs(this.#files);
+    this.#auditFile = auditFileOf(options.dataDir);
+    this.#results = new BufferedLogs((id) => this.#files.openResultsLog(id));
+    this.#auditLog = new BufferedLogs(() => AppendLog.open(this.#auditFile, { fs: this.#fs }));
     this.#archive = new Archive(options.dataDir, this.#fs);
     this.#db = new Low<StoreFile>(
       new DurableJsonFile(this.filePath, { parse: (raw) => StoreFile.parse(raw), fs: this.#fs }),
@@ -152,9 +163,9 @@ export class LowdbStore implements Store {
     return this.#main?.writes ?? 0;
   }
 
-  /** Syncs of the results logs attempted since open (for tests and benchmarks). */
-  get resultsWriteCount(): number {
-    return this.#results?.writes ?? 0;
+  /** Syncs of the results and audit logs attempted since open (for tests and benchmarks). */
+  get logsWriteCount(): number {
+    return this.#logs?.writes ?? 0;
   }
 
   async open(): Promise<void> {
@@ -166,8 +177,9 @@ export class LowdbStore implements Store {
       this.#db.data = this.#snapshot();
       return this.#db.write();
     });
-    this.#results = this.#newWriter('results', () => this.#syncResults());
+    this.#logs = this.#newWriter('logs', () => this.#syncLogs());
     try {
+      this.#audit = file.audit ?? (await readAuditFile(this.#auditFile));
       for (const header of this.#headers.values()) {
         if (!isFinished(header.status)) this.#live.set(header.id, await this.#files.read(header.id));
       }
@@ -349,8 +361,8 @@ export class LowdbStore implements Store {
     this.#finished.delete(requestId);
     this.#live.set(requestId, body);
     for (const result of valid) body.results.set(resultKey(result.userId, result.skuId, result.op), result);
-    this.#logs.append(requestId, valid);
-    this.#results!.markDirty();
+    this.#results.append(requestId, valid);
+    this.#logs!.markDirty();
   }
 
   async saveApproval(approval: Approval): Promise<void> {
@@ -419,7 +431,8 @@ export class LowdbStore implements Store {
       this.#logger,
     );
     this.#audit.push(row);
-    this.#main!.markDirty();
+    this.#auditLog.append(AUDIT, [row]);
+    this.#logs!.markDirty();
   }
 
   async listAudit(filter: { requestId?: string; limit: number }): Promise<AuditEntry[]> {
@@ -444,7 +457,7 @@ export class LowdbStore implements Store {
 
   async flush(): Promise<void> {
     this.#requireOpen();
-    const outcomes = await Promise.allSettled([this.#main!.commit(), this.#results!.commit()]);
+    const outcomes = await Promise.allSettled([this.#main!.commit(), this.#logs!.commit()]);
     const failed = outcomes.find((outcome) => outcome.status === 'rejected');
     if (failed) throw this.#unavailable('flush', failed.reason);
   }
@@ -454,17 +467,18 @@ export class LowdbStore implements Store {
     try {
       const outcomes = await Promise.allSettled([
         this.#main!.close(this.#closeRetryMs),
-        this.#results!.close(this.#closeRetryMs),
+        this.#logs!.close(this.#closeRetryMs),
       ]);
       const failed = outcomes.find((outcome) => outcome.status === 'rejected');
       if (failed) throw this.#unavailable('close', failed.reason);
     } finally {
-      await this.#logs.closeAll();
+      await Promise.all([this.#results.closeAll(), this.#auditLog.closeAll()]);
       this.#state = 'closed';
     }
   }
 
-  async #readMainFile(): Promise<{ data: StoreFileV2; created: boolean }> {
+  /** The main file's content; with the audit rows too when they came from a migrated layout-1 file. */
+  async #readMainFile(): Promise<{ data: StoreFileV2; created: boolean; audit?: AuditEntry[] }> {
     let read: StoreFile | null;
     try {
       await mkdir(this.#dataDir, { recursive: true });
@@ -479,12 +493,13 @@ export class LowdbStore implements Store {
     if (read === null) return { data: emptyStoreFile(), created: true };
     if (read.version === 2) return { data: read, created: false };
     try {
-      const migrated = await migrateFromV1(read, this.#files, this.#logger);
-      await this.#db.adapter.write(migrated);
+      const target = { files: this.#files, auditFile: this.#auditFile, fs: this.#fs };
+      const migrated = await migrateFromV1(read, target, this.#logger);
+      await this.#db.adapter.write(migrated.file);
       this.#logger.info(
-        `[store] ${this.filePath} migrated to layout 2: the items and results of ${migrated.requests.length} request(s) are now in ${this.#files.dir}.`,
+        `[store] ${this.filePath} migrated to layout 2: the items and results of ${migrated.file.requests.length} request(s) are now in ${this.#files.dir}, the audit log in ${this.#auditFile}.`,
       );
-      return { data: migrated, created: false };
+      return { data: migrated.file, created: false, audit: migrated.audit };
     } catch (error) {
       throw this.#refuseOpen(`migration to layout 2 failed: ${describe(error)}`, error);
     }
@@ -505,7 +520,6 @@ export class LowdbStore implements Store {
     for (const draft of file.drafts) this.#drafts.set(draft.id, draft);
     for (const header of file.requests) this.#headers.set(header.id, header);
     for (const approval of file.approvals) this.#approvals.set(approval.requestId, approval);
-    this.#audit = [...file.audit];
   }
 
   #snapshot(): StoreFileV2 {
@@ -514,7 +528,6 @@ export class LowdbStore implements Store {
       drafts: [...this.#drafts.values()],
       requests: [...this.#headers.values()],
       approvals: [...this.#approvals.values()],
-      audit: [...this.#audit],
     };
   }
 
@@ -532,14 +545,24 @@ export class LowdbStore implements Store {
     });
   }
 
-  /** The results writer's write: every buffered result to disk, then logs of finished requests closed. */
-  async #syncResults(): Promise<void> {
-    await this.#logs.syncAll();
+  /**
+   * The logs writer's write: the audit file rewritten when retention asked for it, every buffered
+   * record to disk, then the results logs of finished requests closed.
+   */
+  async #syncLogs(): Promise<void> {
+    if (this.#auditRewrite) {
+      // The rewrite holds every row in memory, so what the old log still had to write is in it.
+      const rows = [...this.#audit];
+      await this.#auditLog.detach(AUDIT);
+      await writeAuditFile(this.#auditFile, rows, this.#fs);
+      this.#auditRewrite = false;
+    }
+    await Promise.all([this.#results.syncAll(), this.#auditLog.syncAll()]);
     const done = (id: string) => {
       const header = this.#headers.get(id);
       return header === undefined || isFinished(header.status);
     };
-    for (const id of this.#logs.closeSettled(done)) this.#retire(id);
+    for (const id of this.#results.closeSettled(done)) this.#retire(id);
   }
 
   /** Writes a probe file; when the disk refuses it, the main writer finds out and starts probing. */
@@ -662,7 +685,7 @@ export class LowdbStore implements Store {
 
   /** A finished request's body leaves memory once its results log has nothing left to write. */
   #retireWhenSynced(id: string): void {
-    if (this.#logs.isOpen(id)) this.#results!.markDirty();
+    if (this.#results.isOpen(id)) this.#logs!.markDirty();
     else this.#retire(id);
   }
 
@@ -690,7 +713,7 @@ export class LowdbStore implements Store {
             const { items, results } = body ?? (await this.#files.read(header.id));
             return { ...header, items, results: Object.fromEntries(results) };
           },
-          canArchive: (id) => !this.#logs.isOpen(id),
+          canArchive: (id) => !this.#results.isOpen(id),
         },
         this.#archive,
       );
@@ -702,7 +725,7 @@ export class LowdbStore implements Store {
     // Only what is still exactly what was archived leaves; a record changed meanwhile waits for the next round.
     const gone: string[] = [];
     for (const header of archived.requests) {
-      if (this.#headers.get(header.id) !== header || this.#logs.isOpen(header.id)) continue;
+      if (this.#headers.get(header.id) !== header || this.#results.isOpen(header.id)) continue;
       this.#headers.delete(header.id);
       this.#approvals.delete(header.id);
       this.#live.delete(header.id);
@@ -719,12 +742,15 @@ export class LowdbStore implements Store {
     const audit = this.#audit.filter((entry) => oldAudit.has(entry)).length;
     this.#audit = this.#audit.filter((entry) => !oldAudit.has(entry));
     this.#main!.markDirty();
-    try {
-      await this.#main!.commit();
-    } catch (error) {
-      // Kept out of memory: the archive holds them and the writer retries. Their files go at the next open.
-      throw this.#unavailable('archiveOld', error);
+    if (audit > 0) {
+      this.#auditRewrite = true;
+      this.#logs!.markDirty();
     }
+    // Kept out of memory when this fails: the archive holds them and the writers retry. The
+    // requests' files go at the next open then.
+    const outcomes = await Promise.allSettled([this.#main!.commit(), this.#logs!.commit()]);
+    const failed = outcomes.find((outcome) => outcome.status === 'rejected');
+    if (failed) throw this.#unavailable('archiveOld', failed.reason);
     try {
       await this.#files.remove(gone);
     } catch (error) {

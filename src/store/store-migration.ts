@@ -1,9 +1,12 @@
 /**
  * Layout 1 → 2: each request's items and results move out of the main file into its own files
- * under `requests/` (written durably first), then the caller replaces the main file. A crash in
- * between leaves the layout-1 file in place and the migration runs again at the next open.
+ * under `requests/`, and the audit rows into the audit file (all written durably first); then the
+ * caller replaces the main file. A crash in between leaves the layout-1 file in place and the
+ * migration runs again at the next open.
  */
 import type { RequestHeader } from '../licensing/model.js';
+import type { DurableFs } from '../persistence/durable-file.js';
+import { writeAuditFile } from './audit-file.js';
 import { RequestFiles } from './request-files.js';
 import { StoreError } from './store.js';
 import type { StoreLogger } from './store-health.js';
@@ -14,9 +17,10 @@ export const UNKNOWN_ACTOR = 'unknown';
 
 export async function migrateFromV1(
   v1: StoreFileV1,
-  files: RequestFiles,
+  target: { files: RequestFiles; auditFile: string; fs: DurableFs },
   logger: StoreLogger,
-): Promise<StoreFileV2> {
+): Promise<{ file: StoreFileV2; audit: AuditEntry[] }> {
+  const { files } = target;
   const requests: RequestHeader[] = [];
   for (const request of Object.values(v1.requests)) {
     if (!RequestFiles.fits(request.id)) {
@@ -37,11 +41,14 @@ export async function migrateFromV1(
       `[store] ${unnamed} audit row(s) of the layout-1 file had no actor; they now name "${UNKNOWN_ACTOR}".`,
     );
   }
+  await writeAuditFile(target.auditFile, audit, target.fs);
   return {
-    version: STORE_SCHEMA_VERSION,
-    drafts: Object.values(v1.drafts),
-    requests,
-    approvals: Object.values(v1.approvals),
+    file: {
+      version: STORE_SCHEMA_VERSION,
+      drafts: Object.values(v1.drafts),
+      requests,
+      approvals: Object.values(v1.approvals),
+    },
     audit,
   };
 }

@@ -1,10 +1,10 @@
 /**
  * The versioned shapes of the store's files, parsed with zod on every read and on every write.
  *
- * Layout 2 (in DATA_DIR): `licensedesk.json` holds what every write rewrites and stays small at
- * any age: drafts, request headers, approvals and the audit log. A request's items live in
- * `requests/<id>.json`, written once; its results in `requests/<id>.results.jsonl`, appended to.
- * Layout 1 kept whole requests in the main file; it is migrated when opened.
+ * Layout 2 (in DATA_DIR): `licensedesk.json` holds what every write rewrites, and only that:
+ * drafts, request headers and approvals. A request's items live in `requests/<id>.json`, written
+ * once; its results in `requests/<id>.results.jsonl`, appended to; the audit log in
+ * `audit.jsonl`, appended to. Layout 1 kept everything in the main file; it is migrated when opened.
  */
 import { z } from 'zod';
 import { ChangeItem, ChangeRequest, RequestHeader } from '../licensing/model.js';
@@ -81,7 +81,6 @@ export const StoreFileV2 = z.object({
   drafts: z.array(Draft),
   requests: z.array(RequestHeader),
   approvals: z.array(Approval),
-  audit: z.array(AuditEntry),
 });
 export type StoreFileV2 = z.infer<typeof StoreFileV2>;
 
@@ -103,7 +102,7 @@ export const StoreFile = z.discriminatedUnion('version', [StoreFileV1, StoreFile
 export type StoreFile = z.infer<typeof StoreFile>;
 
 export function emptyStoreFile(): StoreFileV2 {
-  return { version: STORE_SCHEMA_VERSION, drafts: [], requests: [], approvals: [], audit: [] };
+  return { version: STORE_SCHEMA_VERSION, drafts: [], requests: [], approvals: [] };
 }
 
 /** `requests/<id>.json`: what a request holds besides its header, written once when it is saved. */

@@ -227,7 +227,7 @@ describe('an unwritable store', () => {
     await expect.poll(() => store.health().writable).toBe(false);
     fs.failure = null;
     await expect.poll(() => store.health().writable).toBe(true);
-    expect((await onDisk()).audit).toMatchObject([{ action: 'x' }]);
+    expect(await readJsonLines(path.join(stores.dir, 'audit.jsonl'))).toMatchObject([{ action: 'x' }]);
   });
 
   it('opens on a read-only data directory, says so in health(), and recovers', async () => {
@@ -277,14 +277,14 @@ describe('results', () => {
     for (const id of ['req_a', 'req_b', 'req_c']) {
       await store.saveRequest(makeChangeRequest({ id, status: 'running' }));
     }
-    const syncs = store.resultsWriteCount;
+    const syncs = store.logsWriteCount;
     for (const id of ['req_a', 'req_b', 'req_c']) {
       await store.recordResults(id, [makeResult({ userId: 'u1' }), makeResult({ userId: 'u2' })]);
     }
     const log = (id: string) => path.join(stores.dir, 'requests', `${id}.results.jsonl`);
     expect(await readJsonLines(log('req_a'))).toEqual([]);
     await store.flush();
-    expect(store.resultsWriteCount - syncs).toBe(1);
+    expect(store.logsWriteCount - syncs).toBe(1);
     for (const id of ['req_a', 'req_b', 'req_c']) expect(await readJsonLines(log(id))).toHaveLength(2);
   });
 

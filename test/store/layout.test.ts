@@ -56,6 +56,35 @@ describe('layout 2', () => {
     expect((await stat(mainFile())).size).toBe(smallSize);
   });
 
+  it('appends audit rows to audit.jsonl, out of the main file', async () => {
+    const store = await stores.open();
+    await store.appendAudit({ actor: 'U1', action: 'first' });
+    await store.flush();
+    const auditFile = path.join(stores.dir, 'audit.jsonl');
+    const { ino } = await stat(auditFile);
+    await store.appendAudit({ actor: 'U1', action: 'second', details: { n: 2 } });
+    await store.createDraft({ ownerId: 'U1', channelId: 'C1' });
+    await store.flush();
+    expect(await readJsonLines(auditFile)).toMatchObject([
+      { action: 'first' },
+      { action: 'second', details: { n: 2 } },
+    ]);
+    // Appended in place, not rewritten.
+    expect((await stat(auditFile)).ino).toBe(ino);
+    expect(JSON.parse(await readFile(mainFile(), 'utf8'))).not.toHaveProperty('audit');
+    await store.close();
+    expect((await (await stores.open()).listAudit({ limit: 10 })).map((a) => a.action)).toEqual([
+      'second',
+      'first',
+    ]);
+  });
+
+  it('refuses to open when the audit file holds a row that does not parse, naming it', async () => {
+    await (await stores.open()).close();
+    await writeFile(path.join(stores.dir, 'audit.jsonl'), '{"at":"x","action":"no actor"}\n');
+    await expect(stores.open()).rejects.toThrow(/audit\.jsonl/);
+  });
+
   it('lists headers without reading request files, and reads finished requests only when asked', async () => {
     const store = await stores.open();
     await store.saveRequest(largeRequest('req_done', 3, { status: 'completed', withResults: true }));
@@ -183,6 +212,7 @@ describe('migration from layout 1', () => {
     expect(await store.getApproval('req_run')).toEqual(v1.approvals.req_run);
     expect(await store.getDraft('drf_old')).toMatchObject({ id: 'drf_old', selectedUserIds: [] });
     expect((await store.listAudit({ limit: 10 })).map((a) => a.actor)).toEqual(['unknown', 'U1']);
+    expect(await readJsonLines(path.join(stores.dir, 'audit.jsonl'))).toHaveLength(2);
 
     await store.close();
     const again = await stores.open();

@@ -37,7 +37,7 @@ describe('LowdbStore', () => {
   it('creates a versioned file on first open', async () => {
     await openStore();
     const content = JSON.parse(await readFile(storeFile(), 'utf-8'));
-    expect(content).toEqual({ version: 2, drafts: [], requests: [], approvals: [], audit: [] });
+    expect(content).toEqual({ version: 2, drafts: [], requests: [], approvals: [] });
   });
 
   it('round-trips requests, results, approvals, drafts and audit through the file', async () => {
@@ -71,7 +71,7 @@ describe('LowdbStore', () => {
     await store.flush();
     // The request's one durable write; results go to its log, synced once for all 500.
     expect(store.writeCount - before).toBe(1);
-    expect(store.resultsWriteCount).toBe(1);
+    expect(store.logsWriteCount).toBe(1);
     const lines = await readJsonLines(path.join(dataDir, 'requests', 'req_many.results.jsonl'));
     expect(new Set(lines.map((line) => (line as { userId: string }).userId)).size).toBe(500);
   });

@@ -101,8 +101,39 @@ describe('archiveOld', () => {
     expect((await store.listAudit({ limit: 10 })).map((a) => a.action)).toEqual(['recent']);
     expect(await readJsonLines(archiveFile('audit-2025-04.jsonl'))).toMatchObject([{ action: 'old' }]);
     expect(await readJsonLines(archiveFile('audit-2025-03.jsonl'))).toMatchObject([{ action: 'older' }]);
-    const onDisk = JSON.parse(await readFile(mainFile(), 'utf8'));
-    expect(onDisk.audit).toMatchObject([{ action: 'recent' }]);
+    expect(await readJsonLines(path.join(stores.dir, 'audit.jsonl'))).toMatchObject([{ action: 'recent' }]);
+    await store.close();
+    expect(
+      (await (await stores.open({ now: time.now })).listAudit({ limit: 10 })).map((a) => a.action),
+    ).toEqual(['recent']);
+  });
+
+  it('rewrites the audit file without the archived rows, keeping rows appended meanwhile and those to come', async () => {
+    const time = clock('2025-06-01T00:00:00Z');
+    const fs = new FailingFs();
+    const store = await stores.open({ now: time.now, retentionDays: 30, fs });
+    await store.appendAudit({ actor: 'U1', action: 'old', at: '2025-04-01T00:00:00.000Z' });
+    await store.appendAudit({ actor: 'U1', action: 'kept' });
+    await store.flush();
+    // The rewrite fails at first (a full disk): the rows stay out of memory and the rewrite is retried.
+    fs.failure = 'ENOSPC';
+    fs.only = (file) => path.basename(file).startsWith('.audit.jsonl');
+    await expect(store.archiveOld()).rejects.toBeInstanceOf(StoreUnavailableError);
+    await store.appendAudit({ actor: 'U1', action: 'during' });
+    fs.failure = null;
+    await expect.poll(() => store.health().writable).toBe(true);
+    await store.appendAudit({ actor: 'U1', action: 'after' });
+    await store.flush();
+    const actions = ['kept', 'during', 'after'];
+    expect(
+      (await readJsonLines(path.join(stores.dir, 'audit.jsonl'))).map(
+        (a) => (a as { action: string }).action,
+      ),
+    ).toEqual(actions);
+    expect(await readJsonLines(archiveFile('audit-2025-04.jsonl'))).toMatchObject([{ action: 'old' }]);
+    await store.close();
+    const reopened = await stores.open({ now: time.now });
+    expect((await reopened.listAudit({ limit: 10 })).map((a) => a.action).reverse()).toEqual(actions);
   });
 
   it('drafts left at the first step expire within the hour, others after two hours, and are archived', async () => {
