@@ -35,7 +35,8 @@ if (logFile !== undefined && logFile !== '') {
     userId,
     change,
   ) {
-    await original.call(this, customerId, userId, change);
+    // What the provider answers goes back unchanged: the observer only writes down what it saw.
+    const answer = await original.call(this, customerId, userId, change);
     const parts: AppliedPart[] = [
       ...change.assign.map((a) => ({
         customerId,
@@ -53,5 +54,6 @@ if (logFile !== undefined && logFile !== '') {
       })),
     ];
     if (parts.length > 0) appendFileSync(logFile, parts.map((part) => `${JSON.stringify(part)}\n`).join(''));
+    return answer;
   };
 }
