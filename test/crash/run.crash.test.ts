@@ -24,7 +24,7 @@ describe('kill -9 during a 1,000-user run', () => {
         customerName: 'Blue Yonder Airlines',
         signal: 'SIGKILL',
         stops: 12,
-        maxDelayMs: 700,
+        maxDelayMs: 450,
       },
       fake,
     );
