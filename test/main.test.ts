@@ -8,7 +8,8 @@ import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { startSlackFake } from './support/slack-fake.js';
 
-const mainPath = join(import.meta.dirname, '..', 'src', 'main.ts');
+const projectRoot = join(import.meta.dirname, '..');
+const mainPath = join(projectRoot, 'src', 'main.ts');
 // Resolved here because the child runs in an empty directory with no node_modules.
 const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
@@ -110,6 +111,60 @@ describe('start-up', () => {
     }
   });
 });
+
+describe('npm start', () => {
+  // How fast it starts is measured by `npm run bench -- startup`, not here.
+  it('serves /healthz and stops through its shutdown code on SIGTERM, at the first start and the next', async () => {
+    const fake = await startSlackFake();
+    const dataDir = mkdtempSync(join(tmpdir(), 'licensedesk-data-'));
+    const port = await freePort();
+    const env = {
+      SLACK_BOT_TOKEN: fake.botToken,
+      SLACK_SIGNING_SECRET: 'secret',
+      SLACK_API_URL: fake.url,
+      DATA_DIR: dataDir,
+      PORT: String(port),
+    };
+    try {
+      // The first start seeds the demo tenant; the second is what a restart costs.
+      for (const _round of ['first', 'second']) {
+        const child = spawn('npm', ['start', '--silent'], {
+          cwd: projectRoot,
+          env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+        });
+        let output = '';
+        child.stdout.on('data', (chunk: Buffer) => {
+          output += chunk.toString();
+        });
+        child.stderr.on('data', (chunk: Buffer) => {
+          output += chunk.toString();
+        });
+        const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+        await waitForHealth(port, exited, () => output);
+        child.kill('SIGTERM');
+        expect(await exited, output).toBe(0);
+        expect(output).toContain('SIGTERM: stopping');
+      }
+    } finally {
+      await fake.close();
+    }
+  }, 120_000);
+});
+
+async function waitForHealth(port: number, exited: Promise<unknown>, output: () => string): Promise<void> {
+  let gone = false;
+  void exited.then(() => {
+    gone = true;
+  });
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (gone) throw new Error(`npm start exited before serving /healthz:\n${output()}`);
+    if (Date.now() > deadline) throw new Error(`npm start did not serve /healthz within 60 s:\n${output()}`);
+    const answer = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => null);
+    if (answer?.status === 200) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
 
 /** Like start(), without blocking the event loop (the Slack fake runs in this process). */
 function startAsync(env: Record<string, string>): Promise<{ status: number | null; stderr: string }> {
