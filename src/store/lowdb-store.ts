@@ -277,7 +277,8 @@ export class LowdbStore implements Store {
       try {
         await this.#files.write(saved);
       } catch (error) {
-        void this.#probeAfterFailure();
+        // Awaited, so that health() tells the truth when the caller hears of the refusal.
+        await this.#probeAfterFailure();
         throw this.#unavailable('saveRequest', error);
       }
       const { items, results, ...header } = saved;
@@ -719,7 +720,7 @@ export class LowdbStore implements Store {
       );
     } catch (error) {
       if (error instanceof StoreError) throw error;
-      void this.#probeAfterFailure();
+      await this.#probeAfterFailure();
       throw this.#unavailable('archiveOld', error);
     }
     // Only what is still exactly what was archived leaves; a record changed meanwhile waits for the next round.

@@ -33,7 +33,10 @@ export interface RequestFilter {
 }
 
 export interface Store {
-  /** Reads and validates the file; throws StoreError when it is corrupt (and leaves it untouched). */
+  /**
+   * Reads and validates the files; throws StoreError when they are corrupt (and leaves them
+   * untouched). A disk that takes no writes does not fail open(): health() says so.
+   */
   open(): Promise<void>;
   /** Writable or not, right now; changes by itself when the disk recovers. */
   health(): StoreHealth;
@@ -54,7 +57,7 @@ export interface Store {
   /** Puts back a draft taken with takeDraft, with a fresh expiry, when what followed did not happen. */
   restoreDraft(draft: Draft): Promise<Draft>;
 
-  /** Durable. A new request (its items and results included). */
+  /** Durable. A new request (its items and results included); an id already saved is refused (`invalid_value`). */
   saveRequest(request: ChangeRequest): Promise<void>;
   getRequest(id: string): Promise<ChangeRequest | null>;
   /** The request submitted from draft `draftId`, if any (a retried delivery of that submission). */
@@ -76,7 +79,7 @@ export interface Store {
   ): Promise<ChangeRequest | null>;
   /**
    * Records per-user results as they land. Coalesced: `flush()` before telling anyone about them.
-   * A result for a part that already has one replaces it.
+   * A result for a part that already has one replaces it. An unknown request is refused (`invalid_value`).
    */
   recordResults(requestId: string, results: readonly ItemResult[]): Promise<void>;
 
@@ -97,7 +100,9 @@ export interface Store {
 
   /**
    * Retention: archives (never silently drops) finished requests, expired drafts and audit rows
-   * older than the retention period; returns how many of each went to the archive.
+   * older than the retention period; returns how many of each went to the archive. Records leave
+   * the store only once their archive lines are on disk, so an interruption can leave a record in
+   * both, never in neither. Rejects with StoreUnavailableError when it cannot write.
    */
   archiveOld(): Promise<{ requests: number; drafts: number; audit: number }>;
 
