@@ -80,7 +80,7 @@ describe('kill after Approve', () => {
       }),
     );
 
-    // Every request waits for approval, its approval message posted, before the first Approve.
+    // Every request waits for approval, its approval message posted and on disk, before the first Approve.
     const requestIds: string[] = [];
     for (let i = 0; i < ROUNDS; i++) {
       const users = holders.splice(0, THRESHOLD);
@@ -96,6 +96,12 @@ describe('kill after Approve', () => {
     for (const id of requestIds) {
       await app.fake.waitFor(() => approvalMessageOf(app.fake, id), 10_000);
     }
+    // A clean stop, so that what follows measures the approvals alone (submissions have their test).
+    await app.kill('SIGTERM');
+    const submitted = await readStore(app.dataDir);
+    const notPending = requestIds.filter((id) => submitted.approvals.get(id)?.status !== 'pending');
+    expect(notPending, `seed ${seed}: told "Sent for approval", not pending after a clean stop`).toEqual([]);
+    await app.start();
     const sigterms = new Set(dice.shuffle([...Array(ROUNDS).keys()]).slice(0, SIGTERM_ROUNDS));
     const rounds: Round[] = [];
     for (const [i, requestId] of requestIds.entries()) {
