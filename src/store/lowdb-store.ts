@@ -30,9 +30,10 @@ import { CoalescingWriter, type WriterHealth } from '../persistence/coalescing-w
 import { type DurableFs, nodeFs, writeFileDurably } from '../persistence/durable-file.js';
 import { Archive } from './archive.js';
 import { auditFileOf, readAuditFile, writeAuditFile } from './audit-file.js';
-import { BoundedCache } from './bounded-cache.js';
 import { BufferedLogs } from './buffered-logs.js';
 import { DurableJsonFile } from './durable-json-file.js';
+import { OneAtATime } from './one-at-a-time.js';
+import { RequestBodies } from './request-bodies.js';
 import { type LoadedBody, RequestFiles } from './request-files.js';
 import { archiveExpired, isFinished } from './retention.js';
 import {
@@ -126,11 +127,9 @@ export class LowdbStore implements Store {
   readonly #headers = new Map<string, RequestHeader>();
   readonly #approvals = new Map<string, Approval>();
   #audit: AuditEntry[] = [];
-  /** Items and results of unfinished requests, and of any request whose results log is open. */
-  readonly #live = new Map<string, LoadedBody>();
-  readonly #finished: BoundedCache<string, LoadedBody>;
-  /** The durable change under way per record (`request:<id>`, `approval:<id>`). */
-  readonly #changing = new Map<string, Promise<void>>();
+  readonly #bodies: RequestBodies;
+  /** Durable changes, one at a time per record (`request:<id>`, `approval:<id>`). */
+  readonly #changes = new OneAtATime();
   #archiving: Promise<{ requests: number; drafts: number; audit: number }> | null = null;
 
   constructor(options: LowdbStoreOptions) {
@@ -145,8 +144,8 @@ export class LowdbStore implements Store {
     this.#closeRetryMs = options.closeRetryMs ?? 5_000;
     this.#logger = options.logger ?? console;
     this.#fs = options.fs ?? nodeFs;
-    this.#finished = new BoundedCache(options.finishedRequestCacheSize ?? 8);
     this.#files = new RequestFiles(options.dataDir, this.#fs);
+    this.#bodies = new RequestBodies(this.#files, options.finishedRequestCacheSize ?? 8);
     this.#auditFile = auditFileOf(options.dataDir);
     this.#results = new BufferedLogs((id) => this.#files.openResultsLog(id));
     this.#auditLog = new BufferedLogs(() => AppendLog.open(this.#auditFile, { fs: this.#fs }));
@@ -181,7 +180,8 @@ export class LowdbStore implements Store {
     try {
       this.#audit = file.audit ?? (await readAuditFile(this.#auditFile));
       for (const header of this.#headers.values()) {
-        if (!isFinished(header.status)) this.#live.set(header.id, await this.#files.read(header.id));
+        if (!isFinished(header.status))
+          this.#bodies.keep(header.id, await this.#files.read(header.id), false);
       }
     } catch (error) {
       throw this.#refuseOpen(error instanceof Error ? error.message : String(error), error);
@@ -269,7 +269,7 @@ export class LowdbStore implements Store {
       throw refuse('saveRequest', 'id: too long, or not text, to name its files', this.#logger);
     }
     this.#requireWritable('saveRequest');
-    await this.#oneAtATime(`request:${id}`, async () => {
+    await this.#changes.run(`request:${id}`, async () => {
       if (this.#headers.has(id)) {
         throw refuse('saveRequest', `id: request ${id} exists already`, this.#logger);
       }
@@ -284,14 +284,12 @@ export class LowdbStore implements Store {
       const { items, results, ...header } = saved;
       const body: LoadedBody = { items, results: resultsByKey(Object.values(results)) };
       this.#headers.set(id, header);
-      if (isFinished(header.status)) this.#finished.set(id, body);
-      else this.#live.set(id, body);
+      this.#bodies.keep(id, body, isFinished(header.status));
       // The files just written stay if this fails: the stray sweep at open removes them.
       await this.#commit('saveRequest', () => {
         if (this.#headers.get(id) !== header) return;
         this.#headers.delete(id);
-        this.#live.delete(id);
-        this.#finished.delete(id);
+        this.#bodies.forget(id);
       });
     });
   }
@@ -328,7 +326,7 @@ export class LowdbStore implements Store {
   ): Promise<ChangeRequest | null> {
     this.#requireOpen();
     this.#requireWritable('transitionRequest');
-    return this.#oneAtATime(`request:${id}`, async () => {
+    return this.#changes.run(`request:${id}`, async () => {
       const current = this.#headers.get(id);
       if (!current || !from.includes(current.status)) return null;
       const updated = checkedValue(
@@ -354,13 +352,12 @@ export class LowdbStore implements Store {
       throw refuse('recordResults', `requestId: request ${requestId} is not in the store`, this.#logger);
     }
     const valid = checkedValue(ItemResults, results, 'recordResults', this.#logger);
-    const body = await this.#body(header);
+    const body = await this.#bodies.of(header, (id) => this.#headers.get(id)?.status);
     if (!this.#headers.has(requestId)) {
       throw refuse('recordResults', `requestId: request ${requestId} was archived`, this.#logger);
     }
     // An open log keeps the body in memory: what is not on disk yet must not be read from it.
-    this.#finished.delete(requestId);
-    this.#live.set(requestId, body);
+    this.#bodies.keep(requestId, body, false);
     for (const result of valid) body.results.set(resultKey(result.userId, result.skuId, result.op), result);
     this.#results.append(requestId, valid);
     this.#logs!.markDirty();
@@ -371,7 +368,7 @@ export class LowdbStore implements Store {
     const saved = checkedValue(Approval, approval, 'saveApproval', this.#logger);
     const id = saved.requestId;
     this.#requireWritable('saveApproval');
-    await this.#oneAtATime(`approval:${id}`, async () => {
+    await this.#changes.run(`approval:${id}`, async () => {
       this.#requireWritable('saveApproval');
       const previous = this.#approvals.get(id);
       this.#approvals.set(id, saved);
@@ -405,7 +402,7 @@ export class LowdbStore implements Store {
   ): Promise<Approval | null> {
     this.#requireOpen();
     this.#requireWritable('decideApproval');
-    return this.#oneAtATime(`approval:${requestId}`, async () => {
+    return this.#changes.run(`approval:${requestId}`, async () => {
       const current = this.#approvals.get(requestId);
       if (!current || !from.includes(current.status)) return null;
       const updated = checkedValue(
@@ -516,8 +513,7 @@ export class LowdbStore implements Store {
     this.#drafts.clear();
     this.#headers.clear();
     this.#approvals.clear();
-    this.#live.clear();
-    this.#finished.clear();
+    this.#bodies.clear();
     for (const draft of file.drafts) this.#drafts.set(draft.id, draft);
     for (const header of file.requests) this.#headers.set(header.id, header);
     for (const approval of file.approvals) this.#approvals.set(approval.requestId, approval);
@@ -563,7 +559,7 @@ export class LowdbStore implements Store {
       const header = this.#headers.get(id);
       return header === undefined || isFinished(header.status);
     };
-    for (const id of this.#results.closeSettled(done)) this.#retire(id);
+    for (const id of this.#results.closeSettled(done)) this.#bodies.retire(id);
   }
 
   /** Writes a probe file; when the disk refuses it, the main writer finds out and starts probing. */
@@ -615,21 +611,6 @@ export class LowdbStore implements Store {
     );
   }
 
-  /** Runs `change` after the durable change of the same record under way, if any, has settled. */
-  #oneAtATime<T>(record: string, change: () => Promise<T>): Promise<T> {
-    const previous = this.#changing.get(record) ?? Promise.resolve();
-    const result = previous.then(change);
-    const settled = result.then(
-      () => {},
-      () => {},
-    );
-    this.#changing.set(record, settled);
-    void settled.then(() => {
-      if (this.#changing.get(record) === settled) this.#changing.delete(record);
-    });
-    return result;
-  }
-
   /** Commits the main file; when that fails, `undo` takes this change back out of memory. */
   async #commit(method: string, undo: () => void): Promise<void> {
     this.#main!.markDirty();
@@ -665,35 +646,14 @@ export class LowdbStore implements Store {
   }
 
   async #whole(header: RequestHeader): Promise<ChangeRequest> {
-    const body = await this.#body(header);
+    const body = await this.#bodies.of(header, (id) => this.#headers.get(id)?.status);
     return structuredClone({ ...header, items: body.items, results: Object.fromEntries(body.results) });
-  }
-
-  /** A request's items and results: from memory, or read from its files into the cache. */
-  async #body(header: RequestHeader): Promise<LoadedBody> {
-    const id = header.id;
-    const known = this.#live.get(id) ?? this.#finished.get(id);
-    if (known) return known;
-    const loaded = await this.#files.read(id);
-    // Another call may have loaded it, or results may have arrived, while this one read.
-    const meanwhile = this.#live.get(id) ?? this.#finished.get(id);
-    if (meanwhile) return meanwhile;
-    const current = this.#headers.get(id) ?? header;
-    if (isFinished(current.status)) this.#finished.set(id, loaded);
-    else this.#live.set(id, loaded);
-    return loaded;
   }
 
   /** A finished request's body leaves memory once its results log has nothing left to write. */
   #retireWhenSynced(id: string): void {
     if (this.#results.isOpen(id)) this.#logs!.markDirty();
-    else this.#retire(id);
-  }
-
-  #retire(id: string): void {
-    const body = this.#live.get(id);
-    this.#live.delete(id);
-    if (body && this.#headers.has(id)) this.#finished.set(id, body);
+    else this.#bodies.retire(id);
   }
 
   async #archiveOld(): Promise<{ requests: number; drafts: number; audit: number }> {
@@ -710,7 +670,7 @@ export class LowdbStore implements Store {
           audit: this.#audit,
           approvalOf: (id) => this.#approvals.get(id),
           load: async (header) => {
-            const body = this.#live.get(header.id) ?? this.#finished.get(header.id);
+            const body = this.#bodies.peek(header.id);
             const { items, results } = body ?? (await this.#files.read(header.id));
             return { ...header, items, results: Object.fromEntries(results) };
           },
@@ -729,8 +689,7 @@ export class LowdbStore implements Store {
       if (this.#headers.get(header.id) !== header || this.#results.isOpen(header.id)) continue;
       this.#headers.delete(header.id);
       this.#approvals.delete(header.id);
-      this.#live.delete(header.id);
-      this.#finished.delete(header.id);
+      this.#bodies.forget(header.id);
       gone.push(header.id);
     }
     let drafts = 0;
