@@ -85,8 +85,14 @@ export interface LowdbStoreOptions {
 }
 
 export const STORE_FILE_NAME = 'licensedesk.json';
-/** Written and removed at open to learn whether the disk takes writes before anyone relies on it. */
+/**
+ * Written and removed at open to learn whether the disk takes writes before anyone relies on it;
+ * named per process and open, so that two stores opening one directory do not trip over it.
+ */
 const PROBE_FILE_NAME = '.licensedesk.probe';
+let probes = 0;
+/** Files in requests/ that no request owns are removed at open once they are this old. */
+const STRAY_AGE_MS = 10 * 60_000;
 
 type State = 'new' | 'open' | 'refused' | 'closed';
 type ApprovalPatch = Pick<Approval, 'status'> & Partial<Omit<Approval, 'requestId' | 'status'>>;
@@ -172,9 +178,11 @@ export class LowdbStore implements Store {
     const file = await this.#readMainFile();
     this.#load(file.data);
     this.#health = this.#newHealth();
-    this.#main = this.#newWriter('main', () => {
-      this.#db.data = this.#snapshot();
-      return this.#db.write();
+    this.#main = this.#newWriter('main', async () => {
+      const snapshot = this.#snapshot();
+      await makeDirectory(this.#dataDir);
+      this.#db.data = snapshot;
+      await this.#db.write();
     });
     this.#logs = this.#newWriter('logs', () => this.#syncLogs());
     try {
@@ -478,9 +486,10 @@ export class LowdbStore implements Store {
   /** The main file's content; with the audit rows too when they came from a migrated layout-1 file. */
   async #readMainFile(): Promise<{ data: StoreFileV2; created: boolean; audit?: AuditEntry[] }> {
     let read: StoreFile | null;
+    // A directory that cannot be created now (a read-only or full disk) is no reason to refuse:
+    // the writers create it when they first succeed, and health() says so until then.
+    await mkdir(this.#dataDir, { recursive: true }).catch(() => {});
     try {
-      await mkdir(this.#dataDir, { recursive: true });
-      await this.#files.ensureDir();
       const absent = emptyStoreFile();
       this.#db.data = absent;
       await this.#db.read();
@@ -565,7 +574,7 @@ export class LowdbStore implements Store {
   /** Writes a probe file; when the disk refuses it, the main writer finds out and starts probing. */
   async #probe(): Promise<void> {
     try {
-      const probe = path.join(this.#dataDir, PROBE_FILE_NAME);
+      const probe = path.join(this.#dataDir, `${PROBE_FILE_NAME}.${process.pid}.${probes++}`);
       await writeFileDurably(probe, 'probe\n', { fs: this.#fs });
       await this.#fs.unlink(probe);
     } catch {
@@ -581,7 +590,7 @@ export class LowdbStore implements Store {
 
   async #removeStrayFiles(): Promise<void> {
     try {
-      const removed = await this.#files.removeStray((id) => this.#headers.has(id));
+      const removed = await this.#files.removeStray((id) => this.#headers.has(id), STRAY_AGE_MS);
       if (removed > 0) {
         this.#logger.info(`[store] removed ${removed} file(s) in ${this.#files.dir} that no request owns.`);
       }
@@ -717,6 +726,16 @@ export class LowdbStore implements Store {
       this.#logger.warn(`[store] archived requests' files stay until the next start: ${describe(error)}`);
     }
     return { requests: gone.length, drafts, audit };
+  }
+}
+
+/** mkdir -p, naming the real cause: Node reports a missing directory on a read-only disk as ENOENT. */
+async function makeDirectory(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    await mkdir(dir);
   }
 }
 

@@ -4,7 +4,7 @@
  * appended as they land). Kept out of the main file so that a write of a draft costs the same
  * whatever the requests hold.
  */
-import { mkdir, readdir } from 'node:fs/promises';
+import { mkdir, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { type ChangeRequest, ItemResult, resultKey } from '../licensing/model.js';
 import { AppendLog, readJsonLines } from '../persistence/append-log.js';
@@ -38,7 +38,7 @@ export class RequestFiles {
     this.#fs = fs;
   }
 
-  async ensureDir(): Promise<void> {
+  async #ensureDir(): Promise<void> {
     await mkdir(this.dir, { recursive: true });
   }
 
@@ -62,6 +62,7 @@ export class RequestFiles {
 
   /** Writes a new request's items, and its results when it has any, durably. */
   async write(request: ChangeRequest): Promise<void> {
+    await this.#ensureDir();
     const results = Object.values(request.results);
     if (results.length > 0) {
       await writeFileDurably(this.resultsPath(request.id), results.map(jsonLine).join(''), { fs: this.#fs });
@@ -120,13 +121,25 @@ export class RequestFiles {
   /**
    * Deletes files no request in `known` owns: items written for a request whose main-file commit
    * failed (it was refused, nobody was told it exists), files of archived requests whose deletion
-   * a crash interrupted, and temporary files of interrupted writes. Returns how many went.
+   * a crash interrupted, and temporary files of interrupted writes. Only files older than
+   * `olderThanMs`: another store reading this directory (a test, a tool) must not delete the
+   * files of a request the running bot is saving right now. Returns how many went.
    */
-  async removeStray(known: (id: string) => boolean): Promise<number> {
+  async removeStray(known: (id: string) => boolean, olderThanMs: number): Promise<number> {
+    const names = await readdir(this.dir).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return [];
+      throw error;
+    });
     const stray: string[] = [];
-    for (const name of await readdir(this.dir)) {
+    const limit = Date.now() - olderThanMs;
+    for (const name of names) {
       const id = idOfFileName(name);
-      if (name.endsWith('.tmp') || (id !== null && !known(id))) stray.push(name);
+      if (!name.endsWith('.tmp') && (id === null || known(id))) continue;
+      const modified = await stat(path.join(this.dir, name)).then(
+        (stats) => stats.mtimeMs,
+        () => Number.POSITIVE_INFINITY,
+      );
+      if (modified < limit) stray.push(name);
     }
     for (const name of stray) await this.#unlinkIfExists(path.join(this.dir, name));
     if (stray.length > 0) await syncDirectory(this.dir, this.#fs);

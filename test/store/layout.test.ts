@@ -2,7 +2,7 @@
  * Layout 2: a small main file whose size and write time do not depend on what requests hold,
  * request items and results in their own files, and layout-1 files migrated when opened.
  */
-import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readJsonLines } from '../../src/persistence/append-log.js';
@@ -143,11 +143,19 @@ describe('layout 2', () => {
     const store = await stores.open();
     await store.saveRequest(makeChangeRequest({ id: 'req_kept' }));
     await store.close();
-    await writeFile(path.join(requestsDir(), 'req_refused.json'), '{"id":"req_refused","items":[]}');
-    await writeFile(path.join(requestsDir(), '.req_x.json.1.0.tmp'), 'partial');
+    const old = new Date(Date.now() - 3_600_000);
+    for (const [name, content] of [
+      ['req_refused.json', '{"id":"req_refused","items":[]}'],
+      ['.req_x.json.1.0.tmp', 'partial'],
+      ['req_young.json', '{"id":"req_young","items":[]}'],
+    ] as const) {
+      await writeFile(path.join(requestsDir(), name), content);
+      if (name !== 'req_young.json') await utimes(path.join(requestsDir(), name), old, old);
+    }
     const logger = new LinesLogger();
     const reopened = await stores.open({ logger });
-    expect(await readdir(requestsDir())).toEqual(['req_kept.json']);
+    // A young one may be a request another process is saving right now: it stays for a later start.
+    expect((await readdir(requestsDir())).sort()).toEqual(['req_kept.json', 'req_young.json']);
     expect(logger.at('info').join('\n')).toContain('removed 2 file(s)');
     expect(await reopened.getRequest('req_kept')).not.toBeNull();
   });

@@ -195,6 +195,35 @@ describe('a real small disk', () => {
     expect(await reopened.getRequest('req_new')).toBeNull();
   });
 
+  it('read-only before the first start: opens unwritable, creates its files once it can write', async () => {
+    disk.readOnly();
+    const logger = new LinesLogger();
+    const store = new LowdbStore({
+      dataDir: path.join(disk.dataDir, 'fresh'),
+      writeDelayMs: 10,
+      retryDelayMs: { initial: 10, max: 40 },
+      logger,
+      ...(disk.fs ? { fs: disk.fs } : {}),
+    });
+    stores.push(store);
+    await store.open();
+    expect(store.health()).toMatchObject({ writable: false, error: expect.stringContaining('EROFS') });
+    await expect(store.saveRequest(makeChangeRequest({ id: 'req_first' }))).rejects.toBeInstanceOf(
+      StoreUnavailableError,
+    );
+    disk.readWrite();
+    await expect.poll(() => store.health().writable, { timeout: 5_000 }).toBe(true);
+    await store.saveRequest(makeChangeRequest({ id: 'req_first' }));
+    await store.appendAudit({ actor: 'U1', action: 'first' });
+    await store.close();
+    expect(logger.lines.map((line) => line.level)).toEqual(['error', 'info']);
+    const reopened = new LowdbStore({ dataDir: path.join(disk.dataDir, 'fresh') });
+    stores.push(reopened);
+    await reopened.open();
+    expect(await reopened.getRequest('req_first')).not.toBeNull();
+    expect(await reopened.listAudit({ limit: 10 })).toMatchObject([{ action: 'first' }]);
+  });
+
   it('read-only: refused and logged once, recovered after remounting read-write, nothing lost', async () => {
     const logger = new LinesLogger();
     const store = await openStore(logger);
