@@ -1,11 +1,9 @@
 /**
- * Builds the Bolt app (not started): HTTP receiver at /slack/events with GET /healthz, or Socket
- * Mode when SLACK_APP_TOKEN is set. Tests build it against a local Slack fake through
- * `clientOptions.slackApiUrl` and start it on port 0.
+ * Builds the Bolt app (not started): our HTTP receiver (http-receiver.ts: POST /slack/events,
+ * GET /healthz, GET /readyz), or Socket Mode when SLACK_APP_TOKEN is set. Tests build it against
+ * a local Slack fake through `clientOptions.slackApiUrl` and start it on port 0.
  */
 
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { App, type Logger, LogLevel } from '@slack/bolt';
 import type { WebClientOptions } from '@slack/web-api';
 import type { Config } from '../config.js';
@@ -13,6 +11,7 @@ import type { LicensingService } from '../licensing/licensing-service.js';
 import type { Store } from '../store/store.js';
 import { createAccess } from './access.js';
 import { ApprovalNotifier } from './approval/approval-notifier.js';
+import { type Readiness, SlackHttpReceiver } from './http-receiver.js';
 import type { ListenerDeps } from './listeners/deps.js';
 import { registerListeners } from './listeners/index.js';
 import { resumeInterrupted } from './listeners/submit.js';
@@ -27,6 +26,8 @@ export interface SlackAppDeps {
   messageIntervalMs?: number;
   /** Minimum time between two in-place updates of a run's summary. */
   progressIntervalMs?: number;
+  /** What GET /readyz reports (HTTP mode); default: ready while the store can write. */
+  readiness?: () => Promise<Readiness> | Readiness;
 }
 
 export interface SlackApp {
@@ -55,27 +56,33 @@ const logLevels: Record<Config['LOG_LEVEL'], LogLevel> = {
   error: LogLevel.ERROR,
 };
 
+/** Ready while the store can write: a bot that cannot save must not be sent traffic it would refuse. */
+function storeReadiness(store: Store): () => Readiness {
+  return () => {
+    const health = store.health();
+    return health.writable
+      ? { ready: true }
+      : { ready: false, reason: `store cannot write: ${health.error ?? 'unknown error'}` };
+  };
+}
+
 export function createSlackApp(config: Config, deps: SlackAppDeps): SlackApp {
   const socketMode = config.SLACK_APP_TOKEN !== undefined;
-  const healthz = {
-    path: '/healthz',
-    method: ['GET'],
-    handler: (_req: unknown, res: import('node:http').ServerResponse) => {
-      res.writeHead(200, { 'content-type': 'text/plain' });
-      res.end('ok');
-    },
-  };
+  const receiver = socketMode
+    ? undefined
+    : new SlackHttpReceiver({
+        signingSecret: config.SLACK_SIGNING_SECRET ?? '',
+        port: config.PORT,
+        readiness: deps.readiness ?? storeReadiness(deps.store),
+        ...(deps.logger === undefined ? {} : { logger: deps.logger }),
+      });
   const clientOptions: WebClientOptions = {
     ...(config.SLACK_API_URL === undefined ? {} : { slackApiUrl: config.SLACK_API_URL }),
     ...deps.clientOptions,
   };
   const app = new App({
     token: config.SLACK_BOT_TOKEN,
-    ...(socketMode
-      ? { socketMode: true, appToken: config.SLACK_APP_TOKEN }
-      : { signingSecret: config.SLACK_SIGNING_SECRET, endpoints: '/slack/events' }),
-    port: config.PORT,
-    customRoutes: [healthz],
+    ...(receiver === undefined ? { socketMode: true, appToken: config.SLACK_APP_TOKEN } : { receiver }),
     clientOptions,
     // auth.test runs once in start() instead of in the constructor, so building the app does no I/O.
     deferInitialization: true,
@@ -105,25 +112,19 @@ export function createSlackApp(config: Config, deps: SlackAppDeps): SlackApp {
   };
   registerListeners(app, listenerDeps);
 
-  let server: Server | undefined;
   return {
     app,
     runs,
     async start() {
       await app.init();
-      const started = await app.start(config.PORT);
-      if (!socketMode) server = started as Server;
+      await app.start(config.PORT);
     },
     async stop() {
       await app.stop();
-      server = undefined;
     },
     openToEveryone: access.operators.openToAll,
     resumeInterrupted: () => resumeInterrupted(listenerDeps, app.client, app.logger),
     expireApprovals: async () => (await approvals.expireDue()).length,
-    port() {
-      const address = server?.address();
-      return address !== null && typeof address === 'object' ? (address as AddressInfo).port : undefined;
-    },
+    port: () => receiver?.port(),
   };
 }
