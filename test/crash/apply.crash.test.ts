@@ -19,11 +19,14 @@ import {
   listed,
   readStore,
   readTenant,
+  tally,
 } from './evidence.js';
 import {
   apply,
+  CHANNEL,
   crashSeed,
   Dice,
+  messagesAbout,
   OPERATOR,
   openManageStep,
   shownCompleted,
@@ -124,8 +127,15 @@ describe('kill after Apply', () => {
       misreported.push(...audit.misreported.map((line) => `${round.told.requestId} ${line}`));
     }
     for (const id of toldIds) {
-      if (shownCompleted(app.fake, id) && store.requests.get(id)?.status !== 'completed') {
+      const completed = store.requests.get(id)?.status === 'completed';
+      if (shownCompleted(app.fake, id) && !completed) {
         misreported.push(`${id}: its summary says completed, the store does not`);
+      }
+      // A summary posted before a kill and never updated after the restart posted another.
+      for (const summary of messagesAbout(app.fake, CHANNEL, id)) {
+        if (completed && !/\bcompleted: \d+ succeeded/.test(summary.text ?? '')) {
+          misreported.push(`${id}: a summary still says: ${summary.text ?? ''}`);
+        }
       }
     }
 
@@ -138,7 +148,7 @@ describe('kill after Apply', () => {
       listed(lost),
       `never completed after restart: ${unfinished.length}`,
       listed(unfinished),
-      `misreported: ${misreported.length}`,
+      `misreported: ${misreported.length}${misreported.length > 0 ? ` (${tally(misreported)})` : ''}`,
       listed(misreported),
       `summaries never shown completed: ${neverShownDone.length}; final stop ${JSON.stringify(stop)}`,
       `rounds: ${rounds.map((r) => `${r.signal === 'SIGKILL' ? 'K' : 'T'}+${r.signalledAfterMs}`).join(' ')}`,

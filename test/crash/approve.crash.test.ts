@@ -12,7 +12,15 @@ import { ids } from '../../blocks/ids.js';
 import { DEMO_SKUS } from '../../src/providers/demo/generator.js';
 import { type ChildApp, type ChildSignal, createChildApp } from '../support/child-app.js';
 import { type SlackFake, startSlackFake } from '../support/slack-fake.js';
-import { auditResults, customerById, customerNamed, listed, readStore, readTenant } from './evidence.js';
+import {
+  auditResults,
+  customerById,
+  customerNamed,
+  listed,
+  readStore,
+  readTenant,
+  tally,
+} from './evidence.js';
 import {
   APPROVALS,
   APPROVER,
@@ -184,7 +192,7 @@ describe('kill after Approve', () => {
       `seed ${seed} (CRASH_SEED=${seed} to replay): ${ROUNDS} approvals, ${ROUNDS - SIGTERM_ROUNDS} kill -9 and ${SIGTERM_ROUNDS} SIGTERM, 0–${MAX_DELAY_MS} ms after "Approved by"`,
       `lost approvals: ${lost.length} of ${rounds.length} (kill -9 ${bySignal('SIGKILL')}, SIGTERM ${bySignal('SIGTERM')})`,
       listed(lost),
-      `misreported results: ${misreported.length}`,
+      `misreported results: ${misreported.length}${misreported.length > 0 ? ` (${tally(misreported)})` : ''}`,
       listed(misreported),
       `approved in the store but the message still has its buttons (not asserted): ${stale.length}`,
       `"Approved by" never shown: ${rounds.length - shown.length}; summaries never shown completed: ${neverShownDone.length}; final stop ${JSON.stringify(stop)}`,

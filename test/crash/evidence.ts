@@ -174,6 +174,19 @@ export async function observedMoreThanOnce(logFile: string): Promise<Map<string,
   return new Map([...times].filter(([, n]) => n > 1));
 }
 
+/** "12: reported assigned, the tenant does not hold it; 3: …": how many lines of each kind (the text after the last ": "). */
+export function tally(lines: readonly string[]): string {
+  const kinds = new Map<string, number>();
+  for (const line of lines) {
+    const kind = line.slice(line.lastIndexOf(': ') + 2).replace(/\d+/g, 'N');
+    kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+  }
+  return [...kinds]
+    .sort((a, b) => b[1] - a[1])
+    .map(([kind, n]) => `${n}: ${kind}`)
+    .join('; ');
+}
+
 /** Lines for a failure message: the first `max` of `items`, and how many more. */
 export function listed(items: readonly string[], max = 10): string {
   if (items.length === 0) return '(none)';

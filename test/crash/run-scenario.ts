@@ -28,6 +28,7 @@ import {
   observedMoreThanOnce,
   readStore,
   readTenant,
+  tally,
 } from './evidence.js';
 import {
   apply,
@@ -119,7 +120,10 @@ function slackDisagreements(
       );
     }
   }
-  if (summaries.length > 1) problems.push(`${summaries.length} summaries were posted for ${request.id}`);
+  // A second summary is noise; one left saying "Running" or "Queued" after the run is a misreport.
+  for (const stale of summaries.filter((m) => !finals.includes(m))) {
+    problems.push(`one of ${summaries.length} summaries still says: ${stale.text ?? ''}`);
+  }
 
   const csvs = fake.files().filter((file) => file.filename === `licenses-${request.id}.csv`);
   const csv = csvs.at(-1);
@@ -236,7 +240,7 @@ export async function runCrashScenario(
     listed(lost),
     `doubled: ${doubled} (change log ${doubledLogged.length}, observed calls ${doubledObserved.length})`,
     listed(doubledLogged.length >= doubledObserved.length ? doubledLogged : doubledObserved),
-    `misreported: ${misreported.length}`,
+    `misreported: ${misreported.length}${misreported.length > 0 ? ` (${tally(misreported)})` : ''}`,
     listed(misreported),
     `request ${requestId}: ${request?.status ?? 'missing'}; summary shown completed: ${notDone.length === 0}; final stop ${JSON.stringify(stop)}; ${child.starts} starts`,
   ].join('\n');
