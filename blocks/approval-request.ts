@@ -74,10 +74,28 @@ export function approvalSummaryLines(request: ChangeRequest, approval: Approval)
     1500,
   );
   if (changes) lines.push(changes);
+  const basis = approvalBasisLine(request);
+  if (basis !== null) lines.push(basis);
   lines.push(
     `*Reason:* ${escapeMrkdwn(truncate(oneLine(approval.reason || request.reason || 'none given'), 1000))}`,
   );
   return lines;
+}
+
+/** What the threshold counted: plan removals and the operator's earlier requests, when they mattered. */
+function approvalBasisLine(request: ChangeRequest): string | null {
+  const basis = request.approvalBasis;
+  if (basis === undefined || (basis.planRemovals === 0 && basis.earlierRevocations === 0)) return null;
+  const parts = [plural(basis.revocations, 'revocation')];
+  if (basis.planRemovals > 0) {
+    parts.push(`${plural(basis.planRemovals, 'user')} losing service plans of a product they keep`);
+  }
+  if (basis.earlierRevocations > 0) {
+    parts.push(
+      `${plural(basis.earlierRevocations, 'revocation')} in ${plural(basis.earlierRequests, 'earlier request')} of the last ${basis.windowHours} h`,
+    );
+  }
+  return `*Counted toward the threshold of ${basis.threshold}:* ${parts.join(' + ')} = ${basis.total}.`;
 }
 
 function decisionLine(approval: Approval): string {

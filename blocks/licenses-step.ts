@@ -28,15 +28,36 @@ export interface LicensesStepData {
   approvalThreshold: number;
   /** Revocations the current ticks would make; null when not known yet (no warning shown). */
   plannedRevocations: number | null;
+  /**
+   * The operator's earlier revocations on this customer that count toward the threshold
+   * (APPROVAL_WINDOW_HOURS), so that small requests add up; absent = none.
+   */
+  earlier?: { requests: number; revocations: number; windowHours: number };
   /** A problem to show at the top (errors for input blocks go through response_action: errors). */
   error?: string | null;
 }
 
-/** True when the planned revocations reach the approval threshold. */
+/** True when the planned revocations, with the earlier ones of the window, reach the approval threshold. */
 export function needsApproval(
-  data: Pick<LicensesStepData, 'approvalThreshold' | 'plannedRevocations'>,
+  data: Pick<LicensesStepData, 'approvalThreshold' | 'plannedRevocations' | 'earlier'>,
 ): boolean {
-  return data.plannedRevocations !== null && data.plannedRevocations >= data.approvalThreshold;
+  const planned = data.plannedRevocations ?? 0;
+  return planned > 0 && planned + (data.earlier?.revocations ?? 0) >= data.approvalThreshold;
+}
+
+function approvalNotice(data: LicensesStepData): string {
+  const planned = plural(data.plannedRevocations ?? 0, 'license');
+  const earlier = data.earlier;
+  const why =
+    earlier === undefined || earlier.revocations === 0
+      ? `it revokes ${planned}, and revoking ${data.approvalThreshold} or more needs approval.`
+      : `it revokes ${planned}; with your ${plural(earlier.requests, 'earlier request')} on this customer in the ` +
+        `last ${earlier.windowHours} h: ${(data.plannedRevocations ?? 0) + earlier.revocations} revocations, and ` +
+        `${data.approvalThreshold} or more need approval.`;
+  return (
+    `:lock: *This request needs a manager's approval:* ${why} Give a reason below for the approver; ` +
+    'nothing changes until the request is approved.'
+  );
 }
 
 /**
@@ -242,14 +263,7 @@ export function renderLicensesStep(data: LicensesStepData): ModalView {
   const revoke = checkboxGroups('revoke', data.products, data.selectedCount);
   const tail: KnownBlock[] = [divider(), ...assign, ...revoke];
   if (approval) {
-    tail.push(
-      section(
-        `:lock: *This request needs a manager's approval:* it revokes ${plural(data.plannedRevocations ?? 0, 'license')}, ` +
-          `and revoking ${data.approvalThreshold} or more needs approval. Give a reason below for the approver; ` +
-          'nothing changes until the request is approved.',
-        { blockId: ids.blocks.approvalWarning },
-      ),
-    );
+    tail.push(section(approvalNotice(data), { blockId: ids.blocks.approvalWarning }));
   }
   tail.push({
     type: 'input',

@@ -19,6 +19,8 @@ export interface SubmittedData {
   resultsInDm?: boolean;
   assignments?: number;
   revocations?: number;
+  /** Why it needs approval, in one sentence (pending_approval), e.g. "it takes away 2 revocations; with …". */
+  approvalReason?: string;
 }
 
 function channel(id: string): string {
@@ -43,6 +45,9 @@ export function renderSubmitted(data: SubmittedData): ModalView {
         `:hourglass: *Request ${id} for ${customer} is waiting for approval*${who}${where}. Nothing changes until it is approved.`,
       ),
     );
+    if (data.approvalReason !== undefined) {
+      blocks.push(context([`Why: ${escapeMrkdwn(truncate(oneLine(data.approvalReason), 500))}`]));
+    }
   }
   const parts: string[] = [];
   if (data.assignments !== undefined && data.assignments > 0) {

@@ -60,6 +60,7 @@ async function main(): Promise<void> {
     store,
     approvalRevokeThreshold: config.APPROVAL_REVOKE_THRESHOLD,
     approvalTtlHours: config.APPROVAL_TTL_HOURS,
+    approvalWindowHours: config.APPROVAL_WINDOW_HOURS,
     concurrency: config.RUN_CONCURRENCY,
     tenantWritesPerSecond: config.TENANT_WRITES_PER_SECOND,
   });

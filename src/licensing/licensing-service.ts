@@ -23,7 +23,14 @@ import type {
 } from './model.js';
 import { TenantPacer } from './pacer.js';
 import { type PlanProblem, type PlanResult, planChanges } from './plan.js';
-import { approvalExpiresAt, isApprovalExpired, needsApproval } from './policy.js';
+import {
+  type ApprovalBasis,
+  approvalBasis,
+  approvalExpiresAt,
+  isApprovalExpired,
+  WINDOW_STATUSES,
+  windowStart,
+} from './policy.js';
 import type { Reporter } from './reporter.js';
 import { countResults } from './run-counts.js';
 
@@ -33,6 +40,8 @@ export interface LicensingServiceOptions {
   /** Revocations (users × products) at or above which a request needs approval. */
   approvalRevokeThreshold: number;
   approvalTtlHours: number;
+  /** Hours over which one operator's revocations on one customer are summed (default 24). */
+  approvalWindowHours?: number;
   /** Parallel provider calls in a run (default 8). */
   concurrency?: number;
   /** Writes per second per customer tenant (default 15; Graph allows about 20). */
@@ -62,7 +71,15 @@ export interface ChangeInput {
 }
 
 export type PrepareResult =
-  | { ok: true; assignments: number; revocations: number; noops: number; needsApproval: boolean }
+  | {
+      ok: true;
+      assignments: number;
+      revocations: number;
+      noops: number;
+      needsApproval: boolean;
+      /** What the approval decision is based on (this request, the operator's earlier ones). */
+      basis: ApprovalBasis;
+    }
   | { ok: false; problems: PlanProblem[] };
 
 export type SubmitResult =
@@ -96,6 +113,9 @@ export class LicensingService {
   readonly #provider: LicenseProvider;
   readonly #store: Store;
   readonly #threshold: number;
+  readonly #windowHours: number;
+  /** Submissions of one operator on one customer, one at a time: the window check and the save are one step. */
+  readonly #submitting = new Map<string, Promise<unknown>>();
   readonly #ttlHours: number;
   readonly #concurrency: number;
   readonly #now: () => Date;
@@ -118,6 +138,7 @@ export class LicensingService {
     this.#store = options.store;
     this.#threshold = options.approvalRevokeThreshold;
     this.#ttlHours = options.approvalTtlHours;
+    this.#windowHours = options.approvalWindowHours ?? 24;
     this.#concurrency = options.concurrency ?? 8;
     this.#now = options.now ?? (() => new Date());
     this.#retry = options.retry;
@@ -172,23 +193,50 @@ export class LicensingService {
     });
   }
 
-  async prepare(input: ChangeInput): Promise<PrepareResult> {
+  /** Checks a change without saving it; with `requestedBy`, the approval window is counted too. */
+  async prepare(input: ChangeInput & { requestedBy?: string }): Promise<PrepareResult> {
     const planned = await this.#plan(input);
     if (!planned.plan.ok) return planned.plan;
-    const { assignments, revocations, noops } = planned.plan;
-    return { ok: true, assignments, revocations, noops, needsApproval: this.#needsApproval(revocations) };
+    const { assignments, revocations, noops, planRemovals } = planned.plan;
+    const basis = await this.#approvalBasis(input.requestedBy, input.customerId, {
+      revocations,
+      planRemovals,
+    });
+    return { ok: true, assignments, revocations, noops, needsApproval: basis.needsApproval, basis };
   }
 
-  async submit(
-    input: ChangeInput & { requestedBy: string; reason?: string; report?: ReportTarget },
+  /** The same operator's earlier requests on this customer that count toward the threshold now. */
+  approvalBasisFor(requestedBy: string, customerId: string, own: number): Promise<ApprovalBasis> {
+    return this.#approvalBasis(requestedBy, customerId, { revocations: own, planRemovals: 0 });
+  }
+
+  submit(
+    input: ChangeInput & { requestedBy: string; reason?: string; report?: ReportTarget; draftId?: string },
+  ): Promise<SubmitResult> {
+    // Two submissions racing must not both slip under the threshold: the window is counted and
+    // the request saved as one step per operator and customer.
+    const key = `${input.requestedBy}|${input.customerId}`;
+    const previous = this.#submitting.get(key) ?? Promise.resolve();
+    const next = previous.catch(() => {}).then(() => this.#submit(input));
+    this.#submitting.set(key, next);
+    const forget = () => {
+      if (this.#submitting.get(key) === next) this.#submitting.delete(key);
+    };
+    next.then(forget, forget);
+    return next;
+  }
+
+  async #submit(
+    input: ChangeInput & { requestedBy: string; reason?: string; report?: ReportTarget; draftId?: string },
   ): Promise<SubmitResult> {
     const { customer, plan, products } = await this.#plan(input);
     if (!plan.ok) return plan;
     if (!customer)
       return { ok: false, problems: [{ kind: 'unknown_customer', customerId: input.customerId }] };
-    const approvalNeeded = this.#needsApproval(plan.revocations);
+    const basis = await this.#approvalBasis(input.requestedBy, customer.id, plan);
+    const approvalNeeded = basis.needsApproval;
     const reason = input.reason?.trim() ?? '';
-    if (approvalNeeded && reason === '') return { ok: false, problems: [{ kind: 'reason_required' }] };
+    if (approvalNeeded && reason === '') return { ok: false, problems: [{ kind: 'reason_required', basis }] };
 
     const now = this.#now();
     const chosen = new Set([...input.assign.map((choice) => choice.skuId), ...input.revoke]);
@@ -207,9 +255,18 @@ export class LicensingService {
       items: plan.items,
       results: {},
       ...(input.report ? { report: input.report } : {}),
+      ...(input.draftId === undefined ? {} : { draftId: input.draftId }),
+      revocations: basis.own,
+      approvalRequired: approvalNeeded,
+      approvalBasis: basis,
     };
     if (!approvalNeeded) this.#startingHere.add(request.id);
-    await this.#store.saveRequest(request);
+    try {
+      await this.#store.saveRequest(request);
+    } catch (error) {
+      this.#startingHere.delete(request.id);
+      throw error;
+    }
     let approval: Approval | null = null;
     if (approvalNeeded) {
       approval = {
@@ -220,7 +277,14 @@ export class LicensingService {
         createdAt: request.createdAt,
         expiresAt: approvalExpiresAt(now, this.#ttlHours).toISOString(),
       };
-      await this.#store.saveApproval(approval);
+      try {
+        await this.#store.saveApproval(approval);
+      } catch (error) {
+        // Without its approval the request could never be decided: close it (best effort; a
+        // store that cannot write leaves it pending and no one is told it was sent).
+        await this.#store.transitionRequest(request.id, ['pending_approval'], 'expired').catch(() => {});
+        throw error;
+      }
     }
     await this.#store.appendAudit({
       actor: input.requestedBy,
@@ -232,6 +296,8 @@ export class LicensingService {
         users: plan.items.length,
         assignments: plan.assignments,
         revocations: plan.revocations,
+        planRemovals: plan.planRemovals,
+        earlierRevocations: basis.earlierRevocations,
         noops: plan.noops,
       },
     });
@@ -370,8 +436,23 @@ export class LicensingService {
     return countResults(request);
   }
 
-  #needsApproval(revocations: number): boolean {
-    return needsApproval(revocations, this.#threshold);
+  async #approvalBasis(
+    requestedBy: string | undefined,
+    customerId: string,
+    own: { revocations: number; planRemovals: number },
+  ): Promise<ApprovalBasis> {
+    const policy = { threshold: this.#threshold, windowHours: this.#windowHours };
+    if (requestedBy === undefined || own.revocations + own.planRemovals === 0) {
+      return approvalBasis(own, [], policy);
+    }
+    const earlier = await this.#store.listRequestHeaders({
+      requestedBy,
+      customerId,
+      status: WINDOW_STATUSES,
+      createdSince: windowStart(this.#now(), this.#windowHours).toISOString(),
+      limit: MANY,
+    });
+    return approvalBasis(own, earlier, policy);
   }
 
   async #plan(

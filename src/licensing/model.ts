@@ -148,6 +148,25 @@ export const ReportTarget = z.object({
 });
 export type ReportTarget = z.infer<typeof ReportTarget>;
 
+/** Why a request needs (or does not need) approval, as the policy counted it at submit time. */
+export const ApprovalBasis = z.object({
+  /** Users × products revoked. */
+  revocations: z.number().int().nonnegative(),
+  /** Users × products whose enabled service plans shrink (re-assigned with plans turned off). */
+  planRemovals: z.number().int().nonnegative(),
+  /** This request's own count: revocations + plan removals. */
+  own: z.number().int().nonnegative(),
+  /** The same operator's earlier requests on this customer in the window that count. */
+  earlierRequests: z.number().int().nonnegative(),
+  earlierRevocations: z.number().int().nonnegative(),
+  /** own + earlierRevocations. */
+  total: z.number().int().nonnegative(),
+  threshold: z.number().int().positive(),
+  windowHours: z.number().positive(),
+  needsApproval: z.boolean(),
+});
+export type ApprovalBasis = z.infer<typeof ApprovalBasis>;
+
 export const ChangeRequest = z.object({
   id: z.string(),
   customerId: z.string(),
@@ -168,6 +187,8 @@ export const ChangeRequest = z.object({
   revocations: z.number().int().nonnegative().optional(),
   /** True when it went through (or waits for) a manager's approval. */
   approvalRequired: z.boolean().optional(),
+  /** What the approval decision was based on. */
+  approvalBasis: ApprovalBasis.optional(),
   startedAt: z.string().optional(),
   finishedAt: z.string().optional(),
 });

@@ -11,7 +11,15 @@
  * - A product held only through a group is a no-op to assign (its plans are managed on the
  *   group); revoking it stays in the plan so the run reports `inherited_from_group` per user.
  */
-import type { AssignChoice, ChangeItem, Operation, Product, TenantUser, UserLicense } from './model.js';
+import type {
+  ApprovalBasis,
+  AssignChoice,
+  ChangeItem,
+  Operation,
+  Product,
+  TenantUser,
+  UserLicense,
+} from './model.js';
 
 export type PlanProblem =
   | { kind: 'no_users' }
@@ -19,8 +27,8 @@ export type PlanProblem =
   | { kind: 'both_ways'; skuId: string }
   | { kind: 'unknown_product'; skuId: string }
   | { kind: 'not_enough'; skuId: string; needed: number; available: number }
-  /** A request that needs approval was submitted without a reason. */
-  | { kind: 'reason_required' }
+  /** A request that needs approval was submitted without a reason; `basis` says why it needs it. */
+  | { kind: 'reason_required'; basis?: ApprovalBasis }
   /** The customer is no longer known to the provider. */
   | { kind: 'unknown_customer'; customerId: string };
 
@@ -34,7 +42,15 @@ export interface PlanInput {
 }
 
 export type PlanResult =
-  | { ok: true; items: ChangeItem[]; assignments: number; revocations: number; noops: number }
+  | {
+      ok: true;
+      items: ChangeItem[];
+      assignments: number;
+      revocations: number;
+      /** Re-assignments that turn off a plan the user has enabled now (the policy counts them). */
+      planRemovals: number;
+      noops: number;
+    }
   | { ok: false; problems: PlanProblem[] };
 
 export function planChanges(input: PlanInput): PlanResult {
@@ -58,6 +74,7 @@ export function planChanges(input: PlanInput): PlanResult {
 
   let assignments = 0;
   let revocations = 0;
+  let planRemovals = 0;
   let noops = 0;
   const newSeats = new Map<string, number>();
   const items: ChangeItem[] = users.map((user) => {
@@ -87,6 +104,8 @@ export function planChanges(input: PlanInput): PlanResult {
       ) {
         item.change.assign.push({ skuId: choice.skuId, disabledPlans: [...choice.disabledPlans] });
         assignments++;
+        const enabledNow = (plan: string) => !license.disabledPlans.includes(plan);
+        if (choice.disabledPlans.some(enabledNow)) planRemovals++;
       } else {
         noop(choice.skuId, 'assign');
       }
@@ -108,7 +127,7 @@ export function planChanges(input: PlanInput): PlanResult {
   }
   if (problems.length > 0) return { ok: false, problems };
   if (assignments + revocations === 0) return { ok: false, problems: [{ kind: 'empty' }] };
-  return { ok: true, items, assignments, revocations, noops };
+  return { ok: true, items, assignments, revocations, planRemovals, noops };
 }
 
 /** Disabled plans compared as sets. */

@@ -1,12 +1,86 @@
 /**
- * The approval policy: large revocations wait for a second person. Revocations are planned
- * users × products actually revoked (no-ops do not count).
+ * The approval policy: large revocations wait for a second person.
+ *
+ * What counts as a revocation:
+ * - each user × product the request revokes (no-ops do not count);
+ * - each user × product whose service plans it turns off while the user keeps the product: a
+ *   re-assignment whose disabled plans include a plan the user has enabled now takes those
+ *   services away, which is a revocation of them (one per user × product, however many plans).
+ *   Turning every plan off is the extreme case, not a loophole.
+ *
+ * Where it counts: one operator's revocations on one customer over the approval window
+ * (APPROVAL_WINDOW_HOURS), so splitting a large change into small requests does not dodge the
+ * threshold. Earlier requests count when they ran, or will run, without a manager's approval
+ * (approved, running or completed, and not approval-required); a request a manager approved was
+ * reviewed, and a rejected or expired one revoked nothing. A request that revokes nothing never
+ * needs approval, whatever came before it.
  */
-import type { Approval } from '../store/store.js';
+import type { ApprovalBasis, RequestHeader, RequestStatus } from './model.js';
 
-/** True when the request's revocations reach the threshold (`APPROVAL_REVOKE_THRESHOLD`). */
-export function needsApproval(revocations: number, threshold: number): boolean {
-  return revocations > 0 && revocations >= threshold;
+export type { ApprovalBasis } from './model.js';
+
+/** Statuses of earlier requests whose revocations took, or will take, effect. */
+export const WINDOW_STATUSES: readonly RequestStatus[] = ['approved', 'running', 'completed'];
+
+/** What one request takes away, as the policy counts it. */
+export interface RequestRevocations {
+  /** Users × products revoked. */
+  revocations: number;
+  /** Users × products whose enabled service plans shrink (re-assigned with plans turned off). */
+  planRemovals: number;
+}
+
+/** True when a request taking away `own` reaches the threshold together with `earlier`. */
+export function needsApproval(own: number, threshold: number, earlier = 0): boolean {
+  return own > 0 && own + earlier >= threshold;
+}
+
+/** Whether an earlier request's revocations count toward the window. */
+export function countsInWindow(request: Pick<RequestHeader, 'status' | 'approvalRequired'>): boolean {
+  return WINDOW_STATUSES.includes(request.status) && request.approvalRequired !== true;
+}
+
+/** Where the window starts for a request made at `now`. */
+export function windowStart(now: Date, windowHours: number): Date {
+  return new Date(now.getTime() - windowHours * 3_600_000);
+}
+
+export function approvalBasis(
+  request: RequestRevocations,
+  earlier: readonly Pick<RequestHeader, 'status' | 'approvalRequired' | 'revocations'>[],
+  policy: { threshold: number; windowHours: number },
+): ApprovalBasis {
+  const counted = earlier.filter(countsInWindow);
+  const own = request.revocations + request.planRemovals;
+  const earlierRevocations = counted.reduce((sum, header) => sum + (header.revocations ?? 0), 0);
+  return {
+    revocations: request.revocations,
+    planRemovals: request.planRemovals,
+    own,
+    earlierRequests: counted.filter((header) => (header.revocations ?? 0) > 0).length,
+    earlierRevocations,
+    total: own + earlierRevocations,
+    threshold: policy.threshold,
+    windowHours: policy.windowHours,
+    needsApproval: needsApproval(own, policy.threshold, earlierRevocations),
+  };
+}
+
+/** One plain sentence on why a request needs approval, e.g. for the operator's form and the manager. */
+export function approvalReason(basis: ApprovalBasis): string {
+  const parts = [`${basis.revocations} revocation${basis.revocations === 1 ? '' : 's'}`];
+  if (basis.planRemovals > 0) {
+    parts.push(`${basis.planRemovals} service-plan removal${basis.planRemovals === 1 ? '' : 's'}`);
+  }
+  const own = parts.join(' and ');
+  if (basis.earlierRevocations === 0) {
+    return `it takes away ${own}; ${basis.threshold} or more need a manager's approval.`;
+  }
+  const requests = `${basis.earlierRequests} earlier request${basis.earlierRequests === 1 ? '' : 's'}`;
+  return (
+    `it takes away ${own}; with your ${requests} on this customer in the last ${basis.windowHours} h: ` +
+    `${basis.total} revocations, and ${basis.threshold} or more need a manager's approval.`
+  );
 }
 
 /** When an approval created at `createdAt` stops being decidable. */
@@ -15,6 +89,6 @@ export function approvalExpiresAt(createdAt: Date, ttlHours: number): Date {
 }
 
 /** A pending approval past its expiry can no longer be decided. */
-export function isApprovalExpired(approval: Pick<Approval, 'expiresAt'>, now: Date): boolean {
+export function isApprovalExpired(approval: { expiresAt: string }, now: Date): boolean {
   return Date.parse(approval.expiresAt) <= now.getTime();
 }

@@ -126,7 +126,9 @@ describe('LicensingService', () => {
     expect(await service.prepare(input)).toMatchObject({ ok: true, revocations: 5, needsApproval: true });
     expect(await service.submit({ ...input, reason: '  ' })).toEqual({
       ok: false,
-      problems: [{ kind: 'reason_required' }],
+      problems: [
+        { kind: 'reason_required', basis: expect.objectContaining({ own: 5, needsApproval: true }) },
+      ],
     });
     const submitted = await service.submit({ ...input, reason: 'Leavers' });
     expect(submitted).toMatchObject({
@@ -310,5 +312,89 @@ describe('LicensingService', () => {
       report: { channel: 'C9', ts: '1.2' },
     });
     expect(await service.recentRequests('U_OTHER', 5)).toEqual([]);
+  });
+});
+
+describe('the approval rule cannot be dodged', () => {
+  it('counts turning service plans off for holders as revocations', async () => {
+    const { service, provider, userIds } = setup(8);
+    for (const id of userIds) provider.hold(id, [makeLicense('e3')]);
+    const input = {
+      customerId: 'cust',
+      userIds,
+      assign: [{ skuId: 'e3', disabledPlans: ['plan-a', 'plan-b'] }],
+      revoke: [],
+      requestedBy: 'U_OP',
+    };
+    const prepared = await service.prepare(input);
+    expect(prepared).toMatchObject({
+      ok: true,
+      revocations: 0,
+      needsApproval: true,
+      basis: { planRemovals: 8, own: 8 },
+    });
+    const submitted = await service.submit({ ...input, reason: 'Trim E3' });
+    expect(submitted).toMatchObject({
+      ok: true,
+      needsApproval: true,
+      request: { status: 'pending_approval' },
+    });
+    // Plans that were already off, turned off again, take nothing away.
+    for (const id of userIds) provider.hold(id, [makeLicense('e3', { disabledPlans: ['plan-a'] })]);
+    expect(
+      await service.prepare({ ...input, assign: [{ skuId: 'e3', disabledPlans: ['plan-a'] }] }),
+    ).toMatchObject({ ok: false, problems: [{ kind: 'empty' }] });
+  });
+
+  it('sums one operator’s requests on one customer over the window', async () => {
+    const { service, provider, userIds } = setup(8);
+    for (const id of userIds) provider.hold(id, [makeLicense('visio')]);
+    const revoke = (users: string[], requestedBy = 'U_OP') =>
+      service.submit({ customerId: 'cust', userIds: users, assign: [], revoke: ['visio'], requestedBy });
+
+    expect(await revoke(['u0', 'u1'])).toMatchObject({ ok: true, needsApproval: false });
+    // Another operator has a window of their own.
+    expect(await revoke(['u2', 'u3'], 'U_OTHER')).toMatchObject({ ok: true, needsApproval: false });
+    const second = await revoke(['u4', 'u5']);
+    expect(second).toMatchObject({
+      ok: false,
+      problems: [
+        { kind: 'reason_required', basis: { own: 2, earlierRequests: 1, earlierRevocations: 2, total: 4 } },
+      ],
+    });
+    // Outside the window the earlier request no longer counts.
+    clock = new Date(clock.getTime() + 25 * 3_600_000);
+    expect(await revoke(['u4', 'u5'])).toMatchObject({ ok: true, needsApproval: false });
+  });
+
+  it('does not count a request a manager approved, and lets no two racing submissions slip under', async () => {
+    const { service, provider, userIds } = setup(8);
+    for (const id of userIds) provider.hold(id, [makeLicense('visio')]);
+    const big = await service.submit({
+      customerId: 'cust',
+      userIds: ['u0', 'u1', 'u2'],
+      assign: [],
+      revoke: ['visio'],
+      requestedBy: 'U_OP',
+      reason: 'Leavers',
+    });
+    if (!big.ok) throw new Error('refused');
+    await service.approve(big.request.id, 'U_BOSS');
+    const racing = await Promise.all(
+      [
+        ['u3', 'u4'],
+        ['u5', 'u6'],
+      ].map((users) =>
+        service.submit({
+          customerId: 'cust',
+          userIds: users,
+          assign: [],
+          revoke: ['visio'],
+          requestedBy: 'U_OP',
+        }),
+      ),
+    );
+    // The approved one does not count; of the two racing ones, the second sees the first.
+    expect(racing.map((result) => result.ok)).toEqual([true, false]);
   });
 });

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { approvalExpiresAt, isApprovalExpired, needsApproval } from '../../src/licensing/policy.js';
+import {
+  approvalBasis,
+  approvalExpiresAt,
+  approvalReason,
+  countsInWindow,
+  isApprovalExpired,
+  needsApproval,
+} from '../../src/licensing/policy.js';
+
+const policy = { threshold: 5, windowHours: 24 };
 
 describe('needsApproval', () => {
   it('asks for approval at or above the threshold only', () => {
@@ -7,6 +16,54 @@ describe('needsApproval', () => {
     expect(needsApproval(10, 10)).toBe(true);
     expect(needsApproval(250, 10)).toBe(true);
     expect(needsApproval(0, 1)).toBe(false);
+  });
+
+  it('adds the earlier revocations of the window, but a request that revokes nothing never needs it', () => {
+    expect(needsApproval(2, 5, 4)).toBe(true);
+    expect(needsApproval(2, 5, 2)).toBe(false);
+    expect(needsApproval(0, 5, 40)).toBe(false);
+  });
+});
+
+describe('approvalBasis', () => {
+  it('counts plan removals as revocations', () => {
+    const basis = approvalBasis({ revocations: 0, planRemovals: 8 }, [], { threshold: 3, windowHours: 24 });
+    expect(basis).toMatchObject({ own: 8, total: 8, needsApproval: true });
+  });
+
+  it('sums the earlier requests that ran without approval, and only those', () => {
+    const earlier = [
+      { status: 'completed' as const, revocations: 2 },
+      { status: 'running' as const, revocations: 2, approvalRequired: false },
+      { status: 'completed' as const, revocations: 30, approvalRequired: true },
+      { status: 'rejected' as const, revocations: 30 },
+      { status: 'expired' as const, revocations: 30 },
+      { status: 'completed' as const, revocations: 0 },
+    ];
+    const basis = approvalBasis({ revocations: 2, planRemovals: 0 }, earlier, policy);
+    expect(basis).toMatchObject({
+      own: 2,
+      earlierRequests: 2,
+      earlierRevocations: 4,
+      total: 6,
+      needsApproval: true,
+    });
+    expect(approvalReason(basis)).toBe(
+      "it takes away 2 revocations; with your 2 earlier requests on this customer in the last 24 h: 6 revocations, and 5 or more need a manager's approval.",
+    );
+  });
+
+  it('says plainly why a single request needs approval', () => {
+    const basis = approvalBasis({ revocations: 4, planRemovals: 1 }, [], policy);
+    expect(approvalReason(basis)).toBe(
+      "it takes away 4 revocations and 1 service-plan removal; 5 or more need a manager's approval.",
+    );
+  });
+
+  it('counts approved, running and completed requests that needed no approval', () => {
+    expect(countsInWindow({ status: 'approved' })).toBe(true);
+    expect(countsInWindow({ status: 'pending_approval' })).toBe(false);
+    expect(countsInWindow({ status: 'completed', approvalRequired: true })).toBe(false);
   });
 });
 

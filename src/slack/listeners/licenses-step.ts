@@ -16,7 +16,6 @@ import { renderLoading } from '../../../blocks/loading.js';
 import { renderProductHolders } from '../../../blocks/product-holders.js';
 import { renderServicePlans } from '../../../blocks/service-plans.js';
 import type { ProductOverview } from '../../licensing/licensing-service.js';
-import { needsApproval } from '../../licensing/policy.js';
 import type { Draft } from '../../store/store.js';
 import { draftCustomerId, draftOf } from '../access.js';
 import { BlockAction, PageValue, SkuValue, StateValues } from '../payloads.js';
@@ -45,6 +44,11 @@ export async function renderLicensesFor(
   options: { revoke?: readonly string[]; error?: string | null; products?: ProductOverview[] } = {},
 ): Promise<ModalView> {
   const products = options.products ?? (await overviewFor(deps, draft));
+  const planned = options.revoke === undefined ? null : countPlannedRevocations(products, options.revoke);
+  const basis =
+    planned === null || planned === 0
+      ? null
+      : await deps.service.approvalBasisFor(draft.ownerId, draftCustomerId(draft), planned);
   return renderLicensesStep({
     draftId: draft.id,
     customerName: draft.customerName ?? '',
@@ -53,8 +57,16 @@ export async function renderLicensesFor(
     purchaseUrl: deps.config.PURCHASE_URL ?? null,
     disabledPlansBySku: draft.disabledPlansBySku,
     approvalThreshold: deps.config.APPROVAL_REVOKE_THRESHOLD,
-    plannedRevocations:
-      options.revoke === undefined ? null : countPlannedRevocations(products, options.revoke),
+    plannedRevocations: planned,
+    ...(basis === null
+      ? {}
+      : {
+          earlier: {
+            requests: basis.earlierRequests,
+            revocations: basis.earlierRevocations,
+            windowHours: basis.windowHours,
+          },
+        }),
     error: options.error ?? null,
   });
 }
@@ -78,7 +90,8 @@ export function revokeTicked(deps: ListenerDeps) {
     await deps.store.updateDraft(draft.id, (current) => ({ ...current, revokeSkuIds: revoke }));
     const products = await overviewFor(deps, draft);
     const planned = countPlannedRevocations(products, revoke);
-    if (needsApproval(planned, deps.config.APPROVAL_REVOKE_THRESHOLD) === showsApprovalWarning(view)) return;
+    const basis = await deps.service.approvalBasisFor(draft.ownerId, draftCustomerId(draft), planned);
+    if (basis.needsApproval === showsApprovalWarning(view)) return;
     await updateView(
       args.client,
       { viewId: view.id, hash: view.hash },

@@ -16,6 +16,7 @@ import { RunInterruptedError } from '../../licensing/executor.js';
 import type { ChangeInput, LicensingService } from '../../licensing/licensing-service.js';
 import type { ChangeRequest } from '../../licensing/model.js';
 import type { PlanProblem } from '../../licensing/plan.js';
+import { approvalReason } from '../../licensing/policy.js';
 import { type Reporter, silentReporter } from '../../licensing/reporter.js';
 import { type Approval, CANNOT_SAVE_TEXT, type Draft, StoreUnavailableError } from '../../store/store.js';
 import { draftOf } from '../access.js';
@@ -92,7 +93,12 @@ export function problemErrors(
         break;
       }
       case 'reason_required':
-        add(ids.blocks.reason, 'This request needs a manager’s approval: give a reason.');
+        add(
+          ids.blocks.reason,
+          problem.basis === undefined
+            ? 'This request needs a manager’s approval: give a reason.'
+            : `This request needs a manager’s approval: ${approvalReason(problem.basis)} Give a reason.`,
+        );
         break;
       case 'unknown_customer':
         add(fallback, 'This customer is no longer available. Start again with /licenses.');
@@ -126,7 +132,7 @@ function plannedCounts(request: ChangeRequest): { assignments: number; revocatio
     assignments += item.change.assign.length;
     revocations += item.change.revoke.length;
   }
-  return { assignments, revocations: request.revocations ?? revocations };
+  return { assignments, revocations };
 }
 
 /** The request an earlier delivery of this submission saved, waiting briefly while it is being saved. */
@@ -205,10 +211,13 @@ export function submitLicenses(deps: ListenerDeps) {
     });
     const work = (async (): Promise<Outcome> => {
       if (!deps.store.health().writable) return cannotSave();
-      const checked = await deps.service.prepare(input);
+      const checked = await deps.service.prepare({ ...input, requestedBy: body.user.id });
       if (!checked.ok) return { ok: false, errors: problemErrors(view, checked.problems) };
       if (checked.needsApproval && reason === null) {
-        return { ok: false, errors: problemErrors(view, [{ kind: 'reason_required' }]) };
+        return {
+          ok: false,
+          errors: problemErrors(view, [{ kind: 'reason_required', basis: checked.basis }]),
+        };
       }
       // Claimed only once the change is valid, so that a refused submission leaves the draft for
       // the operator to fix; a second delivery of this submission finds it gone.
@@ -336,6 +345,9 @@ function submittedView(
     resultsInDm: posted?.inDm ?? false,
     assignments: outcome.assignments,
     revocations: outcome.revocations,
+    ...(outcome.needsApproval && outcome.request.approvalBasis !== undefined
+      ? { approvalReason: approvalReason(outcome.request.approvalBasis) }
+      : {}),
     ...(outcome.needsApproval
       ? {
           approvers: deps.config.APPROVER_USER_IDS,
