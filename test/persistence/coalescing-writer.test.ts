@@ -78,7 +78,9 @@ describe('CoalescingWriter', () => {
   });
 
   it('a failed write rejects the commit, turns unwritable once, probes, and recovers by itself', async () => {
-    const h = harness({ delayMs: 10_000 });
+    // A probe under way when the change below is made carries the state before it; the change then
+    // follows `delayMs` after the recovery, so the delay is short here.
+    const h = harness({ delayMs: 50 });
     h.fail('ENOSPC');
     h.change();
     await expect(h.writer.commit()).rejects.toMatchObject({ code: 'ENOSPC' });
