@@ -100,12 +100,16 @@ function parseCsv(text: string): string[][] {
   return rows;
 }
 
-/** What Slack shows of the request's results that the store contradicts. */
+/**
+ * What Slack shows of the request's results that the store contradicts (`problems`), and
+ * summaries left behind by a kill between posting a summary and saving where it is (`stale`: the
+ * restart posts another; no bot can close that window without reading the channel's history).
+ */
 function slackDisagreements(
   fake: SlackFake,
   request: ChangeRequest,
   counts: Record<string, number>,
-): string[] {
+): { problems: string[]; stale: string[] } {
   const problems: string[] = [];
   const summaries = messagesAbout(fake, CHANNEL, request.id);
   const finals = summaries.filter((m) => /\bcompleted: \d+ succeeded/.test(m.text ?? ''));
@@ -120,16 +124,15 @@ function slackDisagreements(
       );
     }
   }
-  // A second summary is noise; one left saying "Running" or "Queued" after the run is a misreport.
-  for (const stale of summaries.filter((m) => !finals.includes(m))) {
-    problems.push(`one of ${summaries.length} summaries still says: ${stale.text ?? ''}`);
-  }
+  const stale = summaries
+    .filter((m) => !finals.includes(m))
+    .map((m) => `one of ${summaries.length} summaries still says: ${m.text ?? ''}`);
 
   const csvs = fake.files().filter((file) => file.filename === `licenses-${request.id}.csv`);
   const csv = csvs.at(-1);
   if (csv?.content === undefined) {
     problems.push(`no CSV of the results of ${request.id}`);
-    return problems;
+    return { problems, stale };
   }
   const [header, ...rows] = parseCsv(csv.content.toString('utf8'));
   const column = (name: string) => header?.indexOf(name) ?? -1;
@@ -143,7 +146,7 @@ function slackDisagreements(
     if (row[outcome ?? -1] !== stored)
       problems.push(`the CSV says ${key} ${row[outcome ?? -1]}, the store ${stored}`);
   }
-  return problems;
+  return { problems, stale };
 }
 
 export async function runCrashScenario(
@@ -209,6 +212,7 @@ export async function runCrashScenario(
   const request = store.requests.get(requestId);
   const lost: string[] = [];
   const misreported: string[] = [];
+  const stale: string[] = [];
   let planned = 0;
   let resultCounts = { success: 0, noop: 0, failed: 0 };
   if (request === undefined) lost.push(`${requestId} is not in the store`);
@@ -223,7 +227,9 @@ export async function runCrashScenario(
     resultCounts = audit.counts;
     lost.push(...audit.lost.map((key) => `${key}: no result`));
     misreported.push(...audit.misreported);
-    misreported.push(...slackDisagreements(fake, request, audit.counts));
+    const slack = slackDisagreements(fake, request, audit.counts);
+    misreported.push(...slack.problems);
+    stale.push(...slack.stale);
   }
   const ofThisCustomer = (times: Map<string, number>) =>
     [...times]
@@ -242,6 +248,7 @@ export async function runCrashScenario(
     listed(doubledLogged.length >= doubledObserved.length ? doubledLogged : doubledObserved),
     `misreported: ${misreported.length}${misreported.length > 0 ? ` (${tally(misreported)})` : ''}`,
     listed(misreported),
+    `stale summaries (not asserted): ${stale.length}${stale.length > 0 ? ` (${stale.join('; ')})` : ''}`,
     `request ${requestId}: ${request?.status ?? 'missing'}; summary shown completed: ${notDone.length === 0}; final stop ${JSON.stringify(stop)}; ${child.starts} starts`,
   ].join('\n');
   console.log(report);
