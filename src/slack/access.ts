@@ -5,9 +5,10 @@
  */
 import type { AllMiddlewareArgs, AnyMiddlewareArgs, Context, Logger, Middleware } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
+import { z } from 'zod';
 import type { Config } from '../config.js';
 import type { Draft, Store } from '../store/store.js';
-import { DraftMetadata, parseMetadata } from './payloads.js';
+import { DraftMetadata, parseMetadata, viewOf } from './payloads.js';
 import { isLate, withinBudget } from './views.js';
 
 export interface RoleCheckOptions {
@@ -110,15 +111,18 @@ export function createAccess(config: Config, client: WebClient, logger: Logger):
 
 export type AnyArgs = AnyMiddlewareArgs & AllMiddlewareArgs;
 
+const SlackUserId = z.string().min(1).max(255);
+
+const ActingUser = z.union([
+  z.object({ user_id: SlackUserId }).transform((body) => body.user_id),
+  z.object({ user: z.object({ id: SlackUserId }) }).transform((body) => body.user.id),
+  z.object({ event: z.object({ user: SlackUserId }) }).transform((body) => body.event.user),
+]);
+
 /** The acting user, from the signed payload only. */
-export function actingUserId(args: AnyMiddlewareArgs): string | undefined {
-  const body = args.body as { user_id?: unknown; user?: unknown; event?: { user?: unknown } };
-  if (typeof body.user_id === 'string') return body.user_id;
-  if (typeof body.user === 'object' && body.user !== null && 'id' in body.user) {
-    const id = (body.user as { id: unknown }).id;
-    if (typeof id === 'string') return id;
-  }
-  return typeof body.event?.user === 'string' ? body.event.user : undefined;
+export function actingUserId(args: Pick<AnyMiddlewareArgs, 'body'>): string | undefined {
+  const parsed = ActingUser.safeParse(args.body);
+  return parsed.success ? parsed.data : undefined;
 }
 
 /**
@@ -137,7 +141,8 @@ export async function refuse(args: AnyArgs, text: string, channelId?: string): P
     return;
   }
   if ('view' in args && args.body.type === 'view_submission') {
-    const input = args.view.blocks.find((block) => block.type === 'input' && block.block_id !== undefined);
+    // Inline errors only show under an input block; without one the view is just closed.
+    const input = viewOf(args.body)?.blocks.find((block) => block.type === 'input' && block.block_id);
     if (input?.block_id !== undefined) {
       await args.ack({ response_action: 'errors', errors: { [input.block_id]: text } });
       return;
@@ -155,8 +160,8 @@ export async function refuse(args: AnyArgs, text: string, channelId?: string): P
 }
 
 function messageChannel(args: AnyMiddlewareArgs): string | undefined {
-  const body = args.body as { channel?: { id?: unknown } };
-  return typeof body.channel?.id === 'string' ? body.channel.id : undefined;
+  const parsed = z.object({ channel: z.object({ id: SlackUserId }) }).safeParse(args.body);
+  return parsed.success ? parsed.data.channel.id : undefined;
 }
 
 export const refusals = {
@@ -185,24 +190,24 @@ export interface DraftContext {
 
 const draftKey = 'licenseDeskDraft';
 
-function viewMetadataOf(body: unknown): string | undefined {
-  const view = (body as { view?: { private_metadata?: unknown } }).view;
-  return typeof view?.private_metadata === 'string' ? view.private_metadata : undefined;
-}
-
 /**
  * Loads the draft named in the view's private_metadata and lets the request through only when
- * the acting user owns it; the metadata is a reference, never authority.
+ * the acting user owns it; the metadata is a reference, never authority. With `needsCustomer`
+ * (the users and licenses steps) a draft still at the customer step is refused like an expired one.
  */
-export function requireOwnDraft(store: Store): Middleware<AnyMiddlewareArgs> {
+export function requireOwnDraft(
+  store: Store,
+  options: { needsCustomer?: boolean } = {},
+): Middleware<AnyMiddlewareArgs> {
   return async (args) => {
-    const meta = parseMetadata(DraftMetadata, viewMetadataOf(args.body));
+    const meta = parseMetadata(DraftMetadata, viewOf(args.body)?.private_metadata);
     const draft = meta === null ? null : await store.getDraft(meta.draftId);
-    if (meta === null || draft === null) {
+    if (meta === null || draft === null || (options.needsCustomer === true && draft.customerId === null)) {
       await refuse(args, refusals.expired);
       return;
     }
-    if (draft.ownerId !== actingUserId(args)) {
+    const userId = actingUserId(args);
+    if (userId === undefined || draft.ownerId !== userId) {
       await refuse(args, refusals.notYours, draft.channelId);
       return;
     }

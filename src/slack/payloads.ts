@@ -5,10 +5,21 @@
  */
 import { z } from 'zod';
 
+/**
+ * The shape of the draft ids the store makes (`newId('drf')` in src/licensing/ids.ts: a prefix
+ * and 10 base32 characters), so that names such as `constructor` or `__proto__` never reach a
+ * store lookup.
+ */
+export const DRAFT_ID_PATTERN = /^drf_[a-z2-7]{10}$/;
+export const DraftId = z.string().regex(DRAFT_ID_PATTERN);
+
+/** A SKU id carried in a button's value or in metadata; only ever compared with known products. */
+export const SkuValue = z.string().min(1).max(200);
+
 /** private_metadata of the flow's views: only references, never authority. */
 export const DraftMetadata = z.object({
-  draftId: z.string().min(1).max(100),
-  skuId: z.string().min(1).max(200).optional(),
+  draftId: DraftId,
+  skuId: SkuValue.optional(),
 });
 export type DraftMetadata = z.infer<typeof DraftMetadata>;
 
@@ -93,11 +104,75 @@ export const BlockAction = z.object({
 });
 export type BlockAction = z.infer<typeof BlockAction>;
 
-/** A page index carried in a paging button's value. */
-export const PageValue = z.coerce.number().int().nonnegative().max(100_000);
+/** The action of a block_actions payload, or null when it does not have the shape listeners read. */
+export function actionOf(action: unknown): BlockAction | null {
+  const parsed = BlockAction.safeParse(action);
+  return parsed.success ? parsed.data : null;
+}
 
-/** A SKU id carried in a product button's value. */
-export const SkuValue = z.string().min(1).max(200);
+/** A page index carried in a paging button's value: digits only (no `1e3`, `0x10`, ` 2`). */
+export const PageValue = z
+  .string()
+  .regex(/^\d{1,6}$/)
+  .transform(Number)
+  .pipe(z.number().int().nonnegative().max(100_000));
+
+/** The page a paging button names, or null when its value is not a page. */
+export function pageOf(action: BlockAction | null): number | null {
+  const parsed = PageValue.safeParse(action?.value);
+  return parsed.success ? parsed.data : null;
+}
+
+/** The SKU id a product button names, or null. */
+export function skuOf(action: BlockAction | null): string | null {
+  const parsed = SkuValue.safeParse(action?.value);
+  return parsed.success ? parsed.data : null;
+}
+
+/** A block of a view in a payload; a malformed one counts as a block without type or id. */
+const BlockRef = z
+  .object({
+    type: z.string().catch(''),
+    block_id: z.string().max(255).optional().catch(undefined),
+  })
+  .catch({ type: '' });
+
+/** What listeners read of the view a payload came from (`body.view`). */
+export const ViewRef = z.object({
+  id: z.string().min(1).max(255),
+  hash: z.string().max(255).optional().catch(undefined),
+  root_view_id: z.string().max(255).nullish().catch(null),
+  private_metadata: z.string().max(3000).optional().catch(undefined),
+  blocks: z.array(BlockRef).catch([]),
+  state: z.unknown().optional(),
+});
+export type ViewRef = z.infer<typeof ViewRef>;
+
+/** The payload's view, or null when there is none with an id. */
+export function viewOf(body: unknown): ViewRef | null {
+  const parsed = z.object({ view: ViewRef }).safeParse(body);
+  return parsed.success ? parsed.data.view : null;
+}
+
+/** A trigger id (views.open / views.push), or null. */
+export function triggerIdOf(body: unknown): string | null {
+  const parsed = z.object({ trigger_id: z.string().min(1).max(255) }).safeParse(body);
+  return parsed.success ? parsed.data.trigger_id : null;
+}
+
+/** The fields of `/licenses` that its listener reads. */
+export const LicensesCommand = z.object({
+  user_id: z.string().min(1).max(255),
+  channel_id: z.string().min(1).max(255),
+  trigger_id: z.string().min(1).max(255),
+  // Slack sends an empty `text` for a bare command; a missing one means the same.
+  text: z
+    .string()
+    .max(4000)
+    .nullish()
+    .transform((text) => text ?? ''),
+});
+export type LicensesCommand = z.infer<typeof LicensesCommand>;
 
 /** The text of an options load (block_suggestion). */
 export const SuggestionQuery = z.string().max(200).catch('');

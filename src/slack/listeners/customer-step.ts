@@ -13,7 +13,7 @@ import { renderLoading } from '../../../blocks/loading.js';
 import { customerOptions } from '../../../blocks/option-lists.js';
 import type { Draft } from '../../store/store.js';
 import { draftOf } from '../access.js';
-import { StateValues, SuggestionQuery } from '../payloads.js';
+import { LicensesCommand, StateValues, SuggestionQuery, viewOf } from '../payloads.js';
 import { isLate, OPTIONS_BUDGET_MS, showFromTrigger, withinBudget } from '../views.js';
 import type { ListenerDeps } from './deps.js';
 import { renderUsersFor } from './users-step.js';
@@ -23,7 +23,16 @@ const CHOOSE_CUSTOMER = 'Choose a customer.';
 
 /** `/licenses`: ack at once, open the modal, then pick the customer (or jump past it). */
 export function openLicenses(deps: ListenerDeps) {
-  return async ({ command, ack, client }: SlackCommandMiddlewareArgs & AllMiddlewareArgs) => {
+  return async ({ command: payload, ack, client }: SlackCommandMiddlewareArgs & AllMiddlewareArgs) => {
+    const parsed = LicensesCommand.safeParse(payload);
+    if (!parsed.success) {
+      await ack({
+        response_type: 'ephemeral',
+        text: 'LicenseDesk could not read this command. Try /licenses again.',
+      });
+      return;
+    }
+    const command = parsed.data;
     await ack();
     const draft = await deps.store.createDraft({ ownerId: command.user_id, channelId: command.channel_id });
     const name = command.text.trim();
@@ -82,11 +91,16 @@ export function customerSuggestions(deps: ListenerDeps) {
 export function submitCustomer(deps: ListenerDeps) {
   return async ({
     ack,
-    view,
+    body,
     client,
     context,
   }: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs) => {
     const { draft } = draftOf(context);
+    const view = viewOf(body);
+    if (view === null) {
+      await ack();
+      return;
+    }
     const customerId = new StateValues(view.state).selected(ids.blocks.customer, ids.actions.customer);
     // The customer is looked up inside the budget too: a slow provider must not delay the ack.
     const work = (async (): Promise<ModalView | null> => {

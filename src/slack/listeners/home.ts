@@ -1,16 +1,21 @@
 /** App Home: the user's recent requests with their outcome, and pending approvals for approvers. */
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
+import { z } from 'zod';
 import { renderHome } from '../../../blocks/home.js';
 import type { ListenerDeps } from './deps.js';
 
 const RECENT = 10;
 const PENDING = 10;
 
+/** What publishHome reads of the event. */
+const HomeOpened = z.object({ user: z.string().min(1).max(255), tab: z.string().optional() });
+
 export function publishHome(deps: ListenerDeps) {
   return async ({ event, client }: SlackEventMiddlewareArgs<'app_home_opened'> & AllMiddlewareArgs) => {
-    if (event.tab !== 'home') return;
-    await publishHomeOf(deps, client, event.user);
+    const opened = HomeOpened.safeParse(event);
+    if (!opened.success || opened.data.tab !== 'home') return;
+    await publishHomeOf(deps, client, opened.data.user);
   };
 }
 

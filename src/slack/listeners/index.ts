@@ -36,7 +36,10 @@ import {
 export function registerListeners(app: App, deps: ListenerDeps): void {
   const operator = requireRole(deps.access.operators, refusals.operator);
   const ownDraft = requireOwnDraft(deps.store);
+  // The users and licenses steps need the draft's customer: a draft still at the customer step is refused.
+  const ownCustomerDraft = requireOwnDraft(deps.store, { needsCustomer: true });
   const step = [operator, ownDraft] as const;
+  const customerStep = [operator, ownCustomerDraft] as const;
 
   // 1. /licenses [customer] and the customer step
   app.command('/licenses', operator, openLicenses(deps));
@@ -46,42 +49,49 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   // 2. Users step
   app.options<'block_suggestion'>(
     { block_id: patterns.userSearchBlock, action_id: ids.actions.userSearch },
-    ...step,
+    ...customerStep,
     userSuggestions(deps),
   );
   app.action<BlockAction>(
     { block_id: patterns.userSearchBlock, action_id: ids.actions.userSearch },
-    ...step,
+    ...customerStep,
     pickUsers(deps),
   );
   app.action<BlockAction>(
     { block_id: patterns.browseBlock, action_id: ids.actions.browsePick },
-    ...step,
+    ...customerStep,
     browsePick(deps),
   );
-  app.action<BlockAction>(ids.actions.browseQuery, ...step, browseQuery(deps));
-  app.action<BlockAction>(ids.actions.pageFirst, ...step, turnPage(deps, 'first'));
-  app.action<BlockAction>(ids.actions.pagePrevious, ...step, turnPage(deps, 'previous'));
-  app.action<BlockAction>(ids.actions.pageNext, ...step, turnPage(deps, 'next'));
-  app.action<BlockAction>(ids.actions.pageLast, ...step, turnPage(deps, 'last'));
-  app.action<BlockAction>(ids.actions.selectPage, ...step, selectPage(deps));
-  app.action<BlockAction>(ids.actions.clearSelection, ...step, clearSelection(deps));
-  app.action<BlockAction>(ids.actions.addEmails, ...step, addEmails(deps));
-  app.action<BlockAction>(ids.actions.viewSelected, ...step, viewSelected(deps));
-  app.action<BlockAction>(patterns.selectedPage, ...step, selectedPage(deps));
-  app.view(ids.views.users, ...step, submitUsers(deps));
+  app.action<BlockAction>(ids.actions.browseQuery, ...customerStep, browseQuery(deps));
+  // Each paging button names the page it goes to.
+  app.action<BlockAction>(ids.actions.pageFirst, ...customerStep, turnPage(deps));
+  app.action<BlockAction>(ids.actions.pagePrevious, ...customerStep, turnPage(deps));
+  app.action<BlockAction>(ids.actions.pageNext, ...customerStep, turnPage(deps));
+  app.action<BlockAction>(ids.actions.pageLast, ...customerStep, turnPage(deps));
+  app.action<BlockAction>(ids.actions.selectPage, ...customerStep, selectPage(deps));
+  app.action<BlockAction>(ids.actions.clearSelection, ...customerStep, clearSelection(deps));
+  app.action<BlockAction>(ids.actions.addEmails, ...customerStep, addEmails(deps));
+  app.action<BlockAction>(ids.actions.viewSelected, ...customerStep, viewSelected(deps));
+  app.action<BlockAction>(patterns.selectedPage, ...customerStep, selectedPage(deps));
+  app.view(ids.views.users, ...customerStep, submitUsers(deps));
 
   // 3. Manage licenses, with its pushed views (who has it, service plans)
-  app.action<BlockAction>(patterns.revoke, ...step, revokeTicked(deps));
-  app.action<BlockAction>(patterns.holders, ...step, showHolders(deps));
-  app.action<BlockAction>(patterns.holdersPage, ...step, holdersPage(deps));
-  app.action<BlockAction>(patterns.plans, ...step, showPlans(deps));
-  app.view(ids.views.plans, ...step, savePlans(deps));
+  app.action<BlockAction>(patterns.revoke, ...customerStep, revokeTicked(deps));
+  app.action<BlockAction>(patterns.holders, ...customerStep, showHolders(deps));
+  app.action<BlockAction>(patterns.holdersPage, ...customerStep, holdersPage(deps));
+  app.action<BlockAction>(patterns.plans, ...customerStep, showPlans(deps));
+  app.view(ids.views.plans, ...customerStep, savePlans(deps));
   app.action<BlockAction>(patterns.buyMore, ...step, acknowledge);
 
   // 4. Submit → summary and run
   // A retried delivery of a submission that took effect is answered before the draft check.
-  app.view(ids.views.manage, operator, answerRepeatedSubmission(deps), ownDraft, submitLicenses(deps));
+  app.view(
+    ids.views.manage,
+    operator,
+    answerRepeatedSubmission(deps),
+    ownCustomerDraft,
+    submitLicenses(deps),
+  );
 
   // 5. Approvals (src/slack/approval): approval message and App Home buttons, reject-reason modal.
   // Access is checked inside, after the ack: a refusal is an ephemeral, and a click must never wait on it.

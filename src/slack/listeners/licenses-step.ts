@@ -18,7 +18,7 @@ import { renderServicePlans } from '../../../blocks/service-plans.js';
 import type { ProductOverview } from '../../licensing/licensing-service.js';
 import type { Draft } from '../../store/store.js';
 import { draftCustomerId, draftOf } from '../access.js';
-import { BlockAction, PageValue, SkuValue, StateValues } from '../payloads.js';
+import { actionOf, pageOf, StateValues, skuOf, triggerIdOf, type ViewRef, viewOf } from '../payloads.js';
 import { showFromTrigger, updateView } from '../views.js';
 import type { ListenerDeps } from './deps.js';
 
@@ -71,8 +71,8 @@ export async function renderLicensesFor(
   });
 }
 
-function showsApprovalWarning(view: { blocks?: readonly { block_id?: string }[] } | undefined): boolean {
-  return view?.blocks?.some((block) => block.block_id === ids.blocks.approvalWarning) ?? false;
+function showsApprovalWarning(view: ViewRef): boolean {
+  return view.blocks.some((block) => block.block_id === ids.blocks.approvalWarning);
 }
 
 /**
@@ -83,8 +83,8 @@ export function revokeTicked(deps: ListenerDeps) {
   return async (args: ActionArgs) => {
     await args.ack();
     const { draft } = draftOf(args.context);
-    const view = args.body.view;
-    if (view === undefined) return;
+    const view = viewOf(args.body);
+    if (view === null) return;
     const { revoke } = tickedProducts(view.state);
     // Kept in the draft, not in memory: the service plans save may reach another replica.
     await deps.store.updateDraft(draft.id, (current) => ({ ...current, revokeSkuIds: revoke }));
@@ -106,10 +106,27 @@ export async function acknowledge({ ack }: ActionArgs): Promise<void> {
   await ack();
 }
 
-async function productOverview(deps: ListenerDeps, draft: Draft, skuId: string): Promise<ProductOverview> {
-  const overview = (await overviewFor(deps, draft)).find((entry) => entry.product.skuId === skuId);
-  if (overview === undefined) throw new Error(`customer ${draft.customerId} has no product ${skuId}`);
-  return overview;
+/** The customer's product `skuId` over the draft's selection; null when the customer has no such product. */
+async function productOverview(
+  deps: ListenerDeps,
+  draft: Draft,
+  skuId: string,
+): Promise<ProductOverview | null> {
+  return (await overviewFor(deps, draft)).find((entry) => entry.product.skuId === skuId) ?? null;
+}
+
+/** The operator's choice of plans to turn off for `skuId`; null when unchanged. */
+function disabledPlansOf(draft: Draft, skuId: string): readonly string[] | null {
+  return Object.hasOwn(draft.disabledPlansBySku, skuId) ? (draft.disabledPlansBySku[skuId] ?? null) : null;
+}
+
+/** Shown instead of a product's details when the button names a product the customer does not have. */
+function productGone(callbackId: string, title: string): ModalView {
+  return renderLoading({
+    callbackId,
+    title,
+    text: 'This product is no longer offered for this customer. Go back and run /licenses again.',
+  });
 }
 
 async function renderHoldersFor(
@@ -117,8 +134,9 @@ async function renderHoldersFor(
   draft: Draft,
   skuId: string,
   page: number,
-): Promise<ModalView> {
+): Promise<ModalView | null> {
   const overview = await productOverview(deps, draft, skuId);
+  if (overview === null) return null;
   const holderIds = [...overview.holders, ...overview.inheritedHolders];
   const users = await deps.service.getUsers(draftCustomerId(draft), holderIds);
   return renderProductHolders({ draftId: draft.id, overview, users, page });
@@ -129,13 +147,14 @@ export function showHolders(deps: ListenerDeps) {
   return async (args: ActionArgs) => {
     await args.ack();
     const { draft } = draftOf(args.context);
-    const skuId = SkuValue.parse(BlockAction.parse(args.action).value);
-    await showFromTrigger(
-      args.client,
-      'push',
-      args.body.trigger_id,
-      renderHoldersFor(deps, draft, skuId, 0),
-      () => renderLoading({ callbackId: ids.views.holders, title: 'Who has it', text: 'Loading holders…' }),
+    const skuId = skuOf(actionOf(args.action));
+    const triggerId = triggerIdOf(args.body);
+    if (skuId === null || triggerId === null) return;
+    const view = renderHoldersFor(deps, draft, skuId, 0).then(
+      (holders) => holders ?? productGone(ids.views.holders, 'Who has it'),
+    );
+    await showFromTrigger(args.client, 'push', triggerId, view, () =>
+      renderLoading({ callbackId: ids.views.holders, title: 'Who has it', text: 'Loading holders…' }),
     );
   };
 }
@@ -145,10 +164,12 @@ export function holdersPage(deps: ListenerDeps) {
   return async (args: ActionArgs) => {
     await args.ack();
     const { draft, meta } = draftOf(args.context);
-    const view = args.body.view;
-    if (view === undefined || meta.skuId === undefined) return;
-    const page = PageValue.parse(BlockAction.parse(args.action).value);
-    const render = () => renderHoldersFor(deps, draft, SkuValue.parse(meta.skuId), page);
+    const view = viewOf(args.body);
+    const page = pageOf(actionOf(args.action));
+    const skuId = meta.skuId;
+    if (view === null || page === null || skuId === undefined) return;
+    const render = async () =>
+      (await renderHoldersFor(deps, draft, skuId, page)) ?? productGone(ids.views.holders, 'Who has it');
     await updateView(args.client, { viewId: view.id, hash: view.hash }, await render(), render);
   };
 }
@@ -158,14 +179,19 @@ export function showPlans(deps: ListenerDeps) {
   return async (args: ActionArgs) => {
     await args.ack();
     const { draft } = draftOf(args.context);
-    const skuId = SkuValue.parse(BlockAction.parse(args.action).value);
-    const view = (async () =>
-      renderServicePlans({
+    const skuId = skuOf(actionOf(args.action));
+    const triggerId = triggerIdOf(args.body);
+    if (skuId === null || triggerId === null) return;
+    const view = (async () => {
+      const overview = await productOverview(deps, draft, skuId);
+      if (overview === null) return productGone(ids.views.plans, 'Service plans');
+      return renderServicePlans({
         draftId: draft.id,
-        product: (await productOverview(deps, draft, skuId)).product,
-        disabledPlans: draft.disabledPlansBySku[skuId] ?? null,
-      }))();
-    await showFromTrigger(args.client, 'push', args.body.trigger_id, view, () =>
+        product: overview.product,
+        disabledPlans: disabledPlansOf(draft, skuId),
+      });
+    })();
+    await showFromTrigger(args.client, 'push', triggerId, view, () =>
       renderLoading({ callbackId: ids.views.plans, title: 'Service plans', text: 'Loading service plans…' }),
     );
   };
@@ -175,19 +201,21 @@ export function showPlans(deps: ListenerDeps) {
 export function savePlans(deps: ListenerDeps) {
   return async ({
     ack,
-    view,
+    body,
     client,
     context,
   }: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs) => {
     const { draft, meta } = draftOf(context);
-    if (meta.skuId === undefined) {
+    const view = viewOf(body);
+    if (meta.skuId === undefined || view === null) {
       await ack();
       return;
     }
     const skuId = meta.skuId;
     const off = new StateValues(view.state).selectedMany(patterns.planOff);
     await ack();
-    const product = (await productOverview(deps, draft, skuId)).product;
+    const product = (await productOverview(deps, draft, skuId))?.product;
+    if (product === undefined) return;
     const known = new Set(product.servicePlans.map((plan) => plan.id));
     const saved = await deps.store.updateDraft(draft.id, (current) => ({
       ...current,

@@ -19,7 +19,16 @@ import { pageCount, renderUsersStep, USERS_PAGE_SIZE } from '../../../blocks/use
 import type { TenantUser } from '../../licensing/model.js';
 import type { Draft } from '../../store/store.js';
 import { draftCustomerId, draftOf } from '../access.js';
-import { BlockAction, PageValue, parseEmailList, StateValues, SuggestionQuery } from '../payloads.js';
+import {
+  actionOf,
+  pageOf,
+  parseEmailList,
+  StateValues,
+  SuggestionQuery,
+  triggerIdOf,
+  type ViewRef,
+  viewOf,
+} from '../payloads.js';
 import {
   isLate,
   OPTIONS_BUDGET_MS,
@@ -71,7 +80,7 @@ export async function renderUsersFor(
 }
 
 /** The version the view was rendered with (it sits in the typeahead's block id). */
-function versionOf(view: { blocks?: readonly { block_id?: string }[] } | undefined): number {
+function versionOf(view: ViewRef | null): number {
   for (const block of view?.blocks ?? []) {
     const version = block.block_id === undefined ? null : parseUserSearchBlockId(block.block_id);
     if (version !== null) return version;
@@ -94,8 +103,8 @@ async function changeAndRefresh(
   reset: boolean,
 ): Promise<void> {
   const { draft } = draftOf(args.context);
-  const view = args.body.view;
-  if (view === undefined) return;
+  const view = viewOf(args.body);
+  if (view === null) return;
   const change = await plan(draft);
   const saved = (await deps.store.updateDraft(draft.id, change)) ?? change(draft);
   const version = versionOf(view) + (reset ? 1 : 0);
@@ -145,7 +154,9 @@ export function userSuggestions(deps: ListenerDeps) {
 export function pickUsers(deps: ListenerDeps) {
   return async (args: ActionArgs) => {
     await args.ack();
-    const picked = BlockAction.parse(args.action).selected_options?.map((option) => option.value) ?? [];
+    const action = actionOf(args.action);
+    if (action === null) return;
+    const picked = action.selected_options?.map((option) => option.value) ?? [];
     await changeAndRefresh(
       deps,
       args,
@@ -166,9 +177,9 @@ export function pickUsers(deps: ListenerDeps) {
 export function browsePick(deps: ListenerDeps) {
   return async (args: ActionArgs) => {
     await args.ack();
-    const action = BlockAction.parse(args.action);
-    const where = parseBrowseBlockId(action.block_id);
-    if (where === null) return;
+    const action = actionOf(args.action);
+    const where = action === null ? null : parseBrowseBlockId(action.block_id);
+    if (action === null || where === null) return;
     const ticked = new Set(action.selected_options?.map((option) => option.value) ?? []);
     await changeAndRefresh(
       deps,
@@ -194,7 +205,9 @@ export function browsePick(deps: ListenerDeps) {
 export function browseQuery(deps: ListenerDeps) {
   return async (args: ActionArgs) => {
     await args.ack();
-    const query = (BlockAction.parse(args.action).value ?? '').trim().slice(0, 200);
+    const action = actionOf(args.action);
+    if (action === null) return;
+    const query = (action.value ?? '').trim().slice(0, 200);
     await changeAndRefresh(
       deps,
       args,
@@ -204,30 +217,31 @@ export function browseQuery(deps: ListenerDeps) {
   };
 }
 
-/** First / Previous / Next / Last; a page past the end is brought back by renderUsersFor. */
-export function turnPage(deps: ListenerDeps, to: 'first' | 'previous' | 'next' | 'last') {
+/**
+ * First / Previous / Next / Last go to the page their button names, not one past the draft's
+ * page, so a double click or a click in a stale view lands where the button said. A page past
+ * the end is brought back to the last one by renderUsersFor.
+ */
+export function turnPage(deps: ListenerDeps) {
   return async (args: ActionArgs) => {
     await args.ack();
-    const target = (page: number) =>
-      ({ first: 0, previous: Math.max(0, page - 1), next: page + 1, last: Number.MAX_SAFE_INTEGER })[to];
-    await changeAndRefresh(
-      deps,
-      args,
-      () => (current) => ({ ...current, page: target(current.page) }),
-      false,
-    );
+    const page = pageOf(actionOf(args.action));
+    if (page === null) return;
+    await changeAndRefresh(deps, args, () => (current) => ({ ...current, page }), false);
   };
 }
 
-/** "Select all on this page". */
+/** "Select all on this page": the page the button was shown with. */
 export function selectPage(deps: ListenerDeps) {
   return async (args: ActionArgs) => {
     await args.ack();
+    const page = pageOf(actionOf(args.action));
+    if (page === null) return;
     await changeAndRefresh(
       deps,
       args,
       async (draft) => {
-        const users = await pageUsers(deps, draft, draft.page);
+        const users = await pageUsers(deps, draft, page);
         return (current) =>
           addUsers(
             current,
@@ -275,7 +289,7 @@ function pastedText(state: unknown): string | null {
 export function addEmails(deps: ListenerDeps) {
   return async (args: ActionArgs) => {
     await args.ack();
-    const text = pastedText(args.body.view?.state) ?? '';
+    const text = pastedText(viewOf(args.body)?.state) ?? '';
     await changeAndRefresh(deps, args, (draft) => pastedEmailsChange(deps, draft, text), true);
   };
 }
@@ -285,7 +299,9 @@ export function viewSelected(deps: ListenerDeps) {
   return async (args: ActionArgs) => {
     await args.ack();
     const { draft } = draftOf(args.context);
-    await showFromTrigger(args.client, 'push', args.body.trigger_id, renderSelectedFor(deps, draft, 0), () =>
+    const triggerId = triggerIdOf(args.body);
+    if (triggerId === null) return;
+    await showFromTrigger(args.client, 'push', triggerId, renderSelectedFor(deps, draft, 0), () =>
       renderLoading({
         callbackId: ids.views.selected,
         title: 'Selected users',
@@ -310,9 +326,9 @@ export function selectedPage(deps: ListenerDeps) {
   return async (args: ActionArgs) => {
     await args.ack();
     const { draft } = draftOf(args.context);
-    const view = args.body.view;
-    if (view === undefined) return;
-    const page = PageValue.parse(BlockAction.parse(args.action).value);
+    const view = viewOf(args.body);
+    const page = pageOf(actionOf(args.action));
+    if (view === null || page === null) return;
     const render = () => renderSelectedFor(deps, draft, page);
     await updateView(args.client, { viewId: view.id, hash: view.hash }, await render(), render);
   };
@@ -322,11 +338,16 @@ export function selectedPage(deps: ListenerDeps) {
 export function submitUsers(deps: ListenerDeps) {
   return async ({
     ack,
-    view,
+    body,
     client,
     context,
   }: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs) => {
     const { draft } = draftOf(context);
+    const view = viewOf(body);
+    if (view === null) {
+      await ack();
+      return;
+    }
     const text = pastedText(view.state);
     const version = versionOf(view);
     const work = (async (): Promise<ModalView> => {
