@@ -259,7 +259,7 @@ export function shownCompleted(fake: SlackFake, requestId: string): boolean {
 export async function waitUntilShownCompleted(
   fake: SlackFake,
   requestIds: readonly string[],
-  { quietMs = 5000, timeoutMs = 30_000 }: { quietMs?: number; timeoutMs?: number } = {},
+  { quietMs = 10_000, timeoutMs = 30_000 }: { quietMs?: number; timeoutMs?: number } = {},
 ): Promise<string[]> {
   const deadline = Date.now() + timeoutMs;
   let open = requestIds.filter((id) => !shownCompleted(fake, id));
