@@ -110,7 +110,8 @@ export class RequestFiles {
   }
 
   /** Deletes a request's files (gone already is fine) and makes the deletion durable. */
-  async remove(ids: Iterable<string>): Promise<void> {
+  async remove(ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
     for (const id of ids) {
       await this.#unlinkIfExists(this.bodyPath(id));
       await this.#unlinkIfExists(this.resultsPath(id));

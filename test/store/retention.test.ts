@@ -10,7 +10,7 @@ import { readJsonLines } from '../../src/persistence/append-log.js';
 import { StoreUnavailableError } from '../../src/store/store.js';
 import { FailingFs } from '../persistence/failing-fs.js';
 import { makeApproval } from '../support/licensing-factories.js';
-import { largeRequest, useTempStores } from './temp-store.js';
+import { LinesLogger, largeRequest, useTempStores } from './temp-store.js';
 
 const stores = useTempStores();
 const archiveFile = (name: string) => path.join(stores.dir, 'archive', name);
@@ -201,6 +201,13 @@ describe('archiveOld', () => {
     expect((await next.getRequest('req_old'))?.items).toHaveLength(2);
     expect(await next.archiveOld()).toMatchObject({ requests: 1 });
     expect(await readJsonLines(archiveFile('requests-2025-01.jsonl'))).toHaveLength(2);
+  });
+
+  it('on a new store with nothing to archive, archives nothing and logs nothing', async () => {
+    const logger = new LinesLogger();
+    const store = await stores.open({ logger });
+    expect(await store.archiveOld()).toEqual({ requests: 0, drafts: 0, audit: 0 });
+    expect(logger.lines).toEqual([]);
   });
 
   it('refuses at once while the store cannot write', async () => {
