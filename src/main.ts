@@ -5,6 +5,8 @@
 import { existsSync } from 'node:fs';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { LicensingService } from './licensing/licensing-service.js';
+import { createLogger } from './logger.js';
+import { installProcessGuards } from './process-guards.js';
 import { createProvider, ProviderStartError } from './providers/create-provider.js';
 import { createSlackApp } from './slack/app.js';
 import { SlackStartError, verifySlackToken } from './slack/verify-token.js';
@@ -18,8 +20,9 @@ const RUNS_STOP_MS = 10_000;
 /** After this, a stop that hangs ends with a forced exit. */
 const SHUTDOWN_LIMIT_MS = 25_000;
 
+/** Expected start-up failures: one line naming the cause, never a stack. */
 function fail(line: string): never {
-  console.error(line);
+  process.stderr.write(`${line}\n`);
   process.exit(1);
 }
 
@@ -36,7 +39,23 @@ function readConfig(): Config {
 
 async function main(): Promise<void> {
   const config = readConfig();
-  const store = new LowdbStore({ dataDir: config.DATA_DIR, retentionDays: config.RETENTION_DAYS });
+  const logger = createLogger({
+    level: config.LOG_LEVEL,
+    secrets: [
+      config.SLACK_BOT_TOKEN,
+      config.SLACK_SIGNING_SECRET,
+      config.SLACK_APP_TOKEN,
+      config.GRAPH_CLIENT_SECRET,
+      config.PARTNER_CENTER_CLIENT_SECRET,
+      config.PARTNER_CENTER_REFRESH_TOKEN,
+    ],
+  });
+  installProcessGuards(logger);
+  const store = new LowdbStore({
+    dataDir: config.DATA_DIR,
+    retentionDays: config.RETENTION_DAYS,
+    logger: logger.child({ component: 'store' }),
+  });
   try {
     await store.open();
   } catch (error) {
@@ -48,13 +67,15 @@ async function main(): Promise<void> {
     if (error instanceof SlackStartError) fail(error.message);
     throw error;
   });
-  const backend = await createProvider(config).catch((error: unknown) => {
-    if (error instanceof ProviderStartError) fail(error.message);
-    // A corrupt demo tenant file and the like: the message names the file and what to do.
-    fail(
-      `Cannot start the ${config.LICENSE_PROVIDER} backend: ${error instanceof Error ? error.message : String(error)}`,
-    );
-  });
+  const backend = await createProvider(config, { logger: logger.child({ component: 'provider' }) }).catch(
+    (error: unknown) => {
+      if (error instanceof ProviderStartError) fail(error.message);
+      // A corrupt demo tenant file and the like: the message names the file and what to do.
+      fail(
+        `Cannot start the ${config.LICENSE_PROVIDER} backend: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    },
+  );
   const service = new LicensingService({
     provider: backend.provider,
     store,
@@ -63,9 +84,9 @@ async function main(): Promise<void> {
     approvalWindowHours: config.APPROVAL_WINDOW_HOURS,
     concurrency: config.RUN_CONCURRENCY,
     tenantWritesPerSecond: config.TENANT_WRITES_PER_SECOND,
+    logger: logger.child({ component: 'licensing' }),
   });
-  const slack = createSlackApp(config, { service, store });
-  const logger = slack.app.logger;
+  const slack = createSlackApp(config, { service, store, logger });
   if (slack.openToEveryone) {
     logger.warn(
       'No OPERATOR_USER_IDS or OPERATOR_USERGROUP_ID with the demo provider: everyone may use /licenses.',
@@ -135,6 +156,9 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error('LicenseDesk failed to start:', error);
+  // Unexpected: the stack is worth having here.
+  process.stderr.write(
+    `LicenseDesk failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   process.exit(1);
 });

@@ -66,7 +66,7 @@ export interface RunOptions {
   sleep?: (ms: number) => Promise<void>;
   now?: () => Date;
   random?: () => number;
-  logger?: Pick<Console, 'warn'>;
+  logger?: { warn(...parts: unknown[]): void };
   /** Aborted at shutdown: no new item starts; items in flight finish and are recorded. */
   signal?: AbortSignal;
 }
@@ -98,7 +98,7 @@ export async function runRequest(request: ChangeRequest, options: RunOptions): P
   const now = options.now ?? (() => new Date());
   const sleep = options.sleep ?? realSleep;
   const random = options.random ?? Math.random;
-  const logger = options.logger ?? console;
+  const logger = options.logger ?? { warn() {} };
   const maxAttempts = Math.max(1, options.maxAttempts ?? 6);
   const backoff = {
     baseDelayMs: options.baseDelayMs ?? 500,
@@ -360,6 +360,8 @@ export async function runRequest(request: ChangeRequest, options: RunOptions): P
     throw new RunInterruptedError(`The run of ${run.id} stopped for shutdown; it resumes at the next start.`);
   }
 
+  // The request may only be saved as finished once every result it reports is on disk.
+  await store.flush();
   const finished = options.finish ? await options.finish(run, countResults(run)) : run;
   const finalCounts = countResults(finished);
   report('finished', () => reporter.finished(finished, finalCounts));

@@ -49,7 +49,8 @@ export interface LicensingServiceOptions {
   now?: () => Date;
   /** Retry and reporting knobs of the executor (defaults suit Graph). */
   retry?: Pick<RunOptions, 'maxAttempts' | 'baseDelayMs' | 'maxDelayMs' | 'progressIntervalMs' | 'sleep'>;
-  logger?: Pick<Console, 'warn'>;
+  /** Runs log through a child of it carrying the request id, customer and requester (default: none). */
+  logger?: RunLogger;
 }
 
 /** One product as the manage-licenses step shows it, over the selected users. */
@@ -101,6 +102,14 @@ export class RequestNotRunnableError extends Error {
 
 const MANY = 10_000;
 
+/** What the service and its runs log through (the app's logger, or a test's). */
+export interface RunLogger {
+  warn(...parts: unknown[]): void;
+  child?(bindings: Record<string, string>): RunLogger;
+}
+
+const silentLogger: RunLogger = { warn() {} };
+
 /** The patch that takes a decided approval back to pending. */
 const undecided = {
   status: 'pending',
@@ -121,7 +130,7 @@ export class LicensingService {
   readonly #now: () => Date;
   readonly #pacer: TenantPacer;
   readonly #retry: LicensingServiceOptions['retry'];
-  readonly #logger: Pick<Console, 'warn'>;
+  readonly #logger: RunLogger;
   /** Requests being run by this process: a second run() of one would apply it twice. */
   readonly #running = new Set<string>();
   /**
@@ -142,7 +151,7 @@ export class LicensingService {
     this.#concurrency = options.concurrency ?? 8;
     this.#now = options.now ?? (() => new Date());
     this.#retry = options.retry;
-    this.#logger = options.logger ?? console;
+    this.#logger = options.logger ?? silentLogger;
     // One pacer for every run, so concurrent runs on one tenant share its write budget.
     this.#pacer = new TenantPacer({
       ratePerSecond: options.tenantWritesPerSecond ?? 15,
@@ -205,16 +214,12 @@ export class LicensingService {
     return { ok: true, assignments, revocations, noops, needsApproval: basis.needsApproval, basis };
   }
 
-  /** The same operator's earlier requests on this customer that count toward the threshold now. */
-  approvalBasisFor(requestedBy: string, customerId: string, own: number): Promise<ApprovalBasis> {
-    return this.#approvalBasis(requestedBy, customerId, { revocations: own, planRemovals: 0 });
-  }
-
   submit(
     input: ChangeInput & { requestedBy: string; reason?: string; report?: ReportTarget; draftId?: string },
   ): Promise<SubmitResult> {
     // Two submissions racing must not both slip under the threshold: the window is counted and
-    // the request saved as one step per operator and customer.
+    // the request saved as one step per operator and customer (in this process: replicas sharing
+    // a database would take this lock there).
     const key = `${input.requestedBy}|${input.customerId}`;
     const previous = this.#submitting.get(key) ?? Promise.resolve();
     const next = previous.catch(() => {}).then(() => this.#submit(input));
@@ -354,7 +359,12 @@ export class LicensingService {
         pacer: this.#pacer,
         resumed: before.status === 'running',
         now: this.#now,
-        logger: this.#logger,
+        logger:
+          this.#logger.child?.({
+            requestId,
+            customerId: request.customerId,
+            requestedBy: request.requestedBy,
+          }) ?? this.#logger,
         signal: this.#stopping.signal,
         ...this.#retry,
         finish: async (ran, counts) => {

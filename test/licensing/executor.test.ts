@@ -378,7 +378,7 @@ describe('runRequest', () => {
     expect(done.results['u001|e3|assign']?.note).toBeUndefined();
   });
 
-  it('tells the reporter nothing that is not on disk yet', async () => {
+  it('tells the reporter nothing, and finishes nothing, that is not on disk yet', async () => {
     const { provider } = tenant(30);
     provider.latencyMs = 2;
     const request = await plannedRequest(provider, { assign: [assignAll('e3')] });
@@ -396,9 +396,14 @@ describe('runRequest', () => {
     reporter.progress = async (_request, counts) => check(counts);
     reporter.finished = async (_request, counts) => check(counts);
 
-    await runRequest(request, options(provider, { reporter, concurrency: 3, progressIntervalMs: 0 }));
+    // The finish hook saves the request as completed: its results must be on disk by then.
+    const finish: RunOptions['finish'] = async (ran, counts) => {
+      await check(counts);
+      return ran;
+    };
+    await runRequest(request, options(provider, { reporter, concurrency: 3, progressIntervalMs: 0, finish }));
 
-    expect(checks.length).toBeGreaterThan(1);
+    expect(checks.length).toBeGreaterThan(2);
     expect(checks.at(-1)).toEqual({ told: 30, saved: 30 });
     for (const { told, saved } of checks) expect(saved).toBeGreaterThanOrEqual(told);
   });

@@ -265,8 +265,9 @@ export function submitLicenses(deps: ListenerDeps) {
         response_action: 'update',
         view: renderLoading({
           callbackId: ids.views.submitted,
-          title: 'Request sent',
-          text: 'Checking the request…',
+          // Nothing is saved yet: the title must not say it was sent.
+          title: 'Sending request',
+          text: 'Checking and saving the request…',
         }),
       });
       outcome = await work;
