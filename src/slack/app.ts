@@ -87,7 +87,9 @@ export function createSlackApp(config: Config, deps: SlackAppDeps): SlackApp {
     // auth.test runs once in start() instead of in the constructor, so building the app does no I/O.
     deferInitialization: true,
     extendedErrorHandler: true,
-    ...(deps.logger === undefined ? { logLevel: logLevels[config.LOG_LEVEL] } : { logger: deps.logger }),
+    // LOG_LEVEL governs the given logger too (Bolt hands the level to its WebClient, which sets it).
+    logLevel: logLevels[config.LOG_LEVEL],
+    ...(deps.logger === undefined ? {} : { logger: deps.logger }),
   });
   const runs = new RunTracker(app.logger);
   const access = createAccess(config, app.client, app.logger);

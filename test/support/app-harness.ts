@@ -87,6 +87,8 @@ export interface HarnessOptions {
   /** Puts something between the service and the demo provider (a directory change the demo cannot make). */
   wrapProvider?: (demo: DemoProvider) => LicenseProvider;
   service?: Partial<Omit<LicensingServiceOptions, 'provider' | 'store'>>;
+  /** The app's logger instead of the recording one (e.g. the production pino logger). */
+  appLogger?: Logger;
   /** Where the store lives (default: a fresh temp dir, removed by close()); e.g. a small tmpfs. */
   dataDir?: string;
   /** Store options on top of the harness's (retry pace, an injected failing disk…). */
@@ -153,7 +155,7 @@ export async function startAppHarness(options: HarnessOptions = {}): Promise<App
     const app = createSlackApp(config, {
       service,
       store,
-      logger,
+      logger: options.appLogger ?? logger,
       clientOptions: { retryConfig: { retries: 0 } },
       messageIntervalMs: options.messageIntervalMs ?? 0,
       progressIntervalMs: options.progressIntervalMs ?? 20,
