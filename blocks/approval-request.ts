@@ -33,9 +33,24 @@ export interface ApprovalRequestInput {
   approval: Approval;
 }
 
+/**
+ * What approving takes away: "revoke 24 licenses from 12 users", "turn service plans off on 8
+ * licenses users keep" (a re-assignment with plans off, which the threshold counts), or both.
+ */
+export function whatItTakes(request: ChangeRequest): string {
+  const { users, revocations } = revokeTotals(request);
+  const planRemovals = request.approvalBasis?.planRemovals ?? 0;
+  const parts: string[] = [];
+  if (revocations > 0 || planRemovals === 0) {
+    parts.push(`revoke ${plural(revocations, 'license')} from ${plural(users, 'user')}`);
+  }
+  if (planRemovals > 0) parts.push(`turn service plans off on ${plural(planRemovals, 'license')} users keep`);
+  return parts.join(' and ');
+}
+
 /** Approve (primary, confirm) / Reject (danger) / View users buttons; `index` makes ids unique on App Home. */
 export function approvalButtons(request: ChangeRequest, index?: number): Button[] {
-  const { users, revocations } = revokeTotals(request);
+  const { users } = revokeTotals(request);
   const customer = truncate(oneLine(request.customerName), 100);
   return [
     button({
@@ -45,7 +60,7 @@ export function approvalButtons(request: ChangeRequest, index?: number): Button[
       value: request.id,
       confirm: confirmDialog({
         title: 'Approve this request?',
-        text: `${plural(revocations, 'license')} will be revoked from ${plural(users, 'user')} at ${customer}. The change starts as soon as you approve.`,
+        text: `This will ${whatItTakes(request)} at ${customer}. The change starts as soon as you approve.`,
         confirm: 'Approve and run',
         deny: 'Cancel',
         style: 'primary',
@@ -62,10 +77,9 @@ export function approvalButtons(request: ChangeRequest, index?: number): Button[
 
 /** The lines describing a request for approvers (mrkdwn): who, customer, what, reason, expiry. */
 export function approvalSummaryLines(request: ChangeRequest, approval: Approval): string[] {
-  const { users, revocations } = revokeTotals(request);
   const customer = escapeMrkdwn(truncate(oneLine(request.customerName), 200));
   const lines = [
-    `${userMention(approval.requestedBy)} ${approval.status === 'pending' ? 'asks' : 'asked'} to revoke ${plural(revocations, 'license')} from ${plural(users, 'user')} at *${customer}* (request ${escapeMrkdwn(request.id)}).`,
+    `${userMention(approval.requestedBy)} ${approval.status === 'pending' ? 'asks' : 'asked'} to ${whatItTakes(request)} at *${customer}* (request ${escapeMrkdwn(request.id)}).`,
   ];
   const [changes] = packLinesCapped(
     describeChanges(request).map((l) => `• ${l}`),
@@ -86,9 +100,10 @@ export function approvalSummaryLines(request: ChangeRequest, approval: Approval)
 function approvalBasisLine(request: ChangeRequest): string | null {
   const basis = request.approvalBasis;
   if (basis === undefined || (basis.planRemovals === 0 && basis.earlierRevocations === 0)) return null;
-  const parts = [plural(basis.revocations, 'revocation')];
+  const parts: string[] = [];
+  if (basis.revocations > 0) parts.push(plural(basis.revocations, 'revocation'));
   if (basis.planRemovals > 0) {
-    parts.push(`${plural(basis.planRemovals, 'user')} losing service plans of a product they keep`);
+    parts.push(`${plural(basis.planRemovals, 'license')} users keep with service plans turned off`);
   }
   if (basis.earlierRevocations > 0) {
     parts.push(
@@ -142,8 +157,7 @@ export function renderApprovalRequest(input: ApprovalRequestInput): SlackMessage
   } else {
     blocks.push(section(decisionLine(approval)));
   }
-  const { users, revocations } = revokeTotals(request);
-  const what = `revoke ${plural(revocations, 'license')} from ${plural(users, 'user')} at ${oneLine(request.customerName)} (request ${request.id})`;
+  const what = `${whatItTakes(request)} at ${oneLine(request.customerName)} (request ${request.id})`;
   const decidedBy = approval.decidedBy ? ` by ${userMention(approval.decidedBy)}` : '';
   const text =
     approval.status === 'pending'

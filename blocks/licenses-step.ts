@@ -26,8 +26,13 @@ export interface LicensesStepData {
   disabledPlansBySku?: Readonly<Record<string, readonly string[]>>;
   /** Revocations (users × products) at or above which approval is needed. */
   approvalThreshold: number;
-  /** Revocations the current ticks would make; null when not known yet (no warning shown). */
+  /**
+   * Revocations the current ticks would make, as the approval policy counts them (licenses revoked
+   * and plan removals); null when not known yet (no warning shown).
+   */
   plannedRevocations: number | null;
+  /** Of `plannedRevocations`, users × products whose service plans would be turned off while kept. */
+  planRemovals?: number;
   /**
    * The operator's earlier revocations on this customer that count toward the threshold
    * (APPROVAL_WINDOW_HOURS), so that small requests add up; absent = none.
@@ -45,31 +50,38 @@ export function needsApproval(
   return planned > 0 && planned + (data.earlier?.revocations ?? 0) >= data.approvalThreshold;
 }
 
-function approvalNotice(data: LicensesStepData): string {
-  const planned = plural(data.plannedRevocations ?? 0, 'license');
-  const earlier = data.earlier;
-  const why =
-    earlier === undefined || earlier.revocations === 0
-      ? `it revokes ${planned}, and revoking ${data.approvalThreshold} or more needs approval.`
-      : `it revokes ${planned}; with your ${plural(earlier.requests, 'earlier request')} on this customer in the ` +
-        `last ${earlier.windowHours} h: ${(data.plannedRevocations ?? 0) + earlier.revocations} revocations, and ` +
-        `${data.approvalThreshold} or more need approval.`;
-  return (
-    `:lock: *This request needs a manager's approval:* ${why} Give a reason below for the approver; ` +
-    'nothing changes until the request is approved.'
-  );
+/** "revokes 2 licenses and turns service plans off on 3 licenses users keep". */
+function takenAway(data: LicensesStepData): string {
+  const removals = data.planRemovals ?? 0;
+  const revoked = (data.plannedRevocations ?? 0) - removals;
+  const parts: string[] = [];
+  if (revoked > 0) parts.push(`revokes ${plural(revoked, 'license')}`);
+  if (removals > 0) parts.push(`turns service plans off on ${plural(removals, 'license')} users keep`);
+  return parts.join(' and ');
 }
 
-/**
- * Revocations that ticking `revokeSkuIds` would make: the selected users holding each product
- * directly (inherited licenses cannot be revoked here; non-holders are no-ops).
- */
-export function countPlannedRevocations(
-  products: readonly ProductOverview[],
-  revokeSkuIds: readonly string[],
-): number {
-  const wanted = new Set(revokeSkuIds);
-  return products.reduce((n, p) => (wanted.has(p.product.skuId) ? n + p.holders.length : n), 0);
+/** Why the request needs approval: what it takes away, with the operator's earlier requests when they count. */
+function approvalWhy(data: LicensesStepData): string {
+  const planned = data.plannedRevocations ?? 0;
+  const threshold = data.approvalThreshold;
+  const earlier = data.earlier;
+  if (earlier !== undefined && earlier.revocations > 0) {
+    return (
+      `it ${takenAway(data)}; with your ${plural(earlier.requests, 'earlier request')} on this customer in the ` +
+      `last ${earlier.windowHours} h: ${plural(planned + earlier.revocations, 'revocation')}, and ${threshold} or more need approval.`
+    );
+  }
+  if ((data.planRemovals ?? 0) > 0) {
+    return `it ${takenAway(data)}: ${plural(planned, 'revocation')}, and ${threshold} or more need approval.`;
+  }
+  return `it revokes ${plural(planned, 'license')}, and revoking ${threshold} or more needs approval.`;
+}
+
+function approvalNotice(data: LicensesStepData): string {
+  return (
+    `:lock: *This request needs a manager's approval:* ${approvalWhy(data)} Give a reason below for the approver; ` +
+    'nothing changes until the request is approved.'
+  );
 }
 
 /** Products per compact chunk: a section of lines plus ≤ 3 buttons each in one actions block (≤ 25). */

@@ -13,7 +13,8 @@
  * threshold. Earlier requests count when they ran, or will run, without a manager's approval
  * (approved, running or completed, and not approval-required); a request a manager approved was
  * reviewed, and a rejected or expired one revoked nothing. A request that revokes nothing never
- * needs approval, whatever came before it.
+ * needs approval, whatever came before it. Requests saved before the policy recorded their count
+ * (no `revocations`) count as none.
  */
 import type { ApprovalBasis, RequestHeader, RequestStatus } from './model.js';
 

@@ -4,7 +4,6 @@ import { describe, expect, it } from 'vitest';
 import { ids, patterns } from '../../blocks/ids.js';
 import {
   assignText,
-  countPlannedRevocations,
   type LicensesStepData,
   needsApproval,
   renderLicensesStep,
@@ -142,12 +141,40 @@ describe('renderLicensesStep', () => {
     expect(at.submit?.text).toBe('Request approval');
   });
 
-  it('counts planned revocations from direct holders', () => {
-    const d = data();
-    const skus = d.products.map((p) => p.product.skuId);
-    expect(countPlannedRevocations(d.products, [skus[0]!, skus[2]!])).toBe(3);
+  it('decides with the earlier revocations of the window, but never for a request that takes nothing', () => {
+    const earlier = { requests: 2, revocations: 4, windowHours: 24 };
+    expect(needsApproval({ approvalThreshold: 5, plannedRevocations: 2, earlier })).toBe(true);
+    expect(needsApproval({ approvalThreshold: 5, plannedRevocations: 2 })).toBe(false);
+    expect(needsApproval({ approvalThreshold: 5, plannedRevocations: 0, earlier })).toBe(false);
     expect(needsApproval({ approvalThreshold: 3, plannedRevocations: 3 })).toBe(true);
     expect(needsApproval({ approvalThreshold: 3, plannedRevocations: null })).toBe(false);
+  });
+
+  it('tells the operator when earlier requests push this one over the threshold', () => {
+    const view = renderLicensesStep(
+      data({
+        approvalThreshold: 5,
+        plannedRevocations: 2,
+        earlier: { requests: 2, revocations: 4, windowHours: 24 },
+      }),
+    );
+    expect(validateModalView(view)).toEqual([]);
+    expect(inputs(view, /^approval_reason$/)[0]?.optional).toBe(false);
+    expect(JSON.stringify(view.blocks)).toContain(
+      "needs a manager's approval:* it revokes 2 licenses; with your 2 earlier requests on this customer in the last 24 h: 6 revocations, and 5 or more need approval.",
+    );
+  });
+
+  it('names service plans turned off for users who keep the product as what needs approval', () => {
+    const only = renderLicensesStep(data({ approvalThreshold: 3, plannedRevocations: 8, planRemovals: 8 }));
+    expect(validateModalView(only)).toEqual([]);
+    expect(JSON.stringify(only.blocks)).toContain(
+      "needs a manager's approval:* it turns service plans off on 8 licenses users keep: 8 revocations, and 3 or more need approval.",
+    );
+    const both = renderLicensesStep(data({ approvalThreshold: 3, plannedRevocations: 3, planRemovals: 1 }));
+    expect(JSON.stringify(both.blocks)).toContain(
+      'it revokes 2 licenses and turns service plans off on 1 license users keep: 3 revocations',
+    );
   });
 
   it('escapes product and customer names and keeps option text within 75', () => {

@@ -11,11 +11,12 @@ import type {
 } from '@slack/bolt';
 import type { ModalView } from '@slack/types';
 import { ids, patterns } from '../../../blocks/ids.js';
-import { countPlannedRevocations, renderLicensesStep } from '../../../blocks/licenses-step.js';
+import { renderLicensesStep } from '../../../blocks/licenses-step.js';
 import { renderLoading } from '../../../blocks/loading.js';
 import { renderProductHolders } from '../../../blocks/product-holders.js';
 import { renderServicePlans } from '../../../blocks/service-plans.js';
 import type { ProductOverview } from '../../licensing/licensing-service.js';
+import type { ApprovalBasis } from '../../licensing/policy.js';
 import type { Draft } from '../../store/store.js';
 import { draftCustomerId, draftOf } from '../access.js';
 import { actionOf, pageOf, StateValues, skuOf, triggerIdOf, type ViewRef, viewOf } from '../payloads.js';
@@ -34,21 +35,58 @@ export function tickedProducts(state: unknown): { assign: string[]; revoke: stri
   return { assign: values.selectedMany(patterns.assign), revoke: values.selectedMany(patterns.revoke) };
 }
 
+/** The products ticked in the manage step (assign ticks are known only where the view's state is). */
+interface Ticks {
+  assign?: readonly string[];
+  revoke: readonly string[];
+}
+
 /**
- * Renders the manage step from the draft. `revoke` (the ticks last seen) decides whether the
- * approval notice shows; `products` saves reading the overview again when the caller has it.
+ * What the service's approval policy says of the ticks (plan removals and the operator's earlier
+ * requests included), so the notice agrees with what submit decides; null when nothing would be
+ * taken away. Ticks refused for their assignments still get the notice their revocations call for.
+ */
+async function approvalOf(deps: ListenerDeps, draft: Draft, ticks: Ticks): Promise<ApprovalBasis | null> {
+  const prepare = (assign: readonly string[]) =>
+    deps.service.prepare({
+      customerId: draftCustomerId(draft),
+      userIds: draft.selectedUserIds,
+      assign: assign.map((skuId) => {
+        const off = disabledPlansOf(draft, skuId);
+        return { skuId, disabledPlans: off === null ? null : [...off] };
+      }),
+      revoke: ticks.revoke,
+      requestedBy: draft.ownerId,
+    });
+  const assign = ticks.assign ?? [];
+  const prepared = await prepare(assign);
+  if (prepared.ok) return prepared.basis;
+  if (assign.length === 0) return null;
+  const revocationsOnly = await prepare([]);
+  return revocationsOnly.ok ? revocationsOnly.basis : null;
+}
+
+/**
+ * Renders the manage step from the draft. The ticks last seen (`revoke`, and `assign` where known)
+ * decide whether the approval notice shows, or `approval` when the caller already asked.
  */
 export async function renderLicensesFor(
   deps: ListenerDeps,
   draft: Draft,
-  options: { revoke?: readonly string[]; error?: string | null; products?: ProductOverview[] } = {},
+  options: {
+    revoke?: readonly string[];
+    assign?: readonly string[];
+    approval?: ApprovalBasis | null;
+    error?: string | null;
+  } = {},
 ): Promise<ModalView> {
-  const products = options.products ?? (await overviewFor(deps, draft));
-  const planned = options.revoke === undefined ? null : countPlannedRevocations(products, options.revoke);
-  const basis =
-    planned === null || planned === 0
-      ? null
-      : await deps.service.approvalBasisFor(draft.ownerId, draftCustomerId(draft), planned);
+  const { revoke } = options;
+  const [products, approval] = await Promise.all([
+    overviewFor(deps, draft),
+    options.approval !== undefined || revoke === undefined
+      ? (options.approval ?? null)
+      : approvalOf(deps, draft, { revoke, ...(options.assign ? { assign: options.assign } : {}) }),
+  ]);
   return renderLicensesStep({
     draftId: draft.id,
     customerName: draft.customerName ?? '',
@@ -56,15 +94,16 @@ export async function renderLicensesFor(
     products,
     purchaseUrl: deps.config.PURCHASE_URL ?? null,
     disabledPlansBySku: draft.disabledPlansBySku,
-    approvalThreshold: deps.config.APPROVAL_REVOKE_THRESHOLD,
-    plannedRevocations: planned,
-    ...(basis === null
+    approvalThreshold: approval?.threshold ?? deps.config.APPROVAL_REVOKE_THRESHOLD,
+    plannedRevocations: approval?.own ?? null,
+    ...(approval === null
       ? {}
       : {
+          planRemovals: approval.planRemovals,
           earlier: {
-            requests: basis.earlierRequests,
-            revocations: basis.earlierRevocations,
-            windowHours: basis.windowHours,
+            requests: approval.earlierRequests,
+            revocations: approval.earlierRevocations,
+            windowHours: approval.windowHours,
           },
         }),
     error: options.error ?? null,
@@ -85,18 +124,16 @@ export function revokeTicked(deps: ListenerDeps) {
     const { draft } = draftOf(args.context);
     const view = viewOf(args.body);
     if (view === null) return;
-    const { revoke } = tickedProducts(view.state);
+    const ticks = tickedProducts(view.state);
     // Kept in the draft, not in memory: the service plans save may reach another replica.
-    await deps.store.updateDraft(draft.id, (current) => ({ ...current, revokeSkuIds: revoke }));
-    const products = await overviewFor(deps, draft);
-    const planned = countPlannedRevocations(products, revoke);
-    const basis = await deps.service.approvalBasisFor(draft.ownerId, draftCustomerId(draft), planned);
-    if (basis.needsApproval === showsApprovalWarning(view)) return;
+    await deps.store.updateDraft(draft.id, (current) => ({ ...current, revokeSkuIds: ticks.revoke }));
+    const approval = await approvalOf(deps, draft, ticks);
+    if ((approval?.needsApproval ?? false) === showsApprovalWarning(view)) return;
     await updateView(
       args.client,
       { viewId: view.id, hash: view.hash },
-      await renderLicensesFor(deps, draft, { revoke, products }),
-      () => renderLicensesFor(deps, draft, { revoke }),
+      await renderLicensesFor(deps, draft, { ...ticks, approval }),
+      () => renderLicensesFor(deps, draft, ticks),
     );
   };
 }
