@@ -115,3 +115,11 @@ function fromBolt(level: LogLevel): LogLevelName {
       return 'info';
   }
 }
+
+let fallback: AppLogger | undefined;
+
+/** For parts built without a logger (tests, benchmarks): warnings and errors only, same format. */
+export function defaultLogger(): AppLogger {
+  fallback ??= createLogger({ level: 'warn' });
+  return fallback;
+}

@@ -138,4 +138,18 @@ describe('architecture', () => {
       "blocks/sample.ts imports '../src/licensing/plan.js'",
     ]);
   });
+
+  it('src/ logs only through the one logger: no console.*', async () => {
+    const files = await sourcesUnder('src');
+    expect(files.length).toBeGreaterThan(30);
+    const offenders: string[] = [];
+    for (const file of files) {
+      const source = await readFile(path.join(root, file), 'utf8');
+      source.split('\n').forEach((line, index) => {
+        if (/\bconsole\.(log|info|warn|error|debug|trace)\b/.test(line))
+          offenders.push(`${file}:${index + 1}`);
+      });
+    }
+    expect(offenders).toEqual([]);
+  });
 });

@@ -13,6 +13,7 @@
  * - Items and results of unfinished requests stay in memory; finished ones are read from their
  *   files when asked for, through a small cache.
  */
+
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Low } from 'lowdb';
@@ -25,6 +26,7 @@ import {
   type RequestStatus,
   resultKey,
 } from '../licensing/model.js';
+import { defaultLogger } from '../logger.js';
 import { AppendLog } from '../persistence/append-log.js';
 import { CoalescingWriter, type WriterHealth } from '../persistence/coalescing-writer.js';
 import { type DurableFs, nodeFs, writeFileDurably } from '../persistence/durable-file.js';
@@ -78,7 +80,7 @@ export interface LowdbStoreOptions {
   closeRetryMs?: number;
   /** Finished requests whose items and results stay in memory once read (default 8). */
   finishedRequestCacheSize?: number;
-  /** Default: console. */
+  /** Default: the process-wide fallback logger (warnings and errors). */
   logger?: StoreLogger;
   /** File operations of every write; tests inject a full or read-only disk here. */
   fs?: DurableFs;
@@ -148,7 +150,7 @@ export class LowdbStore implements Store {
     this.#writeDelayMs = options.writeDelayMs ?? 250;
     this.#retryDelayMs = options.retryDelayMs;
     this.#closeRetryMs = options.closeRetryMs ?? 5_000;
-    this.#logger = options.logger ?? console;
+    this.#logger = options.logger ?? defaultLogger();
     this.#fs = options.fs ?? nodeFs;
     this.#files = new RequestFiles(options.dataDir, this.#fs);
     this.#bodies = new RequestBodies(this.#files, options.finishedRequestCacheSize ?? 8);

@@ -2,6 +2,7 @@
  * The demo tenant as the bot runs it: the provider over the files in DATA_DIR, every change
  * journaled before it is reported, and a close() for shutdown.
  */
+import { defaultLogger } from '../../logger.js';
 import {
   type DemoLogger,
   type DemoTenantFile,
@@ -36,7 +37,7 @@ export async function openDemoBackend(
   options: DemoBackendOptions = {},
 ): Promise<DemoBackend> {
   const { closeWaitMs = 5_000, closeRetryMs = 5_000, provider: providerOptions, ...tenantOptions } = options;
-  const logger = options.logger ?? console;
+  const logger = options.logger ?? defaultLogger();
   const tenant = await openDemoTenant(dataDir, { ...tenantOptions, logger });
   const provider = new DemoProvider({ ...providerOptions, data: tenant.data, journal: tenant.journal });
   let closed: Promise<{ problems: string[] }> | undefined;

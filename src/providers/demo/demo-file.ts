@@ -5,8 +5,10 @@
  * the log is replayed onto the snapshot. Compaction folds the log into the snapshot and moves it
  * to `archive/`, so the archive keeps every change the tenant ever took.
  */
+
 import { access, mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { defaultLogger } from '../../logger.js';
 import { AppendLog } from '../../persistence/append-log.js';
 import { CoalescingWriter, type WriterHealth } from '../../persistence/coalescing-writer.js';
 import {
@@ -213,7 +215,7 @@ class DurableDemoTenant implements DemoTenantFile {
     this.#snapshotFile = path.join(dataDir, DEMO_TENANT_FILE);
     this.#logFile = path.join(dataDir, DEMO_CHANGE_LOG_FILE);
     this.#fs = fs;
-    this.#logger = options.logger ?? console;
+    this.#logger = options.logger ?? defaultLogger();
     this.#now = options.now ?? (() => new Date());
     this.#compactAfter = options.compactAfterRecords ?? 10_000;
     this.#seedWrites = seedWrites;
