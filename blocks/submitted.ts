@@ -19,7 +19,7 @@ export interface SubmittedData {
   resultsInDm?: boolean;
   assignments?: number;
   revocations?: number;
-  /** Why it needs approval, in one sentence (pending_approval), e.g. "it takes away 2 revocations; with …". */
+  /** Why it needs approval, in one sentence (pending_approval), e.g. "it revokes 2 licenses; with your 2 earlier requests …". */
   approvalReason?: string;
 }
 

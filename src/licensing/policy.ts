@@ -67,20 +67,28 @@ export function approvalBasis(
   };
 }
 
-/** One plain sentence on why a request needs approval, e.g. for the operator's form and the manager. */
+function counted(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+/**
+ * One plain sentence on why a request needs approval, for the operator and the manager: "it
+ * revokes 2 licenses; with your 2 earlier requests on this customer in the last 24 h: 6
+ * revocations, and 5 or more need a manager's approval."
+ */
 export function approvalReason(basis: ApprovalBasis): string {
-  const parts = [`${basis.revocations} revocation${basis.revocations === 1 ? '' : 's'}`];
+  const taken: string[] = [];
+  if (basis.revocations > 0) taken.push(`revokes ${counted(basis.revocations, 'license')}`);
   if (basis.planRemovals > 0) {
-    parts.push(`${basis.planRemovals} service-plan removal${basis.planRemovals === 1 ? '' : 's'}`);
+    taken.push(`turns service plans off on ${counted(basis.planRemovals, 'license')} users keep`);
   }
-  const own = parts.join(' and ');
-  if (basis.earlierRevocations === 0) {
-    return `it takes away ${own}; ${basis.threshold} or more need a manager's approval.`;
-  }
-  const requests = `${basis.earlierRequests} earlier request${basis.earlierRequests === 1 ? '' : 's'}`;
+  const what = `it ${taken.join(' and ')}`;
+  const rule = `${basis.threshold} or more need a manager's approval.`;
+  if (basis.earlierRevocations === 0) return `${what}: ${counted(basis.own, 'revocation')}, and ${rule}`;
+  const earlier = counted(basis.earlierRequests, 'earlier request');
   return (
-    `it takes away ${own}; with your ${requests} on this customer in the last ${basis.windowHours} h: ` +
-    `${basis.total} revocations, and ${basis.threshold} or more need a manager's approval.`
+    `${what}; with your ${earlier} on this customer in the last ${basis.windowHours} h: ` +
+    `${counted(basis.total, 'revocation')}, and ${rule}`
   );
 }
 

@@ -94,6 +94,77 @@ describe('renderApprovalRequest', () => {
   });
 });
 
+describe('renderApprovalRequest shows what the threshold counted', () => {
+  const basis = {
+    revocations: 0,
+    planRemovals: 0,
+    own: 0,
+    earlierRequests: 0,
+    earlierRevocations: 0,
+    total: 0,
+    threshold: 3,
+    windowHours: 24,
+    needsApproval: true,
+  };
+
+  it('names service plans turned off for users who keep the product, not "0 licenses revoked"', () => {
+    const people = Array.from({ length: 8 }, (_, i) => makeUser({ displayName: `Holder ${i}` }));
+    const r = makeChangeRequest({
+      status: 'pending_approval',
+      customerName: 'Contoso',
+      products: [{ skuId: 'e3', name: 'Office 365 E3' }],
+      items: people.map((u) => makeItem(u, { assign: [{ skuId: 'e3', disabledPlans: ['p1', 'p2'] }] })),
+      revocations: 8,
+      approvalRequired: true,
+      approvalBasis: { ...basis, planRemovals: 8, own: 8, total: 8 },
+    });
+    const m = renderApprovalRequest({
+      request: r,
+      approval: makeApproval({ requestId: r.id, requestedBy: 'U0OP' }),
+    });
+    expect(validateMessageBlocks(m.blocks)).toEqual([]);
+    const json = JSON.stringify(m.blocks);
+    expect(json).toContain('<@U0OP> asks to turn service plans off on 8 licenses users keep at *Contoso*');
+    expect(json).not.toContain('revoke 0 licenses');
+    expect(json).toContain(
+      '*Counted toward the threshold of 3:* 8 licenses users keep with service plans turned off = 8.',
+    );
+    expect(buttons(m.blocks)[0]?.confirm?.text.text).toBe(
+      'This will turn service plans off on 8 licenses users keep at Contoso. The change starts as soon as you approve.',
+    );
+    expect(m.text).toBe(
+      `Approval needed: turn service plans off on 8 licenses users keep at Contoso (request ${r.id})`,
+    );
+  });
+
+  it("counts the operator's earlier requests of the window with this one", () => {
+    const r = {
+      ...request(1),
+      revocations: 2,
+      approvalBasis: {
+        ...basis,
+        revocations: 2,
+        own: 2,
+        earlierRequests: 2,
+        earlierRevocations: 4,
+        total: 6,
+        threshold: 5,
+      },
+    };
+    const m = renderApprovalRequest({ request: r, approval: makeApproval({ requestId: r.id }) });
+    expect(validateMessageBlocks(m.blocks)).toEqual([]);
+    expect(JSON.stringify(m.blocks)).toContain(
+      '*Counted toward the threshold of 5:* 2 revocations + 4 revocations in 2 earlier requests of the last 24 h = 6.',
+    );
+  });
+
+  it('adds nothing when the request alone revokes enough', () => {
+    const r = { ...request(2), approvalBasis: { ...basis, revocations: 4, own: 4, total: 4 } };
+    const m = renderApprovalRequest({ request: r, approval: makeApproval({ requestId: r.id }) });
+    expect(JSON.stringify(m.blocks)).not.toContain('Counted toward the threshold');
+  });
+});
+
 describe('renderRejectReasonModal', () => {
   it('has one required reason input and carries the request id', () => {
     const view = renderRejectReasonModal({ requestId: 'req_1', customerName: 'Contoso' });

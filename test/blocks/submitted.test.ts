@@ -37,6 +37,26 @@ describe('renderSubmitted', () => {
   });
 });
 
+describe('renderSubmitted says why approval is needed', () => {
+  it('shows the reason the policy gave, escaped, only while it waits for approval', () => {
+    const why =
+      "it revokes 2 licenses; with your 2 earlier requests on this customer in the last 24 h: 6 revocations, and 5 or more need a manager's approval. <!here>";
+    const pending = renderSubmitted({
+      requestId: 'req_3',
+      customerName: 'Contoso',
+      status: 'pending_approval',
+      revocations: 2,
+      approvalReason: why,
+    });
+    expectFits(pending);
+    const json = JSON.stringify(pending.blocks);
+    expect(json).toContain('Why: it revokes 2 licenses; with your 2 earlier requests');
+    expect(json).not.toContain('<!here>');
+    const running = renderSubmitted({ requestId: 'req_4', customerName: 'Contoso', status: 'running' });
+    expect(JSON.stringify(running.blocks)).not.toContain('Why:');
+  });
+});
+
 describe('renderSubmitted wording', () => {
   it('titles the modal by outcome and counts licenses, leaving out zero counts', () => {
     const running = renderSubmitted({

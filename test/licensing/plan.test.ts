@@ -55,6 +55,28 @@ describe('planChanges', () => {
     expect(result.items[1]?.noops).toEqual([{ skuId: 'e3', op: 'assign' }]);
   });
 
+  it('counts a plan removal per holder and product whose enabled plans shrink, and only those', () => {
+    const { ann, bob, products } = setup();
+    const carl = makeUser({ id: 'carl' });
+    const dave = makeUser({ id: 'dave' });
+    const result = planChanges({
+      users: [ann, bob, carl, dave],
+      products,
+      holdings: new Map([
+        // Every plan enabled: turning p1 off takes it away.
+        ['ann', [makeLicense('e3', { disabledPlans: [] })]],
+        // p1, p2 and p3 off: the new choice turns p2 back on and takes nothing away.
+        ['bob', [makeLicense('e3', { disabledPlans: ['p1', 'p2', 'p3'] })]],
+        // carl lacks E3: a new assignment with p1 off gives, it does not take away.
+        // p1 off already, p3 on: turning p3 off too takes it away.
+        ['dave', [makeLicense('e3', { disabledPlans: ['p1'] })]],
+      ]),
+      assign: [{ skuId: 'e3', disabledPlans: ['p1', 'p3'] }],
+      revoke: [],
+    });
+    expect(result).toMatchObject({ ok: true, assignments: 4, revocations: 0, planRemovals: 2 });
+  });
+
   it('treats a group-only holder as a no-op to assign but keeps a revoke for the run to report', () => {
     const { ann, products } = setup();
     const inherited = makeLicense('e3', { direct: false, viaGroups: ['g1'] });
@@ -245,6 +267,26 @@ describe('planChanges properties', () => {
         // Every user × chosen product is either a change or a recorded no-op.
         expect(parts).toBe(input.users.length * (input.assign.length + input.revoke.length));
         expect(result.assignments + result.revocations).toBeGreaterThan(0);
+      }),
+    );
+  });
+
+  it('counts a plan removal for each holder re-assigned with a plan off that was on', () => {
+    fc.assert(
+      fc.property(scenario, (s) => {
+        const input = build(s);
+        const result = planChanges(input);
+        if (!result.ok) return;
+        let expected = 0;
+        for (const item of result.items) {
+          const held = new Map((input.holdings.get(item.userId) ?? []).map((l) => [l.skuId, l]));
+          for (const part of item.change.assign) {
+            const before = held.get(part.skuId);
+            if (before && part.disabledPlans.some((plan) => !before.disabledPlans.includes(plan))) expected++;
+          }
+        }
+        expect(result.planRemovals).toBe(expected);
+        expect(result.planRemovals).toBeLessThanOrEqual(result.assignments);
       }),
     );
   });

@@ -49,14 +49,21 @@ describe('approvalBasis', () => {
       needsApproval: true,
     });
     expect(approvalReason(basis)).toBe(
-      "it takes away 2 revocations; with your 2 earlier requests on this customer in the last 24 h: 6 revocations, and 5 or more need a manager's approval.",
+      "it revokes 2 licenses; with your 2 earlier requests on this customer in the last 24 h: 6 revocations, and 5 or more need a manager's approval.",
     );
   });
 
   it('says plainly why a single request needs approval', () => {
     const basis = approvalBasis({ revocations: 4, planRemovals: 1 }, [], policy);
     expect(approvalReason(basis)).toBe(
-      "it takes away 4 revocations and 1 service-plan removal; 5 or more need a manager's approval.",
+      "it revokes 4 licenses and turns service plans off on 1 license users keep: 5 revocations, and 5 or more need a manager's approval.",
+    );
+    const plansOnly = approvalBasis({ revocations: 0, planRemovals: 8 }, [], {
+      threshold: 3,
+      windowHours: 24,
+    });
+    expect(approvalReason(plansOnly)).toBe(
+      "it turns service plans off on 8 licenses users keep: 8 revocations, and 3 or more need a manager's approval.",
     );
   });
 
