@@ -86,7 +86,7 @@ async function main(): Promise<void> {
     tenantWritesPerSecond: config.TENANT_WRITES_PER_SECOND,
     logger: logger.child({ component: 'licensing' }),
   });
-  const slack = createSlackApp(config, { service, store, logger });
+  const slack = createSlackApp(config, { service, store, logger, readiness: () => backend.readiness() });
   if (slack.openToEveryone) {
     logger.warn(
       'No OPERATOR_USER_IDS or OPERATOR_USERGROUP_ID with the demo provider: everyone may use /licenses.',

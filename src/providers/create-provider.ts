@@ -24,6 +24,11 @@ export interface ProviderHandle {
    * does not reject for a write that failed and was then retried successfully.
    */
   close(): Promise<ProviderCloseReport>;
+  /**
+   * For /readyz: whether the backend can do its work now: the demo tenant can write its change
+   * log, Graph and Partner Center can get a token (cached tokens make this cheap).
+   */
+  readiness(): Promise<{ ready: boolean; reason?: string }>;
 }
 
 export interface ProviderCloseReport {
@@ -73,14 +78,27 @@ export async function createProvider(
       return createGraph(config, http);
     case 'partner-center': {
       const partnerCenter = await createPartnerCenter(config, http, 'LICENSE_PROVIDER=partner-center');
-      return { provider: partnerCenter, close: NOTHING_TO_SAVE };
+      return {
+        provider: partnerCenter.provider,
+        close: NOTHING_TO_SAVE,
+        readiness: () => tokenReadiness('Partner Center', partnerCenter.token),
+      };
     }
     default: {
-      const { provider, close } = await openDemoBackend(config.DATA_DIR, {
+      const { provider, close, tenant } = await openDemoBackend(config.DATA_DIR, {
         ...options.demo,
         ...(options.logger === undefined ? {} : { logger: options.logger }),
       });
-      return { provider, close };
+      return {
+        provider,
+        close,
+        readiness: async () => {
+          const { log } = tenant.health();
+          return log.writable
+            ? { ready: true }
+            : { ready: false, reason: `demo tenant cannot save changes: ${log.error ?? 'write failed'}` };
+        },
+      };
     }
   }
 }
@@ -96,13 +114,21 @@ async function createGraph(
     graphBaseUrl: config.GRAPH_BASE_URL,
   });
   let customers: CustomerDirectory;
+  let token: () => Promise<unknown>;
   if (config.GRAPH_CUSTOMERS.length > 0) {
     const configured = new StaticCustomerDirectory(config.GRAPH_CUSTOMERS);
     // Every configured tenant must grant a token now; a partner-listed one is checked on use.
     await startUp(Promise.all(configured.tenantIds.map((tenantId) => auth.token(tenantId))));
     customers = configured;
+    token = () => Promise.all(configured.tenantIds.map((tenantId) => auth.token(tenantId)));
   } else {
-    customers = await createPartnerCenter(config, http, 'LICENSE_PROVIDER=graph without GRAPH_CUSTOMERS');
+    const partnerCenter = await createPartnerCenter(
+      config,
+      http,
+      'LICENSE_PROVIDER=graph without GRAPH_CUSTOMERS',
+    );
+    customers = partnerCenter.provider;
+    token = partnerCenter.token;
   }
   return {
     provider: new GraphProvider({
@@ -112,14 +138,31 @@ async function createGraph(
       ...(http ? { http } : {}),
     }),
     close: NOTHING_TO_SAVE,
+    readiness: () => tokenReadiness('Graph', token),
   };
+}
+
+/** Ready when a token can be had (tokens are cached, so this asks Entra only when one expired). */
+async function tokenReadiness(
+  backend: string,
+  token: () => Promise<unknown>,
+): Promise<{ ready: boolean; reason?: string }> {
+  try {
+    await token();
+    return { ready: true };
+  } catch (error) {
+    return {
+      ready: false,
+      reason: `${backend} cannot authenticate: ${error instanceof Error ? error.message : String(error)}`,
+    };
+  }
 }
 
 async function createPartnerCenter(
   config: ProviderConfig,
   http: CreateProviderOptions['http'],
   why: string,
-): Promise<PartnerCenterProvider> {
+): Promise<{ provider: PartnerCenterProvider; token: () => Promise<string> }> {
   const auth = new PartnerCenterAuth({
     clientId: required(config.PARTNER_CENTER_CLIENT_ID, 'PARTNER_CENTER_CLIENT_ID', why),
     clientSecret: required(config.PARTNER_CENTER_CLIENT_SECRET, 'PARTNER_CENTER_CLIENT_SECRET', why),
@@ -131,11 +174,12 @@ async function createPartnerCenter(
     timeoutMs: config.PROVIDER_TIMEOUT_MS,
   });
   await startUp(auth.token());
-  return new PartnerCenterProvider({
+  const provider = new PartnerCenterProvider({
     auth,
     baseUrl: config.PARTNER_CENTER_BASE_URL,
     ...(http ? { http } : {}),
   });
+  return { provider, token: () => auth.token() };
 }
 
 function required(value: string | undefined, name: string, why: string): string {

@@ -26,7 +26,10 @@ export interface SlackAppDeps {
   messageIntervalMs?: number;
   /** Minimum time between two in-place updates of a run's summary. */
   progressIntervalMs?: number;
-  /** What GET /readyz reports (HTTP mode); default: ready while the store can write. */
+  /**
+   * GET /readyz (HTTP mode) answers ready while the store can write and this check (the license
+   * backend's: can it save, can it authenticate) says ready.
+   */
   readiness?: () => Promise<Readiness> | Readiness;
 }
 
@@ -73,7 +76,10 @@ export function createSlackApp(config: Config, deps: SlackAppDeps): SlackApp {
     : new SlackHttpReceiver({
         signingSecret: config.SLACK_SIGNING_SECRET ?? '',
         port: config.PORT,
-        readiness: deps.readiness ?? storeReadiness(deps.store),
+        readiness: async () => {
+          const store = storeReadiness(deps.store)();
+          return store.ready ? ((await deps.readiness?.()) ?? store) : store;
+        },
         ...(deps.logger === undefined ? {} : { logger: deps.logger }),
       });
   const clientOptions: WebClientOptions = {

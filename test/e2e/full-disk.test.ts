@@ -122,6 +122,10 @@ describe.each(['full', 'read-only'] as const)('a %s DATA_DIR', (kind) => {
     expect(refused.responseAction).toBe('errors');
     expect(Object.values(refused.errors ?? {}).join(' ')).toContain(CANNOT_SAVE_TEXT);
     expect(h.store.health().writable).toBe(false);
+    const readyz = h.appUrl.replace('/slack/events', '/readyz');
+    const notReady = await fetch(readyz);
+    expect(notReady.status).toBe(503);
+    expect(await notReady.text()).toMatch(/^store cannot write: .*(ENOSPC|EROFS|no space|read-only)/);
     // Refused again at once while the disk is still failing; nothing was kept, nothing posted.
     const again = await submitChange(h, manage.id, { assign: [DEMO_SKUS.ENTERPRISEPACK] });
     expect(Object.values(again.errors ?? {}).join(' ')).toContain(CANNOT_SAVE_TEXT);
@@ -131,6 +135,7 @@ describe.each(['full', 'read-only'] as const)('a %s DATA_DIR', (kind) => {
 
     await disk.recover();
     await waitUntil(() => h!.store.health().writable, 'the store writes again');
+    expect((await fetch(readyz)).status).toBe(200);
     const accepted = await submitChange(h, manage.id, { assign: [DEMO_SKUS.ENTERPRISEPACK] });
     expect(accepted.responseAction).toBe('update');
     expect(current(h, manage.id).callbackId).toBe(ids.views.submitted);
@@ -150,5 +155,19 @@ describe.each(['full', 'read-only'] as const)('a %s DATA_DIR', (kind) => {
     // One line when the store stopped writing and one when it recovered, not one per retry.
     const told = storeLog.lines.filter((line) => line.level !== 'debug').map((line) => line.text);
     expect(told).toHaveLength(2);
+  });
+});
+
+describe('/readyz', () => {
+  it('answers 503 with the reason while the license backend cannot authenticate', async () => {
+    let backend = { ready: false, reason: 'Graph cannot authenticate: AADSTS7000215: Invalid client secret' };
+    h = await startAppHarness({ readiness: () => backend });
+    const readyz = h.appUrl.replace('/slack/events', '/readyz');
+    const answer = await fetch(readyz);
+    expect(answer.status).toBe(503);
+    expect(await answer.text()).toContain('AADSTS7000215');
+    backend = { ready: true, reason: '' };
+    expect((await fetch(readyz)).status).toBe(200);
+    expect((await fetch(h.appUrl.replace('/slack/events', '/healthz'))).status).toBe(200);
   });
 });

@@ -128,6 +128,7 @@ describe('createProvider', () => {
     const handle = await createProvider(loadConfig({ ...SLACK, DATA_DIR: dir }));
     expect(handle.provider.kind).toBe('demo');
     expect((await handle.provider.searchCustomers('', 5)).length).toBeGreaterThan(0);
+    expect(await handle.readiness()).toEqual({ ready: true });
     expect(await handle.close()).toEqual({ problems: [] });
   });
 
@@ -238,6 +239,7 @@ describe('createProvider', () => {
     const restarted = await createProvider(loadConfig(env));
 
     expect(restarted.provider.kind).toBe('partner-center');
+    expect(await restarted.readiness()).toEqual({ ready: true });
     expect(pc.refreshTokensIssued.length).toBeGreaterThanOrEqual(2);
   });
 });

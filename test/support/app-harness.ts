@@ -14,7 +14,7 @@ import { DemoProvider, type DemoProviderOptions } from '../../src/providers/demo
 import type { DemoCustomerData, DemoTenantData } from '../../src/providers/demo/demo-tenant.js';
 import { generateCustomer } from '../../src/providers/demo/generator.js';
 import type { LicenseProvider } from '../../src/providers/license-provider.js';
-import { createSlackApp, type SlackApp } from '../../src/slack/app.js';
+import { createSlackApp, type SlackApp, type SlackAppDeps } from '../../src/slack/app.js';
 import { LowdbStore, type LowdbStoreOptions } from '../../src/store/lowdb-store.js';
 import { createSlackDriver, type SlackDriver } from './slack-driver.js';
 import { type SlackFake, startSlackFake } from './slack-fake.js';
@@ -87,6 +87,8 @@ export interface HarnessOptions {
   /** Puts something between the service and the demo provider (a directory change the demo cannot make). */
   wrapProvider?: (demo: DemoProvider) => LicenseProvider;
   service?: Partial<Omit<LicensingServiceOptions, 'provider' | 'store'>>;
+  /** The license backend's readiness for /readyz (default: ready). */
+  readiness?: SlackAppDeps['readiness'];
   /** The app's logger instead of the recording one (e.g. the production pino logger). */
   appLogger?: Logger;
   /** Where the store lives (default: a fresh temp dir, removed by close()); e.g. a small tmpfs. */
@@ -156,6 +158,7 @@ export async function startAppHarness(options: HarnessOptions = {}): Promise<App
       service,
       store,
       logger: options.appLogger ?? logger,
+      ...(options.readiness === undefined ? {} : { readiness: options.readiness }),
       clientOptions: { retryConfig: { retries: 0 } },
       messageIntervalMs: options.messageIntervalMs ?? 0,
       progressIntervalMs: options.progressIntervalMs ?? 20,
