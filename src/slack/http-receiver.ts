@@ -18,8 +18,8 @@ import { checkSignatureHeaders, hasValidSignature } from './request-signature.js
  * Largest request body read. The largest request the app can legitimately receive is a paging
  * click in a pushed list (selected users, who has it) whose page fills the view text budget:
  * 262,286 bytes form-encoded (measured by test/support/largest-payloads.ts; the largest
- * view_submission, service plans with 60 plans all ticked, is 70,190 bytes). 1 MiB is 4× that,
- * and also holds a view at Slack's own 250 KB limit even when form encoding triples it.
+ * view_submission, service plans with 60 plans all ticked, is 70,190 bytes). 1 MiB is 4× that
+ * (3.99×), and also holds a view at Slack's own 250 KB limit even when form encoding triples it.
  */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
