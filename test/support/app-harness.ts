@@ -146,6 +146,7 @@ export async function startAppHarness(options: HarnessOptions = {}): Promise<App
     store,
     approvalRevokeThreshold: config.APPROVAL_REVOKE_THRESHOLD,
     approvalTtlHours: config.APPROVAL_TTL_HOURS,
+    approvalWindowHours: config.APPROVAL_WINDOW_HOURS,
     concurrency: config.RUN_CONCURRENCY,
     tenantWritesPerSecond: 1000,
     retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5, progressIntervalMs: 20 },
