@@ -3,7 +3,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logger.js';
 import { DEMO_SKUS, demoCases } from '../src/providers/demo/generator.js';
 import { finishedRun, selectUsers, submitChange } from './e2e/flow.js';
-import { type AppHarness, SIGNING_SECRET, startAppHarness, TEST_CUSTOMERS } from './support/app-harness.js';
+import {
+  type AppHarness,
+  OPERATOR,
+  SIGNING_SECRET,
+  startAppHarness,
+  TEST_CUSTOMERS,
+} from './support/app-harness.js';
 
 /** A destination that keeps every line pino writes. */
 function memory() {
@@ -80,6 +86,17 @@ describe('the logger', () => {
     await finishedRun(h);
 
     expect(out.lines.length).toBeGreaterThan(10);
+    // A child logger per request: its line names the request, the command and the user.
+    const requests = out.lines
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((l) => l.msg === 'slack request');
+    expect(requests).toContainEqual(
+      expect.objectContaining({
+        slackType: '/licenses',
+        slackUser: OPERATOR,
+        slackRequest: expect.stringMatching(/^[0-9a-f]{8}$/),
+      }),
+    );
     const all = out.lines.join('\n');
     expect(all).not.toContain(h.fake.botToken);
     expect(all).not.toContain(SIGNING_SECRET);

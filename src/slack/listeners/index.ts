@@ -7,6 +7,7 @@ import type { AnyMiddlewareArgs, App, BlockAction, ButtonAction, Context, Logger
 import { ids, patterns } from '../../../blocks/ids.js';
 import { actingUserId, refusals, requireOwnDraft, requireRole } from '../access.js';
 import { approvalListeners } from '../approval/approval-listeners.js';
+import { logEachRequest } from '../request-log.js';
 import { customerSuggestions, openLicenses, submitCustomer } from './customer-step.js';
 import type { ListenerDeps } from './deps.js';
 import { publishHome } from './home.js';
@@ -34,6 +35,7 @@ import {
 } from './users-step.js';
 
 export function registerListeners(app: App, deps: ListenerDeps): void {
+  app.use(logEachRequest());
   const operator = requireRole(deps.access.operators, refusals.operator);
   const ownDraft = requireOwnDraft(deps.store);
   // The users and licenses steps need the draft's customer: a draft still at the customer step is refused.
