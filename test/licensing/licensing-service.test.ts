@@ -346,6 +346,52 @@ describe('the approval rule cannot be dodged', () => {
     ).toMatchObject({ ok: false, problems: [{ kind: 'empty' }] });
   });
 
+  it('keeps on each request what the policy counted, whether it needs approval and its draft', async () => {
+    const { service, provider, userIds } = setup(4);
+    for (const id of userIds) provider.hold(id, [makeLicense('visio')]);
+    const small = await service.submit({
+      customerId: 'cust',
+      userIds: ['u0'],
+      assign: [],
+      revoke: ['visio'],
+      requestedBy: 'U_OP',
+      draftId: 'drf_small',
+    });
+    if (!small.ok) throw new Error('refused');
+    expect(await store.getRequest(small.request.id)).toMatchObject({
+      draftId: 'drf_small',
+      revocations: 1,
+      approvalRequired: false,
+      approvalBasis: { own: 1, earlierRevocations: 0, needsApproval: false },
+    });
+    const large = await service.submit({
+      customerId: 'cust',
+      userIds: ['u1', 'u2'],
+      assign: [],
+      revoke: ['visio'],
+      requestedBy: 'U_OP',
+      reason: 'Leavers',
+    });
+    if (!large.ok) throw new Error('refused');
+    expect(await store.getRequest(large.request.id)).toMatchObject({
+      status: 'pending_approval',
+      revocations: 2,
+      approvalRequired: true,
+      approvalBasis: { own: 2, earlierRequests: 1, earlierRevocations: 1, total: 3, needsApproval: true },
+    });
+    // A request a manager rejected took nothing away: it does not count.
+    await service.reject(large.request.id, 'U_BOSS', 'No');
+    expect(
+      await service.prepare({
+        customerId: 'cust',
+        userIds: ['u3'],
+        assign: [],
+        revoke: ['visio'],
+        requestedBy: 'U_OP',
+      }),
+    ).toMatchObject({ ok: true, needsApproval: false, basis: { earlierRevocations: 1, total: 2 } });
+  });
+
   it('sums one operator’s requests on one customer over the window', async () => {
     const { service, provider, userIds } = setup(8);
     for (const id of userIds) provider.hold(id, [makeLicense('visio')]);
