@@ -1,11 +1,11 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { freePort } from './support/child-app.js';
 import { startSlackFake } from './support/slack-fake.js';
 
 const projectRoot = join(import.meta.dirname, '..');
@@ -182,17 +182,6 @@ function startAsync(env: Record<string, string>): Promise<{ status: number | nul
     child.on('close', (status) => {
       clearTimeout(timer);
       resolve({ status, stderr });
-    });
-  });
-}
-
-/** A port nothing listens on. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject()));
     });
   });
 }
