@@ -63,10 +63,12 @@ async function main(): Promise<void> {
     throw error;
   }
   // Checked before anything else talks to Slack: a wrong token or no network ends here, in seconds.
-  await verifySlackToken(config.SLACK_BOT_TOKEN, config.SLACK_API_URL).catch((error: unknown) => {
-    if (error instanceof SlackStartError) fail(error.message);
-    throw error;
-  });
+  const botIdentity = await verifySlackToken(config.SLACK_BOT_TOKEN, config.SLACK_API_URL).catch(
+    (error: unknown) => {
+      if (error instanceof SlackStartError) fail(error.message);
+      throw error;
+    },
+  );
   const backend = await createProvider(config, { logger: logger.child({ component: 'provider' }) }).catch(
     (error: unknown) => {
       if (error instanceof ProviderStartError) fail(error.message);
@@ -86,7 +88,13 @@ async function main(): Promise<void> {
     tenantWritesPerSecond: config.TENANT_WRITES_PER_SECOND,
     logger: logger.child({ component: 'licensing' }),
   });
-  const slack = createSlackApp(config, { service, store, logger, readiness: () => backend.readiness() });
+  const slack = createSlackApp(config, {
+    service,
+    store,
+    logger,
+    botIdentity,
+    readiness: () => backend.readiness(),
+  });
   if (slack.openToEveryone) {
     logger.warn(
       'No OPERATOR_USER_IDS or OPERATOR_USERGROUP_ID with the demo provider: everyone may use /licenses.',

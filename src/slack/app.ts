@@ -16,6 +16,7 @@ import type { ListenerDeps } from './listeners/deps.js';
 import { registerListeners } from './listeners/index.js';
 import { resumeInterrupted } from './listeners/submit.js';
 import { RunTracker } from './run-tracker.js';
+import type { BotIdentity } from './verify-token.js';
 
 export interface SlackAppDeps {
   service: LicensingService;
@@ -31,6 +32,8 @@ export interface SlackAppDeps {
    * backend's: can it save, can it authenticate) says ready.
    */
   readiness?: () => Promise<Readiness> | Readiness;
+  /** The bot's ids when start-up already verified the token (Bolt then skips its own auth.test). */
+  botIdentity?: BotIdentity;
 }
 
 export interface SlackApp {
@@ -92,6 +95,9 @@ export function createSlackApp(config: Config, deps: SlackAppDeps): SlackApp {
     clientOptions,
     // auth.test runs once in start() instead of in the constructor, so building the app does no I/O.
     deferInitialization: true,
+    ...(deps.botIdentity?.botId && deps.botIdentity.botUserId
+      ? { ...deps.botIdentity, tokenVerificationEnabled: false }
+      : {}),
     extendedErrorHandler: true,
     // LOG_LEVEL governs the given logger too (Bolt hands the level to its WebClient, which sets it).
     logLevel: logLevels[config.LOG_LEVEL],

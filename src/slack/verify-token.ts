@@ -26,7 +26,13 @@ export class SlackStartError extends Error {
   }
 }
 
-export async function verifySlackToken(token: string, slackApiUrl?: string): Promise<{ botUserId: string }> {
+/** Who the token belongs to: handed to Bolt so that it does not ask auth.test a second time. */
+export interface BotIdentity {
+  botId: string;
+  botUserId: string;
+}
+
+export async function verifySlackToken(token: string, slackApiUrl?: string): Promise<BotIdentity> {
   const client = new WebClient(token, {
     ...(slackApiUrl === undefined ? {} : { slackApiUrl }),
     timeout: TIMEOUT_MS,
@@ -38,7 +44,7 @@ export async function verifySlackToken(token: string, slackApiUrl?: string): Pro
   const where = slackApiUrl ?? 'https://slack.com/api/';
   try {
     const answer = await client.auth.test();
-    return { botUserId: answer.user_id ?? '' };
+    return { botId: answer.bot_id ?? '', botUserId: answer.user_id ?? '' };
   } catch (error) {
     const failure = error as WebAPICallError & {
       data?: { error?: string };

@@ -53,8 +53,16 @@ async function smallDisk(): Promise<Disk> {
     async fail(kind) {
       state = kind;
       if (kind === 'read-only') {
-        execFileSync('mount', ['-o', 'remount,ro', dataDir]);
-        return;
+        // The kernel refuses (EBUSY) while a file is open for writing there; the store's logs close between writes.
+        for (let attempt = 0; ; attempt++) {
+          try {
+            execFileSync('mount', ['-o', 'remount,ro', dataDir], { stdio: 'ignore' });
+            return;
+          } catch (error) {
+            if (attempt >= 40) throw error;
+            await new Promise((resolve) => setTimeout(resolve, 50));
+          }
+        }
       }
       // Fill every byte left, so the next write of the store meets ENOSPC.
       const handle = await open(filler, 'w');
