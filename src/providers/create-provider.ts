@@ -63,7 +63,7 @@ export interface CreateProviderOptions {
   http?: Omit<HttpClientOptions, 'name'>;
   /** Overrides of the demo tenant's durability and shutdown bounds (tests shorten them). */
   demo?: Omit<DemoBackendOptions, 'logger'>;
-  /** Where the demo tenant reports a disk that refuses writes (default console). */
+  /** The app logger: the demo tenant reports a disk that refuses writes, Partner Center its token refreshes (default: the fallback logger). */
   logger?: DemoLogger;
 }
 
@@ -74,9 +74,14 @@ export async function createProvider(
   const http = { timeoutMs: config.PROVIDER_TIMEOUT_MS, ...options.http };
   switch (config.LICENSE_PROVIDER) {
     case 'graph':
-      return createGraph(config, http);
+      return createGraph(config, http, options.logger);
     case 'partner-center': {
-      const partnerCenter = await createPartnerCenter(config, http, 'LICENSE_PROVIDER=partner-center');
+      const partnerCenter = await createPartnerCenter(
+        config,
+        http,
+        'LICENSE_PROVIDER=partner-center',
+        options.logger,
+      );
       return {
         provider: partnerCenter.provider,
         close: NOTHING_TO_SAVE,
@@ -105,6 +110,7 @@ export async function createProvider(
 async function createGraph(
   config: ProviderConfig,
   http: CreateProviderOptions['http'],
+  logger: CreateProviderOptions['logger'],
 ): Promise<ProviderHandle> {
   // Loaded only for Graph: MSAL costs about 90 ms of start-up that the demo tenant does not need.
   const { GraphAuth } = await import('./graph/graph-auth.js');
@@ -127,6 +133,7 @@ async function createGraph(
       config,
       http,
       'LICENSE_PROVIDER=graph without GRAPH_CUSTOMERS',
+      logger,
     );
     customers = partnerCenter.provider;
     token = partnerCenter.token;
@@ -163,6 +170,7 @@ async function createPartnerCenter(
   config: ProviderConfig,
   http: CreateProviderOptions['http'],
   why: string,
+  logger: CreateProviderOptions['logger'],
 ): Promise<{ provider: PartnerCenterProvider; token: () => Promise<string> }> {
   const auth = new PartnerCenterAuth({
     clientId: required(config.PARTNER_CENTER_CLIENT_ID, 'PARTNER_CENTER_CLIENT_ID', why),
@@ -173,6 +181,7 @@ async function createPartnerCenter(
     // Entra rotates the refresh token at every exchange: the newest one is kept for the next start.
     tokenFile: new RefreshTokenFile(partnerCenterTokenFile(config.DATA_DIR)),
     timeoutMs: config.PROVIDER_TIMEOUT_MS,
+    ...(logger === undefined ? {} : { logger }),
   });
   await startUp(auth.token());
   const provider = new PartnerCenterProvider({
