@@ -4,12 +4,11 @@
  * shown. Every step waits for the child's answer to be on screen in the Slack fake.
  */
 import { ids, patterns } from '../../blocks/ids.js';
-import type { Operation } from '../../src/licensing/model.js';
 import type { DemoCustomerData } from '../../src/providers/demo/demo-tenant.js';
 import { SeededRandom } from '../../src/providers/demo/seeded-random.js';
+import { ticks } from '../e2e/flow.js';
 import type { ChildApp } from '../support/child-app.js';
-import { optionsOf } from '../support/slack-driver.js';
-import type { FakeMessage, FakeView, SlackFake, SlackObject } from '../support/slack-fake.js';
+import type { FakeMessage, FakeView, SlackFake } from '../support/slack-fake.js';
 
 export const OPERATOR = 'U0OPERATOR';
 export const CHANNEL = 'C0LICENSES';
@@ -177,23 +176,6 @@ export async function openManageStep(
   await driver.viewSubmission({ userId: OPERATOR, viewId });
   await viewWhen(child, viewId, hasBlock(patterns.assign), 'the manage step');
   return viewId;
-}
-
-/** The checkbox state values that tick `skuIds` in the assign (or revoke) groups of the view. */
-function ticks(v: FakeView, kind: Operation, skuIds: readonly string[]) {
-  const pattern = kind === 'assign' ? patterns.assign : patterns.revoke;
-  const values: Record<string, Record<string, SlackObject>> = {};
-  const wanted = new Set(skuIds);
-  for (const block of v.blocks) {
-    const blockId = typeof block.block_id === 'string' ? block.block_id : '';
-    if (block.type !== 'input' || !pattern.test(blockId)) continue;
-    const element = block.element as SlackObject;
-    const chosen = optionsOf(element).filter((o) => wanted.has(String(o.value)));
-    values[blockId] = { [String(element.action_id)]: { selected_options: chosen } };
-    for (const o of chosen) wanted.delete(String(o.value));
-  }
-  if (wanted.size > 0) throw new Error(`products not offered to ${kind}: ${[...wanted].join(', ')}`);
-  return values;
 }
 
 export interface Told {
