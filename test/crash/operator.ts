@@ -6,7 +6,7 @@
 import { ids, patterns } from '../../blocks/ids.js';
 import type { DemoCustomerData } from '../../src/providers/demo/demo-tenant.js';
 import { SeededRandom } from '../../src/providers/demo/seeded-random.js';
-import { ticks } from '../e2e/flow.js';
+import { blocksText, ticks } from '../e2e/flow.js';
 import type { ChildApp } from '../support/child-app.js';
 import type { FakeMessage, FakeView, SlackFake } from '../support/slack-fake.js';
 
@@ -54,21 +54,6 @@ export class Dice {
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** All text of blocks (section, context, header texts), for reading what people see. */
-export function blocksText(blocks: readonly unknown[] | undefined): string {
-  const texts: string[] = [];
-  const walk = (node: unknown) => {
-    if (Array.isArray(node)) node.forEach(walk);
-    else if (typeof node === 'object' && node !== null) {
-      const record = node as Record<string, unknown>;
-      if (typeof record.text === 'string') texts.push(record.text);
-      for (const value of Object.values(record)) if (typeof value === 'object') walk(value);
-    }
-  };
-  walk(blocks ?? []);
-  return texts.join('\n');
-}
 
 export function messageText(message: FakeMessage): string {
   return `${message.text ?? ''}\n${blocksText(message.blocks)}`;

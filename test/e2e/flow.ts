@@ -213,8 +213,8 @@ export async function finishedRun(
   return { summary, thread };
 }
 
-/** All text of messages (text + section/context texts), for assertions on what people read. */
-export function textOf(messages: readonly FakeMessage[]): string {
+/** All text of blocks (section, context, header texts), for reading what people see. */
+export function blocksText(blocks: readonly unknown[] | undefined): string {
   const texts: string[] = [];
   const walk = (node: unknown) => {
     if (Array.isArray(node)) node.forEach(walk);
@@ -224,9 +224,14 @@ export function textOf(messages: readonly FakeMessage[]): string {
       for (const value of Object.values(record)) if (typeof value === 'object') walk(value);
     }
   };
-  for (const message of messages) {
-    if (message.text) texts.push(message.text);
-    walk(message.blocks ?? []);
-  }
+  walk(blocks ?? []);
   return texts.join('\n');
+}
+
+/** All text of messages (text + section/context texts), for assertions on what people read. */
+export function textOf(messages: readonly FakeMessage[]): string {
+  return messages
+    .flatMap((message) => [message.text ?? '', blocksText(message.blocks)])
+    .filter((text) => text !== '')
+    .join('\n');
 }

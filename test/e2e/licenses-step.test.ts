@@ -10,7 +10,7 @@ import {
   TEST_CUSTOMERS,
 } from '../support/app-harness.js';
 import { expectValidModal } from '../support/block-kit.js';
-import { current, finishedRun, selectUsers, submitChange, textOf } from './flow.js';
+import { blocksText, current, finishedRun, selectUsers, submitChange, textOf } from './flow.js';
 
 const ALLOWED = ['auth.test', 'views.open', 'views.update', 'views.push', 'chat.postMessage', 'chat.update'];
 
@@ -26,9 +26,6 @@ afterEach(async () => {
   await h.close();
 });
 afterAll(() => reportAckLatencies('licenses-step.test.ts'));
-
-const blocksText = (blocks: readonly unknown[]) =>
-  textOf([{ channel: '', ts: '', edits: 0, blocks: blocks as never }]);
 
 /** Users holding exactly Office 365 E3, directly. */
 function plainE3Holders(count: number) {
