@@ -139,11 +139,25 @@ function plannedCounts(request: ChangeRequest): { assignments: number; revocatio
 async function earlierSubmission(deps: ListenerDeps, draftId: string, userId: string) {
   const deadline = Date.now() + REPEAT_WAIT_MS;
   for (;;) {
-    const request = await deps.store.findRequestByDraft(draftId);
-    if (request !== null) return request.requestedBy === userId ? request : null;
-    if (Date.now() >= deadline) return null;
+    const request = await savedSubmission(deps, draftId, userId);
+    if (request !== null || Date.now() >= deadline) return request;
     await sleep(100);
   }
+}
+
+/**
+ * The request submitted from `draftId` by `userId`, once it is on disk: the first delivery may
+ * still be saving it (and may yet be refused), so the store is flushed and asked again before
+ * anyone is told it was sent.
+ */
+async function savedSubmission(deps: ListenerDeps, draftId: string, userId: string) {
+  if ((await deps.store.findRequestByDraft(draftId)) === null) return null;
+  const flushed = await deps.store.flush().then(
+    () => true,
+    () => false,
+  );
+  const request = flushed ? await deps.store.findRequestByDraft(draftId) : null;
+  return request?.requestedBy === userId ? request : null;
 }
 
 /** The outcome a first delivery had, for a retried one: same view, nothing run twice. */
@@ -166,8 +180,8 @@ export function answerRepeatedSubmission(deps: ListenerDeps) {
   return async (args: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs) => {
     const meta = parseMetadata(DraftMetadata, args.view.private_metadata);
     if (meta !== null && (await deps.store.getDraft(meta.draftId)) === null) {
-      const request = await deps.store.findRequestByDraft(meta.draftId);
-      if (request !== null && request.requestedBy === args.body.user.id) {
+      const request = await savedSubmission(deps, meta.draftId, args.body.user.id);
+      if (request !== null) {
         const outcome = repeatedOutcome(request);
         await args.ack({
           response_action: 'update',
