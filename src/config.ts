@@ -2,7 +2,9 @@
  * Configuration is a function of the environment: one zod schema with every variable and its
  * default (DESIGN.md §3). A missing or malformed variable stops start-up with one line naming it.
  */
+
 import { z } from 'zod';
+import { RUN_DEFAULTS } from './licensing/run-defaults.js';
 
 const slackUserIds = z
   .string()
@@ -97,8 +99,8 @@ export const ConfigSchema = z.object({
   APPROVAL_WINDOW_HOURS: positiveInt(24),
   /** Finished requests, expired drafts and audit rows older than this are archived to DATA_DIR/archive/. */
   RETENTION_DAYS: positiveInt(90),
-  RUN_CONCURRENCY: positiveInt(8),
-  TENANT_WRITES_PER_SECOND: positiveInt(15),
+  RUN_CONCURRENCY: positiveInt(RUN_DEFAULTS.concurrency),
+  TENANT_WRITES_PER_SECOND: positiveInt(RUN_DEFAULTS.tenantWritesPerSecond),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 
   GRAPH_CLIENT_ID: optionalString,

@@ -1,0 +1,10 @@
+/**
+ * How fast a run goes when configuration says nothing. The env schema, the service and the
+ * executor all read these, so the defaults are stated once.
+ */
+export const RUN_DEFAULTS = {
+  /** Parallel provider calls per run. */
+  concurrency: 8,
+  /** Writes per second per customer tenant (Graph allows about 20). */
+  tenantWritesPerSecond: 15,
+} as const;
