@@ -80,8 +80,32 @@ function licensingViolations(lines: readonly ImportLine[]): string[] {
     .map(describeLine);
 }
 
-/** blocks/ is pure: Block Kit types only, no Slack client, no lowdb, no values from src/. */
-function blocksViolations(lines: readonly ImportLine[]): string[] {
+/**
+ * Modules of src/licensing that are pure functions over plain data: their value imports reach
+ * only other such modules. blocks/ may use them (one definition of a result key, a count, the
+ * approval rule) and stay pure.
+ */
+function pureLicensingModules(lines: readonly ImportLine[]): Set<string> {
+  const asTarget = (file: string) => file.replace(/\.ts$/, '.js');
+  const byFile = new Map<string, ImportLine[]>();
+  for (const line of lines)
+    byFile.set(asTarget(line.file), [...(byFile.get(asTarget(line.file)) ?? []), line]);
+  const pure = new Set(byFile.keys());
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const file of pure) {
+      const impure = (byFile.get(file) ?? []).some((line) => !line.typeOnly && !pure.has(line.target));
+      if (impure) {
+        pure.delete(file);
+        changed = true;
+      }
+    }
+  }
+  return pure;
+}
+
+/** blocks/ is pure: Block Kit types only, no Slack client, no lowdb, no values from src/ but pure ones. */
+function blocksViolations(lines: readonly ImportLine[], pure: ReadonlySet<string> = new Set()): string[] {
   return lines
     .filter(
       (line) =>
@@ -90,8 +114,22 @@ function blocksViolations(lines: readonly ImportLine[]): string[] {
         line.target === 'lowdb' ||
         line.target.startsWith('lowdb/') ||
         line.target.startsWith('src/slack') ||
-        (line.target.startsWith('src/') && !line.typeOnly),
+        (line.target.startsWith('src/') && !line.typeOnly && !pure.has(line.target)),
     )
+    .map(describeLine);
+}
+
+const PROVIDER_ADAPTERS = ['demo', 'graph', 'partner-center'];
+
+/** An adapter may use the shared provider modules and entra/, never another adapter; no adapter or store knows Slack. */
+function adapterViolations(lines: readonly ImportLine[]): string[] {
+  return lines
+    .filter((line) => {
+      if (line.target.startsWith('src/slack') || line.target.startsWith('@slack/')) return true;
+      const own = /^src\/providers\/([^/]+)\//.exec(line.file)?.[1];
+      const other = /^src\/providers\/([^/]+)\//.exec(line.target)?.[1];
+      return own !== undefined && other !== undefined && own !== other && PROVIDER_ADAPTERS.includes(other);
+    })
     .map(describeLine);
 }
 
@@ -102,9 +140,18 @@ describe('architecture', () => {
     expect(licensingViolations(lines)).toEqual([]);
   });
 
-  it('blocks/ imports no Slack client, no lowdb and no values from src/', async () => {
+  it('blocks/ imports no Slack client, no lowdb and no values from src/ but pure licensing modules', async () => {
+    const pure = pureLicensingModules(await importsUnder('src/licensing'));
+    expect(pure).toContain('src/licensing/result-key.js');
+    expect(pure).not.toContain('src/licensing/licensing-service.js');
     const lines = await importsUnder('blocks');
-    expect(blocksViolations(lines)).toEqual([]);
+    expect(blocksViolations(lines, pure)).toEqual([]);
+  });
+
+  it('providers import no other adapter, and neither providers nor the store know Slack', async () => {
+    const lines = [...(await importsUnder('src/providers')), ...(await importsUnder('src/store'))];
+    expect(lines.length).toBeGreaterThan(30);
+    expect(adapterViolations(lines)).toEqual([]);
   });
 
   it('the checks catch what they are meant to catch', () => {
@@ -132,10 +179,30 @@ describe('architecture', () => {
         'import {\n  type A,\n  b,\n} from "../src/licensing/plan.js";',
       ].join('\n'),
     );
-    expect(blocksViolations(blocks)).toEqual([
+    expect(blocksViolations(blocks, new Set(['src/licensing/plan.js']))).toEqual([
       "blocks/sample.ts imports '../src/licensing/model.js'",
       "blocks/sample.ts imports '@slack/web-api'",
-      "blocks/sample.ts imports '../src/licensing/plan.js'",
+    ]);
+
+    const pure = pureLicensingModules(
+      importsOf('src/licensing/a.ts', "import { b } from './b.js';\nimport type { C } from './c.js';")
+        .concat(importsOf('src/licensing/b.ts', "import type { A } from './a.js';"))
+        .concat(importsOf('src/licensing/c.ts', "import { z } from 'zod';")),
+    );
+    expect([...pure].sort()).toEqual(['src/licensing/a.js', 'src/licensing/b.js']);
+
+    const adapters = importsOf(
+      'src/providers/partner-center/sample.ts',
+      [
+        "import { HttpClient } from '../http.js';",
+        "import { msal } from '../entra/msal.js';",
+        "import { x } from '../graph/graph-wire.js';",
+        "import { y } from '../../slack/app.js';",
+      ].join('\n'),
+    );
+    expect(adapterViolations(adapters)).toEqual([
+      "src/providers/partner-center/sample.ts imports '../graph/graph-wire.js'",
+      "src/providers/partner-center/sample.ts imports '../../slack/app.js'",
     ]);
   });
 

@@ -18,26 +18,27 @@
  * Results are recorded as they land (coalesced) and flushed before the reporter hears of them, so
  * nothing the summary or thread says is lost with the process.
  */
+
 import {
   isLicenseProviderError,
   type LicenseProvider,
   type LicenseProviderError,
 } from '../providers/license-provider.js';
 import type { Store } from '../store/store.js';
-import {
-  type ChangeItem,
-  type ChangeRequest,
-  type FailureReason,
-  type ItemResult,
-  type Operation,
-  type RunCounts,
-  resultKey,
-  type UserChange,
-  type UserLicense,
+import type {
+  ChangeItem,
+  ChangeRequest,
+  FailureReason,
+  ItemResult,
+  Operation,
+  RunCounts,
+  UserChange,
+  UserLicense,
 } from './model.js';
 import { TenantPacer } from './pacer.js';
 import { samePlans } from './plan.js';
 import type { Reporter } from './reporter.js';
+import { resultKey } from './result-key.js';
 import { backoffDelay } from './retry.js';
 import { countResults } from './run-counts.js';
 

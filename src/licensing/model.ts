@@ -178,7 +178,7 @@ export const ChangeRequest = z.object({
   reason: z.string().optional(),
   products: z.array(z.object({ skuId: z.string(), name: z.string() })),
   items: z.array(ChangeItem),
-  /** Results keyed by `${userId}|${skuId}|${op}`; present once that part has landed. */
+  /** Results keyed by `resultKey` (result-key.ts); present once that part has landed. */
   results: z.record(z.string(), ItemResult),
   report: ReportTarget.optional(),
   /** The modal draft it was submitted from: a retried delivery of that submission finds it. */
@@ -197,10 +197,6 @@ export type ChangeRequest = z.infer<typeof ChangeRequest>;
 /** A request without its per-user items and results: what listings and the approval window read. */
 export const RequestHeader = ChangeRequest.omit({ items: true, results: true });
 export type RequestHeader = z.infer<typeof RequestHeader>;
-
-export function resultKey(userId: string, skuId: string, op: Operation): string {
-  return `${userId}|${skuId}|${op}`;
-}
 
 /** Counts over a request's results. */
 export interface RunCounts {

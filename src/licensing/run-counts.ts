@@ -1,4 +1,5 @@
-import { type ChangeRequest, type RunCounts, resultKey } from './model.js';
+import type { ChangeRequest, RunCounts } from './model.js';
+import { resultKey } from './result-key.js';
 
 /** Counts a request's parts (planned changes and no-ops) and how many have landed, by outcome. */
 export function countResults(request: Pick<ChangeRequest, 'items' | 'results'>): RunCounts {

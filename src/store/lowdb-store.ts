@@ -19,13 +19,8 @@ import path from 'node:path';
 import { Low } from 'lowdb';
 import { z } from 'zod';
 import { newId } from '../licensing/ids.js';
-import {
-  ChangeRequest,
-  ItemResult,
-  RequestHeader,
-  type RequestStatus,
-  resultKey,
-} from '../licensing/model.js';
+import { ChangeRequest, ItemResult, RequestHeader, type RequestStatus } from '../licensing/model.js';
+import { resultKey } from '../licensing/result-key.js';
 import { defaultLogger } from '../logger.js';
 import { AppendLog } from '../persistence/append-log.js';
 import { CoalescingWriter, type WriterHealth } from '../persistence/coalescing-writer.js';

@@ -4,9 +4,11 @@
  * appended as they land). Kept out of the main file so that a write of a draft costs the same
  * whatever the requests hold.
  */
+
 import { mkdir, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { type ChangeRequest, ItemResult, resultKey } from '../licensing/model.js';
+import { type ChangeRequest, ItemResult } from '../licensing/model.js';
+import { resultKey } from '../licensing/result-key.js';
 import { AppendLog, readJsonLines } from '../persistence/append-log.js';
 import {
   type DurableFs,

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { limits } from '../../blocks/limits.js';
 import { MAX_RESULT_MESSAGES, renderResultsCsv, renderRunResults } from '../../blocks/run-results.js';
 import type { ChangeRequest, FailureReason, ItemResult } from '../../src/licensing/model.js';
-import { failureMessages, FailureReason as Reasons, resultKey } from '../../src/licensing/model.js';
+import { failureMessages, FailureReason as Reasons } from '../../src/licensing/model.js';
+import { resultKey } from '../../src/licensing/result-key.js';
 import { validateMessageBlocks, validateMessageText } from '../support/block-kit.js';
 import { makeChangeRequest, makeItem, makeResult, makeUser } from '../support/licensing-factories.js';
 

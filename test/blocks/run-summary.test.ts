@@ -2,7 +2,8 @@ import type { KnownBlock } from '@slack/types';
 import { describe, expect, it } from 'vitest';
 import { countRequest, describeChanges, renderRunSummary } from '../../blocks/run-summary.js';
 import type { ChangeRequest } from '../../src/licensing/model.js';
-import { resultKey } from '../../src/licensing/model.js';
+import { resultKey } from '../../src/licensing/result-key.js';
+
 import { validateMessageBlocks, validateMessageText } from '../support/block-kit.js';
 import {
   makeApproval,

@@ -3,8 +3,10 @@
  * LowdbStore, the demo tenant's openDemoTenant), so the tests follow the store and tenant layouts
  * as they change; and judging each recorded result against the tenant.
  */
+
 import { readFile } from 'node:fs/promises';
-import { type ChangeRequest, type ItemResult, type Operation, resultKey } from '../../src/licensing/model.js';
+import type { ChangeRequest, ItemResult, Operation } from '../../src/licensing/model.js';
+import { resultKey } from '../../src/licensing/result-key.js';
 import { countDemoChanges } from '../../src/providers/demo/demo-change-count.js';
 import { readDemoTenant } from '../../src/providers/demo/demo-file.js';
 import type { DemoCustomerData, DemoTenantData } from '../../src/providers/demo/demo-tenant.js';
