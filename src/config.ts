@@ -4,6 +4,7 @@
  */
 
 import { z } from 'zod';
+import type { CodedError } from './errors.js';
 import { RUN_DEFAULTS } from './licensing/run-defaults.js';
 
 const slackUserIds = z
@@ -118,8 +119,10 @@ export const ConfigSchema = z.object({
 
 export type Config = z.infer<typeof ConfigSchema>;
 
-export class ConfigError extends Error {
+export class ConfigError extends Error implements CodedError {
   override readonly name = 'ConfigError';
+  /** The environment does not describe a runnable app; the message names every bad variable. */
+  readonly code = 'config_invalid';
 }
 
 /** Parses the environment; throws ConfigError with one line per bad variable. */

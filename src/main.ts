@@ -3,15 +3,15 @@
  * Everything is built here once; nothing else chooses an adapter.
  */
 import { existsSync } from 'node:fs';
-import { type Config, ConfigError, loadConfig } from './config.js';
+import { type Config, loadConfig } from './config.js';
+import { isCodedError } from './errors.js';
 import { LicensingService } from './licensing/licensing-service.js';
 import { createLogger } from './logger.js';
 import { installProcessGuards } from './process-guards.js';
-import { createProvider, ProviderStartError } from './providers/create-provider.js';
+import { createProvider } from './providers/create-provider.js';
 import { createSlackApp } from './slack/app.js';
-import { SlackStartError, verifySlackToken } from './slack/verify-token.js';
+import { verifySlackToken } from './slack/verify-token.js';
 import { LowdbStore } from './store/lowdb-store.js';
-import { StoreError } from './store/store.js';
 
 const APPROVAL_SWEEP_MS = 60_000;
 const RETENTION_SWEEP_MS = 3_600_000;
@@ -20,10 +20,15 @@ const RUNS_STOP_MS = 10_000;
 /** After this, a stop that hangs ends with a forced exit. */
 const SHUTDOWN_LIMIT_MS = 25_000;
 
-/** Expected start-up failures: one line naming the cause, never a stack. */
-function fail(line: string): never {
-  process.stderr.write(`${line}\n`);
+/** Expected start-up failures: one line naming the cause and its code, never a stack. */
+function fail(code: string, line: string): never {
+  process.stderr.write(`${line} [${code}]\n`);
   process.exit(1);
+}
+
+/** A coded error is an expected failure (one line); anything else is a bug and keeps its stack. */
+function failOnCoded(error: unknown, context = ''): void {
+  if (isCodedError(error)) fail(error.code, `${context}${error.message}`);
 }
 
 function readConfig(): Config {
@@ -32,7 +37,7 @@ function readConfig(): Config {
   try {
     return loadConfig();
   } catch (error) {
-    if (error instanceof ConfigError) fail(error.message);
+    failOnCoded(error);
     throw error;
   }
 }
@@ -59,21 +64,22 @@ async function main(): Promise<void> {
   try {
     await store.open();
   } catch (error) {
-    if (error instanceof StoreError) fail(`Cannot open the store in ${config.DATA_DIR}: ${error.message}`);
+    failOnCoded(error, `Cannot open the store in ${config.DATA_DIR}: `);
     throw error;
   }
   // Checked before anything else talks to Slack: a wrong token or no network ends here, in seconds.
   const botIdentity = await verifySlackToken(config.SLACK_BOT_TOKEN, config.SLACK_API_URL).catch(
     (error: unknown) => {
-      if (error instanceof SlackStartError) fail(error.message);
+      failOnCoded(error);
       throw error;
     },
   );
   const backend = await createProvider(config, { logger: logger.child({ component: 'provider' }) }).catch(
     (error: unknown) => {
-      if (error instanceof ProviderStartError) fail(error.message);
+      failOnCoded(error);
       // A corrupt demo tenant file and the like: the message names the file and what to do.
       fail(
+        'provider_start_failed',
         `Cannot start the ${config.LICENSE_PROVIDER} backend: ${error instanceof Error ? error.message : String(error)}`,
       );
     },

@@ -30,7 +30,9 @@ describe('start-up', () => {
     const result = start({});
     expect(result.status).toBe(1);
     expect(result.stderr.trim().split('\n')).toEqual([
-      expect.stringMatching(/SLACK_BOT_TOKEN is required.*SLACK_SIGNING_SECRET is required/),
+      expect.stringMatching(
+        /SLACK_BOT_TOKEN is required.*SLACK_SIGNING_SECRET is required.* \[config_invalid\]$/,
+      ),
     ]);
   });
 
@@ -40,7 +42,9 @@ describe('start-up', () => {
     writeFileSync(storeFile, '{"version": 1, "requests": ');
     const result = start({ SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: 'secret', DATA_DIR: dataDir });
     expect(result.status).toBe(1);
-    expect(result.stderr).toContain('Cannot open the store');
+    expect(result.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/^Cannot open the store .*\[store_corrupt\]$/),
+    ]);
     expect(result.stderr).toContain(storeFile);
     expect(readFileSync(storeFile, 'utf8')).toBe('{"version": 1, "requests": ');
   });
@@ -50,7 +54,7 @@ describe('start-up', () => {
     expect(result.status).toBe(1);
     expect(result.stderr.trim().split('\n')).toEqual([
       expect.stringMatching(
-        /SLACK_BOT_TOKEN is still the placeholder.*SLACK_SIGNING_SECRET is still the placeholder/,
+        /SLACK_BOT_TOKEN is still the placeholder.*SLACK_SIGNING_SECRET is still the placeholder.*\[config_invalid\]$/,
       ),
     ]);
   });
@@ -67,7 +71,7 @@ describe('start-up', () => {
       });
       expect(result.status).toBe(1);
       expect(result.stderr.trim().split('\n')).toEqual([
-        'Slack refused SLACK_BOT_TOKEN (invalid_auth: the token is not valid).',
+        'Slack refused SLACK_BOT_TOKEN (invalid_auth: the token is not valid). [slack_token_refused]',
       ]);
       expect(Date.now() - started).toBeLessThan(30_000);
     } finally {
@@ -86,7 +90,9 @@ describe('start-up', () => {
     });
     expect(result.status).toBe(1);
     expect(result.stderr.trim().split('\n')).toEqual([
-      expect.stringMatching(/^Slack is unreachable at http:\/\/127\.0\.0\.1:\d+\/api\/ \(ECONNREFUSED\)/),
+      expect.stringMatching(
+        /^Slack is unreachable at http:\/\/127\.0\.0\.1:\d+\/api\/ \(ECONNREFUSED\).*\[slack_unreachable\]$/,
+      ),
     ]);
     expect(Date.now() - started).toBeLessThan(30_000);
   }, 40_000);
@@ -106,6 +112,7 @@ describe('start-up', () => {
       const lines = result.stderr.trim().split('\n');
       expect(lines).toHaveLength(1);
       expect(lines[0]).toContain(join(dataDir, 'demo-tenant.json'));
+      expect(lines[0]).toMatch(/\[provider_\w+\]$/);
     } finally {
       await fake.close();
     }

@@ -3,7 +3,9 @@
  * wrong token or an unreachable Slack stops start-up within seconds with one line naming the
  * cause (the app's own client retries for about 30 minutes, which is right for messages, not here).
  */
+
 import { LogLevel, type WebAPICallError, WebClient } from '@slack/web-api';
+import type { CodedError } from '../errors.js';
 
 const TIMEOUT_MS = 8_000;
 
@@ -17,7 +19,7 @@ const TOKEN_REFUSALS: Record<string, string> = {
   no_permission: 'the token lacks permission',
 };
 
-export class SlackStartError extends Error {
+export class SlackStartError extends Error implements CodedError {
   override readonly name = 'SlackStartError';
   readonly code: 'slack_token_refused' | 'slack_unreachable';
   constructor(code: SlackStartError['code'], message: string) {
