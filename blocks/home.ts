@@ -1,11 +1,12 @@
 /** App Home: the user's recent requests and, for approvers, the pending approvals. */
 import type { HomeView, KnownBlock } from '@slack/types';
 import type { ChangeRequest, RunCounts } from '../src/licensing/model.js';
+import { countResults } from '../src/licensing/run-counts.js';
 import type { Approval } from '../src/store/store-schema.js';
 import { approvalButtons, approvalSummaryLines } from './approval-request.js';
 import { actions, context, divider, header, homeView, section, slackDate } from './elements.js';
 import { escapeMrkdwn, limits, oneLine, packLinesCapped, truncate } from './limits.js';
-import { countRequest, describeChanges, statusLine } from './run-summary.js';
+import { describeChanges, statusLine } from './run-summary.js';
 
 /** Requests and approvals shown at most (the rest are counted), to stay within 100 blocks. */
 export const HOME_MAX_RECENT = 20;
@@ -25,7 +26,7 @@ function unwrap(entry: ChangeRequest | { request: ChangeRequest; counts: RunCoun
   request: ChangeRequest;
   counts: RunCounts;
 } {
-  return 'request' in entry ? entry : { request: entry, counts: countRequest(entry) };
+  return 'request' in entry ? entry : { request: entry, counts: countResults(entry) };
 }
 
 /**

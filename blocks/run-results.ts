@@ -4,6 +4,7 @@
  */
 import type { KnownBlock } from '@slack/types';
 import type { ChangeRequest, FailureReason, ItemResult, Operation } from '../src/licensing/model.js';
+import { resultKey } from '../src/licensing/result-key.js';
 import { context, plural, section } from './elements.js';
 import { escapeMrkdwn, limits, oneLine, packLines, packLinesCapped, pagesOf, truncate } from './limits.js';
 import { productLabel, type SlackMessage } from './run-summary.js';
@@ -168,7 +169,7 @@ function resultsOf(input: RunResultsInput): ItemResult[] {
   const seen = new Set(Object.keys(request.results));
   for (const item of request.items) {
     for (const n of item.noops) {
-      const key = `${item.userId}|${n.skuId}|${n.op}`;
+      const key = resultKey(item.userId, n.skuId, n.op);
       if (!seen.has(key)) {
         all.push({ userId: item.userId, skuId: n.skuId, op: n.op, outcome: 'noop', at: request.createdAt });
         seen.add(key);
@@ -304,7 +305,7 @@ export function renderResultsCsv(request: ChangeRequest, messages?: FailureMessa
     ];
     const seen = new Set<string>();
     for (const part of parts) {
-      const key = `${item.userId}|${part.skuId}|${part.op}`;
+      const key = resultKey(item.userId, part.skuId, part.op);
       if (seen.has(key)) continue;
       seen.add(key);
       const r = request.results[key];

@@ -1,6 +1,7 @@
 /** The summary message of a request, posted where `/licenses` ran and updated in place. */
 import type { KnownBlock } from '@slack/types';
 import type { ChangeRequest, Operation, RunCounts } from '../src/licensing/model.js';
+import { countResults } from '../src/licensing/run-counts.js';
 import type { Approval } from '../src/store/store-schema.js';
 import { context, plural, section, slackDate, userMention } from './elements.js';
 import { escapeMrkdwn, limits, oneLine, packLinesCapped, truncate } from './limits.js';
@@ -21,39 +22,6 @@ export interface RunSummaryInput {
   approvers?: readonly string[];
   /** Approvals channel (shown while pending). */
   approvalChannelId?: string | null;
-}
-
-function partKeys(request: ChangeRequest): Map<string, Operation> {
-  const keys = new Map<string, Operation>();
-  for (const item of request.items) {
-    for (const a of item.change.assign) keys.set(`${item.userId}|${a.skuId}|assign`, 'assign');
-    for (const skuId of item.change.revoke) keys.set(`${item.userId}|${skuId}|revoke`, 'revoke');
-    for (const n of item.noops) keys.set(`${item.userId}|${n.skuId}|${n.op}`, n.op);
-  }
-  return keys;
-}
-
-/**
- * Counts over a request: every planned (user, product, operation) part; a part is done when its
- * result landed; planned no-ops without a result count as done no-ops.
- */
-export function countRequest(request: ChangeRequest): RunCounts {
-  const planned = new Set<string>();
-  for (const item of request.items)
-    for (const n of item.noops) planned.add(`${item.userId}|${n.skuId}|${n.op}`);
-  const counts: RunCounts = { total: 0, done: 0, success: 0, noop: 0, failed: 0 };
-  for (const key of partKeys(request).keys()) {
-    counts.total += 1;
-    const result = request.results[key];
-    if (result) {
-      counts.done += 1;
-      counts[result.outcome] += 1;
-    } else if (planned.has(key)) {
-      counts.done += 1;
-      counts.noop += 1;
-    }
-  }
-  return counts;
 }
 
 /** Product name of a request's sku (the sku id when unknown), escaped for mrkdwn. */
@@ -157,7 +125,7 @@ function approvedByText(approval: Approval | null | undefined): string {
 /** One status line (mrkdwn) for a request in any state. */
 export function statusLine(input: RunSummaryInput): string {
   const { request, approval } = input;
-  const counts = input.counts ?? countRequest(request);
+  const counts = input.counts ?? countResults(request);
   const approvedBy = approvedByText(approval);
   switch (request.status) {
     case 'pending_approval': {
@@ -215,7 +183,7 @@ function plainStatus(input: RunSummaryInput, counts: RunCounts): string {
 /** The summary message: who, which customer, what changes for how many users, and the status line. */
 export function renderRunSummary(input: RunSummaryInput): SlackMessage {
   const { request } = input;
-  const counts = input.counts ?? countRequest(request);
+  const counts = input.counts ?? countResults(request);
   const customer = escapeMrkdwn(truncate(oneLine(request.customerName), 200));
   const users = request.items.length;
   const blocks: KnownBlock[] = [

@@ -1,8 +1,9 @@
 import type { KnownBlock } from '@slack/types';
 import { describe, expect, it } from 'vitest';
-import { countRequest, describeChanges, renderRunSummary } from '../../blocks/run-summary.js';
+import { describeChanges, renderRunSummary } from '../../blocks/run-summary.js';
 import type { ChangeRequest } from '../../src/licensing/model.js';
 import { resultKey } from '../../src/licensing/result-key.js';
+import { countResults } from '../../src/licensing/run-counts.js';
 
 import { validateMessageBlocks, validateMessageText } from '../support/block-kit.js';
 import {
@@ -60,7 +61,7 @@ describe('renderRunSummary', () => {
       outcome: 'failed',
       reason: 'inherited_from_group',
     });
-    expect(countRequest(r)).toEqual({ total: 10, done: 2, success: 1, noop: 0, failed: 1 });
+    expect(countResults(r)).toEqual({ total: 10, done: 2, success: 1, noop: 0, failed: 1 });
     const running = renderRunSummary({ request: r });
     expectValid(running);
     expect(text(running.blocks)).toContain(
@@ -120,16 +121,20 @@ describe('renderRunSummary', () => {
     expect(m.text).not.toContain('<!channel>');
   });
 
-  it('counts planned no-ops as done', () => {
+  it('counts a planned no-op as the run does: done once its result has landed', () => {
     const u = makeUser();
     const item = { ...makeItem(u), noops: [{ skuId: 'e3', op: 'assign' as const }] };
-    expect(countRequest(makeChangeRequest({ items: [item] }))).toEqual({
-      total: 1,
-      done: 1,
-      success: 0,
-      noop: 1,
-      failed: 0,
-    });
+    const waiting = makeChangeRequest({ items: [item], status: 'running' });
+    expect(text(renderRunSummary({ request: waiting }).blocks)).toContain('*Running:* 0 of 1 change done');
+    const landed = {
+      ...waiting,
+      results: {
+        [resultKey(u.id, 'e3', 'assign')]: makeResult({ userId: u.id, skuId: 'e3', outcome: 'noop' }),
+      },
+    };
+    expect(text(renderRunSummary({ request: landed }).blocks)).toContain(
+      '*Running:* 1 of 1 change done · 0 succeeded · 1 no change · 0 failed',
+    );
   });
 });
 
