@@ -1,0 +1,48 @@
+/** What a change would do, read from the tenant as it is now: the plan, and the products' overview. */
+import type { LicenseProvider } from '../providers/license-provider.js';
+import type { Customer, Product } from './model.js';
+import { type PlanResult, planChanges } from './plan.js';
+import type { ChangeInput, ProductOverview } from './service-types.js';
+
+export interface PlannedChange {
+  customer: Customer | null;
+  plan: PlanResult;
+  products: Product[];
+}
+
+export async function planChange(provider: LicenseProvider, input: ChangeInput): Promise<PlannedChange> {
+  const userIds = [...new Set(input.userIds)];
+  const [customer, users, products, holdings] = await Promise.all([
+    provider.getCustomer(input.customerId),
+    provider.getUsers(input.customerId, userIds),
+    provider.listProducts(input.customerId),
+    provider.getHoldings(input.customerId, userIds),
+  ]);
+  const plan = planChanges({ users, products, holdings, assign: input.assign, revoke: input.revoke });
+  return { customer, plan, products };
+}
+
+/** Each product of the customer with who of `userIds` holds it, directly or through a group. */
+export async function productOverview(
+  provider: LicenseProvider,
+  customerId: string,
+  userIds: readonly string[],
+): Promise<ProductOverview[]> {
+  const selected = [...new Set(userIds)];
+  const [products, holdings] = await Promise.all([
+    provider.listProducts(customerId),
+    provider.getHoldings(customerId, selected),
+  ]);
+  return products.map((product) => {
+    const holders: string[] = [];
+    const inheritedHolders: string[] = [];
+    for (const userId of selected) {
+      const license = holdings.get(userId)?.find((held) => held.skuId === product.skuId);
+      if (license?.direct) holders.push(userId);
+      else if (license) inheritedHolders.push(userId);
+    }
+    const holding = holders.length + inheritedHolders.length;
+    const state = holding === 0 ? 'none' : holding === selected.length ? 'all' : 'some';
+    return { product, holders, inheritedHolders, state };
+  });
+}

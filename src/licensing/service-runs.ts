@@ -1,0 +1,137 @@
+/**
+ * Running requests in this process: a request runs at most once at a time, stop() lets the items
+ * in flight land before the process exits, and what is left unfinished is found again at start.
+ */
+import type { LicenseProvider } from '../providers/license-provider.js';
+import type { Store } from '../store/store.js';
+import { RunInterruptedError, type RunOptions, runRequest } from './executor.js';
+import type { ChangeRequest } from './model.js';
+import type { TenantPacer } from './pacer.js';
+import type { Reporter } from './reporter.js';
+import { MANY, type RunLogger } from './service-types.js';
+
+/** A request that cannot run in its current state (pending, rejected, expired) or is unknown. */
+export class RequestNotRunnableError extends Error {
+  override readonly name = 'RequestNotRunnableError';
+  readonly code = 'licensing_not_runnable';
+}
+
+/** Retry and reporting knobs of the executor (defaults suit Graph). */
+export type RetryOptions = Pick<
+  RunOptions,
+  'maxAttempts' | 'baseDelayMs' | 'maxDelayMs' | 'progressIntervalMs' | 'sleep'
+>;
+
+export interface RunsOptions {
+  provider: LicenseProvider;
+  store: Store;
+  concurrency: number;
+  pacer: TenantPacer;
+  now: () => Date;
+  logger: RunLogger;
+  retry: RetryOptions | undefined;
+  /**
+   * Requests this process made runnable (submitted for an immediate run, or approved) and whose
+   * run() has not begun: their listener starts them, so they are not interrupted.
+   */
+  startingHere: Set<string>;
+}
+
+export class Runs {
+  readonly #options: RunsOptions;
+  /** Requests being run by this process: a second run() of one would apply it twice. */
+  readonly #running = new Set<string>();
+  /** Aborted by stop(): runs take no new item, and no run starts. */
+  readonly #stopping = new AbortController();
+  readonly #inFlight = new Set<Promise<unknown>>();
+
+  constructor(options: RunsOptions) {
+    this.#options = options;
+  }
+
+  run(requestId: string, reporter: Reporter): Promise<ChangeRequest> {
+    const running = this.#run(requestId, reporter);
+    this.#inFlight.add(running);
+    const forget = () => this.#inFlight.delete(running);
+    running.then(forget, forget);
+    return running;
+  }
+
+  async stop(timeoutMs: number): Promise<void> {
+    this.#stopping.abort();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, timeoutMs);
+    });
+    await Promise.race([Promise.allSettled([...this.#inFlight]), timeout]);
+    clearTimeout(timer);
+  }
+
+  /** Of `unfinished` requests, those nobody in this process runs or is about to start, oldest first. */
+  async interrupted(): Promise<ChangeRequest[]> {
+    const { store, startingHere } = this.#options;
+    const unfinished = await store.listRequests({ status: ['running', 'approved'], limit: MANY });
+    return unfinished
+      .filter((request) => !this.#running.has(request.id))
+      .filter((request) => request.status === 'running' || !startingHere.has(request.id))
+      .reverse();
+  }
+
+  async #run(requestId: string, reporter: Reporter): Promise<ChangeRequest> {
+    if (this.#stopping.signal.aborted) {
+      throw new RunInterruptedError(`Request ${requestId} was not started: LicenseDesk is stopping.`);
+    }
+    if (this.#running.has(requestId)) {
+      throw new RequestNotRunnableError(`Request ${requestId} is already running.`);
+    }
+    this.#running.add(requestId);
+    this.#options.startingHere.delete(requestId);
+    try {
+      const { store, now } = this.#options;
+      const before = await store.getRequest(requestId);
+      if (!before) throw new RequestNotRunnableError(`Request ${requestId} does not exist.`);
+      if (before.status === 'completed') return before;
+      const request = await store.transitionRequest(requestId, ['approved', 'running'], 'running', {
+        startedAt: before.startedAt ?? now().toISOString(),
+      });
+      if (!request) {
+        throw new RequestNotRunnableError(`Request ${requestId} cannot run: it is ${before.status}.`);
+      }
+      return await runRequest(request, this.#runOptions(request, reporter, before.status === 'running'));
+    } finally {
+      this.#running.delete(requestId);
+    }
+  }
+
+  #runOptions(request: ChangeRequest, reporter: Reporter, resumed: boolean): RunOptions {
+    const { provider, store, concurrency, pacer, now, logger, retry } = this.#options;
+    const requestId = request.id;
+    return {
+      provider,
+      store,
+      reporter,
+      concurrency,
+      pacer,
+      resumed,
+      now,
+      logger:
+        logger.child?.({ requestId, customerId: request.customerId, requestedBy: request.requestedBy }) ??
+        logger,
+      signal: this.#stopping.signal,
+      ...retry,
+      finish: async (ran, counts) => {
+        const completed = await store.transitionRequest(requestId, ['running'], 'completed', {
+          finishedAt: now().toISOString(),
+        });
+        await store.appendAudit({
+          actor: 'system',
+          action: 'run_completed',
+          requestId,
+          outcome: counts.failed > 0 ? 'with_failures' : 'ok',
+          details: { ...counts },
+        });
+        return { ...ran, ...(completed ?? {}), results: ran.results };
+      },
+    };
+  }
+}

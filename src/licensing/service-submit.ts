@@ -1,0 +1,141 @@
+/**
+ * Submitting a change: plan it against the tenant as it is, decide whether it needs approval,
+ * and save the request (with its pending approval) before anyone is told it was sent.
+ */
+import type { LicenseProvider } from '../providers/license-provider.js';
+import type { Approval, Store } from '../store/store.js';
+import { newId } from './ids.js';
+import type { ChangeRequest, Customer, Product } from './model.js';
+import type { PlanResult } from './plan.js';
+import { type ApprovalBasis, approvalExpiresAt } from './policy.js';
+import type { ApprovalWindow } from './service-approval-window.js';
+import { planChange } from './service-plan.js';
+import { KeyedSerial } from './service-serial.js';
+import type { SubmitInput, SubmitResult } from './service-types.js';
+
+export interface SubmissionsOptions {
+  provider: LicenseProvider;
+  store: Store;
+  window: ApprovalWindow;
+  ttlHours: number;
+  now: () => Date;
+  /** Requests made runnable here whose run has not begun (see LicensingService). */
+  startingHere: Set<string>;
+}
+
+type Plan = Extract<PlanResult, { ok: true }>;
+
+export class Submissions {
+  readonly #options: SubmissionsOptions;
+  readonly #serial = new KeyedSerial();
+
+  constructor(options: SubmissionsOptions) {
+    this.#options = options;
+  }
+
+  submit(input: SubmitInput): Promise<SubmitResult> {
+    // Two submissions racing must not both slip under the threshold: the window is counted and
+    // the request saved as one step per operator and customer (in this process: replicas sharing
+    // a database would take this lock there).
+    return this.#serial.run(`${input.requestedBy}|${input.customerId}`, () => this.#submit(input));
+  }
+
+  async #submit(input: SubmitInput): Promise<SubmitResult> {
+    const { provider, window, now } = this.#options;
+    const { customer, plan, products } = await planChange(provider, input);
+    if (!plan.ok) return plan;
+    if (!customer)
+      return { ok: false, problems: [{ kind: 'unknown_customer', customerId: input.customerId }] };
+    const basis = await window.basis(input.requestedBy, customer.id, plan);
+    const reason = input.reason?.trim() ?? '';
+    if (basis.needsApproval && reason === '')
+      return { ok: false, problems: [{ kind: 'reason_required', basis }] };
+    const at = now();
+    const request = newRequest({ input, customer, plan, products, basis, reason, at });
+    await this.#saveRequest(request);
+    const approval = basis.needsApproval ? await this.#saveApproval(request, reason, at) : null;
+    await this.#options.store.appendAudit({
+      actor: input.requestedBy,
+      action: 'submitted',
+      requestId: request.id,
+      outcome: request.status,
+      details: {
+        customerId: customer.id,
+        users: plan.items.length,
+        assignments: plan.assignments,
+        revocations: plan.revocations,
+        planRemovals: plan.planRemovals,
+        earlierRevocations: basis.earlierRevocations,
+        noops: plan.noops,
+      },
+    });
+    return { ok: true, request, needsApproval: basis.needsApproval, approval };
+  }
+
+  /** A request that runs at once is marked as starting here before it is saved, so resume leaves it alone. */
+  async #saveRequest(request: ChangeRequest): Promise<void> {
+    const { store, startingHere } = this.#options;
+    if (!request.approvalRequired) startingHere.add(request.id);
+    try {
+      await store.saveRequest(request);
+    } catch (error) {
+      startingHere.delete(request.id);
+      throw error;
+    }
+  }
+
+  async #saveApproval(request: ChangeRequest, reason: string, at: Date): Promise<Approval> {
+    const { store, ttlHours } = this.#options;
+    const approval: Approval = {
+      requestId: request.id,
+      status: 'pending',
+      requestedBy: request.requestedBy,
+      reason,
+      createdAt: request.createdAt,
+      expiresAt: approvalExpiresAt(at, ttlHours).toISOString(),
+    };
+    try {
+      await store.saveApproval(approval);
+    } catch (error) {
+      // Without its approval the request could never be decided: close it (best effort; a
+      // store that cannot write leaves it pending and no one is told it was sent).
+      await store.transitionRequest(request.id, ['pending_approval'], 'expired').catch(() => {});
+      throw error;
+    }
+    return approval;
+  }
+}
+
+interface NewRequest {
+  input: SubmitInput;
+  customer: Customer;
+  plan: Plan;
+  products: readonly Product[];
+  basis: ApprovalBasis;
+  reason: string;
+  at: Date;
+}
+
+function newRequest({ input, customer, plan, products, basis, reason, at }: NewRequest): ChangeRequest {
+  const chosen = new Set([...input.assign.map((choice) => choice.skuId), ...input.revoke]);
+  return {
+    id: newId('req'),
+    customerId: customer.id,
+    customerName: customer.name,
+    tenantId: customer.tenantId,
+    requestedBy: input.requestedBy,
+    createdAt: at.toISOString(),
+    status: basis.needsApproval ? 'pending_approval' : 'approved',
+    ...(reason === '' ? {} : { reason }),
+    products: products
+      .filter((product) => chosen.has(product.skuId))
+      .map((product) => ({ skuId: product.skuId, name: product.name })),
+    items: plan.items,
+    results: {},
+    ...(input.report ? { report: input.report } : {}),
+    ...(input.draftId === undefined ? {} : { draftId: input.draftId }),
+    revocations: basis.own,
+    approvalRequired: basis.needsApproval,
+    approvalBasis: basis,
+  };
+}

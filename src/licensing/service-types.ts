@@ -1,0 +1,64 @@
+/** The shapes the service's callers pass in and get back, shared by the service's parts. */
+import type { Approval } from '../store/store.js';
+import type { AssignChoice, ChangeRequest, Product, ReportTarget } from './model.js';
+import type { PlanProblem } from './plan.js';
+import type { ApprovalBasis } from './policy.js';
+
+/** One product as the manage-licenses step shows it, over the selected users. */
+export interface ProductOverview {
+  product: Product;
+  /** Selected users holding it directly. */
+  holders: string[];
+  /** Selected users holding it only through a group (cannot be revoked here). */
+  inheritedHolders: string[];
+  /** all / some / none of the selection hold it (directly or through a group). */
+  state: 'all' | 'some' | 'none';
+}
+
+export interface ChangeInput {
+  customerId: string;
+  userIds: readonly string[];
+  assign: readonly AssignChoice[];
+  revoke: readonly string[];
+}
+
+/** A change as submitted: who asks, why, where it reports, and the draft it came from. */
+export type SubmitInput = ChangeInput & {
+  requestedBy: string;
+  reason?: string;
+  report?: ReportTarget;
+  draftId?: string;
+};
+
+export type PrepareResult =
+  | {
+      ok: true;
+      assignments: number;
+      revocations: number;
+      noops: number;
+      needsApproval: boolean;
+      /** What the approval decision is based on (this request, the operator's earlier ones). */
+      basis: ApprovalBasis;
+    }
+  | { ok: false; problems: PlanProblem[] };
+
+export type SubmitResult =
+  | { ok: true; request: ChangeRequest; needsApproval: boolean; approval: Approval | null }
+  | { ok: false; problems: PlanProblem[] };
+
+export type DecisionResult =
+  | { ok: true; request: ChangeRequest; approval: Approval }
+  | {
+      ok: false;
+      why: 'not_found' | 'self_decision' | 'already_decided' | 'expired';
+      approval: Approval | null;
+    };
+
+/** What the service and its runs log through (the app's logger, or a test's). */
+export interface RunLogger {
+  warn(...parts: unknown[]): void;
+  child?(bindings: Record<string, string>): RunLogger;
+}
+
+/** A listing limit meant as "all of them" (stores want a limit). */
+export const MANY = 10_000;
