@@ -1,0 +1,49 @@
+/**
+ * What the demo tenant answers when it refuses a call, worded as Graph words it (reference §1.6)
+ * so that callers meet the same reasons and messages as against the real tenant.
+ */
+import { LicenseProviderError } from '../license-provider.js';
+
+export function unknownCustomer(customerId: string): LicenseProviderError {
+  return new LicenseProviderError('provider_error', `Customer '${customerId}' does not exist.`);
+}
+
+export function userNotFound(userId: string): LicenseProviderError {
+  return new LicenseProviderError(
+    'user_not_found',
+    `Resource '${userId}' does not exist or one of its queried reference-property objects are not present.`,
+  );
+}
+
+export function throttled(retryAfterMs: number): LicenseProviderError {
+  return new LicenseProviderError('throttled', 'Please retry again later.', {
+    transient: true,
+    retryAfterMs,
+  });
+}
+
+export function serverBusy(): LicenseProviderError {
+  return new LicenseProviderError('provider_error', 'Service Unavailable: the server is busy, retry later.', {
+    transient: true,
+  });
+}
+
+export function timedOut(): LicenseProviderError {
+  return new LicenseProviderError('provider_error', 'The request timed out.', { transient: true });
+}
+
+/** Transient: another process (the next start) may take the change later. */
+export function stopping(): LicenseProviderError {
+  return new LicenseProviderError('provider_error', 'The demo tenant is shutting down; try again later.', {
+    transient: true,
+  });
+}
+
+/** The journal refused a change, which was undone: transient, so the caller retries later. */
+export function notSaved(cause: unknown): LicenseProviderError {
+  return new LicenseProviderError(
+    'provider_error',
+    'The demo tenant could not save the change; nothing was changed.',
+    { transient: true, cause },
+  );
+}
