@@ -6,9 +6,8 @@
  * Not an AppendLog: that reads the whole file when opened, and a month of archived 1,000-user
  * requests is large. This only looks at the end of the file to cut off a torn line.
  */
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
-import { type DurableFs, nodeFs, syncDirectory } from '../persistence/durable-file.js';
+import { type DurableFs, nodeFs } from '../persistence/durable-file.js';
+import { DataFolder } from './data-folder.js';
 
 export type ArchiveKind = 'requests' | 'drafts' | 'audit';
 
@@ -16,24 +15,22 @@ export type ArchiveKind = 'requests' | 'drafts' | 'audit';
 const TAIL_CHUNK = 64 * 1024;
 
 export class Archive {
-  readonly dir: string;
-  readonly #fs: DurableFs;
+  readonly #folder: DataFolder;
 
   constructor(dataDir: string, fs: DurableFs = nodeFs) {
-    this.dir = path.join(dataDir, 'archive');
-    this.#fs = fs;
+    this.#folder = new DataFolder(dataDir, 'archive', fs);
   }
 
   fileOf(kind: ArchiveKind, month: string): string {
-    return path.join(this.dir, `${kind}-${month}.jsonl`);
+    return this.#folder.pathOf(`${kind}-${month}.jsonl`);
   }
 
   /** Appends `lines` (each ending with a newline) to the kind's file for `month` and syncs them. */
   async append(kind: ArchiveKind, month: string, lines: readonly string[]): Promise<void> {
     if (lines.length === 0) return;
-    await mkdir(this.dir, { recursive: true });
+    await this.#folder.create();
     const file = this.fileOf(kind, month);
-    const handle = await this.#fs.open(file, 'a+', 0o644);
+    const handle = await this.#folder.fs.open(file, 'a+', 0o644);
     try {
       const whole = await wholeLinesLength(handle);
       const { size } = await handle.stat();
@@ -49,7 +46,7 @@ export class Archive {
     } finally {
       await handle.close().catch(() => {});
     }
-    await syncDirectory(this.dir, this.#fs);
+    await this.#folder.sync();
   }
 }
 

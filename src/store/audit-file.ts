@@ -6,6 +6,7 @@
 import path from 'node:path';
 import { readJsonLines } from '../persistence/append-log.js';
 import { type DurableFs, writeFileDurably } from '../persistence/durable-file.js';
+import { describeError } from './describe-error.js';
 import { jsonLine } from './request-files.js';
 import { StoreError } from './store.js';
 import { AuditEntry } from './store-schema.js';
@@ -21,10 +22,10 @@ export async function readAuditFile(file: string): Promise<AuditEntry[]> {
   try {
     return (await readJsonLines(file)).map((line) => AuditEntry.parse(line));
   } catch (error) {
-    throw new StoreError(
-      `The audit file ${file} cannot be read (${error instanceof Error ? error.message : String(error)}).`,
-      { cause: error },
-    );
+    throw new StoreError(`The audit file ${file} cannot be read (${describeError(error)}).`, {
+      code: 'store_corrupt',
+      cause: error,
+    });
   }
 }
 

@@ -5,18 +5,13 @@
  * whatever the requests hold.
  */
 
-import { mkdir, readdir, stat } from 'node:fs/promises';
-import path from 'node:path';
+import { readdir, stat } from 'node:fs/promises';
 import { type ChangeRequest, ItemResult } from '../licensing/model.js';
 import { resultKey } from '../licensing/result-key.js';
 import { AppendLog, readJsonLines } from '../persistence/append-log.js';
-import {
-  type DurableFs,
-  nodeFs,
-  readTextIfExists,
-  syncDirectory,
-  writeFileDurably,
-} from '../persistence/durable-file.js';
+import { type DurableFs, nodeFs, readTextIfExists, writeFileDurably } from '../persistence/durable-file.js';
+import { DataFolder } from './data-folder.js';
+import { describeError } from './describe-error.js';
 import { StoreError } from './store.js';
 import { RequestBody } from './store-schema.js';
 
@@ -32,16 +27,14 @@ const RESULTS_SUFFIX = '.results.jsonl';
 const MAX_NAME_BYTES = 200;
 
 export class RequestFiles {
-  readonly dir: string;
-  readonly #fs: DurableFs;
+  readonly #folder: DataFolder;
 
   constructor(dataDir: string, fs: DurableFs = nodeFs) {
-    this.dir = path.join(dataDir, 'requests');
-    this.#fs = fs;
+    this.#folder = new DataFolder(dataDir, 'requests', fs);
   }
 
-  async #ensureDir(): Promise<void> {
-    await mkdir(this.dir, { recursive: true });
+  get dir(): string {
+    return this.#folder.dir;
   }
 
   /** Whether `id` can name the request's files. */
@@ -55,25 +48,26 @@ export class RequestFiles {
   }
 
   bodyPath(id: string): string {
-    return path.join(this.dir, fileStem(id) + BODY_SUFFIX);
+    return this.#folder.pathOf(fileStem(id) + BODY_SUFFIX);
   }
 
   resultsPath(id: string): string {
-    return path.join(this.dir, fileStem(id) + RESULTS_SUFFIX);
+    return this.#folder.pathOf(fileStem(id) + RESULTS_SUFFIX);
   }
 
   /** Writes a new request's items, and its results when it has any, durably. */
   async write(request: ChangeRequest): Promise<void> {
-    await this.#ensureDir();
+    await this.#folder.create();
+    const { fs } = this.#folder;
     const results = Object.values(request.results);
     if (results.length > 0) {
-      await writeFileDurably(this.resultsPath(request.id), results.map(jsonLine).join(''), { fs: this.#fs });
+      await writeFileDurably(this.resultsPath(request.id), results.map(jsonLine).join(''), { fs });
     } else {
       // A leftover of an earlier attempt that was refused must not lend results to this one.
-      await this.#unlinkIfExists(this.resultsPath(request.id));
+      await this.#folder.unlinkIfExists(this.resultsPath(request.id));
     }
     const body: RequestBody = { id: request.id, items: request.items };
-    await writeFileDurably(this.bodyPath(request.id), JSON.stringify(body), { fs: this.#fs });
+    await writeFileDurably(this.bodyPath(request.id), JSON.stringify(body), { fs });
   }
 
   /** Reads a request's items and results; StoreError when its items file is missing or does not parse. */
@@ -85,40 +79,35 @@ export class RequestFiles {
       if (text === null) throw new Error('the file is missing');
       body = RequestBody.parse(JSON.parse(text));
     } catch (error) {
-      throw new StoreError(`Cannot read the items of request ${id} from ${file}: ${describe(error)}`, {
+      throw new StoreError(`Cannot read the items of request ${id} from ${file}: ${describeError(error)}`, {
+        code: 'store_corrupt',
         cause: error,
       });
     }
-    const results = new Map<string, ItemResult>();
     const resultsFile = this.resultsPath(id);
     try {
-      for (const line of await readJsonLines(resultsFile)) {
-        const result = ItemResult.parse(line);
-        results.set(resultKey(result.userId, result.skuId, result.op), result);
-      }
+      const results = (await readJsonLines(resultsFile)).map((line) => ItemResult.parse(line));
+      return { items: body.items, results: resultsByKey(results) };
     } catch (error) {
       throw new StoreError(
-        `Cannot read the results of request ${id} from ${resultsFile}: ${describe(error)}`,
-        {
-          cause: error,
-        },
+        `Cannot read the results of request ${id} from ${resultsFile}: ${describeError(error)}`,
+        { code: 'store_corrupt', cause: error },
       );
     }
-    return { items: body.items, results };
   }
 
   openResultsLog(id: string): Promise<AppendLog> {
-    return AppendLog.open(this.resultsPath(id), { fs: this.#fs });
+    return AppendLog.open(this.resultsPath(id), { fs: this.#folder.fs });
   }
 
   /** Deletes a request's files (gone already is fine) and makes the deletion durable. */
   async remove(ids: readonly string[]): Promise<void> {
     if (ids.length === 0) return;
     for (const id of ids) {
-      await this.#unlinkIfExists(this.bodyPath(id));
-      await this.#unlinkIfExists(this.resultsPath(id));
+      await this.#folder.unlinkIfExists(this.bodyPath(id));
+      await this.#folder.unlinkIfExists(this.resultsPath(id));
     }
-    await syncDirectory(this.dir, this.#fs);
+    await this.#folder.sync();
   }
 
   /**
@@ -138,24 +127,21 @@ export class RequestFiles {
     for (const name of names) {
       const id = idOfFileName(name);
       if (!name.endsWith('.tmp') && (id === null || known(id))) continue;
-      const modified = await stat(path.join(this.dir, name)).then(
+      const modified = await stat(this.#folder.pathOf(name)).then(
         (stats) => stats.mtimeMs,
         () => Number.POSITIVE_INFINITY,
       );
       if (modified < limit) stray.push(name);
     }
-    for (const name of stray) await this.#unlinkIfExists(path.join(this.dir, name));
-    if (stray.length > 0) await syncDirectory(this.dir, this.#fs);
+    for (const name of stray) await this.#folder.unlinkIfExists(this.#folder.pathOf(name));
+    if (stray.length > 0) await this.#folder.sync();
     return stray.length;
   }
+}
 
-  async #unlinkIfExists(file: string): Promise<void> {
-    try {
-      await this.#fs.unlink(file);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    }
-  }
+/** Results by part (`resultKey`); of two for one part, the later wins. */
+export function resultsByKey(results: readonly ItemResult[]): Map<string, ItemResult> {
+  return new Map(results.map((result) => [resultKey(result.userId, result.skuId, result.op), result]));
 }
 
 export function jsonLine(value: unknown): string {
@@ -185,8 +171,4 @@ function idOfFileName(name: string): string | null {
   } catch {
     return null;
   }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

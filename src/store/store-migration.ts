@@ -24,7 +24,9 @@ export async function migrateFromV1(
   const requests: RequestHeader[] = [];
   for (const request of Object.values(v1.requests)) {
     if (!RequestFiles.fits(request.id)) {
-      throw new StoreError(`Cannot migrate request ${request.id}: its id cannot name a file.`);
+      throw new StoreError(`Cannot migrate request ${request.id}: its id cannot name a file.`, {
+        code: 'store_corrupt',
+      });
     }
     await files.write(request);
     const { items: _items, results: _results, ...header } = request;

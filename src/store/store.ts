@@ -10,6 +10,7 @@
  * within a short delay, or at `flush()`. Every value is parsed with the same zod schema on write
  * as on read; an invalid one is refused with StoreError (code `invalid_value`), never stored.
  */
+import type { CodedError } from '../errors.js';
 import type { ChangeRequest, ItemResult, RequestHeader, RequestStatus } from '../licensing/model.js';
 import type { Approval, AuditEntry, Draft, NewDraft } from './store-schema.js';
 
@@ -112,14 +113,20 @@ export interface Store {
   close(): Promise<void>;
 }
 
+/**
+ * Why the store refused, stable for callers and start-up to branch on: `store_corrupt` (a file
+ * cannot be read or does not parse; it is left untouched), `store_unavailable` (the disk takes no
+ * writes now), `invalid_value` (a value the schema refuses; nothing was stored), `store_closed`
+ * (used before open() or after close()).
+ */
 export type StoreErrorCode = 'store_corrupt' | 'store_unavailable' | 'invalid_value' | 'store_closed';
 
-export class StoreError extends Error {
+export class StoreError extends Error implements CodedError {
   override readonly name: string = 'StoreError';
   readonly code: StoreErrorCode;
-  constructor(message: string, options: { code?: StoreErrorCode; cause?: unknown } = {}) {
+  constructor(message: string, options: { code: StoreErrorCode; cause?: unknown }) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.code = options.code ?? 'store_corrupt';
+    this.code = options.code;
   }
 }
 

@@ -4,6 +4,7 @@
  * is wrong (never the value itself: it may hold people's names and e-mails).
  */
 import type { z } from 'zod';
+import { describeError } from './describe-error.js';
 import { StoreError } from './store.js';
 import type { StoreLogger } from './store-health.js';
 
@@ -18,7 +19,7 @@ export function checkedValue<S extends z.ZodType>(
   try {
     copy = structuredClone(value);
   } catch (error) {
-    throw refuse(method, `(root): not plain data (${describe(error)})`, logger, error);
+    throw refuse(method, `(root): not plain data (${describeError(error)})`, logger, error);
   }
   const parsed = schema.safeParse(copy);
   if (parsed.success) return parsed.data;
@@ -32,8 +33,4 @@ export function refuse(method: string, why: string, logger: StoreLogger, cause?:
   const message = `${method} refused an invalid value at ${why}; nothing was stored.`;
   logger.error(`[store] ${message}`);
   return new StoreError(message, { code: 'invalid_value', ...(cause === undefined ? {} : { cause }) });
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,0 +1,4 @@
+/** An error's message for a log line or a refusal; never its stack. */
+export function describeError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
