@@ -14,6 +14,7 @@ import { z } from 'zod';
 import { UserChange, UserLicense } from '../../licensing/model.js';
 import { readJsonLines } from '../../persistence/append-log.js';
 import type { DemoCustomerData, DemoTenantData } from './demo-tenant.js';
+import { messageOf, whereInvalid } from './file-errors.js';
 
 export const DEMO_ARCHIVE_DIR = 'archive';
 export const DEMO_CHANGE_LOG_FILE = 'demo-tenant.log.jsonl';
@@ -115,18 +116,15 @@ export async function readChangeRecords(file: string): Promise<DemoChangeRecord[
   try {
     lines = await readJsonLines(file);
   } catch (error) {
-    throw new Error(
-      `The demo tenant's change log ${file} is not valid JSON Lines (${error instanceof Error ? error.message : String(error)}).`,
-      { cause: error },
-    );
+    throw new Error(`The demo tenant's change log ${file} is not valid JSON Lines (${messageOf(error)}).`, {
+      cause: error,
+    });
   }
   return lines.map((line, index) => {
     const parsed = DemoChangeRecord.safeParse(line);
     if (parsed.success) return parsed.data;
-    const issue = parsed.error.issues[0];
-    const where = issue === undefined ? '' : ` at ${issue.path.join('.') || '(root)'}: ${issue.message}`;
     throw new Error(
-      `The demo tenant's change log ${file} has an invalid record on line ${index + 1}${where}.`,
+      `The demo tenant's change log ${file} has an invalid record on line ${index + 1}${whereInvalid(parsed.error)}.`,
     );
   });
 }
