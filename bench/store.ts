@@ -15,6 +15,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import type { ChangeItem, ChangeRequest, ItemResult } from '../src/licensing/model.js';
 import { silentReporter } from '../src/licensing/reporter.js';
+import { resultKey } from '../src/licensing/result-key.js';
 import { DEMO_SKUS, generateCustomer } from '../src/providers/demo/generator.js';
 import { LowdbStore, STORE_FILE_NAME } from '../src/store/lowdb-store.js';
 import { CHANNEL, OPERATOR, startAppHarness } from '../test/support/app-harness.js';
@@ -49,27 +50,18 @@ export async function run(): Promise<void> {
   try {
     // Both stores are built first and measured in turns, so that neither is measured in a
     // process busier (garbage, caches) than the other.
-    const sizes: { main: number; requests: number; audit: number }[] = [];
-    for (const [i, age] of AGES.entries()) {
-      await populate(dirs[i]!, age);
-      sizes.push({
-        main: (await stat(path.join(dirs[i]!, STORE_FILE_NAME))).size,
-        requests: await sizeOfDir(path.join(dirs[i]!, 'requests')),
-        audit: (await stat(path.join(dirs[i]!, 'audit.jsonl'))).size,
-      });
+    const built: {
+      dir: string;
+      sizes: Pick<Figures, 'mainFileBytes' | 'requestFilesBytes' | 'auditBytes'>;
+    }[] = [];
+    for (const [dir, age] of zip(dirs, AGES)) {
+      await populate(dir, age);
+      built.push({ dir, sizes: await sizesOf(dir) });
     }
     const acks: Figures['ack'][] = [];
     for (const dir of dirs) acks.push(await ackDuringRun(dir));
     const writes = await writeTimes(dirs);
-    print(
-      AGES.map((_, i) => ({
-        ...writes[i]!,
-        ack: acks[i]!,
-        mainFileBytes: sizes[i]!.main,
-        requestFilesBytes: sizes[i]!.requests,
-        auditBytes: sizes[i]!.audit,
-      })),
-    );
+    print(zip(zip(built, acks), writes).map(([[{ sizes }, ack], write]) => ({ ...write, ack, ...sizes })));
   } finally {
     for (const dir of dirs) await rm(dir, { recursive: true, force: true });
   }
@@ -171,42 +163,45 @@ async function ackDuringRun(dataDir: string): Promise<{ p50: number; p95: number
 async function writeTimes(
   dirs: readonly string[],
 ): Promise<Pick<Figures, 'saveRequest' | 'transition' | 'draft'>[]> {
-  const stores = dirs.map((dataDir) => new LowdbStore({ dataDir }));
-  for (const store of stores) await store.open();
+  const subjects: { store: LowdbStore; saves: number[]; transitions: number[]; drafts: number[] }[] = [];
+  for (const dataDir of dirs) {
+    const store = new LowdbStore({ dataDir });
+    await store.open();
+    subjects.push({ store, saves: [], transitions: [], drafts: [] });
+  }
   try {
-    const saves = stores.map((): number[] => []);
-    const transitions = stores.map((): number[] => []);
-    const drafts = stores.map((): number[] => []);
     // The first rounds warm up (JIT, page cache) and are not counted.
     for (let i = -WARM_UP; i < WRITES; i++) {
-      for (const [s, store] of stores.entries()) {
+      for (const { store, saves, transitions } of subjects) {
         const request = largeRequest(`req_write${i + WARM_UP}`, 'approved', false);
         const save = await timed(() => store.saveRequest(request));
         const transition = await timed(() => store.transitionRequest(request.id, ['approved'], 'running'));
         if (i < 0) continue;
-        saves[s]!.push(save);
-        transitions[s]!.push(transition);
+        saves.push(save);
+        transitions.push(transition);
       }
     }
     const draftIds = await Promise.all(
-      stores.map(async (store) => (await store.createDraft({ ownerId: OPERATOR, channelId: CHANNEL })).id),
+      subjects.map(
+        async ({ store }) => (await store.createDraft({ ownerId: OPERATOR, channelId: CHANNEL })).id,
+      ),
     );
     for (let i = -WARM_UP; i < DRAFT_WRITES; i++) {
-      for (const [s, store] of stores.entries()) {
+      for (const [{ store, drafts }, draftId] of zip(subjects, draftIds)) {
         const write = await timed(async () => {
-          await store.updateDraft(draftIds[s]!, (d) => ({ ...d, page: i + WARM_UP }));
+          await store.updateDraft(draftId, (d) => ({ ...d, page: i + WARM_UP }));
           await store.flush();
         });
-        if (i >= 0) drafts[s]!.push(write);
+        if (i >= 0) drafts.push(write);
       }
     }
-    return stores.map((_, s) => ({
-      saveRequest: timing(saves[s]!),
-      transition: timing(transitions[s]!),
-      draft: timing(drafts[s]!),
+    return subjects.map(({ saves, transitions, drafts }) => ({
+      saveRequest: timing(saves),
+      transition: timing(transitions),
+      draft: timing(drafts),
     }));
   } finally {
-    for (const store of stores) await store.close();
+    for (const { store } of subjects) await store.close();
   }
 }
 
@@ -244,7 +239,7 @@ function buildTemplate() {
       noops: [],
     });
     for (const skuId of SKUS) {
-      results[`${userId}|${skuId}|assign`] = { userId, skuId, op: 'assign', outcome: 'success', at };
+      results[resultKey(userId, skuId, 'assign')] = { userId, skuId, op: 'assign', outcome: 'success', at };
     }
   }
   return { items, results };
@@ -263,6 +258,26 @@ function timing(values: readonly number[]): Timing {
 function percentile(values: readonly number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
+}
+
+/** Pairs the values of two lists of one length, in order. */
+function zip<A, B>(as: readonly A[], bs: readonly B[]): [A, B][] {
+  const pairs: [A, B][] = [];
+  for (const [i, a] of as.entries()) {
+    const b = bs[i];
+    if (b !== undefined) pairs.push([a, b]);
+  }
+  return pairs;
+}
+
+async function sizesOf(
+  dataDir: string,
+): Promise<Pick<Figures, 'mainFileBytes' | 'requestFilesBytes' | 'auditBytes'>> {
+  return {
+    mainFileBytes: (await stat(path.join(dataDir, STORE_FILE_NAME))).size,
+    requestFilesBytes: await sizeOfDir(path.join(dataDir, 'requests')),
+    auditBytes: (await stat(path.join(dataDir, 'audit.jsonl'))).size,
+  };
 }
 
 async function sizeOfDir(dir: string): Promise<number> {

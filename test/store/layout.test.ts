@@ -5,6 +5,7 @@
 import { readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { resultKey } from '../../src/licensing/result-key.js';
 import { readJsonLines } from '../../src/persistence/append-log.js';
 import { StoreError } from '../../src/store/store.js';
 import { FailingFs } from '../persistence/failing-fs.js';
@@ -176,7 +177,9 @@ describe('migration from layout 1', () => {
       id,
       status,
       items: largeRequest(id, 3).items,
-      results: { 'user-0|sku-e3|assign': makeResult({ userId: 'user-0', skuId: 'sku-e3' }) },
+      results: {
+        [resultKey('user-0', 'sku-e3', 'assign')]: makeResult({ userId: 'user-0', skuId: 'sku-e3' }),
+      },
     });
   const v1File = () => ({
     version: 1,

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach } from 'vitest';
 import type { ChangeItem, ChangeRequest, ItemResult } from '../../src/licensing/model.js';
+import { resultKey } from '../../src/licensing/result-key.js';
 import { LowdbStore, type LowdbStoreOptions, type StoreLogger } from '../../src/store/lowdb-store.js';
 
 export class LinesLogger implements StoreLogger {
@@ -84,7 +85,7 @@ export function largeRequest(
   const results: Record<string, ItemResult> = {};
   if (withResults) {
     for (const item of items) {
-      results[`${item.userId}|sku-e3|assign`] = {
+      results[resultKey(item.userId, 'sku-e3', 'assign')] = {
         userId: item.userId,
         skuId: 'sku-e3',
         op: 'assign',

@@ -31,8 +31,8 @@ let disk: Disk;
 const stores: LowdbStore[] = [];
 let toldFallback = false;
 
-function sh(...args: string[]): void {
-  execFileSync(args[0]!, args.slice(1), { stdio: 'pipe' });
+function sh(command: string, ...args: string[]): void {
+  execFileSync(command, args, { stdio: 'pipe' });
 }
 
 /** remount can answer EBUSY while a write handle is closing; it settles within moments. */
