@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay } from '../../src/licensing/retry.js';
+import { backoffDelay } from '../src/backoff.js';
 
 describe('backoffDelay', () => {
   const options = (random: number) => ({ baseDelayMs: 100, maxDelayMs: 1000, random: () => random });

@@ -1,23 +1,39 @@
-/** Backoff for transient provider failures: exponential with jitter, Retry-After honoured. */
-export interface BackoffOptions {
-  baseDelayMs: number;
-  maxDelayMs: number;
-  random: () => number;
+/**
+ * Retries of one provider call: a transient LicenseProviderError is tried again after the shared
+ * backoff, up to `maxAttempts`; a lasting one is a refusal; any other error is a crash and is
+ * rethrown.
+ */
+import { type BackoffOptions, backoffDelay } from '../backoff.js';
+import { isLicenseProviderError, type LicenseProviderError } from '../providers/license-provider.js';
+
+export { type BackoffOptions, backoffDelay } from '../backoff.js';
+
+export interface RetryPolicy {
+  /** Attempts, the first included (at least 1). */
+  maxAttempts: number;
+  backoff: BackoffOptions;
+  sleep: (ms: number) => Promise<void>;
+  /** Awaited before every attempt (a write waits for its tenant's pace). */
+  beforeAttempt?: () => Promise<void>;
+  /** Told of a server's Retry-After before the backoff (the tenant's pacer holds back). */
+  onRetryAfter?: (ms: number) => void;
 }
 
-/**
- * The wait before attempt `attempt + 1` after `attempt` failed (1-based). Without a Retry-After
- * it is "equal jitter": half of min(max, base·2^(attempt−1)) plus a random part of the other half,
- * so retries spread out but still grow. With one, at least the server's delay plus up to 20 %.
- */
-export function backoffDelay(
-  attempt: number,
-  retryAfterMs: number | undefined,
-  options: BackoffOptions,
-): number {
-  if (retryAfterMs !== undefined && retryAfterMs >= 0) {
-    return retryAfterMs * (1 + 0.2 * options.random());
+/** `exhausted`: every attempt failed transiently, so the last error is not the backend's verdict. */
+export type Refusal = { ok: false; error: LicenseProviderError; exhausted: boolean };
+export type Retried<T> = { ok: true; value: T } | Refusal;
+
+export async function retryTransient<T>(call: () => Promise<T>, policy: RetryPolicy): Promise<Retried<T>> {
+  for (let attempt = 1; ; attempt++) {
+    await policy.beforeAttempt?.();
+    try {
+      return { ok: true, value: await call() };
+    } catch (error) {
+      if (!isLicenseProviderError(error)) throw error;
+      if (!error.transient) return { ok: false, error, exhausted: false };
+      if (attempt >= policy.maxAttempts) return { ok: false, error, exhausted: true };
+      if (error.retryAfterMs !== undefined) policy.onRetryAfter?.(error.retryAfterMs);
+      await policy.sleep(backoffDelay(attempt, error.retryAfterMs, policy.backoff));
+    }
   }
-  const ceiling = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** Math.max(0, attempt - 1));
-  return ceiling / 2 + (options.random() * ceiling) / 2;
 }

@@ -1,0 +1,79 @@
+/**
+ * One user's item: its planned no-ops, then its pending parts checked against the holdings read
+ * at run time (which settle what needs no call), then the rest applied.
+ */
+import type { ChangeItem, ItemResult, UserLicense } from '../model.js';
+import type { AttemptParts } from './apply-parts.js';
+import { applyParts } from './apply-parts.js';
+import type { Holdings } from './holdings-prefetch.js';
+import {
+  failureOf,
+  isApplied,
+  type Part,
+  pendingNoops,
+  pendingParts,
+  type Results,
+  type Settle,
+  settlerFor,
+} from './parts.js';
+
+export interface ItemDeps {
+  /** The results recorded so far: parts with one are not run again. */
+  results: Results;
+  /** The holdings batch that holds this item's user. */
+  holdings: () => Promise<Holdings>;
+  attempt: (userId: string) => AttemptParts;
+  /** True when continuing an interrupted run (see settleByHoldings). */
+  resumed: boolean;
+  now: () => Date;
+}
+
+/** The item's new results (none when everything already has one). */
+export async function runItem(item: ChangeItem, deps: ItemDeps): Promise<ItemResult[]> {
+  const results: ItemResult[] = pendingNoops(item, deps.results).map((noop) => ({
+    userId: item.userId,
+    skuId: noop.skuId,
+    op: noop.op,
+    outcome: 'noop',
+    at: deps.now().toISOString(),
+  }));
+  const parts = pendingParts(item, deps.results);
+  if (parts.length === 0) return results;
+  const settle = settlerFor(item.userId, deps.now);
+  const read = await deps.holdings();
+  if (!read.ok) return [...results, ...parts.map((part) => settle(part, 'failed', failureOfRead(read)))];
+  const licenses = read.holdings.get(item.userId);
+  if (!licenses) {
+    return [...results, ...parts.map((part) => settle(part, 'failed', { reason: 'user_not_found' }))];
+  }
+  const { settled, toApply } = settleByHoldings(parts, licenses, deps.resumed, settle);
+  return [...results, ...settled, ...(await applyParts(toApply, deps.attempt(item.userId), settle))];
+}
+
+/**
+ * Settles the parts the user's licenses decide without a call. A part already applied is `success`
+ * in a resumed run (the interrupted run applied it and stopped before recording) and `noop` in a
+ * fresh one (the tenant changed since planning). A license held through a group satisfies an
+ * assignment (`noop`) but cannot be revoked from the user (`inherited_from_group`).
+ */
+export function settleByHoldings(
+  parts: readonly Part[],
+  licenses: readonly UserLicense[],
+  resumed: boolean,
+  settle: Settle,
+): { settled: ItemResult[]; toApply: Part[] } {
+  const settled: ItemResult[] = [];
+  const toApply: Part[] = [];
+  for (const part of parts) {
+    const license = licenses.find((held) => held.skuId === part.skuId);
+    if (isApplied(part, license)) settled.push(settle(part, resumed ? 'success' : 'noop'));
+    else if (license && !license.direct && part.op === 'assign') settled.push(settle(part, 'noop'));
+    else if (license && !license.direct)
+      settled.push(settle(part, 'failed', { reason: 'inherited_from_group' }));
+    else toApply.push(part);
+  }
+  return { settled, toApply };
+}
+
+/** A batch read that kept failing transiently: its parts fail as an exhausted call would. */
+const failureOfRead = (read: Extract<Holdings, { ok: false }>) => failureOf(read.error, true);
