@@ -33,15 +33,8 @@ import type {
 
 export type { DraftSubmitResult } from './draft-claim.js';
 export { RequestNotRunnableError } from './service-runs.js';
-export type {
-  ChangeInput,
-  DecisionResult,
-  PrepareResult,
-  ProductOverview,
-  RunLogger,
-  SubmitInput,
-  SubmitResult,
-} from './service-types.js';
+// The shapes callers pass and get back (ChangeInput, SubmitResult, DecisionResult, ...).
+export type * from './service-types.js';
 
 export interface LicensingServiceOptions {
   provider: LicenseProvider;

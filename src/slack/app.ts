@@ -14,8 +14,8 @@ import { ApprovalNotifier } from './approval/approval-notifier.js';
 import { type Readiness, SlackHttpReceiver } from './http-receiver.js';
 import type { ListenerDeps } from './listeners/deps.js';
 import { registerListeners } from './listeners/index.js';
-import { resumeInterrupted } from './listeners/submit.js';
 import { RunTracker } from './run-tracker.js';
+import { RunOrchestrator } from './runs/run-orchestrator.js';
 import type { BotIdentity } from './verify-token.js';
 
 export interface SlackAppDeps {
@@ -114,15 +114,24 @@ export function createSlackApp(config: Config, deps: SlackAppDeps): SlackApp {
     approverIds: config.APPROVER_USER_IDS,
     approverGroupId: config.APPROVER_USERGROUP_ID,
   });
+  const orchestrator = new RunOrchestrator({
+    client: app.client,
+    logger: app.logger,
+    service: deps.service,
+    store: deps.store,
+    tracker: runs,
+    approvals,
+    messageIntervalMs: deps.messageIntervalMs ?? 1000,
+    progressIntervalMs: deps.progressIntervalMs ?? 2000,
+  });
   const listenerDeps: ListenerDeps = {
     config,
     service: deps.service,
     store: deps.store,
     access,
     runs,
-    messageIntervalMs: deps.messageIntervalMs ?? 1000,
-    progressIntervalMs: deps.progressIntervalMs ?? 2000,
     approvals,
+    orchestrator,
   };
   registerListeners(app, listenerDeps);
 
@@ -137,7 +146,7 @@ export function createSlackApp(config: Config, deps: SlackAppDeps): SlackApp {
       await app.stop();
     },
     openToEveryone: access.operators.openToAll,
-    resumeInterrupted: () => resumeInterrupted(listenerDeps, app.client, app.logger),
+    resumeInterrupted: () => orchestrator.resumeInterrupted(),
     expireApprovals: async () => (await approvals.expireDue()).length,
     port: () => receiver?.port(),
   };

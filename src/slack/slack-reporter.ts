@@ -3,6 +3,7 @@
  * `progressIntervalMs` while the run goes) and, at the end, the results in its thread: a bounded
  * number of messages (each ≤ 50 blocks) and a CSV of every result for large requests.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { renderResultsCsv, renderRunResults } from '../../blocks/run-results.js';
@@ -32,8 +33,6 @@ export interface SlackReporterOptions {
   messageIntervalMs: number;
   now?: () => number;
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export class SlackReporter implements Reporter {
   readonly #options: SlackReporterOptions;

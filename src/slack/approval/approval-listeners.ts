@@ -9,7 +9,6 @@ import type {
   AllMiddlewareArgs,
   BlockAction,
   ButtonAction,
-  Logger,
   SlackActionMiddlewareArgs,
   SlackViewMiddlewareArgs,
   ViewSubmitAction,
@@ -19,13 +18,11 @@ import { z } from 'zod';
 import { renderRejectReasonModal, renderRevokeListModal } from '../../../blocks/approval-request.js';
 import { slackDate, userMention } from '../../../blocks/elements.js';
 import { ids } from '../../../blocks/ids.js';
-import { RunInterruptedError } from '../../licensing/executor.js';
 import type { DecisionResult } from '../../licensing/licensing-service.js';
 import { type Approval, CANNOT_SAVE_TEXT, StoreUnavailableError } from '../../store/store.js';
 import { refusals } from '../access.js';
 import type { ListenerDeps } from '../listeners/deps.js';
 import { publishHomeOf } from '../listeners/home.js';
-import { reporterFor, summaryOf } from '../listeners/submit.js';
 import { parseMetadata, RequestMetadata, StateValues } from '../payloads.js';
 import type { ApprovalNotifier } from './approval-notifier.js';
 
@@ -42,6 +39,8 @@ export interface ApprovalListeners {
 
 /** A request id as carried in a button value (a reference, looked up server-side). */
 const RequestIdValue = z.string().regex(/^[a-z]+_[a-z0-9]{1,40}$/);
+
+const NO_REQUEST_TEXT = 'This button no longer refers to a request.';
 
 /** Longest reject reason kept (it is shown in two messages). */
 const MAX_REASON = 1000;
@@ -67,37 +66,6 @@ export function approvalListeners(deps: ListenerDeps): ApprovalListeners {
     await explain(args, `${refusals.approver} They are ${notifier.decidersText()}.`);
   }
 
-  /** Runs an approved request like any run (summary + thread), then puts its counts in the approval thread. */
-  async function runApproved(client: WebClient, logger: Logger, requestId: string): Promise<void> {
-    // Slack failing to show the decision or the summary must not keep the approved request from
-    // running: it would stay approved, unstarted, until the next restart.
-    await notifier
-      .announceDecision(requestId)
-      .catch((error: unknown) => logger.error(`announcing the approval of ${requestId} failed`, error));
-    const request = await store.getRequest(requestId);
-    if (request === null) return;
-    const summary = await summaryOf(deps, client, request).catch((error: unknown) => {
-      logger.error(`posting the summary of ${requestId} failed; it runs without one`, error);
-      return null;
-    });
-    const reporter = reporterFor(deps, client, logger, summary, await store.getApproval(requestId));
-    try {
-      const done = await service.run(requestId, reporter);
-      await notifier.announceRunOutcome(requestId, service.counts(done));
-    } catch (error) {
-      if (error instanceof RunInterruptedError) {
-        logger.info(error.message);
-        return;
-      }
-      logger.error(`run of approved request ${requestId} stopped`, error);
-      await store.appendAudit({ actor: 'system', action: 'run_stopped', requestId, outcome: 'error' });
-      await notifier.tellOperator(
-        request,
-        'The run stopped because of an unexpected error. What was done is kept; it resumes when LicenseDesk restarts.',
-      );
-    }
-  }
-
   /**
    * Work after a click's ack is tracked like runs, so shutdown and tests can wait for it; a
    * failure is logged and the clicker is told, as the app's error handler does before an ack.
@@ -118,34 +86,47 @@ export function approvalListeners(deps: ListenerDeps): ApprovalListeners {
     });
   }
 
+  /** Expiry found by a click is announced once, in the background (see ApprovalNotifier.announceExpiry). */
+  function announceExpiry(requestId: string): void {
+    runs.track(`expiry of ${requestId}`, () => notifier.announceExpiry(requestId));
+  }
+
+  /** The request a decision button names, when the clicker may decide; null once they were told why not. */
+  async function decisionTarget(args: ButtonArgs, attempted: 'approve' | 'reject'): Promise<string | null> {
+    const requestId = RequestIdValue.safeParse(args.action.value);
+    if (!requestId.success) {
+      await explain(args, NO_REQUEST_TEXT);
+      return null;
+    }
+    if (!(await approvers.allows(args.body.user.id))) {
+      await refuseNonApprover(args, requestId.data, attempted);
+      return null;
+    }
+    return requestId.data;
+  }
+
   async function approveClicked(args: ButtonArgs): Promise<void> {
     const userId = args.body.user.id;
-    const requestId = RequestIdValue.safeParse(args.action.value);
-    if (!requestId.success) return explain(args, 'This button no longer refers to a request.');
-    const id = requestId.data;
-    if (!(await approvers.allows(userId))) return refuseNonApprover(args, id, 'approve');
+    const id = await decisionTarget(args, 'approve');
+    if (id === null) return;
     if (!store.health().writable) return explain(args, CANNOT_SAVE_TEXT);
     const result = await service.approve(id, userId);
     if (!result.ok) {
       await auditRefusal(userId, id, 'approve', result.why);
       await explain(args, refusalText(result, notifier));
-      if (result.why === 'expired') runs.track(`expiry of ${id}`, () => notifier.announceExpiry(id));
+      if (result.why === 'expired') announceExpiry(id);
       return;
     }
-    runs.track(`approved request ${id}`, () => runApproved(args.client, args.logger, id));
+    deps.orchestrator.approved(id);
     refreshHome(args.body, args.client, userId);
   }
 
   async function rejectClicked(args: ButtonArgs): Promise<void> {
     const userId = args.body.user.id;
-    const requestId = RequestIdValue.safeParse(args.action.value);
-    if (!requestId.success) return explain(args, 'This button no longer refers to a request.');
-    const id = requestId.data;
-    if (!(await approvers.allows(userId))) return refuseNonApprover(args, id, 'reject');
+    const id = await decisionTarget(args, 'reject');
+    if (id === null) return;
     // Expire what is due first, so an expired request is not offered for a reason it cannot take.
-    for (const expired of await service.expireApprovals()) {
-      runs.track(`expiry of ${expired.requestId}`, () => notifier.announceExpiry(expired.requestId));
-    }
+    for (const expired of await service.expireApprovals()) announceExpiry(expired.requestId);
     const approval = await store.getApproval(id);
     const refusal = refusalBeforeDecision(approval, userId, notifier);
     if (refusal !== null) {
@@ -166,7 +147,7 @@ export function approvalListeners(deps: ListenerDeps): ApprovalListeners {
   async function viewUsersClicked(args: ButtonArgs): Promise<void> {
     const userId = args.body.user.id;
     const requestId = RequestIdValue.safeParse(args.action.value);
-    if (!requestId.success) return explain(args, 'This button no longer refers to a request.');
+    if (!requestId.success) return explain(args, NO_REQUEST_TEXT);
     const request = await store.getRequest(requestId.data);
     if (request === null) return explain(args, 'This request no longer exists.');
     // The list names the customer's users: only who may decide, and the requester, see it.
@@ -199,7 +180,7 @@ export function approvalListeners(deps: ListenerDeps): ApprovalListeners {
     if (!result.ok) {
       await auditRefusal(userId, id, 'reject', result.why);
       await inlineError(refusalText(result, notifier));
-      if (result.why === 'expired') runs.track(`expiry of ${id}`, () => notifier.announceExpiry(id));
+      if (result.why === 'expired') announceExpiry(id);
       return;
     }
     await args.ack();
