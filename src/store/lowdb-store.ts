@@ -42,11 +42,7 @@ export class LowdbStore implements Store {
   readonly #closeRetryMs: number;
   readonly #mainFile: MainFile;
   readonly #writers: StoreWriters;
-  readonly #drafts: Drafts;
-  readonly #requests: Requests;
-  readonly #approvals: Approvals;
-  readonly #audit: AuditTrail;
-  /** Everything a retention round works on. */
+  /** The drafts, requests, approvals and audit behind the Store's methods, and what retention needs besides. */
   readonly #parts: StoreParts;
   #state: State = 'new';
   #refusal = '';
@@ -70,7 +66,7 @@ export class LowdbStore implements Store {
     });
     const writers = this.#writers;
     const files = new RequestFiles(dataDir, fs);
-    this.#drafts = new Drafts({
+    const drafts = new Drafts({
       now,
       logger,
       ttlMs: draftTtlMs,
@@ -78,20 +74,18 @@ export class LowdbStore implements Store {
       changed: () => writers.mainChanged(),
     });
     const cacheSize = options.finishedRequestCacheSize ?? 8;
-    this.#requests = new Requests({ files, writers, logger, cacheSize });
-    this.#approvals = new Approvals(writers, logger);
-    this.#audit = new AuditTrail({ dataDir, fs, writers, logger, now });
-    this.#mainFile = new MainFile({ dataDir, fs, logger, files, auditFile: this.#audit.file });
+    const audit = new AuditTrail({ dataDir, fs, writers, logger, now });
+    this.#mainFile = new MainFile({ dataDir, fs, logger, files, auditFile: audit.file });
     this.filePath = this.#mainFile.path;
     this.#parts = {
       now,
       retentionDays: options.retentionDays ?? 90,
       logger,
       writers,
-      drafts: this.#drafts,
-      requests: this.#requests,
-      approvals: this.#approvals,
-      audit: this.#audit,
+      drafts,
+      requests: new Requests({ files, writers, logger, cacheSize }),
+      approvals: new Approvals(writers, logger),
+      audit,
       archive: new Archive(dataDir, fs),
     };
   }
@@ -111,14 +105,15 @@ export class LowdbStore implements Store {
     const file = await this.#mainFile.read((why, cause) => this.#refuseOpen(why, cause));
     this.#load(file.data);
     this.#writers.restart();
+    const { audit, requests } = this.#parts;
     try {
-      await this.#audit.load(file.audit);
-      await this.#requests.readUnfinishedBodies();
+      await audit.load(file.audit);
+      await requests.readUnfinishedBodies();
     } catch (error) {
       throw this.#refuseOpen(describeError(error), error);
     }
     this.#state = 'open';
-    await this.#requests.removeStrayFiles();
+    await requests.removeStrayFiles();
     // A new store is created now, so a disk that takes no writes shows in health() from the start;
     // an existing one is probed, and when the disk refuses, the main writer finds out and keeps probing.
     if (file.created || !(await this.#mainFile.takesWrites())) await this.#writers.writeMainNow();
@@ -129,53 +124,43 @@ export class LowdbStore implements Store {
   }
 
   async createDraft(draft: NewDraft): Promise<Draft> {
-    this.#requireOpen();
-    return this.#drafts.create(draft);
+    return this.#whenOpen().drafts.create(draft);
   }
 
   async getDraft(id: string): Promise<Draft | null> {
-    this.#requireOpen();
-    return this.#drafts.get(id);
+    return this.#whenOpen().drafts.get(id);
   }
 
   async updateDraft(id: string, change: (draft: Draft) => Draft): Promise<Draft | null> {
-    this.#requireOpen();
-    return this.#drafts.update(id, change);
+    return this.#whenOpen().drafts.update(id, change);
   }
 
   async takeDraft(id: string, ownerId: string): Promise<Draft | null> {
-    this.#requireOpen();
-    return this.#drafts.take(id, ownerId);
+    return this.#whenOpen().drafts.take(id, ownerId);
   }
 
   async restoreDraft(draft: Draft): Promise<Draft> {
-    this.#requireOpen();
-    return this.#drafts.restore(draft);
+    return this.#whenOpen().drafts.restore(draft);
   }
 
   async saveRequest(request: ChangeRequest): Promise<void> {
-    this.#requireOpen();
-    await this.#requests.save(request);
+    await this.#whenOpen().requests.save(request);
   }
 
   async getRequest(id: string): Promise<ChangeRequest | null> {
-    this.#requireOpen();
-    return this.#requests.get(id);
+    return this.#whenOpen().requests.get(id);
   }
 
   async findRequestByDraft(draftId: string): Promise<ChangeRequest | null> {
-    this.#requireOpen();
-    return this.#requests.findByDraft(draftId);
+    return this.#whenOpen().requests.findByDraft(draftId);
   }
 
   async listRequests(filter: RequestFilter): Promise<ChangeRequest[]> {
-    this.#requireOpen();
-    return this.#requests.list(filter);
+    return this.#whenOpen().requests.list(filter);
   }
 
   async listRequestHeaders(filter: RequestFilter): Promise<RequestHeader[]> {
-    this.#requireOpen();
-    return this.#requests.listHeaders(filter);
+    return this.#whenOpen().requests.listHeaders(filter);
   }
 
   async transitionRequest(
@@ -184,28 +169,23 @@ export class LowdbStore implements Store {
     to: RequestStatus,
     patch: RequestPatch = {},
   ): Promise<ChangeRequest | null> {
-    this.#requireOpen();
-    return this.#requests.transition(id, from, to, patch);
+    return this.#whenOpen().requests.transition(id, from, to, patch);
   }
 
   async recordResults(requestId: string, results: readonly ItemResult[]): Promise<void> {
-    this.#requireOpen();
-    await this.#requests.record(requestId, results);
+    await this.#whenOpen().requests.record(requestId, results);
   }
 
   async saveApproval(approval: Approval): Promise<void> {
-    this.#requireOpen();
-    await this.#approvals.save(approval);
+    await this.#whenOpen().approvals.save(approval);
   }
 
   async getApproval(requestId: string): Promise<Approval | null> {
-    this.#requireOpen();
-    return this.#approvals.get(requestId);
+    return this.#whenOpen().approvals.get(requestId);
   }
 
   async listApprovals(filter: { status?: Approval['status'][]; limit: number }): Promise<Approval[]> {
-    this.#requireOpen();
-    return this.#approvals.list(filter);
+    return this.#whenOpen().approvals.list(filter);
   }
 
   async decideApproval(
@@ -213,18 +193,15 @@ export class LowdbStore implements Store {
     from: readonly Approval['status'][],
     patch: ApprovalPatch,
   ): Promise<Approval | null> {
-    this.#requireOpen();
-    return this.#approvals.decide(requestId, from, patch);
+    return this.#whenOpen().approvals.decide(requestId, from, patch);
   }
 
   async appendAudit(entry: Omit<AuditEntry, 'at'> & { at?: string }): Promise<void> {
-    this.#requireOpen();
-    this.#audit.append(entry);
+    this.#whenOpen().audit.append(entry);
   }
 
   async listAudit(filter: { requestId?: string; limit: number }): Promise<AuditEntry[]> {
-    this.#requireOpen();
-    return this.#audit.list(filter);
+    return this.#whenOpen().audit.list(filter);
   }
 
   archiveOld(): Promise<ArchivedCounts> {
@@ -235,8 +212,7 @@ export class LowdbStore implements Store {
   }
 
   async flush(): Promise<void> {
-    this.#requireOpen();
-    await this.#writers.commitAll('flush');
+    await this.#whenOpen().writers.commitAll('flush');
   }
 
   async close(): Promise<void> {
@@ -244,7 +220,7 @@ export class LowdbStore implements Store {
     try {
       await this.#writers.close(this.#closeRetryMs);
     } finally {
-      await Promise.all([this.#requests.closeLogs(), this.#audit.closeLog()]);
+      await Promise.all([this.#parts.requests.closeLogs(), this.#parts.audit.closeLog()]);
       this.#state = 'closed';
     }
   }
@@ -255,8 +231,9 @@ export class LowdbStore implements Store {
     return new StoreError(this.#refusal, { code: 'store_corrupt', cause });
   }
 
-  #requireOpen(): void {
-    if (this.#state === 'open') return;
+  /** The parts, once the store is open; StoreError otherwise. */
+  #whenOpen(): StoreParts {
+    if (this.#state === 'open') return this.#parts;
     if (this.#state === 'refused') {
       throw new StoreError(`${this.#refusal} Nothing is read or written.`, { code: 'store_corrupt' });
     }
@@ -264,18 +241,20 @@ export class LowdbStore implements Store {
   }
 
   #load(file: StoreFileV2): void {
-    this.#drafts.load(file.drafts);
-    this.#requests.load(file.requests);
-    this.#approvals.load(file.approvals);
+    const { drafts, requests, approvals } = this.#parts;
+    drafts.load(file.drafts);
+    requests.load(file.requests);
+    approvals.load(file.approvals);
   }
 
   /** The main file's content: taken whole before the write's first await, as the writer asks. */
   #snapshot(): StoreFileV2 {
+    const { drafts, requests, approvals } = this.#parts;
     return {
       version: 2,
-      drafts: [...this.#drafts.values()],
-      requests: [...this.#requests.headers()],
-      approvals: [...this.#approvals.values()],
+      drafts: [...drafts.values()],
+      requests: [...requests.headers()],
+      approvals: [...approvals.values()],
     };
   }
 
@@ -284,13 +263,13 @@ export class LowdbStore implements Store {
    * record to disk, then the results logs of finished requests closed.
    */
   async #syncLogs(): Promise<void> {
-    await this.#audit.rewriteIfAsked();
-    await Promise.all([this.#requests.syncResults(), this.#audit.sync()]);
-    this.#requests.retireSettled();
+    const { audit, requests } = this.#parts;
+    await audit.rewriteIfAsked();
+    await Promise.all([requests.syncResults(), audit.sync()]);
+    requests.retireSettled();
   }
 
   async #archiveOld(): Promise<ArchivedCounts> {
-    this.#requireOpen();
-    return archiveRound(this.#parts);
+    return archiveRound(this.#whenOpen());
   }
 }
