@@ -53,10 +53,18 @@ function lowerBound(sorted: readonly string[], key: string): number {
   let hi = sorted.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (sorted[mid]! < key) lo = mid + 1;
+    const value = sorted[mid];
+    if (value !== undefined && value < key) lo = mid + 1;
     else hi = mid;
   }
   return lo;
+}
+
+/** The item at an index the caller knows to be in range. */
+function at<T>(items: ArrayLike<T>, index: number): T {
+  const item = items[index];
+  if (item === undefined) throw new RangeError(`index ${index} is out of range`);
+  return item;
 }
 
 export class UserIndex {
@@ -75,61 +83,14 @@ export class UserIndex {
   private readonly matched: Uint8Array;
 
   constructor(users: readonly TenantUser[]) {
-    // Display names repeat a lot in a large workforce: normalise and sort each distinct one
-    // once, then order the users of one name by id.
-    const byName = new Map<string, { key: string; tokens: string[]; users: TenantUser[] }>();
-    for (const user of users) {
-      const entry = byName.get(user.displayName);
-      if (entry === undefined) {
-        const key = normalizeText(user.displayName);
-        byName.set(user.displayName, { key, tokens: nameTokens(user.displayName), users: [user] });
-      } else entry.users.push(user);
-    }
-    const names = [...byName.entries()].sort(([nameA, a], [nameB, b]) =>
-      a.key !== b.key ? (a.key < b.key ? -1 : 1) : nameA < nameB ? -1 : nameA > nameB ? 1 : 0,
-    );
-    this.sorted = [];
-    const tokensOfRank: string[][] = [];
-    for (const [, entry] of names) {
-      entry.users.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-      for (const user of entry.users) {
-        this.sorted.push(user);
-        tokensOfRank.push(entry.tokens);
-      }
-    }
-
-    // Ranks are added in increasing order, so every token's postings come out sorted.
-    const postingsByToken = new Map<string, number[]>();
-    let postingCount = 0;
-    const emailByRank: string[] = new Array(this.sorted.length);
-    this.sorted.forEach((user, rank) => {
+    const { sorted, tokensOfRank } = orderByName(users);
+    this.sorted = sorted;
+    sorted.forEach((user, rank) => {
       this.rankById.set(user.id, rank);
-      emailByRank[rank] = normalizeText(user.email);
-      for (const token of tokensOfRank[rank]!) {
-        const ranks = postingsByToken.get(token);
-        if (ranks === undefined) postingsByToken.set(token, [rank]);
-        else ranks.push(rank);
-        postingCount += 1;
-      }
     });
-    this.tokens = [...postingsByToken.keys()].sort();
-    this.starts = new Int32Array(this.tokens.length + 1);
-    this.postings = new Int32Array(postingCount);
-    let at = 0;
-    this.tokens.forEach((token, i) => {
-      this.starts[i] = at;
-      for (const rank of postingsByToken.get(token)!) this.postings[at++] = rank;
-    });
-    this.starts[this.tokens.length] = at;
-
-    const byEmail = Array.from(emailByRank.keys()).sort((a, b) => {
-      const emailA = emailByRank[a]!;
-      const emailB = emailByRank[b]!;
-      return emailA === emailB ? a - b : emailA < emailB ? -1 : 1;
-    });
-    this.emails = byEmail.map((rank) => emailByRank[rank]!);
-    this.emailRanks = Int32Array.from(byEmail);
-    this.matched = new Uint8Array(this.sorted.length);
+    ({ tokens: this.tokens, starts: this.starts, postings: this.postings } = postingsOf(tokensOfRank));
+    ({ emails: this.emails, ranks: this.emailRanks } = emailsOf(sorted));
+    this.matched = new Uint8Array(sorted.length);
   }
 
   get size(): number {
@@ -149,8 +110,8 @@ export class UserIndex {
   byEmail(email: string): TenantUser | undefined {
     const key = normalizeText(email.trim());
     if (key === '') return undefined;
-    const at = lowerBound(this.emails, key);
-    return this.emails[at] === key ? this.sorted[this.emailRanks[at]!] : undefined;
+    const found = lowerBound(this.emails, key);
+    return this.emails[found] === key ? this.sorted[at(this.emailRanks, found)] : undefined;
   }
 
   /** One page of the users matching every word of the query by prefix, in stable order. */
@@ -167,16 +128,14 @@ export class UserIndex {
     for (const [i, word] of words.entries()) {
       const upper = `${word}\uffff`;
       const names: [number, number] = [
-        this.starts[lowerBound(this.tokens, word)]!,
-        this.starts[lowerBound(this.tokens, upper)]!,
+        at(this.starts, lowerBound(this.tokens, word)),
+        at(this.starts, lowerBound(this.tokens, upper)),
       ];
       const emails: [number, number] = [lowerBound(this.emails, word), lowerBound(this.emails, upper)];
-      for (let p = names[0]; p < names[1]; p++) {
-        const rank = this.postings[p]!;
+      for (const rank of this.postings.subarray(names[0], names[1])) {
         if (matched[rank] === i) matched[rank] = i + 1;
       }
-      for (let e = emails[0]; e < emails[1]; e++) {
-        const rank = this.emailRanks[e]!;
+      for (const rank of this.emailRanks.subarray(emails[0], emails[1])) {
         if (matched[rank] === i) matched[rank] = i + 1;
       }
       const count = names[1] - names[0] + emails[1] - emails[0];
@@ -199,15 +158,81 @@ export class UserIndex {
       for (const rank of candidates) {
         if (matched[rank] !== all) continue;
         matched[rank] = 0; // counted once, however many of its tokens matched
-        if (total >= start && total < end) users.push(this.sorted[rank]!);
+        if (total >= start && total < end) users.push(at(this.sorted, rank));
         total += 1;
       }
     } else {
       for (let rank = matched.indexOf(all); rank >= 0; rank = matched.indexOf(all, rank + 1)) {
-        if (total >= start && total < end) users.push(this.sorted[rank]!);
+        if (total >= start && total < end) users.push(at(this.sorted, rank));
         total += 1;
       }
     }
     return { users, total };
   }
+}
+
+/**
+ * Users in stable order, with each one's name tokens. Display names repeat a lot in a large
+ * workforce: each distinct one is normalised, tokenised and sorted once, then its users by id.
+ */
+function orderByName(users: readonly TenantUser[]): { sorted: TenantUser[]; tokensOfRank: string[][] } {
+  const byName = new Map<string, { key: string; tokens: string[]; users: TenantUser[] }>();
+  for (const user of users) {
+    const entry = byName.get(user.displayName);
+    if (entry === undefined) {
+      const key = normalizeText(user.displayName);
+      byName.set(user.displayName, { key, tokens: nameTokens(user.displayName), users: [user] });
+    } else entry.users.push(user);
+  }
+  const names = [...byName.entries()].sort(([nameA, a], [nameB, b]) =>
+    a.key !== b.key ? (a.key < b.key ? -1 : 1) : nameA < nameB ? -1 : nameA > nameB ? 1 : 0,
+  );
+  const sorted: TenantUser[] = [];
+  const tokensOfRank: string[][] = [];
+  for (const [, entry] of names) {
+    entry.users.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    for (const user of entry.users) {
+      sorted.push(user);
+      tokensOfRank.push(entry.tokens);
+    }
+  }
+  return { sorted, tokensOfRank };
+}
+
+/** The sorted unique tokens and, per token, the run of ranks of the users it finds. */
+function postingsOf(tokensOfRank: readonly string[][]): {
+  tokens: string[];
+  starts: Int32Array;
+  postings: Int32Array;
+} {
+  // Ranks are added in increasing order, so every token's postings come out sorted.
+  const postingsByToken = new Map<string, number[]>();
+  let postingCount = 0;
+  tokensOfRank.forEach((tokens, rank) => {
+    for (const token of tokens) {
+      const ranks = postingsByToken.get(token);
+      if (ranks === undefined) postingsByToken.set(token, [rank]);
+      else ranks.push(rank);
+      postingCount += 1;
+    }
+  });
+  const byToken = [...postingsByToken].sort(([a], [b]) => (a < b ? -1 : 1));
+  const starts = new Int32Array(byToken.length + 1);
+  const postings = new Int32Array(postingCount);
+  let next = 0;
+  byToken.forEach(([, ranks], i) => {
+    starts[i] = next;
+    postings.set(ranks, next);
+    next += ranks.length;
+  });
+  starts[byToken.length] = next;
+  return { tokens: byToken.map(([token]) => token), starts, postings };
+}
+
+/** The users' lower-cased e-mails, sorted (ties by rank), with the rank of each. */
+function emailsOf(sorted: readonly TenantUser[]): { emails: string[]; ranks: Int32Array } {
+  const byEmail = sorted
+    .map((user, rank) => ({ email: normalizeText(user.email), rank }))
+    .sort((a, b) => (a.email === b.email ? a.rank - b.rank : a.email < b.email ? -1 : 1));
+  return { emails: byEmail.map(({ email }) => email), ranks: Int32Array.from(byEmail, ({ rank }) => rank) };
 }
