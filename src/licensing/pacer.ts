@@ -3,6 +3,8 @@
  * size `burst`), shared by every run of the process so two runs on one tenant share its budget.
  * A server's Retry-After pauses the whole tenant, since the quota it protects is the tenant's.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
+
 export interface PacerOptions {
   ratePerSecond: number;
   /**
@@ -28,7 +30,7 @@ export class TenantPacer {
     const burst = options.burst ?? Math.floor(options.ratePerSecond / 4);
     this.#burstMs = (Math.max(1, burst) - 1) * this.#intervalMs;
     this.#now = options.now ?? Date.now;
-    this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.#sleep = options.sleep ?? ((ms) => sleep(ms));
   }
 
   /** Waits for the tenant's next write slot and takes it. */

@@ -3,7 +3,10 @@
  * (429/503/504 and time-outs, honouring Retry-After), and zod-parsed bodies.
  * Writes are sent once: the executor owns their retries and pacing.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { z } from 'zod';
+import { backoffDelay } from '../backoff.js';
+import type { CodedError } from '../errors.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
@@ -15,9 +18,13 @@ export interface HttpClientOptions {
   readRetries?: number;
   /** A read whose Retry-After exceeds this is not waited for but failed as transient (default 10 s). */
   maxRetryWaitMs?: number;
-  /** First back-off when the server names no delay; doubles per attempt (default 500 ms). */
+  /**
+   * Ceiling of the first back-off when the server names no delay; doubles per attempt, jittered
+   * by the shared backoff (default 500 ms).
+   */
   backoffMs?: number;
   sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
 }
 
 export interface HttpCall<T> {
@@ -39,10 +46,12 @@ export interface HttpResult<T> {
 }
 
 export type HttpErrorKind = 'status' | 'timeout' | 'network';
+export type HttpErrorCode = `http_${HttpErrorKind}`;
 
-/** A non-2xx answer, a time-out or a network failure. */
-export class HttpError extends Error {
+/** A non-2xx answer, a time-out or a network failure; `code` is `http_` and the kind. */
+export class HttpError extends Error implements CodedError {
   override readonly name = 'HttpError';
+  readonly code: HttpErrorCode;
   constructor(
     message: string,
     readonly kind: HttpErrorKind,
@@ -53,6 +62,7 @@ export class HttpError extends Error {
     options?: { cause?: unknown },
   ) {
     super(message, options);
+    this.code = `http_${kind}`;
   }
 
   get transient(): boolean {
@@ -90,8 +100,6 @@ export function parseBody(text: string): unknown {
   }
 }
 
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 export class HttpClient {
   readonly name: string;
   private readonly timeoutMs: number;
@@ -99,6 +107,7 @@ export class HttpClient {
   private readonly maxRetryWaitMs: number;
   private readonly backoffMs: number;
   private readonly sleep: (ms: number) => Promise<void>;
+  private readonly random: () => number;
 
   constructor(options: HttpClientOptions) {
     this.name = options.name;
@@ -106,21 +115,27 @@ export class HttpClient {
     this.readRetries = options.readRetries ?? 3;
     this.maxRetryWaitMs = options.maxRetryWaitMs ?? 10_000;
     this.backoffMs = options.backoffMs ?? 500;
-    this.sleep = options.sleep ?? defaultSleep;
+    this.sleep = options.sleep ?? ((ms) => sleep(ms));
+    this.random = options.random ?? Math.random;
   }
 
   async send<T>(call: HttpCall<T>): Promise<HttpResult<T>> {
     const retry = call.retry ?? call.method === 'GET';
-    for (let attempt = 0; ; attempt++) {
+    for (let attempt = 1; ; attempt++) {
       try {
         return await this.once(call);
       } catch (error) {
-        if (!(error instanceof HttpError) || !retry || attempt >= this.readRetries) throw error;
+        if (!(error instanceof HttpError) || !retry || attempt > this.readRetries) throw error;
         const retryable = error.kind !== 'status' || RETRYABLE.has(error.status);
         if (!retryable) throw error;
-        const wait = error.retryAfterMs ?? this.backoffMs * 2 ** attempt;
-        if (wait > this.maxRetryWaitMs) throw error;
-        await this.sleep(wait);
+        if ((error.retryAfterMs ?? 0) > this.maxRetryWaitMs) throw error;
+        await this.sleep(
+          backoffDelay(attempt, error.retryAfterMs, {
+            baseDelayMs: this.backoffMs,
+            maxDelayMs: this.maxRetryWaitMs,
+            random: this.random,
+          }),
+        );
       }
     }
   }

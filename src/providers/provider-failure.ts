@@ -18,7 +18,7 @@ export interface ProviderFailure {
 
 /** An HTTP answer with a non-2xx status: the only kind of error a provider reads further. */
 export function isStatusAnswer(error: unknown): error is HttpError {
-  return error instanceof HttpError && error.kind === 'status';
+  return error instanceof HttpError && error.code === 'http_status';
 }
 
 /**
