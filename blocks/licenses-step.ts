@@ -1,6 +1,7 @@
 /** The manage-licenses step: each product over the selection, then what to assign and revoke. */
 import type { Button, InputBlock, KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import type { ProductOverview } from '../src/licensing/licensing-service.js';
+import { needsApproval, takenAwayText } from '../src/licensing/policy.js';
 import { actions, button, context, divider, modal, option, plain, plural, section } from './elements.js';
 import {
   assignGroupId,
@@ -42,22 +43,15 @@ export interface LicensesStepData {
   error?: string | null;
 }
 
-/** True when the planned revocations, with the earlier ones of the window, reach the approval threshold. */
-export function needsApproval(
-  data: Pick<LicensesStepData, 'approvalThreshold' | 'plannedRevocations' | 'earlier'>,
-): boolean {
-  const planned = data.plannedRevocations ?? 0;
-  return planned > 0 && planned + (data.earlier?.revocations ?? 0) >= data.approvalThreshold;
+/** Whether the policy's count of the ticks, with the earlier ones of the window, needs approval. */
+function approvalNeeded(data: LicensesStepData): boolean {
+  return needsApproval(data.plannedRevocations ?? 0, data.approvalThreshold, data.earlier?.revocations ?? 0);
 }
 
 /** "revokes 2 licenses and turns service plans off on 3 licenses users keep". */
 function takenAway(data: LicensesStepData): string {
   const removals = data.planRemovals ?? 0;
-  const revoked = (data.plannedRevocations ?? 0) - removals;
-  const parts: string[] = [];
-  if (revoked > 0) parts.push(`revokes ${plural(revoked, 'license')}`);
-  if (removals > 0) parts.push(`turns service plans off on ${plural(removals, 'license')} users keep`);
-  return parts.join(' and ');
+  return takenAwayText((data.plannedRevocations ?? 0) - removals, removals);
 }
 
 /** Why the request needs approval: what it takes away, with the operator's earlier requests when they count. */
@@ -254,7 +248,7 @@ function checkboxGroups(
  * (≤ 10 a group); product lines become compact, then are cut, to stay within 100 blocks.
  */
 export function renderLicensesStep(data: LicensesStepData): ModalView {
-  const approval = needsApproval(data);
+  const approval = approvalNeeded(data);
   const head: KnownBlock[] = [];
   head.push(
     section(

@@ -72,17 +72,24 @@ function counted(n: number, noun: string): string {
 }
 
 /**
+ * What a request takes away, without zero counts: "revokes 2 licenses and turns service plans off
+ * on 3 licenses users keep".
+ */
+export function takenAwayText(revocations: number, planRemovals: number): string {
+  const taken: string[] = [];
+  if (revocations > 0) taken.push(`revokes ${counted(revocations, 'license')}`);
+  if (planRemovals > 0)
+    taken.push(`turns service plans off on ${counted(planRemovals, 'license')} users keep`);
+  return taken.join(' and ');
+}
+
+/**
  * One plain sentence on why a request needs approval, for the operator and the manager: "it
  * revokes 2 licenses; with your 2 earlier requests on this customer in the last 24 h: 6
  * revocations, and 5 or more need a manager's approval."
  */
 export function approvalReason(basis: ApprovalBasis): string {
-  const taken: string[] = [];
-  if (basis.revocations > 0) taken.push(`revokes ${counted(basis.revocations, 'license')}`);
-  if (basis.planRemovals > 0) {
-    taken.push(`turns service plans off on ${counted(basis.planRemovals, 'license')} users keep`);
-  }
-  const what = `it ${taken.join(' and ')}`;
+  const what = `it ${takenAwayText(basis.revocations, basis.planRemovals)}`;
   const rule = `${basis.threshold} or more need a manager's approval.`;
   if (basis.earlierRevocations === 0) return `${what}: ${counted(basis.own, 'revocation')}, and ${rule}`;
   const earlier = counted(basis.earlierRequests, 'earlier request');

@@ -5,7 +5,6 @@ import { ids, patterns } from '../../blocks/ids.js';
 import {
   assignText,
   type LicensesStepData,
-  needsApproval,
   renderLicensesStep,
   stateText,
 } from '../../blocks/licenses-step.js';
@@ -141,13 +140,14 @@ describe('renderLicensesStep', () => {
     expect(at.submit?.text).toBe('Request approval');
   });
 
-  it('decides with the earlier revocations of the window, but never for a request that takes nothing', () => {
+  it('asks for approval with the earlier revocations of the window, never for a request that takes nothing', () => {
     const earlier = { requests: 2, revocations: 4, windowHours: 24 };
-    expect(needsApproval({ approvalThreshold: 5, plannedRevocations: 2, earlier })).toBe(true);
-    expect(needsApproval({ approvalThreshold: 5, plannedRevocations: 2 })).toBe(false);
-    expect(needsApproval({ approvalThreshold: 5, plannedRevocations: 0, earlier })).toBe(false);
-    expect(needsApproval({ approvalThreshold: 3, plannedRevocations: 3 })).toBe(true);
-    expect(needsApproval({ approvalThreshold: 3, plannedRevocations: null })).toBe(false);
+    const submit = (overrides: Partial<LicensesStepData>) => renderLicensesStep(data(overrides)).submit?.text;
+    expect(submit({ approvalThreshold: 5, plannedRevocations: 2, earlier })).toBe('Request approval');
+    expect(submit({ approvalThreshold: 5, plannedRevocations: 2 })).toBe('Apply');
+    expect(submit({ approvalThreshold: 5, plannedRevocations: 0, earlier })).toBe('Apply');
+    expect(submit({ approvalThreshold: 3, plannedRevocations: 3 })).toBe('Request approval');
+    expect(submit({ approvalThreshold: 3, plannedRevocations: null })).toBe('Apply');
   });
 
   it('tells the operator when earlier requests push this one over the threshold', () => {

@@ -6,6 +6,7 @@ import {
   countsInWindow,
   isApprovalExpired,
   needsApproval,
+  takenAwayText,
 } from '../../src/licensing/policy.js';
 
 const policy = { threshold: 5, windowHours: 24 };
@@ -22,6 +23,16 @@ describe('needsApproval', () => {
     expect(needsApproval(2, 5, 4)).toBe(true);
     expect(needsApproval(2, 5, 2)).toBe(false);
     expect(needsApproval(0, 5, 40)).toBe(false);
+  });
+});
+
+describe('takenAwayText', () => {
+  it('names what is taken away, without zero counts', () => {
+    expect(takenAwayText(2, 0)).toBe('revokes 2 licenses');
+    expect(takenAwayText(0, 1)).toBe('turns service plans off on 1 license users keep');
+    expect(takenAwayText(1, 3)).toBe(
+      'revokes 1 license and turns service plans off on 3 licenses users keep',
+    );
   });
 });
 
