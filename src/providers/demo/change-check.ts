@@ -60,7 +60,7 @@ export function checkUserChange(context: ChangeContext, change: UserChange): Cha
     if (assignIds.has(skuId)) return refuse('provider_error', graphMessages.addAndRemove(skuId), skuId);
   }
   for (const { skuId, disabledPlans } of change.assign) {
-    const product = products.get(skuId)!;
+    const product = productOf(context, skuId);
     if (product.appliesTo !== 'User')
       return refuse('provider_error', graphMessages.notUserLicense(skuId), skuId);
     const planIds = new Set(product.servicePlans.map((plan) => plan.id));
@@ -98,7 +98,7 @@ export function checkUserChange(context: ChangeContext, change: UserChange): Cha
     return refuse('usage_location_missing', graphMessages.invalidUsageLocation, firstAssign.skuId);
   }
   for (const { skuId, disabledPlans } of change.assign) {
-    const enabled = new Set(products.get(skuId)!.servicePlans.map((plan) => plan.id));
+    const enabled = new Set(productOf(context, skuId).servicePlans.map((plan) => plan.id));
     for (const planId of disabledPlans) enabled.delete(planId);
     for (const limit of PLAN_COUNTRY_LIMITS) {
       const country = user.usageLocation ?? '';
@@ -124,23 +124,25 @@ export function checkUserChange(context: ChangeContext, change: UserChange): Cha
   const plansBefore = enabledPlans(context, before);
   const plansAfter = enabledPlans(context, after);
   for (const dependency of PLAN_DEPENDENCIES) {
-    if (isMissing(dependency, plansAfter) && !isMissing(dependency, plansBefore)) {
+    const enablers = plansAfter.get(dependency.plan);
+    if (enablers !== undefined && isMissing(dependency, plansAfter) && !isMissing(dependency, plansBefore)) {
       const message = graphMessages.dependency(dependency.plan, dependency.requiresAnyOf);
-      const dependent = plansAfter.get(dependency.plan)!.find((skuId) => assignIds.has(skuId));
+      const dependent = enablers.find((skuId) => assignIds.has(skuId));
       if (dependent !== undefined) return refuse('missing_prerequisite', message, dependent);
       // The dependent stays; name the product whose change took its base away.
       const base = dependency.requiresAnyOf
         .flatMap((planId) => plansBefore.get(planId) ?? [])
         .find((skuId) => change.revoke.includes(skuId) || assignIds.has(skuId));
-      return refuse('missing_prerequisite', message, base ?? plansAfter.get(dependency.plan)![0]!);
+      return refuse('missing_prerequisite', message, base ?? enablers[0]);
     }
   }
 
   for (const exclusion of PLAN_EXCLUSIONS) {
     const clashAfter = clashingProducts(exclusion.plans, exclusion.exemptSkus, plansAfter);
-    if (clashAfter.length === 0) continue;
+    const [firstClashing] = clashAfter;
+    if (firstClashing === undefined) continue;
     if (clashingProducts(exclusion.plans, exclusion.exemptSkus, plansBefore).length > 0) continue;
-    const culprit = clashAfter.find((skuId) => assignIds.has(skuId)) ?? clashAfter[0]!;
+    const culprit = clashAfter.find((skuId) => assignIds.has(skuId)) ?? firstClashing;
     return refuse(
       'mutually_exclusive',
       graphMessages.exclusive(exclusion.plans[0], exclusion.plans[1]),
@@ -157,17 +159,24 @@ export function checkUserChange(context: ChangeContext, change: UserChange): Cha
   return { ok: true, holdings: [...after.values()], seatDeltas };
 }
 
+/** A product the change names; checked to exist before anything else. */
+function productOf(context: ChangeContext, skuId: string): DemoProduct {
+  const product = context.products.get(skuId);
+  if (product === undefined) throw new Error(`product ${skuId} was checked to exist`);
+  return product;
+}
+
 function groupDisabledPlans(context: ChangeContext, groupId: string, skuId: string): string[] {
   const license = context.groups.get(groupId)?.licenses.find((l) => l.skuId === skuId);
   return license === undefined ? [] : [...license.disabledPlans];
 }
 
+/** At least one product. */
+type Skus = [string, ...string[]];
+
 /** Enabled plan id → the products enabling it; a plan is on when any path (direct, group) enables it. */
-function enabledPlans(
-  context: ChangeContext,
-  holdings: ReadonlyMap<string, UserLicense>,
-): Map<string, string[]> {
-  const plans = new Map<string, string[]>();
+function enabledPlans(context: ChangeContext, holdings: ReadonlyMap<string, UserLicense>): Map<string, Skus> {
+  const plans = new Map<string, Skus>();
   for (const holding of holdings.values()) {
     const product = context.products.get(holding.skuId);
     if (product === undefined) continue;

@@ -37,14 +37,17 @@ export class SeededRandom {
       roll -= weight;
       if (roll < 0) return value;
     }
-    return entries[entries.length - 1]![0];
+    // Float rounding can leave a sliver of the roll: it goes to the last entry.
+    const last = entries.at(-1);
+    if (last === undefined) throw new Error('cannot pick from an empty list');
+    return last[0];
   }
 
   /** A version-4-shaped GUID. */
   guid(): string {
     let hex = '';
     for (let i = 0; i < 16; i++) hex += HEX_BYTES[this.int(256)];
-    const variant = HEX_DIGITS[(Number.parseInt(hex[16]!, 16) & 0x3) | 0x8];
+    const variant = HEX_DIGITS[(Number.parseInt(hex.charAt(16), 16) & 0x3) | 0x8];
     return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
   }
 }
