@@ -72,7 +72,7 @@ export class DurableRecords<T extends { status: string }> {
   }
 
   /** Changes a record durably when its status is one of `from`; null when it is not (or unknown). */
-  compareAndSet<R>(spec: StatusChange<T, R>): Promise<R | null> {
+  async compareAndSet<R>(spec: StatusChange<T, R>): Promise<R | null> {
     const { method, id } = spec;
     this.#writers.requireWritable(method);
     return this.inTurn(id, async () => {
