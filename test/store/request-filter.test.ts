@@ -3,33 +3,21 @@ import type { RequestHeader } from '../../src/licensing/model.js';
 import { matchingHeaders, newestFirst } from '../../src/store/request-filter.js';
 import { makeChangeRequest } from '../support/licensing-factories.js';
 
-function header(overrides: Partial<RequestHeader> = {}): RequestHeader {
-  const { items: _items, results: _results, ...made } = makeChangeRequest(overrides);
+/** A header by who asked, for which customer, in which status, created on which day of January 2025. */
+function header(id: string, who: string, customerId: string, status: RequestHeader['status'], day: number) {
+  const createdAt = `2025-01-0${day}T00:00:00Z`;
+  const {
+    items: _items,
+    results: _results,
+    ...made
+  } = makeChangeRequest({ id, requestedBy: who, customerId, status, createdAt });
   return made;
 }
 
 describe('matchingHeaders', () => {
-  const a = header({
-    id: 'a',
-    requestedBy: 'U1',
-    customerId: 'c1',
-    status: 'completed',
-    createdAt: '2025-01-01T00:00:00Z',
-  });
-  const b = header({
-    id: 'b',
-    requestedBy: 'U2',
-    customerId: 'c1',
-    status: 'running',
-    createdAt: '2025-01-03T00:00:00Z',
-  });
-  const c = header({
-    id: 'c',
-    requestedBy: 'U1',
-    customerId: 'c2',
-    status: 'approved',
-    createdAt: '2025-01-02T00:00:00Z',
-  });
+  const a = header('a', 'U1', 'c1', 'completed', 1);
+  const b = header('b', 'U2', 'c1', 'running', 3);
+  const c = header('c', 'U1', 'c2', 'approved', 2);
   const ids = (found: RequestHeader[]) => found.map((each) => each.id);
 
   it('lists the most recent first, up to the limit', () => {
