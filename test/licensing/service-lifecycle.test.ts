@@ -2,7 +2,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, assert, beforeEach, describe, expect, it } from 'vitest';
 import { RunInterruptedError } from '../../src/licensing/executor.js';
 import { LicensingService } from '../../src/licensing/licensing-service.js';
 import { countResults } from '../../src/licensing/run-counts.js';
@@ -66,7 +66,8 @@ describe('LicensingService.stop', () => {
     await expect(service.run(submitted.request.id, new RecordingReporter())).rejects.toBeInstanceOf(
       RunInterruptedError,
     );
-    const stored = (await store.getRequest(submitted.request.id))!;
+    const stored = await store.getRequest(submitted.request.id);
+    assert.exists(stored);
     expect(stored.status).toBe('running');
     expect(countResults(stored).done).toBe(provider.calls.length);
     expect(provider.calls.length).toBeLessThan(60);
@@ -81,7 +82,8 @@ describe('LicensingService.stop', () => {
       logger: { warn: () => {} },
     });
     const [interrupted] = await next.interruptedRequests();
-    const done = await next.run(interrupted!.id, new RecordingReporter());
+    assert.exists(interrupted);
+    const done = await next.run(interrupted.id, new RecordingReporter());
     expect(countResults(done)).toMatchObject({ total: 60, done: 60, success: 60 });
     for (const id of userIds) expect(provider.applied.get(id)).toBe(1);
   });

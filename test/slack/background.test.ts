@@ -1,5 +1,5 @@
 /** What the app does without a click: resuming interrupted runs and expiring approvals. */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, assert, describe, expect, it } from 'vitest';
 import { LicensingService } from '../../src/licensing/licensing-service.js';
 import { DEMO_SKUS, demoCases } from '../../src/providers/demo/generator.js';
 import { textOf } from '../e2e/flow.js';
@@ -22,14 +22,21 @@ async function postedSummary(requestId: string) {
     channel: CHANNEL,
     text: `summary of ${requestId}`,
   });
-  await h.service.setReportTarget(requestId, { channel: CHANNEL, ts: posted.ts! });
-  return posted.ts!;
+  assert.exists(posted.ts);
+  await h.service.setReportTarget(requestId, { channel: CHANNEL, ts: posted.ts });
+  return posted.ts;
+}
+
+function contosoOf(harness: AppHarness) {
+  const contoso = harness.data.customers.find((c) => c.customer.id === TEST_CUSTOMERS.contoso.id);
+  assert.exists(contoso);
+  return contoso;
 }
 
 describe('background work', () => {
   it('resumes a run a stopped process left running, reporting in its thread', async () => {
     h = await startAppHarness();
-    const contoso = h.data.customers.find((c) => c.customer.id === TEST_CUSTOMERS.contoso.id)!;
+    const contoso = contosoOf(h);
     const { unlicensed } = demoCases(contoso);
     const submitted = await h.service.submit({
       customerId: contoso.customer.id,
@@ -44,7 +51,8 @@ describe('background work', () => {
 
     expect(await h.slack.resumeInterrupted()).toBe(1);
     await h.idle();
-    const summary = h.fake.message(CHANNEL, ts)!;
+    const summary = h.fake.message(CHANNEL, ts);
+    assert.exists(summary);
     expect(textOf([summary])).toContain('Completed');
     const thread = h.fake.thread(CHANNEL, ts);
     for (const message of thread) expectValidMessageBlocks(message.blocks);
@@ -56,7 +64,7 @@ describe('background work', () => {
 
   it('runs requests approved before a stop that never started, each with a new summary', async () => {
     h = await startAppHarness({ env: { APPROVAL_REVOKE_THRESHOLD: '1' } });
-    const contoso = h.data.customers.find((c) => c.customer.id === TEST_CUSTOMERS.contoso.id)!;
+    const contoso = contosoOf(h);
     const { unlicensed, baseWithAddOn } = demoCases(contoso);
     // The process before the restart: it stored both as approved and stopped before running them.
     const before = new LicensingService({
@@ -107,7 +115,7 @@ describe('background work', () => {
 
   it('resumes every interrupted run even when Slack refuses one summary, without failing start-up', async () => {
     h = await startAppHarness();
-    const contoso = h.data.customers.find((c) => c.customer.id === TEST_CUSTOMERS.contoso.id)!;
+    const contoso = contosoOf(h);
     const { unlicensed, baseWithAddOn } = demoCases(contoso);
     const before = new LicensingService({
       provider: h.provider,
@@ -146,7 +154,7 @@ describe('background work', () => {
   it('expires approvals past their time and tells the operator in the thread', async () => {
     let now = new Date('2025-03-01T09:00:00Z');
     h = await startAppHarness({ env: { APPROVAL_REVOKE_THRESHOLD: '1' }, service: { now: () => now } });
-    const contoso = h.data.customers.find((c) => c.customer.id === TEST_CUSTOMERS.contoso.id)!;
+    const contoso = contosoOf(h);
     const { baseWithAddOn } = demoCases(contoso);
     const submitted = await h.service.submit({
       customerId: contoso.customer.id,
@@ -163,7 +171,9 @@ describe('background work', () => {
     expect(await h.slack.expireApprovals()).toBe(0);
     now = new Date('2025-03-02T10:00:00Z');
     expect(await h.slack.expireApprovals()).toBe(1);
-    expect(textOf([h.fake.message(CHANNEL, ts)!])).toContain('Expired');
+    const summary = h.fake.message(CHANNEL, ts);
+    assert.exists(summary);
+    expect(textOf([summary])).toContain('Expired');
     expect(textOf(h.fake.thread(CHANNEL, ts))).toContain('Nothing was changed');
   });
 });

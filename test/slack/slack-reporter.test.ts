@@ -1,5 +1,5 @@
 import { WebClient } from '@slack/web-api';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, assert, beforeEach, describe, expect, it } from 'vitest';
 import type { ChangeRequest, ItemResult } from '../../src/licensing/model.js';
 import { countResults } from '../../src/licensing/run-counts.js';
 import { SlackReporter } from '../../src/slack/slack-reporter.js';
@@ -45,7 +45,8 @@ function request(users: number, failed: number): ChangeRequest {
 async function reporterFor(options: { now?: () => number } = {}) {
   const posted = await client.chat.postMessage({ channel: 'C1', text: 'summary' });
   fake.resetCalls();
-  const summary = { channel: 'C1', ts: posted.ts! };
+  assert.exists(posted.ts);
+  const summary = { channel: 'C1', ts: posted.ts };
   const reporter = new SlackReporter({
     client,
     logger: new RecordingLogger(),
@@ -79,7 +80,7 @@ describe('SlackReporter', () => {
     await reporter.finished(done, countResults(done));
     const thread = fake.thread(summary.channel, summary.ts);
     expect(thread).toHaveLength(1);
-    expect(JSON.stringify(thread[0]!.blocks)).toContain('The user has no usage location');
+    expect(JSON.stringify(thread[0]?.blocks)).toContain('The user has no usage location');
     expect(fake.files()).toEqual([]);
   });
 
@@ -93,7 +94,8 @@ describe('SlackReporter', () => {
     for (const message of thread) expectValidMessageBlocks(message.blocks);
     const [csv] = fake.files();
     expect(csv?.threadTs).toBe(summary.ts);
-    expect(csv!.content!.toString('utf8').trim().split('\r\n')).toHaveLength(601);
+    assert.exists(csv?.content);
+    expect(csv.content.toString('utf8').trim().split('\r\n')).toHaveLength(601);
   });
 
   it('keeps the run going when Slack refuses an update', async () => {
