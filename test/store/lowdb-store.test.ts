@@ -1,6 +1,7 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { setImmediate } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readJsonLines } from '../../src/persistence/append-log.js';
 import { LowdbStore, STORE_FILE_NAME } from '../../src/store/lowdb-store.js';
@@ -94,7 +95,7 @@ describe('LowdbStore', () => {
     const writes: Promise<void>[] = [];
     for (let i = 0; i < 50; i++) {
       writes.push(store.saveRequest(makeChangeRequest({ id: `req_${i}` })));
-      await new Promise((resolve) => setImmediate(resolve));
+      await setImmediate();
     }
     await Promise.all(writes);
     await store.flush();
