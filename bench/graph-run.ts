@@ -18,9 +18,11 @@ import { LicensingService } from '../src/licensing/licensing-service.js';
 import type { ChangeRequest, UserChange } from '../src/licensing/model.js';
 import { TenantPacer } from '../src/licensing/pacer.js';
 import { silentReporter } from '../src/licensing/reporter.js';
+import { ChangeFailures } from '../src/providers/graph/change-failures.js';
 import { StaticCustomerDirectory } from '../src/providers/graph/customer-directory.js';
 import { GraphAuth } from '../src/providers/graph/graph-auth.js';
-import { type BatchItem, GraphProvider } from '../src/providers/graph/graph-provider.js';
+import { GraphClient } from '../src/providers/graph/graph-client.js';
+import { GraphProvider } from '../src/providers/graph/graph-provider.js';
 import type { LicenseProviderError } from '../src/providers/license-provider.js';
 import { LowdbStore } from '../src/store/lowdb-store.js';
 import {
@@ -29,7 +31,8 @@ import {
   makeTenant,
   SKU,
   startGraphFake,
-} from '../test/support/graph-fake.js';
+} from '../test/support/graph-fake/index.js';
+import { applyUserChangesBatch, type BatchItem } from './graph-batch.js';
 
 const USERS = 1000;
 const LATENCY_MS = 100;
@@ -80,25 +83,27 @@ export async function run(): Promise<void> {
 
 async function fake(
   users: number,
-): Promise<{ fake: GraphFake; tenant: FakeTenant; provider: GraphProvider }> {
+): Promise<{ fake: GraphFake; tenant: FakeTenant; provider: GraphProvider; auth: GraphAuth }> {
   const tenant = makeTenant({ tenantId: TENANT, users, name: 'Bench' });
   const graph = await startGraphFake({
     tenants: [tenant],
     latencyMs: LATENCY_MS,
     writeLimit: { writes: QUOTA, windowMs: 1000 },
   });
+  const auth = new GraphAuth({
+    clientId: graph.clientId,
+    clientSecret: graph.clientSecret,
+    loginBaseUrl: graph.loginBaseUrl,
+    graphBaseUrl: graph.baseUrl,
+    networkClient: graph.msalNetworkClient,
+  });
   const provider = new GraphProvider({
-    auth: new GraphAuth({
-      clientId: graph.clientId,
-      clientSecret: graph.clientSecret,
-      loginBaseUrl: graph.loginBaseUrl,
-      graphBaseUrl: graph.baseUrl,
-    }),
+    auth,
     customers: new StaticCustomerDirectory([{ tenantId: TENANT, name: 'Bench' }]),
     baseUrl: graph.baseUrl,
     readConcurrency: 8,
   });
-  return { fake: graph, tenant, provider };
+  return { fake: graph, tenant, provider, auth };
 }
 
 /** Parts that should have landed: both products for users with a usage location, none otherwise. */
@@ -159,9 +164,12 @@ async function viaService(users: number, concurrency: number, pace: number): Pro
  * two-product call is retried product by product, as the executor does.
  */
 async function viaBatch(pace: number): Promise<Mode> {
-  const { fake: graph, tenant, provider } = await fake(USERS);
+  const { fake: graph, tenant, provider, auth } = await fake(USERS);
   const pacer = new TenantPacer({ ratePerSecond: pace });
+  const client = new GraphClient({ auth, baseUrl: graph.baseUrl });
+  const batchGraph = { client, failures: new ChangeFailures(client) };
   try {
+    // Warms the token, as the service's runs start with the product listing.
     await provider.listProducts(TENANT);
     const before = graph.requests.length;
     let outerCalls = 0;
@@ -185,7 +193,8 @@ async function viaBatch(pace: number): Promise<Mode> {
             const chunk = chunks[next++] ?? [];
             for (const _ of chunk) await pacer.acquire(TENANT);
             outerCalls++;
-            const results: Array<LicenseProviderError | null> = await provider.applyUserChangesBatch(
+            const results: Array<LicenseProviderError | null> = await applyUserChangesBatch(
+              batchGraph,
               TENANT,
               chunk,
             );

@@ -3,13 +3,15 @@
  * can authenticate, so a wrong secret stops the bot with one line instead of failing every
  * operator later.
  */
+import type { INetworkModule } from '@azure/msal-node';
 import type { Config } from '../config.js';
+import type { CodedError } from '../errors.js';
 import { type DemoBackendOptions, openDemoBackend } from './demo/demo-backend.js';
 import type { DemoLogger } from './demo/demo-file.js';
 import { type CustomerDirectory, StaticCustomerDirectory } from './graph/customer-directory.js';
 import { GraphProvider } from './graph/graph-provider.js';
 import type { HttpClientOptions } from './http.js';
-import type { LicenseProvider } from './license-provider.js';
+import { type LicenseProvider, LicenseProviderError } from './license-provider.js';
 import { PartnerCenterProvider } from './partner-center/partner-center-provider.js';
 import { PartnerCenterAuth } from './partner-center/pc-auth.js';
 import { partnerCenterTokenFile, RefreshTokenFile } from './partner-center/pc-token-file.js';
@@ -36,9 +38,31 @@ export interface ProviderCloseReport {
 
 const NOTHING_TO_SAVE = async (): Promise<ProviderCloseReport> => ({ problems: [] });
 
+/**
+ * Why a backend cannot start:
+ * - `provider_config_missing`: a variable the chosen backend needs is not set;
+ * - `provider_config_invalid`: a variable is set to something the backend cannot use;
+ * - `provider_auth_refused`: Entra answered and refused the credentials or the refresh token;
+ * - `provider_unreachable`: Entra did not answer (network, time-out, 5xx);
+ * - `provider_start_failed`: anything else that failed the start-up check.
+ */
+export type ProviderStartErrorCode =
+  | 'provider_config_missing'
+  | 'provider_config_invalid'
+  | 'provider_auth_refused'
+  | 'provider_unreachable'
+  | 'provider_start_failed';
+
 /** A backend that cannot start; the message is one line without secrets. */
-export class ProviderStartError extends Error {
+export class ProviderStartError extends Error implements CodedError {
   override readonly name = 'ProviderStartError';
+  constructor(
+    readonly code: ProviderStartErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
 }
 
 type ProviderConfig = Pick<
@@ -65,6 +89,11 @@ export interface CreateProviderOptions {
   demo?: Omit<DemoBackendOptions, 'logger'>;
   /** The app logger: the demo tenant reports a disk that refuses writes, Partner Center its token refreshes (default: the fallback logger). */
   logger?: DemoLogger;
+  /**
+   * Carries Graph's MSAL requests instead of MSAL's own HTTP client: tests route them to a local
+   * Entra fake over plain http (LOGIN_BASE_URL http://…). Without one, LOGIN_BASE_URL must be https.
+   */
+  msalNetworkClient?: INetworkModule;
 }
 
 export async function createProvider(
@@ -74,7 +103,7 @@ export async function createProvider(
   const http = { timeoutMs: config.PROVIDER_TIMEOUT_MS, ...options.http };
   switch (config.LICENSE_PROVIDER) {
     case 'graph':
-      return createGraph(config, http, options.logger);
+      return createGraph(config, http, options);
     case 'partner-center': {
       const partnerCenter = await createPartnerCenter(
         config,
@@ -110,8 +139,14 @@ export async function createProvider(
 async function createGraph(
   config: ProviderConfig,
   http: CreateProviderOptions['http'],
-  logger: CreateProviderOptions['logger'],
+  { logger, msalNetworkClient }: CreateProviderOptions,
 ): Promise<ProviderHandle> {
+  if (msalNetworkClient === undefined && new URL(config.LOGIN_BASE_URL).protocol !== 'https:') {
+    throw new ProviderStartError(
+      'provider_config_invalid',
+      'LOGIN_BASE_URL must be an https URL when LICENSE_PROVIDER=graph (MSAL accepts no other)',
+    );
+  }
   // Loaded only for Graph: MSAL costs about 90 ms of start-up that the demo tenant does not need.
   const { GraphAuth } = await import('./graph/graph-auth.js');
   const auth = new GraphAuth({
@@ -119,6 +154,7 @@ async function createGraph(
     clientSecret: required(config.GRAPH_CLIENT_SECRET, 'GRAPH_CLIENT_SECRET', 'LICENSE_PROVIDER=graph'),
     loginBaseUrl: config.LOGIN_BASE_URL,
     graphBaseUrl: config.GRAPH_BASE_URL,
+    ...(msalNetworkClient === undefined ? {} : { networkClient: msalNetworkClient }),
   });
   let customers: CustomerDirectory;
   let token: () => Promise<unknown>;
@@ -193,14 +229,27 @@ async function createPartnerCenter(
 }
 
 function required(value: string | undefined, name: string, why: string): string {
-  if (value === undefined || value === '') throw new ProviderStartError(`${name} is required when ${why}`);
+  if (value === undefined || value === '')
+    throw new ProviderStartError('provider_config_missing', `${name} is required when ${why}`);
   return value;
 }
 
+/** The start-up token check: a refusal, no answer, or anything else, each with its code. */
 async function startUp(check: Promise<unknown>): Promise<void> {
   try {
     await check;
   } catch (error) {
-    throw new ProviderStartError(error instanceof Error ? error.message : String(error), { cause: error });
+    throw new ProviderStartError(
+      startFailureCode(error),
+      error instanceof Error ? error.message : String(error),
+      {
+        cause: error,
+      },
+    );
   }
+}
+
+function startFailureCode(error: unknown): ProviderStartErrorCode {
+  if (!(error instanceof LicenseProviderError)) return 'provider_start_failed';
+  return error.transient ? 'provider_unreachable' : 'provider_auth_refused';
 }

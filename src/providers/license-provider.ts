@@ -56,6 +56,11 @@ export interface LicenseProvider {
   applyUserChange(customerId: string, userId: string, change: UserChange): Promise<void | UserChangeOutcome>;
 }
 
+/** The port's order of users: display name, then id. */
+export function compareUsers(a: TenantUser, b: TenantUser): number {
+  return a.displayName.localeCompare(b.displayName) || a.id.localeCompare(b.id);
+}
+
 export interface LicenseProviderErrorOptions {
   /** Throttling, 5xx and time-outs: worth retrying. */
   transient?: boolean;

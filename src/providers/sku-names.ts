@@ -1,6 +1,8 @@
 /**
- * Friendly product names for the SKUs the reference's demo data uses (Graph returns only part
- * numbers; the full list is Microsoft's licensing CSV). Unknown SKUs show their part number.
+ * Friendly names of Microsoft products and service plans, for Graph (which returns only part
+ * numbers) and Partner Center (which names products but not always plans). Only the SKUs the
+ * reference's demo data uses; the full list is Microsoft's licensing CSV. Unknown SKUs show
+ * their part number.
  */
 const productNames: Record<string, string> = {
   '18181a46-0d4e-45cd-891e-60aabd171b4e': 'Office 365 E1',

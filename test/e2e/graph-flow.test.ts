@@ -8,7 +8,7 @@ import { ids } from '../../blocks/ids.js';
 import { loadConfig } from '../../src/config.js';
 import { createProvider } from '../../src/providers/create-provider.js';
 import { type AppHarness, OPERATOR, reportAckLatencies, startAppHarness } from '../support/app-harness.js';
-import { type GraphFake, makeTenant, SKU, startGraphFake } from '../support/graph-fake.js';
+import { type GraphFake, makeTenant, SKU, startGraphFake } from '../support/graph-fake/index.js';
 import {
   chooseCustomer,
   current,
@@ -48,7 +48,7 @@ describe('assign flow on Microsoft Graph', () => {
     };
     const backend = await createProvider(
       loadConfig({ SLACK_BOT_TOKEN: 'xoxb-e2e', SLACK_SIGNING_SECRET: 'unused', ...env }),
-      { http: { backoffMs: 1 } },
+      { http: { backoffMs: 1 }, msalNetworkClient: graph.msalNetworkClient },
     );
     h = await startAppHarness({ env, wrapProvider: () => backend.provider });
     const users = graph.tenant(TENANT).users;

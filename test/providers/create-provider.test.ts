@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { createProvider, ProviderStartError } from '../../src/providers/create-provider.js';
 import { DEMO_SKUS } from '../../src/providers/demo/generator.js';
-import { type GraphFake, makeTenant, SKU, startGraphFake } from '../support/graph-fake.js';
+import { type GraphFake, makeTenant, SKU, startGraphFake } from '../support/graph-fake/index.js';
 import { type PartnerCenterFake, startPartnerCenterFake } from '../support/partner-center-fake.js';
 
 const T1 = '8c3e0000-0000-4000-8000-000000000001';
@@ -139,25 +139,27 @@ describe('createProvider', () => {
     const quiet = { info: () => {}, warn: () => {}, error: () => {} };
     const first = await createProvider(config, { logger: quiet });
     const [customer] = await first.provider.searchCustomers('Contoso', 1);
-    const { users } = await first.provider.searchUsers(customer!.id, { query: '', offset: 0, limit: 100 });
+    if (!customer) throw new Error('the demo tenant has no Contoso');
+    const { users } = await first.provider.searchUsers(customer.id, { query: '', offset: 0, limit: 100 });
     const holdings = await first.provider.getHoldings(
-      customer!.id,
+      customer.id,
       users.map((user) => user.id),
     );
     const holdsFlow = (userId: string) =>
       (holdings.get(userId) ?? []).some((license) => license.skuId === DEMO_SKUS.FLOW_FREE);
-    const target = users.find((user) => user.usageLocation !== null && !holdsFlow(user.id))!;
+    const target = users.find((user) => user.usageLocation !== null && !holdsFlow(user.id));
+    if (!target) throw new Error('no located Contoso user without Power Automate Free');
     const giveFlow = { assign: [{ skuId: DEMO_SKUS.FLOW_FREE, disabledPlans: [] }], revoke: [] };
-    await first.provider.applyUserChange(customer!.id, target.id, giveFlow);
+    await first.provider.applyUserChange(customer.id, target.id, giveFlow);
 
     // A second start on the same directory while the first never closed: what kill -9 leaves.
     const second = await createProvider(config, { logger: quiet });
-    const after = await second.provider.getHoldings(customer!.id, [target.id]);
+    const after = await second.provider.getHoldings(customer.id, [target.id]);
     expect(after.get(target.id)).toContainEqual(
       expect.objectContaining({ skuId: DEMO_SKUS.FLOW_FREE, direct: true }),
     );
     expect(await second.close()).toEqual({ problems: [] });
-    await expect(second.provider.applyUserChange(customer!.id, target.id, giveFlow)).rejects.toMatchObject({
+    await expect(second.provider.applyUserChange(customer.id, target.id, giveFlow)).rejects.toMatchObject({
       reason: 'provider_error',
       transient: true,
     });
@@ -166,7 +168,9 @@ describe('createProvider', () => {
 
   it('builds the Graph provider after getting a token for every configured tenant', async () => {
     const fake = await graphFake();
-    const handle = await createProvider(loadConfig(graphEnv(fake)));
+    const handle = await createProvider(loadConfig(graphEnv(fake)), {
+      msalNetworkClient: fake.msalNetworkClient,
+    });
     expect(handle.provider.kind).toBe('graph');
     expect(fake.tokenRequests.map((r) => r.tenant).sort()).toEqual([T1, T2]);
     expect((await handle.provider.searchCustomers('fab', 5)).map((c) => c.name)).toEqual(['Fabrikam']);
@@ -179,13 +183,24 @@ describe('createProvider', () => {
   it('stops with one line when Graph refuses the credentials', async () => {
     const fake = await graphFake();
     const error = await startError(
-      createProvider(loadConfig(graphEnv(fake, { GRAPH_CLIENT_SECRET: 'wrong-secret' }))),
+      createProvider(loadConfig(graphEnv(fake, { GRAPH_CLIENT_SECRET: 'wrong-secret' })), {
+        msalNetworkClient: fake.msalNetworkClient,
+      }),
     );
+    expect(error.code).toBe('provider_auth_refused');
     expect(error.message).toMatch(
       /^Graph: cannot get a token for tenant 8c3e[0-9a-f-]+: AADSTS7000215: Invalid client secret provided\./,
     );
     expect(error.message).not.toContain('wrong-secret');
     expect(error.message.split('\n')).toHaveLength(1);
+  });
+
+  it('refuses a plain-http LOGIN_BASE_URL for Graph unless a network client carries MSAL’s requests', async () => {
+    const fake = await graphFake();
+    const error = await startError(createProvider(loadConfig(graphEnv(fake))));
+    expect(error.code).toBe('provider_config_invalid');
+    expect(error.message).toMatch(/^LOGIN_BASE_URL must be an https URL when LICENSE_PROVIDER=graph/);
+    expect(fake.tokenRequests).toEqual([]);
   });
 
   it('lists Graph customers from Partner Center when no GRAPH_CUSTOMERS are set', async () => {
@@ -205,7 +220,7 @@ describe('createProvider', () => {
       ...graphEnv(graph, { GRAPH_CUSTOMERS: '' }),
       LICENSE_PROVIDER: 'graph',
     };
-    const handle = await createProvider(loadConfig(env));
+    const handle = await createProvider(loadConfig(env), { msalNetworkClient: graph.msalNetworkClient });
     expect(handle.provider.kind).toBe('graph');
     expect(await handle.provider.searchCustomers('con', 5)).toEqual([
       { id: T1, tenantId: T1, name: 'Contoso', domain: expect.any(String) },
@@ -225,8 +240,25 @@ describe('createProvider', () => {
     const error = await startError(
       createProvider(loadConfig(partnerCenterEnv(pc, { PARTNER_CENTER_REFRESH_TOKEN: 'expired' }))),
     );
+    expect(error.code).toBe('provider_auth_refused');
     expect(error.message).toMatch(/^Partner Center: cannot get a token for partner tenant .+: AADSTS70000: /);
     expect(error.message).not.toContain('expired');
+  });
+
+  it('tells an Entra that does not answer from one that refuses, and a missing variable from both', async () => {
+    const pc = await partnerCenterFake();
+    const unreachable = await startError(
+      createProvider(loadConfig(partnerCenterEnv(pc, { LOGIN_BASE_URL: 'http://127.0.0.1:9' }))),
+    );
+    expect(unreachable.code).toBe('provider_unreachable');
+    expect(unreachable.message).toMatch(
+      /^Partner Center: cannot get a token .+: the token endpoint did not answer/,
+    );
+
+    const config = { ...loadConfig(partnerCenterEnv(pc)), PARTNER_TENANT_ID: undefined };
+    const missing = await startError(createProvider(config));
+    expect(missing.code).toBe('provider_config_missing');
+    expect(missing.message).toBe('PARTNER_TENANT_ID is required when LICENSE_PROVIDER=partner-center');
   });
 
   it('starts the next time with the refresh token Entra rotated, not the configured one', async () => {

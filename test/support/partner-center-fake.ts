@@ -24,7 +24,7 @@ import {
   send,
   type TokenRequest,
   takeFailure,
-} from './graph-fake.js';
+} from './graph-fake/index.js';
 
 export interface PartnerCenterFakeOptions {
   clientId?: string;

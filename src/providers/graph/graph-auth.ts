@@ -2,17 +2,18 @@
  * App-only Graph tokens: one MSAL confidential client per customer tenant (client-credentials
  * flow); MSAL caches each tenant's token until shortly before it expires.
  */
-import { type ConfidentialClientApplication, ServerError } from '@azure/msal-node';
+import type { ConfidentialClientApplication, INetworkModule } from '@azure/msal-node';
+import { createMsalApp, describeAuthError, isNetworkFailure } from '../entra/msal-app.js';
+import { EARLY_RENEWAL_MS } from '../entra/token-endpoint.js';
 import { LicenseProviderError } from '../license-provider.js';
-import { createMsalApp, describeAuthError } from './msal.js';
-
-const EARLY_RENEWAL_MS = 5 * 60_000;
 
 export interface GraphAuthOptions {
   clientId: string;
   clientSecret: string;
   loginBaseUrl: string;
   graphBaseUrl: string;
+  /** Carries MSAL's requests instead of its own HTTP client (tests: a local Entra fake). */
+  networkClient?: INetworkModule;
 }
 
 export class GraphAuth {
@@ -32,18 +33,8 @@ export class GraphAuth {
   async token(tenantId: string): Promise<string> {
     const cached = this.tokens.get(tenantId);
     if (cached && cached.renewAt > Date.now()) return cached.token;
-    let app = this.apps.get(tenantId);
-    if (!app) {
-      app = createMsalApp({
-        clientId: this.options.clientId,
-        clientSecret: this.options.clientSecret,
-        loginBaseUrl: this.options.loginBaseUrl,
-        tenant: tenantId,
-      });
-      this.apps.set(tenantId, app);
-    }
     try {
-      const result = await app.acquireTokenByClientCredential({ scopes: [this.scope] });
+      const result = await this.app(tenantId).acquireTokenByClientCredential({ scopes: [this.scope] });
       if (!result?.accessToken) throw new Error('no access token in the answer');
       const expiresAt = result.expiresOn?.getTime() ?? Date.now();
       this.tokens.set(tenantId, { token: result.accessToken, renewAt: expiresAt - EARLY_RENEWAL_MS });
@@ -56,10 +47,19 @@ export class GraphAuth {
       );
     }
   }
-}
 
-/** Entra answered nothing (network, time-out): worth retrying, unlike a refusal. */
-export function isNetworkFailure(error: unknown): boolean {
-  if (error instanceof ServerError) return false;
-  return error instanceof Error && /network|timeout|timed out|fetch failed|ECONN/i.test(error.message);
+  private app(tenantId: string): ConfidentialClientApplication {
+    let app = this.apps.get(tenantId);
+    if (!app) {
+      app = createMsalApp({
+        clientId: this.options.clientId,
+        clientSecret: this.options.clientSecret,
+        loginBaseUrl: this.options.loginBaseUrl,
+        tenant: tenantId,
+        ...(this.options.networkClient ? { networkClient: this.options.networkClient } : {}),
+      });
+      this.apps.set(tenantId, app);
+    }
+    return app;
+  }
 }

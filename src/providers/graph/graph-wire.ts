@@ -1,5 +1,6 @@
 /** Graph v1.0 wire formats the adapter reads (only the fields it uses). */
 import { z } from 'zod';
+import { optionalTexts } from '../wire-fields.js';
 
 export const GraphServicePlan = z.object({
   servicePlanId: z.string(),
@@ -29,23 +30,21 @@ export const GraphSubscribedSkus = z.object({ value: z.array(GraphSubscribedSku)
 export const GraphLicenseAssignmentState = z.object({
   skuId: z.string(),
   disabledPlans: z.array(z.string()).nullish(),
-  assignedByGroup: z.string().nullish(),
-  state: z.string().nullish(),
-  error: z.string().nullish(),
+  ...optionalTexts('assignedByGroup', 'state', 'error'),
 });
 
 export const GraphUser = z.object({
   id: z.string(),
-  displayName: z.string().nullish(),
-  userPrincipalName: z.string().nullish(),
-  mail: z.string().nullish(),
-  usageLocation: z.string().nullish(),
+  ...optionalTexts('displayName', 'userPrincipalName', 'mail', 'usageLocation'),
   assignedLicenses: z
     .array(z.object({ skuId: z.string(), disabledPlans: z.array(z.string()).nullish() }))
     .nullish(),
   licenseAssignmentStates: z.array(GraphLicenseAssignmentState).nullish(),
 });
 export type GraphUser = z.infer<typeof GraphUser>;
+
+/** The one field read to tell a missing usage location from one the product is not sold in. */
+export const GraphUsageLocation = z.object({ usageLocation: z.string().nullish() });
 
 export const GraphUserPage = z.object({
   value: z.array(GraphUser),

@@ -10,11 +10,11 @@
  * Neither token ever appears in a message or a log line.
  */
 import { z } from 'zod';
+import { EARLY_RENEWAL_MS, entraErrorLine, tokenEndpoint } from '../entra/token-endpoint.js';
 import { LicenseProviderError } from '../license-provider.js';
 import type { RefreshTokenFile, TokenChain } from './pc-token-file.js';
 
 export const PARTNER_CENTER_SCOPE = 'https://api.partnercenter.microsoft.com/user_impersonation';
-const EARLY_RENEWAL_MS = 5 * 60_000;
 const DEFAULT_TIMEOUT_MS = 30_000;
 
 /** The log lines auth writes (pino, Bolt's Logger and console all fit). */
@@ -136,7 +136,7 @@ export class PartnerCenterAuth {
   }
 
   private async request(refreshToken: string): Promise<z.infer<typeof TokenAnswer>> {
-    const url = `${this.options.loginBaseUrl.replace(/\/+$/, '')}/${encodeURIComponent(this.options.partnerTenantId)}/oauth2/v2.0/token`;
+    const url = tokenEndpoint(this.options.loginBaseUrl, this.options.partnerTenantId);
     let response: Response;
     try {
       response = await fetch(url, {
@@ -158,7 +158,10 @@ export class PartnerCenterAuth {
     const body: unknown = await response.json().catch(() => undefined);
     if (!response.ok) {
       const refusal = TokenRefusal.safeParse(body);
-      const first = refusal.success ? firstLine(refusal.data.error_description ?? refusal.data.error) : '';
+      const description = refusal.success
+        ? (refusal.data.error_description ?? refusal.data.error)
+        : undefined;
+      const first = description === undefined ? '' : entraErrorLine(description);
       throw new TokenRequestError(
         first || `the token endpoint answered ${response.status}`,
         response.status >= 500,
@@ -168,11 +171,6 @@ export class PartnerCenterAuth {
     if (!answer.success) throw new TokenRequestError('no access token in the answer', false);
     return answer.data;
   }
-}
-
-/** "AADSTS70000: Provided grant is invalid or malformed." without the trace and correlation ids. */
-function firstLine(text: string | undefined): string {
-  return text?.split(/\r?\n/)[0]?.trim() ?? '';
 }
 
 function describe(error: unknown): string {

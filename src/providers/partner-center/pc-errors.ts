@@ -2,7 +2,7 @@
  * Partner Center errors (reference §2.6–2.8) → FailureReason. Its own codes first (60012 no
  * seats, 60002 user not found), then the directory's text it passes through, then HTTP status.
  */
-import { classifyDirectoryMessage } from '../graph/graph-errors.js';
+import { classifyDirectoryMessage, guidsIn } from '../directory-messages.js';
 import { parseRetryAfter } from '../http.js';
 import { isStatusAnswer, type ProviderFailure, unansweredFailure } from '../provider-failure.js';
 import { PcError, PcThrottle } from './pc-wire.js';
@@ -11,8 +11,6 @@ export interface PcFailure extends ProviderFailure {
   usageLocation: boolean;
   code: number | undefined;
 }
-
-const GUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
 
 /** Partner Center HTML-escapes some descriptions ("We&#39;re sorry"). */
 export function unescapeHtml(text: string): string {
@@ -67,7 +65,7 @@ export function classifyPcError(error: unknown): PcFailure {
     };
   }
   if (code === 60012) {
-    const skuId = [...all.matchAll(GUID)].map((m) => m[0].toLowerCase()).at(-1);
+    const skuId = guidsIn(all).at(-1);
     return { ...base, code, reason: 'insufficient_licenses', message, skuId };
   }
   if (code === 60002) return { ...base, code, reason: 'user_not_found', message };

@@ -1,11 +1,13 @@
 /** Partner Center REST wire formats the adapter reads (camelCase, as the service answers). */
 import { z } from 'zod';
+import { optionalTexts } from '../wire-fields.js';
 
 export const PcLink = z.object({
   uri: z.string(),
   method: z.string().optional(),
   headers: z.array(z.object({ key: z.string(), value: z.string() })).default([]),
 });
+export type PcLink = z.infer<typeof PcLink>;
 
 export const pcCollection = <T extends z.ZodType>(item: T) =>
   z.object({
@@ -27,29 +29,17 @@ export type PcCustomer = z.infer<typeof PcCustomer>;
 
 export const PcUser = z.object({
   id: z.string(),
-  userPrincipalName: z.string().nullish(),
-  displayName: z.string().nullish(),
-  firstName: z.string().nullish(),
-  lastName: z.string().nullish(),
-  usageLocation: z.string().nullish(),
-  state: z.string().nullish(),
+  ...optionalTexts('userPrincipalName', 'displayName', 'firstName', 'lastName', 'usageLocation', 'state'),
 });
 export type PcUser = z.infer<typeof PcUser>;
 
-export const PcServicePlan = z.object({
-  id: z.string().nullish(),
-  displayName: z.string().nullish(),
-  serviceName: z.string().nullish(),
-  capabilityStatus: z.string().nullish(),
-  targetType: z.string().nullish(),
-});
+export const PcServicePlan = z.object(
+  optionalTexts('id', 'displayName', 'serviceName', 'capabilityStatus', 'targetType'),
+);
 
 export const PcProductSku = z.object({
   id: z.string(),
-  name: z.string().nullish(),
-  skuPartNumber: z.string().nullish(),
-  targetType: z.string().nullish(),
-  licenseGroupId: z.string().nullish(),
+  ...optionalTexts('name', 'skuPartNumber', 'targetType', 'licenseGroupId'),
 });
 
 export const PcSubscribedSku = z.object({

@@ -8,7 +8,7 @@ import {
   partnerCenterTokenFile,
   RefreshTokenFile,
 } from '../../../src/providers/partner-center/pc-token-file.js';
-import { type FakeTenant, MESSAGES, makeTenant, SKU } from '../../support/graph-fake.js';
+import { type FakeTenant, MESSAGES, makeTenant, SKU } from '../../support/graph-fake/index.js';
 import {
   MINECRAFT_SKU,
   type PartnerCenterFake,
@@ -77,6 +77,8 @@ async function setUp(
     pageSize: options.pageSize,
     http: {
       backoffMs: 1,
+      // The shared backoff's jitter at its low end: Retry-After exactly, else half the ceiling.
+      random: () => 0,
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
       sleep: async (ms) => {
         waits.push(ms);

@@ -1,0 +1,137 @@
+/** A local Entra: the token endpoint and the discovery documents MSAL reads (shared with the Partner Center fake). */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readText, send } from './http-kit.js';
+
+export interface LoginOptions {
+  /** Registered apps (client id and secret). */
+  apps: Array<{ clientId: string; clientSecret: string }>;
+  /** Tenants that exist; others get AADSTS90002. */
+  tenants: () => Iterable<string>;
+  /** Refresh tokens accepted for grant_type=refresh_token. */
+  refreshTokens?: Set<string>;
+  /** Called for every issued access token. */
+  issued: (token: string, tenant: string, grantType: string, scope: string) => void;
+}
+
+export interface TokenRequest {
+  tenant: string;
+  grantType: string;
+  scope: string;
+  ok: boolean;
+}
+
+/** Handles /{tenant}/oauth2/v2.0/token and the discovery documents; false when not a login path. */
+export async function handleLogin(
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  options: LoginOptions,
+  log: TokenRequest[],
+): Promise<boolean> {
+  const host = req.headers.host ?? 'localhost';
+  const authority = `https://${host}`;
+  if (url.pathname === '/common/discovery/instance') {
+    send(res, 200, {
+      tenant_discovery_endpoint: `${authority}/common/v2.0/.well-known/openid-configuration`,
+      'api-version': '1.1',
+      metadata: [{ preferred_network: host, preferred_cache: host, aliases: [host] }],
+    });
+    return true;
+  }
+  const discovery = /^\/([^/]+)\/v2\.0\/\.well-known\/openid-configuration$/.exec(url.pathname);
+  if (discovery) {
+    const tenant = discovery[1];
+    send(res, 200, {
+      token_endpoint: `${authority}/${tenant}/oauth2/v2.0/token`,
+      token_endpoint_auth_methods_supported: ['client_secret_post', 'private_key_jwt', 'client_secret_basic'],
+      jwks_uri: `${authority}/${tenant}/discovery/v2.0/keys`,
+      response_modes_supported: ['query', 'fragment', 'form_post'],
+      subject_types_supported: ['pairwise'],
+      id_token_signing_alg_values_supported: ['RS256'],
+      response_types_supported: ['code', 'id_token', 'code id_token', 'id_token token'],
+      scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
+      issuer: `${authority}/${tenant}/v2.0`,
+      request_uri_parameter_supported: false,
+      userinfo_endpoint: `${authority}/oidc/userinfo`,
+      authorization_endpoint: `${authority}/${tenant}/oauth2/v2.0/authorize`,
+      device_authorization_endpoint: `${authority}/${tenant}/oauth2/v2.0/devicecode`,
+      http_logout_supported: true,
+      frontchannel_logout_supported: true,
+      end_session_endpoint: `${authority}/${tenant}/oauth2/v2.0/logout`,
+      claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'tid'],
+      tenant_region_scope: 'EU',
+      cloud_instance_name: 'microsoftonline.com',
+      cloud_graph_host_name: 'graph.windows.net',
+      msgraph_host: 'graph.microsoft.com',
+    });
+    return true;
+  }
+  const token = /^\/([^/]+)\/oauth2\/v2\.0\/token$/.exec(url.pathname);
+  if (!token || req.method !== 'POST') return false;
+  const tenant = token[1] ?? '';
+  const form = new URLSearchParams(await readText(req));
+  const grantType = form.get('grant_type') ?? '';
+  const scope = form.get('scope') ?? '';
+  const fail = (status: number, error: string, code: number, text: string) => {
+    log.push({ tenant, grantType, scope, ok: false });
+    send(res, status, {
+      error,
+      error_description: `AADSTS${code}: ${text}\r\nTrace ID: ${randomUUID()}\r\nCorrelation ID: ${randomUUID()}\r\nTimestamp: ${new Date().toISOString()}`,
+      error_codes: [code],
+      timestamp: new Date().toISOString(),
+      trace_id: randomUUID(),
+      correlation_id: randomUUID(),
+    });
+  };
+  if (![...options.tenants()].includes(tenant)) {
+    fail(
+      400,
+      'invalid_request',
+      90002,
+      `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`,
+    );
+    return true;
+  }
+  const app = options.apps.find((a) => a.clientId === form.get('client_id'));
+  if (!app) {
+    fail(
+      400,
+      'unauthorized_client',
+      700016,
+      `Application with identifier '${form.get('client_id')}' was not found in the directory '${tenant}'.`,
+    );
+    return true;
+  }
+  if (form.get('client_secret') !== app.clientSecret) {
+    fail(
+      401,
+      'invalid_client',
+      7000215,
+      `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${app.clientId}'.`,
+    );
+    return true;
+  }
+  if (grantType === 'refresh_token') {
+    if (!options.refreshTokens?.has(form.get('refresh_token') ?? '')) {
+      fail(400, 'invalid_grant', 70000, 'Provided grant is invalid or malformed.');
+      return true;
+    }
+  } else if (grantType !== 'client_credentials') {
+    fail(400, 'unsupported_grant_type', 70003, `The app requested an unsupported grant type '${grantType}'.`);
+    return true;
+  }
+  const accessToken = `fake-${tenant}-${randomUUID()}`;
+  options.issued(accessToken, tenant, grantType, scope);
+  log.push({ tenant, grantType, scope, ok: true });
+  const body: Record<string, unknown> = {
+    token_type: 'Bearer',
+    scope: scope.includes('.default') ? scope : scope.split(' ')[0],
+    expires_in: 3599,
+    ext_expires_in: 3599,
+    access_token: accessToken,
+  };
+  if (grantType === 'refresh_token') body.refresh_token = form.get('refresh_token');
+  send(res, 200, body);
+  return true;
+}
