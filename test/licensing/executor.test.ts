@@ -17,6 +17,7 @@ import {
 } from '../support/licensing-factories.js';
 import { RecordingReporter } from '../support/recording-reporter.js';
 import { FakeLicenseProvider } from './fake-license-provider.js';
+import { storedRequest } from './stored-request.js';
 
 let dataDir: string;
 let store: LowdbStore;
@@ -106,8 +107,7 @@ describe('runRequest', () => {
       ).toEqual(['e3', 'visio']);
     }
     await store.flush();
-    const stored = await store.getRequest(request.id);
-    expect(countResults(stored!)).toEqual(countResults(done));
+    expect(countResults(await storedRequest(store, request.id))).toEqual(countResults(done));
     expect(reporter.of('started')).toHaveLength(1);
     expect(reporter.of('itemDone')).toHaveLength(20);
     expect(reporter.of('finished')).toEqual([expect.objectContaining({ counts: countResults(done) })]);
@@ -302,7 +302,7 @@ describe('runRequest', () => {
     ]);
     // u001 was applied by the interrupted run, which stopped before recording it.
     provider.hold('u001', [makeLicense('e3')]);
-    const stored = (await store.getRequest(request.id))!;
+    const stored = await storedRequest(store, request.id);
 
     const done = await runRequest(stored, options(provider, { resumed: true }));
 
@@ -326,7 +326,7 @@ describe('runRequest', () => {
       'process crashed',
     );
     provider.applyUserChange = apply;
-    const interrupted = (await store.getRequest(request.id))!;
+    const interrupted = await storedRequest(store, request.id);
     expect(countResults(interrupted).done).toBeLessThan(80);
 
     const done = await runRequest(interrupted, options(provider, { resumed: true, concurrency: 3 }));
@@ -350,7 +350,7 @@ describe('runRequest', () => {
       runRequest(request, options(provider, { concurrency: 4, signal: stop.signal })),
     ).rejects.toBeInstanceOf(RunInterruptedError);
 
-    const interrupted = (await store.getRequest(request.id))!;
+    const interrupted = await storedRequest(store, request.id);
     // Every call that was made finished and was recorded; nothing started after the abort but those in flight.
     expect(countResults(interrupted).done).toBe(provider.calls.length);
     expect(provider.calls.length).toBeLessThan(10 + 4);
@@ -386,7 +386,7 @@ describe('runRequest', () => {
       // A second store over the same directory reads only what reached the disk.
       const reader = new LowdbStore({ dataDir });
       await reader.open();
-      return countResults((await reader.getRequest(request.id))!).done;
+      return countResults(await storedRequest(reader, request.id)).done;
     };
     const checks: { told: number; saved: number }[] = [];
     const reporter = new RecordingReporter();
