@@ -4,6 +4,7 @@
  * Pure: the provider applies the result.
  */
 import type { FailureReason, TenantUser, UserChange, UserLicense } from '../../licensing/model.js';
+import { graphMessages } from './demo-errors.js';
 import type { DemoGroup, DemoProduct } from './demo-tenant.js';
 import { PLAN_COUNTRY_LIMITS, PLAN_DEPENDENCIES, PLAN_EXCLUSIONS } from './rules.js';
 
@@ -18,7 +19,7 @@ export interface ChangeContext {
 
 export interface Refusal {
   reason: FailureReason;
-  /** Graph's wording (reference §1.6). */
+  /** Graph's wording (graphMessages). */
   message: string;
   skuId: string;
 }
@@ -27,53 +28,61 @@ export type ChangeVerdict =
   | { ok: true; holdings: UserLicense[]; seatDeltas: Map<string, number> }
   | { ok: false; refusal: Refusal };
 
-export const graphMessages = {
-  notCompanyLicense: (skuId: string) => `License ${skuId} does not correspond to a valid company License.`,
-  notUserLicense: (skuId: string) => `License ${skuId} cannot be assigned to a user.`,
-  invalidUsageLocation: 'License assignment cannot be done for user with invalid usage location.',
-  prohibitedUsageLocation: (planId: string, country: string) =>
-    `License assignment failed because service plan ${planId} is not available in usage location ${country}.`,
-  noSeats: (skuId: string) => `Subscription with SKU ${skuId} does not have any available licenses.`,
-  dependency: (planId: string, required: readonly string[]) =>
-    `License assignment failed because service plan ${planId} depends on the service plan(s) ${required.join(', ')}.`,
-  exclusive: (a: string, b: string) =>
-    `License assignment failed because service plans ${a}, ${b} are mutually exclusive.`,
-  inherited:
-    'User license is inherited from a group membership and it cannot be removed directly from the user.',
-  notHeld: 'User does not have a corresponding license.',
-  addAndRemove: (skuId: string) => `License ${skuId} cannot be added and removed in the same request.`,
-  unknownPlan: (planId: string, skuId: string) => `Service plan ${planId} is not part of license ${skuId}.`,
-} as const;
-
-function refuse(reason: FailureReason, message: string, skuId: string): ChangeVerdict {
-  return { ok: false, refusal: { reason, message, skuId } };
+function refusal(reason: FailureReason, message: string, skuId: string): Refusal {
+  return { reason, message, skuId };
 }
 
 export function checkUserChange(context: ChangeContext, change: UserChange): ChangeVerdict {
-  const { user, products } = context;
   const assignIds = new Set(change.assign.map((a) => a.skuId));
+  const before = new Map(context.holdings.map((holding) => [holding.skuId, holding]));
+  const named = checkNamedProducts(context, change, assignIds);
+  if (named !== undefined) return { ok: false, refusal: named };
+  const after = holdingsAfter(context, before, change);
+  // In the order Graph checks them: the first refusal is the one it answers.
+  const refused =
+    checkUsageLocation(context, change) ??
+    checkSeats(context, before, assignIds) ??
+    checkServicePlans(context, change, assignIds, before, after) ??
+    checkRevocations(before, change);
+  if (refused !== undefined) return { ok: false, refusal: refused };
+  return { ok: true, holdings: [...after.values()], seatDeltas: seatDeltas(before, after, assignIds) };
+}
 
+/** Every product named exists, none both assigned and revoked, each assigned one is for users with its plans. */
+function checkNamedProducts(
+  context: ChangeContext,
+  change: UserChange,
+  assignIds: ReadonlySet<string>,
+): Refusal | undefined {
   for (const skuId of [...assignIds, ...change.revoke]) {
-    if (!products.has(skuId)) return refuse('provider_error', graphMessages.notCompanyLicense(skuId), skuId);
+    if (!context.products.has(skuId))
+      return refusal('provider_error', graphMessages.notCompanyLicense(skuId), skuId);
   }
   for (const skuId of change.revoke) {
-    if (assignIds.has(skuId)) return refuse('provider_error', graphMessages.addAndRemove(skuId), skuId);
+    if (assignIds.has(skuId)) return refusal('provider_error', graphMessages.addAndRemove(skuId), skuId);
   }
   for (const { skuId, disabledPlans } of change.assign) {
     const product = productOf(context, skuId);
     if (product.appliesTo !== 'User')
-      return refuse('provider_error', graphMessages.notUserLicense(skuId), skuId);
+      return refusal('provider_error', graphMessages.notUserLicense(skuId), skuId);
     const planIds = new Set(product.servicePlans.map((plan) => plan.id));
     const unknown = disabledPlans.find((planId) => !planIds.has(planId));
     if (unknown !== undefined)
-      return refuse('provider_error', graphMessages.unknownPlan(unknown, skuId), skuId);
+      return refusal('provider_error', graphMessages.unknownPlan(unknown, skuId), skuId);
   }
+  return undefined;
+}
 
-  const before = new Map(context.holdings.map((holding) => [holding.skuId, holding]));
+/** The user's licenses as the whole change would leave them. */
+function holdingsAfter(
+  context: ChangeContext,
+  before: ReadonlyMap<string, UserLicense>,
+  change: UserChange,
+): Map<string, UserLicense> {
   const after = new Map(before);
   for (const skuId of change.revoke) {
     const held = before.get(skuId);
-    if (!held?.direct) continue; // refused below, after the checks Graph makes first
+    if (!held?.direct) continue; // refused later, after the checks Graph makes first
     const groupId = held.viaGroups[0];
     if (groupId === undefined) after.delete(skuId);
     else
@@ -92,10 +101,14 @@ export function checkUserChange(context: ChangeContext, change: UserChange): Cha
       viaGroups: held?.viaGroups ?? [],
     });
   }
+  return after;
+}
 
+function checkUsageLocation(context: ChangeContext, change: UserChange): Refusal | undefined {
+  const { user } = context;
   const firstAssign = change.assign[0];
   if (firstAssign !== undefined && user.usageLocation === null) {
-    return refuse('usage_location_missing', graphMessages.invalidUsageLocation, firstAssign.skuId);
+    return refusal('usage_location_missing', graphMessages.invalidUsageLocation, firstAssign.skuId);
   }
   for (const { skuId, disabledPlans } of change.assign) {
     const enabled = new Set(productOf(context, skuId).servicePlans.map((plan) => plan.id));
@@ -103,7 +116,7 @@ export function checkUserChange(context: ChangeContext, change: UserChange): Cha
     for (const limit of PLAN_COUNTRY_LIMITS) {
       const country = user.usageLocation ?? '';
       if (enabled.has(limit.plan) && !limit.countries.includes(country)) {
-        return refuse(
+        return refusal(
           'usage_location_not_allowed',
           graphMessages.prohibitedUsageLocation(limit.plan, country),
           skuId,
@@ -111,52 +124,101 @@ export function checkUserChange(context: ChangeContext, change: UserChange): Cha
       }
     }
   }
+  return undefined;
+}
 
-  const seatDeltas = new Map<string, number>();
+/** A seat is per user and product, however many paths grant it: only products new to the user take one. */
+function checkSeats(
+  context: ChangeContext,
+  before: ReadonlyMap<string, UserLicense>,
+  assignIds: ReadonlySet<string>,
+): Refusal | undefined {
   for (const skuId of assignIds) {
-    if (before.has(skuId)) continue; // a seat is per user and product, however many paths grant it
-    if (context.available(skuId) < 1)
-      return refuse('insufficient_licenses', graphMessages.noSeats(skuId), skuId);
-    seatDeltas.set(skuId, 1);
+    if (!before.has(skuId) && context.available(skuId) < 1)
+      return refusal('insufficient_licenses', graphMessages.noSeats(skuId), skuId);
   }
-  for (const skuId of before.keys()) if (!after.has(skuId)) seatDeltas.set(skuId, -1);
+  return undefined;
+}
 
+function seatDeltas(
+  before: ReadonlyMap<string, UserLicense>,
+  after: ReadonlyMap<string, UserLicense>,
+  assignIds: ReadonlySet<string>,
+): Map<string, number> {
+  const deltas = new Map<string, number>();
+  for (const skuId of assignIds) if (!before.has(skuId)) deltas.set(skuId, 1);
+  for (const skuId of before.keys()) if (!after.has(skuId)) deltas.set(skuId, -1);
+  return deltas;
+}
+
+/** The service-plan rules, on the plans enabled before and after the change. */
+function checkServicePlans(
+  context: ChangeContext,
+  change: UserChange,
+  assignIds: ReadonlySet<string>,
+  before: ReadonlyMap<string, UserLicense>,
+  after: ReadonlyMap<string, UserLicense>,
+): Refusal | undefined {
   const plansBefore = enabledPlans(context, before);
   const plansAfter = enabledPlans(context, after);
+  return (
+    checkDependencies(change, assignIds, plansBefore, plansAfter) ??
+    checkExclusions(assignIds, plansBefore, plansAfter)
+  );
+}
+
+/** A plan the change leaves without any plan it depends on, where it had one before. */
+function checkDependencies(
+  change: UserChange,
+  assignIds: ReadonlySet<string>,
+  plansBefore: ReadonlyMap<string, Skus>,
+  plansAfter: ReadonlyMap<string, Skus>,
+): Refusal | undefined {
   for (const dependency of PLAN_DEPENDENCIES) {
     const enablers = plansAfter.get(dependency.plan);
-    if (enablers !== undefined && isMissing(dependency, plansAfter) && !isMissing(dependency, plansBefore)) {
-      const message = graphMessages.dependency(dependency.plan, dependency.requiresAnyOf);
-      const dependent = enablers.find((skuId) => assignIds.has(skuId));
-      if (dependent !== undefined) return refuse('missing_prerequisite', message, dependent);
-      // The dependent stays; name the product whose change took its base away.
-      const base = dependency.requiresAnyOf
-        .flatMap((planId) => plansBefore.get(planId) ?? [])
-        .find((skuId) => change.revoke.includes(skuId) || assignIds.has(skuId));
-      return refuse('missing_prerequisite', message, base ?? enablers[0]);
-    }
+    if (enablers === undefined || !isMissing(dependency, plansAfter) || isMissing(dependency, plansBefore))
+      continue;
+    const message = graphMessages.dependency(dependency.plan, dependency.requiresAnyOf);
+    const dependent = enablers.find((skuId) => assignIds.has(skuId));
+    if (dependent !== undefined) return refusal('missing_prerequisite', message, dependent);
+    // The dependent stays; name the product whose change took its base away.
+    const base = dependency.requiresAnyOf
+      .flatMap((planId) => plansBefore.get(planId) ?? [])
+      .find((skuId) => change.revoke.includes(skuId) || assignIds.has(skuId));
+    return refusal('missing_prerequisite', message, base ?? enablers[0]);
   }
+  return undefined;
+}
 
+/** Two mutually exclusive plans the change turns on together, where they did not clash before. */
+function checkExclusions(
+  assignIds: ReadonlySet<string>,
+  plansBefore: ReadonlyMap<string, Skus>,
+  plansAfter: ReadonlyMap<string, Skus>,
+): Refusal | undefined {
   for (const exclusion of PLAN_EXCLUSIONS) {
     const clashAfter = clashingProducts(exclusion.plans, exclusion.exemptSkus, plansAfter);
     const [firstClashing] = clashAfter;
     if (firstClashing === undefined) continue;
     if (clashingProducts(exclusion.plans, exclusion.exemptSkus, plansBefore).length > 0) continue;
     const culprit = clashAfter.find((skuId) => assignIds.has(skuId)) ?? firstClashing;
-    return refuse(
+    return refusal(
       'mutually_exclusive',
       graphMessages.exclusive(exclusion.plans[0], exclusion.plans[1]),
       culprit,
     );
   }
+  return undefined;
+}
 
+/** Only licenses the user holds directly can be revoked. */
+function checkRevocations(before: ReadonlyMap<string, UserLicense>, change: UserChange): Refusal | undefined {
   for (const skuId of change.revoke) {
     const held = before.get(skuId);
-    if (held === undefined) return refuse('provider_error', graphMessages.notHeld, skuId);
-    if (!held.direct) return refuse('inherited_from_group', graphMessages.inherited, skuId);
+    if (held === undefined) return refusal('provider_error', graphMessages.notHeld, skuId);
+    if (!held.direct) return refusal('inherited_from_group', graphMessages.inherited, skuId);
   }
-
-  return { ok: true, holdings: [...after.values()], seatDeltas };
+  return undefined;
 }
 
 /** A product the change names; checked to exist before anything else. */
