@@ -54,15 +54,44 @@ export type PlanResult =
   | { ok: false; problems: PlanProblem[] };
 
 export function planChanges(input: PlanInput): PlanResult {
-  const problems: PlanProblem[] = [];
   const users = uniqueBy(input.users, (user) => user.id);
   const assign = uniqueBy(input.assign, (choice) => choice.skuId);
   const revoke = [...new Set(input.revoke)];
+  const productsBySku = new Map(input.products.map((product) => [product.skuId, product]));
+  const choiceProblems = problemsOfChoice(users, assign, revoke, productsBySku);
+  if (choiceProblems.length > 0) return { ok: false, problems: choiceProblems };
 
+  const tally: Tally = { assignments: 0, revocations: 0, planRemovals: 0, noops: 0, newSeats: new Map() };
+  const items = users.map((user) => planUser(user, input.holdings.get(user.id) ?? [], assign, revoke, tally));
+  const seatProblems = [...tally.newSeats].flatMap(([skuId, needed]): PlanProblem[] => {
+    const available = productsBySku.get(skuId)?.available ?? 0;
+    return needed > available ? [{ kind: 'not_enough', skuId, needed, available }] : [];
+  });
+  if (seatProblems.length > 0) return { ok: false, problems: seatProblems };
+  const { assignments, revocations, planRemovals, noops } = tally;
+  if (assignments + revocations === 0) return { ok: false, problems: [{ kind: 'empty' }] };
+  return { ok: true, items, assignments, revocations, planRemovals, noops };
+}
+
+/** What the plan counts while it goes through the users; `newSeats` per product. */
+interface Tally {
+  assignments: number;
+  revocations: number;
+  planRemovals: number;
+  noops: number;
+  newSeats: Map<string, number>;
+}
+
+/** Problems with the selection and choices themselves, before any user is looked at. */
+function problemsOfChoice(
+  users: readonly TenantUser[],
+  assign: readonly AssignChoice[],
+  revoke: readonly string[],
+  productsBySku: ReadonlyMap<string, Product>,
+): PlanProblem[] {
+  const problems: PlanProblem[] = [];
   if (users.length === 0) problems.push({ kind: 'no_users' });
   if (assign.length === 0 && revoke.length === 0) problems.push({ kind: 'empty' });
-
-  const productsBySku = new Map(input.products.map((product) => [product.skuId, product]));
   const revoked = new Set(revoke);
   for (const choice of assign) {
     if (revoked.has(choice.skuId)) problems.push({ kind: 'both_ways', skuId: choice.skuId });
@@ -70,64 +99,57 @@ export function planChanges(input: PlanInput): PlanResult {
   for (const skuId of new Set([...assign.map((choice) => choice.skuId), ...revoke])) {
     if (!productsBySku.has(skuId)) problems.push({ kind: 'unknown_product', skuId });
   }
-  if (problems.length > 0) return { ok: false, problems };
+  return problems;
+}
 
-  let assignments = 0;
-  let revocations = 0;
-  let planRemovals = 0;
-  let noops = 0;
-  const newSeats = new Map<string, number>();
-  const items: ChangeItem[] = users.map((user) => {
-    const held = new Map((input.holdings.get(user.id) ?? []).map((license) => [license.skuId, license]));
-    const item: ChangeItem = {
-      userId: user.id,
-      displayName: user.displayName,
-      email: user.email,
-      change: { assign: [], revoke: [] },
-      noops: [],
-    };
-    const noop = (skuId: string, op: Operation) => {
-      item.noops.push({ skuId, op });
-      noops++;
-    };
-
-    for (const choice of assign) {
-      const license = held.get(choice.skuId);
-      if (!license) {
-        item.change.assign.push({ skuId: choice.skuId, disabledPlans: [...(choice.disabledPlans ?? [])] });
-        newSeats.set(choice.skuId, (newSeats.get(choice.skuId) ?? 0) + 1);
-        assignments++;
-      } else if (
-        license.direct &&
-        choice.disabledPlans !== null &&
-        !samePlans(license.disabledPlans, choice.disabledPlans)
-      ) {
-        item.change.assign.push({ skuId: choice.skuId, disabledPlans: [...choice.disabledPlans] });
-        assignments++;
-        const enabledNow = (plan: string) => !license.disabledPlans.includes(plan);
-        if (choice.disabledPlans.some(enabledNow)) planRemovals++;
-      } else {
-        noop(choice.skuId, 'assign');
-      }
+/** One user's item against what the user holds now (see the decisions at the top). */
+function planUser(
+  user: TenantUser,
+  holdings: readonly UserLicense[],
+  assign: readonly AssignChoice[],
+  revoke: readonly string[],
+  tally: Tally,
+): ChangeItem {
+  const held = new Map(holdings.map((license) => [license.skuId, license]));
+  const item: ChangeItem = {
+    userId: user.id,
+    displayName: user.displayName,
+    email: user.email,
+    change: { assign: [], revoke: [] },
+    noops: [],
+  };
+  const noop = (skuId: string, op: Operation) => {
+    item.noops.push({ skuId, op });
+    tally.noops++;
+  };
+  for (const choice of assign) {
+    const license = held.get(choice.skuId);
+    if (!license) {
+      item.change.assign.push({ skuId: choice.skuId, disabledPlans: [...(choice.disabledPlans ?? [])] });
+      tally.newSeats.set(choice.skuId, (tally.newSeats.get(choice.skuId) ?? 0) + 1);
+      tally.assignments++;
+    } else if (
+      license.direct &&
+      choice.disabledPlans !== null &&
+      !samePlans(license.disabledPlans, choice.disabledPlans)
+    ) {
+      item.change.assign.push({ skuId: choice.skuId, disabledPlans: [...choice.disabledPlans] });
+      tally.assignments++;
+      const enabledNow = (plan: string) => !license.disabledPlans.includes(plan);
+      if (choice.disabledPlans.some(enabledNow)) tally.planRemovals++;
+    } else {
+      noop(choice.skuId, 'assign');
     }
-    for (const skuId of revoke) {
-      if (held.has(skuId)) {
-        item.change.revoke.push(skuId);
-        revocations++;
-      } else {
-        noop(skuId, 'revoke');
-      }
-    }
-    return item;
-  });
-
-  for (const [skuId, needed] of newSeats) {
-    const available = productsBySku.get(skuId)?.available ?? 0;
-    if (needed > available) problems.push({ kind: 'not_enough', skuId, needed, available });
   }
-  if (problems.length > 0) return { ok: false, problems };
-  if (assignments + revocations === 0) return { ok: false, problems: [{ kind: 'empty' }] };
-  return { ok: true, items, assignments, revocations, planRemovals, noops };
+  for (const skuId of revoke) {
+    if (held.has(skuId)) {
+      item.change.revoke.push(skuId);
+      tally.revocations++;
+    } else {
+      noop(skuId, 'revoke');
+    }
+  }
+  return item;
 }
 
 /** Disabled plans compared as sets. */
