@@ -5,6 +5,7 @@ import { countResults } from '../src/licensing/run-counts.js';
 import type { Approval } from '../src/store/store-schema.js';
 import { approvalButtons, approvalSummaryLines } from './approval-request.js';
 import { actions, context, divider, header, homeView, section, slackDate } from './elements.js';
+import { homeApprovalBlockId } from './ids.js';
 import { escapeMrkdwn, limits, oneLine, packLinesCapped, truncate } from './limits.js';
 import { describeChanges, statusLine } from './run-summary.js';
 
@@ -66,7 +67,7 @@ export function renderHome(data: HomeData): HomeView {
       );
       const [text] = packLinesCapped(lines, 1, (n) => `…and ${n} more lines`);
       blocks.push(section(text ?? ' '));
-      if (!own) blocks.push(actions(approvalButtons(request, i), `home_approval_${i}`));
+      if (!own) blocks.push(actions(approvalButtons(request, i), homeApprovalBlockId(i)));
     });
     if (pending.length > HOME_MAX_PENDING) {
       blocks.push(context([`…and ${pending.length - HOME_MAX_PENDING} more in the approvals channel.`]));

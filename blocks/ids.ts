@@ -73,6 +73,8 @@ export const ids = {
     selection: 'selection',
     selectionActions: 'selection_actions',
     productPrefix: 'product_',
+    /** Approve / Reject buttons of one pending approval on App Home: `${prefix}${index}`. */
+    homeApprovalPrefix: 'home_approval_',
     assignPrefix: 'assign_',
     revokePrefix: 'revoke_',
     reason: 'approval_reason',
@@ -83,96 +85,99 @@ export const ids = {
   },
 } as const;
 
-function indexed(prefix: string, index: number): string {
-  return `${prefix}${index}`;
+/** An id repeated with a number, `${prefix}${n}`, with its parser and route pattern, all from the prefix. */
+export interface NumberedId {
+  (n: number): string;
+  parse(id: string): number | null;
+  readonly pattern: RegExp;
 }
 
-function parseIndexed(prefix: string, id: string): number | null {
-  if (!id.startsWith(prefix)) return null;
-  const rest = id.slice(prefix.length);
-  return /^\d+$/.test(rest) ? Number(rest) : null;
+function numbered(prefix: string): NumberedId {
+  const parsed = new RegExp(`^${prefix}(\\d+)$`);
+  return Object.assign((n: number): string => `${prefix}${n}`, {
+    parse: (id: string): number | null => {
+      const match = parsed.exec(id);
+      return match ? Number(match[1]) : null;
+    },
+    pattern: new RegExp(`^${prefix}\\d+$`),
+  });
+}
+
+/** A plain id that gets `_${index}` where it repeats in one view (App Home), with its route pattern. */
+function optionallyNumbered(base: string): ((index?: number) => string) & { readonly pattern: RegExp } {
+  return Object.assign((index?: number): string => (index === undefined ? base : `${base}_${index}`), {
+    pattern: new RegExp(`^${base}(_\\d+)?$`),
+  });
+}
+
+/** The Previous / Next buttons of a pushed list and their actions block: `${base}_previous` etc. */
+export function pagingIds(base: string): { previous: string; next: string; nav: string } {
+  return { previous: `${base}_previous`, next: `${base}_next`, nav: `${base}_nav` };
+}
+
+function pagingPattern(base: string): RegExp {
+  return new RegExp(`^${base}_(previous|next)$`);
 }
 
 /** Block id of the user typeahead; a new version resets the element after a pick. */
-export function userSearchBlockId(version: number): string {
-  return indexed(ids.blocks.userSearchPrefix, version);
-}
-export function parseUserSearchBlockId(blockId: string): number | null {
-  return parseIndexed(ids.blocks.userSearchPrefix, blockId);
-}
+export const userSearchBlockId = numbered(ids.blocks.userSearchPrefix);
+export const parseUserSearchBlockId = userSearchBlockId.parse;
 
 /** Block id of the paste input; a new version empties it after "Add e-mails". */
-export function pasteBlockId(version: number): string {
-  return indexed(ids.blocks.pastePrefix, version);
-}
-export function parsePasteBlockId(blockId: string): number | null {
-  return parseIndexed(ids.blocks.pastePrefix, blockId);
-}
+export const pasteBlockId = numbered(ids.blocks.pastePrefix);
+
+const browse = new RegExp(`^${ids.blocks.browsePrefix}p(\\d+)_v(\\d+)$`);
 
 /** Block id of the browser checkboxes: page and version, so Slack shows the new initial options. */
 export function browseBlockId(page: number, version: number): string {
   return `${ids.blocks.browsePrefix}p${page}_v${version}`;
 }
 export function parseBrowseBlockId(blockId: string): { page: number; version: number } | null {
-  const match = /^browse_p(\d+)_v(\d+)$/.exec(blockId);
-  if (!match) return null;
-  return { page: Number(match[1]), version: Number(match[2]) };
+  const match = browse.exec(blockId);
+  return match ? { page: Number(match[1]), version: Number(match[2]) } : null;
 }
 
-export function assignGroupId(group: number): string {
-  return indexed(ids.blocks.assignPrefix, group);
-}
-export function revokeGroupId(group: number): string {
-  return indexed(ids.blocks.revokePrefix, group);
-}
-export function planOffGroupId(group: number): string {
-  return indexed(ids.blocks.planOffPrefix, group);
-}
-export function parseAssignGroupId(id: string): number | null {
-  return parseIndexed(ids.blocks.assignPrefix, id);
-}
-export function parseRevokeGroupId(id: string): number | null {
-  return parseIndexed(ids.blocks.revokePrefix, id);
-}
+/** Checkbox groups of the manage step and of the service plans (≤ 10 options a group). */
+export const assignGroupId = numbered(ids.blocks.assignPrefix);
+export const revokeGroupId = numbered(ids.blocks.revokePrefix);
+export const planOffGroupId = numbered(ids.blocks.planOffPrefix);
 
-export function productBlockId(index: number): string {
-  return indexed(ids.blocks.productPrefix, index);
+/** Section of product `index` (detailed layout) or of compact chunk `index`. */
+export const productBlockId = numbered(ids.blocks.productPrefix);
+/** The buttons under product line (or compact chunk) `index`. */
+export function productActionsBlockId(index: number): string {
+  return `${productBlockId(index)}_actions`;
 }
-export function holdersActionId(index: number): string {
-  return indexed(ids.actions.holdersPrefix, index);
+/** Section `part` of compact chunk `chunk` (a chunk's lines may need more than one section). */
+export function productChunkBlockId(chunk: number, part: number): string {
+  return `${productBlockId(chunk)}_${part}`;
 }
-export function plansActionId(index: number): string {
-  return indexed(ids.actions.plansPrefix, index);
-}
-export function buyMoreActionId(index: number): string {
-  return indexed(ids.actions.buyMorePrefix, index);
-}
+/** The buttons of product line `index`. */
+export const holdersActionId = numbered(ids.actions.holdersPrefix);
+export const plansActionId = numbered(ids.actions.plansPrefix);
+export const buyMoreActionId = numbered(ids.actions.buyMorePrefix);
 
 /** Approve / Reject action ids: plain in the approval message, `_${index}` on App Home (ids must be unique in a view). */
-export function approveActionId(index?: number): string {
-  return index === undefined ? ids.actions.approve : `${ids.actions.approve}_${index}`;
-}
-export function rejectActionId(index?: number): string {
-  return index === undefined ? ids.actions.reject : `${ids.actions.reject}_${index}`;
-}
-export function viewRevokeListActionId(index?: number): string {
-  return index === undefined ? ids.actions.viewRevokeList : `${ids.actions.viewRevokeList}_${index}`;
-}
+export const approveActionId = optionallyNumbered(ids.actions.approve);
+export const rejectActionId = optionallyNumbered(ids.actions.reject);
+export const viewRevokeListActionId = optionallyNumbered(ids.actions.viewRevokeList);
+/** The actions block of pending approval `index` on App Home. */
+export const homeApprovalBlockId = numbered(ids.blocks.homeApprovalPrefix);
 
 /** For Bolt routes: `app.action(patterns.holders, …)`, `app.view(…)` etc. */
 export const patterns = {
-  holders: /^product_holders_\d+$/,
-  plans: /^service_plans_\d+$/,
-  buyMore: /^buy_more_\d+$/,
-  assign: /^assign_\d+$/,
-  revoke: /^revoke_\d+$/,
-  planOff: /^plans_off_\d+$/,
-  userSearchBlock: /^user_search_v\d+$/,
-  browseBlock: /^browse_p\d+_v\d+$/,
-  pasteBlock: /^paste_v\d+$/,
-  selectedPage: /^selected_page_(previous|next)$/,
-  holdersPage: /^holders_page_(previous|next)$/,
-  approve: /^approval_approve(_\d+)?$/,
-  reject: /^approval_reject(_\d+)?$/,
-  viewRevokeList: /^approval_view_users(_\d+)?$/,
+  holders: holdersActionId.pattern,
+  plans: plansActionId.pattern,
+  buyMore: buyMoreActionId.pattern,
+  assign: assignGroupId.pattern,
+  revoke: revokeGroupId.pattern,
+  planOff: planOffGroupId.pattern,
+  userSearchBlock: userSearchBlockId.pattern,
+  browseBlock: new RegExp(`^${ids.blocks.browsePrefix}p\\d+_v\\d+$`),
+  pasteBlock: pasteBlockId.pattern,
+  selectedPage: pagingPattern(ids.actions.selectedPage),
+  holdersPage: pagingPattern(ids.actions.holdersPage),
+  approve: approveActionId.pattern,
+  reject: rejectActionId.pattern,
+  viewRevokeList: viewRevokeListActionId.pattern,
 } as const;

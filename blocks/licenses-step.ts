@@ -9,7 +9,9 @@ import {
   holdersActionId,
   ids,
   plansActionId,
+  productActionsBlockId,
   productBlockId,
+  productChunkBlockId,
   revokeGroupId,
 } from './ids.js';
 import { chunk, encodeMetadata, escapeMrkdwn, limits, oneLine, packLines, truncate } from './limits.js';
@@ -307,7 +309,7 @@ export function renderLicensesStep(data: LicensesStepData): ModalView {
           ...(line.accessory ? { accessory: line.accessory } : {}),
         }),
       );
-      if (line.buttons.length > 0) middle.push(actions(line.buttons, `${productBlockId(i)}_actions`));
+      if (line.buttons.length > 0) middle.push(actions(line.buttons, productActionsBlockId(i)));
     });
   } else {
     const compact = products.map((p, i) => productLine(p, i, data, true));
@@ -322,10 +324,10 @@ export function renderLicensesStep(data: LicensesStepData): ModalView {
       const reserve = k < chunks.length - 1 ? 1 : 0;
       if (used + cost + reserve > budget) break;
       packLines(c.map((l) => l.text)).forEach((text, t) => {
-        middle.push(section(text, { blockId: `${productBlockId(k)}_${t}` }));
+        middle.push(section(text, { blockId: productChunkBlockId(k, t) }));
       });
       const buttons = c.flatMap((l) => l.buttons);
-      if (buttons.length > 0) middle.push(actions(buttons, `${productBlockId(k)}_actions`));
+      if (buttons.length > 0) middle.push(actions(buttons, productActionsBlockId(k)));
       used += cost;
       shown += c.length;
     }

@@ -2,7 +2,7 @@
 import type { KnownBlock, ModalView } from '@slack/types';
 import type { TenantUser } from '../src/licensing/model.js';
 import { actions, button, context, modal, plural, section } from './elements.js';
-import { ids } from './ids.js';
+import { ids, pagingIds } from './ids.js';
 import { encodeMetadata, escapeMrkdwn, limits, oneLine, packLines, pagesOf } from './limits.js';
 import { sortUsers, userLine } from './users-step.js';
 
@@ -31,12 +31,13 @@ export function pagedList(texts: readonly string[], actionId: string, page = 0):
 /** Paging buttons for a pushed list: value = the page to show. */
 function pagingBlock(actionId: string, page: number, pages: number): KnownBlock[] {
   if (pages <= 1) return [];
+  const paging = pagingIds(actionId);
   const buttons = [];
   if (page > 0)
-    buttons.push(button({ actionId: `${actionId}_previous`, text: '‹ Previous', value: String(page - 1) }));
+    buttons.push(button({ actionId: paging.previous, text: '‹ Previous', value: String(page - 1) }));
   if (page < pages - 1)
-    buttons.push(button({ actionId: `${actionId}_next`, text: 'Next ›', value: String(page + 1) }));
-  return [actions(buttons, `${actionId}_nav`), context([`Page ${page + 1} of ${pages}`])];
+    buttons.push(button({ actionId: paging.next, text: 'Next ›', value: String(page + 1) }));
+  return [actions(buttons, paging.nav), context([`Page ${page + 1} of ${pages}`])];
 }
 
 /**
