@@ -20,13 +20,14 @@ import { TenantPacer } from '../src/licensing/pacer.js';
 import { silentReporter } from '../src/licensing/reporter.js';
 import { ChangeFailures } from '../src/providers/graph/change-failures.js';
 import { StaticCustomerDirectory } from '../src/providers/graph/customer-directory.js';
-import { GraphAuth } from '../src/providers/graph/graph-auth.js';
+import type { GraphAuth } from '../src/providers/graph/graph-auth.js';
 import { GraphClient } from '../src/providers/graph/graph-client.js';
 import { GraphProvider } from '../src/providers/graph/graph-provider.js';
 import type { LicenseProviderError } from '../src/providers/license-provider.js';
 import { LowdbStore } from '../src/store/lowdb-store.js';
 import {
   type FakeTenant,
+  fakeGraphAuth,
   type GraphFake,
   makeTenant,
   SKU,
@@ -90,13 +91,7 @@ async function fake(
     latencyMs: LATENCY_MS,
     writeLimit: { writes: QUOTA, windowMs: 1000 },
   });
-  const auth = new GraphAuth({
-    clientId: graph.clientId,
-    clientSecret: graph.clientSecret,
-    loginBaseUrl: graph.loginBaseUrl,
-    graphBaseUrl: graph.baseUrl,
-    networkClient: graph.msalNetworkClient,
-  });
+  const auth = fakeGraphAuth(graph);
   const provider = new GraphProvider({
     auth,
     customers: new StaticCustomerDirectory([{ tenantId: TENANT, name: 'Bench' }]),

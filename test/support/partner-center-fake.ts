@@ -11,6 +11,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   applyLicenseChange,
   closeServer,
@@ -23,7 +24,8 @@ import {
   readText,
   send,
   type TokenRequest,
-  takeFailure,
+  takeMatching,
+  tokenRequestOf,
 } from './graph-fake/index.js';
 
 export interface PartnerCenterFakeOptions {
@@ -351,20 +353,7 @@ export async function startPartnerCenterFake(options: PartnerCenterFakeOptions):
 
   /** The refresh-token grant, rotating the refresh token as Entra does. */
   async function refreshGrant(req: IncomingMessage, res: ServerResponse, tenant: string): Promise<void> {
-    const form = new URLSearchParams(await readText(req));
-    const grantType = form.get('grant_type') ?? '';
-    const scope = form.get('scope') ?? '';
-    const fail = (status: number, error: string, code: number, text: string) => {
-      tokenRequests.push({ tenant, grantType, scope, ok: false });
-      send(res, status, {
-        error,
-        error_description: `AADSTS${code}: ${text}\r\nTrace ID: ${randomUUID()}\r\nCorrelation ID: ${randomUUID()}\r\nTimestamp: ${new Date().toISOString()}`,
-        error_codes: [code],
-        timestamp: new Date().toISOString(),
-        trace_id: randomUUID(),
-        correlation_id: randomUUID(),
-      });
-    };
+    const { form, grantType, scope, fail } = await tokenRequestOf(req, res, tenant, tokenRequests);
     if (tenant !== partnerTenantId) {
       return fail(400, 'invalid_request', 90002, `Tenant '${tenant}' not found.`);
     }
@@ -425,17 +414,6 @@ export async function startPartnerCenterFake(options: PartnerCenterFakeOptions):
     return answer;
   }
 
-  function takeStall(method: string, path: string): FakeStall | undefined {
-    const stall = stalls.find(
-      (s) =>
-        s.left > 0 &&
-        (s.method === undefined || s.method === method) &&
-        (s.path === undefined || path.includes(s.path)),
-    );
-    if (stall) stall.left--;
-    return stall;
-  }
-
   function respond(
     res: ServerResponse,
     answer: Answer,
@@ -491,8 +469,8 @@ export async function startPartnerCenterFake(options: PartnerCenterFakeOptions):
           body: { code: 401, description: 'Unauthorized', data: [], source: 'PartnerFD' },
         };
       } else {
-        if (options.latencyMs) await new Promise((r) => setTimeout(r, options.latencyMs));
-        const rule = takeFailure(failures, method, url.pathname);
+        if (options.latencyMs) await sleep(options.latencyMs);
+        const rule = takeMatching(failures, method, url.pathname);
         if (rule) {
           const seconds = rule.retryAfter ?? '57';
           answer =
@@ -510,8 +488,8 @@ export async function startPartnerCenterFake(options: PartnerCenterFakeOptions):
           answer = write(method, url, headers, body);
         }
       }
-      const stall = takeStall(method, url.pathname);
-      if (stall) await new Promise((resolve) => setTimeout(resolve, stall.ms));
+      const stall = takeMatching(stalls, method, url.pathname);
+      if (stall) await sleep(stall.ms);
       requests.push({
         method,
         path: url.pathname,

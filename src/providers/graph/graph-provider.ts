@@ -5,7 +5,6 @@
  */
 import { z } from 'zod';
 import type { Customer, Product, TenantUser, UserChange, UserLicense } from '../../licensing/model.js';
-import type { HttpClientOptions } from '../http.js';
 import {
   compareUsers,
   type LicenseProvider,
@@ -13,6 +12,7 @@ import {
   type UserPage,
   type UserQuery,
 } from '../license-provider.js';
+import type { RemoteProviderOptions } from '../remote-provider-options.js';
 import { ChangeFailures } from './change-failures.js';
 import type { CustomerDirectory } from './customer-directory.js';
 import type { GraphAuth } from './graph-auth.js';
@@ -22,21 +22,13 @@ import { assignLicenseBody, toHoldings, toProduct, toTenantUser, unique } from '
 import { GraphSubscribedSkus, type GraphUser } from './graph-wire.js';
 import { UserSearches } from './user-search.js';
 
-export interface GraphProviderOptions {
+export interface GraphProviderOptions extends RemoteProviderOptions {
   auth: GraphAuth;
   customers: CustomerDirectory;
-  /** e.g. https://graph.microsoft.com/v1.0 */
-  baseUrl: string;
-  http?: Omit<HttpClientOptions, 'name'>;
-  /** $top of user pages (Graph's maximum is 999). */
-  pageSize?: number;
   /** How long a search's fetched pages and next link are reused for paging. */
   searchCacheMs?: number;
   /** How many searches are kept for paging (the least recently used go first). */
   searchCacheMax?: number;
-  /** Parallel reads when fetching users by id or e-mail. */
-  readConcurrency?: number;
-  now?: () => number;
 }
 
 export class GraphProvider implements LicenseProvider {

@@ -4,7 +4,7 @@
  * licences and one POST …/licenseupdates per user change.
  */
 import type { Customer, Product, TenantUser, UserChange, UserLicense } from '../../licensing/model.js';
-import { type HttpClientOptions, mapLimited } from '../http.js';
+import { mapLimited } from '../http.js';
 import {
   compareUsers,
   type LicenseProvider,
@@ -13,6 +13,7 @@ import {
   type UserPage,
   type UserQuery,
 } from '../license-provider.js';
+import type { RemoteProviderOptions } from '../remote-provider-options.js';
 import { LicenseUpdates } from './license-updates.js';
 import type { PartnerCenterAuth } from './pc-auth.js';
 import { PcClient } from './pc-client.js';
@@ -25,19 +26,12 @@ import {
   pcCollection,
 } from './pc-wire.js';
 
-export interface PartnerCenterProviderOptions {
+export interface PartnerCenterProviderOptions extends RemoteProviderOptions {
   auth: PartnerCenterAuth;
-  /** e.g. https://api.partnercenter.microsoft.com */
-  baseUrl: string;
-  http?: Omit<HttpClientOptions, 'name'>;
   /** How long a customer's user list is reused for searching and paging. */
   usersCacheMs?: number;
   /** How long the customer list entries are reused to resolve ids. */
   customersCacheMs?: number;
-  /** Page size asked of Partner Center for users and customers. */
-  pageSize?: number;
-  readConcurrency?: number;
-  now?: () => number;
 }
 
 const SkuPage = pcCollection(PcSubscribedSkuSchema);

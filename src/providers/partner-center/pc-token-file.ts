@@ -38,6 +38,15 @@ const StoredToken = z.object({
   rotatedAt: z.string(),
 });
 
+/** A file that is not JSON reads as nothing stored. */
+function jsonOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
 function fingerprint(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
@@ -49,13 +58,7 @@ export class RefreshTokenFile {
   async read(chain: TokenChain): Promise<string | null> {
     const text = await readTextIfExists(this.file);
     if (text === null) return null;
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      return null;
-    }
-    const stored = StoredToken.safeParse(json);
+    const stored = StoredToken.safeParse(jsonOrUndefined(text));
     if (!stored.success) return null;
     const same =
       stored.data.partnerTenantId === chain.partnerTenantId &&

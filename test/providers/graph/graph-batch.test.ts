@@ -2,38 +2,42 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { applyUserChangesBatch, type BatchItem } from '../../../bench/graph-batch.js';
 import { ChangeFailures } from '../../../src/providers/graph/change-failures.js';
-import { GraphAuth } from '../../../src/providers/graph/graph-auth.js';
 import { GraphClient } from '../../../src/providers/graph/graph-client.js';
-import { type GraphFake, makeTenant, SKU, startGraphFake } from '../../support/graph-fake/index.js';
+import {
+  fakeGraphAuth,
+  type GraphFake,
+  makeTenant,
+  SKU,
+  startGraphFake,
+} from '../../support/graph-fake/index.js';
 
 const T1 = '6a1f0000-0000-4000-8000-000000000001';
 
-let fake: GraphFake | undefined;
-afterEach(async () => {
-  await fake?.close();
-  fake = undefined;
-});
+const started: GraphFake[] = [];
+afterEach(() => Promise.all(started.splice(0).map((fake) => fake.close())));
+
+/** A fake with `users` users, and what the helper needs to reach it. */
+async function batchOn(users: number) {
+  const tenant = makeTenant({ tenantId: T1, users });
+  const fake = await startGraphFake({ tenants: [tenant] });
+  const auth = fakeGraphAuth(fake);
+  const client = new GraphClient({ auth, baseUrl: fake.baseUrl, http: { backoffMs: 1 } });
+  const send = (items: readonly BatchItem[]) =>
+    applyUserChangesBatch({ client, failures: new ChangeFailures(client) }, T1, items);
+  return { tenant, fake, auth, send };
+}
 
 describe('Graph $batch (benchmark only)', () => {
   it('sends 20 per call and correlates each answer by id', async () => {
-    const tenant = makeTenant({ tenantId: T1, users: 25 });
-    fake = await startGraphFake({ tenants: [tenant] });
-    const auth = new GraphAuth({
-      clientId: fake.clientId,
-      clientSecret: fake.clientSecret,
-      loginBaseUrl: fake.loginBaseUrl,
-      graphBaseUrl: fake.baseUrl,
-      networkClient: fake.msalNetworkClient,
-    });
-    const client = new GraphClient({ auth, baseUrl: fake.baseUrl, http: { backoffMs: 1 } });
+    const { tenant, fake, send } = await batchOn(25);
+    started.push(fake);
     const items: BatchItem[] = tenant.users.map((u, index) => ({
       userId: index === 2 ? 'ghost' : u.id,
       change: { assign: [{ skuId: SKU.E3, disabledPlans: [] }], revoke: [] },
     }));
-    const throttledUser = tenant.users[4]?.id ?? 'missing';
-    fake.fail({ status: 429, retryAfter: '1.5', method: 'POST', path: throttledUser });
+    fake.fail({ status: 429, retryAfter: '1.5', method: 'POST', path: tenant.users[4]?.id ?? 'missing' });
 
-    const results = await applyUserChangesBatch({ client, failures: new ChangeFailures(client) }, T1, items);
+    const results = await send(items);
 
     expect(results).toHaveLength(25);
     expect(results[2]).toMatchObject({ reason: 'user_not_found' });
@@ -47,21 +51,12 @@ describe('Graph $batch (benchmark only)', () => {
   });
 
   it('gives every item of a call that got no answer the call’s failure', async () => {
-    const tenant = makeTenant({ tenantId: T1, users: 3 });
-    const graph = await startGraphFake({ tenants: [tenant] });
-    const auth = new GraphAuth({
-      clientId: graph.clientId,
-      clientSecret: graph.clientSecret,
-      loginBaseUrl: graph.loginBaseUrl,
-      graphBaseUrl: graph.baseUrl,
-      networkClient: graph.msalNetworkClient,
-    });
-    const client = new GraphClient({ auth, baseUrl: graph.baseUrl });
+    const { tenant, fake, auth, send } = await batchOn(3);
     await auth.token(T1); // cached: the batch call itself is what gets no answer
-    await graph.close();
+    await fake.close();
     const items = tenant.users.map((u) => ({ userId: u.id, change: { assign: [], revoke: [SKU.E3] } }));
 
-    const results = await applyUserChangesBatch({ client, failures: new ChangeFailures(client) }, T1, items);
+    const results = await send(items);
 
     expect(results).toEqual(
       items.map(() => expect.objectContaining({ reason: 'provider_error', transient: true })),

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { StaticCustomerDirectory } from '../../../src/providers/graph/customer-directory.js';
-import { GraphAuth } from '../../../src/providers/graph/graph-auth.js';
 import { GraphProvider } from '../../../src/providers/graph/graph-provider.js';
 import {
   type FakeTenant,
+  fakeGraphAuth,
   type GraphFake,
   MESSAGES,
   makeTenant,
@@ -25,13 +25,7 @@ afterEach(async () => {
 async function setUp(tenants: FakeTenant[], secret?: string) {
   fake = await startGraphFake({ tenants });
   const waits: number[] = [];
-  const auth = new GraphAuth({
-    clientId: fake.clientId,
-    clientSecret: secret ?? fake.clientSecret,
-    loginBaseUrl: fake.loginBaseUrl,
-    graphBaseUrl: fake.baseUrl,
-    networkClient: fake.msalNetworkClient,
-  });
+  const auth = fakeGraphAuth(fake, secret);
   const provider = new GraphProvider({
     auth,
     customers: new StaticCustomerDirectory(
@@ -161,13 +155,7 @@ describe('Graph adapter: customers and users', () => {
 
   it('the fake refuses $search without ConsistencyLevel, as Graph does', async () => {
     const { fake } = await setUp([makeTenant({ tenantId: T1, users: 1 })]);
-    const auth = new GraphAuth({
-      clientId: fake.clientId,
-      clientSecret: fake.clientSecret,
-      loginBaseUrl: fake.loginBaseUrl,
-      graphBaseUrl: fake.baseUrl,
-      networkClient: fake.msalNetworkClient,
-    });
+    const auth = fakeGraphAuth(fake);
     const token = await auth.token(T1);
     const response = await fetch(`${fake.baseUrl}/users?$search="displayName:a"`, {
       headers: { Authorization: `Bearer ${token}` },

@@ -70,20 +70,7 @@ export async function handleLogin(
   const token = /^\/([^/]+)\/oauth2\/v2\.0\/token$/.exec(url.pathname);
   if (!token || req.method !== 'POST') return false;
   const tenant = token[1] ?? '';
-  const form = new URLSearchParams(await readText(req));
-  const grantType = form.get('grant_type') ?? '';
-  const scope = form.get('scope') ?? '';
-  const fail = (status: number, error: string, code: number, text: string) => {
-    log.push({ tenant, grantType, scope, ok: false });
-    send(res, status, {
-      error,
-      error_description: `AADSTS${code}: ${text}\r\nTrace ID: ${randomUUID()}\r\nCorrelation ID: ${randomUUID()}\r\nTimestamp: ${new Date().toISOString()}`,
-      error_codes: [code],
-      timestamp: new Date().toISOString(),
-      trace_id: randomUUID(),
-      correlation_id: randomUUID(),
-    });
-  };
+  const { form, grantType, scope, fail } = await tokenRequestOf(req, res, tenant, log);
   if (![...options.tenants()].includes(tenant)) {
     fail(
       400,
@@ -134,4 +121,39 @@ export async function handleLogin(
   if (grantType === 'refresh_token') body.refresh_token = form.get('refresh_token');
   send(res, 200, body);
   return true;
+}
+
+/** A token request's form, and its refusal (logged as a failed token request). */
+export async function tokenRequestOf(
+  req: IncomingMessage,
+  res: ServerResponse,
+  tenant: string,
+  log: TokenRequest[],
+) {
+  const form = new URLSearchParams(await readText(req));
+  const grantType = form.get('grant_type') ?? '';
+  const scope = form.get('scope') ?? '';
+  const fail = (status: number, error: string, code: number, text: string): void => {
+    log.push({ tenant, grantType, scope, ok: false });
+    sendEntraRefusal(res, status, error, code, text);
+  };
+  return { form, grantType, scope, fail };
+}
+
+/** Entra's refusal: the AADSTS line first, then the trace and correlation ids, as the real one writes it. */
+function sendEntraRefusal(
+  res: ServerResponse,
+  status: number,
+  error: string,
+  code: number,
+  text: string,
+): void {
+  send(res, status, {
+    error,
+    error_description: `AADSTS${code}: ${text}\r\nTrace ID: ${randomUUID()}\r\nCorrelation ID: ${randomUUID()}\r\nTimestamp: ${new Date().toISOString()}`,
+    error_codes: [code],
+    timestamp: new Date().toISOString(),
+    trace_id: randomUUID(),
+    correlation_id: randomUUID(),
+  });
 }

@@ -40,13 +40,13 @@ export function flatHeaders(req: IncomingMessage): Record<string, string | undef
   );
 }
 
-/** The first injected failure left that matches the call (used up by one), or undefined. */
-export function takeFailure<F extends FakeFailure & { left: number }>(
-  failures: F[],
+/** The first injected rule (failure, stall) left that matches the call (used up by one), or undefined. */
+export function takeMatching<F extends { method?: string; path?: string; left: number }>(
+  rules: F[],
   method: string,
   path: string,
 ): F | undefined {
-  const rule = failures.find(
+  const rule = rules.find(
     (f) =>
       f.left > 0 &&
       (f.method === undefined || f.method === method) &&

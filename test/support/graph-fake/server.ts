@@ -22,7 +22,7 @@ import {
   listen,
   readText,
   send,
-  takeFailure,
+  takeMatching,
 } from './http-kit.js';
 import { plainHttpNetworkClient } from './msal-network.js';
 import { subscribedSkus } from './subscribed-skus.js';
@@ -157,7 +157,7 @@ class GraphFakeServer {
   /** Answers one Graph request (a whole one, or one inside a $batch) and records it. */
   readonly dispatch = async (req: GraphRequest, batched: boolean, rawUrl: string): Promise<GraphAnswer> => {
     const isWrite = req.method !== 'GET';
-    const rule = takeFailure(this.failures, req.method, req.path);
+    const rule = takeMatching(this.failures, req.method, req.path);
     const answer =
       (rule ? injectedAnswer(rule) : null) ??
       (isWrite ? this.writeQuota(req.tenantId) : null) ??

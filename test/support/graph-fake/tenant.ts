@@ -75,105 +75,69 @@ export const SKU = {
   COMPANY_ONLY: 'b05e124f-c7cc-45a0-a6aa-8cf78c946968',
 } as const;
 
-const plan = (servicePlanName: keyof typeof PLAN): FakeServicePlan => ({
+type PlanName = keyof typeof PLAN;
+
+const plan = (servicePlanName: PlanName): FakeServicePlan => ({
   servicePlanId: PLAN[servicePlanName],
   servicePlanName,
   appliesTo: 'User',
 });
 
+/** A user SKU with `enabled` seats and these plans; `more` adds or overrides fields. */
+function userSku(
+  skuId: string,
+  skuPartNumber: string,
+  name: string,
+  enabled: number,
+  plans: PlanName[],
+  more: Partial<FakeSku> = {},
+): FakeSku {
+  return { skuId, skuPartNumber, name, prepaidUnits: { enabled }, servicePlans: plans.map(plan), ...more };
+}
+
 /** A catalogue covering each rule: seats, suspension, warning, conflicts, dependencies, country. */
 export function demoSkus(): FakeSku[] {
+  const e1Plans: PlanName[] = ['EXCHANGE_S_STANDARD', 'SHAREPOINTSTANDARD', 'TEAMS1', 'MCOSTANDARD'];
+  const e3Plans: PlanName[] = [
+    'EXCHANGE_S_ENTERPRISE',
+    'SHAREPOINTENTERPRISE',
+    'OFFICESUBSCRIPTION',
+    'TEAMS1',
+    'MCOSTANDARD',
+  ];
+  const e5Plans: PlanName[] = [
+    'EXCHANGE_S_ENTERPRISE',
+    'SHAREPOINTENTERPRISE',
+    'TEAMS1',
+    'MCOMEETADV',
+    'MCOEV',
+  ];
+  const companyPlan: FakeServicePlan = {
+    servicePlanId: PLAN.ADALLOM_S_O365,
+    servicePlanName: 'ADALLOM_S_O365',
+    appliesTo: 'Company',
+  };
   return [
-    {
-      skuId: SKU.E1,
-      skuPartNumber: 'STANDARDPACK',
-      name: 'Office 365 E1',
-      prepaidUnits: { enabled: 50 },
-      servicePlans: [
-        plan('EXCHANGE_S_STANDARD'),
-        plan('SHAREPOINTSTANDARD'),
-        plan('TEAMS1'),
-        plan('MCOSTANDARD'),
-      ],
-    },
-    {
-      skuId: SKU.E3,
-      skuPartNumber: 'ENTERPRISEPACK',
-      name: 'Office 365 E3',
-      prepaidUnits: { enabled: 2000 },
-      servicePlans: [
-        plan('EXCHANGE_S_ENTERPRISE'),
-        plan('SHAREPOINTENTERPRISE'),
-        plan('OFFICESUBSCRIPTION'),
-        plan('TEAMS1'),
-        plan('MCOSTANDARD'),
-      ],
-    },
-    {
-      skuId: SKU.E5,
-      skuPartNumber: 'ENTERPRISEPREMIUM',
-      name: 'Office 365 E5',
+    userSku(SKU.E1, 'STANDARDPACK', 'Office 365 E1', 50, e1Plans),
+    userSku(SKU.E3, 'ENTERPRISEPACK', 'Office 365 E3', 2000, e3Plans),
+    userSku(SKU.E5, 'ENTERPRISEPREMIUM', 'Office 365 E5', 3, e5Plans, {
       capabilityStatus: 'Warning',
       prepaidUnits: { enabled: 3, warning: 2 },
-      servicePlans: [
-        plan('EXCHANGE_S_ENTERPRISE'),
-        plan('SHAREPOINTENTERPRISE'),
-        plan('TEAMS1'),
-        plan('MCOMEETADV'),
-        plan('MCOEV'),
-        { servicePlanId: PLAN.ADALLOM_S_O365, servicePlanName: 'ADALLOM_S_O365', appliesTo: 'Company' },
-      ],
-    },
-    {
-      skuId: SKU.POWER_BI_PRO,
-      skuPartNumber: 'POWER_BI_PRO',
-      name: 'Power BI Pro',
-      prepaidUnits: { enabled: 0 },
-      servicePlans: [plan('BI_AZURE_P2')],
-    },
-    {
-      skuId: SKU.PROJECT_P3,
-      skuPartNumber: 'PROJECTPROFESSIONAL',
-      name: 'Project Plan 3',
-      prepaidUnits: { enabled: 10 },
-      servicePlans: [plan('SHAREPOINT_PROJECT'), plan('SHAREPOINTENTERPRISE')],
-    },
-    {
-      skuId: SKU.AUDIO_CONF,
-      skuPartNumber: 'MCOMEETADV',
-      name: 'Microsoft 365 Audio Conferencing',
-      prepaidUnits: { enabled: 20 },
-      servicePlans: [plan('MCOMEETADV')],
-    },
-    {
-      skuId: SKU.TEAMS_PHONE,
-      skuPartNumber: 'MCOEV',
-      name: 'Microsoft Teams Phone Standard',
-      prepaidUnits: { enabled: 20 },
-      servicePlans: [plan('MCOEV')],
-    },
-    {
-      skuId: SKU.CALLING_PLAN,
-      skuPartNumber: 'MCOPSTN1',
-      name: 'Microsoft Teams Domestic Calling Plan',
-      prepaidUnits: { enabled: 20 },
-      servicePlans: [plan('MCOPSTN1')],
-    },
-    {
-      skuId: SKU.FLOW_FREE,
-      skuPartNumber: 'FLOW_FREE',
-      name: 'Power Automate Free',
-      prepaidUnits: { enabled: 10000 },
-      servicePlans: [plan('FLOW_P2_VIRAL')],
-    },
-    {
-      skuId: SKU.CRM_STANDARD,
-      skuPartNumber: 'CRMSTANDARD',
-      name: 'Microsoft Dynamics CRM Online Professional',
+      servicePlans: [...e5Plans.map(plan), companyPlan],
+    }),
+    userSku(SKU.POWER_BI_PRO, 'POWER_BI_PRO', 'Power BI Pro', 0, ['BI_AZURE_P2']),
+    userSku(SKU.PROJECT_P3, 'PROJECTPROFESSIONAL', 'Project Plan 3', 10, [
+      'SHAREPOINT_PROJECT',
+      'SHAREPOINTENTERPRISE',
+    ]),
+    userSku(SKU.AUDIO_CONF, 'MCOMEETADV', 'Microsoft 365 Audio Conferencing', 20, ['MCOMEETADV']),
+    userSku(SKU.TEAMS_PHONE, 'MCOEV', 'Microsoft Teams Phone Standard', 20, ['MCOEV']),
+    userSku(SKU.CALLING_PLAN, 'MCOPSTN1', 'Microsoft Teams Domestic Calling Plan', 20, ['MCOPSTN1']),
+    userSku(SKU.FLOW_FREE, 'FLOW_FREE', 'Power Automate Free', 10000, ['FLOW_P2_VIRAL']),
+    userSku(SKU.CRM_STANDARD, 'CRMSTANDARD', 'Microsoft Dynamics CRM Online Professional', 0, [], {
       capabilityStatus: 'Suspended',
       prepaidUnits: { enabled: 0, suspended: 25 },
-      servicePlans: [],
-    },
+    }),
     {
       skuId: SKU.COMPANY_ONLY,
       skuPartNumber: 'PROJECT_MADEIRA_PREVIEW_IW_SKU',
