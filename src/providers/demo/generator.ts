@@ -169,34 +169,11 @@ function buildCustomer(random: SeededRandom, spec: CustomerSpec, minSpare: numbe
   const users: TenantUser[] = [];
   const holdings: Record<string, UserLicense[]> = {};
   const consumed = new Map<string, number>();
-  const emailCounts = new Map<string, number>();
-  const mailNames = new Map<string, string>();
-  const mailNameOf = (name: string) => {
-    let mail = mailNames.get(name);
-    if (mail === undefined) {
-      mail = mailName(name);
-      mailNames.set(name, mail);
-    }
-    return mail;
-  };
+  const emailOf = emailAddresses(spec.domain);
 
   for (let i = 0; i < spec.users; i++) {
     const script = SCRIPTED[i];
-    const country =
-      script?.country ?? (random.chance(0.7) ? spec.country : random.weighted(WORKFORCE_COUNTRIES));
-    const names = namePool(country);
-    const first = random.pick(names.first);
-    const last = random.pick(names.last);
-    const local = `${mailNameOf(first)}.${mailNameOf(last)}`;
-    const seen = emailCounts.get(local) ?? 0;
-    emailCounts.set(local, seen + 1);
-    const noUsageLocation = script === undefined ? random.chance(0.015) : script.noUsageLocation === true;
-    const user: TenantUser = {
-      id: random.guid(),
-      displayName: `${first} ${last}`,
-      email: `${local}${seen === 0 ? '' : seen + 1}@${spec.domain}`,
-      usageLocation: noUsageLocation ? null : country,
-    };
+    const user = buildUser(random, spec, script, emailOf);
     users.push(user);
     const holds = script?.holds ?? randomHoldings(random, user.usageLocation);
     if (holds.length === 0) continue;
@@ -212,7 +189,57 @@ function buildCustomer(random: SeededRandom, spec: CustomerSpec, minSpare: numbe
     });
   }
 
-  const products = DEMO_CATALOG.map((entry): DemoProduct => {
+  return { customer, users, products: buildProducts(spec, minSpare, consumed), groups: [group], holdings };
+}
+
+function buildUser(
+  random: SeededRandom,
+  spec: CustomerSpec,
+  script: (typeof SCRIPTED)[number] | undefined,
+  emailOf: (first: string, last: string) => string,
+): TenantUser {
+  const country =
+    script?.country ?? (random.chance(0.7) ? spec.country : random.weighted(WORKFORCE_COUNTRIES));
+  const names = namePool(country);
+  const first = random.pick(names.first);
+  const last = random.pick(names.last);
+  const email = emailOf(first, last);
+  const noUsageLocation = script === undefined ? random.chance(0.015) : script.noUsageLocation === true;
+  return {
+    id: random.guid(),
+    displayName: `${first} ${last}`,
+    email,
+    usageLocation: noUsageLocation ? null : country,
+  };
+}
+
+/** `first.last@domain`, with a number from the second holder of a name on (`first.last2@…`). */
+function emailAddresses(domain: string): (first: string, last: string) => string {
+  const emailCounts = new Map<string, number>();
+  const mailNames = new Map<string, string>();
+  const mailNameOf = (name: string) => {
+    let mail = mailNames.get(name);
+    if (mail === undefined) {
+      mail = mailName(name);
+      mailNames.set(name, mail);
+    }
+    return mail;
+  };
+  return (first, last) => {
+    const local = `${mailNameOf(first)}.${mailNameOf(last)}`;
+    const seen = emailCounts.get(local) ?? 0;
+    emailCounts.set(local, seen + 1);
+    return `${local}${seen === 0 ? '' : seen + 1}@${domain}`;
+  };
+}
+
+/** The catalogue with seat counts: what the users hold plus some spare. */
+function buildProducts(
+  spec: CustomerSpec,
+  minSpare: number,
+  consumed: ReadonlyMap<string, number>,
+): DemoProduct[] {
+  return DEMO_CATALOG.map((entry): DemoProduct => {
     const used = consumed.get(entry.skuId) ?? 0;
     const share = entry.partNumber === 'ENTERPRISEPACK' ? 0.08 : 0.04;
     const spare = Math.max(minSpare, 3, Math.round(spec.users * share));
@@ -227,8 +254,6 @@ function buildCustomer(random: SeededRandom, spec: CustomerSpec, minSpare: numbe
       servicePlans: entry.servicePlans.map((plan) => ({ ...plan })),
     };
   });
-
-  return { customer, users, products, groups: [group], holdings };
 }
 
 /** Invented seat counts: Power BI Pro has none left, Exchange Online (Plan 1) is suspended, Visio is in warning. */
