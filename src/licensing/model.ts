@@ -141,13 +141,6 @@ export const RequestStatus = z.enum([
 ]);
 export type RequestStatus = z.infer<typeof RequestStatus>;
 
-/** Where a request reports (the Slack layer fills it; the service only carries it). */
-export const ReportTarget = z.object({
-  channel: z.string(),
-  ts: z.string().optional(),
-});
-export type ReportTarget = z.infer<typeof ReportTarget>;
-
 /** Why a request needs (or does not need) approval, as the policy counted it at submit time. */
 export const ApprovalBasis = z.object({
   /** Users × products revoked. */
@@ -166,6 +159,13 @@ export const ApprovalBasis = z.object({
   needsApproval: z.boolean(),
 });
 export type ApprovalBasis = z.infer<typeof ApprovalBasis>;
+
+/** Where a request reports (the Slack layer fills it; the service only carries it). */
+export const ReportTarget = z.object({
+  channel: z.string(),
+  ts: z.string().optional(),
+});
+export type ReportTarget = z.infer<typeof ReportTarget>;
 
 export const ChangeRequest = z.object({
   id: z.string(),

@@ -3,10 +3,7 @@
  * without faults. Under injected 429s, 5xx and time-outs, and across crashes at random points,
  * every part must end with the oracle's outcome and the tenant with the oracle's holdings.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { type RunOptions, runRequest } from '../../src/licensing/executor.js';
 import type { ChangeRequest, UserChange } from '../../src/licensing/model.js';
 import { planChanges } from '../../src/licensing/plan.js';
@@ -15,23 +12,17 @@ import { DemoProvider, type DemoProviderOptions } from '../../src/providers/demo
 import type { DemoCustomerData } from '../../src/providers/demo/demo-tenant.js';
 import { DEMO_SKUS, generateCustomer } from '../../src/providers/demo/generator.js';
 import type { LicenseProvider } from '../../src/providers/license-provider.js';
-import { LowdbStore } from '../../src/store/lowdb-store.js';
+import type { LowdbStore } from '../../src/store/lowdb-store.js';
+import { useTempStores } from '../store/temp-store.js';
 import { makeChangeRequest } from '../support/licensing-factories.js';
 import { RecordingReporter } from '../support/recording-reporter.js';
 import { storedRequest } from './stored-request.js';
 
-let dataDir: string;
+const stores = useTempStores();
 let store: LowdbStore;
 
 beforeEach(async () => {
-  dataDir = await mkdtemp(path.join(tmpdir(), 'licensedesk-demo-run-'));
-  store = new LowdbStore({ dataDir, writeDelayMs: 10 });
-  await store.open();
-});
-
-afterEach(async () => {
-  await store.close();
-  await rm(dataDir, { recursive: true, force: true });
+  store = await stores.open({ writeDelayMs: 10 });
 });
 
 function seeded(seed: number): () => number {

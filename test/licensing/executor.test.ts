@@ -1,13 +1,11 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { RunInterruptedError, type RunOptions, runRequest } from '../../src/licensing/executor.js';
 import type { AssignChoice, ChangeRequest, UserChange } from '../../src/licensing/model.js';
 import { planChanges } from '../../src/licensing/plan.js';
 import { countResults } from '../../src/licensing/run-counts.js';
 import { LicenseProviderError } from '../../src/providers/license-provider.js';
-import { LowdbStore } from '../../src/store/lowdb-store.js';
+import type { LowdbStore } from '../../src/store/lowdb-store.js';
+import { useTempStores } from '../store/temp-store.js';
 import {
   makeChangeRequest,
   makeCustomer,
@@ -19,18 +17,11 @@ import { RecordingReporter } from '../support/recording-reporter.js';
 import { FakeLicenseProvider } from './fake-license-provider.js';
 import { storedRequest } from './stored-request.js';
 
-let dataDir: string;
+const stores = useTempStores();
 let store: LowdbStore;
 
 beforeEach(async () => {
-  dataDir = await mkdtemp(path.join(tmpdir(), 'licensedesk-executor-'));
-  store = new LowdbStore({ dataDir, writeDelayMs: 5 });
-  await store.open();
-});
-
-afterEach(async () => {
-  await store.close();
-  await rm(dataDir, { recursive: true, force: true });
+  store = await stores.open({ writeDelayMs: 5 });
 });
 
 function tenant(userCount: number) {
@@ -384,8 +375,7 @@ describe('runRequest', () => {
     const request = await plannedRequest(provider, { assign: [assignAll('e3')] });
     const onDisk = async () => {
       // A second store over the same directory reads only what reached the disk.
-      const reader = new LowdbStore({ dataDir });
-      await reader.open();
+      const reader = await stores.open();
       return countResults(await storedRequest(reader, request.id)).done;
     };
     const checks: { told: number; saved: number }[] = [];
