@@ -17,6 +17,10 @@
  *
  * Results are recorded as they land (coalesced) and flushed before the reporter hears of them, so
  * nothing the summary or thread says is lost with the process.
+ *
+ * This module wires the run together; the parts live in execution/: holdings-prefetch (batched
+ * reads ahead of the workers), attempt (one retried call, the holdings check after an ambiguous
+ * one), apply-parts (product-by-product fallback), item (one user), worker-pool, run-reporting.
  */
 
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -42,7 +46,10 @@ export interface RunOptions {
   reporter: Reporter;
   /** Parallel provider calls (default RUN_DEFAULTS.concurrency). */
   concurrency?: number;
-  /** Writes per second per customer tenant when no shared `pacer` is given (default RUN_DEFAULTS.tenantWritesPerSecond). */
+  /**
+   * Writes per second per customer tenant when no shared `pacer` is given
+   * (default RUN_DEFAULTS.tenantWritesPerSecond).
+   */
   tenantWritesPerSecond?: number;
   /** A pacer shared by all runs of the process, so runs on one tenant share its budget. */
   pacer?: TenantPacer;

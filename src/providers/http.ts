@@ -16,7 +16,10 @@ export interface HttpClientOptions {
   timeoutMs?: number;
   /** Retries of a read after 429/503/504 or a time-out (default 3). */
   readRetries?: number;
-  /** A read whose Retry-After exceeds this is not waited for but failed as transient (default 10 s). */
+  /**
+   * A read whose Retry-After exceeds this is not waited for but failed as transient; it also caps
+   * the back-off when the server names no delay (default 10 s).
+   */
   maxRetryWaitMs?: number;
   /**
    * Ceiling of the first back-off when the server names no delay; doubles per attempt, jittered
@@ -24,6 +27,7 @@ export interface HttpClientOptions {
    */
   backoffMs?: number;
   sleep?: (ms: number) => Promise<void>;
+  /** The backoff's jitter source (tests pin it). */
   random?: () => number;
 }
 
