@@ -72,7 +72,8 @@ function storeReadiness(store: Store): () => Readiness {
   };
 }
 
-export function createSlackApp(config: Config, deps: SlackAppDeps): SlackApp {
+/** The Bolt app over our HTTP receiver, or over Socket Mode when SLACK_APP_TOKEN is set. */
+function boltApp(config: Config, deps: SlackAppDeps): { app: App; receiver: SlackHttpReceiver | undefined } {
   const socketMode = config.SLACK_APP_TOKEN !== undefined;
   const receiver = socketMode
     ? undefined
@@ -103,6 +104,11 @@ export function createSlackApp(config: Config, deps: SlackAppDeps): SlackApp {
     logLevel: logLevels[config.LOG_LEVEL],
     ...(deps.logger === undefined ? {} : { logger: deps.logger }),
   });
+  return { app, receiver };
+}
+
+export function createSlackApp(config: Config, deps: SlackAppDeps): SlackApp {
+  const { app, receiver } = boltApp(config, deps);
   const runs = new RunTracker(app.logger);
   const access = createAccess(config, app.client, app.logger);
   const approvals = new ApprovalNotifier({

@@ -45,33 +45,61 @@ const NO_REQUEST_TEXT = 'This button no longer refers to a request.';
 /** Longest reject reason kept (it is shown in two messages). */
 const MAX_REASON = 1000;
 
-export function approvalListeners(deps: ListenerDeps): ApprovalListeners {
-  const { service, store, runs } = deps;
-  const approvers = deps.access.approvers;
-  const notifier = deps.approvals;
+/** The approval step's handlers over the listener deps; approvalListeners() hands Bolt its entry points. */
+class ApprovalHandlers {
+  readonly #deps: ListenerDeps;
+  readonly #service: ListenerDeps['service'];
+  readonly #store: ListenerDeps['store'];
+  readonly #runs: ListenerDeps['runs'];
+  readonly #approvers: ListenerDeps['access']['approvers'];
+  readonly #notifier: ApprovalNotifier;
+
+  constructor(deps: ListenerDeps) {
+    this.#deps = deps;
+    this.#service = deps.service;
+    this.#store = deps.store;
+    this.#runs = deps.runs;
+    this.#approvers = deps.access.approvers;
+    this.#notifier = deps.approvals;
+  }
+
+  async approve(args: ButtonArgs): Promise<void> {
+    await args.ack();
+    this.#afterAck(args, 'approve', () => this.#approveClicked(args));
+  }
+
+  async reject(args: ButtonArgs): Promise<void> {
+    await args.ack();
+    this.#afterAck(args, 'reject', () => this.#rejectClicked(args));
+  }
+
+  async viewUsers(args: ButtonArgs): Promise<void> {
+    await args.ack();
+    this.#afterAck(args, 'view users', () => this.#viewUsersClicked(args));
+  }
 
   /** A decision taken on App Home drops the request from the decider's Home. */
-  function refreshHome(body: BlockAction, client: WebClient, userId: string): void {
+  #refreshHome(body: BlockAction, client: WebClient, userId: string): void {
     if (body.container?.type !== 'view') return;
-    runs.track(`home of ${userId}`, () => publishHomeOf(deps, client, userId));
+    this.#runs.track(`home of ${userId}`, () => publishHomeOf(this.#deps, client, userId));
   }
 
   /** Refused attempts are audited too: who tried to decide what, and why it was refused. */
-  function auditRefusal(actor: string, requestId: string, attempted: 'approve' | 'reject', why: string) {
-    return store.appendAudit({ actor, action: `${attempted}_refused`, requestId, outcome: why });
+  #auditRefusal(actor: string, requestId: string, attempted: 'approve' | 'reject', why: string) {
+    return this.#store.appendAudit({ actor, action: `${attempted}_refused`, requestId, outcome: why });
   }
 
-  async function refuseNonApprover(args: ButtonArgs, requestId: string, attempted: 'approve' | 'reject') {
-    await auditRefusal(args.body.user.id, requestId, attempted, 'not_approver');
-    await explain(args, `${refusals.approver} They are ${notifier.decidersText()}.`);
+  async #refuseNonApprover(args: ButtonArgs, requestId: string, attempted: 'approve' | 'reject') {
+    await this.#auditRefusal(args.body.user.id, requestId, attempted, 'not_approver');
+    await explain(args, `${refusals.approver} They are ${this.#notifier.decidersText()}.`);
   }
 
   /**
    * Work after a click's ack is tracked like runs, so shutdown and tests can wait for it; a
    * failure is logged and the clicker is told, as the app's error handler does before an ack.
    */
-  function afterAck(args: ButtonArgs, what: string, work: () => Promise<void>): void {
-    runs.track(`${what} by ${args.body.user.id}`, async () => {
+  #afterAck(args: ButtonArgs, what: string, work: () => Promise<void>): void {
+    this.#runs.track(`${what} by ${args.body.user.id}`, async () => {
       try {
         await work();
       } catch (error) {
@@ -87,53 +115,53 @@ export function approvalListeners(deps: ListenerDeps): ApprovalListeners {
   }
 
   /** Expiry found by a click is announced once, in the background (see ApprovalNotifier.announceExpiry). */
-  function announceExpiry(requestId: string): void {
-    runs.track(`expiry of ${requestId}`, () => notifier.announceExpiry(requestId));
+  #announceExpiry(requestId: string): void {
+    this.#runs.track(`expiry of ${requestId}`, () => this.#notifier.announceExpiry(requestId));
   }
 
   /** The request a decision button names, when the clicker may decide; null once they were told why not. */
-  async function decisionTarget(args: ButtonArgs, attempted: 'approve' | 'reject'): Promise<string | null> {
+  async #decisionTarget(args: ButtonArgs, attempted: 'approve' | 'reject'): Promise<string | null> {
     const requestId = RequestIdValue.safeParse(args.action.value);
     if (!requestId.success) {
       await explain(args, NO_REQUEST_TEXT);
       return null;
     }
-    if (!(await approvers.allows(args.body.user.id))) {
-      await refuseNonApprover(args, requestId.data, attempted);
+    if (!(await this.#approvers.allows(args.body.user.id))) {
+      await this.#refuseNonApprover(args, requestId.data, attempted);
       return null;
     }
     return requestId.data;
   }
 
-  async function approveClicked(args: ButtonArgs): Promise<void> {
+  async #approveClicked(args: ButtonArgs): Promise<void> {
     const userId = args.body.user.id;
-    const id = await decisionTarget(args, 'approve');
+    const id = await this.#decisionTarget(args, 'approve');
     if (id === null) return;
-    if (!store.health().writable) return explain(args, CANNOT_SAVE_TEXT);
-    const result = await service.approve(id, userId);
+    if (!this.#store.health().writable) return explain(args, CANNOT_SAVE_TEXT);
+    const result = await this.#service.approve(id, userId);
     if (!result.ok) {
-      await auditRefusal(userId, id, 'approve', result.why);
-      await explain(args, refusalText(result, notifier));
-      if (result.why === 'expired') announceExpiry(id);
+      await this.#auditRefusal(userId, id, 'approve', result.why);
+      await explain(args, refusalText(result, this.#notifier));
+      if (result.why === 'expired') this.#announceExpiry(id);
       return;
     }
-    deps.orchestrator.approved(id);
-    refreshHome(args.body, args.client, userId);
+    this.#deps.orchestrator.approved(id);
+    this.#refreshHome(args.body, args.client, userId);
   }
 
-  async function rejectClicked(args: ButtonArgs): Promise<void> {
+  async #rejectClicked(args: ButtonArgs): Promise<void> {
     const userId = args.body.user.id;
-    const id = await decisionTarget(args, 'reject');
+    const id = await this.#decisionTarget(args, 'reject');
     if (id === null) return;
     // Expire what is due first, so an expired request is not offered for a reason it cannot take.
-    for (const expired of await service.expireApprovals()) announceExpiry(expired.requestId);
-    const approval = await store.getApproval(id);
-    const refusal = refusalBeforeDecision(approval, userId, notifier);
+    for (const expired of await this.#service.expireApprovals()) this.#announceExpiry(expired.requestId);
+    const approval = await this.#store.getApproval(id);
+    const refusal = refusalBeforeDecision(approval, userId, this.#notifier);
     if (refusal !== null) {
-      await auditRefusal(userId, id, 'reject', refusal.why);
+      await this.#auditRefusal(userId, id, 'reject', refusal.why);
       return explain(args, refusal.text);
     }
-    const request = await store.getRequest(id);
+    const request = await this.#store.getRequest(id);
     // The trigger id lives 3 seconds and is good for one view: nothing slow happens before this call.
     await args.client.views.open({
       trigger_id: args.body.trigger_id,
@@ -144,20 +172,21 @@ export function approvalListeners(deps: ListenerDeps): ApprovalListeners {
     });
   }
 
-  async function viewUsersClicked(args: ButtonArgs): Promise<void> {
+  async #viewUsersClicked(args: ButtonArgs): Promise<void> {
     const userId = args.body.user.id;
     const requestId = RequestIdValue.safeParse(args.action.value);
     if (!requestId.success) return explain(args, NO_REQUEST_TEXT);
-    const request = await store.getRequest(requestId.data);
+    const request = await this.#store.getRequest(requestId.data);
     if (request === null) return explain(args, 'This request no longer exists.');
     // The list names the customer's users: only who may decide, and the requester, see it.
-    if (request.requestedBy !== userId && !(await approvers.allows(userId))) {
-      return explain(args, `${refusals.approver} They are ${notifier.decidersText()}.`);
+    if (request.requestedBy !== userId && !(await this.#approvers.allows(userId))) {
+      return explain(args, `${refusals.approver} They are ${this.#notifier.decidersText()}.`);
     }
     await args.client.views.open({ trigger_id: args.body.trigger_id, view: renderRevokeListModal(request) });
   }
 
-  async function reasonSubmitted(args: SubmitArgs): Promise<void> {
+  /** The reject-reason modal's submission: answered inline, decided once. */
+  async rejectReasonSubmitted(args: SubmitArgs): Promise<void> {
     const userId = args.body.user.id;
     const metadata = parseMetadata(RequestMetadata, args.view.private_metadata);
     const reason = new StateValues(args.view.state).text(ids.blocks.rejectReason, ids.actions.rejectReason);
@@ -167,45 +196,36 @@ export function approvalListeners(deps: ListenerDeps): ApprovalListeners {
     if (reason === null) return inlineError('Say why the request is rejected; the operator will read it.');
     const id = metadata.requestId;
     // Approver rights are checked again: they may have changed while the modal was open.
-    if (!(await approvers.allows(userId))) {
-      await auditRefusal(userId, id, 'reject', 'not_approver');
+    if (!(await this.#approvers.allows(userId))) {
+      await this.#auditRefusal(userId, id, 'reject', 'not_approver');
       return inlineError(refusals.approver);
     }
-    if (!store.health().writable) return inlineError(CANNOT_SAVE_TEXT);
-    const result = await service.reject(id, userId, reason.slice(0, MAX_REASON)).catch((error: unknown) => {
-      if (error instanceof StoreUnavailableError) return null;
-      throw error;
-    });
+    if (!this.#store.health().writable) return inlineError(CANNOT_SAVE_TEXT);
+    const result = await this.#service
+      .reject(id, userId, reason.slice(0, MAX_REASON))
+      .catch((error: unknown) => {
+        if (error instanceof StoreUnavailableError) return null;
+        throw error;
+      });
     if (result === null) return inlineError(CANNOT_SAVE_TEXT);
     if (!result.ok) {
-      await auditRefusal(userId, id, 'reject', result.why);
-      await inlineError(refusalText(result, notifier));
-      if (result.why === 'expired') announceExpiry(id);
+      await this.#auditRefusal(userId, id, 'reject', result.why);
+      await inlineError(refusalText(result, this.#notifier));
+      if (result.why === 'expired') this.#announceExpiry(id);
       return;
     }
     await args.ack();
-    runs.track(`rejected request ${id}`, () => notifier.announceDecision(id));
+    this.#runs.track(`rejected request ${id}`, () => this.#notifier.announceDecision(id));
   }
+}
 
+export function approvalListeners(deps: ListenerDeps): ApprovalListeners {
+  const handlers = new ApprovalHandlers(deps);
   return {
-    async approve(args) {
-      await args.ack();
-      afterAck(args, 'approve', () => approveClicked(args));
-    },
-
-    async reject(args) {
-      await args.ack();
-      afterAck(args, 'reject', () => rejectClicked(args));
-    },
-
-    async viewUsers(args) {
-      await args.ack();
-      afterAck(args, 'view users', () => viewUsersClicked(args));
-    },
-
-    async rejectReasonSubmitted(args) {
-      await reasonSubmitted(args);
-    },
+    approve: (args) => handlers.approve(args),
+    reject: (args) => handlers.reject(args),
+    viewUsers: (args) => handlers.viewUsers(args),
+    rejectReasonSubmitted: (args) => handlers.rejectReasonSubmitted(args),
   };
 }
 
