@@ -285,7 +285,8 @@ describe('Partner Center adapter: customers and users', () => {
     expect(fake.requests.filter((r) => r.path.endsWith('/users'))).toHaveLength(3);
     const hiro = await provider.searchUsers(C1, { query: 'hiro', offset: 0, limit: 50 });
     expect(hiro.total).toBe(21);
-    const someone = everyone[7]!;
+    const someone = everyone[7];
+    if (!someone) throw new Error('the customer has fewer than 8 users');
     const lookup = await provider.findUsersByEmail(C1, [someone.userPrincipalName.toUpperCase(), 'x@y.z']);
     expect(lookup).toEqual({
       found: [expect.objectContaining({ id: someone.id })],
