@@ -4,6 +4,7 @@ import { DemoProvider, type DemoProviderOptions } from '../../../src/providers/d
 import { DEMO_PLANS, DEMO_SKUS, demoCases, generateCustomer } from '../../../src/providers/demo/generator.js';
 import { isLicenseProviderError } from '../../../src/providers/license-provider.js';
 import { refusal } from '../../support/provider-refusal.js';
+import { contoso, present, seatsOf } from './tenant-files.js';
 
 const C = 'contoso';
 
@@ -64,7 +65,7 @@ describe('DemoProvider.applyUserChange refusals', () => {
 
   it('re-assigning a held product needs no seat and re-sets its disabled plans', async () => {
     const { provider, cases } = setup();
-    const before = provider.productOf(C, DEMO_SKUS.POWER_BI_PRO)!;
+    const before = seatsOf(provider, DEMO_SKUS.POWER_BI_PRO);
     expect(before.available).toBe(0);
     await provider.applyUserChange(C, cases.powerBiHolder.id, {
       assign: [{ skuId: DEMO_SKUS.POWER_BI_PRO, disabledPlans: [DEMO_PLANS.EXCHANGE_S_FOUNDATION] }],
@@ -150,13 +151,13 @@ describe('DemoProvider.applyUserChange refusals', () => {
   it('swapping E1 for E3 in one call is allowed', async () => {
     const { provider, cases } = setup();
     const user = cases.e1Holder.id;
-    const e1 = provider.productOf(C, DEMO_SKUS.STANDARDPACK)!;
+    const e1 = seatsOf(provider, DEMO_SKUS.STANDARDPACK);
     await provider.applyUserChange(C, user, {
       assign: [{ skuId: DEMO_SKUS.ENTERPRISEPACK, disabledPlans: [] }],
       revoke: [DEMO_SKUS.STANDARDPACK],
     });
     expect(provider.holdingsOf(C, user).map((l) => l.skuId)).toEqual([DEMO_SKUS.ENTERPRISEPACK]);
-    expect(provider.productOf(C, DEMO_SKUS.STANDARDPACK)!.consumed).toBe(e1.consumed - 1);
+    expect(seatsOf(provider, DEMO_SKUS.STANDARDPACK).consumed).toBe(e1.consumed - 1);
   });
 
   it('inherited_from_group for a license held only through a group', async () => {
@@ -168,13 +169,13 @@ describe('DemoProvider.applyUserChange refusals', () => {
 
   it('revoking a license held directly and through a group keeps the group one and its seat', async () => {
     const { provider, cases, data } = setup();
-    const ems = provider.productOf(C, DEMO_SKUS.EMS)!;
+    const ems = seatsOf(provider, DEMO_SKUS.EMS);
     await provider.applyUserChange(C, cases.directAndGroup.id, revoke(DEMO_SKUS.EMS));
     expect(provider.holdingsOf(C, cases.directAndGroup.id).find((l) => l.skuId === DEMO_SKUS.EMS)).toEqual({
       skuId: DEMO_SKUS.EMS,
       disabledPlans: [],
       direct: false,
-      viaGroups: [data.groups[0]!.id],
+      viaGroups: [present(data.groups[0], 'the EMS group').id],
     });
     expect(provider.productOf(C, DEMO_SKUS.EMS)).toEqual(ems);
   });
@@ -199,7 +200,7 @@ describe('DemoProvider.applyUserChange effects', () => {
   it('is all-or-nothing: one failing product leaves the user and the counts untouched', async () => {
     const { provider, cases } = setup();
     const user = cases.unlicensed.id;
-    const e3 = provider.productOf(C, DEMO_SKUS.ENTERPRISEPACK)!;
+    const e3 = seatsOf(provider, DEMO_SKUS.ENTERPRISEPACK);
     const error = await refusal(
       provider.applyUserChange(C, user, assign(DEMO_SKUS.ENTERPRISEPACK, DEMO_SKUS.POWER_BI_PRO)),
     );
@@ -213,7 +214,7 @@ describe('DemoProvider.applyUserChange effects', () => {
     let changes = 0;
     const { provider, cases } = setup({ onChange: () => changes++ });
     const user = cases.unlicensed.id;
-    const before = provider.productOf(C, DEMO_SKUS.ENTERPRISEPACK)!;
+    const before = seatsOf(provider, DEMO_SKUS.ENTERPRISEPACK);
     await provider.applyUserChange(C, user, assign(DEMO_SKUS.ENTERPRISEPACK));
     expect(provider.productOf(C, DEMO_SKUS.ENTERPRISEPACK)).toMatchObject({
       consumed: before.consumed + 1,
@@ -230,7 +231,7 @@ describe('DemoProvider.applyUserChange effects', () => {
 
   it('never oversubscribes a product under concurrent calls', async () => {
     const { provider, data } = setup({ latencyMs: 2 });
-    const project = provider.productOf(C, DEMO_SKUS.PROJECTPROFESSIONAL)!;
+    const project = seatsOf(provider, DEMO_SKUS.PROJECTPROFESSIONAL);
     expect(project.available).toBeGreaterThan(0);
     const candidates = data.users
       .filter((u) => u.usageLocation !== null)
@@ -253,26 +254,29 @@ describe('DemoProvider.applyUserChange effects', () => {
 
   it('lists only user-assignable products with Graph-style counts', async () => {
     const { provider, data } = setup();
-    data.products[0] = { ...data.products[0]!, appliesTo: 'Company' };
+    data.products[0] = { ...present(data.products[0], 'a product'), appliesTo: 'Company' };
     const fresh = new DemoProvider({ data: { version: 1, customers: [data] } });
     const products = await fresh.listProducts(C);
     expect(products).toHaveLength(17);
-    const visio = products.find((p) => p.skuId === DEMO_SKUS.VISIOCLIENT)!;
+    const visio = present(
+      products.find((p) => p.skuId === DEMO_SKUS.VISIOCLIENT),
+      'Visio',
+    );
     expect(visio.status).toBe('warning');
     expect(visio.available).toBe(visio.total - visio.consumed);
-    const exchange = products.find((p) => p.skuId === DEMO_SKUS.EXCHANGESTANDARD)!;
+    const exchange = products.find((p) => p.skuId === DEMO_SKUS.EXCHANGESTANDARD);
     expect(exchange).toMatchObject({ status: 'suspended', total: 0, available: 0 });
-    expect((await provider.listProducts(C)).find((p) => p.skuId === DEMO_SKUS.POWER_BI_PRO)!.available).toBe(
-      0,
-    );
+    expect((await provider.listProducts(C)).find((p) => p.skuId === DEMO_SKUS.POWER_BI_PRO)).toMatchObject({
+      available: 0,
+    });
   });
 
   it('snapshot is a detached copy of the current truth', async () => {
     const { provider, cases } = setup();
     await provider.applyUserChange(C, cases.unlicensed.id, assign(DEMO_SKUS.ENTERPRISEPACK));
     const snapshot = provider.snapshot();
-    expect(snapshot.customers[0]!.holdings[cases.unlicensed.id]).toHaveLength(1);
-    snapshot.customers[0]!.holdings[cases.unlicensed.id] = [];
+    expect(contoso(snapshot).holdings[cases.unlicensed.id]).toHaveLength(1);
+    contoso(snapshot).holdings[cases.unlicensed.id] = [];
     expect(provider.holdingsOf(C, cases.unlicensed.id)).toHaveLength(1);
   });
 });

@@ -1,6 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { setTimeout } from 'node:timers/promises';
+import { afterEach, assert, describe, expect, it } from 'vitest';
 import type { UserLicense } from '../../../src/licensing/model.js';
 import { countAppliedParts, countDemoChanges } from '../../../src/providers/demo/demo-change-count.js';
 import type { DemoChangeRecord } from '../../../src/providers/demo/demo-change-log.js';
@@ -29,28 +30,30 @@ describe('countDemoChanges', () => {
     const provider = new DemoProvider({ data: tenant.data, journal: tenant.journal });
     const [newcomer] = withoutFlow(tenant.data);
     const [holder] = withFlow(tenant.data);
-    const settle = () => new Promise((resolve) => setTimeout(resolve, 10));
+    assert.exists(newcomer);
+    assert.exists(holder);
+    const settle = () => setTimeout(10);
 
-    await provider.applyUserChange(C, newcomer!, giveFlow); // applied
+    await provider.applyUserChange(C, newcomer, giveFlow); // applied
     await settle();
-    await provider.applyUserChange(C, newcomer!, giveFlow); // already held so: not applied
+    await provider.applyUserChange(C, newcomer, giveFlow); // already held so: not applied
     await settle();
     const planOff = { assign: [{ skuId: FLOW, disabledPlans: [DEMO_PLANS.FLOW_P2_VIRAL] }], revoke: [] };
-    await provider.applyUserChange(C, newcomer!, planOff); // other plans: applied
+    await provider.applyUserChange(C, newcomer, planOff); // other plans: applied
     await settle();
-    await provider.applyUserChange(C, newcomer!, takeFlow); // applied
-    await provider.applyUserChange(C, holder!, takeFlow); // applied
-    await provider.applyUserChange(C, holder!, giveFlow); // applied
+    await provider.applyUserChange(C, newcomer, takeFlow); // applied
+    await provider.applyUserChange(C, holder, takeFlow); // applied
+    await provider.applyUserChange(C, holder, giveFlow); // applied
     expect(tenant.logRecords).toBeGreaterThan(0);
     expect(await readdir(path.join(dir, DEMO_ARCHIVE_DIR))).not.toHaveLength(0);
 
     const counts = await countDemoChanges(dir);
     const of = (userId: string, op: string) =>
       counts.find((part) => part.userId === userId && part.skuId === FLOW && part.op === op)?.count ?? 0;
-    expect(of(newcomer!, 'assign')).toBe(2);
-    expect(of(newcomer!, 'revoke')).toBe(1);
-    expect(of(holder!, 'revoke')).toBe(1);
-    expect(of(holder!, 'assign')).toBe(1);
+    expect(of(newcomer, 'assign')).toBe(2);
+    expect(of(newcomer, 'revoke')).toBe(1);
+    expect(of(holder, 'revoke')).toBe(1);
+    expect(of(holder, 'assign')).toBe(1);
     expect(counts).toHaveLength(4);
     for (const part of counts) expect(part.at).toHaveLength(part.count);
     await tenant.close();

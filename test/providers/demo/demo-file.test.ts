@@ -1,7 +1,8 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { setTimeout } from 'node:timers/promises';
+import { afterEach, assert, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_TENANT_FILE, openDemoTenant } from '../../../src/providers/demo/demo-file.js';
 import { DemoProvider } from '../../../src/providers/demo/demo-provider.js';
 import type { DemoTenantData } from '../../../src/providers/demo/demo-tenant.js';
@@ -20,6 +21,12 @@ const small = (): DemoTenantData => ({
     generateCustomer({ seed: 2, users: 30, name: 'Fabrikam', id: 'fabrikam', spareSeats: 0 }),
   ],
 });
+
+function contosoOf(tenant: DemoTenantData) {
+  const contoso = tenant.customers.find((c) => c.customer.name === 'Contoso');
+  assert.exists(contoso);
+  return contoso;
+}
 
 let dir: string;
 beforeEach(async () => {
@@ -46,7 +53,7 @@ describe('openDemoTenant', () => {
   it('persists the changes a provider makes, coalescing many into one write', async () => {
     const file = await openDemoTenant(dir, { coalesceMs: 30, initial: small });
     const provider = new DemoProvider({ data: file.data, onChange: file.persist });
-    const contoso = file.data.customers.find((c) => c.customer.name === 'Contoso')!;
+    const contoso = contosoOf(file.data);
     const unlicensed = contoso.users.filter((u) => u.usageLocation !== null && !contoso.holdings[u.id]);
     expect(unlicensed.length).toBeGreaterThanOrEqual(5);
     for (const user of unlicensed.slice(0, 5)) {
@@ -57,12 +64,13 @@ describe('openDemoTenant', () => {
     }
     await file.flush();
     expect(file.writes).toBe(2);
-    await new Promise((resolve) => setTimeout(resolve, 60));
+    await setTimeout(60);
     expect(file.writes).toBe(2);
 
     const reopened = await openDemoTenant(dir);
-    const reread = reopened.data.customers.find((c) => c.customer.name === 'Contoso')!;
-    expect(reread.holdings[unlicensed[4]!.id]).toEqual([
+    const fifth = unlicensed[4];
+    assert.exists(fifth);
+    expect(contosoOf(reopened.data).holdings[fifth.id]).toEqual([
       { skuId: DEMO_SKUS.FLOW_FREE, disabledPlans: [], direct: true, viaGroups: [] },
     ]);
   });
@@ -70,7 +78,7 @@ describe('openDemoTenant', () => {
   it('writes once per quiet window, not once per change', async () => {
     const file = await openDemoTenant(dir, { coalesceMs: 20, initial: small });
     for (let i = 0; i < 500; i++) file.persist();
-    await new Promise((resolve) => setTimeout(resolve, 80));
+    await setTimeout(80);
     await file.flush();
     expect(file.writes).toBe(2);
     file.persist();
@@ -89,8 +97,10 @@ describe('openDemoTenant', () => {
   it('refuses JSON that does not match the schema, and leaves it byte-identical', async () => {
     const target = path.join(dir, DEMO_TENANT_FILE);
     const tenant = small();
-    const contoso = tenant.customers.find((c) => c.customer.name === 'Contoso')!;
-    contoso.users[0] = { ...contoso.users[0]!, usageLocation: 'USA' };
+    const contoso = contosoOf(tenant);
+    const [firstUser] = contoso.users;
+    assert.exists(firstUser);
+    contoso.users[0] = { ...firstUser, usageLocation: 'USA' };
     const wrong = JSON.stringify({ ...tenant, customers: [contoso] });
     await writeFile(target, wrong);
     await expect(openDemoTenant(dir)).rejects.toThrow(

@@ -7,8 +7,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { appendFile, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { setImmediate } from 'node:timers/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, assert, describe, expect, it } from 'vitest';
 import { openDemoBackend } from '../../../src/providers/demo/demo-backend.js';
 import { countDemoChanges } from '../../../src/providers/demo/demo-change-count.js';
 import {
@@ -23,9 +24,12 @@ import { DEMO_SKUS } from '../../../src/providers/demo/generator.js';
 import { refusal } from '../../support/provider-refusal.js';
 import {
   C,
+  contoso,
   faultyDisk,
   filesOf,
   giveFlow,
+  present,
+  seatsOf,
   smallTenant,
   takeFlow,
   tempDir,
@@ -58,18 +62,21 @@ describe('a change reported as applied survives a crash', () => {
     const provider = new DemoProvider({ data: first.data, journal: first.journal });
     const give = withoutFlow(first.data).slice(0, 30);
     const take = withFlow(first.data).slice(0, 10);
-    const leaver = give[29]!;
+    const leaver = present(give[29], 'a 30th user without Flow');
+    const [firstUser, secondUser] = give;
+    assert.exists(firstUser);
+    assert.exists(secondUser);
     const calls = [
       ...give.map((userId) => provider.applyUserChange(C, userId, giveFlow)),
       ...take.map((userId) => provider.applyUserChange(C, userId, takeFlow)),
       // The same user twice at once: the second waits for the first to be journaled.
-      provider.applyUserChange(C, give[0]!, takeFlow),
+      provider.applyUserChange(C, firstUser, takeFlow),
     ];
     await Promise.all(calls);
     await provider.removeUser(C, leaver);
     const told = provider.snapshot();
-    expect(flowOf(provider, give[0]!)).toBeUndefined();
-    expect(flowOf(provider, give[1]!)).toMatchObject({ direct: true });
+    expect(flowOf(provider, firstUser)).toBeUndefined();
+    expect(flowOf(provider, secondUser)).toMatchObject({ direct: true });
 
     // The process dies: its files are left as they are, nothing is flushed or compacted.
     await disk.die();
@@ -77,8 +84,7 @@ describe('a change reported as applied survives a crash', () => {
     cleanups.push(() => second.close());
     expect(second.data).toEqual(told);
     expect(second.data).not.toEqual(smallTenant());
-    const contoso = second.data.customers.find((customer) => customer.customer.id === C)!;
-    expect(contoso.users.map((user) => user.id)).not.toContain(leaver);
+    expect(contoso(second.data).users.map((user) => user.id)).not.toContain(leaver);
     // The seat counts follow from the holdings.
     const reopened = new DemoProvider({ data: second.data });
     expect(reopened.productOf(C, DEMO_SKUS.FLOW_FREE)).toEqual(provider.productOf(C, DEMO_SKUS.FLOW_FREE));
@@ -114,7 +120,7 @@ describe('a change reported as applied survives a crash', () => {
       counts.find((part) => part.userId === userId && part.op === op)?.count ?? 0;
     const tenant = await readDemoTenant(dir);
     const holdsFlow = (data: DemoTenantData, userId: string) =>
-      (data.customers[0]!.holdings[userId] ?? []).some(
+      (contoso(data).holdings[userId] ?? []).some(
         (license) => license.skuId === DEMO_SKUS.FLOW_FREE && license.direct,
       );
     const wrong: string[] = [];
@@ -139,13 +145,15 @@ describe('the change log', () => {
     const first = await openDemoTenant(dir, { initial: smallTenant, fs: disk.fs, logger: quiet });
     const provider = new DemoProvider({ data: first.data, journal: first.journal });
     const [userId, other] = withoutFlow(first.data);
-    await provider.applyUserChange(C, userId!, giveFlow);
+    assert.exists(userId);
+    assert.exists(other);
+    await provider.applyUserChange(C, userId, giveFlow);
     const told = provider.snapshot();
     // A crash in the middle of the next record's write.
     await disk.die();
     const log = path.join(dir, DEMO_CHANGE_LOG_FILE);
     const whole = await readFile(log, 'utf8');
-    const next = whole.replace(userId!, other!).trimEnd();
+    const next = whole.replace(userId, other).trimEnd();
     await appendFile(log, next.slice(0, next.length / 2));
 
     expect(await readDemoTenant(dir)).toEqual(told);
@@ -167,7 +175,8 @@ describe('the change log', () => {
     await disk.die();
     const log = path.join(dir, DEMO_CHANGE_LOG_FILE);
     const lines = (await readFile(log, 'utf8')).split('\n');
-    const broken = [lines[0]!.replace('"holdings"', '"holdingz"'), ...lines.slice(1)].join('\n');
+    const [firstLine = '', ...otherLines] = lines;
+    const broken = [firstLine.replace('"holdings"', '"holdingz"'), ...otherLines].join('\n');
     await writeFile(log, broken);
     await expect(openDemoTenant(dir, { logger: quiet })).rejects.toThrow(
       `The demo tenant's change log ${log} has an invalid record on line 1 at holdings`,
@@ -185,7 +194,10 @@ describe('a log write that fails', () => {
     const provider = new DemoProvider({ data: tenant.data, journal: tenant.journal });
     const give = withoutFlow(tenant.data).slice(0, 8);
     const take = withFlow(tenant.data).slice(0, 8);
-    await provider.applyUserChange(C, give[0]!, giveFlow);
+    const [first, second] = give;
+    assert.exists(first);
+    assert.exists(second);
+    await provider.applyUserChange(C, first, giveFlow);
     const memory = provider.snapshot();
     const seats = provider.productOf(C, DEMO_SKUS.FLOW_FREE);
     const files = await filesOf(dir);
@@ -197,7 +209,7 @@ describe('a log write that fails', () => {
       ...take.map((userId) => provider.applyUserChange(C, userId, takeFlow)),
     ]);
     expect(results.map((result) => result.status)).toEqual(results.map(() => 'rejected'));
-    const error = await refusal(provider.applyUserChange(C, give[1]!, giveFlow));
+    const error = await refusal(provider.applyUserChange(C, second, giveFlow));
     expect(error).toMatchObject({
       reason: 'provider_error',
       transient: true,
@@ -230,16 +242,17 @@ describe('a log write that fails', () => {
     cleanups.push(() => tenant.close());
     const provider = new DemoProvider({ data: tenant.data, journal: tenant.journal });
     const [leaver] = withFlow(tenant.data);
+    assert.exists(leaver);
     const memory = provider.snapshot();
     const seats = provider.productOf(C, DEMO_SKUS.FLOW_FREE);
     disk.full = true;
-    await expect(provider.removeUser(C, leaver!)).rejects.toMatchObject({ transient: true });
+    await expect(provider.removeUser(C, leaver)).rejects.toMatchObject({ transient: true });
     expect(provider.snapshot()).toEqual(memory);
     expect(provider.productOf(C, DEMO_SKUS.FLOW_FREE)).toEqual(seats);
-    expect(flowOf(provider, leaver!)).toMatchObject({ direct: true });
+    expect(flowOf(provider, leaver)).toMatchObject({ direct: true });
     disk.full = false;
-    await provider.removeUser(C, leaver!);
-    expect(await refusal(provider.applyUserChange(C, leaver!, takeFlow))).toMatchObject({
+    await provider.removeUser(C, leaver);
+    expect(await refusal(provider.applyUserChange(C, leaver, takeFlow))).toMatchObject({
       reason: 'user_not_found',
     });
     expect(await readDemoTenant(dir)).toEqual(provider.snapshot());
@@ -251,13 +264,14 @@ describe('a log write that fails', () => {
     cleanups.push(() => tenant.close());
     const provider = new DemoProvider({ data: tenant.data, journal: tenant.journal });
     const [holder] = withFlow(tenant.data);
-    const before = provider.productOf(C, DEMO_SKUS.FLOW_FREE)!;
-    const revoking = provider.applyUserChange(C, holder!, takeFlow);
+    assert.exists(holder);
+    const before = seatsOf(provider, DEMO_SKUS.FLOW_FREE);
+    const revoking = provider.applyUserChange(C, holder, takeFlow);
     // Let the call reach the journal, not the disk.
-    while (flowOf(provider, holder!) !== undefined) await new Promise((resolve) => setImmediate(resolve));
-    expect(provider.productOf(C, DEMO_SKUS.FLOW_FREE)!.consumed).toBe(before.consumed);
+    while (flowOf(provider, holder) !== undefined) await setImmediate();
+    expect(seatsOf(provider, DEMO_SKUS.FLOW_FREE).consumed).toBe(before.consumed);
     await revoking;
-    expect(provider.productOf(C, DEMO_SKUS.FLOW_FREE)!.consumed).toBe(before.consumed - 1);
+    expect(seatsOf(provider, DEMO_SKUS.FLOW_FREE).consumed).toBe(before.consumed - 1);
   });
 });
 
@@ -268,7 +282,9 @@ describe('a read-only data directory', () => {
     const first = await openDemoTenant(dir, { initial: smallTenant, fs: dying.fs, logger: quiet });
     const earlier = new DemoProvider({ data: first.data, journal: first.journal });
     const [before, after] = withoutFlow(first.data);
-    await earlier.applyUserChange(C, before!, giveFlow);
+    assert.exists(before);
+    assert.exists(after);
+    await earlier.applyUserChange(C, before, giveFlow);
     await dying.die();
     const told = earlier.snapshot();
 
@@ -291,12 +307,12 @@ describe('a read-only data directory', () => {
       expect.stringMatching(/tenant file .* cannot be written \(EROFS.*\); changes stay in/),
     ]);
     const provider = new DemoProvider({ data: tenant.data, journal: tenant.journal });
-    expect(await refusal(provider.applyUserChange(C, after!, giveFlow))).toMatchObject({ transient: true });
+    expect(await refusal(provider.applyUserChange(C, after, giveFlow))).toMatchObject({ transient: true });
     expect(provider.snapshot()).toEqual(told);
 
     disk.readOnly = false;
-    await provider.applyUserChange(C, after!, giveFlow);
-    expect(flowOf(provider, after!)).toMatchObject({ direct: true });
+    await provider.applyUserChange(C, after, giveFlow);
+    expect(flowOf(provider, after)).toMatchObject({ direct: true });
     expect(await readDemoTenant(dir)).toEqual(provider.snapshot());
     expect(warnings).toHaveLength(2);
     expect((await tenant.close()).problems).toEqual([]);
@@ -379,7 +395,7 @@ describe('closing the backend', () => {
     const give = withoutFlow(backend.tenant.data).slice(0, 6);
     const underWay = give.map((userId) => backend.provider.applyUserChange(C, userId, giveFlow));
     const closing = backend.close();
-    const late = await refusal(backend.provider.applyUserChange(C, give[0]!, takeFlow));
+    const late = await refusal(backend.provider.applyUserChange(C, present(give[0], 'a user'), takeFlow));
     expect(late).toMatchObject({ reason: 'provider_error', transient: true });
     expect(late.message).toMatch(/shutting down/);
     await expect(Promise.all(underWay)).resolves.toBeDefined();
@@ -389,9 +405,7 @@ describe('closing the backend', () => {
     const reopened = await readDemoTenant(dir);
     expect(reopened).toEqual(backend.provider.snapshot());
     for (const userId of give) {
-      expect(reopened.customers[0]!.holdings[userId]).toContainEqual(
-        expect.objectContaining({ direct: true }),
-      );
+      expect(contoso(reopened).holdings[userId]).toContainEqual(expect.objectContaining({ direct: true }));
     }
   });
 
@@ -405,14 +419,15 @@ describe('closing the backend', () => {
       logger: { ...quiet, warn: (line) => warnings.push(line) },
     });
     const [userId] = withoutFlow(backend.tenant.data);
-    const slow = refusal(backend.provider.applyUserChange(C, userId!, giveFlow));
+    assert.exists(userId);
+    const slow = refusal(backend.provider.applyUserChange(C, userId, giveFlow));
     const report = await backend.close();
     expect(report.problems).toEqual([
       expect.stringMatching(/^1 demo tenant change\(s\) still under way after 20 ms/),
     ]);
     expect(warnings).toEqual(report.problems);
     expect(await slow).toMatchObject({ transient: true });
-    expect(flowOf(backend.provider, userId!)).toBeUndefined();
+    expect(flowOf(backend.provider, userId)).toBeUndefined();
     expect(await readDemoTenant(dir)).toEqual(backend.provider.snapshot());
   });
 
@@ -505,7 +520,7 @@ function startCrashChild(dir: string): CrashChild {
   return {
     async linesUntil(done) {
       for (;;) {
-        while (lines.length > 0) if (done(lines.shift()!)) return;
+        for (let line = lines.shift(); line !== undefined; line = lines.shift()) if (done(line)) return;
         if (child.exitCode !== null) throw new Error(`the crash child exited early: ${errors}`);
         await Promise.race([new Promise<void>((resolve) => (waiter = resolve)), exited]);
       }

@@ -1,3 +1,4 @@
+import { setTimeout } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import type { UserChange } from '../../../src/licensing/model.js';
 import { DemoProvider, type DemoProviderOptions } from '../../../src/providers/demo/demo-provider.js';
@@ -7,6 +8,7 @@ import {
   isLicenseProviderError,
   type LicenseProviderError,
 } from '../../../src/providers/license-provider.js';
+import { seatsOf } from './tenant-files.js';
 
 function setup(options: Partial<DemoProviderOptions> = {}) {
   const a = generateCustomer({ seed: 7, users: 40, id: 'a', name: 'Alpha' });
@@ -68,7 +70,7 @@ describe('DemoProvider fault injection', () => {
       random: () => random.next(),
       faults: { throttleRate: 0.3, serverErrorRate: 0.3, timeoutRate: 0.3, timeoutMs: 1 },
     });
-    const seats = provider.productOf('a', DEMO_SKUS.ENTERPRISEPACK)!;
+    const seats = seatsOf(provider, DEMO_SKUS.ENTERPRISEPACK, 'a');
     let faulted = 0;
     for (const user of a.users.filter((u) => u.usageLocation !== null && a.holdings[u.id] === undefined)) {
       const result = await outcome(provider.applyUserChange('a', user.id, e3));
@@ -78,7 +80,7 @@ describe('DemoProvider fault injection', () => {
     }
     expect(faulted).toBeGreaterThan(0);
     const applied = provider.stats.appliedChanges;
-    expect(provider.productOf('a', DEMO_SKUS.ENTERPRISEPACK)!.consumed).toBe(seats.consumed + applied);
+    expect(seatsOf(provider, DEMO_SKUS.ENTERPRISEPACK, 'a').consumed).toBe(seats.consumed + applied);
   });
 
   it('waits timeoutMs before failing a timed-out call, and can be switched off', async () => {
@@ -138,7 +140,7 @@ describe('DemoProvider write quota', () => {
     while (done < 10) {
       const result = await outcome(provider.applyUserChange('a', user, flow));
       if (result === 'ok') done += 1;
-      else await new Promise((resolve) => setTimeout(resolve, result.retryAfterMs));
+      else await setTimeout(result.retryAfterMs);
     }
     expect(performance.now() - started).toBeGreaterThanOrEqual(9 * 20 - 10);
   });

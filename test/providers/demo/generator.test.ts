@@ -7,6 +7,7 @@ import {
   generateCustomer,
   generateDemoTenant,
 } from '../../../src/providers/demo/generator.js';
+import { present } from './tenant-files.js';
 
 const tenant = generateDemoTenant();
 
@@ -48,10 +49,10 @@ describe('generateDemoTenant', () => {
       const held = (skuId: string) =>
         Object.values(data.holdings).filter((licenses) => licenses.some((l) => l.skuId === skuId)).length;
       const byPart = new Map(data.products.map((p) => [p.partNumber, p]));
-      const powerBi = byPart.get('POWER_BI_PRO')!;
+      const powerBi = present(byPart.get('POWER_BI_PRO'), 'Power BI Pro');
       expect(powerBi.prepaid.enabled + powerBi.prepaid.warning).toBe(held(powerBi.skuId));
-      expect(byPart.get('EXCHANGESTANDARD')!.status).toBe('suspended');
-      expect(byPart.get('VISIOCLIENT')!.status).toBe('warning');
+      expect(byPart.get('EXCHANGESTANDARD')).toMatchObject({ status: 'suspended' });
+      expect(byPart.get('VISIOCLIENT')).toMatchObject({ status: 'warning' });
       for (const product of data.products) {
         const total = product.prepaid.enabled + product.prepaid.warning;
         if (product.status !== 'suspended') expect(total).toBeGreaterThanOrEqual(held(product.skuId));
@@ -66,7 +67,12 @@ describe('generateDemoTenant', () => {
       expect(['US', 'GB', 'DE']).not.toContain(cases.outsideCallingPlanCountries.usageLocation);
       expect(data.holdings[cases.unlicensed.id]).toBeUndefined();
       expect(data.holdings[cases.groupInherited.id]).toEqual([
-        { skuId: DEMO_SKUS.EMS, disabledPlans: [], direct: false, viaGroups: [data.groups[0]!.id] },
+        {
+          skuId: DEMO_SKUS.EMS,
+          disabledPlans: [],
+          direct: false,
+          viaGroups: [present(data.groups[0], 'the EMS group').id],
+        },
       ]);
       expect(new Set(Object.values(cases).map((u) => u.id)).size).toBe(Object.keys(cases).length);
     }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DemoProvider } from '../../../src/providers/demo/demo-provider.js';
 import { DEMO_SKUS, demoCases, generateCustomer } from '../../../src/providers/demo/generator.js';
 import { refusal } from '../../support/provider-refusal.js';
+import { contoso, seatsOf } from './tenant-files.js';
 
 const C = 'contoso';
 
@@ -27,7 +28,7 @@ describe('DemoProvider.removeUser', () => {
     const leaver = cases.baseWithAddOn;
     const held = provider.holdingsOf(C, leaver.id).map((license) => license.skuId);
     expect(held).toContain(DEMO_SKUS.ENTERPRISEPACK);
-    const before = new Map(held.map((skuId) => [skuId, provider.productOf(C, skuId)!]));
+    const before = new Map(held.map((skuId) => [skuId, seatsOf(provider, skuId, C)]));
     const byEmail = { query: leaver.email, offset: 0, limit: 10 };
     expect((await provider.searchUsers(C, byEmail)).users.map((user) => user.id)).toContain(leaver.id);
 
@@ -47,7 +48,7 @@ describe('DemoProvider.removeUser', () => {
       notFound: [leaver.email],
     });
     expect((await provider.searchUsers(C, byEmail)).users.map((user) => user.id)).not.toContain(leaver.id);
-    expect(provider.snapshot().customers[0]!.users.map((user) => user.id)).not.toContain(leaver.id);
+    expect(contoso(provider.snapshot()).users.map((user) => user.id)).not.toContain(leaver.id);
     expect(changes()).toBe(1);
   });
 

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { assert, describe, expect, it } from 'vitest';
 import type { TenantUser } from '../../../src/licensing/model.js';
 import { DemoProvider } from '../../../src/providers/demo/demo-provider.js';
 import type { DemoTenantData } from '../../../src/providers/demo/demo-tenant.js';
@@ -66,7 +66,8 @@ describe('DemoProvider.searchCustomers', () => {
 
   it('gets a customer by id, or null', async () => {
     const [contoso] = await provider.searchCustomers('contoso', 1);
-    expect(await provider.getCustomer(contoso!.id)).toEqual(contoso);
+    assert.exists(contoso);
+    expect(await provider.getCustomer(contoso.id)).toEqual(contoso);
     expect(await provider.getCustomer('missing')).toBeNull();
   });
 });
@@ -117,7 +118,8 @@ describe('DemoProvider.searchUsers', () => {
 
   it('pages without gaps or repeats across the whole large customer', async () => {
     const tenant = generateDemoTenant();
-    const large = tenant.customers.find((c) => c.users.length >= 2500)!;
+    const large = tenant.customers.find((c) => c.users.length >= 2500);
+    assert.exists(large);
     const provider = new DemoProvider({ data: tenant });
     const seen: string[] = [];
     for (let offset = 0; ; offset += 100) {
@@ -159,7 +161,8 @@ describe('DemoProvider user look-ups', () => {
   it('hands out copies, so callers cannot change the tenant', async () => {
     const provider = new DemoProvider({ data: handmade() });
     const [user] = await provider.getUsers('c1', ['u1']);
-    user!.displayName = 'Changed';
-    expect((await provider.getUsers('c1', ['u1']))[0]!.displayName).toBe('Anna Smith');
+    assert.exists(user);
+    user.displayName = 'Changed';
+    expect(await provider.getUsers('c1', ['u1'])).toMatchObject([{ displayName: 'Anna Smith' }]);
   });
 });

@@ -1,11 +1,13 @@
-/** Shared by the demo tenant's durability tests: a small tenant, its users, and a disk that can fail. */
+/** Shared by the demo tenant's tests: a small tenant, its users, a disk that can fail, and checked look-ups. */
 import type { FileHandle } from 'node:fs/promises';
 import { mkdtemp, open, readFile, rename, rm, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { UserChange } from '../../../src/licensing/model.js';
+import { assert } from 'vitest';
+import type { Product, UserChange } from '../../../src/licensing/model.js';
 import type { DurableFs } from '../../../src/persistence/durable-file.js';
 import { DEMO_CHANGE_LOG_FILE, DEMO_TENANT_FILE } from '../../../src/providers/demo/demo-file.js';
+import type { DemoProvider } from '../../../src/providers/demo/demo-provider.js';
 import type { DemoCustomerData, DemoTenantData } from '../../../src/providers/demo/demo-tenant.js';
 import { DEMO_SKUS, generateCustomer } from '../../../src/providers/demo/generator.js';
 
@@ -26,8 +28,22 @@ export const giveFlow: UserChange = {
 };
 export const takeFlow: UserChange = { assign: [], revoke: [DEMO_SKUS.FLOW_FREE] };
 
-function contoso(data: DemoTenantData): DemoCustomerData {
-  return data.customers.find((customer) => customer.customer.id === C)!;
+/** What the test's own setup guarantees is there (a user, a product); fails the test naming it otherwise. */
+export function present<T>(value: T | null | undefined, what: string): T {
+  assert.exists(value, `${what} is missing`);
+  return value;
+}
+
+export function contoso(data: DemoTenantData): DemoCustomerData {
+  return present(
+    data.customers.find((customer) => customer.customer.id === C),
+    'Contoso',
+  );
+}
+
+/** A product's current counts in the provider. */
+export function seatsOf(provider: DemoProvider, skuId: string, customerId = C): Product {
+  return present(provider.productOf(customerId, skuId), `product ${skuId}`);
 }
 
 /** Users with a usage location who do not hold Power Automate Free: giveFlow succeeds for each. */
