@@ -11,6 +11,7 @@ import {
   modal,
   plain,
   plural,
+  readOnlyModal,
   section,
   slackDate,
   userMention,
@@ -231,14 +232,10 @@ export function renderRevokeListModal(request: ChangeRequest): ModalView {
     0,
     VIEW_TEXT_BUDGET,
   );
-  for (const text of listed) {
-    blocks.push(section(text));
-  }
-  return modal({
-    callbackId: ids.views.revokeList,
-    title: 'Users to revoke',
-    close: 'Close',
-    blocks: blocks.slice(0, limits.viewBlocks),
-    privateMetadata: encodeMetadata({ requestId: request.id }),
-  });
+  blocks.push(...listed.map((text) => section(text)));
+  return readOnlyModal(
+    { callbackId: ids.views.revokeList, title: 'Users to revoke', close: 'Close' },
+    blocks,
+    { requestId: request.id },
+  );
 }

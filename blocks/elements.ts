@@ -19,7 +19,7 @@ import type {
   SectionBlock,
   SectionBlockAccessory,
 } from '@slack/types';
-import { limits, truncate } from './limits.js';
+import { encodeMetadata, limits, truncate } from './limits.js';
 
 /** A plain_text object, truncated to `max`. */
 export function plain(text: string, max: number = limits.sectionText): PlainTextElement {
@@ -150,6 +150,18 @@ export function modal(options: ModalOptions): ModalView {
   if (options.externalId !== undefined) view.external_id = options.externalId;
   if (options.notifyOnClose !== undefined) view.notify_on_close = options.notifyOnClose;
   return view;
+}
+
+/**
+ * A pushed view to read, without a submit button (a list, a product's holders): `close` goes back
+ * to the view below; `metadata` becomes its private_metadata.
+ */
+export function readOnlyModal(
+  view: { callbackId: string; title: string; close: 'Back' | 'Close' },
+  blocks: readonly KnownBlock[],
+  metadata: Record<string, string>,
+): ModalView {
+  return modal({ ...view, blocks, privateMetadata: encodeMetadata(metadata) });
 }
 
 /** A Home tab view of at most 100 blocks. */

@@ -2,10 +2,10 @@
 import type { KnownBlock, ModalView } from '@slack/types';
 import type { ProductOverview } from '../src/licensing/licensing-service.js';
 import type { TenantUser } from '../src/licensing/model.js';
-import { context, modal, section } from './elements.js';
+import { context, readOnlyModal, section } from './elements.js';
 import { ids } from './ids.js';
 import { stateText } from './licenses-step.js';
-import { encodeMetadata, escapeMrkdwn, limits, oneLine, packLines, truncate } from './limits.js';
+import { escapeMrkdwn, oneLine, packLines, truncate } from './limits.js';
 import { pagedList } from './selected-users.js';
 import { sortUsers, userLine } from './users-step.js';
 
@@ -52,11 +52,8 @@ export function renderProductHolders(data: ProductHoldersData): ModalView {
   ];
   if (lines.length === 0) blocks.push(context(['None of the selected users has this product.']));
   blocks.push(...pagedList(packLines(lines), ids.actions.holdersPage, data.page));
-  return modal({
-    callbackId: ids.views.holders,
-    title: 'Who has it',
-    close: 'Back',
-    blocks: blocks.slice(0, limits.viewBlocks),
-    privateMetadata: encodeMetadata({ draftId: data.draftId, skuId: overview.product.skuId }),
+  return readOnlyModal({ callbackId: ids.views.holders, title: 'Who has it', close: 'Back' }, blocks, {
+    draftId: data.draftId,
+    skuId: overview.product.skuId,
   });
 }

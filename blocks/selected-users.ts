@@ -1,9 +1,9 @@
 /** Pushed view: every selected user, sorted, as paged text. */
 import type { KnownBlock, ModalView } from '@slack/types';
 import type { TenantUser } from '../src/licensing/model.js';
-import { actions, button, context, modal, plural, section } from './elements.js';
+import { actions, button, context, plural, readOnlyModal, section } from './elements.js';
 import { ids, pagingIds } from './ids.js';
-import { encodeMetadata, escapeMrkdwn, limits, oneLine, packLines, pagesOf } from './limits.js';
+import { escapeMrkdwn, oneLine, packLines, pagesOf } from './limits.js';
 import { sortUsers, userLine } from './users-step.js';
 
 /** Sections of users on one page of a pushed list (leaves room for the header lines and paging). */
@@ -54,11 +54,7 @@ export function renderSelectedUsers(data: SelectedUsersData): ModalView {
   blocks.push(
     ...pagedList(packLines(sorted.map((u) => `• ${userLine(u)}`)), ids.actions.selectedPage, data.page),
   );
-  return modal({
-    callbackId: ids.views.selected,
-    title: 'Selected users',
-    close: 'Back',
-    blocks: blocks.slice(0, limits.viewBlocks),
-    privateMetadata: encodeMetadata({ draftId: data.draftId }),
+  return readOnlyModal({ callbackId: ids.views.selected, title: 'Selected users', close: 'Back' }, blocks, {
+    draftId: data.draftId,
   });
 }

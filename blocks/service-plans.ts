@@ -57,7 +57,7 @@ export function renderServicePlans(data: ServicePlansData): ModalView {
     title: 'Service plans',
     ...(groups.length > 0 ? { submit: 'Save' } : {}),
     close: 'Back',
-    blocks: blocks.slice(0, limits.viewBlocks),
+    blocks,
     privateMetadata: encodeMetadata({ draftId: data.draftId, skuId: product.skuId }),
   });
 }
