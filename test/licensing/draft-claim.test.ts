@@ -2,7 +2,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { DraftClaims } from '../../src/licensing/draft-claim.js';
 import type { SubmitInput, SubmitResult } from '../../src/licensing/service-types.js';
 import { LowdbStore } from '../../src/store/lowdb-store.js';
@@ -11,18 +11,17 @@ import { makeChangeRequest } from '../support/licensing-factories.js';
 
 const OWNER = 'U0OWNER';
 
-let dataDir: string;
 let store: LowdbStore;
 
 beforeEach(async () => {
-  dataDir = await mkdtemp(path.join(tmpdir(), 'licensedesk-draft-claim-'));
-  store = new LowdbStore({ dataDir, writeDelayMs: 5 });
-  await store.open();
-});
-
-afterEach(async () => {
-  await store.close();
-  await rm(dataDir, { recursive: true, force: true });
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'licensedesk-draft-claim-'));
+  const opened = new LowdbStore({ dataDir, writeDelayMs: 5 });
+  await opened.open();
+  store = opened;
+  return async () => {
+    await opened.close();
+    await rm(dataDir, { recursive: true, force: true });
+  };
 });
 
 function newDraft(): Promise<Draft> {

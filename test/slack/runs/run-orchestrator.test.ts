@@ -3,7 +3,7 @@
  * started it (submit, approve): logged, audited as run_stopped, and told in the summary's thread,
  * or in a DM when there is no summary.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import type { ChangeRequest } from '../../../src/licensing/model.js';
 import { DEMO_SKUS, demoCases } from '../../../src/providers/demo/generator.js';
 import { ApprovalNotifier } from '../../../src/slack/approval/approval-notifier.js';
@@ -19,10 +19,12 @@ import {
   TEST_CUSTOMERS,
 } from '../../support/app-harness.js';
 
-let h: AppHarness;
-afterEach(async () => {
-  await h.close();
-});
+/** The app on the Slack fake, and an orchestrator of the test's own over its service, store and client. */
+async function harness(env: Record<string, string> = {}) {
+  const h = await startAppHarness({ env });
+  onTestFinished(() => h.close());
+  return { h, ...orchestratorOf(h) };
+}
 
 function orchestratorOf(harness: AppHarness) {
   const { app } = harness.slack;
@@ -53,12 +55,15 @@ function orchestratorOf(harness: AppHarness) {
 async function submitted(harness: AppHarness, reason?: string): Promise<ChangeRequest> {
   const contoso = harness.data.customers.find((c) => c.customer.id === TEST_CUSTOMERS.contoso.id);
   if (contoso === undefined) throw new Error('no Contoso in the test tenant');
-  const { baseWithAddOn } = demoCases(contoso);
-  const result = await harness.service.submit({
-    customerId: contoso.customer.id,
-    userIds: [baseWithAddOn.id],
+  // One add-on taken away: under the default threshold, over a threshold of 1.
+  const change = {
     assign: [],
     revoke: [DEMO_SKUS.MCOMEETADV],
+    userIds: [demoCases(contoso).baseWithAddOn.id],
+  };
+  const result = await harness.service.submit({
+    ...change,
+    customerId: contoso.customer.id,
     requestedBy: OPERATOR,
     ...(reason === undefined ? {} : { reason }),
     report: { channel: CHANNEL },
@@ -74,8 +79,7 @@ async function stoppedAudits(harness: AppHarness, requestId: string) {
 
 describe('RunOrchestrator', () => {
   it('a submitted run that fails is audited and told in its summary thread', async () => {
-    h = await startAppHarness();
-    const { orchestrator, tracker } = orchestratorOf(h);
+    const { h, orchestrator, tracker } = await harness();
     const request = await submitted(h);
     // Something else closed the request between its save and its run: the run cannot start.
     await h.store.transitionRequest(request.id, ['approved'], 'rejected');
@@ -90,8 +94,7 @@ describe('RunOrchestrator', () => {
   });
 
   it('without a summary, the operator hears of the summary and of the stop in a DM', async () => {
-    h = await startAppHarness();
-    const { orchestrator, tracker } = orchestratorOf(h);
+    const { h, orchestrator, tracker } = await harness();
     const request = await submitted(h);
     await h.store.transitionRequest(request.id, ['approved'], 'rejected');
     h.fake.failNext('chat.postMessage', 'fatal_error');
@@ -105,8 +108,7 @@ describe('RunOrchestrator', () => {
   });
 
   it('an approved run that fails goes through the same path', async () => {
-    h = await startAppHarness({ env: { APPROVAL_REVOKE_THRESHOLD: '1' } });
-    const { orchestrator, tracker } = orchestratorOf(h);
+    const { h, orchestrator, tracker } = await harness({ APPROVAL_REVOKE_THRESHOLD: '1' });
     const request = await submitted(h, 'Leaver');
     expect(await h.service.approve(request.id, 'U0APPROVER')).toMatchObject({ ok: true });
     await h.store.transitionRequest(request.id, ['approved'], 'expired');
