@@ -12,6 +12,7 @@ import { escapeMrkdwn, limits, truncate } from '../../../blocks/limits.js';
 import { countsText, renderRunSummary } from '../../../blocks/run-summary.js';
 import type { LicensingService } from '../../licensing/licensing-service.js';
 import type { ChangeRequest, RunCounts } from '../../licensing/model.js';
+import { countResults } from '../../licensing/run-counts.js';
 import type { Approval, Store } from '../../store/store.js';
 import { slackErrorCode } from '../views.js';
 
@@ -218,6 +219,7 @@ export class ApprovalNotifier {
     if (request.report?.ts === undefined) return;
     const summary = renderRunSummary({
       request,
+      counts: countResults(request),
       approval,
       approvers: this.#approverIds,
       approvalChannelId: channel ?? null,
