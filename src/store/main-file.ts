@@ -8,7 +8,7 @@ import path from 'node:path';
 import { Low } from 'lowdb';
 import { z } from 'zod';
 import { type DurableFs, writeFileDurably } from '../persistence/durable-file.js';
-import { describeError } from './describe-error.js';
+import { describeError, describeIssue } from './describe-error.js';
 import { DurableJsonFile } from './durable-json-file.js';
 import type { RequestFiles } from './request-files.js';
 import type { StoreLogger } from './store-health.js';
@@ -128,10 +128,7 @@ async function makeDirectory(dir: string): Promise<void> {
 }
 
 function describeReadError(error: unknown): string {
-  if (error instanceof z.ZodError) {
-    const issue = error.issues[0];
-    return issue ? `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}` : 'invalid content';
-  }
+  if (error instanceof z.ZodError) return describeIssue(error) ?? 'invalid content';
   if (error instanceof SyntaxError) return `not JSON: ${error.message}`;
   return describeError(error);
 }

@@ -4,7 +4,7 @@
  * is wrong (never the value itself: it may hold people's names and e-mails).
  */
 import type { z } from 'zod';
-import { describeError } from './describe-error.js';
+import { describeError, describeIssue } from './describe-error.js';
 import { StoreError } from './store.js';
 import type { StoreLogger } from './store-health.js';
 
@@ -23,9 +23,7 @@ export function checkedValue<S extends z.ZodType>(
   }
   const parsed = schema.safeParse(copy);
   if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  const where = issue ? `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}` : 'invalid';
-  throw refuse(method, where, logger, parsed.error);
+  throw refuse(method, describeIssue(parsed.error) ?? 'invalid', logger, parsed.error);
 }
 
 /** StoreError `invalid_value` for a value refused for another reason than its shape (logged once too). */
