@@ -177,38 +177,13 @@ async function viaBatch(pace: number): Promise<Mode> {
       } satisfies UserChange,
     }));
     while (queue.length > 0) {
-      const chunks: BatchItem[][] = [];
-      for (let i = 0; i < queue.length; i += BATCH) chunks.push(queue.slice(i, i + BATCH));
-      const again: BatchItem[] = [];
-      let waitMs = 0;
-      let next = 0;
-      await Promise.all(
-        Array.from({ length: BATCHES_IN_FLIGHT }, async () => {
-          while (next < chunks.length) {
-            const chunk = chunks[next++] ?? [];
-            for (const _ of chunk) await pacer.acquire(TENANT);
-            outerCalls++;
-            const results: Array<LicenseProviderError | null> = await applyUserChangesBatch(
-              batchGraph,
-              TENANT,
-              chunk,
-            );
-            results.forEach((error, index) => {
-              const item = chunk[index];
-              if (!error || !item) return;
-              if (error.transient) {
-                again.push(item);
-                waitMs = Math.max(waitMs, error.retryAfterMs ?? 1000);
-              } else if (item.change.assign.length > 1 && !aboutTheUser(error)) {
-                for (const part of item.change.assign)
-                  again.push({ userId: item.userId, change: { assign: [part], revoke: [] } });
-              }
-            });
-          }
-        }),
-      );
-      if (waitMs > 0) pacer.pause(TENANT, waitMs);
-      queue = again;
+      const round = await batchRound(queue, async (chunk) => {
+        for (const _ of chunk) await pacer.acquire(TENANT);
+        outerCalls++;
+        return applyUserChangesBatch(batchGraph, TENANT, chunk);
+      });
+      if (round.waitMs > 0) pacer.pause(TENANT, round.waitMs);
+      queue = round.again;
     }
     const seconds = (performance.now() - started) / 1000;
     const during = graph.requests.slice(before);
@@ -222,6 +197,41 @@ async function viaBatch(pace: number): Promise<Mode> {
   } finally {
     await graph.close();
   }
+}
+
+/**
+ * One pass over the queue in calls of 20, a few in flight: what must go again (throttled items,
+ * and refused two-product items product by product) and the longest Retry-After met.
+ */
+async function batchRound(
+  queue: readonly BatchItem[],
+  send: (chunk: BatchItem[]) => Promise<Array<LicenseProviderError | null>>,
+): Promise<{ again: BatchItem[]; waitMs: number }> {
+  const chunks: BatchItem[][] = [];
+  for (let i = 0; i < queue.length; i += BATCH) chunks.push(queue.slice(i, i + BATCH));
+  const again: BatchItem[] = [];
+  let waitMs = 0;
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: BATCHES_IN_FLIGHT }, async () => {
+      while (next < chunks.length) {
+        const chunk = chunks[next++] ?? [];
+        const results = await send(chunk);
+        results.forEach((error, index) => {
+          const item = chunk[index];
+          if (!error || !item) return;
+          if (error.transient) {
+            again.push(item);
+            waitMs = Math.max(waitMs, error.retryAfterMs ?? 1000);
+          } else if (item.change.assign.length > 1 && !aboutTheUser(error)) {
+            for (const part of item.change.assign)
+              again.push({ userId: item.userId, change: { assign: [part], revoke: [] } });
+          }
+        });
+      }
+    }),
+  );
+  return { again, waitMs };
 }
 
 /** As the executor decides: a refusal about the user is not retried product by product. */
