@@ -67,7 +67,7 @@ export class Runs {
     clearTimeout(timer);
   }
 
-  /** Of `unfinished` requests, those nobody in this process runs or is about to start, oldest first. */
+  /** Requests left running or approved that nobody in this process runs or is about to start, oldest first. */
   async interrupted(): Promise<ChangeRequest[]> {
     const { store, startingHere } = this.#options;
     const unfinished = await store.listRequests({ status: ['running', 'approved'], limit: MANY });
