@@ -1,8 +1,9 @@
 /**
  * JSON Lines logs the store appends to (one per request's results; the audit log), each opened
- * when first needed. `append` only buffers, so a record is never lost to a failed write:
- * `syncAll` (group commit: one fsync per log for every record buffered before it) retries what
- * did not reach the disk, including opening a log whose file could not be created.
+ * when first needed. `append` only buffers, so a record is never lost to a failed write; it
+ * schedules nothing itself: the store's logs writer (a CoalescingWriter, store-writers.ts) calls
+ * `syncAll`, which puts every record buffered before it on disk (one fsync per log) and retries
+ * what did not reach the disk, including opening a log whose file could not be created.
  */
 import type { AppendLog } from '../persistence/append-log.js';
 
