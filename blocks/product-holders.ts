@@ -4,8 +4,8 @@ import type { ProductOverview } from '../src/licensing/licensing-service.js';
 import type { TenantUser } from '../src/licensing/model.js';
 import { context, readOnlyModal, section } from './elements.js';
 import { ids } from './ids.js';
-import { stateText } from './licenses-step.js';
 import { escapeMrkdwn, oneLine, packLines, truncate } from './limits.js';
+import { stateText } from './product-lines.js';
 import { pagedList } from './selected-users.js';
 import { sortUsers, userLine } from './users-step.js';
 

@@ -2,13 +2,9 @@ import type { Checkboxes, InputBlock, KnownBlock, ModalView } from '@slack/types
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ids, patterns } from '../../blocks/ids.js';
-import {
-  assignText,
-  type LicensesStepData,
-  renderLicensesStep,
-  stateText,
-} from '../../blocks/licenses-step.js';
+import { type LicensesStepData, renderLicensesStep } from '../../blocks/licenses-step.js';
 import { limits } from '../../blocks/limits.js';
+import { assignText, stateText } from '../../blocks/product-lines.js';
 import type { ProductOverview } from '../../src/licensing/licensing-service.js';
 import type { Product } from '../../src/licensing/model.js';
 import { validateModalView } from '../support/block-kit.js';

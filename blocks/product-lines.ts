@@ -1,0 +1,199 @@
+/**
+ * The product lines of the manage step: each product over the selection (state, availability,
+ * its buttons), detailed while they fit the view's block budget, else compact, then cut.
+ */
+import type { Button, KnownBlock } from '@slack/types';
+import type { ProductOverview } from '../src/licensing/licensing-service.js';
+import { actions, button, context, plural, section } from './elements.js';
+import {
+  buyMoreActionId,
+  holdersActionId,
+  plansActionId,
+  productActionsBlockId,
+  productBlockId,
+  productChunkBlockId,
+} from './ids.js';
+import { chunk, escapeMrkdwn, oneLine, packLines, truncate } from './limits.js';
+
+export interface ProductLinesData {
+  /** How many users are selected. */
+  selectedCount: number;
+  /** Every product the customer owns, over the selection. */
+  products: readonly ProductOverview[];
+  /** "Buy more" link (PURCHASE_URL); without it a text hint is shown. */
+  purchaseUrl?: string | null;
+  /** Service plans the operator turned off, per skuId (draft.disabledPlansBySku; absent = unchanged). */
+  disabledPlansBySku?: Readonly<Record<string, readonly string[]>>;
+}
+
+/** Products per compact chunk: a section of lines plus ≤ 3 buttons each in one actions block (≤ 25). */
+const COMPACT_CHUNK = 8;
+
+export function holderCount(p: ProductOverview): number {
+  return new Set([...p.holders, ...p.inheritedHolders]).size;
+}
+
+/**
+ * The state over the selection: "All 5 selected have it" / "3 of 5 selected have it (1 through a
+ * group)" / "1 of 5 selected has it" / "None of the 5 selected has it"; for one selected user
+ * "The selected user has it" / "The selected user does not have it".
+ */
+export function stateText(p: ProductOverview, selectedCount: number): string {
+  const held = holderCount(p);
+  const inherited = p.inheritedHolders.length;
+  const via =
+    inherited > 0 ? ` (${inherited === held ? 'through a group' : `${inherited} through a group`})` : '';
+  if (p.state === 'none' || held === 0) {
+    return selectedCount === 1
+      ? 'The selected user does not have it'
+      : `None of the ${selectedCount} selected has it`;
+  }
+  if (selectedCount === 1) return `The selected user has it${via}`;
+  if (p.state === 'all') return `All ${selectedCount} selected have it${via}`;
+  return `${held} of ${selectedCount} selected ${held === 1 ? 'has' : 'have'} it${via}`;
+}
+
+/**
+ * What assigning the product would take, for its option description: "12 available · 4 would
+ * get it", "Not enough: 0 available for 4 users", "All selected have it already", "Suspended:
+ * cannot be assigned".
+ */
+export function assignText(p: ProductOverview, selectedCount: number): string {
+  if (p.product.status === 'suspended') return 'Suspended: cannot be assigned';
+  const missing = Math.max(0, selectedCount - holderCount(p));
+  if (missing === 0)
+    return `${selectedCount === 1 ? 'The selected user has' : 'All selected have'} it already`;
+  if (missing > p.product.available) {
+    return `Not enough: ${p.product.available} available for ${plural(missing, 'user')}`;
+  }
+  return `${p.product.available} available · ${missing} would get it`;
+}
+
+function statusMark(p: ProductOverview): string {
+  if (p.product.status === 'suspended') return ' :no_entry: _subscription suspended_';
+  if (p.product.status === 'warning') return ' :warning: _subscription expiring_';
+  return '';
+}
+
+function availableText(p: ProductOverview): string {
+  if (p.product.status === 'suspended') return 'cannot be assigned';
+  return p.product.available === 0 ? '*0 available*' : `${p.product.available} available`;
+}
+
+/** "Service plans (5)" / "Service plans (2 of 5 off)". */
+function plansLabel(p: ProductOverview, disabled: readonly string[] | undefined): string {
+  const total = p.product.servicePlans.length;
+  return disabled === undefined || disabled.length === 0
+    ? `Service plans (${total})`
+    : `Service plans (${disabled.length} of ${total} off)`;
+}
+
+function productName(p: ProductOverview): string {
+  return escapeMrkdwn(truncate(oneLine(p.product.name), 150));
+}
+
+interface Line {
+  text: string;
+  buttons: Button[];
+  /** The button shown beside the line in the detailed layout. */
+  accessory: Button | null;
+}
+
+function productLine(p: ProductOverview, index: number, data: ProductLinesData, compact: boolean): Line {
+  const skuId = p.product.skuId;
+  const name = productName(p);
+  const parts = [stateText(p, data.selectedCount), availableText(p)];
+  const soldOut = p.product.available === 0 && p.product.status !== 'suspended';
+  const buttons: Button[] = [];
+  if (soldOut) {
+    if (data.purchaseUrl) {
+      buttons.push(
+        button({
+          actionId: buyMoreActionId(index),
+          text: compact ? `Buy more: ${p.product.name}` : 'Buy more',
+          url: data.purchaseUrl,
+          value: skuId,
+        }),
+      );
+    } else {
+      parts.push('none left: buy more in Partner Center');
+    }
+  }
+  if (p.product.servicePlans.length > 0) {
+    const label = plansLabel(p, data.disabledPlansBySku?.[skuId]);
+    buttons.push(
+      button({
+        actionId: plansActionId(index),
+        text: compact ? `${label}: ${p.product.name}` : label,
+        value: skuId,
+      }),
+    );
+  }
+  const holders =
+    holderCount(p) > 0
+      ? button({
+          actionId: holdersActionId(index),
+          text: compact ? `Who has it: ${p.product.name}` : 'Who has it',
+          value: skuId,
+        })
+      : null;
+  if (compact) {
+    return {
+      text: `• *${name}*${statusMark(p)} · ${parts.join(' · ')}`,
+      buttons: holders ? [holders, ...buttons] : buttons,
+      accessory: null,
+    };
+  }
+  return { text: `*${name}*${statusMark(p)}\n${parts.join(' · ')}`, buttons, accessory: holders };
+}
+
+function detailedBlocks(lines: readonly Line[]): KnownBlock[] {
+  return lines.flatMap((line, i) => [
+    section(line.text, {
+      blockId: productBlockId(i),
+      ...(line.accessory ? { accessory: line.accessory } : {}),
+    }),
+    ...(line.buttons.length > 0 ? [actions(line.buttons, productActionsBlockId(i))] : []),
+  ]);
+}
+
+/** Compact chunks while they fit `budget`, then a note on how many products are not described. */
+function compactBlocks(lines: readonly Line[], budget: number): KnownBlock[] {
+  const chunks = chunk(lines, COMPACT_CHUNK);
+  const blocks: KnownBlock[] = [];
+  let used = 0;
+  let shown = 0;
+  for (const [k, c] of chunks.entries()) {
+    const texts = packLines(c.map((l) => l.text));
+    const buttons = c.flatMap((l) => l.buttons);
+    const cost = texts.length + (buttons.length > 0 ? 1 : 0);
+    // Keep one block for the "more products" note when not every chunk fits.
+    const reserve = k < chunks.length - 1 ? 1 : 0;
+    if (used + cost + reserve > budget) break;
+    blocks.push(...texts.map((text, t) => section(text, { blockId: productChunkBlockId(k, t) })));
+    if (buttons.length > 0) blocks.push(actions(buttons, productActionsBlockId(k)));
+    used += cost;
+    shown += c.length;
+  }
+  if (shown < lines.length) {
+    blocks.push(
+      context([
+        `${lines.length - shown} more products are not described above; all ${lines.length} are in the Assign and Revoke lists below.`,
+      ]),
+    );
+  }
+  return blocks;
+}
+
+/** The product lines within `budget` blocks: detailed when they all fit, else compact chunks. */
+export function productLineBlocks(data: ProductLinesData, budget: number): KnownBlock[] {
+  const products = data.products;
+  if (products.length === 0) return [section('This customer owns no product that can be assigned to users.')];
+  const detailed = products.map((p, i) => productLine(p, i, data, false));
+  const detailedCost = detailed.reduce((n, l) => n + 1 + (l.buttons.length > 0 ? 1 : 0), 0);
+  if (detailedCost <= budget) return detailedBlocks(detailed);
+  return compactBlocks(
+    products.map((p, i) => productLine(p, i, data, true)),
+    budget,
+  );
+}
