@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { UserChange } from '../../../src/licensing/model.js';
+import type { FailureReason, UserChange } from '../../../src/licensing/model.js';
 import { DemoProvider, type DemoProviderOptions } from '../../../src/providers/demo/demo-provider.js';
 import { DEMO_PLANS, DEMO_SKUS, demoCases, generateCustomer } from '../../../src/providers/demo/generator.js';
 import { isLicenseProviderError } from '../../../src/providers/license-provider.js';
@@ -19,6 +19,20 @@ const assign = (...skuIds: string[]): UserChange => ({
   revoke: [],
 });
 const revoke = (...skuIds: string[]): UserChange => ({ assign: [], revoke: skuIds });
+
+/** Assigning each product alone is refused for `reason`, naming that product, in words containing `words`. */
+async function expectEachRefused(
+  provider: DemoProvider,
+  userId: string,
+  skuIds: readonly string[],
+  expected: { reason: FailureReason; words: string },
+): Promise<void> {
+  for (const skuId of skuIds) {
+    const error = await refusal(provider.applyUserChange(C, userId, assign(skuId)));
+    expect(error).toMatchObject({ reason: expected.reason, skuId });
+    expect(error.message).toContain(expected.words);
+  }
+}
 
 describe('DemoProvider.applyUserChange refusals', () => {
   it('user_not_found for an unknown user', async () => {
@@ -86,11 +100,10 @@ describe('DemoProvider.applyUserChange refusals', () => {
   it('missing_prerequisite for an add-on without its base, unless the base comes in the same call', async () => {
     const { provider, cases } = setup();
     const user = cases.unlicensed.id;
-    for (const addOn of [DEMO_SKUS.MCOMEETADV, DEMO_SKUS.MCOEV]) {
-      const error = await refusal(provider.applyUserChange(C, user, assign(addOn)));
-      expect(error).toMatchObject({ reason: 'missing_prerequisite', skuId: addOn });
-      expect(error.message).toContain('depends on the service plan(s)');
-    }
+    await expectEachRefused(provider, user, [DEMO_SKUS.MCOMEETADV, DEMO_SKUS.MCOEV], {
+      reason: 'missing_prerequisite',
+      words: 'depends on the service plan(s)',
+    });
     await provider.applyUserChange(C, user, assign(DEMO_SKUS.MCOMEETADV, DEMO_SKUS.ENTERPRISEPACK));
     expect(provider.holdingsOf(C, user).map((l) => l.skuId)).toEqual([
       DEMO_SKUS.MCOMEETADV,
@@ -136,11 +149,10 @@ describe('DemoProvider.applyUserChange refusals', () => {
   it('mutually_exclusive for E1 with E3/E5, unless the clashing plan is off; Project is exempt', async () => {
     const { provider, cases } = setup();
     const user = cases.e1Holder.id;
-    for (const suite of [DEMO_SKUS.ENTERPRISEPACK, DEMO_SKUS.SPE_E5]) {
-      const error = await refusal(provider.applyUserChange(C, user, assign(suite)));
-      expect(error).toMatchObject({ reason: 'mutually_exclusive', skuId: suite });
-      expect(error.message).toContain('are mutually exclusive');
-    }
+    await expectEachRefused(provider, user, [DEMO_SKUS.ENTERPRISEPACK, DEMO_SKUS.SPE_E5], {
+      reason: 'mutually_exclusive',
+      words: 'are mutually exclusive',
+    });
     await provider.applyUserChange(C, user, assign(DEMO_SKUS.PROJECTPROFESSIONAL));
     await provider.applyUserChange(C, user, {
       assign: [{ skuId: DEMO_SKUS.ENTERPRISEPACK, disabledPlans: [DEMO_PLANS.SHAREPOINTENTERPRISE] }],

@@ -50,16 +50,22 @@ async function dataDir(): Promise<string> {
 
 const quiet = { info: () => {}, warn: () => {}, error: () => {} };
 
+/** A fresh tenant in a new data directory on a disk the test can fail or kill, and a provider journaling to it. */
+async function journaledTenant() {
+  const dir = await dataDir();
+  const disk = faultyDisk();
+  const tenant = await openDemoTenant(dir, { initial: smallTenant, fs: disk.fs, logger: quiet });
+  const provider = new DemoProvider({ data: tenant.data, journal: tenant.journal });
+  return { dir, disk, tenant, provider };
+}
+
 function flowOf(provider: DemoProvider, userId: string) {
   return provider.holdingsOf(C, userId).find((license) => license.skuId === DEMO_SKUS.FLOW_FREE);
 }
 
 describe('a change reported as applied survives a crash', () => {
   it('is replayed from the log by a fresh open of the same directory (nothing was closed)', async () => {
-    const dir = await dataDir();
-    const disk = faultyDisk();
-    const first = await openDemoTenant(dir, { initial: smallTenant, fs: disk.fs, logger: quiet });
-    const provider = new DemoProvider({ data: first.data, journal: first.journal });
+    const { dir, disk, tenant: first, provider } = await journaledTenant();
     const give = withoutFlow(first.data).slice(0, 30);
     const take = withFlow(first.data).slice(0, 10);
     const leaver = present(give[29], 'a 30th user without Flow');
@@ -140,10 +146,7 @@ describe('a change reported as applied survives a crash', () => {
 
 describe('the change log', () => {
   it('ignores a torn last line and cuts it off', async () => {
-    const dir = await dataDir();
-    const disk = faultyDisk();
-    const first = await openDemoTenant(dir, { initial: smallTenant, fs: disk.fs, logger: quiet });
-    const provider = new DemoProvider({ data: first.data, journal: first.journal });
+    const { dir, disk, tenant: first, provider } = await journaledTenant();
     const [userId, other] = withoutFlow(first.data);
     assert.exists(userId);
     assert.exists(other);
@@ -166,10 +169,7 @@ describe('the change log', () => {
   });
 
   it('stops start-up with an error naming the log when a record in the middle is broken', async () => {
-    const dir = await dataDir();
-    const disk = faultyDisk();
-    const first = await openDemoTenant(dir, { initial: smallTenant, fs: disk.fs, logger: quiet });
-    const provider = new DemoProvider({ data: first.data, journal: first.journal });
+    const { dir, disk, tenant: first, provider } = await journaledTenant();
     for (const userId of withoutFlow(first.data).slice(0, 2))
       await provider.applyUserChange(C, userId, giveFlow);
     await disk.die();
@@ -187,11 +187,8 @@ describe('the change log', () => {
 
 describe('a log write that fails', () => {
   it('refuses the change as transient and leaves memory and disk as they were; the next call succeeds', async () => {
-    const dir = await dataDir();
-    const disk = faultyDisk();
-    const tenant = await openDemoTenant(dir, { initial: smallTenant, fs: disk.fs, logger: quiet });
+    const { dir, disk, tenant, provider } = await journaledTenant();
     cleanups.push(() => tenant.close());
-    const provider = new DemoProvider({ data: tenant.data, journal: tenant.journal });
     const give = withoutFlow(tenant.data).slice(0, 8);
     const take = withFlow(tenant.data).slice(0, 8);
     const [first, second] = give;
@@ -236,11 +233,8 @@ describe('a log write that fails', () => {
   });
 
   it('undoes a removed user when the removal cannot be saved', async () => {
-    const dir = await dataDir();
-    const disk = faultyDisk();
-    const tenant = await openDemoTenant(dir, { initial: smallTenant, fs: disk.fs, logger: quiet });
+    const { dir, disk, tenant, provider } = await journaledTenant();
     cleanups.push(() => tenant.close());
-    const provider = new DemoProvider({ data: tenant.data, journal: tenant.journal });
     const [leaver] = withFlow(tenant.data);
     assert.exists(leaver);
     const memory = provider.snapshot();
@@ -277,10 +271,7 @@ describe('a log write that fails', () => {
 
 describe('a read-only data directory', () => {
   it('starts with the replayed tenant, refuses changes as transient, and takes them once writable', async () => {
-    const dir = await dataDir();
-    const dying = faultyDisk();
-    const first = await openDemoTenant(dir, { initial: smallTenant, fs: dying.fs, logger: quiet });
-    const earlier = new DemoProvider({ data: first.data, journal: first.journal });
+    const { dir, disk: dying, tenant: first, provider: earlier } = await journaledTenant();
     const [before, after] = withoutFlow(first.data);
     assert.exists(before);
     assert.exists(after);
@@ -354,10 +345,7 @@ describe('compaction', () => {
   });
 
   it('compacts at open when the log holds changes, and a crash before the move only replays them again', async () => {
-    const dir = await dataDir();
-    const dying = faultyDisk();
-    const first = await openDemoTenant(dir, { initial: smallTenant, fs: dying.fs, logger: quiet });
-    const provider = new DemoProvider({ data: first.data, journal: first.journal });
+    const { dir, disk: dying, tenant: first, provider } = await journaledTenant();
     for (const userId of withoutFlow(first.data).slice(0, 3))
       await provider.applyUserChange(C, userId, giveFlow);
     const told = provider.snapshot();
@@ -432,17 +420,7 @@ describe('closing the backend', () => {
   });
 
   it('retries a snapshot write that fails, and does not report a failure that was overcome', async () => {
-    const dir = await dataDir();
-    const disk = faultyDisk();
-    const backend = await openDemoBackend(dir, {
-      initial: smallTenant,
-      fs: disk.fs,
-      retryDelayMs: { initial: 5, max: 20 },
-      logger: quiet,
-    });
-    for (const userId of withoutFlow(backend.tenant.data).slice(0, 3)) {
-      await backend.provider.applyUserChange(C, userId, giveFlow);
-    }
+    const { dir, disk, backend } = await backendWithThreeChanges({ retryDelayMs: { initial: 5, max: 20 } });
     disk.failingRenames = 2;
     expect(await backend.close()).toEqual({ problems: [] });
     expect(disk.failures).toBe(2);
@@ -451,18 +429,10 @@ describe('closing the backend', () => {
   });
 
   it('says what it could not tidy up when the disk stays read-only, and loses nothing', async () => {
-    const dir = await dataDir();
-    const disk = faultyDisk();
-    const backend = await openDemoBackend(dir, {
-      initial: smallTenant,
-      fs: disk.fs,
+    const { dir, disk, backend } = await backendWithThreeChanges({
       retryDelayMs: { initial: 5, max: 10 },
       closeRetryMs: 40,
-      logger: quiet,
     });
-    for (const userId of withoutFlow(backend.tenant.data).slice(0, 3)) {
-      await backend.provider.applyUserChange(C, userId, giveFlow);
-    }
     disk.failingRenames = Number.POSITIVE_INFINITY;
     const report = await backend.close();
     expect(report.problems).toEqual([
@@ -473,6 +443,25 @@ describe('closing the backend', () => {
     expect(await readDemoTenant(dir)).toEqual(backend.provider.snapshot());
   });
 });
+
+/** A backend over a disk the test can fail, with three changes applied (and in the log). */
+async function backendWithThreeChanges(options: {
+  retryDelayMs: { initial: number; max: number };
+  closeRetryMs?: number;
+}) {
+  const dir = await dataDir();
+  const disk = faultyDisk();
+  const backend = await openDemoBackend(dir, {
+    initial: smallTenant,
+    fs: disk.fs,
+    logger: quiet,
+    ...options,
+  });
+  for (const userId of withoutFlow(backend.tenant.data).slice(0, 3)) {
+    await backend.provider.applyUserChange(C, userId, giveFlow);
+  }
+  return { dir, disk, backend };
+}
 
 async function archiveFiles(dir: string): Promise<string[]> {
   return (await readdir(path.join(dir, DEMO_ARCHIVE_DIR)).catch(() => [] as string[])).sort();
