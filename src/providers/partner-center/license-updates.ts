@@ -12,7 +12,7 @@ import { toProviderError } from '../provider-failure.js';
 import type { PcClient } from './pc-client.js';
 import { classifyPcError } from './pc-errors.js';
 import { licenseUpdateBody, licenseWarnings, toTenantUser } from './pc-mapping.js';
-import { partnerCenterHeaders, WriteRequestIds } from './pc-request-ids.js';
+import { WriteRequestIds } from './pc-request-ids.js';
 import { PcUser } from './pc-wire.js';
 
 export class LicenseUpdates {
@@ -35,15 +35,7 @@ export class LicenseUpdates {
     const key = `${url}\n${JSON.stringify(body)}`;
     const ids = this.writeIds.idsFor(key);
     try {
-      const { data } = await this.client.http.send({
-        method: 'POST',
-        url,
-        token: this.client.token,
-        headers: partnerCenterHeaders(ids),
-        body,
-        schema: z.unknown(),
-        retry: false,
-      });
+      const data = await this.client.post(url, ids, body, z.unknown());
       this.writeIds.settled(key);
       const warnings = licenseWarnings(data);
       return warnings.length > 0 ? { warnings } : undefined;

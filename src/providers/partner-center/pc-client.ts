@@ -8,7 +8,7 @@ import { HttpClient, type HttpClientOptions } from '../http.js';
 import { toProviderError } from '../provider-failure.js';
 import type { PartnerCenterAuth } from './pc-auth.js';
 import { classifyPcError } from './pc-errors.js';
-import { newRequestIds, partnerCenterHeaders } from './pc-request-ids.js';
+import { newRequestIds, partnerCenterHeaders, type RequestIds } from './pc-request-ids.js';
 import type { PcLink } from './pc-wire.js';
 
 export interface PcClientOptions {
@@ -25,7 +25,7 @@ interface PcPage<T> {
 }
 
 export class PcClient {
-  readonly http: HttpClient;
+  private readonly http: HttpClient;
   private readonly baseUrl: string;
 
   constructor(private readonly options: PcClientOptions) {
@@ -33,7 +33,7 @@ export class PcClient {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
   }
 
-  readonly token = (): Promise<string> => this.options.auth.token();
+  private readonly token = (): Promise<string> => this.options.auth.token();
 
   /** A path under /v1, e.g. `customers?size=10`. */
   url(path: string): string {
@@ -83,6 +83,20 @@ export class PcClient {
     } catch (error) {
       throw toProviderError(classifyPcError(error), error);
     }
+  }
+
+  /** One POST with the given ids' headers, never retried here; an HttpError is thrown as is. */
+  async post<T>(url: string, ids: RequestIds, body: unknown, schema: z.ZodType<T>): Promise<T> {
+    const { data } = await this.http.send({
+      method: 'POST',
+      url,
+      token: this.token,
+      headers: partnerCenterHeaders(ids),
+      body,
+      schema,
+      retry: false,
+    });
+    return data;
   }
 
   /** links.next.uri is relative to the API root, with or without the /v1 prefix. */
