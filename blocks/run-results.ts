@@ -3,11 +3,16 @@
  * provider's warning), one line per failure, no-ops summarised.
  */
 import type { KnownBlock } from '@slack/types';
-import type { ChangeRequest, FailureReason, ItemResult, Operation } from '../src/licensing/model.js';
+import type { ChangeRequest, ItemResult, Operation } from '../src/licensing/model.js';
 import { resultKey } from '../src/licensing/result-key.js';
 import { context, plural, section } from './elements.js';
+import { type FailureMessages, reasonText } from './failure-text.js';
 import { escapeMrkdwn, limits, oneLine, packLines, packLinesCapped, pagesOf, truncate } from './limits.js';
 import { productLabel, type SlackMessage } from './run-summary.js';
+
+export type { FailureMessages } from './failure-text.js';
+/** Kept here for the reporter, which imports it with renderRunResults. */
+export { renderResultsCsv } from './results-csv.js';
 
 export interface RunResultsInput {
   request: ChangeRequest;
@@ -27,17 +32,6 @@ export interface RunResultsInput {
    * (blocks/ imports no values from src/). Without it the reason code is shown in words.
    */
   failureMessages?: FailureMessages;
-}
-
-export type FailureMessages = Readonly<Record<FailureReason, string>>;
-
-/** The message for a reason, from the table when given, else the code in words. */
-export function reasonText(reason: FailureReason | undefined, messages?: FailureMessages): string {
-  const code: FailureReason = reason ?? 'provider_error';
-  const text = messages?.[code];
-  if (text) return text;
-  const words = code.replace(/_/g, ' ');
-  return `${words.charAt(0).toUpperCase()}${words.slice(1)}.`;
 }
 
 /** Blocks per thread message (Slack allows 50). */
@@ -180,6 +174,78 @@ function resultsOf(input: RunResultsInput): ItemResult[] {
 }
 
 /**
+ * A heading over at most `max` lines of `listed`, packed into at most `sectionsAtMost` sections;
+ * what is left out is counted in a last line (`more`).
+ */
+function cappedList(
+  heading: string,
+  listed: readonly ItemResult[],
+  max: number,
+  line: (r: ItemResult) => string,
+  sectionsAtMost: number,
+  more: (n: number) => string,
+): string[] {
+  if (listed.length === 0) return [];
+  const lines = listed.slice(0, Math.max(0, max)).map(line);
+  return packLinesCapped(
+    [heading, ...lines],
+    sectionsAtMost,
+    more,
+    limits.sectionText,
+    listed.length - lines.length,
+  );
+}
+
+/** The sections of the thread, in order: successes, successes with a note, failures, no-ops. */
+function resultSections(input: RunResultsInput, results: readonly ItemResult[]): string[] {
+  const { request } = input;
+  const map = people(request);
+  const where = input.csvAttached ? 'the attached CSV has every result' : 'see the CSV of all results';
+  const noted = results.filter((r) => r.outcome === 'success' && r.note).sort(byPerson(map));
+  const failures = results.filter((r) => r.outcome === 'failed').sort(byPerson(map));
+  const noops = noopLines(request, results);
+  const successes = successLines(request, results, map);
+  return [
+    ...(successes.length > 0 ? packLines(successes) : []),
+    ...cappedList(
+      `*${plural(noted.length, 'change')} applied with a note*`,
+      noted,
+      input.maxNoteLines ?? DEFAULT_MAX_NOTES,
+      (r) => noteLine(request, r, map),
+      10,
+      (n) => `…and ${n} more notes: ${where}.`,
+    ),
+    ...cappedList(
+      `*${plural(failures.length, 'change')} failed*`,
+      failures,
+      input.maxFailureLines ?? DEFAULT_MAX_FAILURES,
+      (r) => failureLine(request, r, map, input.failureMessages),
+      40,
+      (n) => `…and ${n} more failures: ${where}.`,
+    ),
+    ...(noops.length > 0
+      ? packLinesCapped(
+          [`*No change needed (${results.filter((r) => r.outcome === 'noop').length})*`, ...noops],
+          4,
+          (n) => `…and ${n} more`,
+        )
+      : []),
+  ];
+}
+
+/** Sections paged into messages, at most MAX_RESULT_MESSAGES; the last one says what was left out. */
+function pagesWithin(sections: readonly string[]): string[][] {
+  const messages = pagesOf(sections, BLOCKS_PER_MESSAGE, BYTES_PER_MESSAGE);
+  if (messages.length <= MAX_RESULT_MESSAGES) return messages;
+  const dropped = messages.slice(MAX_RESULT_MESSAGES).reduce((n, m) => n + m.length, 0);
+  const kept = messages.slice(0, MAX_RESULT_MESSAGES);
+  kept[MAX_RESULT_MESSAGES - 1]?.push(
+    `…${plural(dropped, 'more section')} of results left out here: see the CSV of all results.`,
+  );
+  return kept;
+}
+
+/**
  * A bounded list of thread messages (each ≤ 45 blocks, sections ≤ 3,000 characters): successes
  * grouped by product and operation, one line per failed user and product (at most
  * `maxFailureLines`, then a pointer to the CSV), no-ops summarised. Empty when there is nothing to say.
@@ -187,70 +253,14 @@ function resultsOf(input: RunResultsInput): ItemResult[] {
 export function renderRunResults(input: RunResultsInput): SlackMessage[] {
   const { request } = input;
   const results = resultsOf(input);
-  const map = people(request);
-  const maxFailures = Math.max(0, input.maxFailureLines ?? DEFAULT_MAX_FAILURES);
-
-  const sections: string[] = [];
-  const successes = successLines(request, results, map);
-  if (successes.length > 0) sections.push(...packLines(successes));
-  const where = input.csvAttached ? 'the attached CSV has every result' : 'see the CSV of all results';
-
-  const noted = results.filter((r) => r.outcome === 'success' && r.note).sort(byPerson(map));
-  if (noted.length > 0) {
-    const maxNotes = Math.max(0, input.maxNoteLines ?? DEFAULT_MAX_NOTES);
-    const listed = noted.slice(0, maxNotes).map((r) => noteLine(request, r, map));
-    const lines = [`*${plural(noted.length, 'change')} applied with a note*`, ...listed];
-    sections.push(
-      ...packLinesCapped(
-        lines,
-        10,
-        (n) => `…and ${n} more notes: ${where}.`,
-        limits.sectionText,
-        noted.length - listed.length,
-      ),
-    );
-  }
-
-  const failures = results.filter((r) => r.outcome === 'failed').sort(byPerson(map));
-  if (failures.length > 0) {
-    const listed = failures
-      .slice(0, maxFailures)
-      .map((r) => failureLine(request, r, map, input.failureMessages));
-    const rest = failures.length - listed.length;
-    const lines = [`*${plural(failures.length, 'change')} failed*`, ...listed];
-    const packed = packLinesCapped(
-      lines,
-      40,
-      (n) => `…and ${n} more failures: ${where}.`,
-      limits.sectionText,
-      rest,
-    );
-    sections.push(...packed);
-  }
-
-  const noops = noopLines(request, results);
-  if (noops.length > 0) {
-    const total = results.filter((r) => r.outcome === 'noop').length;
-    sections.push(
-      ...packLinesCapped([`*No change needed (${total})*`, ...noops], 4, (n) => `…and ${n} more`),
-    );
-  }
+  const sections = resultSections(input, results);
   if (sections.length === 0) return [];
-
-  let messages = pagesOf(sections, BLOCKS_PER_MESSAGE, BYTES_PER_MESSAGE);
-  if (messages.length > MAX_RESULT_MESSAGES) {
-    const dropped = messages.slice(MAX_RESULT_MESSAGES).reduce((n, m) => n + m.length, 0);
-    messages = messages.slice(0, MAX_RESULT_MESSAGES);
-    messages[MAX_RESULT_MESSAGES - 1]?.push(
-      `…${plural(dropped, 'more section')} of results left out here: see the CSV of all results.`,
-    );
-  }
+  const messages = pagesWithin(sections);
+  const count = (outcome: ItemResult['outcome']) => results.filter((r) => r.outcome === outcome).length;
   // The tally covers the whole request only when no batch was passed.
   const tally = input.results
     ? ''
-    : `: ${results.filter((r) => r.outcome === 'success').length} succeeded, ${
-        results.filter((r) => r.outcome === 'noop').length
-      } no change, ${failures.length} failed`;
+    : `: ${count('success')} succeeded, ${count('noop')} no change, ${count('failed')} failed`;
   return messages.map((texts, m) => {
     const blocks: KnownBlock[] = texts.map((t) => section(t));
     if (m === messages.length - 1 && input.csvAttached)
@@ -266,66 +276,4 @@ export function renderRunResults(input: RunResultsInput): SlackMessage[] {
       blocks: blocks.slice(0, limits.messageBlocks),
     };
   });
-}
-
-function csvField(value: string): string {
-  // A leading = + - @ makes spreadsheets evaluate the cell; a quote keeps it text.
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
-
-/**
- * Every part of the request as CSV (RFC 4180: CRLF line ends, fields quoted when they hold a
- * comma, quote or line break): one row per user, product and operation, with outcome
- * (success / noop / failed / pending), reason, message (pass `failureMessages`), detail and note.
- */
-export function renderResultsCsv(request: ChangeRequest, messages?: FailureMessages): string {
-  const header = [
-    'request_id',
-    'user_id',
-    'display_name',
-    'email',
-    'product',
-    'sku_id',
-    'operation',
-    'outcome',
-    'reason',
-    'message',
-    'detail',
-    'note',
-    'at',
-  ];
-  const names = new Map(request.products.map((p) => [p.skuId, p.name]));
-  const rows: string[][] = [];
-  for (const item of request.items) {
-    const parts: { skuId: string; op: Operation; planned: boolean }[] = [
-      ...item.change.assign.map((a) => ({ skuId: a.skuId, op: 'assign' as const, planned: false })),
-      ...item.change.revoke.map((skuId) => ({ skuId, op: 'revoke' as const, planned: false })),
-      ...item.noops.map((n) => ({ skuId: n.skuId, op: n.op, planned: true })),
-    ];
-    const seen = new Set<string>();
-    for (const part of parts) {
-      const key = resultKey(item.userId, part.skuId, part.op);
-      if (seen.has(key)) continue;
-      seen.add(key);
-      const r = request.results[key];
-      const outcome = r?.outcome ?? (part.planned ? 'noop' : 'pending');
-      rows.push([
-        request.id,
-        item.userId,
-        item.displayName,
-        item.email,
-        names.get(part.skuId) ?? part.skuId,
-        part.skuId,
-        part.op,
-        outcome,
-        r?.reason ?? '',
-        r?.outcome === 'failed' ? reasonText(r.reason, messages) : '',
-        r?.detail ?? '',
-        r?.note ?? '',
-        r?.at ?? '',
-      ]);
-    }
-  }
-  return `${[header, ...rows].map((row) => row.map(csvField).join(',')).join('\r\n')}\r\n`;
 }

@@ -1,7 +1,8 @@
 import type { KnownBlock } from '@slack/types';
 import { describe, expect, it } from 'vitest';
 import { limits } from '../../blocks/limits.js';
-import { MAX_RESULT_MESSAGES, renderResultsCsv, renderRunResults } from '../../blocks/run-results.js';
+import { renderResultsCsv } from '../../blocks/results-csv.js';
+import { MAX_RESULT_MESSAGES, renderRunResults } from '../../blocks/run-results.js';
 import type { ChangeRequest, FailureReason, ItemResult } from '../../src/licensing/model.js';
 import { failureMessages, FailureReason as Reasons } from '../../src/licensing/model.js';
 import { resultKey } from '../../src/licensing/result-key.js';
