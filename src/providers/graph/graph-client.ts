@@ -5,6 +5,7 @@
  */
 import type { z } from 'zod';
 import { HttpClient, type HttpClientOptions, mapLimited } from '../http.js';
+import { postOnce } from '../post-once.js';
 import { toProviderError } from '../provider-failure.js';
 import type { GraphAuth } from './graph-auth.js';
 import { classifyGraphError } from './graph-errors.js';
@@ -57,16 +58,8 @@ export class GraphClient {
   }
 
   /** One POST of a path under the base URL, never retried here; an HttpError is thrown as is. */
-  async post<T>(tenantId: string, path: string, body: unknown, schema: z.ZodType<T>): Promise<T> {
-    const { data } = await this.http.send({
-      method: 'POST',
-      url: `${this.baseUrl}${path}`,
-      token: this.token(tenantId),
-      body,
-      schema,
-      retry: false,
-    });
-    return data;
+  post<T>(tenantId: string, path: string, body: unknown, schema: z.ZodType<T>): Promise<T> {
+    return postOnce(this.http, { url: `${this.baseUrl}${path}`, token: this.token(tenantId), body, schema });
   }
 
   /** Users whose property is one of the values, 15 values per request, a few requests at a time. */

@@ -5,6 +5,7 @@
  */
 import type { z } from 'zod';
 import { HttpClient, type HttpClientOptions } from '../http.js';
+import { postOnce } from '../post-once.js';
 import { toProviderError } from '../provider-failure.js';
 import type { PartnerCenterAuth } from './pc-auth.js';
 import { classifyPcError } from './pc-errors.js';
@@ -86,17 +87,8 @@ export class PcClient {
   }
 
   /** One POST with the given ids' headers, never retried here; an HttpError is thrown as is. */
-  async post<T>(url: string, ids: RequestIds, body: unknown, schema: z.ZodType<T>): Promise<T> {
-    const { data } = await this.http.send({
-      method: 'POST',
-      url,
-      token: this.token,
-      headers: partnerCenterHeaders(ids),
-      body,
-      schema,
-      retry: false,
-    });
-    return data;
+  post<T>(url: string, ids: RequestIds, body: unknown, schema: z.ZodType<T>): Promise<T> {
+    return postOnce(this.http, { url, token: this.token, headers: partnerCenterHeaders(ids), body, schema });
   }
 
   /** links.next.uri is relative to the API root, with or without the /v1 prefix. */
