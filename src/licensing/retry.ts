@@ -6,8 +6,6 @@
 import { type BackoffOptions, backoffDelay } from '../backoff.js';
 import { isLicenseProviderError, type LicenseProviderError } from '../providers/license-provider.js';
 
-export { type BackoffOptions, backoffDelay } from '../backoff.js';
-
 export interface RetryPolicy {
   /** Attempts, the first included (at least 1). */
   maxAttempts: number;
