@@ -30,51 +30,44 @@ function unwrap(entry: ChangeRequest | { request: ChangeRequest; counts: RunCoun
   return 'request' in entry ? entry : { request: entry, counts: countResults(entry) };
 }
 
-/**
- * The App Home view: recent requests with status and outcome counts; for approvers, pending
- * approvals with Approve / Reject / View users (action ids `approval_approve_<i>` etc., value =
- * request id; match with `patterns.approve` / `patterns.reject` / `patterns.viewRevokeList`).
- */
-export function renderHome(data: HomeData): HomeView {
-  const blocks: KnownBlock[] = [
-    header('LicenseDesk'),
-    context([
-      'Assign or revoke licenses for many users of a customer at once: run `/licenses` in any channel, or `/licenses <customer>` to jump to that customer.',
-    ]),
-  ];
-
-  if (data.isApprover) {
-    const pending = data.pending ?? [];
+/** For approvers: the pending approvals, each with Approve / Reject / View users unless it is their own. */
+function pendingBlocks(data: HomeData): KnownBlock[] {
+  const blocks: KnownBlock[] = [];
+  const pending = data.pending ?? [];
+  blocks.push(
+    header(
+      pending.length > 0 ? `Waiting for your approval (${pending.length})` : 'Waiting for your approval',
+    ),
+  );
+  if (pending.length === 0) {
     blocks.push(
-      header(
-        pending.length > 0 ? `Waiting for your approval (${pending.length})` : 'Waiting for your approval',
-      ),
+      context(['Nothing is waiting for approval. Requests that revoke many licenses show up here.']),
     );
-    if (pending.length === 0) {
-      blocks.push(
-        context(['Nothing is waiting for approval. Requests that revoke many licenses show up here.']),
-      );
-    }
-    pending.slice(0, HOME_MAX_PENDING).forEach(({ approval, request }, i) => {
-      if (!request) {
-        blocks.push(context([`Request ${escapeMrkdwn(approval.requestId)} is no longer available.`]));
-        return;
-      }
-      const own = approval.requestedBy === data.userId;
-      const lines = approvalSummaryLines(request, approval);
-      lines.push(
-        `Expires ${slackDate(approval.expiresAt)}${own ? ' · _your own request: another approver decides_' : ''}`,
-      );
-      const [text] = packLinesCapped(lines, 1, (n) => `…and ${n} more lines`);
-      blocks.push(section(text ?? ' '));
-      if (!own) blocks.push(actions(approvalButtons(request, i), homeApprovalBlockId(i)));
-    });
-    if (pending.length > HOME_MAX_PENDING) {
-      blocks.push(context([`…and ${pending.length - HOME_MAX_PENDING} more in the approvals channel.`]));
-    }
-    blocks.push(divider());
   }
+  pending.slice(0, HOME_MAX_PENDING).forEach(({ approval, request }, i) => {
+    if (!request) {
+      blocks.push(context([`Request ${escapeMrkdwn(approval.requestId)} is no longer available.`]));
+      return;
+    }
+    const own = approval.requestedBy === data.userId;
+    const lines = approvalSummaryLines(request, approval);
+    lines.push(
+      `Expires ${slackDate(approval.expiresAt)}${own ? ' · _your own request: another approver decides_' : ''}`,
+    );
+    const [text] = packLinesCapped(lines, 1, (n) => `…and ${n} more lines`);
+    blocks.push(section(text ?? ' '));
+    if (!own) blocks.push(actions(approvalButtons(request, i), homeApprovalBlockId(i)));
+  });
+  if (pending.length > HOME_MAX_PENDING) {
+    blocks.push(context([`…and ${pending.length - HOME_MAX_PENDING} more in the approvals channel.`]));
+  }
+  blocks.push(divider());
+  return blocks;
+}
 
+/** The user's recent requests with their status and outcome counts. */
+function recentBlocks(data: HomeData): KnownBlock[] {
+  const blocks: KnownBlock[] = [];
   blocks.push(header('Your recent requests'));
   if (data.recent.length === 0) {
     blocks.push(
@@ -100,5 +93,23 @@ export function renderHome(data: HomeData): HomeView {
   if (data.recent.length > HOME_MAX_RECENT) {
     blocks.push(context([`Showing the last ${HOME_MAX_RECENT} requests.`]));
   }
+  return blocks;
+}
+
+/**
+ * The App Home view: recent requests with status and outcome counts; for approvers, pending
+ * approvals with Approve / Reject / View users (action ids `approval_approve_<i>` etc., value =
+ * request id; match with `patterns.approve` / `patterns.reject` / `patterns.viewRevokeList`).
+ */
+export function renderHome(data: HomeData): HomeView {
+  const blocks: KnownBlock[] = [
+    header('LicenseDesk'),
+    context([
+      'Assign or revoke licenses for many users of a customer at once: run `/licenses` in any channel, or `/licenses <customer>` to jump to that customer.',
+    ]),
+  ];
+
+  if (data.isApprover) blocks.push(...pendingBlocks(data));
+  blocks.push(...recentBlocks(data));
   return homeView(blocks.slice(0, limits.viewBlocks));
 }

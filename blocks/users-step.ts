@@ -1,5 +1,5 @@
 /** The users step: search, a paged browser, pasted e-mails and the selection, for one customer. */
-import type { Checkboxes, KnownBlock, ModalView } from '@slack/types';
+import type { Button, Checkboxes, KnownBlock, ModalView } from '@slack/types';
 import type { TenantUser } from '../src/licensing/model.js';
 import {
   actions,
@@ -75,30 +75,24 @@ export function userLine(user: Pick<TenantUser, 'displayName' | 'email'>): strin
   return email && email !== name ? `${escapeMrkdwn(name)} (${escapeMrkdwn(email)})` : escapeMrkdwn(name);
 }
 
-/** The users-step modal; private_metadata `{ draftId }`; submit "Next". */
-export function renderUsersStep(data: UsersStepData): ModalView {
-  const blocks: KnownBlock[] = [];
-  const selectedIds = new Set(data.selected.map((u) => u.id));
-
-  blocks.push(section(`*Customer:* ${escapeMrkdwn(data.customerName)}`));
-  if (data.error) blocks.push(section(`:warning: ${escapeMrkdwn(data.error)}`));
-
+/** The typeahead over the customer's users. */
+function searchBlocks(version: number): KnownBlock[] {
   // Typeahead in an actions block so each pick arrives as block_actions and joins the selection.
-  blocks.push(section('*Search by name or e-mail* to add users:'));
-  blocks.push(
-    actions(
-      [
-        {
-          type: 'multi_external_select',
-          action_id: ids.actions.userSearch,
-          placeholder: plain('Type a name or e-mail', limits.placeholder),
-          min_query_length: 1,
-        },
-      ],
-      userSearchBlockId(data.version),
-    ),
-  );
+  const typeahead = {
+    type: 'multi_external_select' as const,
+    action_id: ids.actions.userSearch,
+    placeholder: plain('Type a name or e-mail', limits.placeholder),
+    min_query_length: 1,
+  };
+  return [
+    section('*Search by name or e-mail* to add users:'),
+    actions([typeahead], userSearchBlockId(version)),
+  ];
+}
 
+/** The paged browser: filter, checkboxes of the page (ticked where selected), page summary and buttons. */
+function browserBlocks(data: UsersStepData, selectedIds: ReadonlySet<string>): KnownBlock[] {
+  const blocks: KnownBlock[] = [];
   blocks.push(divider());
   blocks.push(section('*Browse the users*'));
   blocks.push({
@@ -142,7 +136,18 @@ export function renderUsersStep(data: UsersStepData): ModalView {
       ids.blocks.browseSummary,
     ),
   );
-  const nav = [];
+  blocks.push(...navBlocks(page, pages, pageUsers, selectedIds));
+  return blocks;
+}
+
+/** First / Previous / Next / Last, "Select all on this page" and "Clear selection", as they apply. */
+function navBlocks(
+  page: number,
+  pages: number,
+  pageUsers: readonly TenantUser[],
+  selectedIds: ReadonlySet<string>,
+): KnownBlock[] {
+  const nav: Button[] = [];
   if (page > 0) {
     nav.push(button({ actionId: ids.actions.pageFirst, text: '« First', value: '0' }));
     nav.push(button({ actionId: ids.actions.pagePrevious, text: '‹ Previous', value: String(page - 1) }));
@@ -172,8 +177,12 @@ export function renderUsersStep(data: UsersStepData): ModalView {
       }),
     );
   }
-  if (nav.length > 0) blocks.push(actions(nav, ids.blocks.browseNav));
+  return nav.length > 0 ? [actions(nav, ids.blocks.browseNav)] : [];
+}
 
+/** The paste box and the pasted e-mails that matched no user. */
+function pasteBlocks(data: UsersStepData): KnownBlock[] {
+  const blocks: KnownBlock[] = [];
   blocks.push(divider());
   blocks.push({
     type: 'input',
@@ -208,9 +217,14 @@ export function renderUsersStep(data: UsersStepData): ModalView {
     );
     blocks.push({ type: 'section', block_id: ids.blocks.notFound, text: mrkdwn(texts[0] ?? ' ') });
   }
+  return blocks;
+}
 
+/** The selection: the first users inline, then a button to view them all. */
+function selectionBlocks(selected: readonly TenantUser[]): KnownBlock[] {
+  const blocks: KnownBlock[] = [];
   blocks.push(divider());
-  const sorted = sortUsers(data.selected);
+  const sorted = sortUsers(selected);
   if (sorted.length === 0) {
     blocks.push(
       section('*Selected: none yet.* Search, browse or paste e-mails above, then press *Next*.', {
@@ -236,7 +250,20 @@ export function renderUsersStep(data: UsersStepData): ModalView {
       );
     }
   }
+  return blocks;
+}
 
+/** The users-step modal; private_metadata `{ draftId }`; submit "Next". */
+export function renderUsersStep(data: UsersStepData): ModalView {
+  const selectedIds = new Set(data.selected.map((u) => u.id));
+  const blocks: KnownBlock[] = [section(`*Customer:* ${escapeMrkdwn(data.customerName)}`)];
+  if (data.error) blocks.push(section(`:warning: ${escapeMrkdwn(data.error)}`));
+  blocks.push(
+    ...searchBlocks(data.version),
+    ...browserBlocks(data, selectedIds),
+    ...pasteBlocks(data),
+    ...selectionBlocks(data.selected),
+  );
   return modal({
     callbackId: ids.views.users,
     title: 'Choose users',
