@@ -2,13 +2,6 @@
  * The manage-licenses step: each product over the selection, who has it and its service plans
  * (pushed views), and the products to assign and to revoke.
  */
-import type {
-  AllMiddlewareArgs,
-  BlockAction as BoltBlockAction,
-  SlackActionMiddlewareArgs,
-  SlackViewMiddlewareArgs,
-  ViewSubmitAction,
-} from '@slack/bolt';
 import type { ModalView } from '@slack/types';
 import { ids, patterns } from '../../../blocks/ids.js';
 import { renderLicensesStep } from '../../../blocks/licenses-step.js';
@@ -19,11 +12,16 @@ import type { ProductOverview } from '../../licensing/licensing-service.js';
 import type { ApprovalBasis } from '../../licensing/policy.js';
 import type { Draft } from '../../store/store.js';
 import { draftCustomerId, draftOf } from '../access.js';
-import { actionOf, pageOf, StateValues, skuOf, triggerIdOf, type ViewRef, viewOf } from '../payloads.js';
-import { showFromTrigger, updateView } from '../views.js';
+import { actionOf, pageOf, StateValues, skuOf, type ViewRef } from '../payloads.js';
 import type { ListenerDeps } from './deps.js';
-
-type ActionArgs = SlackActionMiddlewareArgs<BoltBlockAction> & AllMiddlewareArgs;
+import {
+  type ActionArgs,
+  pushFromClick,
+  refreshView,
+  type SubmitArgs,
+  stepOf,
+  submittedStep,
+} from './step-args.js';
 
 export function overviewFor(deps: ListenerDeps, draft: Draft): Promise<ProductOverview[]> {
   return deps.service.getLicenseOverview(draftCustomerId(draft), draft.selectedUserIds);
@@ -121,18 +119,18 @@ function showsApprovalWarning(view: ViewRef): boolean {
 export function revokeTicked(deps: ListenerDeps) {
   return async (args: ActionArgs) => {
     await args.ack();
-    const { draft } = draftOf(args.context);
-    const view = viewOf(args.body);
-    if (view === null) return;
+    const step = stepOf(args);
+    if (step === null) return;
+    const { draft, view } = step;
     const ticks = tickedProducts(view.state);
     // Kept in the draft, not in memory: the service plans save may reach another replica.
     await deps.store.updateDraft(draft.id, (current) => ({ ...current, revokeSkuIds: ticks.revoke }));
     const approval = await approvalOf(deps, draft, ticks);
     if ((approval?.needsApproval ?? false) === showsApprovalWarning(view)) return;
-    await updateView(
+    await refreshView(
       args.client,
-      { viewId: view.id, hash: view.hash },
-      await renderLicensesFor(deps, draft, { ...ticks, approval }),
+      view,
+      () => renderLicensesFor(deps, draft, { ...ticks, approval }),
       () => renderLicensesFor(deps, draft, ticks),
     );
   };
@@ -157,11 +155,13 @@ function disabledPlansOf(draft: Draft, skuId: string): readonly string[] | null 
   return Object.hasOwn(draft.disabledPlansBySku, skuId) ? (draft.disabledPlansBySku[skuId] ?? null) : null;
 }
 
+const HOLDERS = { callbackId: ids.views.holders, title: 'Who has it' };
+const PLANS = { callbackId: ids.views.plans, title: 'Service plans' };
+
 /** Shown instead of a product's details when the button names a product the customer does not have. */
-function productGone(callbackId: string, title: string): ModalView {
+function productGone(view: { callbackId: string; title: string }): ModalView {
   return renderLoading({
-    callbackId,
-    title,
+    ...view,
     text: 'This product is no longer offered for this customer. Go back and run /licenses again.',
   });
 }
@@ -179,20 +179,26 @@ async function renderHoldersFor(
   return renderProductHolders({ draftId: draft.id, overview, users, page });
 }
 
+async function holdersOrGone(
+  deps: ListenerDeps,
+  draft: Draft,
+  skuId: string,
+  page: number,
+): Promise<ModalView> {
+  return (await renderHoldersFor(deps, draft, skuId, page)) ?? productGone(HOLDERS);
+}
+
 /** "Who has it": pushes the holders of one product among the selection. */
 export function showHolders(deps: ListenerDeps) {
   return async (args: ActionArgs) => {
     await args.ack();
     const { draft } = draftOf(args.context);
     const skuId = skuOf(actionOf(args.action));
-    const triggerId = triggerIdOf(args.body);
-    if (skuId === null || triggerId === null) return;
-    const view = renderHoldersFor(deps, draft, skuId, 0).then(
-      (holders) => holders ?? productGone(ids.views.holders, 'Who has it'),
-    );
-    await showFromTrigger(args.client, 'push', triggerId, view, () =>
-      renderLoading({ callbackId: ids.views.holders, title: 'Who has it', text: 'Loading holders…' }),
-    );
+    if (skuId === null) return;
+    await pushFromClick(args, () => holdersOrGone(deps, draft, skuId, 0), {
+      ...HOLDERS,
+      text: 'Loading holders…',
+    });
   };
 }
 
@@ -200,14 +206,11 @@ export function showHolders(deps: ListenerDeps) {
 export function holdersPage(deps: ListenerDeps) {
   return async (args: ActionArgs) => {
     await args.ack();
-    const { draft, meta } = draftOf(args.context);
-    const view = viewOf(args.body);
+    const step = stepOf(args);
     const page = pageOf(actionOf(args.action));
-    const skuId = meta.skuId;
-    if (view === null || page === null || skuId === undefined) return;
-    const render = async () =>
-      (await renderHoldersFor(deps, draft, skuId, page)) ?? productGone(ids.views.holders, 'Who has it');
-    await updateView(args.client, { viewId: view.id, hash: view.hash }, await render(), render);
+    const skuId = step?.meta.skuId;
+    if (step === null || page === null || skuId === undefined) return;
+    await refreshView(args.client, step.view, () => holdersOrGone(deps, step.draft, skuId, page));
   };
 }
 
@@ -217,40 +220,30 @@ export function showPlans(deps: ListenerDeps) {
     await args.ack();
     const { draft } = draftOf(args.context);
     const skuId = skuOf(actionOf(args.action));
-    const triggerId = triggerIdOf(args.body);
-    if (skuId === null || triggerId === null) return;
-    const view = (async () => {
+    if (skuId === null) return;
+    const render = async () => {
       const overview = await productOverview(deps, draft, skuId);
-      if (overview === null) return productGone(ids.views.plans, 'Service plans');
+      if (overview === null) return productGone(PLANS);
       return renderServicePlans({
         draftId: draft.id,
         product: overview.product,
         disabledPlans: disabledPlansOf(draft, skuId),
       });
-    })();
-    await showFromTrigger(args.client, 'push', triggerId, view, () =>
-      renderLoading({ callbackId: ids.views.plans, title: 'Service plans', text: 'Loading service plans…' }),
-    );
+    };
+    await pushFromClick(args, render, { ...PLANS, text: 'Loading service plans…' });
   };
 }
 
 /** "Save" on the service plans: keep the choice in the draft, close, refresh the step below. */
 export function savePlans(deps: ListenerDeps) {
-  return async ({
-    ack,
-    body,
-    client,
-    context,
-  }: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs) => {
-    const { draft, meta } = draftOf(context);
-    const view = viewOf(body);
-    if (meta.skuId === undefined || view === null) {
-      await ack();
-      return;
-    }
+  return async (args: SubmitArgs) => {
+    const step = await submittedStep(args);
+    if (step === null) return;
+    const { draft, meta, view } = step;
     const skuId = meta.skuId;
+    await args.ack();
+    if (skuId === undefined) return;
     const off = new StateValues(view.state).selectedMany(patterns.planOff);
-    await ack();
     const product = (await productOverview(deps, draft, skuId))?.product;
     if (product === undefined) return;
     const known = new Set(product.servicePlans.map((plan) => plan.id));
@@ -260,7 +253,7 @@ export function savePlans(deps: ListenerDeps) {
     }));
     const rootViewId = view.root_view_id ?? saved?.rootViewId ?? null;
     if (saved === null || rootViewId === null) return;
-    await client.views.update({
+    await args.client.views.update({
       view_id: rootViewId,
       view: await renderLicensesFor(deps, saved, { revoke: saved.revokeSkuIds }),
     });
