@@ -6,7 +6,7 @@ import { ConfigError, loadConfig } from '../../src/config.js';
 import { createProvider, ProviderStartError } from '../../src/providers/create-provider.js';
 import { DEMO_SKUS } from '../../src/providers/demo/generator.js';
 import { type GraphFake, makeTenant, SKU, startGraphFake } from '../support/graph-fake/index.js';
-import { type PartnerCenterFake, startPartnerCenterFake } from '../support/partner-center-fake.js';
+import { type PartnerCenterFake, startPartnerCenterFake } from '../support/partner-center-fake/index.js';
 
 const T1 = '8c3e0000-0000-4000-8000-000000000001';
 const T2 = '8c3e0000-0000-4000-8000-000000000002';

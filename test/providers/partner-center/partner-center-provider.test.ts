@@ -13,7 +13,7 @@ import {
   MINECRAFT_SKU,
   type PartnerCenterFake,
   startPartnerCenterFake,
-} from '../../support/partner-center-fake.js';
+} from '../../support/partner-center-fake/index.js';
 import { refusal } from '../../support/provider-refusal.js';
 
 const C1 = '7b2f0000-0000-4000-8000-000000000001';
