@@ -1,22 +1,16 @@
 /** `/licenses [customer]` and the customer step: a typeahead over every customer. */
-import type {
-  AllMiddlewareArgs,
-  SlackCommandMiddlewareArgs,
-  SlackOptionsMiddlewareArgs,
-  SlackViewMiddlewareArgs,
-  ViewSubmitAction,
-} from '@slack/bolt';
+import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs, SlackOptionsMiddlewareArgs } from '@slack/bolt';
 import type { ModalView } from '@slack/types';
 import { renderCustomerStep } from '../../../blocks/customer-step.js';
 import { ids } from '../../../blocks/ids.js';
 import { renderLoading } from '../../../blocks/loading.js';
 import { customerOptions } from '../../../blocks/option-lists.js';
 import type { Draft } from '../../store/store.js';
-import { draftOf } from '../access.js';
-import { LicensesCommand, StateValues, SuggestionQuery, viewOf } from '../payloads.js';
+import { LicensesCommand, StateValues, SuggestionQuery } from '../payloads.js';
 import { isLate, OPTIONS_BUDGET_MS, showFromTrigger, withinBudget } from '../views.js';
 import type { ListenerDeps } from './deps.js';
-import { renderUsersFor } from './users-step.js';
+import { type SubmitArgs, submittedStep } from './step-args.js';
+import { renderUsersFor } from './users-step-render.js';
 
 const MAX_CUSTOMER_OPTIONS = 100;
 const CHOOSE_CUSTOMER = 'Choose a customer.';
@@ -89,18 +83,11 @@ export function customerSuggestions(deps: ListenerDeps) {
 
 /** "Next" on the customer step: keep the customer in the draft and show the users step. */
 export function submitCustomer(deps: ListenerDeps) {
-  return async ({
-    ack,
-    body,
-    client,
-    context,
-  }: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs) => {
-    const { draft } = draftOf(context);
-    const view = viewOf(body);
-    if (view === null) {
-      await ack();
-      return;
-    }
+  return async (args: SubmitArgs) => {
+    const step = await submittedStep(args);
+    if (step === null) return;
+    const { ack, client } = args;
+    const { draft, view } = step;
     const customerId = new StateValues(view.state).selected(ids.blocks.customer, ids.actions.customer);
     // The customer is looked up inside the budget too: a slow provider must not delay the ack.
     const work = (async (): Promise<ModalView | null> => {

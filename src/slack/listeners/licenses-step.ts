@@ -188,18 +188,26 @@ async function holdersOrGone(
   return (await renderHoldersFor(deps, draft, skuId, page)) ?? productGone(HOLDERS);
 }
 
+/** A product button's click (value = skuId): pushes what `render` shows of that product. */
+async function pushForProduct(
+  args: ActionArgs,
+  render: (draft: Draft, skuId: string) => Promise<ModalView>,
+  loading: { callbackId: string; title: string; text: string },
+): Promise<void> {
+  await args.ack();
+  const { draft } = draftOf(args.context);
+  const skuId = skuOf(actionOf(args.action));
+  if (skuId === null) return;
+  await pushFromClick(args, () => render(draft, skuId), loading);
+}
+
 /** "Who has it": pushes the holders of one product among the selection. */
 export function showHolders(deps: ListenerDeps) {
-  return async (args: ActionArgs) => {
-    await args.ack();
-    const { draft } = draftOf(args.context);
-    const skuId = skuOf(actionOf(args.action));
-    if (skuId === null) return;
-    await pushFromClick(args, () => holdersOrGone(deps, draft, skuId, 0), {
+  return (args: ActionArgs) =>
+    pushForProduct(args, (draft, skuId) => holdersOrGone(deps, draft, skuId, 0), {
       ...HOLDERS,
       text: 'Loading holders…',
     });
-  };
 }
 
 /** Paging inside the pushed holders view (its metadata names the product). */
@@ -214,24 +222,23 @@ export function holdersPage(deps: ListenerDeps) {
   };
 }
 
+async function renderPlansFor(deps: ListenerDeps, draft: Draft, skuId: string): Promise<ModalView> {
+  const overview = await productOverview(deps, draft, skuId);
+  if (overview === null) return productGone(PLANS);
+  return renderServicePlans({
+    draftId: draft.id,
+    product: overview.product,
+    disabledPlans: disabledPlansOf(draft, skuId),
+  });
+}
+
 /** "Service plans": pushes the plans of one product with the operator's current choice. */
 export function showPlans(deps: ListenerDeps) {
-  return async (args: ActionArgs) => {
-    await args.ack();
-    const { draft } = draftOf(args.context);
-    const skuId = skuOf(actionOf(args.action));
-    if (skuId === null) return;
-    const render = async () => {
-      const overview = await productOverview(deps, draft, skuId);
-      if (overview === null) return productGone(PLANS);
-      return renderServicePlans({
-        draftId: draft.id,
-        product: overview.product,
-        disabledPlans: disabledPlansOf(draft, skuId),
-      });
-    };
-    await pushFromClick(args, render, { ...PLANS, text: 'Loading service plans…' });
-  };
+  return (args: ActionArgs) =>
+    pushForProduct(args, (draft, skuId) => renderPlansFor(deps, draft, skuId), {
+      ...PLANS,
+      text: 'Loading service plans…',
+    });
 }
 
 /** "Save" on the service plans: keep the choice in the draft, close, refresh the step below. */

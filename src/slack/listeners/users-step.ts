@@ -2,91 +2,27 @@
  * The users step: a typeahead over the customer's users, a paged browser whose selection survives
  * paging, pasted e-mails, and the selection kept in the draft (not in private_metadata).
  */
-import type {
-  AllMiddlewareArgs,
-  BlockAction as BoltBlockAction,
-  SlackActionMiddlewareArgs,
-  SlackOptionsMiddlewareArgs,
-  SlackViewMiddlewareArgs,
-  ViewSubmitAction,
-} from '@slack/bolt';
+import type { AllMiddlewareArgs, SlackOptionsMiddlewareArgs } from '@slack/bolt';
 import type { ModalView } from '@slack/types';
-import { ids, parseBrowseBlockId, parseUserSearchBlockId, patterns } from '../../../blocks/ids.js';
+import { ids, parseBrowseBlockId, patterns } from '../../../blocks/ids.js';
 import { renderLoading } from '../../../blocks/loading.js';
 import { userOptions } from '../../../blocks/option-lists.js';
-import { renderSelectedUsers } from '../../../blocks/selected-users.js';
-import { pageCount, renderUsersStep, USERS_PAGE_SIZE } from '../../../blocks/users-step.js';
+import { USERS_PAGE_SIZE } from '../../../blocks/users-step.js';
 import type { TenantUser } from '../../licensing/model.js';
 import type { Draft } from '../../store/store.js';
 import { draftCustomerId, draftOf } from '../access.js';
-import {
-  actionOf,
-  pageOf,
-  parseEmailList,
-  StateValues,
-  SuggestionQuery,
-  triggerIdOf,
-  type ViewRef,
-  viewOf,
-} from '../payloads.js';
-import {
-  isLate,
-  OPTIONS_BUDGET_MS,
-  replaceOnSubmit,
-  showFromTrigger,
-  updateView,
-  withinBudget,
-} from '../views.js';
+import { actionOf, pageOf, parseEmailList, StateValues, SuggestionQuery, viewOf } from '../payloads.js';
+import { isLate, OPTIONS_BUDGET_MS, replaceOnSubmit, withinBudget } from '../views.js';
 import type { ListenerDeps } from './deps.js';
 import { renderLicensesFor } from './licenses-step.js';
+import { renderUsersFor, versionOf } from './users-step-render.js';
 
-type ActionArgs = SlackActionMiddlewareArgs<BoltBlockAction> & AllMiddlewareArgs;
+/** Routed from index.ts with the other users-step listeners. */
+export { selectedPage, viewSelected } from './users-step-selected.js';
+
+import { type ActionArgs, refreshView, type SubmitArgs, stepOf, submittedStep } from './step-args.js';
 
 const MAX_USER_OPTIONS = 100;
-
-/**
- * Renders the users step from the draft. A page past the end (the query or the directory
- * changed) is brought back to the last page, in the draft too, so paging stays consistent.
- */
-export async function renderUsersFor(
-  deps: ListenerDeps,
-  draft: Draft,
-  version: number,
-  error?: string | null,
-): Promise<ModalView> {
-  const customerId = draftCustomerId(draft);
-  const query = { query: draft.browseQuery, limit: USERS_PAGE_SIZE };
-  const [first, selected] = await Promise.all([
-    deps.service.searchUsers(customerId, { ...query, offset: draft.page * USERS_PAGE_SIZE }),
-    deps.service.getUsers(customerId, draft.selectedUserIds),
-  ]);
-  let page = draft.page;
-  let browsed = first;
-  const last = pageCount(first.total) - 1;
-  if (page > last) {
-    page = last;
-    browsed = await deps.service.searchUsers(customerId, { ...query, offset: page * USERS_PAGE_SIZE });
-    await deps.store.updateDraft(draft.id, (current) => ({ ...current, page }));
-  }
-  return renderUsersStep({
-    draftId: draft.id,
-    customerName: draft.customerName ?? '',
-    version,
-    browser: { users: browsed.users, page, total: browsed.total, query: draft.browseQuery },
-    selected,
-    notFoundEmails: draft.notFoundEmails,
-    error: error ?? null,
-  });
-}
-
-/** The version the view was rendered with (it sits in the typeahead's block id). */
-function versionOf(view: ViewRef | null): number {
-  for (const block of view?.blocks ?? []) {
-    const version = block.block_id === undefined ? null : parseUserSearchBlockId(block.block_id);
-    if (version !== null) return version;
-  }
-  return 0;
-}
 
 /** A change of the draft: computed from the current draft at write time, so quick clicks compose. */
 type DraftChange = (current: Draft) => Draft;
@@ -102,16 +38,16 @@ async function changeAndRefresh(
   plan: (draft: Draft) => DraftChange | Promise<DraftChange>,
   reset: boolean,
 ): Promise<void> {
-  const { draft } = draftOf(args.context);
-  const view = viewOf(args.body);
-  if (view === null) return;
+  const step = stepOf(args);
+  if (step === null) return;
+  const { draft, view } = step;
   const change = await plan(draft);
   const saved = (await deps.store.updateDraft(draft.id, change)) ?? change(draft);
   const version = versionOf(view) + (reset ? 1 : 0);
-  await updateView(
+  await refreshView(
     args.client,
-    { viewId: view.id, hash: view.hash },
-    await renderUsersFor(deps, saved, version),
+    view,
+    () => renderUsersFor(deps, saved, version),
     async () => renderUsersFor(deps, (await deps.store.getDraft(draft.id)) ?? saved, version + 1),
   );
 }
@@ -122,6 +58,23 @@ function addUsers(current: Draft, userIds: readonly string[]): Draft {
     selectedUserIds: [...new Set([...current.selectedUserIds, ...userIds])],
     notFoundEmails: [],
   };
+}
+
+/** Adds the users `find` finds to the selection, then resets the inputs. */
+function addFound(
+  deps: ListenerDeps,
+  args: ActionArgs,
+  find: (draft: Draft) => Promise<readonly TenantUser[]>,
+): Promise<void> {
+  return changeAndRefresh(
+    deps,
+    args,
+    async (draft) => {
+      const found = (await find(draft)).map((user) => user.id);
+      return (current) => addUsers(current, found);
+    },
+    true,
+  );
 }
 
 async function pageUsers(deps: ListenerDeps, draft: Draft, page: number): Promise<TenantUser[]> {
@@ -157,19 +110,7 @@ export function pickUsers(deps: ListenerDeps) {
     const action = actionOf(args.action);
     if (action === null) return;
     const picked = action.selected_options?.map((option) => option.value) ?? [];
-    await changeAndRefresh(
-      deps,
-      args,
-      async (draft) => {
-        const found = await deps.service.getUsers(draftCustomerId(draft), picked);
-        return (current) =>
-          addUsers(
-            current,
-            found.map((user) => user.id),
-          );
-      },
-      true,
-    );
+    await addFound(deps, args, (draft) => deps.service.getUsers(draftCustomerId(draft), picked));
   };
 }
 
@@ -237,19 +178,7 @@ export function selectPage(deps: ListenerDeps) {
     await args.ack();
     const page = pageOf(actionOf(args.action));
     if (page === null) return;
-    await changeAndRefresh(
-      deps,
-      args,
-      async (draft) => {
-        const users = await pageUsers(deps, draft, page);
-        return (current) =>
-          addUsers(
-            current,
-            users.map((user) => user.id),
-          );
-      },
-      true,
-    );
+    await addFound(deps, args, (draft) => pageUsers(deps, draft, page));
   };
 }
 
@@ -294,60 +223,12 @@ export function addEmails(deps: ListenerDeps) {
   };
 }
 
-/** "View all selected": a pushed view with the whole selection, paged. */
-export function viewSelected(deps: ListenerDeps) {
-  return async (args: ActionArgs) => {
-    await args.ack();
-    const { draft } = draftOf(args.context);
-    const triggerId = triggerIdOf(args.body);
-    if (triggerId === null) return;
-    await showFromTrigger(args.client, 'push', triggerId, renderSelectedFor(deps, draft, 0), () =>
-      renderLoading({
-        callbackId: ids.views.selected,
-        title: 'Selected users',
-        text: 'Loading the selection…',
-      }),
-    );
-  };
-}
-
-async function renderSelectedFor(deps: ListenerDeps, draft: Draft, page: number): Promise<ModalView> {
-  const users = await deps.service.getUsers(draftCustomerId(draft), draft.selectedUserIds);
-  return renderSelectedUsers({
-    draftId: draft.id,
-    customerName: draft.customerName ?? '',
-    users,
-    page,
-  });
-}
-
-/** Paging inside the pushed "selected users" view. */
-export function selectedPage(deps: ListenerDeps) {
-  return async (args: ActionArgs) => {
-    await args.ack();
-    const { draft } = draftOf(args.context);
-    const view = viewOf(args.body);
-    const page = pageOf(actionOf(args.action));
-    if (view === null || page === null) return;
-    const render = () => renderSelectedFor(deps, draft, page);
-    await updateView(args.client, { viewId: view.id, hash: view.hash }, await render(), render);
-  };
-}
-
 /** "Next" on the users step: e-mails still in the paste box are added first (and shown). */
 export function submitUsers(deps: ListenerDeps) {
-  return async ({
-    ack,
-    body,
-    client,
-    context,
-  }: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs) => {
-    const { draft } = draftOf(context);
-    const view = viewOf(body);
-    if (view === null) {
-      await ack();
-      return;
-    }
+  return async (args: SubmitArgs) => {
+    const step = await submittedStep(args);
+    if (step === null) return;
+    const { draft, view } = step;
     const text = pastedText(view.state);
     const version = versionOf(view);
     const work = (async (): Promise<ModalView> => {
@@ -363,7 +244,7 @@ export function submitUsers(deps: ListenerDeps) {
       const fresh = await deps.store.updateDraft(draft.id, (current) => ({ ...current, revokeSkuIds: [] }));
       return renderLicensesFor(deps, fresh ?? draft);
     })();
-    await replaceOnSubmit(ack, client, view.id, work, () =>
+    await replaceOnSubmit(args.ack, args.client, view.id, work, () =>
       renderLoading({
         callbackId: ids.views.manage,
         title: 'Manage licenses',
