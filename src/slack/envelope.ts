@@ -11,6 +11,7 @@
  * Only what LicenseDesk subscribes to (manifest.yml) goes through: the `/licenses` command,
  * block_actions, view_submission, view_closed, block_suggestion and the app_home_opened event.
  */
+import type { IncomingHttpHeaders } from 'node:http';
 import { z } from 'zod';
 
 export type Decoded =
@@ -232,4 +233,17 @@ export function decodeSlackRequest(contentType: string | undefined, raw: Buffer)
   if (media === FORM) return decodeForm(raw);
   if (media === JSON_TYPE) return decodeJson(raw);
   return { kind: 'malformed', reason: `unsupported content type ${media.slice(0, 50) || '(none)'}` };
+}
+
+/** Slack's retry headers of a request (x-slack-retry-num, x-slack-retry-reason), as Bolt reads them. */
+export function retryOf(headers: IncomingHttpHeaders): {
+  retryNum: number | undefined;
+  retryReason: string | undefined;
+} {
+  const num = headers['x-slack-retry-num'];
+  const reason = headers['x-slack-retry-reason'];
+  return {
+    retryNum: typeof num === 'string' && /^\d{1,3}$/.test(num) ? Number(num) : undefined,
+    retryReason: typeof reason === 'string' ? reason.slice(0, 100) : undefined,
+  };
 }

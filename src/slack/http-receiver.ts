@@ -8,10 +8,12 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { App, Logger, Receiver, ReceiverEvent } from '@slack/bolt';
 import { declaresTooLarge, readCappedBody } from './capped-body.js';
-import { type Decoded, decodeSlackRequest, isSslCheck } from './envelope.js';
+import { type Decoded, decodeSlackRequest, isSslCheck, retryOf } from './envelope.js';
 import { ACK_TIMEOUT_MS, HttpAck, writeResponse } from './http-ack.js';
+import { requestLabel } from './request-log.js';
 import { checkSignatureHeaders, hasValidSignature } from './request-signature.js';
 
 /**
@@ -57,28 +59,6 @@ export interface SlackHttpReceiverOptions {
   ackTimeoutMs?: number;
   /** Clock in ms (tests move it to check the timestamp window). */
   now?: () => number;
-}
-
-/** A short label of a request for logs: its type and what it is about, never its content. */
-function labelOf(body: Record<string, unknown>): string {
-  const text = (value: unknown) => (typeof value === 'string' ? value.slice(0, 80) : '');
-  if (typeof body.command === 'string') return `command ${text(body.command)}`;
-  const actions = Array.isArray(body.actions) ? (body.actions[0] as Record<string, unknown>) : undefined;
-  const view = body.view as Record<string, unknown> | undefined;
-  const event = body.event as Record<string, unknown> | undefined;
-  const about =
-    text(actions?.action_id) || text(body.action_id) || text(view?.callback_id) || text(event?.type);
-  return `${text(body.type) || 'request'} ${about}`.trim();
-}
-
-function retryNumOf(req: IncomingMessage): number | undefined {
-  const header = req.headers['x-slack-retry-num'];
-  return typeof header === 'string' && /^\d{1,3}$/.test(header) ? Number(header) : undefined;
-}
-
-function retryReasonOf(req: IncomingMessage): string | undefined {
-  const header = req.headers['x-slack-retry-reason'];
-  return typeof header === 'string' ? header.slice(0, 100) : undefined;
 }
 
 /** Answers and closes the connection without reading the rest of the body. */
@@ -183,13 +163,12 @@ export class SlackHttpReceiver implements Receiver {
   }
 
   async #answerReadiness(res: ServerResponse): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<Readiness>((resolve) => {
-      timer = setTimeout(
-        () => resolve({ ready: false, reason: 'readiness check timed out' }),
-        READINESS_TIMEOUT_MS,
-      );
-    });
+    const timer = new AbortController();
+    const timeout = sleep<Readiness>(
+      READINESS_TIMEOUT_MS,
+      { ready: false, reason: 'readiness check timed out' },
+      { signal: timer.signal },
+    );
     try {
       const state = await Promise.race([Promise.resolve().then(() => this.#readiness()), timeout]);
       if (state.ready) writeResponse(res, 200, 'ready');
@@ -201,7 +180,7 @@ export class SlackHttpReceiver implements Receiver {
         `readiness check failed: ${error instanceof Error ? error.message : String(error)}`,
       );
     } finally {
-      clearTimeout(timer);
+      timer.abort();
     }
   }
 
@@ -281,13 +260,12 @@ export class SlackHttpReceiver implements Receiver {
   async #dispatch(req: IncomingMessage, res: ServerResponse, body: Record<string, unknown>): Promise<void> {
     const app = this.#app;
     if (app === undefined) throw new Error('SlackHttpReceiver used before init(app)');
-    const what = labelOf(body);
+    const what = requestLabel(body);
     const ack = new HttpAck(res, this.#log, what, this.#ackTimeoutMs);
     const event: ReceiverEvent = {
       body,
       ack: ack.fn,
-      retryNum: retryNumOf(req),
-      retryReason: retryReasonOf(req),
+      ...retryOf(req.headers),
       customProperties: {},
     };
     try {

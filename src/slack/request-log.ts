@@ -49,3 +49,15 @@ export function logEachRequest(): Middleware<AnyMiddlewareArgs> {
     await next();
   };
 }
+
+/** A short label of a request for logs: its type and what it is about, never its content. */
+export function requestLabel(body: Record<string, unknown>): string {
+  const text = (value: unknown) => (typeof value === 'string' ? value.slice(0, 80) : '');
+  if (typeof body.command === 'string') return `command ${text(body.command)}`;
+  const actions = Array.isArray(body.actions) ? (body.actions[0] as Record<string, unknown>) : undefined;
+  const view = body.view as Record<string, unknown> | undefined;
+  const event = body.event as Record<string, unknown> | undefined;
+  const about =
+    text(actions?.action_id) || text(body.action_id) || text(view?.callback_id) || text(event?.type);
+  return `${text(body.type) || 'request'} ${about}`.trim();
+}

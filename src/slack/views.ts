@@ -2,6 +2,7 @@
  * How the listeners put views on screen within Slack's deadlines: a trigger id lives 3 seconds,
  * an ack must come within 3 seconds, and a views.update with a stale hash fails.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ModalView } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 
@@ -28,14 +29,12 @@ export async function withinBudget<T>(
   work: Promise<T>,
   ms: number = ACK_BUDGET_MS,
 ): Promise<T | typeof late> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<typeof late>((resolve) => {
-    timer = setTimeout(() => resolve(late), ms);
-  });
+  const timer = new AbortController();
   try {
-    return await Promise.race([work, timeout]);
+    return await Promise.race([work, sleep(ms, late, { signal: timer.signal })]);
   } finally {
-    clearTimeout(timer);
+    // The timer's promise rejects on abort; the race has settled and handles it.
+    timer.abort();
   }
 }
 
