@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import type { Checkboxes, InputBlock, KnownBlock, ModalView } from '@slack/types';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -76,9 +77,11 @@ describe('renderLicensesStep', () => {
 
   it('shows how many service plans are turned off', () => {
     const d = data();
-    const sku = d.products[0]!.product.skuId;
-    const plan = d.products[0]!.product.servicePlans[0]!.id;
-    const view = renderLicensesStep({ ...d, disabledPlansBySku: { [sku]: [plan] } });
+    const product = d.products[0]?.product;
+    const plan = product?.servicePlans[0];
+    assert(product && plan);
+    const sku = product.skuId;
+    const view = renderLicensesStep({ ...d, disabledPlansBySku: { [sku]: [plan.id] } });
     expect(JSON.stringify(view.blocks)).toContain('Service plans (1 of 2 off)');
   });
 
@@ -89,8 +92,9 @@ describe('renderLicensesStep', () => {
     expect(assign).toHaveLength(1);
     expect(revoke).toHaveLength(1);
     for (const b of [...assign, ...revoke]) expect((b.element as Checkboxes).initial_options).toBeUndefined();
-    expect(revoke[0]!.dispatch_action).toBe(true);
-    expect(assign[0]!.dispatch_action).toBeUndefined();
+    expect(revoke[0]?.dispatch_action).toBe(true);
+    expect(assign[0]).toBeDefined();
+    expect(assign[0]?.dispatch_action).toBeUndefined();
   });
 
   it('shows all 18 products in the assign and revoke groups, at most 10 a group', () => {
@@ -121,15 +125,14 @@ describe('renderLicensesStep', () => {
 
   it('asks for approval and a required reason when revocations reach the threshold', () => {
     const below = renderLicensesStep(data({ plannedRevocations: 9 }));
-    const reasonBelow = inputs(below, /^approval_reason$/)[0]!;
-    expect(reasonBelow.optional).toBe(true);
+    expect(inputs(below, /^approval_reason$/)[0]?.optional).toBe(true);
     expect(JSON.stringify(below.blocks)).not.toContain("needs a manager's approval");
 
     const at = renderLicensesStep(data({ plannedRevocations: 10 }));
     expect(validateModalView(at)).toEqual([]);
-    const reason = inputs(at, /^approval_reason$/)[0]!;
-    expect(reason.block_id).toBe(ids.blocks.reason);
-    expect(reason.optional).toBe(false);
+    const reason = inputs(at, /^approval_reason$/)[0];
+    expect(reason?.block_id).toBe(ids.blocks.reason);
+    expect(reason?.optional).toBe(false);
     expect(JSON.stringify(at.blocks)).toContain(
       "needs a manager's approval:* it revokes 10 licenses, and revoking 10 or more needs approval",
     );

@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { describe, expect, it } from 'vitest';
 import { customerOptions, userOption, userOptions } from '../../blocks/option-lists.js';
 import { makeCustomer, makeUser } from '../support/licensing-factories.js';
@@ -6,10 +7,12 @@ describe('option lists', () => {
   it('makes at most 100 user options of "Name (email)" with the id as value', () => {
     const users = Array.from({ length: 150 }, () => makeUser());
     const options = userOptions(users);
+    const [first] = users;
+    assert(first);
     expect(options).toHaveLength(100);
     expect(options[0]).toEqual({
-      text: { type: 'plain_text', text: `${users[0]!.displayName} (${users[0]!.email})`, emoji: true },
-      value: users[0]!.id,
+      text: { type: 'plain_text', text: `${first.displayName} (${first.email})`, emoji: true },
+      value: first.id,
     });
   });
 
@@ -23,7 +26,8 @@ describe('option lists', () => {
     const customers = Array.from({ length: 120 }, (_, i) => makeCustomer({ domain: `c${i}.example` }));
     const options = customerOptions(customers);
     expect(options).toHaveLength(100);
-    expect(options[3]?.value).toBe(customers[3]!.id);
+    expect(options[3]?.value).toBe(customers[3]?.id);
+    expect(options[3]?.value).toBeDefined();
     expect(options[3]?.text.text).toContain('c3.example');
     for (const o of options) expect(o.text.text.length).toBeLessThanOrEqual(75);
   });

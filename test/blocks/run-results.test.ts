@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import type { KnownBlock } from '@slack/types';
 import { describe, expect, it } from 'vitest';
 import { limits } from '../../blocks/limits.js';
@@ -44,7 +45,7 @@ describe('renderRunResults', () => {
     const messages = renderRunResults({ request: runOf(40, () => ({})) });
     expectValid(messages);
     expect(messages).toHaveLength(1);
-    const text = sections(messages[0]!.blocks).join('\n');
+    const text = sections(messages[0]?.blocks ?? []).join('\n');
     expect(text).toContain('*Office 365 E3* assigned to 40 users: Person 0000, Person 0001');
     expect(text).toContain('and 15 more');
   });
@@ -92,7 +93,9 @@ describe('renderRunResults', () => {
 
   it('summarises no-ops, including those known when planned', () => {
     const request = runOf(3, (i) => (i === 0 ? { outcome: 'noop' } : {}));
-    request.items[1] = { ...request.items[1]!, noops: [{ skuId: 'e3', op: 'revoke' }] };
+    const [, second] = request.items;
+    assert(second);
+    request.items[1] = { ...second, noops: [{ skuId: 'e3', op: 'revoke' }] };
     const text = renderRunResults({ request })
       .flatMap((m) => sections(m.blocks))
       .join('\n');
@@ -142,8 +145,10 @@ describe('renderResultsCsv', () => {
         ? { outcome: 'failed', reason: 'provider_error', detail: 'He said "no", twice\nthen left' }
         : {},
     );
-    request.items[0] = { ...request.items[0]!, displayName: 'Doe, Jane' };
-    request.items[1] = { ...request.items[1]!, displayName: '=HYPERLINK("x")' };
+    const [first, second] = request.items;
+    assert(first && second);
+    request.items[0] = { ...first, displayName: 'Doe, Jane' };
+    request.items[1] = { ...second, displayName: '=HYPERLINK("x")' };
     const csv = renderResultsCsv(request, failureMessages);
     const lines = csv.split('\r\n');
     expect(lines[0]).toBe(
@@ -194,13 +199,14 @@ describe('renderRunResults order and notification text', () => {
       results,
     });
     const [message] = renderRunResults({ request });
-    const lines = sections(message!.blocks).join('\n').split('\n');
+    assert(message);
+    const lines = sections(message.blocks).join('\n').split('\n');
     expect(lines.map((l) => /\*(.+?)\* (assigned|revoked)/.exec(l)?.slice(1).join(' '))).toEqual([
       'Visio Plan 2 assigned',
       'Office 365 E3 assigned',
       'Visio Plan 2 revoked',
     ]);
-    expect(message!.text).toBe(
+    expect(message.text).toBe(
       'Results of license request req_9 for Contoso: 3 succeeded, 0 no change, 0 failed',
     );
   });
@@ -208,6 +214,6 @@ describe('renderRunResults order and notification text', () => {
   it('does not claim totals in the text of a batch', () => {
     const request = runOf(3, () => ({}));
     const [message] = renderRunResults({ request, results: Object.values(request.results).slice(0, 1) });
-    expect(message!.text).toBe(`Results of license request ${request.id} for ${request.customerName}`);
+    expect(message?.text).toBe(`Results of license request ${request.id} for ${request.customerName}`);
   });
 });

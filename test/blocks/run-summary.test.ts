@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import type { KnownBlock } from '@slack/types';
 import { describe, expect, it } from 'vitest';
 import { describeChanges, renderRunSummary } from '../../blocks/run-summary.js';
@@ -52,7 +53,8 @@ describe('renderRunSummary', () => {
 
   it('shows progress while running and counts when completed', () => {
     const r = request({ status: 'running' });
-    const first = r.items[0]!;
+    const [first] = r.items;
+    assert(first);
     r.results[resultKey(first.userId, 'e3', 'assign')] = makeResult({ userId: first.userId, skuId: 'e3' });
     r.results[resultKey(first.userId, 'visio', 'revoke')] = makeResult({
       userId: first.userId,
@@ -148,10 +150,10 @@ describe('describeChanges', () => {
         { skuId: 'bi', name: 'Power BI Pro' },
       ],
       items: [
-        { ...makeItem(a!, { assign: [{ skuId: 'e3', disabledPlans: [] }], revoke: ['visio'] }) },
-        { ...makeItem(b!, { revoke: ['visio'] }), noops: [{ skuId: 'e3', op: 'assign' as const }] },
+        { ...makeItem(a, { assign: [{ skuId: 'e3', disabledPlans: [] }], revoke: ['visio'] }) },
+        { ...makeItem(b, { revoke: ['visio'] }), noops: [{ skuId: 'e3', op: 'assign' as const }] },
         {
-          ...makeItem(c!),
+          ...makeItem(c),
           noops: [
             { skuId: 'e3', op: 'assign' as const },
             { skuId: 'visio', op: 'revoke' as const },

@@ -25,7 +25,7 @@ describe('renderSelectedUsers', () => {
       elements: { action_id: string; value: string }[];
     };
     expect(nav.elements.map((e) => e.action_id)).toEqual(['selected_page_next']);
-    expect(patterns.selectedPage.test(nav.elements[0]!.action_id)).toBe(true);
+    expect(patterns.selectedPage.test(nav.elements[0]?.action_id ?? '')).toBe(true);
     const second = renderSelectedUsers({ draftId: 'd', customerName: 'Contoso', users: many, page: 1 });
     expectFits(second);
     expect(sectionTexts(second).join()).not.toBe(sectionTexts(first).join());

@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import type { Checkboxes, KnownBlock } from '@slack/types';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -22,12 +23,15 @@ function users(n: number, prefix = 'User'): TenantUser[] {
 
 function data(overrides: Partial<UsersStepData> = {}): UsersStepData {
   const all = users(35);
+  const [first] = all;
+  const twelfth = all[11];
+  assert(first && twelfth);
   return {
     draftId: 'draft-1',
     customerName: 'Contoso',
     version: 3,
     browser: { users: all.slice(10, 20), page: 1, total: 35, query: '' },
-    selected: [all[11]!, all[0]!],
+    selected: [twelfth, first],
     notFoundEmails: [],
     ...overrides,
   };
@@ -69,9 +73,10 @@ describe('renderUsersStep', () => {
     const view = renderUsersStep(d);
     const block = byId(view.blocks as KnownBlock[], browseBlockId(1, 3));
     expect(block?.type).toBe('actions');
-    const element = (block as { elements: Checkboxes[] }).elements[0]!;
-    expect(element.options).toHaveLength(10);
-    expect(element.initial_options?.map((o) => o.value)).toEqual([d.selected[0]!.id]);
+    const element = (block as { elements: Checkboxes[] }).elements[0];
+    expect(element?.options).toHaveLength(10);
+    expect(element?.initial_options?.map((o) => o.value)).toEqual([d.selected[0]?.id]);
+    expect(d.selected[0]).toBeDefined();
     expect(texts(view)).toContain('Page 2 of 4');
     const nav = byId(view.blocks as KnownBlock[], ids.blocks.browseNav) as {
       elements: { action_id: string }[];
