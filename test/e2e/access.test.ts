@@ -10,7 +10,7 @@ import {
   TEST_CUSTOMERS,
 } from '../support/app-harness.js';
 import { signRequest } from '../support/slack-driver.js';
-import { chooseCustomer, openLicenses } from './flow.js';
+import { chooseCustomer, openLicenses, present } from './flow.js';
 
 const STRANGER = 'U0STRANGER';
 
@@ -95,7 +95,7 @@ describe('who may', () => {
     h = await startAppHarness();
     const root = await openLicenses(h);
     await chooseCustomer(h, root.id, 'Con', TEST_CUSTOMERS.contoso.id);
-    const before = h.fake.view(root.id)!.updates;
+    const before = present(h.fake.view(root.id), 'the root view').updates;
     // Another user replays the owner's view in a correctly signed payload (e.g. a copied view id).
     const payload = JSON.stringify({
       type: 'block_actions',
@@ -120,10 +120,11 @@ describe('who may', () => {
       ...h.driver.sign(body),
     });
     expect(response.status).toBe(200);
-    const refusal = await h.fake.waitFor(() => h!.fake.ephemerals().find((e) => e.user === STRANGER));
+    const app = h;
+    const refusal = await app.fake.waitFor(() => app.fake.ephemerals().find((e) => e.user === STRANGER));
     expect(refusal.channel).toBe(CHANNEL);
     expect(refusal.text).toContain('belongs to someone else');
-    expect(h.fake.view(root.id)!.updates).toBe(before);
+    expect(h.fake.view(root.id)?.updates).toBe(before);
     expect(h.fake.unexpectedCalls(['auth.test', 'views.open', 'views.update', 'chat.postEphemeral'])).toEqual(
       [],
     );

@@ -23,6 +23,7 @@ import {
   andWaitForUpdate,
   chooseCustomer,
   current,
+  firstName,
   openLicenses,
   pickUsers,
   submitChange,
@@ -61,7 +62,7 @@ async function manageStep(
   const root = await openLicenses(h, { user });
   await chooseCustomer(h, root.id, customer.customer.name.slice(0, 3), customer.customer.id, user);
   for (const person of users) {
-    await pickUsers(h, root.id, person.displayName.split(' ')[0] ?? person.displayName, [person.id], user);
+    await pickUsers(h, root.id, firstName(person), [person.id], user);
   }
   await toLicenses(h, root.id, user);
   return root.id;
@@ -143,7 +144,7 @@ async function turnEveryPlanOff(t: ApprovalHarness, viewId: string, skuId: strin
   const { h } = t;
   const button = current(h, viewId)
     .blocks.flatMap((b) => (b.elements as { action_id?: string; value?: string }[] | undefined) ?? [])
-    .find((e) => /^service_plans_\d+$/.test(e.action_id ?? '') && e.value === skuId);
+    .find((e) => patterns.plans.test(e.action_id ?? '') && e.value === skuId);
   const index = Number(/\d+$/.exec(button?.action_id ?? '')?.[0]);
   await h.driver.blockActions({ userId: OPERATOR, viewId, actions: [{ actionId: plansActionId(index) }] });
   const plans = await h.fake.waitFor(() => {

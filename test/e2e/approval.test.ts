@@ -23,7 +23,7 @@ import {
   TTL_HOURS,
 } from '../support/approval-harness.js';
 import { expectValidModal } from '../support/block-kit.js';
-import { textOf } from './flow.js';
+import { present, textOf } from './flow.js';
 
 let t: ApprovalHarness;
 afterEach(async () => {
@@ -75,7 +75,7 @@ describe('approval of large revocations', () => {
     const request = await h.store.getRequest(submitted.request.id);
     expect(request?.status).toBe('completed');
 
-    const summary = h.fake.message(CHANNEL, submitted.summary.ts)!;
+    const summary = present(h.fake.message(CHANNEL, submitted.summary.ts), 'the summary message');
     expect(textOf([summary])).toContain('Completed');
     expect(textOf([summary])).toContain(`approved by <@${APPROVER_A}>`);
     const operatorThread = h.fake.thread(CHANNEL, submitted.summary.ts);
@@ -240,7 +240,9 @@ describe('decided once', () => {
     const shown = approvalMessage(h, submitted);
     expect(buttonsOf(shown)).toEqual([]);
     expect(textOf([shown])).toContain('Expired');
-    expect(textOf([h.fake.message(CHANNEL, submitted.summary.ts)!])).toContain('Expired');
+    expect(textOf([present(h.fake.message(CHANNEL, submitted.summary.ts), 'the summary message')])).toContain(
+      'Expired',
+    );
     const told = h.fake
       .thread(CHANNEL, submitted.summary.ts)
       .filter((m) => (m.text ?? '').includes('expired'));
@@ -293,7 +295,9 @@ describe('reject and approve outcomes', () => {
     const thread = textOf(h.fake.thread(CHANNEL, submitted.summary.ts));
     expect(thread).toContain(`Rejected by <@${APPROVER_A}>`);
     expect(thread).toContain('Not before the audit &lt;!channel&gt;');
-    expect(textOf([h.fake.message(CHANNEL, submitted.summary.ts)!])).toContain('Rejected');
+    expect(textOf([present(h.fake.message(CHANNEL, submitted.summary.ts), 'the summary message')])).toContain(
+      'Rejected',
+    );
     expect((await h.store.getRequest(submitted.request.id))?.status).toBe('rejected');
     for (const userId of submitted.userIds) expect(holds(t, userId)).toBe(true);
 
@@ -346,7 +350,7 @@ describe('reject and approve outcomes', () => {
 
     expect((await h.store.getRequest(submitted.request.id))?.status).toBe('completed');
     for (const userId of submitted.userIds) expect(holds(t, userId)).toBe(false);
-    const summary = h.fake.message(CHANNEL, submitted.summary.ts)!;
+    const summary = present(h.fake.message(CHANNEL, submitted.summary.ts), 'the summary message');
     expect(textOf([summary])).toContain('Completed');
     expect(h.logger.errors()).toHaveLength(1);
     expect(h.logger.errors()[0]).toContain(`announcing the approval of ${submitted.request.id} failed`);
@@ -358,7 +362,10 @@ describe('reject and approve outcomes', () => {
     const submitted = await submitForApproval(t);
     const [gone, ...kept] = submitted.userIds;
     // Someone revokes it from one user in the admin center while the request waits.
-    await h.provider.applyUserChange(t.contoso.customer.id, gone!, { assign: [], revoke: [REVOKED_SKU] });
+    await h.provider.applyUserChange(t.contoso.customer.id, present(gone, 'a revoked user'), {
+      assign: [],
+      revoke: [REVOKED_SKU],
+    });
 
     await clickApproval(h, APPROVER_A, submitted.message, 'approve');
     await h.idle();
@@ -370,7 +377,9 @@ describe('reject and approve outcomes', () => {
     expect(textOf(h.fake.thread(APPROVALS, submitted.message.ts))).toContain(
       '2 succeeded · 1 no change · :x: 0 failed',
     );
-    expect(textOf([h.fake.message(CHANNEL, submitted.summary.ts)!])).toContain('1 no change');
+    expect(textOf([present(h.fake.message(CHANNEL, submitted.summary.ts), 'the summary message')])).toContain(
+      '1 no change',
+    );
     expect(h.fake.unexpectedCalls(APPROVAL_ALLOWED)).toEqual([]);
   });
 
@@ -385,7 +394,10 @@ describe('reject and approve outcomes', () => {
     expectValidModal(modal.definition);
     const text = textOf([{ channel: '', ts: '', edits: 0, blocks: modal.blocks }]);
     for (const userId of submitted.userIds) {
-      const user = t.contoso.users.find((u) => u.id === userId)!;
+      const user = present(
+        t.contoso.users.find((u) => u.id === userId),
+        `user ${userId}`,
+      );
       expect(text).toContain(user.email);
     }
     expect(h.fake.unexpectedCalls(APPROVAL_ALLOWED)).toEqual([]);
@@ -418,7 +430,7 @@ describe('App Home', () => {
 
     expect((await h.store.getRequest(submitted.request.id))?.status).toBe('completed');
     expect(buttonsOf(approvalMessage(h, submitted))).toEqual([]);
-    const refreshed = h.fake.home(APPROVER_A)!;
+    const refreshed = present(h.fake.home(APPROVER_A), "the approver's Home");
     expect(refreshed.updates).toBeGreaterThan(updatesBefore);
     expect(homeText(refreshed)).not.toContain(submitted.request.id);
     expect(h.fake.unexpectedCalls([...APPROVAL_ALLOWED, 'views.publish'])).toEqual([]);
@@ -437,7 +449,9 @@ describe('without a reachable approvals channel', () => {
     const thread = textOf(h.fake.thread(CHANNEL, submitted.summary.ts));
     expect(thread).toContain('could not be posted');
     expect(thread).toContain('not_in_channel');
-    expect(textOf([h.fake.message(CHANNEL, submitted.summary.ts)!])).toContain('Waiting for approval');
+    expect(textOf([present(h.fake.message(CHANNEL, submitted.summary.ts), 'the summary message')])).toContain(
+      'Waiting for approval',
+    );
 
     await h.driver.appHomeOpened(APPROVER_B);
     const home = await h.fake.waitFor(() => h.fake.home(APPROVER_B), 5000);

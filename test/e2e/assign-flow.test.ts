@@ -13,11 +13,14 @@ import { expectValidHome } from '../support/block-kit.js';
 import {
   chooseCustomer,
   click,
+  contosoOf,
   current,
   finishedRun,
+  firstName,
   openLicenses,
   pageUserIds,
   pickUsers,
+  present,
   selectUsers,
   submitChange,
   textOf,
@@ -38,14 +41,14 @@ afterAll(() => reportAckLatencies('assign-flow.test.ts'));
 
 describe('assign flow', () => {
   it('assigns a product to users picked by typeahead and browser, and reports in the thread', async () => {
-    const contoso = h.data.customers.find((c) => c.customer.id === TEST_CUSTOMERS.contoso.id)!;
+    const contoso = contosoOf(h.data);
     const cases = demoCases(contoso);
     const root = await openLicenses(h);
     expect(root.callbackId).toBe(ids.views.customer);
 
     await chooseCustomer(h, root.id, 'Con', contoso.customer.id);
     const unlicensed = cases.unlicensed;
-    let view = await pickUsers(h, root.id, unlicensed.displayName.split(' ')[0]!, [unlicensed.id]);
+    let view = await pickUsers(h, root.id, firstName(unlicensed), [unlicensed.id]);
     expect(textOf([{ channel: '', ts: '', edits: 0, blocks: view.blocks }])).toContain('Selected: 1 user');
 
     // Page on until the browser shows an unlicensed user with a usage location.
@@ -100,11 +103,11 @@ describe('assign flow', () => {
   });
 
   it('shows the request and its outcome on App Home', async () => {
-    const contoso = h.data.customers.find((c) => c.customer.id === TEST_CUSTOMERS.contoso.id)!;
+    const contoso = contosoOf(h.data);
     const { unlicensed } = demoCases(contoso);
     const root = await openLicenses(h);
     await chooseCustomer(h, root.id, 'Con', contoso.customer.id);
-    await pickUsers(h, root.id, unlicensed.displayName.split(' ')[0]!, [unlicensed.id]);
+    await pickUsers(h, root.id, firstName(unlicensed), [unlicensed.id]);
     await toLicenses(h, root.id);
     await submitChange(h, root.id, { assign: [DEMO_SKUS.ENTERPRISEPACK] });
     await finishedRun(h);
@@ -113,18 +116,18 @@ describe('assign flow', () => {
     expect(opened.status).toBe(200);
     const home = await h.fake.waitFor(() => h.fake.home(OPERATOR));
     expectValidHome(home.definition);
-    const request = (await h.service.recentRequests(OPERATOR, 1))[0]!;
+    const request = present((await h.service.recentRequests(OPERATOR, 1))[0], 'the request');
     expect(textOf([{ channel: '', ts: '', edits: 0, blocks: home.blocks }])).toContain(request.id);
     expect(h.fake.unexpectedCalls([...ALLOWED, 'views.publish'])).toEqual([]);
   });
 
   it('sends the summary and results as a DM when the bot cannot post in the channel', async () => {
     h.fake.setChannelError(CHANNEL, 'not_in_channel');
-    const contoso = h.data.customers.find((c) => c.customer.id === TEST_CUSTOMERS.contoso.id)!;
+    const contoso = contosoOf(h.data);
     const { unlicensed } = demoCases(contoso);
     const root = await openLicenses(h);
     await chooseCustomer(h, root.id, 'Con', contoso.customer.id);
-    await pickUsers(h, root.id, unlicensed.displayName.split(' ')[0]!, [unlicensed.id]);
+    await pickUsers(h, root.id, firstName(unlicensed), [unlicensed.id]);
     await toLicenses(h, root.id);
     await submitChange(h, root.id, { assign: [DEMO_SKUS.ENTERPRISEPACK] });
     const dm = h.fake.dmChannelOf(OPERATOR);
@@ -143,7 +146,7 @@ describe('assign flow', () => {
     await h.close();
     // Provider latency keeps both deliveries checking the change while the first claims the draft.
     h = await startAppHarness({ provider: { latencyMs: 20 } });
-    const contoso = h.data.customers.find((c) => c.customer.id === TEST_CUSTOMERS.contoso.id)!;
+    const contoso = contosoOf(h.data);
     const { unlicensed } = demoCases(contoso);
     const manage = await selectUsers(h, contoso.customer, [unlicensed]);
 
@@ -165,7 +168,7 @@ describe('assign flow', () => {
   });
 
   it('keeps the form when a submission is refused or fails, so the operator can submit again', async () => {
-    const contoso = h.data.customers.find((c) => c.customer.id === TEST_CUSTOMERS.contoso.id)!;
+    const contoso = contosoOf(h.data);
     const { unlicensed } = demoCases(contoso);
     const manage = await selectUsers(h, contoso.customer, [unlicensed]);
 
@@ -197,11 +200,11 @@ describe('assign flow', () => {
           },
         }),
     });
-    const contoso = h.data.customers.find((c) => c.customer.id === TEST_CUSTOMERS.contoso.id)!;
+    const contoso = contosoOf(h.data);
     const { unlicensed } = demoCases(contoso);
     const root = await openLicenses(h);
     await chooseCustomer(h, root.id, 'Con', contoso.customer.id);
-    await pickUsers(h, root.id, unlicensed.displayName.split(' ')[0]!, [unlicensed.id]);
+    await pickUsers(h, root.id, firstName(unlicensed), [unlicensed.id]);
     const next = await h.driver.viewSubmission({ userId: OPERATOR, viewId: root.id });
     expect(next.status).toBe(500);
     const told = await h.fake.waitFor(() => h.fake.messages(h.fake.dmChannelOf(OPERATOR))[0]);

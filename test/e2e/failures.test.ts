@@ -1,7 +1,7 @@
+import assert from 'node:assert/strict';
 /** One failure case for each failure reason of DESIGN.md §5, as the operator reads it in the thread. */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { type FailureReason, failureMessages, type TenantUser } from '../../src/licensing/model.js';
-import type { DemoCustomerData, DemoTenantData } from '../../src/providers/demo/demo-tenant.js';
 import { DEMO_SKUS, type DemoCases, demoCases } from '../../src/providers/demo/generator.js';
 import {
   type AppHarness,
@@ -13,9 +13,12 @@ import {
 } from '../support/app-harness.js';
 import {
   chooseCustomer,
+  contosoOf,
   finishedRun,
+  firstName,
   openLicenses,
   pickUsers,
+  present,
   selectUsers,
   submitChange,
   textOf,
@@ -30,10 +33,6 @@ afterEach(async () => {
   h = undefined;
 });
 afterAll(() => reportAckLatencies('failures.test.ts'));
-
-function contosoOf(data: DemoTenantData): DemoCustomerData {
-  return data.customers.find((c) => c.customer.id === TEST_CUSTOMERS.contoso.id)!;
-}
 
 /** Runs one request through Slack and returns what its thread says. */
 async function threadOf(
@@ -63,29 +62,29 @@ describe('failures in the thread', () => {
     const { text, users } = await threadOf({}, (c) => [c.noUsageLocation], {
       assign: [DEMO_SKUS.ENTERPRISEPACK],
     });
-    expectFailure(text, users[0]!, 'usage_location_missing');
+    expectFailure(text, present(users[0], 'user 0'), 'usage_location_missing');
   });
 
   it('usage_location_not_allowed', async () => {
     const { text, users } = await threadOf({}, (c) => [c.outsideCallingPlanCountries], {
       assign: [DEMO_SKUS.MCOPSTN1],
     });
-    expectFailure(text, users[0]!, 'usage_location_not_allowed');
+    expectFailure(text, present(users[0], 'user 0'), 'usage_location_not_allowed');
   });
 
   it('missing_prerequisite', async () => {
     const { text, users } = await threadOf({}, (c) => [c.unlicensed], { assign: [DEMO_SKUS.MCOMEETADV] });
-    expectFailure(text, users[0]!, 'missing_prerequisite');
+    expectFailure(text, present(users[0], 'user 0'), 'missing_prerequisite');
   });
 
   it('mutually_exclusive', async () => {
     const { text, users } = await threadOf({}, (c) => [c.e1Holder], { assign: [DEMO_SKUS.ENTERPRISEPACK] });
-    expectFailure(text, users[0]!, 'mutually_exclusive');
+    expectFailure(text, present(users[0], 'user 0'), 'mutually_exclusive');
   });
 
   it('inherited_from_group', async () => {
     const { text, users } = await threadOf({}, (c) => [c.groupInherited], { revoke: [DEMO_SKUS.EMS] });
-    expectFailure(text, users[0]!, 'inherited_from_group');
+    expectFailure(text, present(users[0], 'user 0'), 'inherited_from_group');
   });
 
   it('user_not_found (the user is deleted while the run goes)', async () => {
@@ -105,7 +104,7 @@ describe('failures in the thread', () => {
       },
       { assign: [DEMO_SKUS.EMS] },
     );
-    expectFailure(text, users[1]!, 'user_not_found');
+    expectFailure(text, present(users[1], 'user 1'), 'user_not_found');
     expect(text).toContain('assigned to 1 user');
   });
 
@@ -118,7 +117,7 @@ describe('failures in the thread', () => {
       (c) => [c.unlicensed],
       { assign: [DEMO_SKUS.ENTERPRISEPACK] },
     );
-    expectFailure(text, users[0]!, 'throttled');
+    expectFailure(text, present(users[0], 'user 0'), 'throttled');
   });
 
   it('provider_error (with the provider’s message)', async () => {
@@ -130,7 +129,7 @@ describe('failures in the thread', () => {
       (c) => [c.unlicensed],
       { assign: [DEMO_SKUS.ENTERPRISEPACK] },
     );
-    expectFailure(text, users[0]!, 'provider_error');
+    expectFailure(text, present(users[0], 'user 0'), 'provider_error');
     expect(text).toContain('Service Unavailable');
   });
 
@@ -140,7 +139,10 @@ describe('failures in the thread', () => {
       provider: { latencyMs: 20 },
       tenant: (data) => {
         const contoso = contosoOf(data);
-        const e5 = contoso.products.find((p) => p.skuId === DEMO_SKUS.ENTERPRISEPREMIUM)!;
+        const e5 = present(
+          contoso.products.find((p) => p.skuId === DEMO_SKUS.ENTERPRISEPREMIUM),
+          'E5 at Contoso',
+        );
         const holders = Object.values(contoso.holdings).filter((ls) =>
           ls.some((l) => l.skuId === e5.skuId),
         ).length;
@@ -152,34 +154,40 @@ describe('failures in the thread', () => {
     const [first, second] = contoso.users.filter(
       (u) => u.usageLocation !== null && (contoso.holdings[u.id] ?? []).length === 0,
     );
+    assert(first && second);
     const views: string[] = [];
     for (const [operator, user] of [
-      ['U0OPERATOR', first!],
-      [OTHER, second!],
+      ['U0OPERATOR', first],
+      [OTHER, second],
     ] as const) {
       const root = await openLicenses(h, { user: operator, channel: CHANNEL });
       await chooseCustomer(h, root.id, 'Con', contoso.customer.id, operator);
-      await pickUsers(h, root.id, user.displayName.split(' ')[0]!, [user.id], operator);
+      await pickUsers(h, root.id, firstName(user), [user.id], operator);
       await toLicenses(h, root.id, operator);
       views.push(root.id);
     }
     const [a, b] = await Promise.all([
-      submitChange(h, views[0]!, { assign: [DEMO_SKUS.ENTERPRISEPREMIUM] }, 'U0OPERATOR'),
-      submitChange(h, views[1]!, { assign: [DEMO_SKUS.ENTERPRISEPREMIUM] }, OTHER),
+      submitChange(
+        h,
+        present(views[0], 'the first view'),
+        { assign: [DEMO_SKUS.ENTERPRISEPREMIUM] },
+        'U0OPERATOR',
+      ),
+      submitChange(h, present(views[1], 'the second view'), { assign: [DEMO_SKUS.ENTERPRISEPREMIUM] }, OTHER),
     ]);
     expect([a.responseAction, b.responseAction]).toEqual(['update', 'update']);
     await h.idle();
     const summaries = h.fake.messages(CHANNEL).filter((m) => m.threadTs === undefined);
     expect(summaries).toHaveLength(2);
-    const text = textOf(summaries.flatMap((s) => h!.fake.thread(CHANNEL, s.ts)));
-    const loser = [first!, second!].find(
+    const app = h;
+    const text = textOf(summaries.flatMap((s) => app.fake.thread(CHANNEL, s.ts)));
+    const loser = [first, second].find(
       (u) =>
-        !h!.provider
+        !app.provider
           .holdingsOf(contoso.customer.id, u.id)
           .some((l) => l.skuId === DEMO_SKUS.ENTERPRISEPREMIUM),
     );
-    expect(loser).toBeDefined();
-    expectFailure(text, loser!, 'insufficient_licenses');
+    expectFailure(text, present(loser, 'the user left without E5'), 'insufficient_licenses');
     expect(h.provider.productOf(contoso.customer.id, DEMO_SKUS.ENTERPRISEPREMIUM)?.available).toBe(0);
     expect(h.fake.unexpectedCalls(ALLOWED)).toEqual([]);
   });

@@ -4,10 +4,29 @@
  */
 import { expect } from 'vitest';
 import { ids, patterns } from '../../blocks/ids.js';
-import { type AppHarness, CHANNEL, OPERATOR } from '../support/app-harness.js';
+import { type AppHarness, CHANNEL, OPERATOR, TEST_CUSTOMERS } from '../support/app-harness.js';
 import { expectValidMessageBlocks, expectValidModal } from '../support/block-kit.js';
 import { findAction, optionsOf } from '../support/slack-driver.js';
 import type { FakeMessage, FakeView, SlackObject } from '../support/slack-fake.js';
+
+/** `value`, or a failed test saying what was missing (where a non-null assertion would hide it). */
+export function present<T>(value: T | null | undefined, what: string): T {
+  if (value === null || value === undefined) throw new Error(`expected ${what}`);
+  return value;
+}
+
+/** Contoso's part of the demo tenant the harness runs on (its users, products and holdings). */
+export function contosoOf<C extends { customer: { id: string } }>(data: { customers: readonly C[] }): C {
+  return present(
+    data.customers.find((c) => c.customer.id === TEST_CUSTOMERS.contoso.id),
+    'Contoso in the demo tenant',
+  );
+}
+
+/** What the operator types to find a user: the first word of their name. */
+export function firstName(user: { displayName: string }): string {
+  return user.displayName.split(' ')[0] ?? user.displayName;
+}
 
 export interface Actor {
   user?: string;
@@ -193,8 +212,7 @@ export async function selectUsers(
 ): Promise<FakeView> {
   const root = await openLicenses(h);
   await chooseCustomer(h, root.id, customer.name.slice(0, 3), customer.id);
-  for (const user of users)
-    await pickUsers(h, root.id, user.displayName.split(' ')[0] ?? user.displayName, [user.id]);
+  for (const user of users) await pickUsers(h, root.id, firstName(user), [user.id]);
   return toLicenses(h, root.id);
 }
 

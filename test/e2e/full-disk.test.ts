@@ -14,8 +14,8 @@ import { DEMO_SKUS, demoCases } from '../../src/providers/demo/generator.js';
 import { LowdbStore } from '../../src/store/lowdb-store.js';
 import { CANNOT_SAVE_TEXT } from '../../src/store/store.js';
 import { FailingFs } from '../persistence/failing-fs.js';
-import { type AppHarness, RecordingLogger, startAppHarness, TEST_CUSTOMERS } from '../support/app-harness.js';
-import { current, finishedRun, selectUsers, submitChange } from './flow.js';
+import { type AppHarness, RecordingLogger, startAppHarness } from '../support/app-harness.js';
+import { contosoOf, current, finishedRun, selectUsers, submitChange } from './flow.js';
 
 type Disk = {
   dataDir: string;
@@ -121,7 +121,7 @@ describe.each(['full', 'read-only'] as const)('a %s DATA_DIR', (kind) => {
         ...(disk.fs ? { fs: disk.fs } : {}),
       },
     });
-    const contoso = h.data.customers.find((c) => c.customer.id === TEST_CUSTOMERS.contoso.id)!;
+    const contoso = contosoOf(h.data);
     const { unlicensed } = demoCases(contoso);
     const manage = await selectUsers(h, contoso.customer, [unlicensed]);
 
@@ -142,7 +142,8 @@ describe.each(['full', 'read-only'] as const)('a %s DATA_DIR', (kind) => {
     expect(h.provider.holdingsOf(contoso.customer.id, unlicensed.id)).toEqual([]);
 
     await disk.recover();
-    await waitUntil(() => h!.store.health().writable, 'the store writes again');
+    const app = h;
+    await waitUntil(() => app.store.health().writable, 'the store writes again');
     expect((await fetch(readyz)).status).toBe(200);
     const accepted = await submitChange(h, manage.id, { assign: [DEMO_SKUS.ENTERPRISEPACK] });
     expect(accepted.responseAction).toBe('update');

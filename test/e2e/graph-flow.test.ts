@@ -15,6 +15,7 @@ import {
   finishedRun,
   openLicenses,
   pickUsers,
+  present,
   submitChange,
   textOf,
   toLicenses,
@@ -52,8 +53,8 @@ describe('assign flow on Microsoft Graph', () => {
     );
     h = await startAppHarness({ env, wrapProvider: () => backend.provider });
     const users = graph.tenant(TENANT).users;
-    const located = users[0]!; // Ada Adams 0, usage location US
-    const unlocated = users[9]!; // Jonas Adams 9, no usage location
+    const located = present(users[0], 'Ada Adams 0'); // usage location US
+    const unlocated = present(users[9], 'Jonas Adams 9'); // no usage location
 
     const root = await openLicenses(h);
     expect(root.callbackId).toBe(ids.views.customer);

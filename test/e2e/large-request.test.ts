@@ -9,6 +9,7 @@ import {
   current,
   finishedRun,
   openLicenses,
+  present,
   submitChange,
   textOf,
   toLicenses,
@@ -62,7 +63,10 @@ describe('a request on 1,000 users', () => {
     const root = await openLicenses(h);
     await chooseCustomer(h, root.id, 'Hum', big.customer.id);
     for (const text of pastes(big.users.map((u) => u.email))) {
-      const block = current(h, root.id).blocks.find((b) => patterns.pasteBlock.test(String(b.block_id)))!;
+      const block = present(
+        current(h, root.id).blocks.find((b) => patterns.pasteBlock.test(String(b.block_id))),
+        'the paste box',
+      );
       h.fake.enterValues(root.id, {
         [String(block.block_id)]: { [ids.actions.pasteEmails]: { value: text } },
       });
@@ -103,7 +107,7 @@ describe('a request on 1,000 users', () => {
     const [csv] = h.fake.files();
     expect(csv?.threadTs).toBe(summary.ts);
     expect(csv?.channel).toBe(CHANNEL);
-    const rows = csv!.content!.toString('utf8').trim().split('\r\n');
+    const rows = present(csv?.content, 'the CSV').toString('utf8').trim().split('\r\n');
     expect(rows).toHaveLength(USERS + 1);
     expect(
       h.fake.unexpectedCalls([

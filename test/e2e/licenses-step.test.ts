@@ -1,16 +1,19 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { holdersActionId, ids, plansActionId } from '../../blocks/ids.js';
+import { holdersActionId, ids, patterns, plansActionId, revokeGroupId } from '../../blocks/ids.js';
 import type { DemoCustomerData } from '../../src/providers/demo/demo-tenant.js';
 import { DEMO_PLANS, DEMO_SKUS, demoCases } from '../../src/providers/demo/generator.js';
-import {
-  type AppHarness,
-  OPERATOR,
-  reportAckLatencies,
-  startAppHarness,
-  TEST_CUSTOMERS,
-} from '../support/app-harness.js';
+import { type AppHarness, OPERATOR, reportAckLatencies, startAppHarness } from '../support/app-harness.js';
 import { expectValidModal } from '../support/block-kit.js';
-import { blocksText, current, finishedRun, selectUsers, submitChange, textOf } from './flow.js';
+import {
+  blocksText,
+  contosoOf,
+  current,
+  finishedRun,
+  present,
+  selectUsers,
+  submitChange,
+  textOf,
+} from './flow.js';
 
 const ALLOWED = ['auth.test', 'views.open', 'views.update', 'views.push', 'chat.postMessage', 'chat.update'];
 
@@ -19,7 +22,7 @@ let contoso: DemoCustomerData;
 /** Starts the app (again, in a test that needs other settings) and finds Contoso in its demo data. */
 async function start(env?: Record<string, string>): Promise<void> {
   h = await startAppHarness(env === undefined ? undefined : { env });
-  contoso = h.data.customers.find((c) => c.customer.id === TEST_CUSTOMERS.contoso.id)!;
+  contoso = contosoOf(h.data);
 }
 beforeEach(() => start());
 afterEach(async () => {
@@ -31,11 +34,12 @@ afterAll(() => reportAckLatencies('licenses-step.test.ts'));
 function plainE3Holders(count: number) {
   const users = contoso.users.filter((u) => {
     const held = contoso.holdings[u.id] ?? [];
+    const [only] = held;
     return (
       held.length === 1 &&
-      held[0]!.skuId === DEMO_SKUS.ENTERPRISEPACK &&
-      held[0]!.direct &&
-      held[0]!.viaGroups.length === 0
+      only?.skuId === DEMO_SKUS.ENTERPRISEPACK &&
+      only.direct &&
+      only.viaGroups.length === 0
     );
   });
   expect(users.length).toBeGreaterThanOrEqual(count);
@@ -46,8 +50,8 @@ function plainE3Holders(count: number) {
 function productIndex(viewId: string, skuId: string): number {
   for (const block of current(h, viewId).blocks) {
     for (const element of (block.elements as { action_id?: string; value?: string }[] | undefined) ?? []) {
-      const match = /^service_plans_(\d+)$/.exec(element.action_id ?? '');
-      if (match && element.value === skuId) return Number(match[1]);
+      const index = plansActionId.parse(element.action_id ?? '');
+      if (index !== null && element.value === skuId) return index;
     }
   }
   throw new Error(`no service plans button for ${skuId}`);
@@ -56,14 +60,18 @@ function productIndex(viewId: string, skuId: string): number {
 /** Ticks "revoke" on a product of the first group in the manage step and waits for the re-render. */
 async function tickRevoke(viewId: string, skuId: string): Promise<void> {
   const before = current(h, viewId).updates;
-  const revokeBlock = current(h, viewId).blocks.find((b) => b.block_id === 'revoke_0')!;
-  const option = (revokeBlock.element as { options: { value: string }[] }).options.find(
-    (o) => o.value === skuId,
-  )!;
+  const revokeBlock = present(
+    current(h, viewId).blocks.find((b) => b.block_id === revokeGroupId(0)),
+    'the first revoke group',
+  );
+  const option = present(
+    (revokeBlock.element as { options: { value: string }[] }).options.find((o) => o.value === skuId),
+    `${skuId} in the revoke group`,
+  );
   await h.driver.blockActions({
     userId: OPERATOR,
     viewId,
-    actions: [{ actionId: 'revoke_0', blockId: 'revoke_0', select: [option as never] }],
+    actions: [{ actionId: revokeGroupId(0), blockId: revokeGroupId(0), select: [option as never] }],
   });
   await h.fake.waitFor(() => current(h, viewId).updates > before);
 }
@@ -71,7 +79,8 @@ async function tickRevoke(viewId: string, skuId: string): Promise<void> {
 async function pushed(viewId: string, depth: number) {
   const view = await h.fake.waitFor(() => {
     const stack = h.fake.stackOf(viewId);
-    return stack.length === depth ? h.fake.view(stack[depth - 1]!) : undefined;
+    const top = stack[depth - 1];
+    return stack.length === depth && top !== undefined ? h.fake.view(top) : undefined;
   });
   expectValidModal(view.definition);
   return view;
@@ -231,13 +240,13 @@ describe('manage licenses', () => {
       .flatMap(
         (b) => (b.elements as { action_id?: string; url?: string; value?: string }[] | undefined) ?? [],
       )
-      .find((e) => e.value === DEMO_SKUS.POWER_BI_PRO && /^buy_more_\d+$/.test(e.action_id ?? ''));
+      .find((e) => e.value === DEMO_SKUS.POWER_BI_PRO && patterns.buyMore.test(e.action_id ?? ''));
     expect(buyMore?.url).toBe('https://partner.example.com/buy');
     const before = h.fake.calls.length;
     const clicked = await h.driver.blockActions({
       userId: OPERATOR,
       viewId: manage.id,
-      actions: [{ actionId: buyMore!.action_id! }],
+      actions: [{ actionId: present(buyMore?.action_id, 'the Buy more button') }],
     });
     expect(clicked.status).toBe(200);
     expect(h.fake.calls.length).toBe(before);

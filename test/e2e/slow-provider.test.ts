@@ -54,7 +54,8 @@ function customerValues(customerId: string, name: string) {
 
 describe('a slow provider', () => {
   it('acks the customer step in time and shows the users step (or the refusal) once it is ready', async () => {
-    h = await startAppHarness({ provider: { latencyMs: 2500 } });
+    const app = await startAppHarness({ provider: { latencyMs: 2500 } });
+    h = app;
     const root = await openLicenses(h);
 
     const unknown = await h.driver.viewSubmission({
@@ -63,7 +64,7 @@ describe('a slow provider', () => {
       values: customerValues('cust-gone', 'Gone Ltd'),
     });
     expect(unknown.responseAction).toBe('update');
-    await h.fake.waitFor(() => current(h!, root.id).callbackId === ids.views.customer || undefined, 8000);
+    await h.fake.waitFor(() => current(app, root.id).callbackId === ids.views.customer || undefined, 8000);
     expect(JSON.stringify(current(h, root.id).blocks)).toContain('Choose a customer.');
 
     const submitted = await h.driver.viewSubmission({
@@ -74,7 +75,7 @@ describe('a slow provider', () => {
     expect(submitted.responseAction).toBe('update');
     await h.fake.waitFor(
       () =>
-        current(h!, root.id).blocks.some((b) => patterns.browseBlock.test(String(b.block_id))) || undefined,
+        current(app, root.id).blocks.some((b) => patterns.browseBlock.test(String(b.block_id))) || undefined,
       10_000,
     );
     expect(current(h, root.id).callbackId).toBe(ids.views.users);

@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ids, patterns } from '../../blocks/ids.js';
 import {
@@ -12,9 +13,12 @@ import {
   andWaitForUpdate,
   chooseCustomer,
   click,
+  contosoOf,
   current,
+  firstName,
   openLicenses,
   pageUserIds,
+  present,
   textOf,
   tickPage,
 } from './flow.js';
@@ -32,6 +36,14 @@ afterAll(() => reportAckLatencies('users-step.test.ts'));
 
 const viewText = (viewId: string) =>
   textOf([{ channel: '', ts: '', edits: 0, blocks: current(h, viewId).blocks }]);
+
+/** The paste box of the users step as it is on screen. */
+function pasteBox(viewId: string) {
+  return present(
+    current(h, viewId).blocks.find((b) => patterns.pasteBlock.test(String(b.block_id))),
+    'the paste box',
+  );
+}
 
 async function atUsersStep(): Promise<string> {
   const root = await openLicenses(h);
@@ -69,9 +81,9 @@ describe('users step', () => {
     expect(viewText(viewId)).toContain('Page 1 of 4');
 
     // Back on the first page its two ticks are still there, as initial options.
-    const browse = current(h, viewId).blocks.find((b) => patterns.browseBlock.test(String(b.block_id)))!;
-    const element = (browse.elements as { initial_options?: { value: string }[] }[])[0]!;
-    expect(element.initial_options?.map((o) => o.value).sort()).toEqual(first.slice(0, 2).sort());
+    const browse = current(h, viewId).blocks.find((b) => patterns.browseBlock.test(String(b.block_id)));
+    const element = (browse?.elements as { initial_options?: { value: string }[] }[] | undefined)?.[0];
+    expect(element?.initial_options?.map((o) => o.value).sort()).toEqual(first.slice(0, 2).sort());
 
     const expected = [...first.slice(0, 2), ...second, ...last.slice(0, 1)];
     expect((await draftSelection()).sort()).toEqual(expected.sort());
@@ -88,9 +100,9 @@ describe('users step', () => {
 
   it('filters the browser with its search box', async () => {
     viewId = await atUsersStep();
-    const contoso = h.data.customers.find((c) => c.customer.id === TEST_CUSTOMERS.contoso.id)!;
-    const someone = contoso.users[20]!;
-    const prefix = someone.displayName.split(' ')[0]!;
+    const contoso = contosoOf(h.data);
+    const someone = present(contoso.users[20], 'a 21st user');
+    const prefix = firstName(someone);
     await andWaitForUpdate(h, viewId, () =>
       h.driver.blockActions({
         userId: OPERATOR,
@@ -104,16 +116,18 @@ describe('users step', () => {
 
   it('adds pasted e-mails and lists the ones that match nobody', async () => {
     viewId = await atUsersStep();
-    const contoso = h.data.customers.find((c) => c.customer.id === TEST_CUSTOMERS.contoso.id)!;
+    const contoso = contosoOf(h.data);
     const known = contoso.users.slice(3, 6);
+    const [fourth, fifth, sixth] = known;
+    assert(fourth && fifth && sixth);
     const pasted = [
-      known[0]!.email,
-      `${known[1]!.displayName} <${known[1]!.email.toUpperCase()}>`,
+      fourth.email,
+      `${fifth.displayName} <${fifth.email.toUpperCase()}>`,
       'nobody@contoso.com',
-      known[2]!.email,
+      sixth.email,
       'ghost@elsewhere.example',
     ].join(',\n');
-    const pasteBlock = current(h, viewId).blocks.find((b) => patterns.pasteBlock.test(String(b.block_id)))!;
+    const pasteBlock = pasteBox(viewId);
     h.fake.enterValues(viewId, {
       [String(pasteBlock.block_id)]: { [ids.actions.pasteEmails]: { value: pasted } },
     });
@@ -125,7 +139,7 @@ describe('users step', () => {
     expect(text).toContain('nobody@contoso.com');
     expect(text).toContain('ghost@elsewhere.example');
     // The paste box was emptied (new block id).
-    const newPaste = current(h, viewId).blocks.find((b) => patterns.pasteBlock.test(String(b.block_id)))!;
+    const newPaste = pasteBox(viewId);
     expect(newPaste.block_id).not.toBe(pasteBlock.block_id);
     expect(h.fake.unexpectedCalls(ALLOWED)).toEqual([]);
   });
@@ -144,11 +158,12 @@ describe('users step', () => {
     });
     const pushed = await h.fake.waitFor(() => {
       const stack = h.fake.stackOf(viewId);
-      return stack.length === 2 ? h.fake.view(stack[1]!) : undefined;
+      const top = stack[1];
+      return stack.length === 2 && top !== undefined ? h.fake.view(top) : undefined;
     });
     expectValidModal(pushed.definition);
     expect(pushed.callbackId).toBe(ids.views.selected);
-    const contoso = h.data.customers.find((c) => c.customer.id === TEST_CUSTOMERS.contoso.id)!;
+    const contoso = contosoOf(h.data);
     const selected = new Set(await draftSelection());
     const names = contoso.users.filter((u) => selected.has(u.id)).map((u) => u.displayName);
     const pushedText = textOf([{ channel: '', ts: '', edits: 0, blocks: pushed.blocks }]);
@@ -169,20 +184,20 @@ describe('users step', () => {
 
   it('adds e-mails left in the paste box when Next is pressed, and stays to show them', async () => {
     viewId = await atUsersStep();
-    const contoso = h.data.customers.find((c) => c.customer.id === TEST_CUSTOMERS.contoso.id)!;
-    const pasteBlock = current(h, viewId).blocks.find((b) => patterns.pasteBlock.test(String(b.block_id)))!;
+    const someone = present(contosoOf(h.data).users[0], 'a user');
+    const pasteBlock = pasteBox(viewId);
     const submitted = await h.driver.viewSubmission({
       userId: OPERATOR,
       viewId,
       values: {
         [String(pasteBlock.block_id)]: {
-          [ids.actions.pasteEmails]: { value: `${contoso.users[0]!.email} nobody@x.org` },
+          [ids.actions.pasteEmails]: { value: `${someone.email} nobody@x.org` },
         },
       },
     });
     expect(submitted.responseAction).toBe('update');
     expect(current(h, viewId).callbackId).toBe(ids.views.users);
-    expect(await draftSelection()).toEqual([contoso.users[0]!.id]);
+    expect(await draftSelection()).toEqual([someone.id]);
     expect(viewText(viewId)).toContain('nobody@x.org');
   });
 
