@@ -9,6 +9,7 @@ import { loadConfig } from '../../src/config.js';
 import { LicensingService } from '../../src/licensing/licensing-service.js';
 import { DemoProvider } from '../../src/providers/demo/demo-provider.js';
 import { createSlackApp, type SlackApp } from '../../src/slack/app.js';
+import { retryOf } from '../../src/slack/envelope.js';
 import {
   MAX_BODIES_IN_FLIGHT,
   MAX_BODY_BYTES,
@@ -16,6 +17,7 @@ import {
   SlackHttpReceiver,
   type SlackHttpReceiverOptions,
 } from '../../src/slack/http-receiver.js';
+import { requestLabel } from '../../src/slack/request-log.js';
 import type { Store, StoreHealth } from '../../src/store/store.js';
 import { RecordingLogger, testTenant } from '../support/app-harness.js';
 import { signRequest } from '../support/slack-driver.js';
@@ -503,5 +505,32 @@ describe('createSlackApp in HTTP mode', () => {
       'store cannot write: ENOSPC: no space left on device',
     ]);
     expect((await fetch(`${origin}/healthz`)).status).toBe(200);
+  });
+});
+
+describe('what the receiver reads for Bolt and its logs', () => {
+  it('passes a retry number of one to three digits and a retry reason cut to 100 characters', () => {
+    expect(retryOf({ 'x-slack-retry-num': '3', 'x-slack-retry-reason': 'http_error' })).toEqual({
+      retryNum: 3,
+      retryReason: 'http_error',
+    });
+    expect(retryOf({ 'x-slack-retry-num': '1000' }).retryNum).toBeUndefined();
+    expect(retryOf({ 'x-slack-retry-num': '2x' }).retryNum).toBeUndefined();
+    expect(retryOf({ 'x-slack-retry-reason': 'r'.repeat(300) }).retryReason).toHaveLength(100);
+    expect(retryOf({})).toEqual({ retryNum: undefined, retryReason: undefined });
+  });
+
+  it('labels a request by its type and what it is about, never by its content', () => {
+    expect(requestLabel({ command: '/licenses', text: 'secret' })).toBe('command /licenses');
+    expect(requestLabel({ type: 'block_actions', actions: [{ action_id: 'page_next', value: 'x' }] })).toBe(
+      'block_actions page_next',
+    );
+    expect(requestLabel({ type: 'view_submission', view: { callback_id: 'licenses_manage' } })).toBe(
+      'view_submission licenses_manage',
+    );
+    expect(requestLabel({ type: 'event_callback', event: { type: 'app_home_opened' } })).toBe(
+      'event_callback app_home_opened',
+    );
+    expect(requestLabel({})).toBe('request');
   });
 });
