@@ -6,10 +6,10 @@ import { existsSync } from 'node:fs';
 import { type Config, loadConfig } from './config.js';
 import { isCodedError } from './errors.js';
 import { LicensingService } from './licensing/licensing-service.js';
-import { createLogger } from './logger.js';
+import { type AppLogger, createLogger } from './logger.js';
 import { installProcessGuards } from './process-guards.js';
-import { createProvider } from './providers/create-provider.js';
-import { createSlackApp } from './slack/app.js';
+import { createProvider, type ProviderHandle } from './providers/create-provider.js';
+import { createSlackApp, type SlackApp } from './slack/app.js';
 import { verifySlackToken } from './slack/verify-token.js';
 import { LowdbStore } from './store/lowdb-store.js';
 
@@ -42,9 +42,8 @@ function readConfig(): Config {
   }
 }
 
-async function main(): Promise<void> {
-  const config = readConfig();
-  const logger = createLogger({
+function createAppLogger(config: Config): AppLogger {
+  return createLogger({
     level: config.LOG_LEVEL,
     secrets: [
       config.SLACK_BOT_TOKEN,
@@ -55,7 +54,9 @@ async function main(): Promise<void> {
       config.PARTNER_CENTER_REFRESH_TOKEN,
     ],
   });
-  installProcessGuards(logger);
+}
+
+async function openStore(config: Config, logger: AppLogger): Promise<LowdbStore> {
   const store = new LowdbStore({
     dataDir: config.DATA_DIR,
     retentionDays: config.RETENTION_DAYS,
@@ -67,14 +68,11 @@ async function main(): Promise<void> {
     failOnCoded(error, `Cannot open the store in ${config.DATA_DIR}: `);
     throw error;
   }
-  // Checked before anything else talks to Slack: a wrong token or no network ends here, in seconds.
-  const botIdentity = await verifySlackToken(config.SLACK_BOT_TOKEN, config.SLACK_API_URL).catch(
-    (error: unknown) => {
-      failOnCoded(error);
-      throw error;
-    },
-  );
-  const backend = await createProvider(config, { logger: logger.child({ component: 'provider' }) }).catch(
+  return store;
+}
+
+async function startBackend(config: Config, logger: AppLogger): Promise<ProviderHandle> {
+  return createProvider(config, { logger: logger.child({ component: 'provider' }) }).catch(
     (error: unknown) => {
       failOnCoded(error);
       // A corrupt demo tenant file and the like: the message names the file and what to do.
@@ -84,23 +82,9 @@ async function main(): Promise<void> {
       );
     },
   );
-  const service = new LicensingService({
-    provider: backend.provider,
-    store,
-    approvalRevokeThreshold: config.APPROVAL_REVOKE_THRESHOLD,
-    approvalTtlHours: config.APPROVAL_TTL_HOURS,
-    approvalWindowHours: config.APPROVAL_WINDOW_HOURS,
-    concurrency: config.RUN_CONCURRENCY,
-    tenantWritesPerSecond: config.TENANT_WRITES_PER_SECOND,
-    logger: logger.child({ component: 'licensing' }),
-  });
-  const slack = createSlackApp(config, {
-    service,
-    store,
-    logger,
-    botIdentity,
-    readiness: () => backend.readiness(),
-  });
+}
+
+function warnAboutAccess(config: Config, slack: SlackApp, logger: AppLogger): void {
   if (slack.openToEveryone) {
     logger.warn(
       'No OPERATOR_USER_IDS or OPERATOR_USERGROUP_ID with the demo provider: everyone may use /licenses.',
@@ -108,20 +92,13 @@ async function main(): Promise<void> {
   } else if (config.OPERATOR_USER_IDS.length === 0 && config.OPERATOR_USERGROUP_ID === undefined) {
     logger.warn('No OPERATOR_USER_IDS or OPERATOR_USERGROUP_ID: nobody may use /licenses until one is set.');
   }
+}
 
-  await slack.start();
-  logger.info(
-    config.SLACK_APP_TOKEN === undefined
-      ? `LicenseDesk listening on port ${slack.port()} (POST /slack/events, GET /healthz), provider ${config.LICENSE_PROVIDER}`
-      : `LicenseDesk connected in Socket Mode, provider ${config.LICENSE_PROVIDER}`,
-  );
-  const resumed = await slack.resumeInterrupted();
-  if (resumed > 0) logger.info(`resumed ${resumed} interrupted run(s)`);
-
+/** Approval expiry every minute, retention every hour (and once now); returns what stops them. */
+function startSweeps(config: Config, slack: SlackApp, store: LowdbStore, logger: AppLogger): () => void {
   const sweep = setInterval(() => {
     slack.expireApprovals().catch((error: unknown) => logger.error('expiring approvals failed', error));
   }, APPROVAL_SWEEP_MS);
-  sweep.unref();
   const archive = () =>
     store
       .archiveOld()
@@ -135,8 +112,25 @@ async function main(): Promise<void> {
       .catch((error: unknown) => logger.error('archiving old records failed', error));
   void archive();
   const retention = setInterval(archive, RETENTION_SWEEP_MS);
+  sweep.unref();
   retention.unref();
+  return () => {
+    clearInterval(sweep);
+    clearInterval(retention);
+  };
+}
 
+interface Running {
+  slack: SlackApp;
+  service: LicensingService;
+  backend: ProviderHandle;
+  store: LowdbStore;
+  stopSweeps: () => void;
+  logger: AppLogger;
+}
+
+/** On SIGINT / SIGTERM: each step runs even if an earlier one failed; a hang ends in a forced exit. */
+function installShutdown({ slack, service, backend, store, stopSweeps, logger }: Running): void {
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
@@ -146,8 +140,7 @@ async function main(): Promise<void> {
       logger.error(`shutdown took longer than ${SHUTDOWN_LIMIT_MS} ms; exiting now`);
       process.exit(1);
     }, SHUTDOWN_LIMIT_MS).unref();
-    clearInterval(sweep);
-    clearInterval(retention);
+    stopSweeps();
     let failed = false;
     const step = async (what: string, work: () => Promise<unknown>) => {
       try {
@@ -167,6 +160,50 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+async function main(): Promise<void> {
+  const config = readConfig();
+  const logger = createAppLogger(config);
+  installProcessGuards(logger);
+  const store = await openStore(config, logger);
+  // Checked before anything else talks to Slack: a wrong token or no network ends here, in seconds.
+  const botIdentity = await verifySlackToken(config.SLACK_BOT_TOKEN, config.SLACK_API_URL).catch(
+    (error: unknown) => {
+      failOnCoded(error);
+      throw error;
+    },
+  );
+  const backend = await startBackend(config, logger);
+  const service = new LicensingService({
+    provider: backend.provider,
+    store,
+    approvalRevokeThreshold: config.APPROVAL_REVOKE_THRESHOLD,
+    approvalTtlHours: config.APPROVAL_TTL_HOURS,
+    approvalWindowHours: config.APPROVAL_WINDOW_HOURS,
+    concurrency: config.RUN_CONCURRENCY,
+    tenantWritesPerSecond: config.TENANT_WRITES_PER_SECOND,
+    logger: logger.child({ component: 'licensing' }),
+  });
+  const slack = createSlackApp(config, {
+    service,
+    store,
+    logger,
+    botIdentity,
+    readiness: () => backend.readiness(),
+  });
+  warnAboutAccess(config, slack, logger);
+
+  await slack.start();
+  logger.info(
+    config.SLACK_APP_TOKEN === undefined
+      ? `LicenseDesk listening on port ${slack.port()} (POST /slack/events, GET /healthz), provider ${config.LICENSE_PROVIDER}`
+      : `LicenseDesk connected in Socket Mode, provider ${config.LICENSE_PROVIDER}`,
+  );
+  const resumed = await slack.resumeInterrupted();
+  if (resumed > 0) logger.info(`resumed ${resumed} interrupted run(s)`);
+  const stopSweeps = startSweeps(config, slack, store, logger);
+  installShutdown({ slack, service, backend, store, stopSweeps, logger });
 }
 
 main().catch((error: unknown) => {

@@ -5,6 +5,7 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -60,6 +61,29 @@ async function importsUnder(dir: string): Promise<ImportLine[]> {
     files.map(async (file) => importsOf(file, await readFile(path.join(root, file), 'utf-8'))),
   );
   return all.flat();
+}
+
+const MAX_FILE_LINES = 300;
+const MAX_FUNCTION_LINES = 60;
+
+/** Functions longer than the limit whose comment just above does not say why ("over 60 lines"). */
+function longFunctionsWithoutReason(file: string, source: string): string[] {
+  const sourceFile = ts.createSourceFile(file, source, ts.ScriptTarget.Latest, true);
+  const lines = source.split('\n');
+  const found: string[] = [];
+  const visit = (node: ts.Node) => {
+    if (ts.isFunctionLike(node) && 'body' in node && node.body !== undefined) {
+      const first = sourceFile.getLineAndCharacterOfPosition(node.getStart()).line;
+      const last = sourceFile.getLineAndCharacterOfPosition(node.getEnd()).line;
+      const above = lines.slice(Math.max(0, first - 3), first + 1).join('\n');
+      if (last - first + 1 > MAX_FUNCTION_LINES && !/over \d+ lines/.test(above)) {
+        found.push(`${file}:${first + 1} (${last - first + 1} lines)`);
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sourceFile);
+  return found;
 }
 
 const describeLine = (line: ImportLine) => `${line.file} imports '${line.specifier}'`;
@@ -204,6 +228,22 @@ describe('architecture', () => {
       "src/providers/partner-center/sample.ts imports '../graph/graph-wire.js'",
       "src/providers/partner-center/sample.ts imports '../../slack/app.js'",
     ]);
+  });
+
+  it(`no file in src/ or blocks/ over ${MAX_FILE_LINES} lines, no function over ${MAX_FUNCTION_LINES} without a reason`, async () => {
+    const files = [...(await sourcesUnder('src')), ...(await sourcesUnder('blocks'))];
+    const tooLong: string[] = [];
+    const longFunctions: string[] = [];
+    for (const file of files) {
+      const source = await readFile(path.join(root, file), 'utf8');
+      const lineCount = source.trimEnd().split('\n').length;
+      if (lineCount > MAX_FILE_LINES) tooLong.push(`${file} (${lineCount} lines)`);
+      longFunctions.push(...longFunctionsWithoutReason(file, source));
+    }
+    expect(tooLong).toEqual([]);
+    expect(longFunctions).toEqual([]);
+    const sample = `function f() {\n${'  step();\n'.repeat(70)}}\n// One table on purpose (over 60 lines).\nfunction g() {\n${'  step();\n'.repeat(70)}}\n`;
+    expect(longFunctionsWithoutReason('sample.ts', sample)).toEqual(['sample.ts:1 (72 lines)']);
   });
 
   it('src/ logs only through the one logger: no console.*', async () => {
