@@ -2,14 +2,8 @@ import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logger.js';
 import { DEMO_SKUS, demoCases } from '../src/providers/demo/generator.js';
-import { finishedRun, selectUsers, submitChange } from './e2e/flow.js';
-import {
-  type AppHarness,
-  OPERATOR,
-  SIGNING_SECRET,
-  startAppHarness,
-  TEST_CUSTOMERS,
-} from './support/app-harness.js';
+import { contosoOf, finishedRun, selectUsers, submitChange } from './e2e/flow.js';
+import { type AppHarness, OPERATOR, SIGNING_SECRET, startAppHarness } from './support/app-harness.js';
 
 /** A destination that keeps every line pino writes. */
 function memory() {
@@ -80,7 +74,7 @@ describe('the logger', () => {
       secrets: ['xoxb-fake-bot-token', SIGNING_SECRET],
     });
     h = await startAppHarness({ appLogger, env: { LOG_LEVEL: 'debug' } });
-    const contoso = h.data.customers.find((c) => c.customer.id === TEST_CUSTOMERS.contoso.id)!;
+    const contoso = contosoOf(h.data);
     const manage = await selectUsers(h, contoso.customer, [demoCases(contoso).unlicensed]);
     await submitChange(h, manage.id, { assign: [DEMO_SKUS.ENTERPRISEPACK] });
     await finishedRun(h);

@@ -62,9 +62,8 @@ export class FailingFs implements DurableFs {
   #wrap(handle: FileHandle, file: string): FileHandle {
     const writeData = (op: 'writeFile' | 'appendFile') => async (data: string | Uint8Array) => {
       this.calls.push({ op, file });
-      if (this.#fails('ENOSPC', file) || this.#fails('EROFS', file)) {
-        throw diskError(this.failure!, 'write', file);
-      }
+      const failure = this.failure;
+      if (failure !== null && this.#fails(failure, file)) throw diskError(failure, 'write', file);
       if (this.tearNextWriteAfter !== null) {
         const part = Buffer.from(data).subarray(0, this.tearNextWriteAfter);
         this.tearNextWriteAfter = null;

@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setImmediate } from 'node:timers/promises';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, assert, beforeEach, describe, expect, it } from 'vitest';
 import { readJsonLines } from '../../src/persistence/append-log.js';
 import { LowdbStore, STORE_FILE_NAME } from '../../src/store/lowdb-store.js';
 import { StoreError } from '../../src/store/store.js';
@@ -163,7 +163,8 @@ describe('LowdbStore', () => {
     const store = await openStore();
     await store.saveRequest(makeChangeRequest({ id: 'req_copy' }));
     const read = await store.getRequest('req_copy');
-    read!.status = 'completed';
+    assert.exists(read);
+    read.status = 'completed';
     expect((await store.getRequest('req_copy'))?.status).toBe('approved');
   });
 
@@ -237,7 +238,8 @@ describe('LowdbStore', () => {
     now = new Date('2025-01-01T00:09:00Z');
     const taken = await store.takeDraft(draft.id, 'U1');
     expect(taken).toEqual(draft);
-    const restored = await store.restoreDraft(taken!);
+    assert.exists(taken);
+    const restored = await store.restoreDraft(taken);
     expect(restored).toEqual({ ...draft, expiresAt: '2025-01-01T00:19:00.000Z' });
     now = new Date('2025-01-01T00:15:00Z');
     expect(await store.getDraft(draft.id)).toEqual(restored);
