@@ -10,9 +10,7 @@ import { type FailureMessages, reasonText } from './failure-text.js';
 import { escapeMrkdwn, limits, oneLine, packLines, packLinesCapped, pagesOf, truncate } from './limits.js';
 import { productLabel, type SlackMessage } from './run-summary.js';
 
-export type { FailureMessages } from './failure-text.js';
 /** Kept here for the reporter, which imports it with renderRunResults. */
-export { renderResultsCsv } from './results-csv.js';
 
 export interface RunResultsInput {
   request: ChangeRequest;

@@ -6,7 +6,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import { renderResultsCsv, renderRunResults } from '../../blocks/run-results.js';
+import { renderResultsCsv } from '../../blocks/results-csv.js';
+import { renderRunResults } from '../../blocks/run-results.js';
 import { renderRunSummary } from '../../blocks/run-summary.js';
 import {
   type ChangeItem,

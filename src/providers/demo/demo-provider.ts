@@ -21,9 +21,6 @@ import { DemoWrites } from './demo-writes.js';
 import { normalizeText, type UserIndex } from './user-index.js';
 import { WriteQuota } from './write-quota.js';
 
-export type { DemoJournal } from './change-recorder.js';
-export type { DemoFaults } from './demo-faults.js';
-
 export interface DemoProviderOptions {
   data: DemoTenantData;
   /** Added to every call (default 0). */

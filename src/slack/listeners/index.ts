@@ -26,13 +26,12 @@ import {
   browseQuery,
   clearSelection,
   pickUsers,
-  selectedPage,
   selectPage,
   submitUsers,
   turnPage,
   userSuggestions,
-  viewSelected,
 } from './users-step.js';
+import { selectedPage, viewSelected } from './users-step-selected.js';
 
 // One screen on purpose (over 60 lines): the routing table reads top to bottom like the manifest.
 export function registerListeners(app: App, deps: ListenerDeps): void {

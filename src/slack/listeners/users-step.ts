@@ -18,7 +18,6 @@ import { renderLicensesFor } from './licenses-step.js';
 import { renderUsersFor, versionOf } from './users-step-render.js';
 
 /** Routed from index.ts with the other users-step listeners. */
-export { selectedPage, viewSelected } from './users-step-selected.js';
 
 import { type ActionArgs, refreshView, type SubmitArgs, stepOf, submittedStep } from './step-args.js';
 
