@@ -105,6 +105,29 @@ export type Operation = z.infer<typeof Operation>;
 export const Outcome = z.enum(['success', 'noop', 'failed']);
 export type Outcome = z.infer<typeof Outcome>;
 
+/** A product named in a failure's explanation. */
+export const NamedProduct = z.object({ skuId: z.string().min(1), name: z.string() });
+export type NamedProduct = z.infer<typeof NamedProduct>;
+
+/**
+ * What blocked a refused part, in words-ready form (names only, read from the customer's catalogue
+ * when the refusal named service plans): `conflict`, the products it cannot be combined with;
+ * `needs`, the plans it needs (any of) and the products that include them; `needed_by`, the
+ * products the user holds that need what it takes away; `country`, the plans not sold where the
+ * user is.
+ */
+export const FailureExplanation = z.object({
+  kind: z.enum(['conflict', 'needs', 'needed_by', 'country']),
+  products: z.array(NamedProduct),
+  /** True when the user holds `products`; false for products of the same request or that would provide what is missing. */
+  held: z.boolean(),
+  /** Friendly names of the service plans concerned (`needs`, `needed_by`: the plans needed; `country`: those not sold there). */
+  plans: z.array(z.string()),
+  /** The user's usage location (`country`). */
+  country: z.string().optional(),
+});
+export type FailureExplanation = z.infer<typeof FailureExplanation>;
+
 /** The result for one user and one product. */
 export const ItemResult = z.object({
   userId: z.string(),
@@ -112,8 +135,10 @@ export const ItemResult = z.object({
   op: Operation,
   outcome: Outcome,
   reason: FailureReason.optional(),
-  /** The provider's own words for a failure, when it gave any. */
+  /** The provider's own words for a failure, when it gave any (CSV and log only: it may name plan ids). */
   detail: z.string().optional(),
+  /** What blocked a failure, named, when the provider's words could be translated. */
+  blockedBy: FailureExplanation.optional(),
   /** The provider's remark on a change it applied (Partner Center's licenseWarnings). */
   note: z.string().optional(),
   at: z.string(),
