@@ -4,7 +4,9 @@ import type { ChangeRequest, Operation, RunCounts } from '../src/licensing/model
 import { countResults } from '../src/licensing/run-counts.js';
 import type { Approval } from '../src/store/store-schema.js';
 import { context, plural, section, slackDate, userMention } from './elements.js';
+import type { FailureMessages } from './failure-text.js';
 import { escapeMrkdwn, limits, oneLine, packLinesCapped, truncate } from './limits.js';
+import { failureGroupLines, progressBar, timeLeft } from './run-progress.js';
 
 export interface SlackMessage {
   /** Fallback text (notifications, screen readers); ≤ 4,000 characters. */
@@ -22,6 +24,13 @@ export interface RunSummaryInput {
   approvers?: readonly string[];
   /** Approvals channel (shown while pending). */
   approvalChannelId?: string | null;
+  /** The time now (ms since the epoch): with the request's `startedAt`, the pace of a running request. */
+  now?: number;
+  /**
+   * The plain-language message per reason, for the failure groups of a completed request: pass
+   * `failureMessages` from src/licensing/model.ts. Without it the reason code is shown in words.
+   */
+  failureMessages?: FailureMessages;
 }
 
 /** Product name of a request's sku (the sku id when unknown), escaped for mrkdwn. */
@@ -104,10 +113,27 @@ export function revokeTotals(request: ChangeRequest): { users: number; revocatio
   return { users, revocations };
 }
 
-function mentions(userIds: readonly string[]): string {
+/** "<@U1>, <@U2> and 3 more": at most 20 mentions. */
+export function mentions(userIds: readonly string[]): string {
   const shown = userIds.slice(0, 20).map(userMention);
   const more = userIds.length - shown.length;
   return more > 0 ? `${shown.join(', ')} and ${more} more` : shown.join(', ');
+}
+
+/**
+ * Who may decide a request: the approvers except its requester, who never decides their own
+ * request; `selfNote` says so (" <@U> cannot approve their own request.") when the list named them.
+ */
+export function decidersOf(
+  approvers: readonly string[],
+  requestedBy: string,
+): { deciders: string[]; selfNote: string } {
+  const deciders = approvers.filter((id) => id !== requestedBy);
+  const named = deciders.length < approvers.length;
+  return {
+    deciders,
+    selfNote: named ? ` ${userMention(requestedBy)} cannot approve their own request.` : '',
+  };
 }
 
 /** "✓ 990 succeeded · 5 no change · ✗ 5 failed". */
@@ -129,20 +155,16 @@ export function statusLine(input: RunSummaryInput): string {
   const approvedBy = approvedByText(approval);
   switch (request.status) {
     case 'pending_approval': {
-      const who = (input.approvers ?? []).length > 0 ? ` by ${mentions(input.approvers ?? [])}` : '';
+      const { deciders, selfNote } = decidersOf(input.approvers ?? [], request.requestedBy);
+      const who = deciders.length > 0 ? ` by ${mentions(deciders)}` : '';
       const where = input.approvalChannelId ? ` in <#${input.approvalChannelId.replace(/[<>&|]/g, '')}>` : '';
       const until = approval?.expiresAt ? ` · expires ${slackDate(approval.expiresAt)}` : '';
-      return `:hourglass: *Waiting for approval*${who}${where}${until}. Nothing changes until it is approved.`;
+      return `:hourglass: *Waiting for approval*${who}${where}${until}. Nothing changes until it is approved.${selfNote}`;
     }
     case 'approved':
       return `:hourglass_flowing_sand: *Queued*${approvedBy}: starts in a moment.`;
-    case 'running': {
-      const sofar =
-        counts.done > 0
-          ? ` · ${counts.success} succeeded · ${counts.noop} no change · ${counts.failed} failed`
-          : '';
-      return `:arrows_counterclockwise: *Running:* ${counts.done} of ${plural(counts.total, 'change')} done${sofar}${approvedBy}`;
-    }
+    case 'running':
+      return runningLine(request, counts, input.now) + approvedBy;
     case 'completed': {
       const at = request.finishedAt ? ` ${slackDate(request.finishedAt)}` : '';
       return `*Completed*${at}${approvedBy}: ${countsText(counts)}`;
@@ -160,6 +182,20 @@ export function statusLine(input: RunSummaryInput): string {
       return `:alarm_clock: *Expired*${at} without a decision. Nothing was changed; submit it again if it is still needed.`;
     }
   }
+}
+
+/**
+ * "*Running:* ▰▰▰▰▱▱▱▱▱▱ 48 of 120 changes done · about 2 min left · 40 succeeded · 2 no change ·
+ * 6 failed": the estimate once there is a pace to measure (some parts done, `now` given).
+ */
+function runningLine(request: ChangeRequest, counts: RunCounts, now: number | undefined): string {
+  const left = now === undefined ? null : timeLeft(request.startedAt, counts.done, counts.total, now);
+  const sofar =
+    counts.done > 0
+      ? ` · ${counts.success} succeeded · ${counts.noop} no change · ${counts.failed} failed`
+      : '';
+  const done = `${progressBar(counts.done, counts.total)} ${counts.total === 1 ? 'change' : 'changes'} done`;
+  return `:arrows_counterclockwise: *Running:* ${done}${left === null ? '' : ` · ${left}`}${sofar}`;
 }
 
 /** The status in plain words for the notification text ("is waiting for approval", "completed: …"). */
@@ -188,7 +224,7 @@ export function renderRunSummary(input: RunSummaryInput): SlackMessage {
   const users = request.items.length;
   const blocks: KnownBlock[] = [
     section(
-      `*License request ${escapeMrkdwn(request.id)}* by ${userMention(request.requestedBy)} for *${customer}* (${plural(users, 'user')})`,
+      `*License request* by ${userMention(request.requestedBy)} for *${customer}* (${plural(users, 'user')})`,
     ),
   ];
   const changes = describeChanges(request).map((l) => `• ${l}`);
@@ -202,13 +238,24 @@ export function renderRunSummary(input: RunSummaryInput): SlackMessage {
     blocks.push(context([`*Reason:* ${escapeMrkdwn(truncate(oneLine(request.reason), 1000))}`]));
   }
   blocks.push(section(statusLine({ ...input, counts })));
-  if (request.status === 'running') {
-    blocks.push(context(['Results per user appear in the thread as they come in.']));
-  } else if (request.status === 'completed') {
-    blocks.push(context(['Results per user are in the thread.']));
+  const groups =
+    request.status === 'completed'
+      ? failureGroupLines(request, (sku) => productLabel(request, sku), input.failureMessages)
+      : [];
+  if (groups.length > 0) {
+    const [groupText] = packLinesCapped(groups, 1, (n) => `…and ${plural(n, 'more cause')}: see the thread`);
+    blocks.push(section(groupText ?? ' '));
   }
+  // The request id is for looking it up (App Home, the CSV's name, support), not a headline.
+  const where =
+    request.status === 'running'
+      ? ['Results per user are posted in the thread when the run ends.']
+      : request.status === 'completed'
+        ? ['Results per user are in the thread.']
+        : [];
+  blocks.push(context([...where, `Request ${escapeMrkdwn(request.id)}`]));
   const text = escapeMrkdwn(
-    `License request ${request.id} for ${oneLine(request.customerName)} ${plainStatus(input, counts)}`,
+    `License request for ${oneLine(request.customerName)} ${plainStatus(input, counts)}`,
   );
   return { text: truncate(text, limits.messageText), blocks };
 }

@@ -68,7 +68,13 @@ export class SlackReporter implements Reporter {
   #updateSummary(request: ChangeRequest, counts: RunCounts): Promise<void> {
     this.#lastUpdateAt = this.#now();
     const { client, summary, logger } = this.#options;
-    const message = renderRunSummary({ request, counts, approval: this.#options.approval ?? null });
+    const message = renderRunSummary({
+      request,
+      counts,
+      approval: this.#options.approval ?? null,
+      now: this.#now(),
+      failureMessages,
+    });
     this.#updating = this.#updating.then(async () => {
       try {
         await client.chat.update({

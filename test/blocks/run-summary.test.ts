@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import type { KnownBlock } from '@slack/types';
 import { describe, expect, it } from 'vitest';
+import { failureGroupLines, progressBar, timeLeft } from '../../blocks/run-progress.js';
 import { describeChanges, renderRunSummary } from '../../blocks/run-summary.js';
-import type { ChangeRequest } from '../../src/licensing/model.js';
+import type { ChangeRequest, ItemResult } from '../../src/licensing/model.js';
+import { failureMessages } from '../../src/licensing/model.js';
 import { resultKey } from '../../src/licensing/result-key.js';
 import { countResults } from '../../src/licensing/run-counts.js';
 
@@ -30,6 +32,21 @@ function request(overrides: Partial<ChangeRequest> = {}, users = 5): ChangeReque
   });
 }
 
+/** A request whose first user's two parts have landed: E3 assigned, Visio revoked as `visio` says. */
+function withFirstUserDone(overrides: Partial<ChangeRequest>, visio: Partial<ItemResult>): ChangeRequest {
+  const r = request(overrides);
+  const [first] = r.items;
+  assert(first);
+  r.results[resultKey(first.userId, 'e3', 'assign')] = makeResult({ userId: first.userId, skuId: 'e3' });
+  r.results[resultKey(first.userId, 'visio', 'revoke')] = makeResult({
+    userId: first.userId,
+    skuId: 'visio',
+    op: 'revoke',
+    ...visio,
+  });
+  return r;
+}
+
 function text(blocks: KnownBlock[]): string {
   return JSON.stringify(blocks);
 }
@@ -52,22 +69,12 @@ describe('renderRunSummary', () => {
   });
 
   it('shows progress while running and counts when completed', () => {
-    const r = request({ status: 'running' });
-    const [first] = r.items;
-    assert(first);
-    r.results[resultKey(first.userId, 'e3', 'assign')] = makeResult({ userId: first.userId, skuId: 'e3' });
-    r.results[resultKey(first.userId, 'visio', 'revoke')] = makeResult({
-      userId: first.userId,
-      skuId: 'visio',
-      op: 'revoke',
-      outcome: 'failed',
-      reason: 'inherited_from_group',
-    });
+    const r = withFirstUserDone({ status: 'running' }, { outcome: 'failed', reason: 'inherited_from_group' });
     expect(countResults(r)).toEqual({ total: 10, done: 2, success: 1, noop: 0, failed: 1 });
     const running = renderRunSummary({ request: r });
     expectValid(running);
     expect(text(running.blocks)).toContain(
-      '*Running:* 2 of 10 changes done · 1 succeeded · 0 no change · 1 failed',
+      '*Running:* ▰▰▱▱▱▱▱▱▱▱ 2 of 10 changes done · 1 succeeded · 0 no change · 1 failed',
     );
     const done = renderRunSummary({
       request: { ...r, status: 'completed' },
@@ -127,7 +134,9 @@ describe('renderRunSummary', () => {
     const u = makeUser();
     const item = { ...makeItem(u), noops: [{ skuId: 'e3', op: 'assign' as const }] };
     const waiting = makeChangeRequest({ items: [item], status: 'running' });
-    expect(text(renderRunSummary({ request: waiting }).blocks)).toContain('*Running:* 0 of 1 change done');
+    expect(text(renderRunSummary({ request: waiting }).blocks)).toContain(
+      '*Running:* ▱▱▱▱▱▱▱▱▱▱ 0 of 1 change done',
+    );
     const landed = {
       ...waiting,
       results: {
@@ -135,7 +144,7 @@ describe('renderRunSummary', () => {
       },
     };
     expect(text(renderRunSummary({ request: landed }).blocks)).toContain(
-      '*Running:* 1 of 1 change done · 0 succeeded · 1 no change · 0 failed',
+      '*Running:* ▰▰▰▰▰▰▰▰▰▰ 1 of 1 change done · 0 succeeded · 1 no change · 0 failed',
     );
   });
 });
@@ -177,12 +186,12 @@ describe('renderRunSummary notification text', () => {
       ['pending_approval', 'approved', 'running', 'completed', 'rejected', 'expired'] as const
     ).map((status) => renderRunSummary({ request: { ...r, status } }).text);
     expect(texts).toEqual([
-      'License request req_1 for Contoso is waiting for approval',
-      'License request req_1 for Contoso is queued',
-      'License request req_1 for Contoso is running (0 of 10 changes done)',
-      'License request req_1 for Contoso completed: 0 succeeded, 0 no change, 0 failed',
-      'License request req_1 for Contoso was rejected; nothing was changed',
-      'License request req_1 for Contoso expired without a decision; nothing was changed',
+      'License request for Contoso is waiting for approval',
+      'License request for Contoso is queued',
+      'License request for Contoso is running (0 of 10 changes done)',
+      'License request for Contoso completed: 0 succeeded, 0 no change, 0 failed',
+      'License request for Contoso was rejected; nothing was changed',
+      'License request for Contoso expired without a decision; nothing was changed',
     ]);
   });
 
@@ -198,5 +207,146 @@ describe('renderRunSummary notification text', () => {
     });
     expect(text(expired.blocks)).toContain('*Expired* <!date^1740907800^');
     expect(text(expired.blocks)).toContain('submit it again');
+  });
+});
+
+describe('progressBar', () => {
+  it('is ten segments wide whatever the numbers, full only when everything is done', () => {
+    expect(progressBar(0, 120)).toBe('▱▱▱▱▱▱▱▱▱▱ 0 of 120');
+    expect(progressBar(48, 120)).toBe('▰▰▰▰▱▱▱▱▱▱ 48 of 120');
+    expect(progressBar(119, 120)).toBe('▰▰▰▰▰▰▰▰▰▱ 119 of 120');
+    expect(progressBar(120, 120)).toBe('▰▰▰▰▰▰▰▰▰▰ 120 of 120');
+    expect(progressBar(5, 5_000)).toBe('▱▱▱▱▱▱▱▱▱▱ 5 of 5000');
+    expect(progressBar(0, 0)).toBe('▱▱▱▱▱▱▱▱▱▱ 0 of 0');
+    for (const [done, total] of [
+      [0, 1],
+      [3, 7],
+      [999, 1000],
+      [12, 10],
+    ] as const) {
+      expect(progressBar(done, total).split(' ')[0]).toHaveLength(10);
+    }
+  });
+});
+
+describe('timeLeft', () => {
+  const start = '2025-01-01T10:00:00.000Z';
+  const at = (seconds: number) => Date.parse(start) + seconds * 1000;
+
+  it('says nothing before there is a pace to measure, or once all is done', () => {
+    expect(timeLeft(start, 0, 120, at(30))).toBeNull();
+    expect(timeLeft(undefined, 48, 120, at(30))).toBeNull();
+    expect(timeLeft(start, 48, 120, at(0))).toBeNull();
+    expect(timeLeft(start, 48, 120, at(-5))).toBeNull();
+    expect(timeLeft('not a date', 48, 120, at(30))).toBeNull();
+    expect(timeLeft(start, 120, 120, at(30))).toBeNull();
+  });
+
+  it('extrapolates the pace so far to the parts left', () => {
+    // 48 in 80 s → 72 left take 120 s.
+    expect(timeLeft(start, 48, 120, at(80))).toBe('about 2 min left');
+    expect(timeLeft(start, 60, 120, at(20))).toBe('less than a minute left');
+    expect(timeLeft(start, 10, 1000, at(60))).toBe('about 1 h 39 min left');
+    expect(timeLeft(start, 10, 610, at(60))).toBe('about 1 h left');
+  });
+
+  it('is shown in the running summary when the time now is given', () => {
+    const r = withFirstUserDone({ status: 'running', startedAt: start }, {});
+    // 2 of 10 in 60 s → 8 left take 240 s.
+    const m = renderRunSummary({ request: r, now: at(60) });
+    expectValid(m);
+    expect(text(m.blocks)).toContain('▰▰▱▱▱▱▱▱▱▱ 2 of 10 changes done · about 4 min left · 2 succeeded');
+    expect(text(renderRunSummary({ request: r }).blocks)).not.toContain('left');
+  });
+});
+
+describe('the summary of a completed request', () => {
+  it('groups the failures by product and reason, one line each, largest first', () => {
+    const users = Array.from({ length: 10 }, () => makeUser());
+    const r = request({ status: 'completed', items: users.map((u) => makeItem(u)) });
+    const fail = (
+      u: number,
+      skuId: string,
+      reason: ItemResult['reason'],
+      op: 'assign' | 'revoke' = 'assign',
+    ) => {
+      const userId = users[u]?.id ?? '';
+      r.results[resultKey(userId, skuId, op)] = makeResult({ userId, skuId, op, outcome: 'failed', reason });
+    };
+    for (const u of [0, 1, 2, 3, 4, 5, 6]) fail(u, 'e3', 'mutually_exclusive');
+    fail(7, 'e3', 'usage_location_missing');
+    fail(8, 'e3', 'usage_location_missing');
+    fail(9, 'visio', 'inherited_from_group', 'revoke');
+    const lines = failureGroupLines(
+      r,
+      (sku) => (sku === 'e3' ? 'Office 365 E3' : 'Visio Plan 2'),
+      failureMessages,
+    );
+    expect(lines).toEqual([
+      '• *Office 365 E3* · the product cannot be combined with a product the user already has: 7 users',
+      '• *Office 365 E3* · the user has no usage location, which licensing requires: 2 users',
+      '• *Visio Plan 2* (revoke) · the license comes from a group membership and cannot be removed from the user directly: 1 user',
+    ]);
+    const m = renderRunSummary({
+      request: r,
+      counts: { total: 10, done: 10, success: 0, noop: 0, failed: 10 },
+      failureMessages,
+    });
+    expectValid(m);
+    expect(text(m.blocks)).toContain('0 succeeded · 0 no change · :x: 10 failed');
+    expect(text(m.blocks)).toContain(lines.join('\\n'));
+    // While it runs, only the bar and the counts so far: the groups come at the end.
+    expect(text(renderRunSummary({ request: { ...r, status: 'running' } }).blocks)).not.toContain('7 users');
+  });
+
+  it('keeps many groups within one section, counting the rest', () => {
+    const users = Array.from({ length: 200 }, () => makeUser());
+    const products = users.map((_u, i) => ({
+      skuId: `sku-${i}`,
+      name: `A product with a long name number ${i}`,
+    }));
+    const r = request({ status: 'completed', products, items: users.map((u) => makeItem(u)) });
+    users.forEach((u, i) => {
+      r.results[resultKey(u.id, `sku-${i}`, 'assign')] = makeResult({
+        userId: u.id,
+        skuId: `sku-${i}`,
+        outcome: 'failed',
+        reason: 'missing_prerequisite',
+      });
+    });
+    const m = renderRunSummary({ request: r, failureMessages });
+    expectValid(m);
+    expect(text(m.blocks)).toMatch(/…and \d+ more causes: see the thread/);
+  });
+});
+
+describe('request ids', () => {
+  it('are in the context line, not in the headline or the notification text', () => {
+    for (const status of ['pending_approval', 'running', 'completed'] as const) {
+      const m = renderRunSummary({ request: request({ id: 'req_abc', status }) });
+      const [headline] = m.blocks;
+      expect(JSON.stringify(headline)).not.toContain('req_abc');
+      expect(m.text).not.toContain('req_abc');
+      const last = m.blocks.at(-1);
+      expect(last?.type).toBe('context');
+      expect(JSON.stringify(last)).toContain('Request req_abc');
+    }
+  });
+});
+
+describe('who may approve', () => {
+  it('never names the requester, and says why', () => {
+    const m = renderRunSummary({
+      request: request({ status: 'pending_approval', requestedBy: 'U0OP' }),
+      approvers: ['U1', 'U0OP', 'U2'],
+    });
+    expectValid(m);
+    expect(text(m.blocks)).toContain('*Waiting for approval* by <@U1>, <@U2>.');
+    expect(text(m.blocks)).toContain('<@U0OP> cannot approve their own request.');
+    const notListed = renderRunSummary({
+      request: request({ status: 'pending_approval', requestedBy: 'U0OP' }),
+      approvers: ['U1'],
+    });
+    expect(text(notListed.blocks)).not.toContain('own request');
   });
 });

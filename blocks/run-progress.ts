@@ -1,0 +1,90 @@
+/**
+ * A run at a glance, for its summary: a progress bar made of text, the time left at the pace so
+ * far, and at the end one line per group of failures (product × reason, with the number of users).
+ */
+import type { ChangeRequest, FailureReason, Operation } from '../src/licensing/model.js';
+import { plural } from './elements.js';
+import { type FailureMessages, reasonText } from './failure-text.js';
+import { escapeMrkdwn } from './limits.js';
+
+/** Segments of the progress bar: fixed, so the bar does not jump as the numbers grow. */
+export const PROGRESS_BAR_WIDTH = 10;
+
+/**
+ * "▰▰▰▰▱▱▱▱▱▱ 48 of 120": segments filled in proportion, rounded down, so the bar is full only
+ * when every part is done.
+ */
+export function progressBar(done: number, total: number, width = PROGRESS_BAR_WIDTH): string {
+  const share = total > 0 ? Math.max(0, Math.min(done, total)) / total : 0;
+  const filled = Math.floor(share * width);
+  return `${'▰'.repeat(filled)}${'▱'.repeat(width - filled)} ${done} of ${total}`;
+}
+
+/**
+ * The time left at the pace so far ("about 2 min left"): the time since `startedAt` per part
+ * done, times the parts left. Null before there is a pace to measure (nothing done yet, no start
+ * time, a clock behind the start) and once everything is done.
+ */
+export function timeLeft(
+  startedAt: string | undefined,
+  done: number,
+  total: number,
+  now: number,
+): string | null {
+  if (startedAt === undefined || done <= 0 || done >= total) return null;
+  const elapsed = now - Date.parse(startedAt);
+  if (!Number.isFinite(elapsed) || elapsed <= 0) return null;
+  const minutes = Math.round(((elapsed / done) * (total - done)) / 60_000);
+  if (minutes < 1) return 'less than a minute left';
+  if (minutes < 60) return `about ${minutes} min left`;
+  const hours = Math.floor(minutes / 60);
+  const rest = minutes % 60;
+  return `about ${hours} h${rest > 0 ? ` ${rest} min` : ''} left`;
+}
+
+/** The reason as a phrase inside a line: first letter lower case, no closing full stop. */
+function reasonPhrase(reason: FailureReason | undefined, messages: FailureMessages | undefined): string {
+  const text = reasonText(reason, messages).replace(/\.$/, '');
+  return escapeMrkdwn(`${text.charAt(0).toLowerCase()}${text.slice(1)}`);
+}
+
+interface FailureGroup {
+  op: Operation;
+  skuId: string;
+  reason: FailureReason | undefined;
+  users: Set<string>;
+}
+
+/**
+ * One line per group of failures, largest first: "• *Office 365 E1* · the product cannot be
+ * combined with a product the user already has: 7 users" (revocations say "(revoke)" after the
+ * product, named by `label`, mrkdwn). The thread lists the users of each group.
+ */
+export function failureGroupLines(
+  request: ChangeRequest,
+  label: (skuId: string) => string,
+  messages?: FailureMessages,
+): string[] {
+  const groups = new Map<string, FailureGroup>();
+  for (const r of Object.values(request.results)) {
+    if (r.outcome !== 'failed') continue;
+    const key = `${r.op}|${r.skuId}|${r.reason ?? ''}`;
+    const group = groups.get(key) ?? { op: r.op, skuId: r.skuId, reason: r.reason, users: new Set() };
+    group.users.add(r.userId);
+    groups.set(key, group);
+  }
+  const order = new Map(request.products.map((p, i) => [p.skuId, i]));
+  const rank = (g: FailureGroup) => order.get(g.skuId) ?? Number.MAX_SAFE_INTEGER;
+  return [...groups.values()]
+    .sort(
+      (a, b) =>
+        b.users.size - a.users.size ||
+        (a.op === b.op ? 0 : a.op === 'assign' ? -1 : 1) ||
+        rank(a) - rank(b) ||
+        (a.reason ?? '').localeCompare(b.reason ?? ''),
+    )
+    .map((g) => {
+      const product = `*${label(g.skuId)}*${g.op === 'revoke' ? ' (revoke)' : ''}`;
+      return `• ${product} · ${reasonPhrase(g.reason, messages)}: ${plural(g.users.size, 'user')}`;
+    });
+}
