@@ -1,16 +1,19 @@
 /** The modal shown after a successful submit. */
 import type { KnownBlock, ModalView } from '@slack/types';
-import { context, modal, plural, section, userMention } from './elements.js';
+import { context, modal, plural, section } from './elements.js';
 import { ids } from './ids.js';
 import { escapeMrkdwn, oneLine, truncate } from './limits.js';
+import { decidersOf, mentions } from './run-summary.js';
 
 export interface SubmittedData {
   requestId: string;
   customerName: string;
   /** `running`: it runs now; `pending_approval`: it waits for a manager. */
   status: 'running' | 'pending_approval';
-  /** Slack user ids of who may approve (pending_approval). */
+  /** Slack user ids of who may approve (pending_approval); the requester is left out of them. */
   approvers?: readonly string[];
+  /** The requester's Slack user id: never listed among who may approve. */
+  requestedBy?: string;
   /** Where approvers decide (pending_approval). */
   approvalChannelId?: string | null;
   /** Channel (or DM) where the summary and results are posted. */
@@ -33,16 +36,15 @@ export function renderSubmitted(data: SubmittedData): ModalView {
   const customer = escapeMrkdwn(truncate(oneLine(data.customerName), 200));
   const blocks: KnownBlock[] = [];
   if (data.status === 'running') {
-    blocks.push(section(`*Request ${id} is under way* for *${customer}*.`));
+    blocks.push(section(`*Your request for ${customer} is under way.*`));
   } else {
-    const who =
-      data.approvers && data.approvers.length > 0
-        ? ` by ${data.approvers.slice(0, 20).map(userMention).join(', ')}${data.approvers.length > 20 ? ` and ${data.approvers.length - 20} more` : ''}`
-        : '';
+    const { deciders, selfNote } = decidersOf(data.approvers ?? [], data.requestedBy ?? '');
+    const who = deciders.length > 0 ? ` by ${mentions(deciders)}` : '';
     const where = data.approvalChannelId ? ` in ${channel(data.approvalChannelId)}` : '';
+    const self = selfNote === '' ? '' : ' You cannot approve your own request.';
     blocks.push(
       section(
-        `:hourglass: *Request ${id} for ${customer} is waiting for approval*${who}${where}. Nothing changes until it is approved.`,
+        `:hourglass: *Your request for ${customer} is waiting for approval*${who}${where}. Nothing changes until it is approved.${self}`,
       ),
     );
     if (data.approvalReason !== undefined) {
@@ -56,7 +58,8 @@ export function renderSubmitted(data: SubmittedData): ModalView {
   if (data.revocations !== undefined && data.revocations > 0) {
     parts.push(`${plural(data.revocations, 'license')} to revoke`);
   }
-  if (parts.length > 0) blocks.push(context([parts.join(' · ')]));
+  // The request id is for looking it up (App Home, the CSV's name, support), not a headline.
+  blocks.push(context([...parts, `Request ${id}`]));
   const results = data.resultsInDm
     ? 'The summary and the results will be posted to you in a direct message'
     : data.resultsChannelId

@@ -14,8 +14,27 @@ describe('renderSubmitted', () => {
     expect(view.submit).toBeUndefined();
     expect(view.close?.text).toBe('Done');
     const text = sectionTexts(view).join('\n');
-    expect(text).toContain('Request req_1 is under way');
+    expect(text).toContain('*Your request for Contoso is under way.*');
+    expect(text).not.toContain('req_1');
     expect(text).toContain('<#C123>');
+    // The id stays where it can be looked up: the context line.
+    const contexts = view.blocks.filter((b) => b.type === 'context');
+    expect(JSON.stringify(contexts)).toContain('Request req_1');
+  });
+
+  it('never lists the requester among who may approve', () => {
+    const view = renderSubmitted({
+      requestId: 'req_5',
+      customerName: 'Contoso',
+      status: 'pending_approval',
+      approvers: ['U1', 'U0OP', 'U2'],
+      requestedBy: 'U0OP',
+    });
+    expectFits(view);
+    const text = sectionTexts(view).join('\n');
+    expect(text).toContain('waiting for approval* by <@U1>, <@U2>.');
+    expect(text).not.toContain('U0OP');
+    expect(text).toContain('You cannot approve your own request.');
   });
 
   it('says who may approve when it waits for approval', () => {
