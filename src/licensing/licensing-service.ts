@@ -129,8 +129,16 @@ export class LicensingService {
     return this.#provider.findUsersByEmail(customerId, emails);
   }
 
-  getLicenseOverview(customerId: string, userIds: readonly string[]): Promise<ProductOverview[]> {
-    return productOverview(this.#provider, customerId, userIds);
+  /**
+   * Each product over the selection: who holds it, and who would get it if ticked to assign with
+   * the plans turned off in `disabledPlansBySku` (eligibility.ts).
+   */
+  getLicenseOverview(
+    customerId: string,
+    userIds: readonly string[],
+    disabledPlansBySku?: Readonly<Record<string, readonly string[]>>,
+  ): Promise<ProductOverview[]> {
+    return productOverview(this.#provider, customerId, userIds, disabledPlansBySku);
   }
 
   /** Checks a change without saving it; with `requestedBy`, the approval window is counted too. */

@@ -1,6 +1,7 @@
 /** What a change would do, read from the tenant as it is now: the plan, and the products' overview. */
 import type { LicenseProvider } from '../providers/license-provider.js';
-import type { Customer, Product } from './model.js';
+import { NO_RULES, predictAssignment } from './eligibility.js';
+import type { Customer, Product, UserLicense } from './model.js';
 import { type PlanResult, planChanges } from './plan.js';
 import type { ChangeInput, ProductOverview } from './service-types.js';
 
@@ -22,27 +23,44 @@ export async function planChange(provider: LicenseProvider, input: ChangeInput):
   return { customer, plan, products };
 }
 
-/** Each product of the customer with who of `userIds` holds it, directly or through a group. */
+/**
+ * Each product of the customer with who of `userIds` holds it, directly or through a group, and
+ * who would get it if ticked to assign (with the plans turned off in `disabledPlansBySku`).
+ */
 export async function productOverview(
   provider: LicenseProvider,
   customerId: string,
   userIds: readonly string[],
+  disabledPlansBySku: Readonly<Record<string, readonly string[]>> = {},
 ): Promise<ProductOverview[]> {
   const selected = [...new Set(userIds)];
-  const [products, holdings] = await Promise.all([
+  const [products, holdings, users, rules] = await Promise.all([
     provider.listProducts(customerId),
     provider.getHoldings(customerId, selected),
+    provider.getUsers(customerId, selected),
+    provider.licensingRules?.(customerId) ?? NO_RULES,
   ]);
   return products.map((product) => {
-    const holders: string[] = [];
-    const inheritedHolders: string[] = [];
-    for (const userId of selected) {
-      const license = holdings.get(userId)?.find((held) => held.skuId === product.skuId);
-      if (license?.direct) holders.push(userId);
-      else if (license) inheritedHolders.push(userId);
-    }
-    const holding = holders.length + inheritedHolders.length;
-    const state = holding === 0 ? 'none' : holding === selected.length ? 'all' : 'some';
-    return { product, holders, inheritedHolders, state };
+    const disabled = disabledPlansBySku[product.skuId];
+    const choice = { skuId: product.skuId, disabledPlans: disabled === undefined ? null : [...disabled] };
+    const prediction = predictAssignment({ users, products, holdings, rules, choice });
+    return { ...holdersOf(product, selected, holdings), prediction };
   });
+}
+
+function holdersOf(
+  product: Product,
+  selected: readonly string[],
+  holdings: ReadonlyMap<string, readonly UserLicense[]>,
+): Omit<ProductOverview, 'prediction'> {
+  const holders: string[] = [];
+  const inheritedHolders: string[] = [];
+  for (const userId of selected) {
+    const license = holdings.get(userId)?.find((held) => held.skuId === product.skuId);
+    if (license?.direct) holders.push(userId);
+    else if (license) inheritedHolders.push(userId);
+  }
+  const holding = holders.length + inheritedHolders.length;
+  const state = holding === 0 ? 'none' : holding === selected.length ? 'all' : 'some';
+  return { product, holders, inheritedHolders, state };
 }

@@ -1,5 +1,6 @@
 /** The shapes the service's callers pass in and get back, shared by the service's parts. */
 import type { Approval } from '../store/store.js';
+import type { AssignPrediction } from './eligibility.js';
 import type { AssignChoice, ChangeRequest, Product, ReportTarget } from './model.js';
 import type { PlanProblem } from './plan.js';
 import type { ApprovalBasis } from './policy.js';
@@ -13,6 +14,11 @@ export interface ProductOverview {
   inheritedHolders: string[];
   /** all / some / none of the selection hold it (directly or through a group). */
   state: 'all' | 'some' | 'none';
+  /**
+   * Who of the selection would get it if it were ticked to assign, and why the others cannot
+   * (eligibility.ts); absent where it was not predicted.
+   */
+  prediction?: AssignPrediction;
 }
 
 export interface ChangeInput {

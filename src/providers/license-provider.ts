@@ -3,6 +3,7 @@
  * Methods speak the domain model; adapters translate wire formats and map errors to a
  * FailureReason. Users are always returned in a stable order: display name, then id.
  */
+import type { LicensingRules } from '../licensing/eligibility.js';
 import type {
   Customer,
   FailureReason,
@@ -48,6 +49,12 @@ export interface LicenseProvider {
   listProducts(customerId: string): Promise<Product[]>;
   /** For each given user id (found ones only), the products they hold. */
   getHoldings(customerId: string, userIds: readonly string[]): Promise<Map<string, UserLicense[]>>;
+  /**
+   * The licensing rules the backend enforces and knows ahead (plan dependencies, exclusions,
+   * country limits by service-plan id), so a change can be predicted before it is sent. Absent:
+   * none known (only usage locations and seats are predicted).
+   */
+  licensingRules?(customerId: string): Promise<LicensingRules>;
   /**
    * Applies one user's change as a single all-or-nothing call, like Graph's assignLicense.
    * Throws LicenseProviderError when refused. May resolve with warnings about an applied change.

@@ -9,6 +9,7 @@
  * disk and what the caller was told always agree (change-recorder.ts, demo-writes.ts).
  */
 import { setTimeout } from 'node:timers/promises';
+import type { LicensingRules } from '../../licensing/eligibility.js';
 import type { Customer, Product, TenantUser, UserChange, UserLicense } from '../../licensing/model.js';
 import type { LicenseProvider, UserPage, UserQuery } from '../license-provider.js';
 import type { DemoJournal } from './change-recorder.js';
@@ -18,6 +19,7 @@ import { unknownCustomer, userNotFound } from './demo-errors.js';
 import { type DemoFaults, type RefusalCounts, WriteAdmission } from './demo-faults.js';
 import type { DemoTenantData } from './demo-tenant.js';
 import { DemoWrites } from './demo-writes.js';
+import { DEMO_RULES } from './rules.js';
 import { normalizeText, type UserIndex } from './user-index.js';
 import { WriteQuota } from './write-quota.js';
 
@@ -134,6 +136,12 @@ export class DemoProvider implements LicenseProvider {
   async listProducts(customerId: string): Promise<Product[]> {
     await this.delay();
     return this.customer(customerId).userProducts();
+  }
+
+  /** The demo tenant's rules (rules.ts), the same for every customer; no call to wait for. */
+  async licensingRules(customerId: string): Promise<LicensingRules> {
+    this.customer(customerId);
+    return DEMO_RULES;
   }
 
   async getHoldings(customerId: string, userIds: readonly string[]): Promise<Map<string, UserLicense[]>> {

@@ -2,7 +2,15 @@
  * The licensing rules the demo tenant enforces, at service-plan level as Entra does
  * (reference §3 and §5). Every rule looks only at plans that are enabled for the user.
  */
+import type {
+  LicensingRules,
+  PlanCountryLimit,
+  PlanDependency,
+  PlanExclusion,
+} from '../../licensing/eligibility.js';
 import { DEMO_PLANS, DEMO_SKUS } from './catalog.js';
+
+export type { PlanCountryLimit, PlanDependency, PlanExclusion } from '../../licensing/eligibility.js';
 
 /**
  * Countries where Calling Plans are sold: an approximation for the demo (reference §3),
@@ -25,24 +33,12 @@ export const CALLING_PLAN_COUNTRIES: readonly string[] = [
   'CH',
 ];
 
-/** A plan that works only when one of the listed plans is enabled too. */
-export interface PlanDependency {
-  plan: string;
-  requiresAnyOf: readonly string[];
-}
-
 export const PLAN_DEPENDENCIES: readonly PlanDependency[] = [
   { plan: DEMO_PLANS.MCOMEETADV, requiresAnyOf: [DEMO_PLANS.MCOSTANDARD, DEMO_PLANS.TEAMS1] },
   { plan: DEMO_PLANS.MCOEV, requiresAnyOf: [DEMO_PLANS.MCOSTANDARD, DEMO_PLANS.TEAMS1] },
   { plan: DEMO_PLANS.MCOPSTN1, requiresAnyOf: [DEMO_PLANS.MCOEV] },
   { plan: DEMO_PLANS.SHAREPOINT_PROJECT, requiresAnyOf: [DEMO_PLANS.SHAREPOINTENTERPRISE] },
 ];
-
-/** Two plans one user cannot have enabled together, except when brought by an exempt product. */
-export interface PlanExclusion {
-  plans: readonly [string, string];
-  exemptSkus: readonly string[];
-}
 
 export const PLAN_EXCLUSIONS: readonly PlanExclusion[] = [
   {
@@ -53,12 +49,13 @@ export const PLAN_EXCLUSIONS: readonly PlanExclusion[] = [
   },
 ];
 
-/** A plan that may only be enabled for users in the listed countries. */
-export interface PlanCountryLimit {
-  plan: string;
-  countries: readonly string[];
-}
-
 export const PLAN_COUNTRY_LIMITS: readonly PlanCountryLimit[] = [
   { plan: DEMO_PLANS.MCOPSTN1, countries: CALLING_PLAN_COUNTRIES },
 ];
+
+/** The same rules as the licensing port serves them (LicenseProvider.licensingRules). */
+export const DEMO_RULES: LicensingRules = {
+  dependencies: PLAN_DEPENDENCIES,
+  exclusions: PLAN_EXCLUSIONS,
+  countryLimits: PLAN_COUNTRY_LIMITS,
+};

@@ -4,6 +4,7 @@
  * changes through one POST /users/{id}/assignLicense per user.
  */
 import { z } from 'zod';
+import type { LicensingRules } from '../../licensing/eligibility.js';
 import type { Customer, Product, TenantUser, UserChange, UserLicense } from '../../licensing/model.js';
 import {
   compareUsers,
@@ -12,6 +13,7 @@ import {
   type UserPage,
   type UserQuery,
 } from '../license-provider.js';
+import { MICROSOFT_PLAN_RULES } from '../microsoft-plan-rules.js';
 import type { RemoteProviderOptions } from '../remote-provider-options.js';
 import { ChangeFailures } from './change-failures.js';
 import type { CustomerDirectory } from './customer-directory.js';
@@ -60,6 +62,11 @@ export class GraphProvider implements LicenseProvider {
 
   getCustomer(customerId: string): Promise<Customer | null> {
     return this.options.customers.getCustomer(customerId);
+  }
+
+  /** Microsoft's documented plan rules (microsoft-plan-rules.ts): the same for every customer. */
+  async licensingRules(): Promise<LicensingRules> {
+    return MICROSOFT_PLAN_RULES;
   }
 
   async searchUsers(customerId: string, query: UserQuery): Promise<UserPage> {

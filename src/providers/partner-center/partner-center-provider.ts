@@ -3,6 +3,7 @@
  * with starts_with filters and continuation paging, users, Group1 subscribed SKUs, per-user
  * licences and one POST …/licenseupdates per user change.
  */
+import type { LicensingRules } from '../../licensing/eligibility.js';
 import type { Customer, Product, TenantUser, UserChange, UserLicense } from '../../licensing/model.js';
 import { mapLimited } from '../http.js';
 import {
@@ -13,6 +14,7 @@ import {
   type UserPage,
   type UserQuery,
 } from '../license-provider.js';
+import { MICROSOFT_PLAN_RULES } from '../microsoft-plan-rules.js';
 import type { RemoteProviderOptions } from '../remote-provider-options.js';
 import { LicenseUpdates } from './license-updates.js';
 import type { PartnerCenterAuth } from './pc-auth.js';
@@ -67,6 +69,11 @@ export class PartnerCenterProvider implements LicenseProvider {
 
   getCustomer(customerId: string): Promise<Customer | null> {
     return this.directory.getCustomer(customerId);
+  }
+
+  /** Microsoft's documented plan rules (microsoft-plan-rules.ts): the same for every customer. */
+  async licensingRules(): Promise<LicensingRules> {
+    return MICROSOFT_PLAN_RULES;
   }
 
   /** A word of the display name, or the e-mail, starts with the query (Partner Center has no user search). */

@@ -1,0 +1,138 @@
+import { describe, expect, it } from 'vitest';
+import {
+  type EligibilityInput,
+  type LicensingRules,
+  NO_RULES,
+  predictAssignment,
+  refusalCounts,
+} from '../../src/licensing/eligibility.js';
+import type { Product, TenantUser, UserLicense } from '../../src/licensing/model.js';
+import { makeLicense, makeProduct, makeUser } from '../support/licensing-factories.js';
+
+const plans = (...ids: string[]) => ids.map((id) => ({ id, name: id.toUpperCase() }));
+
+/** A small catalogue: a base (plan "base"), a suite clashing with it ("site1" ⟂ "site2"), an add-on needing "base". */
+const base = makeProduct({ skuId: 'BASE', servicePlans: plans('base', 'site1') });
+const suite = makeProduct({ skuId: 'SUITE', servicePlans: plans('site2', 'mail') });
+const addOn = makeProduct({ skuId: 'ADDON', servicePlans: plans('conf') });
+const calling = makeProduct({ skuId: 'CALLING', servicePlans: plans('pstn') });
+const exempt = makeProduct({ skuId: 'PROJECT', servicePlans: plans('site2', 'project') });
+
+const RULES: LicensingRules = {
+  dependencies: [
+    { plan: 'conf', requiresAnyOf: ['base'] },
+    { plan: 'pstn', requiresAnyOf: ['base'] },
+  ],
+  exclusions: [{ plans: ['site1', 'site2'], exemptSkus: ['PROJECT'] }],
+  countryLimits: [{ plan: 'pstn', countries: ['US', 'GB'] }],
+};
+
+function predict(
+  users: TenantUser[],
+  skuId: string,
+  options: {
+    holdings?: Record<string, UserLicense[]>;
+    products?: Product[];
+    rules?: LicensingRules;
+    disabledPlans?: string[];
+  } = {},
+) {
+  const input: EligibilityInput = {
+    users,
+    products: options.products ?? [base, suite, addOn, calling, exempt],
+    holdings: new Map(Object.entries(options.holdings ?? {})),
+    rules: options.rules ?? RULES,
+    choice: { skuId, disabledPlans: options.disabledPlans ?? null },
+  };
+  return predictAssignment(input);
+}
+
+describe('predictAssignment', () => {
+  it('refuses users without a usage location, whatever the rules', () => {
+    const nowhere = makeUser({ usageLocation: null });
+    const here = makeUser();
+    const prediction = predict([nowhere, here], 'BASE', { rules: NO_RULES });
+    expect(prediction.gets).toEqual([here.id]);
+    expect(prediction.cannot).toEqual([{ userId: nowhere.id, reason: 'usage_location_missing' }]);
+  });
+
+  it('refuses a plan limited to countries the user is not in', () => {
+    const french = makeUser({ usageLocation: 'FR' });
+    const american = makeUser({ usageLocation: 'US' });
+    const holdings = { [french.id]: [makeLicense('BASE')], [american.id]: [makeLicense('BASE')] };
+    const prediction = predict([french, american], 'CALLING', { holdings });
+    expect(prediction.cannot).toEqual([{ userId: french.id, reason: 'usage_location_not_allowed' }]);
+    expect(prediction.gets).toEqual([american.id]);
+  });
+
+  it('names the product that would bring a missing prerequisite', () => {
+    const bare = makeUser();
+    const prediction = predict([bare], 'ADDON');
+    expect(prediction.cannot).toEqual([
+      { userId: bare.id, reason: 'missing_prerequisite', blockingSkuId: 'BASE' },
+    ]);
+    const withBase = predict([bare], 'ADDON', { holdings: { [bare.id]: [makeLicense('BASE')] } });
+    expect(withBase.gets).toEqual([bare.id]);
+  });
+
+  it('names the held product a clash is with, unless the clashing plan is off or the product exempt', () => {
+    const holder = makeUser();
+    const holdings = { [holder.id]: [makeLicense('BASE')] };
+    expect(predict([holder], 'SUITE', { holdings }).cannot).toEqual([
+      { userId: holder.id, reason: 'mutually_exclusive', blockingSkuId: 'BASE' },
+    ]);
+    expect(predict([holder], 'SUITE', { holdings, disabledPlans: ['site2'] }).gets).toEqual([holder.id]);
+    expect(predict([holder], 'PROJECT', { holdings }).gets).toEqual([holder.id]);
+    const offAlready = { [holder.id]: [makeLicense('BASE', { disabledPlans: ['site1'] })] };
+    expect(predict([holder], 'SUITE', { holdings: offAlready }).gets).toEqual([holder.id]);
+  });
+
+  it('counts holders apart, directly or through a group, and gives seats in the run order', () => {
+    const [a, b, c, d] = [makeUser(), makeUser(), makeUser(), makeUser()];
+    const scarce = makeProduct({ skuId: 'SCARCE', total: 3, consumed: 1 });
+    const holdings = { [a.id]: [makeLicense('SCARCE', { direct: false, viaGroups: ['g'] })] };
+    const prediction = predict([a, b, c, d], 'SCARCE', { holdings, products: [scarce] });
+    expect(prediction.holds).toEqual([a.id]);
+    expect(prediction.gets).toEqual([b.id, c.id]);
+    expect(prediction.cannot).toEqual([{ userId: d.id, reason: 'insufficient_licenses' }]);
+  });
+
+  it('checks in Graph order: a user refused for a clash takes no seat, seats go before the plan rules', () => {
+    const clashing = makeUser();
+    const [first, second] = [makeUser(), makeUser()];
+    const oneSeat = { ...suite, total: 1, consumed: 0, available: 1 };
+    const products = [base, oneSeat];
+    const holdings = { [clashing.id]: [makeLicense('BASE')] };
+    const early = predict([clashing, first, second], 'SUITE', { holdings, products });
+    expect(early.gets).toEqual([first.id]);
+    expect(early.cannot.map((r) => r.reason)).toEqual(['mutually_exclusive', 'insufficient_licenses']);
+    const late = predict([first, clashing], 'SUITE', { holdings, products });
+    expect(late.cannot).toEqual([{ userId: clashing.id, reason: 'insufficient_licenses' }]);
+  });
+
+  it('gives nothing of a suspended product and nothing of a product the customer lacks', () => {
+    const user = makeUser();
+    const suspended = { ...base, status: 'suspended' as const, available: 5 };
+    expect(predict([user], 'BASE', { products: [suspended] }).cannot).toEqual([
+      { userId: user.id, reason: 'insufficient_licenses' },
+    ]);
+    expect(predict([user], 'NOPE')).toEqual({ skuId: 'NOPE', gets: [], holds: [], cannot: [] });
+  });
+
+  it('counts refusals by reason in the order of the checks', () => {
+    const users = [
+      makeUser({ usageLocation: null }),
+      makeUser(),
+      makeUser(),
+      makeUser({ usageLocation: null }),
+    ];
+    const holdings = {
+      [users[1]?.id ?? '']: [makeLicense('BASE')],
+      [users[2]?.id ?? '']: [makeLicense('BASE')],
+    };
+    expect(refusalCounts(predict(users, 'SUITE', { holdings }))).toEqual([
+      ['usage_location_missing', 2],
+      ['mutually_exclusive', 2],
+    ]);
+  });
+});
