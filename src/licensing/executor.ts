@@ -26,13 +26,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LicenseProvider } from '../providers/license-provider.js';
 import type { Store } from '../store/store.js';
-import { attemptChange, readHoldings, type TenantCalls } from './execution/attempt.js';
+import { attemptChange, readCatalogue, readHoldings, type TenantCalls } from './execution/attempt.js';
 import { HoldingsPrefetch } from './execution/holdings-prefetch.js';
 import { runItem } from './execution/item.js';
 import { hasPendingWork } from './execution/parts.js';
 import { RunReporting } from './execution/run-reporting.js';
 import { runPool } from './execution/worker-pool.js';
-import type { ChangeRequest, ItemResult, RunCounts } from './model.js';
+import type { ChangeRequest, ItemResult, Product, RunCounts } from './model.js';
 import { TenantPacer } from './pacer.js';
 import type { Reporter } from './reporter.js';
 import { resultKey } from './result-key.js';
@@ -68,7 +68,8 @@ export interface RunOptions {
   sleep?: (ms: number) => Promise<void>;
   now?: () => Date;
   random?: () => number;
-  logger?: { warn(...parts: unknown[]): void };
+  /** `info`, when the logger has it, gets each refusal in the provider's own words. */
+  logger?: { warn(...parts: unknown[]): void; info?(...parts: unknown[]): void };
   /** Aborted at shutdown: no new item starts; items in flight finish and are recorded. */
   signal?: AbortSignal;
 }
@@ -94,6 +95,7 @@ export async function runRequest(request: ChangeRequest, options: RunOptions): P
   const run: ChangeRequest = structuredClone(request);
   const pending = run.items.filter((item) => hasPendingWork(item, run.results));
   const calls = tenantCalls(request, options, now);
+  const logger = options.logger ?? { warn() {} };
   const prefetch = new HoldingsPrefetch(
     pending.map((item) => item.userId),
     Math.max(1, options.holdingsBatchSize ?? EXECUTOR_DEFAULTS.holdingsBatchSize),
@@ -104,8 +106,10 @@ export async function runRequest(request: ChangeRequest, options: RunOptions): P
     flush: () => store.flush(),
     progressIntervalMs: options.progressIntervalMs ?? EXECUTOR_DEFAULTS.progressIntervalMs,
     now,
-    logger: options.logger ?? { warn() {} },
+    logger,
   });
+
+  const catalogue = catalogueOnce(calls, logger);
 
   const startCounts = countResults(run);
   reporting.tell(run, 'started', (reporter) => reporter.started(run, startCounts));
@@ -118,8 +122,10 @@ export async function runRequest(request: ChangeRequest, options: RunOptions): P
       attempt: (userId) => (parts) => attemptChange(calls, userId, parts),
       resumed: options.resumed ?? false,
       now,
+      catalogue,
     });
     if (results.length === 0) return;
+    logRefusals(logger, run, results);
     await record(store, run, results);
     reporting.tell(run, 'itemDone', (reporter) => reporter.itemDone(run, item, results));
     reporting.progress(run);
@@ -142,6 +148,35 @@ export async function runRequest(request: ChangeRequest, options: RunOptions): P
   reporting.tell(finished, 'finished', (reporter) => reporter.finished(finished, finalCounts));
   await reporting.settled();
   return finished;
+}
+
+/** The provider's own words for each refusal go to the log (the thread names products instead). */
+function logRefusals(
+  logger: NonNullable<RunOptions['logger']>,
+  run: ChangeRequest,
+  results: readonly ItemResult[],
+) {
+  for (const r of results) {
+    if (r.outcome !== 'failed') continue;
+    logger.info?.(
+      `[executor] ${run.id}: ${r.op} ${r.skuId} for ${r.userId} refused (${r.reason ?? 'provider_error'}): ${r.detail ?? ''}`,
+    );
+  }
+}
+
+/** The customer's products, read on first use only (null when the read failed: refusals stay unnamed). */
+function catalogueOnce(calls: TenantCalls, logger: NonNullable<RunOptions['logger']>) {
+  let products: Promise<Product[] | null> | undefined;
+  return () => {
+    products ??= readCatalogue(calls).catch((error: unknown): null => {
+      logger.warn(
+        `[executor] reading the products of ${calls.customerId} failed; refusals are not named:`,
+        error,
+      );
+      return null;
+    });
+    return products;
+  };
 }
 
 /** Stores an item's results (coalesced by the store) and adds them to the run. */

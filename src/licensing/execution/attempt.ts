@@ -4,6 +4,7 @@
  * have landed), so the user's holdings are read again and tell which parts did.
  */
 import { isLicenseProviderError, type LicenseProvider } from '../../providers/license-provider.js';
+import type { Product } from '../model.js';
 import { type Refusal, type RetryPolicy, retryTransient } from '../retry.js';
 import type { Holdings } from './holdings-prefetch.js';
 import { appliedParts, type Part, toChange } from './parts.js';
@@ -25,6 +26,12 @@ export type Attempt = { ok: true; warnings: readonly string[] } | (Refusal & { l
 export async function readHoldings(calls: TenantCalls, userIds: string[]): Promise<Holdings> {
   const read = await retryTransient(() => calls.provider.getHoldings(calls.customerId, userIds), calls.reads);
   return read.ok ? { ok: true, holdings: read.value } : { ok: false, error: read.error };
+}
+
+/** The customer's products with their service plans; null when the read kept failing. */
+export async function readCatalogue(calls: TenantCalls): Promise<Product[] | null> {
+  const read = await retryTransient(() => calls.provider.listProducts(calls.customerId), calls.reads);
+  return read.ok ? read.value : null;
 }
 
 export async function attemptChange(

@@ -2,9 +2,10 @@
  * One user's item: its planned no-ops, then its pending parts checked against the holdings read
  * at run time (which settle what needs no call), then the rest applied.
  */
-import type { ChangeItem, ItemResult, UserLicense } from '../model.js';
+import type { ChangeItem, ItemResult, Product, UserLicense } from '../model.js';
 import type { AttemptParts } from './apply-parts.js';
 import { applyParts } from './apply-parts.js';
+import { explainFailure } from './failure-explanation.js';
 import type { Holdings } from './holdings-prefetch.js';
 import {
   failureOf,
@@ -26,6 +27,11 @@ export interface ItemDeps {
   /** True when continuing an interrupted run (see settleByHoldings). */
   resumed: boolean;
   now: () => Date;
+  /**
+   * The customer's products, read once per run when a refusal names service plans (null when
+   * the read failed): what blocked such a failure is then named (explainFailure).
+   */
+  catalogue?: () => Promise<readonly Product[] | null>;
 }
 
 /** The item's new results (none when everything already has one). */
@@ -47,7 +53,34 @@ export async function runItem(item: ChangeItem, deps: ItemDeps): Promise<ItemRes
     return [...results, ...parts.map((part) => settle(part, 'failed', { reason: 'user_not_found' }))];
   }
   const { settled, toApply } = settleByHoldings(parts, licenses, deps.resumed, settle);
-  return [...results, ...settled, ...(await applyParts(toApply, deps.attempt(item.userId), settle))];
+  const decided = [...settled, ...(await applyParts(toApply, deps.attempt(item.userId), settle))];
+  return [...results, ...(await explained(decided, licenses, item, deps))];
+}
+
+/** Refusals whose provider message names service plans: those explainFailure can name. */
+const namesPlans = (result: ItemResult): boolean =>
+  result.outcome === 'failed' &&
+  result.detail !== undefined &&
+  (result.reason === 'mutually_exclusive' ||
+    result.reason === 'missing_prerequisite' ||
+    result.reason === 'usage_location_not_allowed');
+
+/** The results, each refusal that names service plans with what blocked it (`blockedBy`). */
+async function explained(
+  results: ItemResult[],
+  licenses: readonly UserLicense[],
+  item: ChangeItem,
+  deps: ItemDeps,
+): Promise<ItemResult[]> {
+  if (deps.catalogue === undefined || !results.some(namesPlans)) return results;
+  const catalogue = await deps.catalogue();
+  if (catalogue === null) return results;
+  const assigned = item.change.assign.map((part) => part.skuId);
+  return results.map((result) => {
+    if (!namesPlans(result)) return result;
+    const blockedBy = explainFailure({ result, holdings: licenses, catalogue, assigned });
+    return blockedBy ? { ...result, blockedBy } : result;
+  });
 }
 
 /**
