@@ -26,12 +26,38 @@ import {
   truncate,
   VIEW_TEXT_BUDGET,
 } from './limits.js';
-import { describeChanges, productLabel, revokeTotals, type SlackMessage } from './run-summary.js';
+import { decidersOf, describeChanges, productLabel, revokeTotals, type SlackMessage } from './run-summary.js';
 import { sortUsers, userLine } from './users-step.js';
 
 export interface ApprovalRequestInput {
   request: ChangeRequest;
   approval: Approval;
+  /** Slack user ids of the approvers (APPROVER_USER_IDS): named while pending, the requester left out. */
+  approvers?: readonly string[];
+  /** The approvers' user group (APPROVER_GROUP_ID), named while pending. */
+  approverGroupId?: string;
+}
+
+/**
+ * Who may decide, as mrkdwn: "<@U1>, <@U2> or a member of <!subteam^S1>"; `except` (the
+ * requester) is left out, since nobody decides their own request.
+ */
+export function decidersText(
+  approverIds: readonly string[],
+  approverGroupId: string | undefined,
+  except?: string,
+): string {
+  const names = approverIds.filter((id) => id !== except).map(userMention);
+  if (approverGroupId !== undefined && /^S[A-Z0-9]+$/.test(approverGroupId)) {
+    names.push(`a member of <!subteam^${approverGroupId}>`);
+  }
+  if (names.length === 0) {
+    return names.length < approverIds.length
+      ? 'another approver (none is configured yet)'
+      : 'an approver (none is configured yet)';
+  }
+  if (names.length === 1) return names[0] as string;
+  return `${names.slice(0, -1).join(', ')} or ${names.at(-1)}`;
 }
 
 /**
@@ -80,7 +106,7 @@ export function approvalButtons(request: ChangeRequest, index?: number): Button[
 export function approvalSummaryLines(request: ChangeRequest, approval: Approval): string[] {
   const customer = escapeMrkdwn(truncate(oneLine(request.customerName), 200));
   const lines = [
-    `${userMention(approval.requestedBy)} ${approval.status === 'pending' ? 'asks' : 'asked'} to ${whatItTakes(request)} at *${customer}* (request ${escapeMrkdwn(request.id)}).`,
+    `${userMention(approval.requestedBy)} ${approval.status === 'pending' ? 'asks' : 'asked'} to ${whatItTakes(request)} at *${customer}*.`,
   ];
   const [changes] = packLinesCapped(
     describeChanges(request).map((l) => `• ${l}`),
@@ -114,6 +140,16 @@ function approvalBasisLine(request: ChangeRequest): string | null {
   return `*Counted toward the threshold of ${basis.threshold}:* ${parts.join(' + ')} = ${basis.total}.`;
 }
 
+/** "Can decide: <@A> or <@B>. <@R> cannot approve their own request." (pending, approvers known). */
+function whoDecides(input: ApprovalRequestInput): string {
+  const { approval, approvers = [], approverGroupId } = input;
+  if (approvers.length === 0 && approverGroupId === undefined) {
+    return 'Any approver except the requester can decide.';
+  }
+  const { selfNote } = decidersOf(approvers, approval.requestedBy);
+  return `Can decide: ${decidersText(approvers, approverGroupId, approval.requestedBy)}.${selfNote}`;
+}
+
 function decisionLine(approval: Approval): string {
   const by = approval.decidedBy ? ` by ${userMention(approval.decidedBy)}` : '';
   const at = approval.decidedAt ? ` ${slackDate(approval.decidedAt)}` : '';
@@ -129,7 +165,7 @@ function decisionLine(approval: Approval): string {
     case 'expired':
       return `:alarm_clock: *Expired* ${slackDate(approval.expiresAt)} without a decision. Nothing was changed.`;
     case 'pending':
-      return `:hourglass: Expires ${slackDate(approval.expiresAt)}. Any approver except the requester can decide.`;
+      return `:hourglass: Expires ${slackDate(approval.expiresAt)}.`;
   }
 }
 
@@ -152,13 +188,16 @@ export function renderApprovalRequest(input: ApprovalRequestInput): SlackMessage
     ...approvalSummaryLines(request, approval).map((l) => section(l)),
   ];
   // Pending: the expiry is a footnote under the buttons; decided: the decision is the news.
+  // The request id is for looking it up (App Home, the CSV's name, support), not a headline.
+  const id = `Request ${escapeMrkdwn(request.id)}`;
   if (pending) {
     blocks.push(actions(approvalButtons(request), ids.blocks.approvalActions));
-    blocks.push(context([decisionLine(approval)]));
+    blocks.push(context([`${decisionLine(approval)} ${whoDecides(input)}`, id]));
   } else {
     blocks.push(section(decisionLine(approval)));
+    blocks.push(context([id]));
   }
-  const what = `${whatItTakes(request)} at ${oneLine(request.customerName)} (request ${request.id})`;
+  const what = `${whatItTakes(request)} at ${oneLine(request.customerName)}`;
   const decidedBy = approval.decidedBy ? ` by ${userMention(approval.decidedBy)}` : '';
   const text =
     approval.status === 'pending'
@@ -178,8 +217,9 @@ export interface RejectReasonData {
 export function renderRejectReasonModal(data: RejectReasonData): ModalView {
   const blocks: KnownBlock[] = [
     section(
-      `Reject request *${escapeMrkdwn(data.requestId)}*${data.customerName ? ` for *${escapeMrkdwn(truncate(oneLine(data.customerName), 200))}*` : ''}? Nothing will be changed, and the requester sees your reason in the request's thread.`,
+      `Reject this request${data.customerName ? ` for *${escapeMrkdwn(truncate(oneLine(data.customerName), 200))}*` : ''}? Nothing will be changed, and the requester sees your reason in the request's thread.`,
     ),
+    context([`Request ${escapeMrkdwn(data.requestId)}`]),
     {
       type: 'input',
       block_id: ids.blocks.rejectReason,
@@ -220,8 +260,9 @@ export function renderRevokeListModal(request: ChangeRequest): ModalView {
   );
   const blocks: KnownBlock[] = [
     section(
-      `*${plural(revocations, 'license')} to revoke from ${plural(revoking.length, 'user')}* at *${escapeMrkdwn(truncate(oneLine(request.customerName), 200))}* (request ${escapeMrkdwn(request.id)})`,
+      `*${plural(revocations, 'license')} to revoke from ${plural(revoking.length, 'user')}* at *${escapeMrkdwn(truncate(oneLine(request.customerName), 200))}*`,
     ),
+    context([`Request ${escapeMrkdwn(request.id)}`]),
   ];
   if (lines.length === 0) blocks.push(context(['This request revokes no license.']));
   const listed = packLinesCapped(

@@ -30,10 +30,13 @@ function unwrap(entry: ChangeRequest | { request: ChangeRequest; counts: RunCoun
   return 'request' in entry ? entry : { request: entry, counts: countResults(entry) };
 }
 
-/** For approvers: the pending approvals, each with Approve / Reject / View users unless it is their own. */
+/**
+ * For approvers: the pending approvals, each with Approve / Reject / View users. Their own
+ * requests are not listed: nobody decides their own request (their summary says who can).
+ */
 function pendingBlocks(data: HomeData): KnownBlock[] {
   const blocks: KnownBlock[] = [];
-  const pending = data.pending ?? [];
+  const pending = (data.pending ?? []).filter(({ approval }) => approval.requestedBy !== data.userId);
   blocks.push(
     header(
       pending.length > 0 ? `Waiting for your approval (${pending.length})` : 'Waiting for your approval',
@@ -49,20 +52,21 @@ function pendingBlocks(data: HomeData): KnownBlock[] {
       blocks.push(context([`Request ${escapeMrkdwn(approval.requestId)} is no longer available.`]));
       return;
     }
-    const own = approval.requestedBy === data.userId;
-    const lines = approvalSummaryLines(request, approval);
-    lines.push(
-      `Expires ${slackDate(approval.expiresAt)}${own ? ' · _your own request: another approver decides_' : ''}`,
-    );
-    const [text] = packLinesCapped(lines, 1, (n) => `…and ${n} more lines`);
+    const [text] = packLinesCapped(approvalSummaryLines(request, approval), 1, (n) => `…and ${n} more lines`);
     blocks.push(section(text ?? ' '));
-    if (!own) blocks.push(actions(approvalButtons(request, i), homeApprovalBlockId(i)));
+    blocks.push(context([`Expires ${slackDate(approval.expiresAt)}`, requestIdText(request)]));
+    blocks.push(actions(approvalButtons(request, i), homeApprovalBlockId(i)));
   });
   if (pending.length > HOME_MAX_PENDING) {
     blocks.push(context([`…and ${pending.length - HOME_MAX_PENDING} more in the approvals channel.`]));
   }
   blocks.push(divider());
   return blocks;
+}
+
+/** The request id, for looking it up (the CSV's name, support): a context line, not a headline. */
+function requestIdText(request: ChangeRequest): string {
+  return `Request ${escapeMrkdwn(request.id)}`;
 }
 
 /** The user's recent requests with their status and outcome counts. */
@@ -84,11 +88,12 @@ function recentBlocks(data: HomeData): KnownBlock[] {
       ...(changes.length > 3 ? [`• …and ${changes.length - 3} more`] : []),
     ].join('\n');
     const text = [
-      `*${escapeMrkdwn(truncate(oneLine(request.customerName), 200))}* · ${slackDate(request.createdAt)} · ${escapeMrkdwn(request.id)}`,
+      `*${escapeMrkdwn(truncate(oneLine(request.customerName), 200))}* · ${slackDate(request.createdAt)}`,
       truncate(shown || 'No license changes', 1500),
       statusLine({ request, counts }),
     ].join('\n');
     blocks.push(section(text));
+    blocks.push(context([requestIdText(request)]));
   }
   if (data.recent.length > HOME_MAX_RECENT) {
     blocks.push(context([`Showing the last ${HOME_MAX_RECENT} requests.`]));

@@ -61,6 +61,32 @@ describe('renderApprovalRequest', () => {
     expect(view).toMatchObject({ action_id: ids.actions.viewRevokeList, value: r.id });
   });
 
+  it('names who may decide, never the requester, and keeps the request id in the context line', () => {
+    const r = request();
+    const approval = makeApproval({ requestId: r.id, requestedBy: 'U0OP' });
+    const m = renderApprovalRequest({
+      request: r,
+      approval,
+      approvers: ['U1', 'U0OP'],
+      approverGroupId: 'S9',
+    });
+    expect(validateMessageBlocks(m.blocks)).toEqual([]);
+    const footnote = JSON.stringify(m.blocks.filter((b) => b.type === 'context'));
+    expect(footnote).toContain(
+      'Can decide: <@U1> or a member of <!subteam^S9>. <@U0OP> cannot approve their own request.',
+    );
+    expect(footnote).toContain(`Request ${r.id}`);
+    const [, asks] = m.blocks;
+    expect(JSON.stringify(asks)).toContain('<@U0OP> asks');
+    // Shown text only: the buttons carry the id as their value.
+    const shown = m.blocks.filter((b) => b.type === 'section' || b.type === 'header');
+    expect(JSON.stringify(shown)).not.toContain(r.id);
+    expect(m.text).not.toContain(r.id);
+    const others = renderApprovalRequest({ request: r, approval, approvers: ['U1', 'U2'] });
+    expect(JSON.stringify(others.blocks)).toContain('Can decide: <@U1> or <@U2>.');
+    expect(JSON.stringify(others.blocks)).not.toContain('own request');
+  });
+
   it('shows the decision without buttons once decided or expired', () => {
     const r = request();
     for (const approval of [
@@ -132,9 +158,7 @@ describe('renderApprovalRequest shows what the threshold counted', () => {
     expect(buttons(m.blocks)[0]?.confirm?.text.text).toBe(
       'This will turn service plans off on 8 licenses users keep at Contoso. The change starts as soon as you approve.',
     );
-    expect(m.text).toBe(
-      `Approval needed: turn service plans off on 8 licenses users keep at Contoso (request ${r.id})`,
-    );
+    expect(m.text).toBe('Approval needed: turn service plans off on 8 licenses users keep at Contoso');
   });
 
   it("counts the operator's earlier requests of the window with this one", () => {
@@ -201,7 +225,7 @@ describe('renderApprovalRequest at each state', () => {
       request: r,
       approval: makeApproval({ requestId: r.id, requestedBy: 'U0OP' }),
     });
-    expect(pending.text).toBe(`Approval needed: revoke 4 licenses from 2 users at Contoso (request ${r.id})`);
+    expect(pending.text).toBe('Approval needed: revoke 4 licenses from 2 users at Contoso');
     expect(JSON.stringify(pending.blocks)).toContain('Approval needed: license revocation');
     expect(JSON.stringify(pending.blocks)).toContain('<@U0OP> asks to revoke');
     expect(buttons(pending.blocks).map((b) => b.text.text)).toEqual([
@@ -214,9 +238,7 @@ describe('renderApprovalRequest at each state', () => {
       request: r,
       approval: makeApproval({ requestId: r.id, requestedBy: 'U0OP', status: 'approved', decidedBy: 'U9' }),
     });
-    expect(approved.text).toBe(
-      `Approved by <@U9>: revoke 4 licenses from 2 users at Contoso (request ${r.id})`,
-    );
+    expect(approved.text).toBe('Approved by <@U9>: revoke 4 licenses from 2 users at Contoso');
     expect(JSON.stringify(approved.blocks)).toContain('Approved: license revocation');
     expect(JSON.stringify(approved.blocks)).toContain('<@U0OP> asked to revoke');
 

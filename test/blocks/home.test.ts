@@ -50,7 +50,32 @@ describe('renderHome', () => {
     const approves = buttons(view.blocks).filter((b) => patterns.approve.test(b.action_id ?? ''));
     expect(approves.map((b) => b.value)).toEqual(pending.slice(0, 3).map((p) => p.request.id));
     expect(new Set(approves.map((b) => b.action_id)).size).toBe(3);
-    expect(JSON.stringify(view.blocks)).toContain('your own request');
+    // Their own request is not waiting for them: it is listed under their requests only.
+    expect(JSON.stringify(view.blocks)).toContain('Waiting for your approval (3)');
+    const waiting = view.blocks.slice(
+      0,
+      view.blocks.findIndex((b) => b.type === 'divider'),
+    );
+    expect(JSON.stringify(waiting)).not.toContain(own.id);
+    expect(JSON.stringify(view.blocks)).toContain(`Request ${own.id}`);
+  });
+
+  it('keeps request ids out of the headlines, in the context lines', () => {
+    const r = req();
+    const p = req('pending_approval');
+    const view = renderHome({
+      userId: 'U1',
+      recent: [r],
+      isApprover: true,
+      pending: [{ request: p, approval: makeApproval({ requestId: p.id, requestedBy: 'U2' }) }],
+    });
+    expect(validateHomeView(view)).toEqual([]);
+    const sections = JSON.stringify(view.blocks.filter((b) => b.type === 'section' || b.type === 'header'));
+    expect(sections).not.toContain(r.id);
+    expect(sections).not.toContain(p.id);
+    const contexts = JSON.stringify(view.blocks.filter((b) => b.type === 'context'));
+    expect(contexts).toContain(`Request ${r.id}`);
+    expect(contexts).toContain(`Request ${p.id}`);
   });
 
   it('stays within 100 blocks with many requests and approvals', () => {

@@ -236,14 +236,16 @@ function refusalBeforeDecision(
   notifier: ApprovalNotifier,
 ): { why: DecisionRefusal['why']; text: string } | null {
   if (approval === null) return { why: 'not_found', text: 'This request no longer exists.' };
-  if (approval.requestedBy === userId) return { why: 'self_decision', text: selfDecisionText(notifier) };
+  if (approval.requestedBy === userId) {
+    return { why: 'self_decision', text: selfDecisionText(notifier, userId) };
+  }
   if (approval.status === 'expired') return { why: 'expired', text: alreadyDecidedText(approval) };
   if (approval.status !== 'pending') return { why: 'already_decided', text: alreadyDecidedText(approval) };
   return null;
 }
 
-function selfDecisionText(notifier: ApprovalNotifier): string {
-  return `You asked for this request, so someone else must decide on it: ${notifier.decidersText()}.`;
+function selfDecisionText(notifier: ApprovalNotifier, requestedBy: string | undefined): string {
+  return `You asked for this request, so someone else must decide on it: ${notifier.decidersText(requestedBy)}.`;
 }
 
 function alreadyDecidedText(approval: Approval): string {
@@ -267,7 +269,7 @@ function refusalText(result: DecisionRefusal, notifier: ApprovalNotifier): strin
     case 'not_found':
       return 'This request no longer exists.';
     case 'self_decision':
-      return selfDecisionText(notifier);
+      return selfDecisionText(notifier, result.approval?.requestedBy);
     case 'already_decided':
       return result.approval === null
         ? 'This request was already decided.'

@@ -6,7 +6,7 @@
  */
 import type { Logger } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import { renderApprovalRequest } from '../../../blocks/approval-request.js';
+import { decidersText, renderApprovalRequest } from '../../../blocks/approval-request.js';
 import { slackDate, userMention } from '../../../blocks/elements.js';
 import { escapeMrkdwn, limits, truncate } from '../../../blocks/limits.js';
 import { countsText, renderRunSummary } from '../../../blocks/run-summary.js';
@@ -63,9 +63,9 @@ export class ApprovalNotifier {
     return this.#approverIds;
   }
 
-  /** Who may decide, as mrkdwn: "<@U1>, <@U2> or a member of <!subteam^S1>". */
-  decidersText(): string {
-    return decidersText(this.#approverIds, this.#approverGroupId);
+  /** Who may decide, as mrkdwn: "<@U1>, <@U2> or a member of <!subteam^S1>", leaving out `except` (a requester). */
+  decidersText(except?: string): string {
+    return decidersText(this.#approverIds, this.#approverGroupId, except);
   }
 
   /**
@@ -101,14 +101,14 @@ export class ApprovalNotifier {
       const where = channel === undefined ? ' on their LicenseDesk App Home' : ` in <#${channel}>`;
       await this.tellOperator(
         request,
-        `:hourglass: This request waits for approval by ${this.decidersText()}${where}.`,
+        `:hourglass: This request waits for approval by ${this.decidersText(request.requestedBy)}${where}.`,
       );
     }
   }
 
   /** Posts the approval message and records where; false when a decision overtook it (already shown). */
   async #postApprovalMessage(request: ChangeRequest, approval: Approval, channel: string): Promise<boolean> {
-    const rendered = renderApprovalRequest({ request, approval });
+    const rendered = this.#render(request, approval);
     const posted = await this.#client.chat.postMessage({
       channel,
       text: truncate(rendered.text, limits.messageText),
@@ -134,7 +134,7 @@ export class ApprovalNotifier {
     if (loaded === null) return;
     const { request, approval } = loaded;
     if (approval.message !== undefined) {
-      const rendered = renderApprovalRequest({ request, approval });
+      const rendered = this.#render(request, approval);
       await this.#client.chat.update({
         channel: approval.message.channel,
         ts: approval.message.ts,
@@ -211,6 +211,16 @@ export class ApprovalNotifier {
     });
   }
 
+  /** The approval message, naming who may decide (never the requester). */
+  #render(request: ChangeRequest, approval: Approval) {
+    return renderApprovalRequest({
+      request,
+      approval,
+      approvers: this.#approverIds,
+      ...(this.#approverGroupId === undefined ? {} : { approverGroupId: this.#approverGroupId }),
+    });
+  }
+
   async #updateSummary(
     request: ChangeRequest,
     approval: Approval,
@@ -243,17 +253,6 @@ export class ApprovalNotifier {
     }
     return { request, approval };
   }
-}
-
-/** Who may decide, as mrkdwn: "<@U1>, <@U2> or a member of <!subteam^S1>". */
-export function decidersText(approverIds: readonly string[], approverGroupId: string | undefined): string {
-  const names = approverIds.map(userMention);
-  if (approverGroupId !== undefined && /^S[A-Z0-9]+$/.test(approverGroupId)) {
-    names.push(`a member of <!subteam^${approverGroupId}>`);
-  }
-  if (names.length === 0) return 'an approver (none is configured yet)';
-  if (names.length === 1) return names[0] as string;
-  return `${names.slice(0, -1).join(', ')} or ${names.at(-1)}`;
 }
 
 /** What the operator is told about a decision; null while pending. */

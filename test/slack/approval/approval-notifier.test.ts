@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { countsLine, decidersText, decisionLine } from '../../../src/slack/approval/approval-notifier.js';
+import { decidersText } from '../../../blocks/approval-request.js';
+import { countsLine, decisionLine } from '../../../src/slack/approval/approval-notifier.js';
 import { makeApproval } from '../../support/licensing-factories.js';
 
 describe('decidersText', () => {
@@ -8,6 +9,13 @@ describe('decidersText', () => {
     expect(decidersText(['U1', 'U2', 'U3'], 'S9')).toBe('<@U1>, <@U2>, <@U3> or a member of <!subteam^S9>');
     expect(decidersText([], 'S9')).toBe('a member of <!subteam^S9>');
     expect(decidersText([], undefined)).toBe('an approver (none is configured yet)');
+  });
+
+  it('leaves the requester out: nobody decides their own request', () => {
+    expect(decidersText(['U1', 'U0OP', 'U2'], undefined, 'U0OP')).toBe('<@U1> or <@U2>');
+    expect(decidersText(['U0OP'], 'S9', 'U0OP')).toBe('a member of <!subteam^S9>');
+    expect(decidersText(['U0OP'], undefined, 'U0OP')).toBe('another approver (none is configured yet)');
+    expect(decidersText(['U1'], undefined, 'U0OP')).toBe('<@U1>');
   });
 });
 
