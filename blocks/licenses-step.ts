@@ -114,8 +114,8 @@ function checkboxGroups(
  * The manage-licenses modal (close "Cancel": it replaces the root view); private_metadata `{ draftId }`. Nothing is pre-ticked: the choice is
  * a change (checkboxes have no partial state). The reason input is always present (block
  * `ids.blocks.reason`) and only required when approval is needed, so a typed reason survives the
- * views.update that a revoke tick triggers. All products appear in the Assign and Revoke groups
- * (≤ 10 a group); product lines become compact, then are cut, to stay within 100 blocks.
+ * views.update that a revoke tick triggers. Every product but the suspended ones appears in the
+ * Assign and Revoke groups (≤ 10 a group); product lines become compact, then are cut, to stay within 100 blocks.
  */
 export function renderLicensesStep(data: LicensesStepData): ModalView {
   const approval = approvalNeeded(data);
@@ -135,8 +135,10 @@ export function renderLicensesStep(data: LicensesStepData): ModalView {
   );
   head.push(divider());
 
-  const assign = checkboxGroups('assign', data.products, data.selectedCount);
-  const revoke = checkboxGroups('revoke', data.products, data.selectedCount);
+  // A suspended product can be neither assigned nor revoked: its line says why, it is not offered.
+  const tickable = data.products.filter((p) => p.product.status !== 'suspended');
+  const assign = checkboxGroups('assign', tickable, data.selectedCount);
+  const revoke = checkboxGroups('revoke', tickable, data.selectedCount);
   const tail: KnownBlock[] = [divider(), ...assign, ...revoke];
   if (approval) {
     tail.push(section(approvalNotice(data), { blockId: ids.blocks.approvalWarning }));

@@ -3,6 +3,7 @@
  * its buttons), detailed while they fit the view's block budget, else compact, then cut.
  */
 import type { Button, KnownBlock } from '@slack/types';
+import { type AssignPrediction, type PredictedReason, refusalCounts } from '../src/licensing/eligibility.js';
 import type { ProductOverview } from '../src/licensing/licensing-service.js';
 import { actions, button, context, plural, section } from './elements.js';
 import {
@@ -13,7 +14,7 @@ import {
   productBlockId,
   productChunkBlockId,
 } from './ids.js';
-import { chunk, escapeMrkdwn, oneLine, packLines, truncate } from './limits.js';
+import { chunk, escapeMrkdwn, limits, oneLine, packLines, truncate } from './limits.js';
 
 export interface ProductLinesData {
   /** How many users are selected. */
@@ -53,20 +54,49 @@ export function stateText(p: ProductOverview, selectedCount: number): string {
   return `${held} of ${selectedCount} selected ${held === 1 ? 'has' : 'have'} it${via}`;
 }
 
+/** Why users cannot get a product, in a word or two each, for the option description. */
+const REFUSAL_WORDS: Record<PredictedReason, string> = {
+  usage_location_missing: 'no location',
+  usage_location_not_allowed: 'country',
+  insufficient_licenses: 'no seats',
+  missing_prerequisite: 'no base',
+  mutually_exclusive: 'conflicts',
+};
+
+/**
+ * "5 cannot: 3 conflicts, 2 no location", or without the counts ("5 cannot: conflicts, no
+ * location") when the description would not fit with them.
+ */
+function refusedText(prediction: AssignPrediction, room: number): string {
+  const counts = refusalCounts(prediction);
+  const head = `${prediction.cannot.length} cannot: `;
+  const counted = head + counts.map(([reason, n]) => `${n} ${REFUSAL_WORDS[reason]}`).join(', ');
+  if (counted.length <= room) return counted;
+  return truncate(head + counts.map(([reason]) => REFUSAL_WORDS[reason]).join(', '), room);
+}
+
 /**
  * What assigning the product would take, for its option description: "12 available · 4 would
- * get it", "Not enough: 0 available for 4 users", "All selected have it already", "Suspended:
- * cannot be assigned".
+ * get it", "9 would get it · 5 cannot: 3 conflicts, 2 no location" (eligibility.ts), "Not
+ * enough: 0 available for 4 users" (the request is refused), "All selected have it already",
+ * "Suspended: cannot be assigned".
  */
 export function assignText(p: ProductOverview, selectedCount: number): string {
   if (p.product.status === 'suspended') return 'Suspended: cannot be assigned';
-  const missing = Math.max(0, selectedCount - holderCount(p));
+  const prediction = p.prediction;
+  const missing = prediction
+    ? prediction.gets.length + prediction.cannot.length
+    : Math.max(0, selectedCount - holderCount(p));
   if (missing === 0)
     return `${selectedCount === 1 ? 'The selected user has' : 'All selected have'} it already`;
   if (missing > p.product.available) {
     return `Not enough: ${p.product.available} available for ${plural(missing, 'user')}`;
   }
-  return `${p.product.available} available · ${missing} would get it`;
+  if (prediction === undefined || prediction.cannot.length === 0) {
+    return `${p.product.available} available · ${missing} would get it`;
+  }
+  const gets = `${prediction.gets.length} would get it · `;
+  return gets + refusedText(prediction, limits.optionDescription - gets.length);
 }
 
 function statusMark(p: ProductOverview): string {
@@ -75,9 +105,12 @@ function statusMark(p: ProductOverview): string {
   return '';
 }
 
+/** "12 available of 50 · 38 assigned", as Partner Center shows seats. */
 function availableText(p: ProductOverview): string {
-  if (p.product.status === 'suspended') return 'cannot be assigned';
-  return p.product.available === 0 ? '*0 available*' : `${p.product.available} available`;
+  const { available, total, consumed } = p.product;
+  if (p.product.status === 'suspended')
+    return `cannot be assigned or revoked while suspended · ${consumed} assigned`;
+  return `${available === 0 ? '*0 available*' : `${available} available`} of ${total} · ${consumed} assigned`;
 }
 
 /** "Service plans (5)" / "Service plans (2 of 5 off)". */
@@ -178,7 +211,7 @@ function compactBlocks(lines: readonly Line[], budget: number): KnownBlock[] {
   if (shown < lines.length) {
     blocks.push(
       context([
-        `${lines.length - shown} more products are not described above; all ${lines.length} are in the Assign and Revoke lists below.`,
+        `${lines.length - shown} more products are not described above; the Assign and Revoke lists below offer every one that can be ticked.`,
       ]),
     );
   }

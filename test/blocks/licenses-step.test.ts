@@ -6,6 +6,7 @@ import { ids, patterns } from '../../blocks/ids.js';
 import { type LicensesStepData, renderLicensesStep } from '../../blocks/licenses-step.js';
 import { limits } from '../../blocks/limits.js';
 import { assignText, stateText } from '../../blocks/product-lines.js';
+import { PREDICTED_REASONS, type PredictedReason, type Refusal } from '../../src/licensing/eligibility.js';
 import type { ProductOverview } from '../../src/licensing/licensing-service.js';
 import type { Product } from '../../src/licensing/model.js';
 import { validateModalView } from '../support/block-kit.js';
@@ -251,6 +252,60 @@ describe('stateText and option descriptions', () => {
     );
     expect(assignText(overview({}, ['u1', 'u2', 'u3', 'u4', 'u5']), 5)).toBe('All selected have it already');
     expect(assignText(overview({ status: 'suspended' }), 5)).toBe('Suspended: cannot be assigned');
+  });
+
+  it('counts only who can get it, and says in one phrase why the others cannot', () => {
+    const refused = (reason: PredictedReason, n: number) =>
+      Array.from({ length: n }, (_, i) => ({ userId: `${reason}-${i}`, reason }));
+    const predicted = (cannot: Refusal[], gets = 9): ProductOverview => ({
+      ...overview({ total: gets > 100 ? 100_000 : 100, consumed: 50 }),
+      prediction: {
+        skuId: 'sku',
+        gets: Array.from({ length: gets }, (_, i) => `g${i}`),
+        holds: [],
+        cannot,
+      },
+    });
+    const some = [...refused('usage_location_missing', 2), ...refused('mutually_exclusive', 3)];
+    expect(assignText(predicted(some), 14)).toBe('9 would get it · 5 cannot: 2 no location, 3 conflicts');
+    expect(assignText(predicted([]), 9)).toBe('50 available · 9 would get it');
+    // Seats short for some never shows here: the request would be refused as a whole ("Not enough").
+    const fourReasons = PREDICTED_REASONS.filter((r) => r !== 'insufficient_licenses');
+    const four = fourReasons.flatMap((reason) => refused(reason, 1000));
+    expect(assignText(predicted(four, 1000), 5000)).toBe(
+      '1000 would get it · 4000 cannot: no location, country, no base, conflicts',
+    );
+    const every = PREDICTED_REASONS.flatMap((reason) => refused(reason, 1000));
+    const view = renderLicensesStep(data({ products: [predicted(every, 1000)], selectedCount: 6000 }));
+    expect(validateModalView(view)).toEqual([]);
+    const descriptions = inputs(view, patterns.assign).flatMap((b) =>
+      (b.element as Checkboxes).options.map((o) => o.description?.text ?? ''),
+    );
+    expect(descriptions).toHaveLength(1);
+    for (const text of descriptions) expect(text.length).toBeLessThanOrEqual(limits.optionDescription);
+  });
+
+  it('shows total and assigned seats beside available, as Partner Center does', () => {
+    const view = renderLicensesStep(data({ products: [overview({ total: 50, consumed: 38 }, ['u1'])] }));
+    expect(JSON.stringify(view.blocks)).toContain('12 available of 50 · 38 assigned');
+  });
+
+  it('offers a suspended product neither to assign nor to revoke, and says why', () => {
+    const suspended = overview({ name: 'Dynamics 365 Sales', status: 'suspended', total: 25, consumed: 4 }, [
+      'u1',
+    ]);
+    const enabled = overview({ name: 'Office 365 E3' }, ['u2']);
+    const view = renderLicensesStep(data({ products: [suspended, enabled] }));
+    expect(validateModalView(view)).toEqual([]);
+    for (const pattern of [patterns.assign, patterns.revoke]) {
+      expect(optionValues(inputs(view, pattern))).toEqual([enabled.product.skuId]);
+    }
+    const json = JSON.stringify(view.blocks);
+    expect(json).toContain('subscription suspended');
+    expect(json).toContain('cannot be assigned or revoked while suspended');
+    const onlySuspended = renderLicensesStep(data({ products: [suspended] }));
+    expect(validateModalView(onlySuspended)).toEqual([]);
+    expect(inputs(onlySuspended, patterns.assign)).toEqual([]);
   });
 
   it('tells in the revoke list when there is nothing to revoke or only group licenses', () => {

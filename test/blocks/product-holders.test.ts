@@ -24,6 +24,23 @@ describe('renderProductHolders', () => {
     expect(text.indexOf(second.email)).toBeLessThan(text.indexOf(fourth.email));
   });
 
+  it('counts the holders over the whole selection, not over the holders it was given', () => {
+    const holders = makeUsers(4);
+    const view = renderProductHolders({
+      draftId: 'd',
+      users: holders,
+      selectedCount: 30,
+      overview: {
+        product: makeProduct(),
+        holders: holders.map((u) => u.id),
+        inheritedHolders: [],
+        state: 'some',
+      },
+    });
+    expectFits(view);
+    expect(sectionTexts(view).join('\n')).toContain('4 of 30 selected have it');
+  });
+
   it('fits with 5,000 holders and says when nobody has it', () => {
     const all = makeUsers(5000);
     const product = makeProduct();

@@ -138,10 +138,11 @@ describe('manage licenses', () => {
     expect(h.fake.unexpectedCalls(ALLOWED)).toEqual([]);
   });
 
-  it('pushes who of the selection has a product', async () => {
+  it('pushes who of the selection has a product, counted over the selection as the product line does', async () => {
     const holders = plainE3Holders(2);
     const { unlicensed } = demoCases(contoso);
     const manage = await selectUsers(h, contoso.customer, [...holders, unlicensed]);
+    expect(blocksText(manage.blocks)).toContain('2 of 3 selected have it');
     const index = productIndex(manage.id, DEMO_SKUS.ENTERPRISEPACK);
     await h.driver.blockActions({
       userId: OPERATOR,
@@ -153,6 +154,7 @@ describe('manage licenses', () => {
     const text = blocksText(view.blocks);
     for (const user of holders) expect(text).toContain(user.displayName);
     expect(text).not.toContain(unlicensed.displayName);
+    expect(text).toContain('2 of 3 selected have it');
   });
 
   it('refuses impossible requests inline before anything runs', async () => {

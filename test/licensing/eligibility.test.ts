@@ -7,6 +7,7 @@ import {
   refusalCounts,
 } from '../../src/licensing/eligibility.js';
 import type { Product, TenantUser, UserLicense } from '../../src/licensing/model.js';
+import { MICROSOFT_PLAN_RULES } from '../../src/providers/microsoft-plan-rules.js';
 import { makeLicense, makeProduct, makeUser } from '../support/licensing-factories.js';
 
 const plans = (...ids: string[]) => ids.map((id) => ({ id, name: id.toUpperCase() }));
@@ -134,5 +135,50 @@ describe('predictAssignment', () => {
       ['usage_location_missing', 2],
       ['mutually_exclusive', 2],
     ]);
+  });
+});
+
+describe("Microsoft's documented plan rules (Graph, Partner Center)", () => {
+  const plan = (id: string) => ({ id, name: id });
+  const e1 = makeProduct({
+    skuId: '18181a46-0d4e-45cd-891e-60aabd171b4e',
+    servicePlans: [
+      plan('c7699d2e-19aa-44de-8edf-1736da088ca1'),
+      plan('57ff2da0-773e-42df-b2af-ffb7a2317929'),
+    ],
+  });
+  const e3 = makeProduct({
+    skuId: '6fd2c87f-b296-42f0-b197-1e91e994b900',
+    servicePlans: [
+      plan('5dbe027f-2339-4123-9542-606e4d348a72'),
+      plan('0feaeb32-d00e-4d66-bd5a-43b5b83db82c'),
+    ],
+  });
+  const audio = makeProduct({
+    skuId: '0c266dff-15dd-4b49-8397-2bb16070ed52',
+    servicePlans: [plan('3e26ee1f-8a5f-4d52-aee2-b81ce45c8f40')],
+  });
+  const project = makeProduct({
+    skuId: '53818b1b-4a27-454b-8896-0dba576410e6',
+    servicePlans: [
+      plan('5dbe027f-2339-4123-9542-606e4d348a72'),
+      plan('fe71d6c3-a2ea-4499-9778-da042bf08063'),
+    ],
+  });
+  const products = [e1, e3, audio, project];
+  const rules = MICROSOFT_PLAN_RULES;
+
+  it('predicts the E1 + E3 clash, naming E1, and an add-on without its base, naming a product that brings it', () => {
+    const e1Holder = makeUser();
+    const bare = makeUser({ usageLocation: 'NZ' });
+    const holdings = { [e1Holder.id]: [makeLicense(e1.skuId)] };
+    expect(predict([e1Holder, bare], e3.skuId, { holdings, products, rules }).cannot).toEqual([
+      { userId: e1Holder.id, reason: 'mutually_exclusive', blockingSkuId: e1.skuId },
+    ]);
+    expect(predict([e1Holder, bare], audio.skuId, { holdings, products, rules })).toMatchObject({
+      gets: [e1Holder.id],
+      cannot: [{ userId: bare.id, reason: 'missing_prerequisite', blockingSkuId: e1.skuId }],
+    });
+    expect(predict([e1Holder], project.skuId, { holdings, products, rules }).gets).toEqual([e1Holder.id]);
   });
 });

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type LicensingRules, NO_RULES } from '../../src/licensing/eligibility.js';
 import { LicensingService, RequestNotRunnableError } from '../../src/licensing/licensing-service.js';
 import { LowdbStore } from '../../src/store/lowdb-store.js';
 import { makeCustomer, makeLicense, makeProduct, makeUser } from '../support/licensing-factories.js';
@@ -292,6 +293,32 @@ describe('LicensingService', () => {
       ['visio', ['u2'], [], 'some'],
     ]);
     expect((await service.getLicenseOverview('cust', ['u0']))[1]?.state).toBe('none');
+  });
+
+  it("predicts per product who would get it, with the provider's rules and the plans turned off", async () => {
+    const customer = makeCustomer({ id: 'cust' });
+    const users = [makeUser({ id: 'a' }), makeUser({ id: 'b', usageLocation: null }), makeUser({ id: 'c' })];
+    const plans = (...ids: string[]) => ids.map((id) => ({ id, name: id }));
+    const provider = new FakeLicenseProvider(customer, users, [
+      makeProduct({ skuId: 'e1', servicePlans: plans('sp1') }),
+      makeProduct({ skuId: 'e3', servicePlans: plans('sp2', 'mail') }),
+    ]);
+    provider.hold('c', [makeLicense('e1')]);
+    const rules: LicensingRules = { ...NO_RULES, exclusions: [{ plans: ['sp1', 'sp2'], exemptSkus: [] }] };
+    const service = serviceOn(Object.assign(provider, { licensingRules: async () => rules }));
+    const e3Of = async (off?: Record<string, string[]>) =>
+      (await service.getLicenseOverview('cust', ['a', 'b', 'c'], off)).find((p) => p.product.skuId === 'e3')
+        ?.prediction;
+    expect(await e3Of()).toEqual({
+      skuId: 'e3',
+      gets: ['a'],
+      holds: [],
+      cannot: [
+        { userId: 'b', reason: 'usage_location_missing' },
+        { userId: 'c', reason: 'mutually_exclusive', blockingSkuId: 'e1' },
+      ],
+    });
+    expect((await e3Of({ e3: ['sp2'] }))?.gets).toEqual(['a', 'c']);
   });
 
   it('keeps a report target and lists recent requests', async () => {

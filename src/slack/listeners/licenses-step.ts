@@ -24,7 +24,11 @@ import {
 } from './step-args.js';
 
 export function overviewFor(deps: ListenerDeps, draft: Draft): Promise<ProductOverview[]> {
-  return deps.service.getLicenseOverview(draftCustomerId(draft), draft.selectedUserIds);
+  return deps.service.getLicenseOverview(
+    draftCustomerId(draft),
+    draft.selectedUserIds,
+    draft.disabledPlansBySku,
+  );
 }
 
 /** The products ticked to assign and to revoke in a manage-licenses view's state. */
@@ -176,7 +180,13 @@ async function renderHoldersFor(
   if (overview === null) return null;
   const holderIds = [...overview.holders, ...overview.inheritedHolders];
   const users = await deps.service.getUsers(draftCustomerId(draft), holderIds);
-  return renderProductHolders({ draftId: draft.id, overview, users, page });
+  return renderProductHolders({
+    draftId: draft.id,
+    overview,
+    users,
+    selectedCount: new Set(draft.selectedUserIds).size,
+    page,
+  });
 }
 
 async function holdersOrGone(
