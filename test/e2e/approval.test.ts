@@ -124,6 +124,43 @@ describe('who may decide', () => {
     expect(h.fake.unexpectedCalls(APPROVAL_ALLOWED)).toEqual([]);
   });
 
+  it('never names the requester as one who can decide: approval message, summary, refusal, App Home', async () => {
+    t = await startApprovalHarness();
+    const { h } = t;
+    const submitted = await submitForApproval(t);
+    const requester = `<@${OPERATOR}>`;
+    const lineWith = (text: string, marker: string) =>
+      present(
+        text.split('\n').find((line) => line.includes(marker)),
+        `a line with "${marker}"`,
+      );
+
+    // OPERATOR is an approver too (the harness's APPROVER_USER_IDS), yet only the others are named.
+    const canDecide = lineWith(textOf([submitted.message]), 'Can decide:');
+    expect(canDecide).toContain(
+      `Can decide: <@${APPROVER_A}> or <@${APPROVER_B}>. ${requester} cannot approve their own request.`,
+    );
+    const waiting = lineWith(textOf([submitted.summary]), 'Waiting for approval');
+    expect(waiting).toContain(`by <@${APPROVER_A}>, <@${APPROVER_B}> in <#${APPROVALS}>`);
+    expect(waiting.replace(`${requester} cannot approve their own request.`, '')).not.toContain(requester);
+    expect(waiting).toContain(`${requester} cannot approve their own request.`);
+
+    await clickApproval(h, OPERATOR, submitted.message, 'approve');
+    await h.idle();
+    const [refusal] = ephemeralTexts(h, OPERATOR);
+    expect(refusal).toContain(`someone else must decide on it: <@${APPROVER_A}> or <@${APPROVER_B}>.`);
+    expect(refusal).not.toContain(requester);
+
+    // On the requester's own App Home it is one of their requests, not one waiting for them.
+    await h.driver.appHomeOpened(OPERATOR);
+    const home = await h.fake.waitFor(() => h.fake.home(OPERATOR), 5000);
+    const homeText = textOf([{ channel: '', ts: '', edits: 0, blocks: home.blocks }]);
+    expect(homeText).toContain('Nothing is waiting for approval.');
+    expect(homeText).toContain(`Request ${submitted.request.id}`);
+    expect(home.blocks.filter((b) => b.type === 'actions')).toEqual([]);
+    expect(h.fake.unexpectedCalls([...APPROVAL_ALLOWED, 'views.publish'])).toEqual([]);
+  });
+
   it('refuses someone who is no approver on every button; nothing changes', async () => {
     t = await startApprovalHarness();
     const { h } = t;
