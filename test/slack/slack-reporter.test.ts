@@ -74,6 +74,31 @@ describe('SlackReporter', () => {
     for (const call of fake.callsTo('chat.update')) expectValidMessageBlocks(call.args.blocks);
   });
 
+  it('gives the summary its clock for the time left, and the reasons in words for the failure groups', async () => {
+    const startedAt = '2025-01-01T10:00:00.000Z';
+    let now = Date.parse(startedAt) + 60_000;
+    const { reporter, summary } = await reporterFor({ now: () => now });
+    const done = request(10, 4);
+    // 2 of 10 in 60 s → 8 left take 4 min.
+    const keys = Object.keys(done.results).slice(0, 2);
+    const running = {
+      ...done,
+      status: 'running' as const,
+      startedAt,
+      results: Object.fromEntries(keys.map((k) => [k, done.results[k]])),
+    } as ChangeRequest;
+    await reporter.progress(running, countResults(running));
+    const bar = JSON.stringify(fake.message(summary.channel, summary.ts)?.blocks);
+    expect(bar).toContain('▰▰▱▱▱▱▱▱▱▱ 2 of 10 changes done · about 4 min left');
+    now += 10_000;
+    await reporter.finished(done, countResults(done));
+    const final = JSON.stringify(fake.message(summary.channel, summary.ts)?.blocks);
+    expect(final).toContain(
+      '• *Office 365 E3* · the user has no usage location, which licensing requires: 4 users',
+    );
+    expect(final).not.toContain('left');
+  });
+
   it('posts small results in the thread without a CSV', async () => {
     const { reporter, summary } = await reporterFor();
     const done = request(4, 1);
