@@ -47,32 +47,42 @@ function actualTally(request: ChangeRequest, skuId: string): Tally {
   return tally;
 }
 
+/** The service's knobs: no approval in the way of assignments, no pacing to wait for. */
+const SERVICE = {
+  approvalRevokeThreshold: 10,
+  approvalTtlHours: 24,
+  concurrency: 16,
+  tenantWritesPerSecond: 1_000_000,
+};
+
+/** A fresh generated customer, its demo tenant and a service on a temporary store, for `use`. */
 async function withService<T>(
   spareSeats: number,
   use: (service: LicensingService, userIds: string[]) => Promise<T>,
 ): Promise<T> {
   const customer = generateCustomer({ seed: 1300, users: USERS, id: CUSTOMER_ID, spareSeats });
+  const userIds = customer.users.map((user) => user.id);
   const provider = new DemoProvider({ data: { version: 1, customers: [customer] } });
   const dataDir = await mkdtemp(path.join(tmpdir(), 'licensedesk-bench-prediction-'));
   const store = new LowdbStore({ dataDir });
   try {
     await store.open();
-    const service = new LicensingService({
-      provider,
-      store,
-      approvalRevokeThreshold: 10,
-      approvalTtlHours: 24,
-      concurrency: 16,
-      tenantWritesPerSecond: 1_000_000,
-    });
-    return await use(
-      service,
-      customer.users.map((user) => user.id),
-    );
+    return await use(new LicensingService({ provider, store, ...SERVICE }), userIds);
   } finally {
     await store.close();
     await rm(dataDir, { recursive: true, force: true });
   }
+}
+
+/** Submits "assign `skuId` to everyone" as an operator would. */
+function assignToAll(service: LicensingService, userIds: readonly string[], skuId: string) {
+  return service.submit({
+    customerId: CUSTOMER_ID,
+    userIds,
+    assign: [{ skuId, disabledPlans: null }],
+    revoke: [],
+    requestedBy: 'U0BENCH',
+  });
 }
 
 /** Predicts and runs one product; returns whether every count matched. */
@@ -83,13 +93,7 @@ async function measure(skuId: string): Promise<boolean> {
     const predictMs = performance.now() - started;
     const prediction = overview.find((p) => p.product.skuId === skuId)?.prediction;
     if (prediction === undefined) throw new Error(`no prediction for ${skuId}`);
-    const submitted = await service.submit({
-      customerId: CUSTOMER_ID,
-      userIds,
-      assign: [{ skuId, disabledPlans: null }],
-      revoke: [],
-      requestedBy: 'U0BENCH',
-    });
+    const submitted = await assignToAll(service, userIds, skuId);
     if (!submitted.ok) throw new Error(`plan refused: ${JSON.stringify(submitted.problems)}`);
     const done = await service.run(submitted.request.id, silentReporter);
     const predicted = predictedTally(prediction);
@@ -116,13 +120,7 @@ async function shortOfSeats(): Promise<boolean> {
     const overview = await service.getLicenseOverview(CUSTOMER_ID, userIds);
     const product = overview.find((p) => p.product.skuId === skuId);
     const needed = (product?.prediction?.gets.length ?? 0) + (product?.prediction?.cannot.length ?? 0);
-    const submitted = await service.submit({
-      customerId: CUSTOMER_ID,
-      userIds,
-      assign: [{ skuId, disabledPlans: null }],
-      revoke: [],
-      requestedBy: 'U0BENCH',
-    });
+    const submitted = await assignToAll(service, userIds, skuId);
     const refused = !submitted.ok && submitted.problems.some((p) => p.kind === 'not_enough');
     console.log(
       `  seats short (Visio, ${product?.product.available} available for ${needed} users): predicted "Not enough", submit ${refused ? 'refused before running' : 'NOT refused'}`,
