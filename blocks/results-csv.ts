@@ -1,7 +1,32 @@
 /** Every part of a request as a CSV file, attached to the thread of its run. */
-import type { ChangeRequest, Operation } from '../src/licensing/model.js';
+import type { ChangeRequest, ItemResult, Operation } from '../src/licensing/model.js';
 import { resultKey } from '../src/licensing/result-key.js';
-import { type FailureMessages, reasonText } from './failure-text.js';
+import {
+  explanationText,
+  type FailureCase,
+  type FailureMessages,
+  fixText,
+  reasonText,
+} from './failure-text.js';
+
+/** What blocked a failure and its fix, plain text, the user named. */
+function failureWords(
+  r: ItemResult,
+  product: string,
+  item: ChangeRequest['items'][number],
+  options: CsvOptions,
+): [string, string] {
+  const c: FailureCase = {
+    reason: r.reason,
+    op: r.op,
+    product,
+    blockedBy: r.blockedBy,
+    who: { name: item.displayName || item.email },
+    purchaseUrl: options.purchaseUrl,
+  };
+  const fix = fixText(c, false) ?? '';
+  return [explanationText(c, false) ?? '', `${fix.charAt(0).toUpperCase()}${fix.slice(1)}`];
+}
 
 function csvField(value: string): string {
   // A leading = + - @ makes spreadsheets evaluate the cell; a quote keeps it text.
@@ -9,12 +34,22 @@ function csvField(value: string): string {
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
+/** Where seats are bought, for the fix of "no seats left" (PURCHASE_URL). */
+export interface CsvOptions {
+  purchaseUrl?: string | null;
+}
+
 /**
  * Every part of the request as CSV (RFC 4180: CRLF line ends, fields quoted when they hold a
  * comma, quote or line break): one row per user, product and operation, with outcome
- * (success / noop / failed / pending), reason, message (pass `failureMessages`), detail and note.
+ * (success / noop / failed / pending), reason, message (pass `failureMessages`), what blocked it
+ * and the fix in words, the provider's own words (`detail`, which may name plan ids) and note.
  */
-export function renderResultsCsv(request: ChangeRequest, messages?: FailureMessages): string {
+export function renderResultsCsv(
+  request: ChangeRequest,
+  messages?: FailureMessages,
+  options: CsvOptions = {},
+): string {
   const header = [
     'request_id',
     'user_id',
@@ -26,6 +61,8 @@ export function renderResultsCsv(request: ChangeRequest, messages?: FailureMessa
     'outcome',
     'reason',
     'message',
+    'explanation',
+    'fix',
     'detail',
     'note',
     'at',
@@ -56,6 +93,9 @@ export function renderResultsCsv(request: ChangeRequest, messages?: FailureMessa
         outcome,
         r?.reason ?? '',
         r?.outcome === 'failed' ? reasonText(r.reason, messages) : '',
+        ...(r?.outcome === 'failed'
+          ? failureWords(r, names.get(part.skuId) ?? 'the product', item, options)
+          : ['', '']),
         r?.detail ?? '',
         r?.note ?? '',
         r?.at ?? '',

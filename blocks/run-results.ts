@@ -1,16 +1,21 @@
 /**
  * The thread replies of a run: successes grouped, one line per success that came with a note (a
- * provider's warning), one line per failure, no-ops summarised.
+ * provider's warning), failures grouped by product and cause (what blocked them, named, and the
+ * fix), no-ops summarised. No provider message reaches the thread: it may name plan or SKU ids.
  */
 import type { KnownBlock } from '@slack/types';
 import type { ChangeRequest, ItemResult, Operation } from '../src/licensing/model.js';
 import { resultKey } from '../src/licensing/result-key.js';
 import { context, plural, section } from './elements.js';
-import { type FailureMessages, reasonText } from './failure-text.js';
+import {
+  type FailureGroup,
+  type FailureMessages,
+  failureGroupSections,
+  groupFailures,
+  reasonText,
+} from './failure-text.js';
 import { escapeMrkdwn, limits, oneLine, packLines, packLinesCapped, pagesOf, truncate } from './limits.js';
 import { productLabel, type SlackMessage } from './run-summary.js';
-
-/** Kept here for the reporter, which imports it with renderRunResults. */
 
 export interface RunResultsInput {
   request: ChangeRequest;
@@ -19,7 +24,7 @@ export interface RunResultsInput {
    * batches passes the batch here.
    */
   results?: readonly ItemResult[];
-  /** Failure lines listed at most (the CSV has all); default 200. */
+  /** Failed users listed at most, over all groups of failures (the CSV has all); default 200. */
   maxFailureLines?: number;
   /** Lines for successes with a note listed at most (the CSV has all); default 50. */
   maxNoteLines?: number;
@@ -30,6 +35,8 @@ export interface RunResultsInput {
    * (blocks/ imports no values from src/). Without it the reason code is shown in words.
    */
   failureMessages?: FailureMessages;
+  /** Where seats are bought (PURCHASE_URL): linked in the fix for "no seats left". */
+  purchaseUrl?: string | null;
 }
 
 /** Blocks per thread message (Slack allows 50). */
@@ -54,7 +61,7 @@ function people(request: ChangeRequest): Map<string, Person> {
 
 function personText(map: Map<string, Person>, userId: string, withEmail: boolean): string {
   const p = map.get(userId);
-  const name = truncate(oneLine(p?.name || p?.email || userId), 80);
+  const name = truncate(oneLine(p?.name || p?.email || 'unnamed user'), 80);
   const email = p?.email ? truncate(oneLine(p.email), 80) : '';
   return escapeMrkdwn(withEmail && email && email !== name ? `${name} (${email})` : name);
 }
@@ -110,16 +117,51 @@ function successLines(
   return lines;
 }
 
-function failureLine(
-  request: ChangeRequest,
-  r: ItemResult,
+/** One group of failures, its users sorted by name, at most `listed` of them named. */
+function groupSections(
+  input: RunResultsInput,
+  group: FailureGroup,
   map: Map<string, Person>,
-  messages: FailureMessages | undefined,
-): string {
-  const reason = escapeMrkdwn(reasonText(r.reason, messages));
-  const detail = r.detail ? ` _(${escapeMrkdwn(truncate(oneLine(r.detail), 300))})_` : '';
-  const what = r.op === 'assign' ? 'could not assign' : 'could not revoke';
-  return `:x: ${personText(map, r.userId, true)}: ${what} *${productLabel(request, r.skuId)}*. ${reason}${detail}`;
+  listed: number,
+  where: string,
+): string[] {
+  const { request } = input;
+  const ids = [...group.userIds].sort((a, b) => sortKey(map, a).localeCompare(sortKey(map, b)));
+  const [only] = ids;
+  const person = ids.length === 1 && only !== undefined ? map.get(only) : undefined;
+  return failureGroupSections(group, {
+    label: productLabel(request, group.skuId),
+    product: request.products.find((p) => p.skuId === group.skuId)?.name ?? 'the product',
+    names: ids.slice(0, listed).map((id) => personText(map, id, true)),
+    oneName: person ? person.name || person.email || 'the user' : null,
+    reason: reasonText(group.reason, input.failureMessages),
+    purchaseUrl: input.purchaseUrl,
+    where,
+  });
+}
+
+/** The failures by group, largest first within each product (a budget of `max` users listed in all). */
+function failureSections(
+  input: RunResultsInput,
+  results: readonly ItemResult[],
+  map: Map<string, Person>,
+  where: string,
+): string[] {
+  const failed = results.filter((r) => r.outcome === 'failed');
+  if (failed.length === 0) return [];
+  const groups = groupFailures(failed).sort(
+    (a, b) =>
+      compareGroups(input.request, `${a.op}|${a.skuId}`, `${b.op}|${b.skuId}`) ||
+      b.userIds.length - a.userIds.length,
+  );
+  let budget = Math.max(0, input.maxFailureLines ?? DEFAULT_MAX_FAILURES);
+  const sections = [`*${plural(failed.length, 'change')} failed*`];
+  for (const group of groups) {
+    const listed = Math.min(budget, group.userIds.length);
+    budget -= listed;
+    sections.push(...groupSections(input, group, map, listed, where));
+  }
+  return sections;
 }
 
 function noteLine(request: ChangeRequest, r: ItemResult, map: Map<string, Person>): string {
@@ -171,56 +213,33 @@ function resultsOf(input: RunResultsInput): ItemResult[] {
   return all;
 }
 
-/**
- * A heading over at most `max` lines of `listed`, packed into at most `sectionsAtMost` sections;
- * what is left out is counted in a last line (`more`).
- */
-function cappedList(
-  heading: string,
-  listed: readonly ItemResult[],
-  max: number,
-  line: (r: ItemResult) => string,
-  sectionsAtMost: number,
-  more: (n: number) => string,
-): string[] {
-  if (listed.length === 0) return [];
-  const lines = listed.slice(0, Math.max(0, max)).map(line);
-  return packLinesCapped(
-    [heading, ...lines],
-    sectionsAtMost,
-    more,
-    limits.sectionText,
-    listed.length - lines.length,
-  );
+/** Successes that came with a note, one line each (at most `maxNoteLines`, then a count). */
+function noteSections(
+  input: RunResultsInput,
+  results: readonly ItemResult[],
+  map: Map<string, Person>,
+  where: string,
+) {
+  const noted = results.filter((r) => r.outcome === 'success' && r.note).sort(byPerson(map));
+  if (noted.length === 0) return [];
+  const max = Math.max(0, input.maxNoteLines ?? DEFAULT_MAX_NOTES);
+  const lines = noted.slice(0, max).map((r) => noteLine(input.request, r, map));
+  const heading = `*${plural(noted.length, 'change')} applied with a note*`;
+  const more = (n: number) => `…and ${n} more notes: ${where}.`;
+  return packLinesCapped([heading, ...lines], 10, more, limits.sectionText, noted.length - lines.length);
 }
 
-/** The sections of the thread, in order: successes, successes with a note, failures, no-ops. */
+/** The sections of the thread, in order: successes, successes with a note, failures by cause, no-ops. */
 function resultSections(input: RunResultsInput, results: readonly ItemResult[]): string[] {
   const { request } = input;
   const map = people(request);
   const where = input.csvAttached ? 'the attached CSV has every result' : 'see the CSV of all results';
-  const noted = results.filter((r) => r.outcome === 'success' && r.note).sort(byPerson(map));
-  const failures = results.filter((r) => r.outcome === 'failed').sort(byPerson(map));
   const noops = noopLines(request, results);
   const successes = successLines(request, results, map);
   return [
     ...(successes.length > 0 ? packLines(successes) : []),
-    ...cappedList(
-      `*${plural(noted.length, 'change')} applied with a note*`,
-      noted,
-      input.maxNoteLines ?? DEFAULT_MAX_NOTES,
-      (r) => noteLine(request, r, map),
-      10,
-      (n) => `…and ${n} more notes: ${where}.`,
-    ),
-    ...cappedList(
-      `*${plural(failures.length, 'change')} failed*`,
-      failures,
-      input.maxFailureLines ?? DEFAULT_MAX_FAILURES,
-      (r) => failureLine(request, r, map, input.failureMessages),
-      40,
-      (n) => `…and ${n} more failures: ${where}.`,
-    ),
+    ...noteSections(input, results, map, where),
+    ...failureSections(input, results, map, where),
     ...(noops.length > 0
       ? packLinesCapped(
           [`*No change needed (${results.filter((r) => r.outcome === 'noop').length})*`, ...noops],
@@ -245,8 +264,9 @@ function pagesWithin(sections: readonly string[]): string[][] {
 
 /**
  * A bounded list of thread messages (each ≤ 45 blocks, sections ≤ 3,000 characters): successes
- * grouped by product and operation, one line per failed user and product (at most
- * `maxFailureLines`, then a pointer to the CSV), no-ops summarised. Empty when there is nothing to say.
+ * grouped by product and operation, failures grouped by product and cause with their users (at
+ * most `maxFailureLines` named, then a pointer to the CSV), no-ops summarised; the request id in
+ * the last message's context line, never in a headline. Empty when there is nothing to say.
  */
 export function renderRunResults(input: RunResultsInput): SlackMessage[] {
   const { request } = input;
@@ -261,14 +281,17 @@ export function renderRunResults(input: RunResultsInput): SlackMessage[] {
     : `: ${count('success')} succeeded, ${count('noop')} no change, ${count('failed')} failed`;
   return messages.map((texts, m) => {
     const blocks: KnownBlock[] = texts.map((t) => section(t));
-    if (m === messages.length - 1 && input.csvAttached)
-      blocks.push(context(['All results are in the attached CSV.']));
+    if (m === messages.length - 1)
+      blocks.push(
+        context([
+          `Request ${request.id}`,
+          ...(input.csvAttached ? ['All results are in the attached CSV.'] : []),
+        ]),
+      );
     const part = messages.length > 1 ? ` (part ${m + 1} of ${messages.length})` : '';
     return {
       text: truncate(
-        escapeMrkdwn(
-          `Results of license request ${request.id} for ${oneLine(request.customerName)}${part}${tally}`,
-        ),
+        escapeMrkdwn(`Results for ${oneLine(request.customerName)}${part}${tally}`),
         limits.messageText,
       ),
       blocks: blocks.slice(0, limits.messageBlocks),

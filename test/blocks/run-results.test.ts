@@ -50,21 +50,112 @@ describe('renderRunResults', () => {
     expect(text).toContain('and 15 more');
   });
 
-  it('gives one line per failed user and product with the plain reason and the detail', () => {
+  it('gives each failure reason its own section, naming a lone user in its first line, never the detail', () => {
     const reasons = Reasons.options;
     const request = runOf(reasons.length, (i) => ({
       outcome: 'failed',
       reason: reasons[i] as FailureReason,
-      detail: `detail ${i} <!channel>`,
+      detail: `detail ${i} <!channel> 6fd2c87f-b296-42f0-b197-1e91e994b900`,
     }));
     const messages = renderRunResults({ request, failureMessages });
     expectValid(messages);
-    const text = messages.flatMap((m) => sections(m.blocks)).join('\n');
-    expect(text).toContain(`${reasons.length} changes failed`);
-    for (const reason of reasons) expect(text).toContain(failureMessages[reason]);
-    expect(text).toContain('Person 0000 (p0@contoso.com): could not assign *Office 365 E3*.');
-    expect(text).toContain('detail 0 &lt;!channel&gt;');
-    expect(text).not.toContain('<!channel>');
+    const texts = messages.flatMap((m) => sections(m.blocks));
+    expect(texts).toContain(`*${reasons.length} changes failed*`);
+    const groups = texts.filter((t) => t.startsWith(':x:'));
+    expect(groups).toHaveLength(reasons.length);
+    reasons.forEach((reason, i) => {
+      const group = groups.find((t) => t.includes(failureMessages[reason]));
+      expect(group?.split('\n')[0]).toContain(
+        `could not be assigned to Person ${String(i).padStart(4, '0')} (p${i}@`,
+      );
+    });
+    const text = texts.join('\n');
+    expect(text).not.toMatch(/detail \d|channel|[0-9a-f]{8}-[0-9a-f]{4}-/);
+  });
+
+  it('puts the users of one product and cause in one paragraph, sorted, with what blocked them and the fix', () => {
+    const blockedBy = {
+      kind: 'conflict' as const,
+      products: [{ skuId: 'e1', name: 'Office 365 E1' }],
+      held: true,
+      plans: [],
+    };
+    const request = runOf(9, (i) =>
+      i < 7
+        ? { outcome: 'failed', reason: 'mutually_exclusive', blockedBy }
+        : { outcome: 'failed', reason: 'usage_location_missing' },
+    );
+    request.items.reverse();
+    const texts = renderRunResults({ request, failureMessages }).flatMap((m) => sections(m.blocks));
+    const groups = texts.filter((t) => t.startsWith(':x:'));
+    expect(groups).toHaveLength(2);
+    expect(groups[0]).toBe(
+      [
+        `:x: *Office 365 E3* could not be assigned to 7 users. ${failureMessages.mutually_exclusive}`,
+        'They have *Office 365 E1*.',
+        '*Fix:* remove *Office 365 E1* from them, or replace it with *Office 365 E3*, then run the request again.',
+        Array.from({ length: 7 }, (_, i) => `Person 000${i} (p${i}@contoso.com)`).join(', '),
+      ].join('\n'),
+    );
+    expect(groups[1]).toContain('`usageLocation`');
+    expect(groups[1]).toContain(
+      'Users › Active users › the user › Manage contact information › Usage location',
+    );
+  });
+
+  it('names what blocked a lone user, and the fix, for every kind of explanation', () => {
+    const one = (extra: Partial<ItemResult>, input: Partial<Parameters<typeof renderRunResults>[0]> = {}) => {
+      const request = runOf(1, () => ({ outcome: 'failed', ...extra }));
+      const messages = renderRunResults({ request, failureMessages, ...input });
+      expectValid(messages);
+      return messages.flatMap((m) => sections(m.blocks)).join('\n');
+    };
+    const named = (name: string) => ({ skuId: name, name });
+    expect(
+      one({
+        reason: 'missing_prerequisite',
+        blockedBy: {
+          kind: 'needs',
+          products: [named('E1'), named('E3')],
+          held: false,
+          plans: ['Teams', 'Skype'],
+        },
+      }),
+    ).toContain(
+      'It needs Teams or Skype, which Person 0000 does not have. *E1* or *E3* include it.\n*Fix:* assign *E1* or *E3* first',
+    );
+    expect(
+      one({
+        op: 'revoke',
+        reason: 'missing_prerequisite',
+        blockedBy: { kind: 'needed_by', products: [named('Audio')], held: true, plans: ['Teams'] },
+      }),
+    ).toContain(
+      'Person 0000 has *Audio*, which needs Teams from it.\n*Fix:* revoke *Audio* in the same request',
+    );
+    expect(
+      one({
+        reason: 'usage_location_not_allowed',
+        blockedBy: { kind: 'country', products: [], held: false, plans: ['Calling Plan'], country: 'BR' },
+      }),
+    ).toContain(
+      "Calling Plan is not sold in BR, Person 0000's usage location.\n*Fix:* turn off Calling Plan",
+    );
+    expect(one({ reason: 'insufficient_licenses' }, { purchaseUrl: 'https://buy.example/seats' })).toContain(
+      '*Fix:* <https://buy.example/seats|buy more seats of Office 365 E3>, or free seats',
+    );
+    expect(one({ reason: 'insufficient_licenses' })).toContain(
+      '*Fix:* buy more seats of *Office 365 E3*, or free',
+    );
+    expect(one({ reason: 'inherited_from_group', op: 'revoke' })).toContain("change the group's licenses");
+    expect(one({ reason: 'throttled' })).toContain('*Fix:* run the request again later');
+    expect(one({ reason: 'user_not_found' })).not.toContain('*Fix:*');
+    expect(one({ reason: 'provider_error', detail: 'Server <busy>' })).toContain(
+      'The licensing service said: _Server &lt;busy&gt;_',
+    );
+    expect(
+      one({ reason: 'provider_error', detail: 'License 6fd2c87f-b296-42f0-b197-1e91e994b900 is odd' }),
+    ).not.toContain('said');
   });
 
   it('lists successes that came with a note, one line per user and product, escaped', () => {
@@ -114,8 +205,22 @@ describe('renderRunResults', () => {
     expectValid(messages);
     expect(messages.length).toBeLessThanOrEqual(3);
     const text = messages.flatMap((m) => sections(m.blocks)).join('\n');
-    expect(text.match(/:x:/g)?.length).toBeLessThanOrEqual(200);
-    expect(text).toContain('more failures: the attached CSV has every result');
+    expect(text.match(/Person \d+/g)).toHaveLength(200);
+    expect(text).toContain('and 800 more (the attached CSV has every result)');
+  });
+
+  it('splits a large group of long names into sections within the limits', () => {
+    const request = runOf(1500, (i) => ({
+      outcome: 'failed',
+      reason: i % 2 ? 'throttled' : 'provider_error',
+    }));
+    for (const item of request.items) item.displayName = `${item.displayName} ${'é'.repeat(70)}`;
+    const messages = renderRunResults({ request, failureMessages, maxFailureLines: 5000 });
+    expectValid(messages);
+    expect(messages.length).toBeLessThanOrEqual(MAX_RESULT_MESSAGES);
+    const texts = messages.flatMap((m) => sections(m.blocks));
+    expect(texts.filter((t) => t.startsWith(':x:'))).toHaveLength(2);
+    expect(texts.length).toBeGreaterThan(10);
   });
 
   it('stays within MAX_RESULT_MESSAGES for any mix', () => {
@@ -152,7 +257,7 @@ describe('renderResultsCsv', () => {
     const csv = renderResultsCsv(request, failureMessages);
     const lines = csv.split('\r\n');
     expect(lines[0]).toBe(
-      'request_id,user_id,display_name,email,product,sku_id,operation,outcome,reason,message,detail,note,at',
+      'request_id,user_id,display_name,email,product,sku_id,operation,outcome,reason,message,explanation,fix,detail,note,at',
     );
     expect(csv).toContain('"Doe, Jane"');
     expect(csv).toContain('"He said ""no"", twice\nthen left"');
@@ -166,8 +271,26 @@ describe('renderResultsCsv', () => {
       i === 0 ? { note: 'Plans disabled: FLOW_P2_VIRAL, DYN365_CDS_VIRAL' } : {},
     );
     const rows = renderResultsCsv(request).split('\r\n');
-    expect(rows[1]).toContain(',success,,,,"Plans disabled: FLOW_P2_VIRAL, DYN365_CDS_VIRAL",');
-    expect(rows[2]).toMatch(/,success,,,,,\d{4}-/);
+    expect(rows[1]).toContain(',success,,,,,,"Plans disabled: FLOW_P2_VIRAL, DYN365_CDS_VIRAL",');
+    expect(rows[2]).toMatch(/,success,,,,,,,\d{4}-/);
+  });
+
+  it('says what blocked a failure and the fix in plain words, beside the provider message', () => {
+    const request = runOf(1, () => ({
+      outcome: 'failed',
+      reason: 'mutually_exclusive',
+      detail: 'service plans a, b are mutually exclusive.',
+      blockedBy: {
+        kind: 'conflict',
+        products: [{ skuId: 'e1', name: 'Office 365 E1' }],
+        held: true,
+        plans: [],
+      },
+    }));
+    const [, row] = renderResultsCsv(request, failureMessages).split('\r\n');
+    expect(row).toContain(
+      `,${failureMessages.mutually_exclusive},Person 0000 has Office 365 E1.,"Remove Office 365 E1 from them, or replace it with Office 365 E3, then run the request again.","service plans a, b are mutually exclusive.",`,
+    );
   });
 
   it('marks parts without a result as pending', () => {
@@ -206,14 +329,14 @@ describe('renderRunResults order and notification text', () => {
       'Office 365 E3 assigned',
       'Visio Plan 2 revoked',
     ]);
-    expect(message.text).toBe(
-      'Results of license request req_9 for Contoso: 3 succeeded, 0 no change, 0 failed',
-    );
+    expect(message.text).toBe('Results for Contoso: 3 succeeded, 0 no change, 0 failed');
+    expect(JSON.stringify(message.blocks.at(-1))).toContain('Request req_9');
+    expect(sections(message.blocks).join('\n')).not.toContain('req_9');
   });
 
   it('does not claim totals in the text of a batch', () => {
     const request = runOf(3, () => ({}));
     const [message] = renderRunResults({ request, results: Object.values(request.results).slice(0, 1) });
-    expect(message?.text).toBe(`Results of license request ${request.id} for ${request.customerName}`);
+    expect(message?.text).toBe(`Results for ${request.customerName}`);
   });
 });
