@@ -32,6 +32,8 @@ export interface SlackReporterOptions {
   progressIntervalMs: number;
   /** Pause between two thread messages (Slack: about one message a second a channel). */
   messageIntervalMs: number;
+  /** Where seats are bought (PURCHASE_URL): linked in the thread's fix for "no seats left". */
+  purchaseUrl?: string | null;
   now?: () => number;
 }
 
@@ -93,7 +95,12 @@ export class SlackReporter implements Reporter {
   async #postResults(request: ChangeRequest, counts: RunCounts): Promise<void> {
     const { client, summary, messageIntervalMs } = this.#options;
     const csvAttached = counts.total > CSV_MIN_RESULTS;
-    const messages = renderRunResults({ request, csvAttached, failureMessages });
+    const messages = renderRunResults({
+      request,
+      csvAttached,
+      failureMessages,
+      purchaseUrl: this.#options.purchaseUrl ?? null,
+    });
     for (const [index, message] of messages.entries()) {
       if (index > 0) await sleep(messageIntervalMs);
       await client.chat.postMessage({

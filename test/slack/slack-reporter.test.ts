@@ -42,7 +42,7 @@ function request(users: number, failed: number): ChangeRequest {
   });
 }
 
-async function reporterFor(options: { now?: () => number } = {}) {
+async function reporterFor(options: { now?: () => number; purchaseUrl?: string } = {}) {
   const posted = await client.chat.postMessage({ channel: 'C1', text: 'summary' });
   fake.resetCalls();
   assert.exists(posted.ts);
@@ -97,6 +97,15 @@ describe('SlackReporter', () => {
       '• *Office 365 E3* · the user has no usage location, which licensing requires: 4 users',
     );
     expect(final).not.toContain('left');
+  });
+
+  it('links where to buy seats (PURCHASE_URL) in the fix for "no seats left"', async () => {
+    const { reporter, summary } = await reporterFor({ purchaseUrl: 'https://partner.example/buy' });
+    const done = request(2, 2);
+    for (const result of Object.values(done.results)) result.reason = 'insufficient_licenses';
+    await reporter.finished(done, countResults(done));
+    const thread = JSON.stringify(fake.thread(summary.channel, summary.ts).map((m) => m.blocks));
+    expect(thread).toContain('<https://partner.example/buy|');
   });
 
   it('posts small results in the thread without a CSV', async () => {

@@ -30,6 +30,8 @@ export interface RunOrchestratorOptions {
   progressIntervalMs: number;
   /** Pause between thread messages of one run (Slack allows about one message a second a channel). */
   messageIntervalMs: number;
+  /** Where seats are bought (PURCHASE_URL): linked in the thread's fix for "no seats left". */
+  purchaseUrl?: string | null;
 }
 
 /** What a request does without a summary, as the log says it. */
@@ -156,7 +158,7 @@ export class RunOrchestrator {
   /** The run's reporter: its summary and thread, or none when Slack refused the summary (the outcome is on App Home). */
   #reporter(summary: SummaryMessage | null, approval: Approval | null): Reporter {
     if (summary === null) return silentReporter;
-    const { client, logger, progressIntervalMs, messageIntervalMs } = this.#options;
+    const { client, logger, progressIntervalMs, messageIntervalMs, purchaseUrl } = this.#options;
     return new SlackReporter({
       client,
       logger,
@@ -164,6 +166,7 @@ export class RunOrchestrator {
       approval,
       progressIntervalMs,
       messageIntervalMs,
+      purchaseUrl: purchaseUrl ?? null,
     });
   }
 }
