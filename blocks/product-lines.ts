@@ -125,6 +125,48 @@ function productName(p: ProductOverview): string {
   return escapeMrkdwn(truncate(oneLine(p.product.name), 150));
 }
 
+/** What keeps users from the product, in words, naming the product in the way where known. */
+function refusalPhrase(count: number, reason: PredictedReason, blocking: string | undefined): string {
+  const users = plural(count, 'user');
+  switch (reason) {
+    case 'usage_location_missing':
+      return `${users} without a usage location`;
+    case 'usage_location_not_allowed':
+      return `${users} in a country where it is not sold`;
+    case 'insufficient_licenses':
+      return `${users} beyond the seats left`;
+    case 'missing_prerequisite':
+      return `${users} without ${blocking ?? 'a product'} it needs`;
+    case 'mutually_exclusive':
+      return blocking === undefined
+        ? `${users} holding a product it cannot be combined with`
+        : `${users} holding ${blocking}, which cannot be combined with it`;
+  }
+}
+
+/** "\nCannot get it: 2 users without a usage location; 3 users holding Office 365 E1, which …" (detailed lines). */
+function refusalsText(p: ProductOverview, products: readonly ProductOverview[]): string {
+  const cannot = p.prediction?.cannot ?? [];
+  if (cannot.length === 0 || p.product.status === 'suspended') return '';
+  const nameOf = (skuId: string | undefined) => {
+    const product = products.find((o) => o.product.skuId === skuId)?.product;
+    return product === undefined ? undefined : escapeMrkdwn(truncate(oneLine(product.name), 100));
+  };
+  const groups = new Map<string, { reason: PredictedReason; blocking: string | undefined; count: number }>();
+  for (const refusal of cannot) {
+    const key = `${refusal.reason}|${refusal.blockingSkuId ?? ''}`;
+    const group = groups.get(key) ?? {
+      reason: refusal.reason,
+      blocking: nameOf(refusal.blockingSkuId),
+      count: 0,
+    };
+    group.count++;
+    groups.set(key, group);
+  }
+  const phrases = [...groups.values()].map((g) => refusalPhrase(g.count, g.reason, g.blocking));
+  return `\nCannot get it: ${phrases.join('; ')}`;
+}
+
 interface Line {
   text: string;
   buttons: Button[];
@@ -177,7 +219,8 @@ function productLine(p: ProductOverview, index: number, data: ProductLinesData, 
       accessory: null,
     };
   }
-  return { text: `*${name}*${statusMark(p)}\n${parts.join(' · ')}`, buttons, accessory: holders };
+  const why = refusalsText(p, data.products);
+  return { text: `*${name}*${statusMark(p)}\n${parts.join(' · ')}${why}`, buttons, accessory: holders };
 }
 
 function detailedBlocks(lines: readonly Line[]): KnownBlock[] {

@@ -285,6 +285,28 @@ describe('stateText and option descriptions', () => {
     for (const text of descriptions) expect(text.length).toBeLessThanOrEqual(limits.optionDescription);
   });
 
+  it('names on the product line the product in the way of those who cannot get it', () => {
+    const e1 = overview({ name: 'Office 365 E1' }, ['u3', 'u4']);
+    const e3: ProductOverview = {
+      ...overview({ name: 'Office 365 E3' }),
+      prediction: {
+        skuId: 'e3',
+        gets: ['u1'],
+        holds: [],
+        cannot: [
+          { userId: 'u2', reason: 'usage_location_missing' },
+          { userId: 'u3', reason: 'mutually_exclusive', blockingSkuId: e1.product.skuId },
+          { userId: 'u4', reason: 'mutually_exclusive', blockingSkuId: e1.product.skuId },
+        ],
+      },
+    };
+    const view = renderLicensesStep(data({ products: [e1, e3] }));
+    expect(validateModalView(view)).toEqual([]);
+    expect(JSON.stringify(view.blocks)).toContain(
+      'Cannot get it: 1 user without a usage location; 2 users holding Office 365 E1, which cannot be combined with it',
+    );
+  });
+
   it('shows total and assigned seats beside available, as Partner Center does', () => {
     const view = renderLicensesStep(data({ products: [overview({ total: 50, consumed: 38 }, ['u1'])] }));
     expect(JSON.stringify(view.blocks)).toContain('12 available of 50 · 38 assigned');
