@@ -184,7 +184,7 @@ async function renderHoldersFor(
     draftId: draft.id,
     overview,
     users,
-    selectedCount: new Set(draft.selectedUserIds).size,
+    selectedCount: draft.selectedUserIds.length,
     page,
   });
 }
