@@ -131,7 +131,7 @@ export function fixText(c: FailureCase, mrkdwn = true): string | null {
     case 'usage_location_not_allowed': {
       const plans =
         e && e.plans.length > 0 ? list(e.plans.map(style.text), 'and') : 'the plans not sold there';
-      return `turn off ${plans} when assigning ${product}, or correct their usage location if it is wrong.`;
+      return `correct their usage location if it is wrong; otherwise ${product} can only be assigned to them with ${plans} turned off.`;
     }
     case 'insufficient_licenses': {
       const url = usableUrl(c.purchaseUrl);

@@ -139,7 +139,7 @@ describe('renderRunResults', () => {
         blockedBy: { kind: 'country', products: [], held: false, plans: ['Calling Plan'], country: 'BR' },
       }),
     ).toContain(
-      "Calling Plan is not sold in BR, Person 0000's usage location.\n*Fix:* turn off Calling Plan",
+      "Calling Plan is not sold in BR, Person 0000's usage location.\n*Fix:* correct their usage location if it is wrong; otherwise *Office 365 E3* can only be assigned to them with Calling Plan turned off.",
     );
     expect(one({ reason: 'insufficient_licenses' }, { purchaseUrl: 'https://buy.example/seats' })).toContain(
       '*Fix:* <https://buy.example/seats|buy more seats of Office 365 E3>, or free seats',
