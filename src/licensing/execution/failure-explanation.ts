@@ -20,6 +20,10 @@ const MAX_PROVIDERS = 4;
 
 const GUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
 
+/** A name that is an id (a backend without a friendly name falls back to one): never shown. */
+const isId = (name: string): boolean =>
+  /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i.test(name);
+
 /** The plan ids a message names, lower-cased, in order. */
 function planIdsIn(text: string): string[] {
   return [...text.matchAll(GUID)].map((match) => match[0].toLowerCase());
@@ -41,7 +45,7 @@ function planNames(catalogue: readonly Product[]): Map<string, string> {
   const names = new Map<string, string>();
   for (const product of catalogue) {
     for (const plan of product.servicePlans) {
-      const name = plan.friendlyName || plan.name;
+      const name = [plan.friendlyName, plan.name].find((n) => n && !isId(n));
       if (name && !names.has(plan.id.toLowerCase())) names.set(plan.id.toLowerCase(), name);
     }
   }
@@ -61,7 +65,11 @@ const enables = (product: Product | undefined, license: UserLicense, planId: str
   includes(product, planId) &&
   (!license.direct || !license.disabledPlans.some((id) => id.toLowerCase() === planId));
 
-const named = (product: Product): NamedProduct => ({ skuId: product.skuId, name: product.name });
+/** A product by name (its part number when the name is an id; "another product" when both are). */
+const named = (product: Product): NamedProduct => ({
+  skuId: product.skuId,
+  name: [product.name, product.partNumber].find((n) => n && !isId(n)) ?? 'another product',
+});
 
 const byName = (a: NamedProduct, b: NamedProduct): number => a.name.localeCompare(b.name);
 

@@ -115,6 +115,31 @@ describe('explainFailure', () => {
     });
   });
 
+  it('never names a plan or product by an id, even when the backend has no other name', () => {
+    const bare = makeProduct({
+      skuId: DEMO_SKUS.STANDARDPACK,
+      name: DEMO_SKUS.STANDARDPACK,
+      partNumber: 'STANDARDPACK',
+      servicePlans: [{ id: DEMO_PLANS.SHAREPOINTSTANDARD, name: DEMO_PLANS.SHAREPOINTSTANDARD }],
+    });
+    const result = failed(e3.skuId, 'mutually_exclusive', exclusive);
+    const explained = explainFailure({
+      result,
+      holdings: [makeLicense(bare.skuId)],
+      catalogue: [bare, e3],
+      assigned: [],
+    });
+    expect(explained?.products).toEqual([{ skuId: bare.skuId, name: 'STANDARDPACK' }]);
+    const needs = failed(
+      audio.skuId,
+      'missing_prerequisite',
+      graphMessages.dependency(DEMO_PLANS.MCOMEETADV, [DEMO_PLANS.SHAREPOINTSTANDARD]),
+    );
+    expect(
+      explainFailure({ result: needs, holdings: [], catalogue: [bare, audio], assigned: [] })?.plans,
+    ).toEqual([]);
+  });
+
   it('explains nothing it cannot name: no ids, other reasons, plans unknown to the catalogue', () => {
     const unknown = graphMessages.exclusive(
       '00000000-0000-0000-0000-000000000001',
