@@ -22,19 +22,23 @@ export function progressBar(done: number, total: number, width = PROGRESS_BAR_WI
 
 /**
  * The time left at the pace so far ("about 2 min left"): the time since `startedAt` per part
- * done, times the parts left. Null before there is a pace to measure (nothing done yet, no start
- * time, a clock behind the start) and once everything is done.
+ * done since then, times the parts left. `doneBefore` parts were done before `startedAt` (a run
+ * resumed after a restart measures its pace from the resumption). Null before there is a pace to
+ * measure (nothing done since the start, no start time, a clock behind the start) and once
+ * everything is done.
  */
 export function timeLeft(
   startedAt: string | undefined,
   done: number,
   total: number,
   now: number,
+  doneBefore = 0,
 ): string | null {
-  if (startedAt === undefined || done <= 0 || done >= total) return null;
+  const doneSince = done - doneBefore;
+  if (startedAt === undefined || doneSince <= 0 || done >= total) return null;
   const elapsed = now - Date.parse(startedAt);
   if (!Number.isFinite(elapsed) || elapsed <= 0) return null;
-  const minutes = Math.round(((elapsed / done) * (total - done)) / 60_000);
+  const minutes = Math.round(((elapsed / doneSince) * (total - done)) / 60_000);
   if (minutes < 1) return 'less than a minute left';
   if (minutes < 60) return `about ${minutes} min left`;
   const hours = Math.floor(minutes / 60);

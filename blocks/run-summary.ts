@@ -27,6 +27,11 @@ export interface RunSummaryInput {
   /** The time now (ms since the epoch): with the request's `startedAt`, the pace of a running request. */
   now?: number;
   /**
+   * Where the pace is measured from when not the request's `startedAt` with nothing done: a run
+   * resumed after a restart, from its resumption and the parts done by then.
+   */
+  paceFrom?: { at: string; done: number };
+  /**
    * The plain-language message per reason, for the failure groups of a completed request: pass
    * `failureMessages` from src/licensing/model.ts. Without it the reason code is shown in words.
    */
@@ -164,7 +169,7 @@ export function statusLine(input: RunSummaryInput): string {
     case 'approved':
       return `:hourglass_flowing_sand: *Queued*${approvedBy}: starts in a moment.`;
     case 'running':
-      return runningLine(request, counts, input.now) + approvedBy;
+      return runningLine(input, counts) + approvedBy;
     case 'completed': {
       const at = request.finishedAt ? ` ${slackDate(request.finishedAt)}` : '';
       return `*Completed*${at}${approvedBy}: ${countsText(counts)}`;
@@ -188,8 +193,10 @@ export function statusLine(input: RunSummaryInput): string {
  * "*Running:* ▰▰▰▰▱▱▱▱▱▱ 48 of 120 changes done · about 2 min left · 40 succeeded · 2 no change ·
  * 6 failed": the estimate once there is a pace to measure (some parts done, `now` given).
  */
-function runningLine(request: ChangeRequest, counts: RunCounts, now: number | undefined): string {
-  const left = now === undefined ? null : timeLeft(request.startedAt, counts.done, counts.total, now);
+function runningLine(input: RunSummaryInput, counts: RunCounts): string {
+  const { now, paceFrom } = input;
+  const from = paceFrom ?? { at: input.request.startedAt, done: 0 };
+  const left = now === undefined ? null : timeLeft(from.at, counts.done, counts.total, now, from.done);
   const sofar =
     counts.done > 0
       ? ` · ${counts.success} succeeded · ${counts.noop} no change · ${counts.failed} failed`

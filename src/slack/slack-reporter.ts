@@ -41,6 +41,8 @@ export class SlackReporter implements Reporter {
   readonly #options: SlackReporterOptions;
   readonly #now: () => number;
   #lastUpdateAt = Number.NEGATIVE_INFINITY;
+  /** Where a resumed run's pace is measured from: its resumption (the request's startedAt is older). */
+  #paceFrom: { at: string; done: number } | undefined;
   /** Summary updates go one after another, so a late progress update never overwrites the final one. */
   #updating: Promise<void> = Promise.resolve();
 
@@ -50,6 +52,7 @@ export class SlackReporter implements Reporter {
   }
 
   async started(request: ChangeRequest, counts: RunCounts): Promise<void> {
+    if (counts.done > 0) this.#paceFrom = { at: new Date(this.#now()).toISOString(), done: counts.done };
     await this.#updateSummary(request, counts);
   }
 
@@ -75,6 +78,7 @@ export class SlackReporter implements Reporter {
       counts,
       approval: this.#options.approval ?? null,
       now: this.#now(),
+      ...(this.#paceFrom === undefined ? {} : { paceFrom: this.#paceFrom }),
       failureMessages,
     });
     this.#updating = this.#updating.then(async () => {

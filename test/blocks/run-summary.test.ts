@@ -250,6 +250,12 @@ describe('timeLeft', () => {
     expect(timeLeft(start, 10, 610, at(60))).toBe('about 1 h left');
   });
 
+  it('measures a resumed run from its resumption: parts done before it do not count toward the pace', () => {
+    // 100 done before, 20 more in 60 s since → 880 left take 44 min (not 880 × 60 s / 120).
+    expect(timeLeft(start, 120, 1000, at(60), 100)).toBe('about 44 min left');
+    expect(timeLeft(start, 100, 1000, at(60), 100)).toBeNull();
+  });
+
   it('is shown in the running summary when the time now is given', () => {
     const r = withFirstUserDone({ status: 'running', startedAt: start }, {});
     // 2 of 10 in 60 s → 8 left take 240 s.

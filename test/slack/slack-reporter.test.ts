@@ -99,6 +99,26 @@ describe('SlackReporter', () => {
     expect(final).not.toContain('left');
   });
 
+  it('measures the pace of a resumed run from its resumption, not from its first start', async () => {
+    const startedAt = '2025-01-01T10:00:00.000Z';
+    // Resumed a day later with 5 of 10 parts done; one more in the minute since.
+    let now = Date.parse(startedAt) + 86_400_000;
+    const { reporter, summary } = await reporterFor({ now: () => now });
+    const done = request(10, 0);
+    const first = (n: number) =>
+      ({
+        ...done,
+        status: 'running' as const,
+        startedAt,
+        results: Object.fromEntries(Object.entries(done.results).slice(0, n)),
+      }) as ChangeRequest;
+    await reporter.started(first(5), countResults(first(5)));
+    now += 60_000;
+    await reporter.progress(first(6), countResults(first(6)));
+    const text = JSON.stringify(fake.message(summary.channel, summary.ts)?.blocks);
+    expect(text).toContain('6 of 10 changes done · about 4 min left');
+  });
+
   it('links where to buy seats (PURCHASE_URL) in the fix for "no seats left"', async () => {
     const { reporter, summary } = await reporterFor({ purchaseUrl: 'https://partner.example/buy' });
     const done = request(2, 2);
