@@ -28,11 +28,11 @@ import type { LicenseProvider } from '../providers/license-provider.js';
 import type { Store } from '../store/store.js';
 import { attemptChange, readCatalogue, readHoldings, type TenantCalls } from './execution/attempt.js';
 import { HoldingsPrefetch } from './execution/holdings-prefetch.js';
-import { runItem } from './execution/item.js';
+import { type Catalogue, runItem } from './execution/item.js';
 import { hasPendingWork } from './execution/parts.js';
 import { RunReporting } from './execution/run-reporting.js';
 import { runPool } from './execution/worker-pool.js';
-import type { ChangeRequest, ItemResult, Product, RunCounts } from './model.js';
+import type { ChangeRequest, ItemResult, RunCounts } from './model.js';
 import { TenantPacer } from './pacer.js';
 import type { Reporter } from './reporter.js';
 import { resultKey } from './result-key.js';
@@ -166,7 +166,7 @@ function logRefusals(
 
 /** The customer's products, read on first use only (null when the read failed: refusals stay unnamed). */
 function catalogueOnce(calls: TenantCalls, logger: NonNullable<RunOptions['logger']>) {
-  let products: Promise<Product[] | null> | undefined;
+  let products: Promise<Catalogue | null> | undefined;
   return () => {
     products ??= readCatalogue(calls).catch((error: unknown): null => {
       logger.warn(

@@ -4,9 +4,9 @@
  * have landed), so the user's holdings are read again and tell which parts did.
  */
 import { isLicenseProviderError, type LicenseProvider } from '../../providers/license-provider.js';
-import type { Product } from '../model.js';
 import { type Refusal, type RetryPolicy, retryTransient } from '../retry.js';
 import type { Holdings } from './holdings-prefetch.js';
+import type { Catalogue } from './item.js';
 import { appliedParts, type Part, toChange } from './parts.js';
 
 /** A customer tenant's provider calls and how each kind is retried (writes are paced). */
@@ -28,10 +28,16 @@ export async function readHoldings(calls: TenantCalls, userIds: string[]): Promi
   return read.ok ? { ok: true, holdings: read.value } : { ok: false, error: read.error };
 }
 
-/** The customer's products with their service plans; null when the read kept failing. */
-export async function readCatalogue(calls: TenantCalls): Promise<Product[] | null> {
-  const read = await retryTransient(() => calls.provider.listProducts(calls.customerId), calls.reads);
-  return read.ok ? read.value : null;
+/**
+ * The customer's products with their service plans, and the provider's plan exclusions when it
+ * tells them (none when it does not, or the read fails); null when the products kept failing.
+ */
+export async function readCatalogue(calls: TenantCalls): Promise<Catalogue | null> {
+  const { provider, customerId } = calls;
+  const read = await retryTransient(() => provider.listProducts(customerId), calls.reads);
+  if (!read.ok) return null;
+  const rules = await provider.licensingRules?.(customerId).catch(() => undefined);
+  return { products: read.value, exclusions: rules?.exclusions ?? [] };
 }
 
 export async function attemptChange(

@@ -3,6 +3,7 @@
  * through: reference §1.6) into the products concerned, from the user's holdings read before the
  * change and the customer's product catalogue. Pure: no plan or SKU id leaves it, only names.
  */
+import type { PlanExclusion } from '../eligibility.js';
 import type { FailureExplanation, ItemResult, NamedProduct, Product, UserLicense } from '../model.js';
 
 export interface ExplainInput {
@@ -13,6 +14,8 @@ export interface ExplainInput {
   catalogue: readonly Product[];
   /** The other products assigned to the user in the same change (a clash may be with one of them). */
   assigned: readonly string[];
+  /** The provider's plan exclusions, when it tells them: a product exempt from a pair does not clash. */
+  exclusions?: readonly PlanExclusion[];
 }
 
 /** Products named in a `needs` explanation at most (those that include what is missing). */
@@ -81,13 +84,18 @@ function conflict(input: ExplainInput, planIds: readonly string[]): FailureExpla
   // The plan of the pair the failed product does not bring is the one the other product brings.
   const others = planIds.filter((id) => !includes(own, id));
   const clashing = others.length > 0 ? others : planIds;
+  const exempt = new Set(
+    (input.exclusions ?? [])
+      .filter((rule) => rule.plans.every((id) => planIds.includes(id.toLowerCase())))
+      .flatMap((rule) => rule.exemptSkus),
+  );
   const held = input.holdings
-    .filter((license) => license.skuId !== result.skuId)
+    .filter((license) => license.skuId !== result.skuId && !exempt.has(license.skuId))
     .filter((license) => clashing.some((id) => enables(product(license.skuId), license, id)))
     .flatMap((license) => product(license.skuId) ?? []);
   if (held.length > 0) return explanation('conflict', held, true, []);
   const assigned = input.assigned
-    .filter((skuId) => skuId !== result.skuId)
+    .filter((skuId) => skuId !== result.skuId && !exempt.has(skuId))
     .flatMap((skuId) => product(skuId) ?? [])
     .filter((p) => clashing.some((id) => includes(p, id)));
   return assigned.length > 0 ? explanation('conflict', assigned, false, []) : undefined;

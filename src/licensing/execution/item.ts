@@ -2,6 +2,7 @@
  * One user's item: its planned no-ops, then its pending parts checked against the holdings read
  * at run time (which settle what needs no call), then the rest applied.
  */
+import type { PlanExclusion } from '../eligibility.js';
 import type { ChangeItem, ItemResult, Product, UserLicense } from '../model.js';
 import type { AttemptParts } from './apply-parts.js';
 import { applyParts } from './apply-parts.js';
@@ -18,6 +19,12 @@ import {
   settlerFor,
 } from './parts.js';
 
+/** What failures are named from: the customer's products and the provider's plan exclusions. */
+export interface Catalogue {
+  products: readonly Product[];
+  exclusions: readonly PlanExclusion[];
+}
+
 export interface ItemDeps {
   /** The results recorded so far: parts with one are not run again. */
   results: Results;
@@ -28,10 +35,10 @@ export interface ItemDeps {
   resumed: boolean;
   now: () => Date;
   /**
-   * The customer's products, read once per run when a refusal names service plans (null when
-   * the read failed): what blocked such a failure is then named (explainFailure).
+   * The customer's products (and the provider's plan exclusions), read once per run when a refusal
+   * names service plans (null when the read failed): what blocked such a failure is then named.
    */
-  catalogue?: () => Promise<readonly Product[] | null>;
+  catalogue?: () => Promise<Catalogue | null>;
 }
 
 /** The item's new results (none when everything already has one). */
@@ -78,7 +85,14 @@ async function explained(
   const assigned = item.change.assign.map((part) => part.skuId);
   return results.map((result) => {
     if (!namesPlans(result)) return result;
-    const blockedBy = explainFailure({ result, holdings: licenses, catalogue, assigned });
+    const { products, exclusions } = catalogue;
+    const blockedBy = explainFailure({
+      result,
+      holdings: licenses,
+      catalogue: products,
+      assigned,
+      exclusions,
+    });
     return blockedBy ? { ...result, blockedBy } : result;
   });
 }

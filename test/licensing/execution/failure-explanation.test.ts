@@ -68,6 +68,23 @@ describe('explainFailure', () => {
     });
   });
 
+  it('leaves out a held product the provider exempts from the clash', () => {
+    const result = failed(e1.skuId, 'mutually_exclusive', exclusive);
+    const holdings = [makeLicense(e3.skuId), makeLicense(project.skuId)];
+    const exclusions = [
+      {
+        plans: [DEMO_PLANS.SHAREPOINTSTANDARD, DEMO_PLANS.SHAREPOINTENTERPRISE] as const,
+        exemptSkus: [project.skuId],
+      },
+    ];
+    expect(
+      explainFailure({ result, holdings, catalogue, assigned: [] })?.products.map((p) => p.name),
+    ).toEqual(['Office 365 E3', 'Project Plan 3']);
+    expect(
+      explainFailure({ result, holdings, catalogue, assigned: [], exclusions })?.products.map((p) => p.name),
+    ).toEqual(['Office 365 E3']);
+  });
+
   it('names a product of the same change when the user holds none that clashes', () => {
     const result = failed(e1.skuId, 'mutually_exclusive', exclusive);
     const explained = explainFailure({ result, holdings: [], catalogue, assigned: [e1.skuId, e3.skuId] });
