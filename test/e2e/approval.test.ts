@@ -252,7 +252,8 @@ describe('decided once', () => {
     await h.idle();
 
     expect((await h.store.getApproval(submitted.request.id))?.decidedBy).toBe(APPROVER_A);
-    expect(ephemeralTexts(h, APPROVER_A)).toEqual([expect.stringContaining('already approved')]);
+    // The second delivery finds the decision taken by the same approver: nothing is said to them.
+    expect(ephemeralTexts(h, APPROVER_A)).toEqual([]);
     expect(h.provider.stats.applyCalls - applyCallsBefore).toBe(submitted.userIds.length);
     const actions = await auditActions(h, submitted.request.id);
     expect(actions.filter((a) => a.startsWith('run_completed'))).toHaveLength(1);
@@ -437,6 +438,35 @@ describe('reject and approve outcomes', () => {
       );
       expect(text).toContain(user.email);
     }
+    expect(h.fake.unexpectedCalls(APPROVAL_ALLOWED)).toEqual([]);
+  });
+});
+
+describe('a second click by the approver who decided', () => {
+  it('changes nothing and sends nothing; another decision by them is still explained', async () => {
+    t = await startApprovalHarness();
+    const { h } = t;
+    const submitted = await submitForApproval(t);
+    await clickApproval(h, APPROVER_A, submitted.message, 'approve');
+    await h.idle();
+    expect((await h.store.getRequest(submitted.request.id))?.status).toBe('completed');
+    const edits = approvalMessage(h, submitted).edits;
+    h.fake.resetCalls();
+
+    // A double click, or a client still showing the buttons: the same decision again.
+    const again = await staleClick(h, APPROVER_A, submitted, 'approve');
+    expect(again.status).toBe(200);
+    await h.idle();
+    expect(h.fake.calls.map((c) => c.method)).toEqual([]);
+    expect(ephemeralTexts(h, APPROVER_A)).toEqual([]);
+    expect(approvalMessage(h, submitted).edits).toBe(edits);
+    expect((await h.store.getApproval(submitted.request.id))?.decidedBy).toBe(APPROVER_A);
+
+    // Reject after having approved is not the same decision: they are told it was approved.
+    await staleClick(h, APPROVER_A, submitted, 'reject');
+    await h.idle();
+    expect(ephemeralTexts(h, APPROVER_A)).toEqual([expect.stringContaining('already approved')]);
+    expect(await auditActions(h, submitted.request.id)).toContain('approve_refused:already_decided');
     expect(h.fake.unexpectedCalls(APPROVAL_ALLOWED)).toEqual([]);
   });
 });

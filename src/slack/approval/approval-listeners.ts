@@ -16,19 +16,17 @@ import type {
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import { renderRejectReasonModal, renderRevokeListModal } from '../../../blocks/approval-request.js';
-import { slackDate, userMention } from '../../../blocks/elements.js';
 import { ids } from '../../../blocks/ids.js';
-import type { DecisionResult } from '../../licensing/licensing-service.js';
-import { type Approval, CANNOT_SAVE_TEXT, StoreUnavailableError } from '../../store/store.js';
+import { CANNOT_SAVE_TEXT, StoreUnavailableError } from '../../store/store.js';
 import { refusals } from '../access.js';
 import type { ListenerDeps } from '../listeners/deps.js';
 import { publishHomeOf } from '../listeners/home.js';
 import { parseMetadata, RequestMetadata, StateValues } from '../payloads.js';
 import type { ApprovalNotifier } from './approval-notifier.js';
+import { isOwnDecisionAgain, refusalBeforeDecision, refusalText } from './decision-refusals.js';
 
 type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
 type SubmitArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
-type DecisionRefusal = Extract<DecisionResult, { ok: false }>;
 
 export interface ApprovalListeners {
   approve(args: ButtonArgs): Promise<void>;
@@ -141,6 +139,7 @@ class ApprovalHandlers {
     const result = await this.#service.approve(id, userId);
     if (!result.ok) {
       await this.#auditRefusal(userId, id, 'approve', result.why);
+      if (isOwnDecisionAgain(result.approval, userId, 'approved')) return;
       await explain(args, refusalText(result, this.#notifier));
       if (result.why === 'expired') this.#announceExpiry(id);
       return;
@@ -159,6 +158,7 @@ class ApprovalHandlers {
     const refusal = refusalBeforeDecision(approval, userId, this.#notifier);
     if (refusal !== null) {
       await this.#auditRefusal(userId, id, 'reject', refusal.why);
+      if (isOwnDecisionAgain(approval, userId, 'rejected')) return;
       return explain(args, refusal.text);
     }
     const request = await this.#store.getRequest(id);
@@ -227,58 +227,6 @@ export function approvalListeners(deps: ListenerDeps): ApprovalListeners {
     viewUsers: (args) => handlers.viewUsers(args),
     rejectReasonSubmitted: (args) => handlers.rejectReasonSubmitted(args),
   };
-}
-
-/** Why `userId` cannot decide `approval` now (before asking for a reason); null when they can. */
-function refusalBeforeDecision(
-  approval: Approval | null,
-  userId: string,
-  notifier: ApprovalNotifier,
-): { why: DecisionRefusal['why']; text: string } | null {
-  if (approval === null) return { why: 'not_found', text: 'This request no longer exists.' };
-  if (approval.requestedBy === userId) {
-    return { why: 'self_decision', text: selfDecisionText(notifier, userId) };
-  }
-  if (approval.status === 'expired') return { why: 'expired', text: alreadyDecidedText(approval) };
-  if (approval.status !== 'pending') return { why: 'already_decided', text: alreadyDecidedText(approval) };
-  return null;
-}
-
-function selfDecisionText(notifier: ApprovalNotifier, requestedBy: string | undefined): string {
-  return `You asked for this request, so someone else must decide on it: ${notifier.decidersText(requestedBy)}.`;
-}
-
-function alreadyDecidedText(approval: Approval): string {
-  const who = approval.decidedBy === undefined ? '' : ` by ${userMention(approval.decidedBy)}`;
-  const when = approval.decidedAt === undefined ? '' : ` ${slackDate(approval.decidedAt)}`;
-  switch (approval.status) {
-    case 'approved':
-      return `This request was already approved${who}${when}.`;
-    case 'rejected':
-      return `This request was already rejected${who}${when}.`;
-    case 'expired':
-      return `This request expired ${slackDate(approval.expiresAt)} and can no longer be decided.`;
-    case 'pending':
-      return 'This request is still waiting for a decision.';
-  }
-}
-
-/** The explanation for a decision the service refused. */
-function refusalText(result: DecisionRefusal, notifier: ApprovalNotifier): string {
-  switch (result.why) {
-    case 'not_found':
-      return 'This request no longer exists.';
-    case 'self_decision':
-      return selfDecisionText(notifier, result.approval?.requestedBy);
-    case 'already_decided':
-      return result.approval === null
-        ? 'This request was already decided.'
-        : alreadyDecidedText(result.approval);
-    case 'expired':
-      return result.approval === null
-        ? 'This request expired and can no longer be decided.'
-        : alreadyDecidedText({ ...result.approval, status: 'expired' });
-  }
 }
 
 /**
