@@ -3,7 +3,12 @@
  * it (from the result's `blockedBy`: product and plan names, never an id) and the fix, where one
  * exists. Each text comes as Slack mrkdwn (names escaped, products bold) or as plain text.
  */
-import type { FailureExplanation, FailureReason, ItemResult, Operation } from '../src/licensing/model.js';
+import {
+  type Blocker,
+  type FailureGroup,
+  mergedExplanation,
+} from '../src/licensing/execution/failure-groups.js';
+import type { FailureExplanation, FailureReason, Operation } from '../src/licensing/model.js';
 import { plural } from './elements.js';
 import { escapeMrkdwn, limits, oneLine, packLines, truncate } from './limits.js';
 
@@ -18,10 +23,12 @@ export function reasonText(reason: FailureReason | undefined, messages?: Failure
   return `${words.charAt(0).toUpperCase()}${words.slice(1)}.`;
 }
 
-/** Who a group's sentences speak of: one user by name, several as "they". */
+/** Who a group's sentences speak of: one user by name, several as "they" or "3 of them". */
 export interface Who {
   /** The user's name when the group has one user. */
   name: string | null;
+  /** Part of a group: how many of them. */
+  count?: number;
 }
 
 /** What the texts of one group of failures are about. */
@@ -34,6 +41,8 @@ export interface FailureCase {
   who: Who;
   /** Where seats are bought (PURCHASE_URL), when configured. */
   purchaseUrl?: string | null | undefined;
+  /** True when the users are blocked by different products (the fix names them as alternatives). */
+  mixed?: boolean;
 }
 
 /** How names are written: mrkdwn (escaped, products bold) or plain text (the CSV). */
@@ -69,6 +78,16 @@ const usableUrl = (url: string | null | undefined): string | null =>
 
 /** "Ava Mitchell has" / "they have" (`has`), or "does not have" / "do not have". */
 function subject(who: Who, style: Style): { name: string; Name: string; has: string; lacks: string } {
+  if (who.count !== undefined) {
+    const some = `${who.count} of them`;
+    const one = who.count === 1;
+    return {
+      name: some,
+      Name: some,
+      has: one ? 'has' : 'have',
+      lacks: one ? 'does not have' : 'do not have',
+    };
+  }
   if (who.name === null) return { name: 'they', Name: 'They', has: 'have', lacks: 'do not have' };
   const name = style.text(who.name);
   return { name, Name: name, has: 'has', lacks: 'does not have' };
@@ -105,7 +124,12 @@ export function explanationText(c: FailureCase, mrkdwn = true): string | null {
       return `${who.Name} ${who.has} ${products}, which ${plans ? `needs ${plans} from it` : 'depends on it'}.`;
     case 'country': {
       const where = e.country ? ` in ${style.text(e.country)}` : ' there';
-      const whose = c.who.name === null ? 'their usage location' : `${who.name}'s usage location`;
+      const whose =
+        c.who.count !== undefined
+          ? `where ${who.name} ${c.who.count === 1 ? 'is' : 'are'}`
+          : c.who.name === null
+            ? 'their usage location'
+            : `${who.name}'s usage location`;
       return plans ? `${plans} ${e.plans.length > 1 ? 'are' : 'is'} not sold${where}, ${whose}.` : null;
     }
   }
@@ -119,10 +143,11 @@ export function fixText(c: FailureCase, mrkdwn = true): string | null {
   const style = styleOf(mrkdwn);
   const product = style.product(c.product);
   const e = c.blockedBy;
+  const either = e?.kind === 'needs' || c.mixed === true;
   const names = e
     ? list(
         e.products.map((p) => style.product(p.name)),
-        e.kind === 'needs' ? 'or' : 'and',
+        either ? 'or' : 'and',
       )
     : '';
   switch (c.reason) {
@@ -141,7 +166,7 @@ export function fixText(c: FailureCase, mrkdwn = true): string | null {
     case 'mutually_exclusive':
       if (e?.held === false) return `assign only one of ${product} and ${names}.`;
       return names
-        ? `remove ${names} from them, or replace it with ${product}, then run the request again.`
+        ? `remove ${names}${c.mixed ? ' (whichever they have)' : ''} from them, or replace it with ${product}, then run the request again.`
         : `remove the conflicting product from them, or replace it with ${product}.`;
     case 'missing_prerequisite':
       if (e?.kind === 'needed_by') return `revoke ${names} in the same request, or keep ${product}.`;
@@ -161,69 +186,25 @@ export function fixText(c: FailureCase, mrkdwn = true): string | null {
   }
 }
 
-/** Failures that read alike: same operation, product, reason and blocker. */
-export interface FailureGroup {
-  op: Operation;
-  skuId: string;
-  reason: FailureReason | undefined;
-  blockedBy: FailureExplanation | undefined;
-  /** A provider_error's own words, when they name no id (nothing else says what went wrong). */
-  quote: string | undefined;
-  userIds: string[];
-}
-
-const ID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
-
-/** The words of a provider_error that may be quoted: one line, at most 300 characters, no id in them. */
-function quotable(r: ItemResult): string | undefined {
-  if (r.reason !== 'provider_error' || !r.detail || ID.test(r.detail)) return undefined;
-  return truncate(oneLine(r.detail), 300);
-}
-
-/** What makes two explanations the same blocker (names aside: ids decide). */
-function blockerKey(e: FailureExplanation | undefined): string {
-  if (e === undefined) return '';
-  const products = e.products.map((p) => p.skuId).sort();
-  return JSON.stringify([e.kind, e.held, products, [...e.plans].sort(), e.country ?? '']);
-}
-
-/** The failed results grouped by operation, product, reason and blocker, in order of first appearance. */
-export function groupFailures(results: readonly ItemResult[]): FailureGroup[] {
-  const groups = new Map<string, FailureGroup>();
-  for (const r of results) {
-    if (r.outcome !== 'failed') continue;
-    const quote = quotable(r);
-    const key = JSON.stringify([r.op, r.skuId, r.reason ?? '', blockerKey(r.blockedBy), quote ?? '']);
-    const group = groups.get(key);
-    if (group) group.userIds.push(r.userId);
-    else
-      groups.set(key, {
-        op: r.op,
-        skuId: r.skuId,
-        reason: r.reason,
-        blockedBy: r.blockedBy,
-        quote,
-        userIds: [r.userId],
-      });
-  }
-  return [...groups.values()];
-}
-
 /** The texts a group of failures is written with (mrkdwn, escaped by the caller). */
 export interface GroupTexts {
   /** The product, mrkdwn. */
   label: string;
   /** The product's name, plain. */
   product: string;
-  /** The users listed, sorted (the rest are counted). */
-  names: readonly string[];
-  /** The user's name when the group has one user. */
-  oneName: string | null;
   /** The reason's message. */
   reason: string;
   purchaseUrl?: string | null | undefined;
   /** Where every result is ("the attached CSV has every result"). */
   where: string;
+  /** Users named at most (the rest are counted). */
+  listed: number;
+  /** A user as listed (mrkdwn). */
+  person: (userId: string) => string;
+  /** A user's name, plain, for a sentence about one user. */
+  nameOf: (userId: string) => string;
+  /** The order users are listed in. */
+  compare: (a: string, b: string) => number;
 }
 
 const failedVerb = (op: Operation) =>
@@ -245,39 +226,54 @@ function joinWithin(names: readonly string[], max: number): string[] {
   return out;
 }
 
+/** The users of a blocker, sorted, at most `budget.left` named (the rest counted), as lines. */
+function peopleLines(userIds: readonly string[], t: GroupTexts, budget: { left: number }): string[] {
+  const shown = [...userIds].sort(t.compare).slice(0, Math.max(0, budget.left));
+  budget.left -= shown.length;
+  const more = userIds.length - shown.length;
+  const names = [...shown.map(t.person), ...(more > 0 ? [`and ${more} more (${t.where})`] : [])];
+  return joinWithin(names, limits.sectionText);
+}
+
 /**
- * One group of failures: ":x: *Product* could not be assigned to 7 users. <reason>", what blocked
- * it, the fix, then its users as one paragraph (a group of one names its user in the first line);
- * in sections of at most 3,000 characters.
+ * One group of failures (one product and reason): ":x: *Product* could not be assigned to 7 users.
+ * <reason>", what blocked them, the fix, then the users as one paragraph (a group of one names its
+ * user in the first line); users blocked by different products get a line each ("• 6 of them have
+ * *Office 365 E3*."). In sections of at most 3,000 characters.
  */
 export function failureGroupSections(group: FailureGroup, t: GroupTexts): string[] {
-  const total = group.userIds.length;
-  const one = total === 1 && t.names.length === 1 && t.oneName !== null;
+  const [first, ...others] = group.blockers;
+  const mixed = others.length > 0;
+  const [only] = group.userIds;
+  const one = group.userIds.length === 1 && only !== undefined && t.listed > 0;
   const c: FailureCase = {
     reason: group.reason,
     op: group.op,
     product: t.product,
-    blockedBy: group.blockedBy,
-    who: { name: one ? t.oneName : null },
+    blockedBy: mixed ? mergedExplanation(group.blockers) : first?.blockedBy,
+    who: { name: one ? t.nameOf(only) : null },
     purchaseUrl: t.purchaseUrl,
+    mixed,
   };
   const fix = fixText(c);
-  const whom = one ? t.names.join('') : plural(total, 'user');
+  const whom = one ? t.person(only) : plural(group.userIds.length, 'user');
   const head = [
     `:x: ${t.label ? `*${t.label}*` : 'The product'} ${failedVerb(group.op)} ${whom}. ${escapeMrkdwn(t.reason)}`,
-    explanationText(c),
+    mixed ? null : explanationText(c),
     group.quote ? `The licensing service said: _${escapeMrkdwn(group.quote)}_` : null,
     fix ? `*Fix:* ${fix}` : null,
-  ]
-    .filter((line) => line !== null)
-    .join('\n');
-  if (one) return packLines([head]);
-  const more = total - t.names.length;
-  const people = joinWithin(
-    [...t.names, ...(more > 0 ? [`and ${more} more (${t.where})`] : [])],
-    limits.sectionText,
-  );
-  const [first, ...rest] = people;
-  const merged = first !== undefined && head.length + 1 + first.length <= limits.sectionText;
-  return merged ? [`${head}\n${first}`, ...rest] : [...packLines([head]), ...people];
+  ].filter((line) => line !== null);
+  if (one) return packLines([head.join('\n')]);
+  const budget = { left: t.listed };
+  const people = mixed
+    ? group.blockers.flatMap((b) => [`• ${blockerLine(c, b)}`, ...peopleLines(b.userIds, t, budget)])
+    : peopleLines(group.userIds, t, budget);
+  return packLines([head.join('\n'), ...people]);
+}
+
+/** "6 of them have *Office 365 E3*.", or their count when nothing blocking them is named. */
+function blockerLine(c: FailureCase, b: Blocker): string {
+  const count = b.userIds.length;
+  const said = explanationText({ ...c, blockedBy: b.blockedBy, who: { name: null, count } });
+  return said ?? `${plural(count, 'user')}:`;
 }

@@ -4,16 +4,11 @@
  * fix), no-ops summarised. No provider message reaches the thread: it may name plan or SKU ids.
  */
 import type { KnownBlock } from '@slack/types';
+import { type FailureGroup, groupFailures } from '../src/licensing/execution/failure-groups.js';
 import type { ChangeRequest, ItemResult, Operation } from '../src/licensing/model.js';
 import { resultKey } from '../src/licensing/result-key.js';
 import { context, plural, section } from './elements.js';
-import {
-  type FailureGroup,
-  type FailureMessages,
-  failureGroupSections,
-  groupFailures,
-  reasonText,
-} from './failure-text.js';
+import { type FailureMessages, failureGroupSections, reasonText } from './failure-text.js';
 import { escapeMrkdwn, limits, oneLine, packLines, packLinesCapped, pagesOf, truncate } from './limits.js';
 import { productLabel, type SlackMessage } from './run-summary.js';
 
@@ -126,17 +121,16 @@ function groupSections(
   where: string,
 ): string[] {
   const { request } = input;
-  const ids = [...group.userIds].sort((a, b) => sortKey(map, a).localeCompare(sortKey(map, b)));
-  const [only] = ids;
-  const person = ids.length === 1 && only !== undefined ? map.get(only) : undefined;
   return failureGroupSections(group, {
     label: productLabel(request, group.skuId),
     product: request.products.find((p) => p.skuId === group.skuId)?.name ?? 'the product',
-    names: ids.slice(0, listed).map((id) => personText(map, id, true)),
-    oneName: person ? person.name || person.email || 'the user' : null,
     reason: reasonText(group.reason, input.failureMessages),
     purchaseUrl: input.purchaseUrl,
     where,
+    listed,
+    person: (id) => personText(map, id, true),
+    nameOf: (id) => map.get(id)?.name || map.get(id)?.email || 'the user',
+    compare: (a, b) => sortKey(map, a).localeCompare(sortKey(map, b)),
   });
 }
 

@@ -103,6 +103,30 @@ describe('renderRunResults', () => {
     );
   });
 
+  it('keeps one section per product and cause when different products block its users, a line for each', () => {
+    const conflict = (skuId: string, name: string) => ({
+      outcome: 'failed' as const,
+      reason: 'mutually_exclusive' as const,
+      blockedBy: { kind: 'conflict' as const, products: [{ skuId, name }], held: true, plans: [] },
+    });
+    const request = runOf(8, (i) =>
+      i === 3 ? conflict('bb', 'Business Basic') : conflict('e1', 'Office 365 E1'),
+    );
+    const messages = renderRunResults({ request, failureMessages });
+    expectValid(messages);
+    const groups = messages.flatMap((m) => sections(m.blocks)).filter((t) => t.startsWith(':x:'));
+    expect(groups).toEqual([
+      [
+        `:x: *Office 365 E3* could not be assigned to 8 users. ${failureMessages.mutually_exclusive}`,
+        '*Fix:* remove *Business Basic* or *Office 365 E1* (whichever they have) from them, or replace it with *Office 365 E3*, then run the request again.',
+        '• 7 of them have *Office 365 E1*.',
+        [0, 1, 2, 4, 5, 6, 7].map((i) => `Person 000${i} (p${i}@contoso.com)`).join(', '),
+        '• 1 of them has *Business Basic*.',
+        'Person 0003 (p3@contoso.com)',
+      ].join('\n'),
+    ]);
+  });
+
   it('names what blocked a lone user, and the fix, for every kind of explanation', () => {
     const one = (extra: Partial<ItemResult>, input: Partial<Parameters<typeof renderRunResults>[0]> = {}) => {
       const request = runOf(1, () => ({ outcome: 'failed', ...extra }));

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ChangeRequest, TenantUser } from '../../src/licensing/model.js';
 import { DEMO_SKUS, type DemoCases, demoCases } from '../../src/providers/demo/generator.js';
 import { type AppHarness, startAppHarness } from '../support/app-harness.js';
-import { blocksText, contosoOf, finishedRun, selectUsers, submitChange } from './flow.js';
+import { blocksText, contosoOf, finishedRun, present, selectUsers, submitChange } from './flow.js';
 
 const GUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
 const ALLOWED = ['auth.test', 'views.open', 'views.update', 'views.push', 'chat.postMessage', 'chat.update'];
@@ -74,8 +74,9 @@ const groupOf = (run: Run, words: string) => {
 };
 
 describe('the thread in plain words, grouped by cause', () => {
-  it('seven E1 holders blocked from Office 365 E3 are one paragraph naming E1; the users without a location get the fix', async () => {
+  it('seven E1 holders blocked from Office 365 E3 are one paragraph naming E1, in one section with another clash; the users without a location get the fix', async () => {
     let e1Holders: TenantUser[] = [];
+    let basic: TenantUser | undefined;
     let noLocation: TenantUser[] = [];
     const run = await runFor(
       (cases, all, holds) => {
@@ -84,25 +85,35 @@ describe('the thread in plain words, grouped by cause', () => {
           .filter((u) => u.usageLocation !== null && holds(u, DEMO_SKUS.STANDARDPACK))
           .filter((u) => !holds(u, DEMO_SKUS.MCOMEETADV))
           .slice(0, 7);
+        basic = all.find((u) => u.usageLocation !== null && holds(u, DEMO_SKUS.O365_BUSINESS_ESSENTIALS));
         noLocation = all.filter((u) => u.usageLocation === null);
-        return [...e1Holders, ...noLocation, cases.unlicensed];
+        return [...e1Holders, present(basic, 'a Business Basic holder'), ...noLocation, cases.unlicensed];
       },
       { assign: [DEMO_SKUS.ENTERPRISEPACK] },
     );
     expect(e1Holders).toHaveLength(7);
     expect(noLocation).toHaveLength(2);
-    expectNoIdsPosted(run, 7);
+    expectNoIdsPosted(run, 8);
     expect(run.groups).toHaveLength(2);
 
-    const conflict = groupOf(run, 'could not be assigned to 7 users');
-    expect(conflict).toContain('They have *Office 365 E1*.');
-    expect(conflict).toContain('*Fix:* remove *Office 365 E1* from them, or replace it with *Office 365 E3*');
-    const names = [...e1Holders]
+    const conflict = groupOf(run, 'could not be assigned to 8 users');
+    const lines = conflict.split('\n');
+    expect(lines).toContain('• 7 of them have *Office 365 E1*.');
+    expect(lines).toContain('• 1 of them has *Microsoft 365 Business Basic*.');
+    expect(conflict).toContain(
+      '*Fix:* remove *Microsoft 365 Business Basic* or *Office 365 E1* (whichever they have) from them, or replace it with *Office 365 E3*',
+    );
+    // The seven are one paragraph, right under their line, sorted by name.
+    const paragraph = lines[lines.indexOf('• 7 of them have *Office 365 E1*.') + 1] ?? '';
+    const names = e1Holders
       .map((u) => u.displayName)
       .sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase()));
-    const positions = names.map((name) => conflict.indexOf(name));
-    expect(positions.every((p) => p > 0)).toBe(true);
+    const positions = names.map((name) => paragraph.indexOf(name));
+    expect(positions.every((p) => p >= 0)).toBe(true);
     expect(positions).toEqual([...positions].sort((a, b) => a - b));
+    expect(lines[lines.indexOf('• 1 of them has *Microsoft 365 Business Basic*.') + 1]).toContain(
+      basic?.displayName,
+    );
 
     const location = groupOf(run, 'could not be assigned to 2 users');
     expect(location).toContain('`usageLocation`');
