@@ -3,15 +3,26 @@
  * scripted users, each such failure is recorded (and stored) with the products concerned, the
  * catalogue is read once per run, and the provider's own words go to the log.
  */
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { renderRunResults } from '../../blocks/run-results.js';
 import { runRequest } from '../../src/licensing/executor.js';
+import { failureMessages } from '../../src/licensing/model.js';
 import { planChanges } from '../../src/licensing/plan.js';
 import { resultKey } from '../../src/licensing/result-key.js';
 import { DemoProvider } from '../../src/providers/demo/demo-provider.js';
 import type { DemoCustomerData } from '../../src/providers/demo/demo-tenant.js';
 import { DEMO_SKUS, demoCases, generateCustomer } from '../../src/providers/demo/generator.js';
+import { StaticCustomerDirectory } from '../../src/providers/graph/customer-directory.js';
+import { GraphProvider } from '../../src/providers/graph/graph-provider.js';
 import type { LowdbStore } from '../../src/store/lowdb-store.js';
 import { useTempStores } from '../store/temp-store.js';
+import {
+  fakeGraphAuth,
+  type GraphFake,
+  makeTenant,
+  SKU,
+  startGraphFake,
+} from '../support/graph-fake/index.js';
 import { makeChangeRequest } from '../support/licensing-factories.js';
 import { RecordingReporter } from '../support/recording-reporter.js';
 import { storedRequest } from './stored-request.js';
@@ -119,3 +130,69 @@ describe('runRequest names what blocked a refusal', () => {
     expect(broken.logged.some((line) => line.includes('refusals are not named'))).toBe(true);
   });
 });
+
+describe('runRequest names what blocked a refusal on Microsoft Graph', () => {
+  let graph: GraphFake | undefined;
+  afterEach(async () => {
+    await graph?.close();
+    graph = undefined;
+  });
+
+  it('from the subscribed SKUs: the thread names Office 365 E1 and no id, though Graph named plan ids', async () => {
+    const tenant = makeTenant({
+      tenantId: '6a1f0000-0000-4000-8000-000000000013',
+      users: 4,
+      name: 'Contoso',
+    });
+    for (const user of tenant.users.slice(0, 3))
+      user.licenses = [{ skuId: SKU.E1, disabledPlans: [], assignedByGroup: null }];
+    graph = await startGraphFake({ tenants: [tenant] });
+    const provider = new GraphProvider({
+      auth: fakeGraphAuth(graph),
+      customers: new StaticCustomerDirectory([{ tenantId: tenant.tenantId, name: 'Contoso' }]),
+      baseUrl: graph.baseUrl,
+      http: { backoffMs: 1 },
+    });
+    const users = await provider.getUsers(
+      tenant.tenantId,
+      tenant.users.map((u) => u.id),
+    );
+    const products = await provider.listProducts(tenant.tenantId);
+    const planned = planChanges({
+      users,
+      products,
+      holdings: await provider.getHoldings(
+        tenant.tenantId,
+        users.map((u) => u.id),
+      ),
+      assign: [{ skuId: SKU.E3, disabledPlans: null }],
+      revoke: [],
+    });
+    if (!planned.ok) throw new Error('plan refused');
+    const request = makeChangeRequest({
+      customerId: tenant.tenantId,
+      tenantId: tenant.tenantId,
+      status: 'running',
+      items: planned.items,
+      products: products.map((p) => ({ skuId: p.skuId, name: p.name })),
+    });
+    await store.saveRequest(request);
+    const done = await runRequest(request, {
+      provider,
+      store,
+      reporter: new RecordingReporter(),
+      baseDelayMs: 1,
+    });
+    const refused = Object.values(done.results).filter((r) => r.reason === 'mutually_exclusive');
+    expect(refused).toHaveLength(3);
+    for (const r of refused) {
+      expect(r.detail).toMatch(GUID);
+      expect(r.blockedBy?.products.map((p) => p.name)).toEqual(['Office 365 E1']);
+    }
+    const thread = JSON.stringify(renderRunResults({ request: done, failureMessages }));
+    expect(thread).toContain('They have *Office 365 E1*.');
+    expect(thread).not.toMatch(GUID);
+  });
+});
+
+const GUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
