@@ -47,7 +47,10 @@ export function decidersText(
   approverGroupId: string | undefined,
   except?: string,
 ): string {
-  const names = approverIds.filter((id) => id !== except).map(userMention);
+  const others = approverIds.filter((id) => id !== except);
+  // At most 20 named, so a long APPROVER_USER_IDS cannot overflow the text it goes in.
+  const names = others.slice(0, 20).map(userMention);
+  if (others.length > 20) names.push(`${others.length - 20} more approvers`);
   if (approverGroupId !== undefined && /^S[A-Z0-9]+$/.test(approverGroupId)) {
     names.push(`a member of <!subteam^${approverGroupId}>`);
   }

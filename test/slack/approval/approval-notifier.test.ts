@@ -17,6 +17,14 @@ describe('decidersText', () => {
     expect(decidersText(['U0OP'], undefined, 'U0OP')).toBe('another approver (none is configured yet)');
     expect(decidersText(['U1'], undefined, 'U0OP')).toBe('<@U1>');
   });
+
+  it('names at most 20 approvers and counts the others', () => {
+    const many = Array.from({ length: 45 }, (_, i) => `U${String(i).padStart(3, '0')}`);
+    const text = decidersText(many, 'S9', 'U000');
+    expect(text.match(/<@U/g)).toHaveLength(20);
+    expect(text).not.toContain('<@U000>');
+    expect(text).toContain('<@U020>, 24 more approvers or a member of <!subteam^S9>');
+  });
 });
 
 describe('decisionLine', () => {
