@@ -7,6 +7,7 @@ import {
   type Blocker,
   type FailureGroup,
   mergedExplanation,
+  namedShares,
 } from '../src/licensing/execution/failure-groups.js';
 import type { FailureExplanation, FailureReason, Operation } from '../src/licensing/model.js';
 import { plural } from './elements.js';
@@ -226,10 +227,9 @@ function joinWithin(names: readonly string[], max: number): string[] {
   return out;
 }
 
-/** The users of a blocker, sorted, at most `budget.left` named (the rest counted), as lines. */
-function peopleLines(userIds: readonly string[], t: GroupTexts, budget: { left: number }): string[] {
-  const shown = [...userIds].sort(t.compare).slice(0, Math.max(0, budget.left));
-  budget.left -= shown.length;
+/** The users of a blocker, sorted, at most `named` of them (the rest counted), as lines. */
+function peopleLines(userIds: readonly string[], t: GroupTexts, named: number): string[] {
+  const shown = [...userIds].sort(t.compare).slice(0, Math.max(0, named));
   const more = userIds.length - shown.length;
   const names = [...shown.map(t.person), ...(more > 0 ? [`and ${more} more (${t.where})`] : [])];
   return joinWithin(names, limits.sectionText);
@@ -264,10 +264,16 @@ export function failureGroupSections(group: FailureGroup, t: GroupTexts): string
     fix ? `*Fix:* ${fix}` : null,
   ].filter((line) => line !== null);
   if (one) return packLines([head.join('\n')]);
-  const budget = { left: t.listed };
+  const shares = namedShares(
+    group.blockers.map((b) => b.userIds.length),
+    t.listed,
+  );
   const people = mixed
-    ? group.blockers.flatMap((b) => [`• ${blockerLine(c, b)}`, ...peopleLines(b.userIds, t, budget)])
-    : peopleLines(group.userIds, t, budget);
+    ? group.blockers.flatMap((b, i) => [
+        `• ${blockerLine(c, b)}`,
+        ...peopleLines(b.userIds, t, shares[i] ?? 0),
+      ])
+    : peopleLines(group.userIds, t, t.listed);
   return packLines([head.join('\n'), ...people]);
 }
 

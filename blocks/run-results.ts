@@ -4,7 +4,7 @@
  * fix), no-ops summarised. No provider message reaches the thread: it may name plan or SKU ids.
  */
 import type { KnownBlock } from '@slack/types';
-import { type FailureGroup, groupFailures } from '../src/licensing/execution/failure-groups.js';
+import { type FailureGroup, groupFailures, namedShares } from '../src/licensing/execution/failure-groups.js';
 import type { ChangeRequest, ItemResult, Operation } from '../src/licensing/model.js';
 import { resultKey } from '../src/licensing/result-key.js';
 import { context, plural, section } from './elements.js';
@@ -134,7 +134,7 @@ function groupSections(
   });
 }
 
-/** The failures by group, largest first within each product (a budget of `max` users listed in all). */
+/** The failures by group, largest first within each product (`maxFailureLines` users named in all, shared fairly). */
 function failureSections(
   input: RunResultsInput,
   results: readonly ItemResult[],
@@ -148,13 +148,15 @@ function failureSections(
       compareGroups(input.request, `${a.op}|${a.skuId}`, `${b.op}|${b.skuId}`) ||
       b.userIds.length - a.userIds.length,
   );
-  let budget = Math.max(0, input.maxFailureLines ?? DEFAULT_MAX_FAILURES);
+  const budget = input.maxFailureLines ?? DEFAULT_MAX_FAILURES;
+  const shares = namedShares(
+    groups.map((g) => g.userIds.length),
+    budget,
+  );
   const sections = [`*${plural(failed.length, 'change')} failed*`];
-  for (const group of groups) {
-    const listed = Math.min(budget, group.userIds.length);
-    budget -= listed;
-    sections.push(...groupSections(input, group, map, listed, where));
-  }
+  groups.forEach((group, i) => {
+    sections.push(...groupSections(input, group, map, shares[i] ?? 0, where));
+  });
   return sections;
 }
 

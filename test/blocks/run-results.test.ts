@@ -233,6 +233,20 @@ describe('renderRunResults', () => {
     expect(text).toContain('and 800 more (the attached CSV has every result)');
   });
 
+  it('names a small group in full beside a large one that takes most of the names', () => {
+    const request = runOf(300, (i) => ({
+      outcome: 'failed',
+      reason: i < 290 ? 'mutually_exclusive' : 'usage_location_missing',
+    }));
+    const texts = renderRunResults({ request, failureMessages, csvAttached: true }).flatMap((m) =>
+      sections(m.blocks),
+    );
+    const text = texts.join('\n');
+    for (let i = 290; i < 300; i++) expect(text).toContain(`Person 0${i} (p${i}@contoso.com)`);
+    expect(text).toContain('and 100 more (the attached CSV has every result)');
+    expect(text.match(/Person \d+/g)).toHaveLength(200);
+  });
+
   it('splits a large group of long names into sections within the limits', () => {
     const request = runOf(1500, (i) => ({
       outcome: 'failed',

@@ -79,3 +79,23 @@ export function mergedExplanation(blockers: readonly Blocker[]): FailureExplanat
     ...(countries.size === 1 && first.country ? { country: first.country } : {}),
   };
 }
+
+/**
+ * How many of each group to name within `budget` names in all: an equal share each, what a small
+ * group leaves going to the others, so a small group is named in full beside a large one.
+ */
+export function namedShares(sizes: readonly number[], budget: number): number[] {
+  const shares = sizes.map(() => 0);
+  let left = Math.max(0, Math.floor(budget));
+  let open = sizes.map((_, i) => i).filter((i) => (sizes[i] ?? 0) > 0);
+  while (left > 0 && open.length > 0) {
+    const each = Math.max(1, Math.floor(left / open.length));
+    for (const i of open) {
+      const add = Math.min(each, (sizes[i] ?? 0) - (shares[i] ?? 0), left);
+      shares[i] = (shares[i] ?? 0) + add;
+      left -= add;
+    }
+    open = open.filter((i) => (shares[i] ?? 0) < (sizes[i] ?? 0));
+  }
+  return shares;
+}

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { groupFailures, mergedExplanation } from '../../../src/licensing/execution/failure-groups.js';
+import {
+  groupFailures,
+  mergedExplanation,
+  namedShares,
+} from '../../../src/licensing/execution/failure-groups.js';
 import type { FailureExplanation, ItemResult } from '../../../src/licensing/model.js';
 import { makeResult } from '../../support/licensing-factories.js';
 
@@ -64,5 +68,14 @@ describe('mergedExplanation', () => {
     ]);
     expect(merged?.products.map((p) => p.name)).toEqual(['Business Basic', 'Office 365 E1']);
     expect(mergedExplanation([{ blockedBy: undefined, userIds: ['u1'] }])).toBeUndefined();
+  });
+});
+
+describe('namedShares', () => {
+  it('names small groups in full beside a large one, within the budget', () => {
+    expect(namedShares([573, 13], 200)).toEqual([187, 13]);
+    expect(namedShares([5, 3], 200)).toEqual([5, 3]);
+    expect(namedShares([100, 100, 1], 10)).toEqual([5, 4, 1]);
+    expect(namedShares([3, 0, 4], 0)).toEqual([0, 0, 0]);
   });
 });
