@@ -2,7 +2,8 @@
  * A run at a glance, for its summary: a progress bar made of text, the time left at the pace so
  * far, and at the end one line per group of failures (product × reason, with the number of users).
  */
-import type { ChangeRequest, FailureReason, Operation } from '../src/licensing/model.js';
+import { type FailureGroup, groupFailures } from '../src/licensing/execution/failure-groups.js';
+import type { ChangeRequest, FailureReason } from '../src/licensing/model.js';
 import { plural } from './elements.js';
 import { type FailureMessages, reasonText } from './failure-text.js';
 import { escapeMrkdwn } from './limits.js';
@@ -52,43 +53,30 @@ function reasonPhrase(reason: FailureReason | undefined, messages: FailureMessag
   return escapeMrkdwn(`${text.charAt(0).toLowerCase()}${text.slice(1)}`);
 }
 
-interface FailureGroup {
-  op: Operation;
-  skuId: string;
-  reason: FailureReason | undefined;
-  users: Set<string>;
-}
-
 /**
- * One line per group of failures, largest first: "• *Office 365 E1* · the product cannot be
- * combined with a product the user already has: 7 users" (revocations say "(revoke)" after the
- * product, named by `label`, mrkdwn). The thread lists the users of each group.
+ * One line per group of failures, as the thread has one section per group (the same grouping and
+ * order: assignments first, the request's product order, then the larger group): "• *Office 365
+ * E1* · the product cannot be combined with a product the user already has: 7 users"
+ * (revocations say "(revoke)" after the product, named by `label`, mrkdwn).
  */
 export function failureGroupLines(
   request: ChangeRequest,
   label: (skuId: string) => string,
   messages?: FailureMessages,
 ): string[] {
-  const groups = new Map<string, FailureGroup>();
-  for (const r of Object.values(request.results)) {
-    if (r.outcome !== 'failed') continue;
-    const key = `${r.op}|${r.skuId}|${r.reason ?? ''}`;
-    const group = groups.get(key) ?? { op: r.op, skuId: r.skuId, reason: r.reason, users: new Set() };
-    group.users.add(r.userId);
-    groups.set(key, group);
-  }
   const order = new Map(request.products.map((p, i) => [p.skuId, i]));
   const rank = (g: FailureGroup) => order.get(g.skuId) ?? Number.MAX_SAFE_INTEGER;
-  return [...groups.values()]
+  return groupFailures(Object.values(request.results))
     .sort(
       (a, b) =>
-        b.users.size - a.users.size ||
         (a.op === b.op ? 0 : a.op === 'assign' ? -1 : 1) ||
         rank(a) - rank(b) ||
-        (a.reason ?? '').localeCompare(b.reason ?? ''),
+        b.userIds.length - a.userIds.length,
     )
     .map((g) => {
       const product = `*${label(g.skuId)}*${g.op === 'revoke' ? ' (revoke)' : ''}`;
-      return `• ${product} · ${reasonPhrase(g.reason, messages)}: ${plural(g.users.size, 'user')}`;
+      const quote = g.quote === undefined ? '' : ` (“${escapeMrkdwn(g.quote)}”)`;
+      const users = new Set(g.userIds).size;
+      return `• ${product} · ${reasonPhrase(g.reason, messages)}${quote}: ${plural(users, 'user')}`;
     });
 }

@@ -305,6 +305,30 @@ describe('the summary of a completed request', () => {
     expect(text(renderRunSummary({ request: { ...r, status: 'running' } }).blocks)).not.toContain('7 users');
   });
 
+  it('lists the groups as the thread does: product order first, and a provider’s own words when they name no id', () => {
+    const users = Array.from({ length: 4 }, () => makeUser());
+    const r = request({ status: 'completed', items: users.map((u) => makeItem(u)) });
+    const fail = (u: number, skuId: string, extra: Partial<ItemResult>) => {
+      const userId = users[u]?.id ?? '';
+      r.results[resultKey(userId, skuId, 'assign')] = makeResult({
+        userId,
+        skuId,
+        outcome: 'failed',
+        ...extra,
+      });
+    };
+    fail(0, 'visio', { reason: 'insufficient_licenses' });
+    fail(1, 'visio', { reason: 'insufficient_licenses' });
+    fail(2, 'e3', { reason: 'provider_error', detail: 'Service Unavailable' });
+    fail(3, 'e3', { reason: 'provider_error', detail: 'Plan 5dbe027f-2339-4123-9542-606e4d348a72 is off' });
+    const lines = failureGroupLines(r, (sku) => sku, failureMessages);
+    expect(lines).toEqual([
+      '• *e3* · the licensing service refused the change (“Service Unavailable”): 1 user',
+      '• *e3* · the licensing service refused the change: 1 user',
+      '• *visio* · no license of this product is left to assign: 2 users',
+    ]);
+  });
+
   it('keeps many groups within one section, counting the rest', () => {
     const users = Array.from({ length: 200 }, () => makeUser());
     const products = users.map((_u, i) => ({
