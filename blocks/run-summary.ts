@@ -40,7 +40,8 @@ export interface RunSummaryInput {
 
 /** Product name of a request's sku (the sku id when unknown), escaped for mrkdwn. */
 export function productLabel(request: ChangeRequest, skuId: string): string {
-  const name = request.products.find((p) => p.skuId === skuId)?.name ?? skuId;
+  // Never the SKU id: an unnamed product is still a product to a person.
+  const name = request.products.find((p) => p.skuId === skuId)?.name ?? 'another product';
   return escapeMrkdwn(truncate(oneLine(name), 150));
 }
 

@@ -129,6 +129,7 @@ export function createSlackApp(config: Config, deps: SlackAppDeps): SlackApp {
     approvals,
     messageIntervalMs: deps.messageIntervalMs ?? 1000,
     progressIntervalMs: deps.progressIntervalMs ?? 2000,
+    purchaseUrl: config.PURCHASE_URL ?? null,
   });
   const listenerDeps: ListenerDeps = {
     config,

@@ -121,8 +121,8 @@ export class SlackReporter implements Reporter {
       channel_id: summary.channel,
       thread_ts: summary.ts,
       filename: `licenses-${request.id}.csv`,
-      title: `All results of ${request.id}`,
-      content: renderResultsCsv(request, failureMessages),
+      title: `All results for ${request.customerName}`,
+      content: renderResultsCsv(request, failureMessages, { purchaseUrl: this.#options.purchaseUrl ?? null }),
     });
   }
 }

@@ -23,7 +23,7 @@ import {
   TTL_HOURS,
 } from '../support/approval-harness.js';
 import { expectValidModal } from '../support/block-kit.js';
-import { present, textOf } from './flow.js';
+import { blocksText, present, textOf } from './flow.js';
 
 let t: ApprovalHarness;
 afterEach(async () => {
@@ -140,6 +140,10 @@ describe('who may decide', () => {
     expect(canDecide).toContain(
       `Can decide: <@${APPROVER_A}> or <@${APPROVER_B}>. ${requester} cannot approve their own request.`,
     );
+    const modalText = blocksText(submitted.modal.blocks);
+    expect(modalText).toContain(`by <@${APPROVER_A}>, <@${APPROVER_B}> in <#${APPROVALS}>`);
+    expect(modalText).toContain('You cannot approve your own request.');
+    expect(modalText).not.toContain(requester);
     const waiting = lineWith(textOf([submitted.summary]), 'Waiting for approval');
     expect(waiting).toContain(`by <@${APPROVER_A}>, <@${APPROVER_B}> in <#${APPROVALS}>`);
     expect(waiting.replace(`${requester} cannot approve their own request.`, '')).not.toContain(requester);

@@ -13,7 +13,7 @@ import { chooseCustomer, openLicenses, pickUsers, submitChange, toLicenses } fro
 import { type AppHarness, CHANNEL, OPERATOR, startAppHarness, TEST_CUSTOMERS } from './app-harness.js';
 import { expectValidMessageBlocks, expectValidModal } from './block-kit.js';
 import type { BlockActionsResponse } from './slack-driver.js';
-import type { FakeMessage } from './slack-fake.js';
+import type { FakeMessage, FakeView } from './slack-fake.js';
 
 export const APPROVALS = 'C0APPROVALS';
 export const APPROVER_A = 'U0APPROVERA';
@@ -86,6 +86,8 @@ export interface Submitted {
   summary: FakeMessage;
   /** The approval message in APPROVALS. */
   message: FakeMessage;
+  /** The operator's modal after Apply ("Sent for approval"). */
+  modal: FakeView;
 }
 
 /**
@@ -113,7 +115,9 @@ export async function submitRevocation(
   const summary = request.report?.ts === undefined ? undefined : h.fake.message(CHANNEL, request.report.ts);
   if (!summary) throw new Error('the summary is missing');
   expectValidMessageBlocks(summary.blocks);
-  return { request, approval, userIds: holders.map((u) => u.id), summary };
+  const modal = h.fake.view(root.id);
+  if (!modal) throw new Error('the modal is gone');
+  return { request, approval, userIds: holders.map((u) => u.id), summary, modal };
 }
 
 /** submitRevocation, with the approval message it posted. */

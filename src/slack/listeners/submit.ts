@@ -276,6 +276,7 @@ function submittedView(
   const data: SubmittedData = {
     requestId: outcome.request.id,
     customerName: outcome.request.customerName,
+    requestedBy: outcome.request.requestedBy,
     status: outcome.needsApproval ? 'pending_approval' : 'running',
     resultsChannelId: summary?.channel ?? channelId,
     resultsInDm: summary?.movedToDm ?? false,
