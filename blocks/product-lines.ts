@@ -79,7 +79,8 @@ function refusedText(prediction: AssignPrediction, room: number): string {
  * What assigning the product would take, for its option description: "12 available · 4 would
  * get it", "9 would get it · 5 cannot: 3 conflicts, 2 no location" (eligibility.ts), "Not
  * enough: 0 available for 4 users" (the request is refused), "All selected have it already",
- * "Suspended: cannot be assigned".
+ * "Suspended: cannot be assigned"; with plans turned off, holders whose plans change are counted
+ * apart: "12 available · 17 would get it · 13 who have it change plans".
  */
 export function assignText(p: ProductOverview, selectedCount: number): string {
   if (p.product.status === 'suspended') return 'Suspended: cannot be assigned';
@@ -87,15 +88,22 @@ export function assignText(p: ProductOverview, selectedCount: number): string {
   const missing = prediction
     ? prediction.gets.length + prediction.cannot.length
     : Math.max(0, selectedCount - holderCount(p));
-  if (missing === 0)
-    return `${selectedCount === 1 ? 'The selected user has' : 'All selected have'} it already`;
+  // Holders re-assigned with other plans keep the product: a change of theirs, never "would get it".
+  const replans = p.planChanges ?? 0;
+  const changes = replans > 0 ? ` · ${replans} who have it change plans` : '';
+  if (missing === 0) {
+    const have = selectedCount === 1 ? 'The selected user has it' : 'All selected have it';
+    return replans > 0
+      ? `${have} · ${replans === 1 ? 'it changes' : `${replans} change`} plans`
+      : `${have} already`;
+  }
   if (missing > p.product.available) {
     return `Not enough: ${p.product.available} available for ${plural(missing, 'user')}`;
   }
   if (prediction === undefined || prediction.cannot.length === 0) {
-    return `${p.product.available} available · ${missing} would get it`;
+    return `${p.product.available} available · ${missing} would get it${changes}`;
   }
-  const gets = `${prediction.gets.length} would get it · `;
+  const gets = `${prediction.gets.length} would get it${changes} · `;
   return gets + refusedText(prediction, limits.optionDescription - gets.length);
 }
 

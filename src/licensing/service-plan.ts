@@ -2,7 +2,7 @@
 import type { LicenseProvider } from '../providers/license-provider.js';
 import { NO_RULES, predictAssignment } from './eligibility.js';
 import type { Customer, Product, UserLicense } from './model.js';
-import { type PlanResult, planChanges } from './plan.js';
+import { type PlanResult, planChanges, samePlans } from './plan.js';
 import type { ChangeInput, ProductOverview } from './service-types.js';
 
 export interface PlannedChange {
@@ -44,15 +44,29 @@ export async function productOverview(
     const disabled = disabledPlansBySku[product.skuId];
     const choice = { skuId: product.skuId, disabledPlans: disabled === undefined ? null : [...disabled] };
     const prediction = predictAssignment({ users, products, holdings, rules, choice });
-    return { ...holdersOf(product, selected, holdings), prediction };
+    const planChanges = disabled === undefined ? 0 : replanned(product.skuId, disabled, selected, holdings);
+    return { ...holdersOf(product, selected, holdings), prediction, planChanges };
   });
+}
+
+/** Direct holders whose disabled plans differ from `disabled`: the plan re-assigns them (plan.ts). */
+function replanned(
+  skuId: string,
+  disabled: readonly string[],
+  selected: readonly string[],
+  holdings: ReadonlyMap<string, readonly UserLicense[]>,
+): number {
+  return selected.filter((userId) => {
+    const license = holdings.get(userId)?.find((held) => held.skuId === skuId);
+    return license?.direct === true && !samePlans(license.disabledPlans, disabled);
+  }).length;
 }
 
 function holdersOf(
   product: Product,
   selected: readonly string[],
   holdings: ReadonlyMap<string, readonly UserLicense[]>,
-): Omit<ProductOverview, 'prediction'> {
+): Omit<ProductOverview, 'prediction' | 'planChanges'> {
   const holders: string[] = [];
   const inheritedHolders: string[] = [];
   for (const userId of selected) {

@@ -19,6 +19,11 @@ export interface ProductOverview {
    * (eligibility.ts); absent where it was not predicted.
    */
   prediction?: AssignPrediction;
+  /**
+   * Direct holders among the selection whose service plans the ticked plans would change (they keep
+   * the product, re-assigned with other plans turned off); absent or 0 when the plans are untouched.
+   */
+  planChanges?: number;
 }
 
 export interface ChangeInput {

@@ -254,6 +254,21 @@ describe('stateText and option descriptions', () => {
     expect(assignText(overview({ status: 'suspended' }), 5)).toBe('Suspended: cannot be assigned');
   });
 
+  it('counts holders whose plans change apart from who would get the product', () => {
+    const held = ['u1', 'u2', 'u3'];
+    expect(assignText({ ...overview({ total: 100, consumed: 88 }, held), planChanges: 2 }, 5)).toBe(
+      '12 available · 2 would get it · 2 who have it change plans',
+    );
+    expect(assignText({ ...overview({ total: 100, consumed: 88 }, held), planChanges: 0 }, 5)).toBe(
+      '12 available · 2 would get it',
+    );
+    const all = overview({}, ['u1', 'u2', 'u3', 'u4', 'u5']);
+    expect(assignText({ ...all, planChanges: 4 }, 5)).toBe('All selected have it · 4 change plans');
+    expect(assignText({ ...overview({}, ['u1']), planChanges: 1 }, 1)).toBe(
+      'The selected user has it · it changes plans',
+    );
+  });
+
   it('counts only who can get it, and says in one phrase why the others cannot', () => {
     const refused = (reason: PredictedReason, n: number) =>
       Array.from({ length: n }, (_, i) => ({ userId: `${reason}-${i}`, reason }));

@@ -321,6 +321,27 @@ describe('LicensingService', () => {
     expect((await e3Of({ e3: ['sp2'] }))?.gets).toEqual(['a', 'c']);
   });
 
+  it('counts the direct holders whose plans the plans turned off would change, as the plan re-assigns them', async () => {
+    const customer = makeCustomer({ id: 'cust' });
+    const users = ['a', 'b', 'c', 'd', 'e'].map((id) => makeUser({ id }));
+    const plans = (...ids: string[]) => ids.map((id) => ({ id, name: id }));
+    const provider = new FakeLicenseProvider(customer, users, [
+      makeProduct({ skuId: 'e3', servicePlans: plans('apps', 'mail') }),
+    ]);
+    provider.hold('a', [makeLicense('e3')]);
+    provider.hold('b', [makeLicense('e3', { disabledPlans: ['apps'] })]);
+    provider.hold('c', [makeLicense('e3', { direct: false, viaGroups: ['g1'] })]);
+    provider.hold('d', [makeLicense('e3', { disabledPlans: ['mail'] })]);
+    const service = serviceOn(provider);
+    const e3Of = async (off?: Record<string, string[]>) =>
+      (await service.getLicenseOverview('cust', ['a', 'b', 'c', 'd', 'e'], off))[0];
+    // a and d change; b has these plans already; c holds it through a group (its plans are the group's).
+    expect((await e3Of({ e3: ['apps'] }))?.planChanges).toBe(2);
+    expect((await e3Of({ e3: [] }))?.planChanges).toBe(2);
+    expect((await e3Of())?.planChanges).toBe(0);
+    expect((await e3Of({ e3: ['apps'] }))?.prediction?.gets).toEqual(['e']);
+  });
+
   it('keeps a report target and lists recent requests', async () => {
     const { service, userIds } = setup();
     const submitted = await service.submit({
