@@ -21,6 +21,8 @@ export interface SubmittedData {
   /** True when the results go to a DM because the bot cannot post in the channel. */
   resultsInDm?: boolean;
   assignments?: number;
+  /** Of `assignments`, holders who keep the product and only change plans (counted apart). */
+  planChanges?: number;
   revocations?: number;
   /** Why it needs approval, in one sentence (pending_approval), e.g. "it revokes 2 licenses; with your 2 earlier requests …". */
   approvalReason?: string;
@@ -52,9 +54,10 @@ export function renderSubmitted(data: SubmittedData): ModalView {
     }
   }
   const parts: string[] = [];
-  if (data.assignments !== undefined && data.assignments > 0) {
-    parts.push(`${plural(data.assignments, 'license')} to assign`);
-  }
+  const planChanges = data.planChanges ?? 0;
+  const newAssignments = (data.assignments ?? 0) - planChanges;
+  if (newAssignments > 0) parts.push(`${plural(newAssignments, 'license')} to assign`);
+  if (planChanges > 0) parts.push(`plans to change for ${plural(planChanges, 'user')} who have the product`);
   if (data.revocations !== undefined && data.revocations > 0) {
     parts.push(`${plural(data.revocations, 'license')} to revoke`);
   }

@@ -145,12 +145,20 @@ export class LicensingService {
   async prepare(input: ChangeInput & { requestedBy?: string }): Promise<PrepareResult> {
     const planned = await planChange(this.#provider, input);
     if (!planned.plan.ok) return planned.plan;
-    const { assignments, revocations, noops, planRemovals } = planned.plan;
+    const { assignments, revocations, noops, planRemovals, planChanges } = planned.plan;
     const basis = await this.#window.basis(input.requestedBy, input.customerId, {
       revocations,
       planRemovals,
     });
-    return { ok: true, assignments, revocations, noops, needsApproval: basis.needsApproval, basis };
+    return {
+      ok: true,
+      assignments,
+      planChanges,
+      revocations,
+      noops,
+      needsApproval: basis.needsApproval,
+      basis,
+    };
   }
 
   submit(input: SubmitInput): Promise<SubmitResult> {

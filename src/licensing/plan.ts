@@ -49,6 +49,8 @@ export type PlanResult =
       revocations: number;
       /** Re-assignments that turn off a plan the user has enabled now (the policy counts them). */
       planRemovals: number;
+      /** Of `assignments`, direct holders re-assigned with other plans: they keep the product. */
+      planChanges: number;
       noops: number;
     }
   | { ok: false; problems: PlanProblem[] };
@@ -61,16 +63,23 @@ export function planChanges(input: PlanInput): PlanResult {
   const choiceProblems = problemsOfChoice(users, assign, revoke, productsBySku);
   if (choiceProblems.length > 0) return { ok: false, problems: choiceProblems };
 
-  const tally: Tally = { assignments: 0, revocations: 0, planRemovals: 0, noops: 0, newSeats: new Map() };
+  const tally: Tally = {
+    assignments: 0,
+    revocations: 0,
+    planRemovals: 0,
+    planChanges: 0,
+    noops: 0,
+    newSeats: new Map(),
+  };
   const items = users.map((user) => planUser(user, input.holdings.get(user.id) ?? [], assign, revoke, tally));
   const seatProblems = [...tally.newSeats].flatMap(([skuId, needed]): PlanProblem[] => {
     const available = productsBySku.get(skuId)?.available ?? 0;
     return needed > available ? [{ kind: 'not_enough', skuId, needed, available }] : [];
   });
   if (seatProblems.length > 0) return { ok: false, problems: seatProblems };
-  const { assignments, revocations, planRemovals, noops } = tally;
+  const { assignments, revocations, planRemovals, planChanges, noops } = tally;
   if (assignments + revocations === 0) return { ok: false, problems: [{ kind: 'empty' }] };
-  return { ok: true, items, assignments, revocations, planRemovals, noops };
+  return { ok: true, items, assignments, revocations, planRemovals, planChanges, noops };
 }
 
 /** What the plan counts while it goes through the users; `newSeats` per product. */
@@ -78,6 +87,7 @@ interface Tally {
   assignments: number;
   revocations: number;
   planRemovals: number;
+  planChanges: number;
   noops: number;
   newSeats: Map<string, number>;
 }
@@ -135,6 +145,7 @@ function planUser(
     ) {
       item.change.assign.push({ skuId: choice.skuId, disabledPlans: [...choice.disabledPlans] });
       tally.assignments++;
+      tally.planChanges++;
       const enabledNow = (plan: string) => !license.disabledPlans.includes(plan);
       if (choice.disabledPlans.some(enabledNow)) tally.planRemovals++;
     } else {

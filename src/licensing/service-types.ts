@@ -45,6 +45,8 @@ export type PrepareResult =
   | {
       ok: true;
       assignments: number;
+      /** Of `assignments`, holders who keep the product and only change plans. */
+      planChanges: number;
       revocations: number;
       noops: number;
       needsApproval: boolean;

@@ -77,6 +77,32 @@ describe('renderSubmitted says why approval is needed', () => {
 });
 
 describe('renderSubmitted wording', () => {
+  it('counts holders who only change plans apart from the licenses to assign', () => {
+    const view = renderSubmitted({
+      requestId: 'req_1',
+      customerName: 'Contoso',
+      status: 'running',
+      assignments: 30,
+      planChanges: 13,
+      revocations: 0,
+    });
+    expectFits(view);
+    const text = JSON.stringify(view.blocks);
+    expect(text).toContain('17 licenses to assign');
+    expect(text).toContain('plans to change for 13 users who have the product');
+    const onlyPlans = JSON.stringify(
+      renderSubmitted({
+        requestId: 'r',
+        customerName: 'C',
+        status: 'running',
+        assignments: 2,
+        planChanges: 2,
+      }).blocks,
+    );
+    expect(onlyPlans).not.toContain('to assign');
+    expect(onlyPlans).toContain('plans to change for 2 users who have the product');
+  });
+
   it('titles the modal by outcome and counts licenses, leaving out zero counts', () => {
     const running = renderSubmitted({
       requestId: 'req_1',

@@ -75,6 +75,8 @@ describe('planChanges', () => {
       revoke: [],
     });
     expect(result).toMatchObject({ ok: true, assignments: 4, revocations: 0, planRemovals: 2 });
+    // ann, bob and dave keep E3 with other plans; only carl gets it.
+    expect(result).toMatchObject({ planChanges: 3 });
   });
 
   it('treats a group-only holder as a no-op to assign but keeps a revoke for the run to report', () => {

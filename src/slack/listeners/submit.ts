@@ -167,6 +167,8 @@ type Submitted = {
   request: ChangeRequest;
   needsApproval: boolean;
   assignments: number;
+  /** Of `assignments`, holders who only change plans; unknown for a retried delivery. */
+  planChanges?: number;
   revocations: number;
   /** A retried delivery of a submission that already took effect: show it, start nothing. */
   repeated?: true;
@@ -214,8 +216,8 @@ async function submission(
   }
   if (!submitted.ok) return { ok: false, errors: problemErrors(view, submitted.problems) };
   const { request, needsApproval } = submitted;
-  const { assignments, revocations } = checked;
-  return { ok: true, request, needsApproval, assignments, revocations };
+  const { assignments, planChanges, revocations } = checked;
+  return { ok: true, request, needsApproval, assignments, planChanges, revocations };
 }
 
 /**
@@ -281,6 +283,7 @@ function submittedView(
     resultsChannelId: summary?.channel ?? channelId,
     resultsInDm: summary?.movedToDm ?? false,
     assignments: outcome.assignments,
+    ...(outcome.planChanges === undefined ? {} : { planChanges: outcome.planChanges }),
     revocations: outcome.revocations,
     ...(outcome.needsApproval && outcome.request.approvalBasis !== undefined
       ? { approvalReason: approvalReason(outcome.request.approvalBasis) }
