@@ -38,6 +38,8 @@ export const Customer = z.object({
   tenantId: z.string().min(1),
   name: z.string().min(1),
   domain: z.string().optional(),
+  /** How many users the customer's directory holds, when the provider knows it cheaply. */
+  userCount: z.number().int().nonnegative().optional(),
 });
 export type Customer = z.infer<typeof Customer>;
 
@@ -72,6 +74,11 @@ export const Product = z.object({
   /** max(0, total - consumed); 0 for a suspended product. */
   available: z.number().int().nonnegative(),
   servicePlans: z.array(ServicePlan),
+  /**
+   * When the subscription next changes state (ISO 8601), e.g. the day a product in warning
+   * expires; absent when the provider does not tell it.
+   */
+  nextLifecycleDate: z.string().datetime({ offset: true }).optional(),
 });
 export type Product = z.infer<typeof Product>;
 
@@ -153,6 +160,11 @@ export const ChangeItem = z.object({
   change: UserChange,
   /** Parts known to be no-ops when planned (already held / not held). */
   noops: z.array(z.object({ skuId: z.string(), op: Operation })),
+  /**
+   * Of `change.assign`, the products the user already holds directly and keeps, re-assigned with
+   * other disabled plans: a plan change, not a new license. Absent in requests stored before it.
+   */
+  planChanges: z.array(z.string()).optional(),
 });
 export type ChangeItem = z.infer<typeof ChangeItem>;
 
