@@ -146,6 +146,7 @@ function planUser(
       item.change.assign.push({ skuId: choice.skuId, disabledPlans: [...choice.disabledPlans] });
       tally.assignments++;
       tally.planChanges++;
+      item.planChanges = [...(item.planChanges ?? []), choice.skuId];
       const enabledNow = (plan: string) => !license.disabledPlans.includes(plan);
       if (choice.disabledPlans.some(enabledNow)) tally.planRemovals++;
     } else {

@@ -77,6 +77,9 @@ describe('planChanges', () => {
     expect(result).toMatchObject({ ok: true, assignments: 4, revocations: 0, planRemovals: 2 });
     // ann, bob and dave keep E3 with other plans; only carl gets it.
     expect(result).toMatchObject({ planChanges: 3 });
+    // Each stored item says which of its assignments are plan changes; carl's is a new license.
+    if (!result.ok) throw new Error('planned');
+    expect(result.items.map((item) => item.planChanges)).toEqual([['e3'], ['e3'], undefined, ['e3']]);
   });
 
   it('treats a group-only holder as a no-op to assign but keeps a revoke for the run to report', () => {
