@@ -1,7 +1,7 @@
 /** The summary message of a request, posted where `/licenses` ran and updated in place. */
 import type { KnownBlock } from '@slack/types';
 import type { ChangeRequest, Operation, RunCounts } from '../src/licensing/model.js';
-import { countResults } from '../src/licensing/run-counts.js';
+import { countResults, isPlanChange } from '../src/licensing/run-counts.js';
 import type { Approval } from '../src/store/store-schema.js';
 import { context, plural, section, slackDate, userMention } from './elements.js';
 import type { FailureMessages } from './failure-text.js';
@@ -47,13 +47,16 @@ export function productLabel(request: ChangeRequest, skuId: string): string {
 
 /**
  * Users per product and operation in the request's product order, assignments first: `users`
- * are the users whose license actually changes, `unchanged` those for whom it is a planned no-op
- * (already had it / did not have it).
+ * are the users whose license actually changes (for an assignment, those who get it),
+ * `planChanges` the holders who keep it and only change plans (assignments only), `unchanged`
+ * those for whom it is a planned no-op (already had it / did not have it). The one count of a
+ * request's parts by what they are: the summary, the approval message and App Home read it.
  */
 export function changeTotals(
   request: ChangeRequest,
-): { skuId: string; op: Operation; users: number; unchanged: number }[] {
+): { skuId: string; op: Operation; users: number; planChanges: number; unchanged: number }[] {
   const changed = new Map<string, Set<string>>();
+  const replanned = new Map<string, Set<string>>();
   const unchanged = new Map<string, Set<string>>();
   const add = (map: Map<string, Set<string>>, skuId: string, op: Operation, userId: string) => {
     const k = `${skuId}|${op}`;
@@ -62,22 +65,26 @@ export function changeTotals(
     map.set(k, set);
   };
   for (const item of request.items) {
-    for (const a of item.change.assign) add(changed, a.skuId, 'assign', item.userId);
+    for (const a of item.change.assign)
+      add(isPlanChange(item, a.skuId) ? replanned : changed, a.skuId, 'assign', item.userId);
     for (const skuId of item.change.revoke) add(changed, skuId, 'revoke', item.userId);
   }
+  const touched = (k: string, userId: string) =>
+    changed.get(k)?.has(userId) === true || replanned.get(k)?.has(userId) === true;
   for (const item of request.items) {
     for (const n of item.noops) {
-      if (!changed.get(`${n.skuId}|${n.op}`)?.has(item.userId)) add(unchanged, n.skuId, n.op, item.userId);
+      if (!touched(`${n.skuId}|${n.op}`, item.userId)) add(unchanged, n.skuId, n.op, item.userId);
     }
   }
   const order = new Map(request.products.map((p, i) => [p.skuId, i]));
-  return [...new Set([...changed.keys(), ...unchanged.keys()])]
+  return [...new Set([...changed.keys(), ...replanned.keys(), ...unchanged.keys()])]
     .map((k) => {
       const [skuId = '', op = 'assign'] = k.split('|');
       return {
         skuId,
         op: op === 'revoke' ? ('revoke' as const) : ('assign' as const),
         users: changed.get(k)?.size ?? 0,
+        planChanges: replanned.get(k)?.size ?? 0,
         unchanged: unchanged.get(k)?.size ?? 0,
       };
     })
@@ -89,17 +96,25 @@ export function changeTotals(
 }
 
 /**
- * "Assign *Office 365 E3* to 4 users (5 already have it)" / "Revoke *Visio Plan 2* from 12 users
- * (3 do not have it)" lines (mrkdwn): the users counted are those whose license really changes.
+ * "Assign *Office 365 E3* to 4 users (5 already have it)" / "Assign *Office 365 E3* to 9 users ·
+ * change plans for 13 who have it" / "Change plans of *Office 365 E3* for 13 users who have it" /
+ * "Revoke *Visio Plan 2* from 12 users (3 do not have it)" lines (mrkdwn): the users counted are
+ * those whose license really changes, a plan change said as what it is.
  */
 export function describeChanges(request: ChangeRequest): string[] {
-  return changeTotals(request).map(({ skuId, op, users, unchanged }) => {
+  return changeTotals(request).map(({ skuId, op, users, planChanges, unchanged }) => {
     const product = `*${productLabel(request, skuId)}*`;
     if (op === 'assign') {
+      const note = unchanged > 0 ? ` (${unchanged} already ${unchanged === 1 ? 'has' : 'have'} it)` : '';
+      if (users === 0 && planChanges > 0)
+        return `Change plans of ${product} for ${plural(planChanges, 'user')} who ${planChanges === 1 ? 'has' : 'have'} it${note}`;
       if (users === 0)
         return `Assign ${product}: ${unchanged === 1 ? 'the user already has it' : `all ${unchanged} users already have it`}`;
-      const note = unchanged > 0 ? ` (${unchanged} already ${unchanged === 1 ? 'has' : 'have'} it)` : '';
-      return `Assign ${product} to ${plural(users, 'user')}${note}`;
+      const replan =
+        planChanges > 0
+          ? ` · change plans for ${planChanges} who ${planChanges === 1 ? 'has' : 'have'} it`
+          : '';
+      return `Assign ${product} to ${plural(users, 'user')}${replan}${note}`;
     }
     if (users === 0)
       return `Revoke ${product}: ${unchanged === 1 ? 'the user does not have it' : `none of the ${unchanged} users has it`}`;

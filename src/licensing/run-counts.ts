@@ -20,3 +20,15 @@ export function countResults(request: Pick<ChangeRequest, 'items' | 'results'>):
   }
   return counts;
 }
+
+/**
+ * True when the user's assignment of the product is a plan change: the user holds it directly and
+ * keeps it, re-assigned with other disabled plans (`planChanges`, filled by plan.ts). A request
+ * stored before it counts every assignment as a new license.
+ */
+export function isPlanChange(
+  item: Pick<ChangeRequest['items'][number], 'planChanges'>,
+  skuId: string,
+): boolean {
+  return item.planChanges?.includes(skuId) ?? false;
+}

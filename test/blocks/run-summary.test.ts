@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { KnownBlock } from '@slack/types';
 import { describe, expect, it } from 'vitest';
 import { failureGroupLines, progressBar, timeLeft } from '../../blocks/run-progress.js';
-import { describeChanges, renderRunSummary } from '../../blocks/run-summary.js';
+import { changeTotals, describeChanges, renderRunSummary } from '../../blocks/run-summary.js';
 import type { ChangeRequest, ItemResult } from '../../src/licensing/model.js';
 import { failureMessages } from '../../src/licensing/model.js';
 import { resultKey } from '../../src/licensing/result-key.js';
@@ -176,6 +176,37 @@ describe('describeChanges', () => {
       'Revoke *Visio Plan 2* from 2 users (1 does not have it)',
       'Revoke *Power BI Pro*: the user does not have it',
     ]);
+  });
+
+  it('counts holders who only change plans apart from who gets the product', () => {
+    const [a, b, c, d] = [makeUser(), makeUser(), makeUser(), makeUser()];
+    const e3 = { skuId: 'e3', disabledPlans: ['p1'] };
+    const r = makeChangeRequest({
+      products: [
+        { skuId: 'e3', name: 'Office 365 E3' },
+        { skuId: 'visio', name: 'Visio Plan 2' },
+      ],
+      items: [
+        makeItem(a, { assign: [e3] }),
+        {
+          ...makeItem(b, { assign: [e3, { skuId: 'visio', disabledPlans: ['p1'] }] }),
+          planChanges: ['e3', 'visio'],
+        },
+        { ...makeItem(c, { assign: [e3] }), planChanges: ['e3'] },
+        { ...makeItem(d), noops: [{ skuId: 'e3', op: 'assign' as const }] },
+      ],
+    });
+    expect(changeTotals(r)).toEqual([
+      { skuId: 'e3', op: 'assign', users: 1, planChanges: 2, unchanged: 1 },
+      { skuId: 'visio', op: 'assign', users: 0, planChanges: 1, unchanged: 0 },
+    ]);
+    expect(describeChanges(r)).toEqual([
+      'Assign *Office 365 E3* to 1 user · change plans for 2 who have it (1 already has it)',
+      'Change plans of *Visio Plan 2* for 1 user who has it',
+    ]);
+    // A request stored before plan changes were told apart counts every assignment as new.
+    const stored = { ...r, items: r.items.map(({ planChanges: _, ...item }) => item) };
+    expect(changeTotals(stored)[0]).toMatchObject({ users: 3, planChanges: 0 });
   });
 });
 
