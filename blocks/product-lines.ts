@@ -5,7 +5,7 @@
 import type { Button, KnownBlock } from '@slack/types';
 import { type AssignPrediction, type PredictedReason, refusalCounts } from '../src/licensing/eligibility.js';
 import type { ProductOverview } from '../src/licensing/licensing-service.js';
-import { actions, button, context, plural, section } from './elements.js';
+import { actions, button, context, plural, section, slackDate } from './elements.js';
 import {
   buyMoreActionId,
   holdersActionId,
@@ -109,8 +109,16 @@ export function assignText(p: ProductOverview, selectedCount: number): string {
 
 function statusMark(p: ProductOverview): string {
   if (p.product.status === 'suspended') return ' :no_entry: _subscription suspended_';
-  if (p.product.status === 'warning') return ' :warning: _subscription expiring_';
+  if (p.product.status === 'warning') return ` :warning: _${expiringText(p.product.nextLifecycleDate)}_`;
   return '';
+}
+
+/** "subscription expiring on <Dec 12, 2026>" (Slack's date in the reader's zone), or without a date when the provider gives none. */
+export function expiringText(nextLifecycleDate: string | undefined): string {
+  if (nextLifecycleDate === undefined || Number.isNaN(Date.parse(nextLifecycleDate))) {
+    return 'subscription expiring';
+  }
+  return `subscription expiring on ${slackDate(nextLifecycleDate, '{date_short}')}`;
 }
 
 /** "12 available of 50 · 38 assigned", as Partner Center shows seats. */

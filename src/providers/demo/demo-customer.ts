@@ -107,6 +107,7 @@ function toProduct(product: DemoProduct, consumed: number): Product {
     consumed,
     available: available(product, consumed),
     servicePlans: product.servicePlans.map((plan) => ({ ...plan })),
+    ...(product.nextLifecycleDate === undefined ? {} : { nextLifecycleDate: product.nextLifecycleDate }),
   };
 }
 

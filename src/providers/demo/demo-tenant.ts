@@ -17,6 +17,8 @@ export const DemoProduct = z.object({
   status: ProductStatus,
   prepaid: z.object({ enabled: units, warning: units, suspended: units }),
   servicePlans: z.array(ServicePlan),
+  /** When a product in warning gets suspended (ISO); tenant files from before it have none. */
+  nextLifecycleDate: z.string().datetime({ offset: true }).optional(),
 });
 export type DemoProduct = z.infer<typeof DemoProduct>;
 

@@ -6,6 +6,7 @@
 import type { Customer, TenantUser, UserLicense } from '../../licensing/model.js';
 import { DEMO_CATALOG, DEMO_SKUS, type DemoSkuName } from './catalog.js';
 import type { DemoCustomerData, DemoGroup, DemoProduct, DemoTenantData } from './demo-tenant.js';
+import { expiryDate } from './lifecycle.js';
 import { mailName, namePool, WORKFORCE_COUNTRIES } from './people-names.js';
 import { CALLING_PLAN_COUNTRIES } from './rules.js';
 import { SeededRandom } from './seeded-random.js';
@@ -53,12 +54,13 @@ export const DEMO_CUSTOMERS: readonly CustomerSpec[] = [
 const DEFAULT_SEED = 20_250_101;
 
 /** The default tenant: the same data for the same seed. */
-export function generateDemoTenant(options: { seed?: number } = {}): DemoTenantData {
+export function generateDemoTenant(options: { seed?: number; createdAt?: Date } = {}): DemoTenantData {
   const seed = options.seed ?? DEFAULT_SEED;
+  const expiry = expiryDate(options.createdAt);
   return {
     version: 1,
     customers: DEMO_CUSTOMERS.map((spec, i) =>
-      buildCustomer(new SeededRandom(customerSeed(seed, i)), spec, 0),
+      buildCustomer(new SeededRandom(customerSeed(seed, i)), spec, 0, expiry),
     ),
   };
 }
@@ -74,6 +76,7 @@ export function generateCustomer(options: {
   name?: string;
   id?: string;
   spareSeats?: number;
+  createdAt?: Date;
 }): DemoCustomerData {
   const random = new SeededRandom(options.seed);
   const name = options.name ?? 'Benchmark Industries';
@@ -83,7 +86,7 @@ export function generateCustomer(options: {
     country: 'US',
     users: options.users,
   };
-  const data = buildCustomer(random, spec, options.spareSeats ?? 1000);
+  const data = buildCustomer(random, spec, options.spareSeats ?? 1000, expiryDate(options.createdAt));
   if (options.id !== undefined) data.customer.id = options.id;
   return data;
 }
@@ -154,7 +157,12 @@ function randomHoldings(random: SeededRandom, usageLocation: string | null): Hol
   return holds;
 }
 
-function buildCustomer(random: SeededRandom, spec: CustomerSpec, minSpare: number): DemoCustomerData {
+function buildCustomer(
+  random: SeededRandom,
+  spec: CustomerSpec,
+  minSpare: number,
+  expiry: string,
+): DemoCustomerData {
   const customer: Customer = {
     id: random.guid(),
     tenantId: random.guid(),
@@ -189,7 +197,13 @@ function buildCustomer(random: SeededRandom, spec: CustomerSpec, minSpare: numbe
     });
   }
 
-  return { customer, users, products: buildProducts(spec, minSpare, consumed), groups: [group], holdings };
+  return {
+    customer,
+    users,
+    products: buildProducts(spec, minSpare, consumed, expiry),
+    groups: [group],
+    holdings,
+  };
 }
 
 function buildUser(
@@ -238,6 +252,7 @@ function buildProducts(
   spec: CustomerSpec,
   minSpare: number,
   consumed: ReadonlyMap<string, number>,
+  expiry: string,
 ): DemoProduct[] {
   return DEMO_CATALOG.map((entry): DemoProduct => {
     const used = consumed.get(entry.skuId) ?? 0;
@@ -252,6 +267,7 @@ function buildProducts(
       status,
       prepaid,
       servicePlans: entry.servicePlans.map((plan) => ({ ...plan })),
+      ...(status === 'warning' ? { nextLifecycleDate: expiry } : {}),
     };
   });
 }

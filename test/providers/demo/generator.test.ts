@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DemoProvider } from '../../../src/providers/demo/demo-provider.js';
 import { DemoTenantData } from '../../../src/providers/demo/demo-tenant.js';
 import {
   DEMO_CATALOG,
@@ -7,6 +8,7 @@ import {
   generateCustomer,
   generateDemoTenant,
 } from '../../../src/providers/demo/generator.js';
+import { expiryDate } from '../../../src/providers/demo/lifecycle.js';
 import { present } from './tenant-files.js';
 
 const tenant = generateDemoTenant();
@@ -100,5 +102,41 @@ describe('generateCustomer', () => {
         expect(free).toBe(0);
       else expect(free).toBeGreaterThanOrEqual(1000);
     }
+  });
+});
+
+describe('the demo product in warning', () => {
+  it('expires DEMO_GRACE_DAYS after the tenant was created; no other product has a date', () => {
+    const created = generateDemoTenant({ createdAt: new Date('2026-11-29T04:50:00Z') });
+    for (const { products } of created.customers) {
+      for (const product of products) {
+        if (product.status === 'warning') expect(product.nextLifecycleDate).toBe('2026-12-29T00:00:00.000Z');
+        else expect(product.nextLifecycleDate).toBeUndefined();
+      }
+    }
+    expect(created.customers[0]?.products.some((p) => p.status === 'warning')).toBe(true);
+    expect(expiryDate(new Date('2026-11-29T23:59:59Z'))).toBe('2026-12-29T00:00:00.000Z');
+  });
+
+  it('lists the date through the provider, and a tenant stored before it (no date) still loads', async () => {
+    const data = generateDemoTenant({ createdAt: new Date('2026-11-29T00:00:00Z') });
+    const customer = data.customers[0];
+    if (customer === undefined) throw new Error('no customer');
+    const provider = new DemoProvider({ data });
+    const visio = (await provider.listProducts(customer.customer.id)).find(
+      (p) => p.skuId === DEMO_SKUS.VISIOCLIENT,
+    );
+    expect(visio?.nextLifecycleDate).toBe('2026-12-29T00:00:00.000Z');
+    const old = JSON.parse(JSON.stringify(data)) as {
+      customers: { products: { nextLifecycleDate?: string }[] }[];
+    };
+    for (const c of old.customers) for (const p of c.products) delete p.nextLifecycleDate;
+    const parsed = DemoTenantData.parse(old);
+    const oldProvider = new DemoProvider({ data: parsed });
+    const oldVisio = (await oldProvider.listProducts(customer.customer.id)).find(
+      (p) => p.skuId === DEMO_SKUS.VISIOCLIENT,
+    );
+    expect(oldVisio?.status).toBe('warning');
+    expect(oldVisio).not.toHaveProperty('nextLifecycleDate');
   });
 });
