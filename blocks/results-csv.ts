@@ -1,6 +1,7 @@
 /** Every part of a request as a CSV file, attached to the thread of its run. */
 import type { ChangeRequest, ItemResult, Operation } from '../src/licensing/model.js';
 import { resultKey } from '../src/licensing/result-key.js';
+import { isPlanChange } from '../src/licensing/run-counts.js';
 import {
   explanationText,
   type FailureCase,
@@ -89,7 +90,7 @@ export function renderResultsCsv(
         item.email,
         names.get(part.skuId) ?? part.skuId,
         part.skuId,
-        part.op,
+        part.op === 'assign' && isPlanChange(item, part.skuId) ? 'change plans' : part.op,
         outcome,
         r?.reason ?? '',
         r?.outcome === 'failed' ? reasonText(r.reason, messages) : '',

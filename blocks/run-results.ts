@@ -5,7 +5,7 @@
  */
 import type { KnownBlock } from '@slack/types';
 import { type FailureGroup, groupFailures, namedShares } from '../src/licensing/execution/failure-groups.js';
-import type { ChangeRequest, ItemResult, Operation } from '../src/licensing/model.js';
+import type { ChangeRequest, ItemResult } from '../src/licensing/model.js';
 import { resultKey } from '../src/licensing/result-key.js';
 import { context, plural, section } from './elements.js';
 import { type FailureMessages, failureGroupSections, reasonText } from './failure-text.js';
@@ -65,10 +65,6 @@ function sortKey(map: Map<string, Person>, userId: string): string {
   return (map.get(userId)?.name ?? userId).toLocaleLowerCase();
 }
 
-function opVerb(op: Operation): string {
-  return op === 'assign' ? 'assigned to' : 'revoked from';
-}
-
 /**
  * Orders `${op}|${skuId}` group keys as the summary does: assignments first, then the request's
  * product order (unknown products last, by sku id).
@@ -84,32 +80,39 @@ function compareGroups(request: ChangeRequest, a: string, b: string): number {
   return order(skuA) - order(skuB) || (skuA < skuB ? -1 : skuA > skuB ? 1 : 0);
 }
 
-/** The parts a message list is built from: lines grouped under headings, each heading starting a section. */
+/**
+ * One success line per product and what it was (assigned to, plans changed for those who have it,
+ * revoked from), each user named once under it however many of their parts landed.
+ */
 function successLines(
   request: ChangeRequest,
   results: readonly ItemResult[],
   map: Map<string, Person>,
 ): string[] {
-  const groups = new Map<string, ItemResult[]>();
+  const replanned = new Set(
+    request.items.flatMap((i) => (i.planChanges ?? []).map((s) => `${i.userId}|${s}`)),
+  );
+  const groups = new Map<string, Set<string>>();
   for (const r of results) {
     if (r.outcome !== 'success') continue;
-    const k = `${r.op}|${r.skuId}`;
-    groups.set(k, [...(groups.get(k) ?? []), r]);
+    const kind = r.op === 'assign' && replanned.has(`${r.userId}|${r.skuId}`) ? 'plans' : r.op;
+    const k = `${r.op}|${r.skuId}|${kind}`;
+    groups.set(k, (groups.get(k) ?? new Set<string>()).add(r.userId));
   }
-  const lines: string[] = [];
-  for (const [k, group] of [...groups.entries()].sort(([a], [b]) => compareGroups(request, a, b))) {
-    const [op = 'assign', skuId = ''] = k.split('|');
-    const names = group
-      .map((r) => r.userId)
-      .sort((a, b) => sortKey(map, a).localeCompare(sortKey(map, b)))
-      .map((id) => personText(map, id, false));
-    const shown = names.slice(0, NAMES_PER_GROUP);
-    const more = names.length - shown.length;
-    lines.push(
-      `:white_check_mark: *${productLabel(request, skuId)}* ${opVerb(op === 'revoke' ? 'revoke' : 'assign')} ${plural(group.length, 'user')}: ${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''}`,
-    );
-  }
-  return lines;
+  // Within a product, new assignments ('assign') before plan changes ('plans').
+  const keys = [...groups.keys()].sort((a, b) => compareGroups(request, a, b) || a.localeCompare(b));
+  return keys.map((k) => {
+    const [, skuId = '', kind] = k.split('|');
+    const users = [...(groups.get(k) ?? [])].sort((a, b) => sortKey(map, a).localeCompare(sortKey(map, b)));
+    const names = users.slice(0, NAMES_PER_GROUP).map((id) => personText(map, id, false));
+    const more = users.length > names.length ? ` and ${users.length - names.length} more` : '';
+    const n = plural(users.length, 'user');
+    const what =
+      kind === 'plans'
+        ? `plans changed for ${n} who ${users.length === 1 ? 'has' : 'have'} it`
+        : `${kind === 'revoke' ? 'revoked from' : 'assigned to'} ${n}`;
+    return `:white_check_mark: *${productLabel(request, skuId)}* ${what}: ${names.join(', ')}${more}`;
+  });
 }
 
 /** One group of failures, its users sorted by name, at most `listed` of them named. */

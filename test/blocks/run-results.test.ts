@@ -50,6 +50,23 @@ describe('renderRunResults', () => {
     expect(text).toContain('and 15 more');
   });
 
+  it('says a plan change as what it is and names each user once per product', () => {
+    const request = runOf(4, () => ({}));
+    request.items = request.items.map((item, i) => (i % 2 === 0 ? { ...item, planChanges: ['e3'] } : item));
+    const all = Object.values(request.results);
+    // The same part reported twice (a resumed run) still names its user once.
+    for (const results of [undefined, [...all, ...all]]) {
+      const messages = renderRunResults({ request, results });
+      expectValid(messages);
+      expect(sections(messages[0]?.blocks ?? [])[0]).toBe(
+        [
+          ':white_check_mark: *Office 365 E3* assigned to 2 users: Person 0001, Person 0003',
+          ':white_check_mark: *Office 365 E3* plans changed for 2 users who have it: Person 0000, Person 0002',
+        ].join('\n'),
+      );
+    }
+  });
+
   it('gives each failure reason its own section, naming a lone user in its first line, never the detail', () => {
     const reasons = Reasons.options;
     const request = runOf(reasons.length, (i) => ({
@@ -302,6 +319,14 @@ describe('renderResultsCsv', () => {
     expect(csv).toContain(failureMessages.provider_error);
     expect(csv).toContain(`"'=HYPERLINK(""x"")"`);
     expect(csv.endsWith('\r\n')).toBe(true);
+  });
+
+  it("names a holder's plan change 'change plans' in the operation column", () => {
+    const request = runOf(2, () => ({}));
+    request.items = request.items.map((item, i) => (i === 0 ? { ...item, planChanges: ['e3'] } : item));
+    const rows = renderResultsCsv(request).split('\r\n');
+    expect(rows[1]).toContain(',e3,change plans,success,');
+    expect(rows[2]).toContain(',e3,assign,success,');
   });
 
   it("carries a success's note in its own column", () => {
