@@ -2,14 +2,21 @@
 import type { PlainTextOption } from '@slack/types';
 import type { Customer, TenantUser } from '../src/licensing/model.js';
 import { option } from './elements.js';
-import { limits } from './limits.js';
+import { limits, truncate } from './limits.js';
 
-/** One customer as an option: its name (and domain when it has one), value = customer id. */
+/**
+ * One customer as an option: its name (and domain when it has one), then its user count when
+ * the provider gives it ("Contoso (contoso.com) · 1,200 users"); the name is cut before the count
+ * to stay within 75 characters. Value = customer id.
+ */
 export function customerOption(
-  customer: Pick<Customer, 'id' | 'name'> & { domain?: string },
+  customer: Pick<Customer, 'id' | 'name'> & { domain?: string; userCount?: number },
 ): PlainTextOption {
-  const text = customer.domain ? `${customer.name} (${customer.domain})` : customer.name;
-  return option(text, customer.id);
+  const name = customer.domain ? `${customer.name} (${customer.domain})` : customer.name;
+  const count = customer.userCount;
+  const users =
+    count === undefined ? '' : ` · ${count.toLocaleString('en-US')} ${count === 1 ? 'user' : 'users'}`;
+  return option(truncate(name, limits.optionText - users.length) + users, customer.id);
 }
 
 /** Customers → at most 100 options, in the given order. */

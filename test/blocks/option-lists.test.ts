@@ -32,6 +32,20 @@ describe('option lists', () => {
     for (const o of options) expect(o.text.text.length).toBeLessThanOrEqual(75);
   });
 
+  it("shows each customer's user count when the provider gives it, cutting the name, never the count", () => {
+    const [contoso, one, long, unknown] = customerOptions([
+      makeCustomer({ name: 'Contoso', domain: 'contoso.com', userCount: 1200 }),
+      makeCustomer({ name: 'Solo', userCount: 1 }),
+      makeCustomer({ name: 'L'.repeat(80), domain: 'long.example', userCount: 123_456 }),
+      makeCustomer({ name: 'Fabrikam', domain: 'fabrikam.com' }),
+    ]);
+    expect(contoso?.text.text).toBe('Contoso (contoso.com) · 1,200 users');
+    expect(one?.text.text).toBe('Solo · 1 user');
+    expect(long?.text.text).toHaveLength(75);
+    expect(long?.text.text.endsWith('… · 123,456 users')).toBe(true);
+    expect(unknown?.text.text).toBe('Fabrikam (fabrikam.com)');
+  });
+
   it('refuses a value longer than 150 characters instead of cutting an id', () => {
     expect(() => userOption(makeUser({ id: 'x'.repeat(151) }))).toThrow(RangeError);
   });

@@ -3,7 +3,7 @@
  * place), lookups by id, the seats in use per product (derived from the holdings, not stored)
  * and the user index, built on first use and dropped when the directory changes.
  */
-import type { Product, TenantUser, UserLicense } from '../../licensing/model.js';
+import type { Customer, Product, TenantUser, UserLicense } from '../../licensing/model.js';
 import type { DemoCustomerData, DemoGroup, DemoProduct } from './demo-tenant.js';
 import { normalizeText, UserIndex } from './user-index.js';
 
@@ -31,6 +31,11 @@ export class DemoCustomer {
 
   get id(): string {
     return this.data.customer.id;
+  }
+
+  /** The customer as the port lists it, with how many users its directory holds now. */
+  listed(): Customer {
+    return { ...this.data.customer, userCount: this.data.users.length };
   }
 
   /** `prefix` is normalised; empty matches every customer. */

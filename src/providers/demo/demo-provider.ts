@@ -93,13 +93,13 @@ export class DemoProvider implements LicenseProvider {
     return this.byName
       .filter((customer) => customer.matches(prefix))
       .slice(0, Math.max(0, limit))
-      .map((customer) => ({ ...customer.data.customer }));
+      .map((customer) => customer.listed());
   }
 
   async getCustomer(customerId: string): Promise<Customer | null> {
     await this.delay();
     const customer = this.customers.get(customerId);
-    return customer === undefined ? null : { ...customer.data.customer };
+    return customer === undefined ? null : customer.listed();
   }
 
   async searchUsers(customerId: string, query: UserQuery): Promise<UserPage> {
