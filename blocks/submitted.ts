@@ -57,7 +57,10 @@ export function renderSubmitted(data: SubmittedData): ModalView {
   const planChanges = data.planChanges ?? 0;
   const newAssignments = (data.assignments ?? 0) - planChanges;
   if (newAssignments > 0) parts.push(`${plural(newAssignments, 'license')} to assign`);
-  if (planChanges > 0) parts.push(`plans to change for ${plural(planChanges, 'user')} who have the product`);
+  if (planChanges > 0)
+    parts.push(
+      `plans to change for ${plural(planChanges, 'user')} who ${planChanges === 1 ? 'has' : 'have'} the product`,
+    );
   if (data.revocations !== undefined && data.revocations > 0) {
     parts.push(`${plural(data.revocations, 'license')} to revoke`);
   }

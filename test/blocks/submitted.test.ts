@@ -101,6 +101,14 @@ describe('renderSubmitted wording', () => {
     );
     expect(onlyPlans).not.toContain('to assign');
     expect(onlyPlans).toContain('plans to change for 2 users who have the product');
+    const one = renderSubmitted({
+      requestId: 'r',
+      customerName: 'C',
+      status: 'running',
+      assignments: 1,
+      planChanges: 1,
+    });
+    expect(JSON.stringify(one.blocks)).toContain('plans to change for 1 user who has the product');
   });
 
   it('titles the modal by outcome and counts licenses, leaving out zero counts', () => {

@@ -118,14 +118,14 @@ const ALREADY_SUBMITTED =
   'This request was already submitted: its summary is posted where you ran /licenses. Run /licenses again for another change.';
 
 /** Planned changes of a stored request, as the submitted view counts them. */
-function plannedCounts(request: ChangeRequest): { assignments: number; revocations: number } {
-  let assignments = 0;
-  let revocations = 0;
+function plannedCounts(request: ChangeRequest) {
+  let [assignments, planChanges, revocations] = [0, 0, 0];
   for (const item of request.items) {
     assignments += item.change.assign.length;
+    planChanges += item.planChanges?.length ?? 0;
     revocations += item.change.revoke.length;
   }
-  return { assignments, revocations };
+  return { assignments, planChanges, revocations };
 }
 
 /** The outcome a first delivery had, for a retried one: same view, nothing run twice. */
@@ -167,7 +167,7 @@ type Submitted = {
   request: ChangeRequest;
   needsApproval: boolean;
   assignments: number;
-  /** Of `assignments`, holders who only change plans; unknown for a retried delivery. */
+  /** Of `assignments`, holders who only change plans (from the stored items for a retried delivery). */
   planChanges?: number;
   revocations: number;
   /** A retried delivery of a submission that already took effect: show it, start nothing. */
