@@ -3,6 +3,7 @@ import type { InputBlock, KnownBlock, ModalView, PlainTextOption } from '@slack/
 import type { ProductOverview } from '../src/licensing/licensing-service.js';
 import { needsApproval, takenAwayText } from '../src/licensing/policy.js';
 import { context, divider, modal, option, plain, plural, section } from './elements.js';
+import { type HoldersOverview, keepersThroughGroup } from './group-keepers.js';
 import { assignGroupId, ids, revokeGroupId } from './ids.js';
 import { chunk, encodeMetadata, escapeMrkdwn, limits, oneLine } from './limits.js';
 import {
@@ -69,11 +70,21 @@ function approvalNotice(data: LicensesStepData): string {
   );
 }
 
-/** What revoking the product would do, for its option description. */
-function revokeText(p: ProductOverview, selectedCount: number): string {
+/**
+ * What revoking the product would do, for its option description: the state over the selection,
+ * or, when some direct holders also get it through a group and so keep it, "3 lose it · 2 keep
+ * it through a group".
+ */
+export function revokeText(p: HoldersOverview, selectedCount: number): string {
   if (holderCount(p) === 0) return `${stateText(p, selectedCount)}: nothing to revoke`;
   if (p.holders.length === 0) return `${stateText(p, selectedCount)}: cannot be revoked here`;
-  return stateText(p, selectedCount);
+  const keep = keepersThroughGroup(p).length;
+  if (keep === 0) return stateText(p, selectedCount);
+  if (selectedCount === 1) return 'The selected user keeps it through a group';
+  const lose = p.holders.length - keep;
+  return lose === 0
+    ? `${keep === 1 ? 'The 1 who has it keeps' : `All ${keep} who have it keep`} it through a group`
+    : `${lose} lose it · ${keep} keep it through a group`;
 }
 
 function checkboxGroups(

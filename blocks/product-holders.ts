@@ -1,8 +1,8 @@
 /** Pushed view: who of the selection holds one product, directly or through a group. */
 import type { KnownBlock, ModalView } from '@slack/types';
-import type { ProductOverview } from '../src/licensing/licensing-service.js';
 import type { TenantUser } from '../src/licensing/model.js';
 import { context, readOnlyModal, section } from './elements.js';
+import { type HoldersOverview, keepersThroughGroup } from './group-keepers.js';
 import { ids } from './ids.js';
 import { escapeMrkdwn, oneLine, packLines, truncate } from './limits.js';
 import { stateText } from './product-lines.js';
@@ -11,7 +11,7 @@ import { sortUsers, userLine } from './users-step.js';
 
 export interface ProductHoldersData {
   draftId: string;
-  overview: ProductOverview;
+  overview: HoldersOverview;
   /** The selected users (names for the holder ids; unknown ids are shown as ids). */
   users: readonly TenantUser[];
   /** How many users are selected; defaults to `users.length`. */
@@ -34,9 +34,16 @@ export function renderProductHolders(data: ProductHoldersData): ModalView {
   const inherited = sortUsers(
     overview.inheritedHolders.filter((id) => !overview.holders.includes(id)).map(resolve),
   );
+  const keepers = new Set(keepersThroughGroup(overview));
+  const directLine = (u: TenantUser) =>
+    keepers.has(u.id) ? `• ${userLine(u)} · _also through a group: keeps it if revoked_` : `• ${userLine(u)}`;
+  const keepNote =
+    keepers.size === 0
+      ? ''
+      : `: ${keepers.size} of them also ${keepers.size === 1 ? 'gets' : 'get'} it through a group and would keep it if revoked`;
   const lines = [
     ...(direct.length > 0
-      ? [`*Assigned directly (${direct.length})*`, ...direct.map((u) => `• ${userLine(u)}`)]
+      ? [`*Assigned directly (${direct.length})*${keepNote}`, ...direct.map(directLine)]
       : []),
     ...(inherited.length > 0
       ? [

@@ -6,6 +6,7 @@ import type { Button, KnownBlock } from '@slack/types';
 import { type AssignPrediction, type PredictedReason, refusalCounts } from '../src/licensing/eligibility.js';
 import type { ProductOverview } from '../src/licensing/licensing-service.js';
 import { actions, button, context, plural, section, slackDate } from './elements.js';
+import type { HoldersOverview } from './group-keepers.js';
 import {
   buyMoreActionId,
   holdersActionId,
@@ -20,7 +21,7 @@ export interface ProductLinesData {
   /** How many users are selected. */
   selectedCount: number;
   /** Every product the customer owns, over the selection. */
-  products: readonly ProductOverview[];
+  products: readonly HoldersOverview[];
   /** "Buy more" link (PURCHASE_URL); without it a text hint is shown. */
   purchaseUrl?: string | null;
   /** Service plans the operator turned off, per skuId (draft.disabledPlansBySku; absent = unchanged). */

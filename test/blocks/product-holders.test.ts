@@ -24,6 +24,33 @@ describe('renderProductHolders', () => {
     expect(text.indexOf(second.email)).toBeLessThan(text.indexOf(fourth.email));
   });
 
+  it('says which direct holders also get it through a group and would keep it if revoked', () => {
+    const [both, onlyDirect, onlyGroup] = makeUsers(3);
+    assert(both && onlyDirect && onlyGroup);
+    const view = renderProductHolders({
+      draftId: 'd',
+      users: [both, onlyDirect, onlyGroup],
+      overview: {
+        product: makeProduct({ name: 'Enterprise Mobility + Security E3' }),
+        holders: [both.id, onlyDirect.id],
+        inheritedHolders: [onlyGroup.id],
+        alsoThroughGroup: [both.id],
+        state: 'all',
+      },
+    });
+    expectFits(view);
+    const text = sectionTexts(view).join('\n');
+    expect(text).toContain(
+      'Assigned directly (2)*: 1 of them also gets it through a group and would keep it if revoked',
+    );
+    const lines = text.split('\n');
+    const bothLine = lines.find((l) => l.includes(both.email)) ?? '';
+    const directLine = lines.find((l) => l.includes(onlyDirect.email)) ?? '';
+    expect(bothLine).toContain('also through a group: keeps it if revoked');
+    expect(directLine).not.toContain('through a group');
+    expect(text).toContain('Through a group only (1)');
+  });
+
   it('counts the holders over the whole selection, not over the holders it was given', () => {
     const holders = makeUsers(4);
     const view = renderProductHolders({

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { renderLicensesStep } from '../../blocks/licenses-step.js';
+import type { HoldersOverview } from '../../blocks/group-keepers.js';
+import { renderLicensesStep, revokeText } from '../../blocks/licenses-step.js';
 import { expiringText } from '../../blocks/product-lines.js';
 import type { ProductOverview } from '../../src/licensing/licensing-service.js';
 import type { Product } from '../../src/licensing/model.js';
@@ -70,5 +71,47 @@ describe('product lines of the manage step', () => {
     });
     expect(validateModalView(view)).toEqual([]);
     expect(JSON.stringify(view.blocks)).toContain(':warning: _subscription expiring_');
+  });
+});
+
+describe('revokeText', () => {
+  /** `holders` hold it directly, `both` of them through a group too, `groupOnly` only through one. */
+  const emsOf = (holders: string[], both: string[], groupOnly: string[] = []): HoldersOverview => ({
+    product: makeProduct({ name: 'Enterprise Mobility + Security E3' }),
+    holders,
+    inheritedHolders: groupOnly,
+    alsoThroughGroup: both,
+    state: 'some',
+  });
+
+  it('counts who would keep the product through a group apart from who would lose it', () => {
+    expect(revokeText(emsOf(['a', 'b', 'c', 'd', 'e'], ['d', 'e'], ['f']), 30)).toBe(
+      '3 lose it · 2 keep it through a group',
+    );
+    expect(revokeText(emsOf(['a', 'b'], ['a', 'b']), 30)).toBe('All 2 who have it keep it through a group');
+    expect(revokeText(emsOf(['a'], ['a']), 30)).toBe('The 1 who has it keeps it through a group');
+    expect(revokeText(emsOf(['a'], ['a']), 1)).toBe('The selected user keeps it through a group');
+  });
+
+  it('is the state over the selection when nobody keeps it through a group', () => {
+    expect(revokeText(emsOf(['a', 'b'], [], ['c']), 30)).toBe('3 of 30 selected have it (1 through a group)');
+    expect(revokeText(emsOf([], [], ['c']), 30)).toBe(
+      '1 of 30 selected has it (through a group): cannot be revoked here',
+    );
+    expect(revokeText(emsOf(['a'], ['z']), 30)).toBe('1 of 30 selected has it');
+  });
+
+  it('is offered as the revoke option of the manage step, within 75 characters', () => {
+    const holders = Array.from({ length: 9999 }, (_, i) => `u${i}`);
+    const view = renderLicensesStep({
+      draftId: 'draft-1',
+      customerName: 'Contoso',
+      selectedCount: 12_000,
+      approvalThreshold: 10,
+      plannedRevocations: null,
+      products: [emsOf(holders, holders.slice(0, 4321))],
+    });
+    expect(validateModalView(view)).toEqual([]);
+    expect(JSON.stringify(view.blocks)).toContain('"5678 lose it · 4321 keep it through a group"');
   });
 });
