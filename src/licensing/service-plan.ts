@@ -69,12 +69,20 @@ function holdersOf(
 ): Omit<ProductOverview, 'prediction' | 'planChanges'> {
   const holders: string[] = [];
   const inheritedHolders: string[] = [];
+  const alsoThroughGroup: string[] = [];
   for (const userId of selected) {
     const license = holdings.get(userId)?.find((held) => held.skuId === product.skuId);
     if (license?.direct) holders.push(userId);
     else if (license) inheritedHolders.push(userId);
+    if (license?.direct && license.viaGroups.length > 0) alsoThroughGroup.push(userId);
   }
   const holding = holders.length + inheritedHolders.length;
   const state = holding === 0 ? 'none' : holding === selected.length ? 'all' : 'some';
-  return { product, holders, inheritedHolders, state };
+  return {
+    product,
+    holders,
+    inheritedHolders,
+    state,
+    ...(alsoThroughGroup.length > 0 ? { alsoThroughGroup } : {}),
+  };
 }

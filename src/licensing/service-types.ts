@@ -12,6 +12,8 @@ export interface ProductOverview {
   holders: string[];
   /** Selected users holding it only through a group (cannot be revoked here). */
   inheritedHolders: string[];
+  /** Of `holders`, those who also hold it through a group (a direct revoke leaves them holding it). */
+  alsoThroughGroup?: string[];
   /** all / some / none of the selection hold it (directly or through a group). */
   state: 'all' | 'some' | 'none';
   /**
