@@ -147,6 +147,16 @@ describe('renderRunSummary', () => {
       '*Running:* ▰▰▰▰▰▰▰▰▰▰ 1 of 1 change done · 0 succeeded · 1 no change · 0 failed',
     );
   });
+  it('names a product the request does not list as "another product", never by its SKU id', () => {
+    const skuId = '05e9a617-0261-4cee-bb44-138d3ef5d965';
+    const r = makeChangeRequest({
+      items: [makeItem(makeUser(), { assign: [{ skuId, disabledPlans: [] }] })],
+    });
+    const m = renderRunSummary({ request: r });
+    expectValid(m);
+    expect(text(m.blocks)).toContain('Assign *another product* to 1 user');
+    expect(JSON.stringify(m)).not.toContain(skuId);
+  });
 });
 
 describe('describeChanges', () => {
