@@ -39,6 +39,7 @@ import { resultKey } from './result-key.js';
 import type { RetryPolicy } from './retry.js';
 import { countResults } from './run-counts.js';
 import { RUN_DEFAULTS } from './run-defaults.js';
+import type { RunLogger } from './service-types.js';
 
 export interface RunOptions {
   provider: LicenseProvider;
@@ -68,8 +69,7 @@ export interface RunOptions {
   sleep?: (ms: number) => Promise<void>;
   now?: () => Date;
   random?: () => number;
-  /** `info`, when the logger has it, gets each refusal in the provider's own words. */
-  logger?: { warn(...parts: unknown[]): void; info?(...parts: unknown[]): void };
+  logger?: RunLogger;
   /** Aborted at shutdown: no new item starts; items in flight finish and are recorded. */
   signal?: AbortSignal;
 }
@@ -151,11 +151,7 @@ export async function runRequest(request: ChangeRequest, options: RunOptions): P
 }
 
 /** The provider's own words for each refusal go to the log (the thread names products instead). */
-function logRefusals(
-  logger: NonNullable<RunOptions['logger']>,
-  run: ChangeRequest,
-  results: readonly ItemResult[],
-) {
+function logRefusals(logger: RunLogger, run: ChangeRequest, results: readonly ItemResult[]) {
   for (const r of results) {
     if (r.outcome !== 'failed') continue;
     logger.info?.(
@@ -165,7 +161,7 @@ function logRefusals(
 }
 
 /** The customer's products, read on first use only (null when the read failed: refusals stay unnamed). */
-function catalogueOnce(calls: TenantCalls, logger: NonNullable<RunOptions['logger']>) {
+function catalogueOnce(calls: TenantCalls, logger: RunLogger) {
   let products: Promise<Catalogue | null> | undefined;
   return () => {
     products ??= readCatalogue(calls).catch((error: unknown): null => {

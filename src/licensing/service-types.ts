@@ -72,6 +72,8 @@ export type DecisionResult =
 /** What the service and its runs log through (the app's logger, or a test's). */
 export interface RunLogger {
   warn(...parts: unknown[]): void;
+  /** When the logger has it, a run logs each refusal in the provider's own words here. */
+  info?(...parts: unknown[]): void;
   child?(bindings: Record<string, string>): RunLogger;
 }
 

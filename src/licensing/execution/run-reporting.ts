@@ -3,9 +3,11 @@
  * once the results it could mention are on disk (durable before told); a failed call is logged,
  * never fatal. Progress goes out at most once per interval.
  */
+
 import type { ChangeRequest } from '../model.js';
 import type { Reporter } from '../reporter.js';
 import { countResults } from '../run-counts.js';
+import type { RunLogger } from '../service-types.js';
 
 export interface RunReportingOptions {
   reporter: Reporter;
@@ -13,7 +15,7 @@ export interface RunReportingOptions {
   flush: () => Promise<void>;
   progressIntervalMs: number;
   now: () => Date;
-  logger: { warn(...parts: unknown[]): void };
+  logger: Pick<RunLogger, 'warn'>;
 }
 
 type Call = keyof Reporter;
