@@ -153,7 +153,9 @@ async function compiledTree(preload: readonly string[]): Promise<string> {
     ...(await Promise.all(SOURCE_DIRS.map((dir) => sourceFiles(path.join(repoRoot, dir))))).flat(),
     ...preload,
   ].sort();
-  const hash = createHash('sha256').update(esbuild.version);
+  // The tree links to this checkout's node_modules: a tree built from another checkout of the same
+  // sources (a CI clone beside a working copy, a deleted clone) must not be reused.
+  const hash = createHash('sha256').update(esbuild.version).update(`\0${repoRoot}`);
   const sources = new Map<string, string>();
   for (const file of files) {
     const text = await readFile(file, 'utf8');
@@ -161,11 +163,16 @@ async function compiledTree(preload: readonly string[]): Promise<string> {
     hash.update(`\0${path.relative(repoRoot, file)}\0${text}`);
   }
   const dir = path.join(tmpdir(), `licensedesk-child-${hash.digest('hex').slice(0, 16)}`);
-  const ready = await stat(path.join(dir, '.complete')).then(
-    () => true,
-    () => false,
-  );
-  if (ready) return dir;
+  const exists = (file: string) =>
+    stat(file).then(
+      () => true,
+      () => false,
+    );
+  if (await exists(path.join(dir, '.complete'))) {
+    // stat follows the node_modules link: a tree whose link no longer resolves is built again.
+    if (await exists(path.join(dir, 'node_modules'))) return dir;
+    await rm(dir, { recursive: true, force: true });
+  }
   const building = await mkdtemp(`${dir}-building-`);
   for (const [file, text] of sources) {
     const relative = path.relative(repoRoot, file);
