@@ -7,7 +7,7 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     // Once per run: says in one line that the schema checks are skipped when the schemas are absent.
-    globalSetup: ['test/support/schemas-setup.ts'],
+    globalSetup: ['test/support/schemas-setup.ts', 'test/support/postgres-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',

@@ -102,7 +102,25 @@ export const ConfigSchema = z.object({
   RETENTION_DAYS: positiveInt(90),
   RUN_CONCURRENCY: positiveInt(RUN_DEFAULTS.concurrency),
   TENANT_WRITES_PER_SECOND: positiveInt(RUN_DEFAULTS.tenantWritesPerSecond),
+  /** Writes per second across every tenant, shared by all replicas (Graph allows one app about 117). */
+  APP_WRITES_PER_SECOND: positiveInt(RUN_DEFAULTS.appWritesPerSecond),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+
+  /** lowdb: one process, files in DATA_DIR. postgres: several replicas on DATABASE_URL, runs on pg-boss. */
+  STORE: z.enum(['lowdb', 'postgres']).default('lowdb'),
+  DATABASE_URL: optionalString.pipe(
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection string')
+      .optional(),
+  ),
+  /** Schema of the app's tables; pg-boss keeps its jobs in `<schema>_jobs`. */
+  DATABASE_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,40}$/, 'must be a lower-case SQL identifier')
+    .default('licensedesk'),
+  /** Pool size per replica (shared by the store, the write budgets and pg-boss). */
+  DATABASE_POOL_SIZE: positiveInt(10),
 
   GRAPH_CLIENT_ID: optionalString,
   GRAPH_CLIENT_SECRET: optionalString.refine(notPlaceholder, PLACEHOLDER_MESSAGE),
@@ -140,6 +158,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     lines.push('SLACK_SIGNING_SECRET is required in HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)');
   }
   lines.push(...providerConfigProblems(env));
+  if (env.STORE?.trim() === 'postgres' && !env.DATABASE_URL?.trim()) {
+    lines.push('DATABASE_URL is required when STORE=postgres');
+  }
   if (parsed.success && lines.length === 0) return parsed.data;
   throw new ConfigError(`Invalid configuration: ${lines.join('; ')}`);
 }

@@ -7,4 +7,6 @@ export const RUN_DEFAULTS = {
   concurrency: 8,
   /** Writes per second per customer tenant (Graph allows about 20). */
   tenantWritesPerSecond: 15,
+  /** Writes per second across all tenants (Graph allows one app about 117). */
+  appWritesPerSecond: 100,
 } as const;
