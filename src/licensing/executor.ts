@@ -33,7 +33,7 @@ import { hasPendingWork } from './execution/parts.js';
 import { RunReporting } from './execution/run-reporting.js';
 import { runPool } from './execution/worker-pool.js';
 import type { ChangeRequest, ItemResult, RunCounts } from './model.js';
-import { TenantPacer } from './pacer.js';
+import { TenantPacer, type WritePacer } from './pacer.js';
 import type { Reporter } from './reporter.js';
 import { resultKey } from './result-key.js';
 import type { RetryPolicy } from './retry.js';
@@ -52,8 +52,8 @@ export interface RunOptions {
    * (default RUN_DEFAULTS.tenantWritesPerSecond).
    */
   tenantWritesPerSecond?: number;
-  /** A pacer shared by all runs of the process, so runs on one tenant share its budget. */
-  pacer?: TenantPacer;
+  /** A pacer shared by all runs (of the process, or of every replica), so runs on one tenant share its budget. */
+  pacer?: WritePacer;
   /** Attempts per provider call, the first included (default 6). */
   maxAttempts?: number;
   baseDelayMs?: number;
@@ -201,7 +201,7 @@ function tenantCalls(request: ChangeRequest, options: RunOptions, now: () => Dat
     },
     sleep: wait,
     // A server's Retry-After, even on a read, holds back the tenant's writes.
-    onRetryAfter: (ms) => pacer.pause(tenantId, ms),
+    onRetryAfter: (ms) => void pacer.pause(tenantId, ms),
   };
   const writes: RetryPolicy = { ...reads, beforeAttempt: () => pacer.acquire(tenantId) };
   return { provider: options.provider, customerId: request.customerId, reads, writes };

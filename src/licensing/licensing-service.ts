@@ -13,7 +13,7 @@ import type { Approval, Draft, Store } from '../store/store.js';
 import { Decisions } from './decisions.js';
 import { DraftClaims, type DraftSubmitResult } from './draft-claim.js';
 import type { ChangeRequest, Customer, ReportTarget, RequestStatus, RunCounts, TenantUser } from './model.js';
-import { TenantPacer } from './pacer.js';
+import { TenantPacer, type WritePacer } from './pacer.js';
 import type { Reporter } from './reporter.js';
 import { countResults } from './run-counts.js';
 import { RUN_DEFAULTS } from './run-defaults.js';
@@ -48,6 +48,8 @@ export interface LicensingServiceOptions {
   concurrency?: number;
   /** Writes per second per customer tenant (default RUN_DEFAULTS.tenantWritesPerSecond). */
   tenantWritesPerSecond?: number;
+  /** Where runs take write slots; default a TenantPacer of this process at tenantWritesPerSecond. */
+  pacer?: WritePacer;
   now?: () => Date;
   /** Retry and reporting knobs of the executor (defaults suit Graph). */
   retry?: RetryOptions;
@@ -95,10 +97,12 @@ export class LicensingService {
       store,
       concurrency: options.concurrency ?? RUN_DEFAULTS.concurrency,
       // One pacer for every run, so concurrent runs on one tenant share its write budget.
-      pacer: new TenantPacer({
-        ratePerSecond: options.tenantWritesPerSecond ?? RUN_DEFAULTS.tenantWritesPerSecond,
-        ...(options.retry?.sleep ? { sleep: options.retry.sleep } : {}),
-      }),
+      pacer:
+        options.pacer ??
+        new TenantPacer({
+          ratePerSecond: options.tenantWritesPerSecond ?? RUN_DEFAULTS.tenantWritesPerSecond,
+          ...(options.retry?.sleep ? { sleep: options.retry.sleep } : {}),
+        }),
       now,
       logger: options.logger ?? silentLogger,
       retry: options.retry,

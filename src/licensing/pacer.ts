@@ -16,7 +16,22 @@ export interface PacerOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-export class TenantPacer {
+/**
+ * Where a run takes its write slots. In one process a TenantPacer; with several replicas one
+ * that keeps the budgets in the database, so every replica draws from the same ones.
+ */
+export interface WritePacer {
+  /** Waits for the tenant's next write slot (and the app-wide one, where there is such a budget) and takes it. */
+  acquire(tenantId: string): Promise<void>;
+  /**
+   * Holds every later write to the tenant back until `ms` from now (a server's Retry-After).
+   * Never rejects: a pause that cannot be shared is logged by the pacer, and the caller's own
+   * backoff still holds.
+   */
+  pause(tenantId: string, ms: number): void | Promise<void>;
+}
+
+export class TenantPacer implements WritePacer {
   readonly #intervalMs: number;
   readonly #burstMs: number;
   readonly #now: () => number;

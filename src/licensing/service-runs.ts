@@ -6,7 +6,7 @@ import type { LicenseProvider } from '../providers/license-provider.js';
 import type { Store } from '../store/store.js';
 import { RunInterruptedError, type RunOptions, runRequest } from './executor.js';
 import type { ChangeRequest } from './model.js';
-import type { TenantPacer } from './pacer.js';
+import type { WritePacer } from './pacer.js';
 import type { Reporter } from './reporter.js';
 import { MANY, type RunLogger } from './service-types.js';
 
@@ -26,7 +26,7 @@ export interface RunsOptions {
   provider: LicenseProvider;
   store: Store;
   concurrency: number;
-  pacer: TenantPacer;
+  pacer: WritePacer;
   now: () => Date;
   logger: RunLogger;
   retry: RetryOptions | undefined;
