@@ -97,6 +97,23 @@ describe('start-up', () => {
     expect(Date.now() - started).toBeLessThan(30_000);
   }, 40_000);
 
+  it('stops with one line when STORE=postgres and the database does not answer', async () => {
+    const closedPort = await freePort();
+    const result = await startAsync({
+      SLACK_BOT_TOKEN: 'xoxb-test',
+      SLACK_SIGNING_SECRET: 'secret',
+      STORE: 'postgres',
+      DATABASE_URL: `postgres://licensedesk:hunter2-secret@127.0.0.1:${closedPort}/licenses`,
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(
+        /^PostgreSQL does not answer at 127\.0\.0\.1:\d+\/licenses: .*ECONNREFUSED.*DATABASE_URL.* \[store_database_unreachable\]$/,
+      ),
+    ]);
+    expect(result.stderr).not.toContain('hunter2-secret');
+  });
+
   it('stops with one line naming a corrupt demo tenant file', async () => {
     const fake = await startSlackFake();
     try {
