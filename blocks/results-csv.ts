@@ -40,10 +40,17 @@ export interface CsvOptions {
   purchaseUrl?: string | null;
 }
 
+/** A part's outcome; a planned revoke of a product the user never had is counted nowhere. */
+function outcomeOf(r: ItemResult | undefined, part: { op: Operation; planned: boolean }): string {
+  if (part.planned && part.op === 'revoke') return 'did not have it';
+  return r?.outcome ?? (part.planned ? 'noop' : 'pending');
+}
+
 /**
  * Every part of the request as CSV (RFC 4180: CRLF line ends, fields quoted when they hold a
  * comma, quote or line break): one row per user, product and operation, with outcome
- * (success / noop / failed / pending), reason, message (pass `failureMessages`), what blocked it
+ * (success / noop / failed / pending, or "did not have it" for a planned revoke of a product the
+ * user never had, which no count includes), reason, message (pass `failureMessages`), what blocked it
  * and the fix in words, the provider's own words (`detail`, which may name plan ids) and note.
  */
 export function renderResultsCsv(
@@ -82,7 +89,7 @@ export function renderResultsCsv(
       if (seen.has(key)) continue;
       seen.add(key);
       const r = request.results[key];
-      const outcome = r?.outcome ?? (part.planned ? 'noop' : 'pending');
+      const outcome = outcomeOf(r, part);
       rows.push([
         request.id,
         item.userId,

@@ -6,10 +6,10 @@
 import type { KnownBlock } from '@slack/types';
 import { type FailureGroup, groupFailures, namedShares } from '../src/licensing/execution/failure-groups.js';
 import type { ChangeRequest, ItemResult } from '../src/licensing/model.js';
-import { resultKey } from '../src/licensing/result-key.js';
 import { context, plural, section } from './elements.js';
 import { type FailureMessages, failureGroupSections, reasonText } from './failure-text.js';
 import { escapeMrkdwn, limits, oneLine, packLines, packLinesCapped, pagesOf, truncate } from './limits.js';
+import { compareGroups, neverHeldLines, noopLines, resultsOf } from './run-noops.js';
 import { productLabel, type SlackMessage } from './run-summary.js';
 
 export interface RunResultsInput {
@@ -63,21 +63,6 @@ function personText(map: Map<string, Person>, userId: string, withEmail: boolean
 
 function sortKey(map: Map<string, Person>, userId: string): string {
   return (map.get(userId)?.name ?? userId).toLocaleLowerCase();
-}
-
-/**
- * Orders `${op}|${skuId}` group keys as the summary does: assignments first, then the request's
- * product order (unknown products last, by sku id).
- */
-function compareGroups(request: ChangeRequest, a: string, b: string): number {
-  const [opA = '', skuA = ''] = a.split('|');
-  const [opB = '', skuB = ''] = b.split('|');
-  if (opA !== opB) return opA === 'assign' ? -1 : 1;
-  const order = (sku: string) => {
-    const i = request.products.findIndex((p) => p.skuId === sku);
-    return i < 0 ? Number.MAX_SAFE_INTEGER : i;
-  };
-  return order(skuA) - order(skuB) || (skuA < skuB ? -1 : skuA > skuB ? 1 : 0);
 }
 
 /**
@@ -177,41 +162,6 @@ function byPerson(map: Map<string, Person>) {
     (a.op < b.op ? -1 : a.op > b.op ? 1 : 0);
 }
 
-function noopLines(request: ChangeRequest, results: readonly ItemResult[]): string[] {
-  const groups = new Map<string, number>();
-  for (const r of results) {
-    if (r.outcome !== 'noop') continue;
-    const k = `${r.op}|${r.skuId}`;
-    groups.set(k, (groups.get(k) ?? 0) + 1);
-  }
-  return [...groups.entries()]
-    .sort(([a], [b]) => compareGroups(request, a, b))
-    .map(([k, n]) => {
-      const [op, skuId = ''] = k.split('|');
-      return op === 'revoke'
-        ? `• *${productLabel(request, skuId)}*: ${plural(n, 'user')} did not have it (nothing to revoke)`
-        : `• *${productLabel(request, skuId)}*: ${plural(n, 'user')} already had it`;
-    });
-}
-
-/** Results of a request: the given batch, or every landed result plus planned no-ops. */
-function resultsOf(input: RunResultsInput): ItemResult[] {
-  if (input.results) return [...input.results];
-  const { request } = input;
-  const all = Object.values(request.results);
-  const seen = new Set(Object.keys(request.results));
-  for (const item of request.items) {
-    for (const n of item.noops) {
-      const key = resultKey(item.userId, n.skuId, n.op);
-      if (!seen.has(key)) {
-        all.push({ userId: item.userId, skuId: n.skuId, op: n.op, outcome: 'noop', at: request.createdAt });
-        seen.add(key);
-      }
-    }
-  }
-  return all;
-}
-
 /** Successes that came with a note, one line each (at most `maxNoteLines`, then a count). */
 function noteSections(
   input: RunResultsInput,
@@ -228,8 +178,15 @@ function noteSections(
   return packLinesCapped([heading, ...lines], 10, more, limits.sectionText, noted.length - lines.length);
 }
 
-/** The sections of the thread, in order: successes, successes with a note, failures by cause, no-ops. */
-function resultSections(input: RunResultsInput, results: readonly ItemResult[]): string[] {
+/**
+ * The sections of the thread, in order: successes, successes with a note, failures by cause,
+ * no-ops (counted), then the selected users who never had a product to revoke (not counted).
+ */
+function resultSections(
+  input: RunResultsInput,
+  results: readonly ItemResult[],
+  neverHeld: readonly ItemResult[],
+): string[] {
   const { request } = input;
   const map = people(request);
   const where = input.csvAttached ? 'the attached CSV has every result' : 'see the CSV of all results';
@@ -243,6 +200,13 @@ function resultSections(input: RunResultsInput, results: readonly ItemResult[]):
       ? packLinesCapped(
           [`*No change needed (${results.filter((r) => r.outcome === 'noop').length})*`, ...noops],
           4,
+          (n) => `…and ${n} more`,
+        )
+      : []),
+    ...(neverHeld.length > 0
+      ? packLinesCapped(
+          ['*Nothing to revoke*', ...neverHeldLines(request, neverHeld)],
+          2,
           (n) => `…and ${n} more`,
         )
       : []),
@@ -269,8 +233,8 @@ function pagesWithin(sections: readonly string[]): string[][] {
  */
 export function renderRunResults(input: RunResultsInput): SlackMessage[] {
   const { request } = input;
-  const results = resultsOf(input);
-  const sections = resultSections(input, results);
+  const { counted: results, neverHeld } = resultsOf(input);
+  const sections = resultSections(input, results, neverHeld);
   if (sections.length === 0) return [];
   const messages = pagesWithin(sections);
   const count = (outcome: ItemResult['outcome']) => results.filter((r) => r.outcome === outcome).length;

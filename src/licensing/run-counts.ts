@@ -1,14 +1,41 @@
-import type { ChangeRequest, RunCounts } from './model.js';
+import type { ChangeItem, ChangeRequest, RunCounts } from './model.js';
 import { resultKey } from './result-key.js';
 
-/** Counts a request's parts (planned changes and no-ops) and how many have landed, by outcome. */
+/**
+ * The no-ops a request counts ("no change"): assignments of a product the user already had. A
+ * planned revoke of a product the selected user never had is not a change asked of that user, so
+ * no count includes it: the run still records it, and the thread and CSV say "did not have it"
+ * apart from the counts. A revoke planned as a change that finds the product gone still counts.
+ */
+export function countedNoops(item: Pick<ChangeItem, 'noops'>): ChangeItem['noops'] {
+  return item.noops.filter((noop) => noop.op === 'assign');
+}
+
+/**
+ * Result keys of the parts no count includes: planned revokes of a product the selected user
+ * never had (see countedNoops). The summary, the thread and the CSV leave them out alike.
+ */
+export function neverHeldKeys(request: Pick<ChangeRequest, 'items'>): Set<string> {
+  const keys = new Set<string>();
+  for (const item of request.items) {
+    for (const noop of item.noops) {
+      if (noop.op === 'revoke') keys.add(resultKey(item.userId, noop.skuId, noop.op));
+    }
+  }
+  return keys;
+}
+
+/**
+ * Counts a request's parts (planned changes and the assignments users already had, see
+ * countedNoops) and how many have landed, by outcome: the one count every surface shows.
+ */
 export function countResults(request: Pick<ChangeRequest, 'items' | 'results'>): RunCounts {
   const counts: RunCounts = { total: 0, done: 0, success: 0, noop: 0, failed: 0 };
   for (const item of request.items) {
     const keys = [
       ...item.change.assign.map((part) => resultKey(item.userId, part.skuId, 'assign')),
       ...item.change.revoke.map((skuId) => resultKey(item.userId, skuId, 'revoke')),
-      ...item.noops.map((noop) => resultKey(item.userId, noop.skuId, noop.op)),
+      ...countedNoops(item).map((noop) => resultKey(item.userId, noop.skuId, noop.op)),
     ];
     for (const key of keys) {
       counts.total++;

@@ -223,7 +223,7 @@ describe('renderRunResults', () => {
     expect(text).toContain('more notes: the attached CSV has every result');
   });
 
-  it('summarises no-ops, including those known when planned', () => {
+  it('counts no-ops as no change, but not the selected users who never had a product to revoke', () => {
     const request = runOf(3, (i) => (i === 0 ? { outcome: 'noop' } : {}));
     const [, second] = request.items;
     assert(second);
@@ -231,9 +231,11 @@ describe('renderRunResults', () => {
     const text = renderRunResults({ request })
       .flatMap((m) => sections(m.blocks))
       .join('\n');
-    expect(text).toContain('No change needed (2)');
+    // The planned revoke of a product the user never had is no change asked of them (was counted: 2).
+    expect(text).toContain('No change needed (1)');
     expect(text).toContain('1 user already had it');
-    expect(text).toContain('1 user did not have it');
+    expect(text).toContain('*Nothing to revoke*\n• *Office 365 E3*: 1 selected user did not have it');
+    expect(renderRunResults({ request })[0]?.text).toContain('2 succeeded, 1 no change, 0 failed');
   });
 
   it('keeps 1,000 failures to a bounded number of messages of at most 50 blocks', () => {

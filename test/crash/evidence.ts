@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import type { ChangeRequest, ItemResult, Operation } from '../../src/licensing/model.js';
 import { resultKey } from '../../src/licensing/result-key.js';
+import { neverHeldKeys } from '../../src/licensing/run-counts.js';
 import { countDemoChanges } from '../../src/providers/demo/demo-change-count.js';
 import { readDemoTenant } from '../../src/providers/demo/demo-file.js';
 import type { DemoCustomerData, DemoTenantData } from '../../src/providers/demo/demo-tenant.js';
@@ -131,6 +132,7 @@ export function auditResults(
     misreported: [],
     counts: { success: 0, noop: 0, failed: 0 },
   };
+  const neverHeld = neverHeldKeys(request);
   for (const [key, part] of plannedParts(request)) {
     audit.planned += 1;
     const result = request.results[key];
@@ -138,7 +140,8 @@ export function auditResults(
       audit.lost.push(key);
       continue;
     }
-    audit.counts[result.outcome] += 1;
+    // Counted as the summary counts: a revoke of a product the user never had is no change.
+    if (!neverHeld.has(key)) audit.counts[result.outcome] += 1;
     const why = contradiction(
       result,
       holding(before, part.userId, part.skuId),

@@ -1,0 +1,79 @@
+/**
+ * The no-ops of a run's thread: "already had it" / "no longer had it" counted as no change, and
+ * the selected users who never had a product to revoke, said apart and counted nowhere (see
+ * countedNoops in src/licensing/run-counts.ts).
+ */
+import type { ChangeRequest, ItemResult } from '../src/licensing/model.js';
+import { resultKey } from '../src/licensing/result-key.js';
+import { neverHeldKeys } from '../src/licensing/run-counts.js';
+import { plural } from './elements.js';
+import { productLabel } from './run-summary.js';
+
+/** Orders `${op}|${skuId}` keys: assignments first, then the request's product order. */
+export function compareGroups(request: ChangeRequest, a: string, b: string): number {
+  const [opA = '', skuA = ''] = a.split('|');
+  const [opB = '', skuB = ''] = b.split('|');
+  if (opA !== opB) return opA === 'assign' ? -1 : 1;
+  const order = (sku: string) => {
+    const i = request.products.findIndex((p) => p.skuId === sku);
+    return i < 0 ? Number.MAX_SAFE_INTEGER : i;
+  };
+  return order(skuA) - order(skuB) || (skuA < skuB ? -1 : skuA > skuB ? 1 : 0);
+}
+
+/** Results per `${op}|${skuId}`, in the summary's order. */
+function tally(request: ChangeRequest, results: readonly ItemResult[]): [string, number][] {
+  const groups = new Map<string, number>();
+  for (const r of results) {
+    const k = `${r.op}|${r.skuId}`;
+    groups.set(k, (groups.get(k) ?? 0) + 1);
+  }
+  return [...groups.entries()].sort(([a], [b]) => compareGroups(request, a, b));
+}
+
+/** "• *E3*: 2 users already had it" / "• *Visio*: 1 user no longer had it (nothing to revoke)". */
+export function noopLines(request: ChangeRequest, results: readonly ItemResult[]): string[] {
+  return tally(
+    request,
+    results.filter((r) => r.outcome === 'noop'),
+  ).map(([k, n]) => {
+    const [op, skuId = ''] = k.split('|');
+    return op === 'revoke'
+      ? `• *${productLabel(request, skuId)}*: ${plural(n, 'user')} no longer had it (nothing to revoke)`
+      : `• *${productLabel(request, skuId)}*: ${plural(n, 'user')} already had it`;
+  });
+}
+
+/** "• *Visio*: 3 selected users did not have it": revokes that were never a change. */
+export function neverHeldLines(request: ChangeRequest, results: readonly ItemResult[]): string[] {
+  return tally(request, results).map(
+    ([k, n]) =>
+      `• *${productLabel(request, k.split('|')[1] ?? '')}*: ${plural(n, 'selected user')} did not have it`,
+  );
+}
+
+/**
+ * The results to report (the given batch, or every landed result plus planned no-ops), parted
+ * into those the counts include and the revokes of a product the user never had.
+ */
+export function resultsOf(input: { request: ChangeRequest; results?: readonly ItemResult[] }): {
+  counted: ItemResult[];
+  neverHeld: ItemResult[];
+} {
+  const { request } = input;
+  const all = input.results ? [...input.results] : Object.values(request.results);
+  if (!input.results) {
+    const seen = new Set(Object.keys(request.results));
+    for (const item of request.items) {
+      for (const n of item.noops) {
+        const key = resultKey(item.userId, n.skuId, n.op);
+        if (seen.has(key)) continue;
+        all.push({ userId: item.userId, skuId: n.skuId, op: n.op, outcome: 'noop', at: request.createdAt });
+        seen.add(key);
+      }
+    }
+  }
+  const never = neverHeldKeys(request);
+  const isNever = (r: ItemResult) => never.has(resultKey(r.userId, r.skuId, r.op));
+  return { counted: all.filter((r) => !isNever(r)), neverHeld: all.filter(isNever) };
+}
