@@ -6,6 +6,7 @@
 import { createAppLogger, readConfig } from './composition/config.js';
 import { openDatabase } from './composition/database.js';
 import { orFail } from './composition/fail.js';
+import { startJobSchedules, startRunQueue } from './composition/jobs.js';
 import { createPacer } from './composition/pacer.js';
 import { startBackend } from './composition/provider.js';
 import { installShutdown } from './composition/shutdown.js';
@@ -36,10 +37,12 @@ async function main(): Promise<void> {
   const logger = createAppLogger(config);
   installProcessGuards(logger);
   const pool = config.STORE === 'postgres' ? await orFail(openDatabase(config, logger)) : undefined;
+  // STORE=postgres: runs are jobs, enqueued by the store in the transaction that makes one runnable.
+  const queue = pool === undefined ? undefined : await startRunQueue(config, pool, logger);
   const store =
     pool === undefined
       ? await openLowdbStore(config, logger)
-      : await openPostgresStore(config, logger, pool, undefined);
+      : await openPostgresStore(config, logger, pool, queue?.onRunnable);
   // Checked before anything else talks to Slack: a wrong token or no network ends here, in seconds.
   const botIdentity = await orFail(verifySlackToken(config.SLACK_BOT_TOKEN, config.SLACK_API_URL));
   const backend = await startBackend(config, logger, pool);
@@ -72,12 +75,18 @@ async function main(): Promise<void> {
   );
   const resumed = await slack.resumeInterrupted();
   if (resumed > 0) logger.info(`resumed ${resumed} interrupted run(s)`);
-  const stopSweeps = startSweeps(config, slack, store, logger);
-  // No new work, then the runs stop taking items and record what is in flight, then the tenant
-  // and the store are saved (the store even when the tenant could not be), the pool last.
+  // One process: timers here. Replicas: pg-boss schedules, run once across all of them.
+  const stopSweeps = queue === undefined ? startSweeps(config, slack, store, logger) : () => {};
+  if (queue !== undefined) await startJobSchedules(queue, slack, store, logger);
+  // No new work, then the runs stop taking items and record what is in flight (their jobs are
+  // retried elsewhere), then the tenant and the store are saved (the store even when the tenant
+  // could not be), the pool last.
   installShutdown(logger, stopSweeps, [
     { what: 'stopping the Slack listener', work: () => slack.stop() },
     { what: 'stopping the runs', work: () => service.stop(RUNS_STOP_MS) },
+    ...(queue === undefined
+      ? []
+      : [{ what: 'stopping the job workers', work: () => queue.stop(RUNS_STOP_MS) }]),
     { what: 'saving the license backend', work: () => backend.close() },
     { what: 'saving the store', work: () => store.close() },
     ...(pool === undefined ? [] : [{ what: 'closing the database pool', work: () => pool.end() }]),

@@ -20,6 +20,9 @@
  * await child.start();                 // same DATA_DIR, same port
  * await child.close();                 // stops it if running and removes the temp dirs
  * ```
+ *
+ * Several replicas on one database: one child each, with the same `env` (STORE=postgres,
+ * DATABASE_URL, DATABASE_SCHEMA) and their own DATA_DIR and port, all on one Slack fake.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -75,6 +78,8 @@ export interface ChildApp {
   readonly driver: SlackDriver;
   /** True from spawn until the process exited. */
   readonly running: boolean;
+  /** The process id of the current (or last) incarnation; undefined before the first start. */
+  readonly pid: number | undefined;
   /** How many times the child was started. */
   readonly starts: number;
   /** Starts the child; resolves once GET /healthz answers 200, rejects if it exits first. */
@@ -278,6 +283,9 @@ export async function createChildApp(options: ChildAppOptions): Promise<ChildApp
     driver,
     get running() {
       return running;
+    },
+    get pid() {
+      return child?.pid;
     },
     get starts() {
       return outputs.length;

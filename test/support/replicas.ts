@@ -1,0 +1,173 @@
+/**
+ * Several replicas of the app in one test process, as a load balancer sees them: each replica has
+ * its own pool on one Postgres schema, its own store, its own LicensingService and its own Slack
+ * app on its own port, and they share only what replicas share in production (the database, the
+ * Slack fake, the license backend). `flow(i)` gives the e2e flow helpers (test/e2e/flow.ts) a view
+ * of replica `i`, so each step of an operator can land on another replica.
+ *
+ * ```ts
+ * const schema = await freshSchema();
+ * const set = await startReplicas({ count: 2, schema, openStore: (pool) => new PostgresStore({ pool }) });
+ * const root = await openLicenses(set.flow(0));      // the command on replica 0
+ * await chooseCustomer(set.flow(1), root.id, ...);   // the next step on replica 1
+ * await set.close(); await schema.drop();
+ * ```
+ */
+import type { Config } from '../../src/config.js';
+import { loadConfig } from '../../src/config.js';
+import { createPool, type Pool } from '../../src/db/pool.js';
+import { LicensingService, type LicensingServiceOptions } from '../../src/licensing/licensing-service.js';
+import { DemoProvider } from '../../src/providers/demo/demo-provider.js';
+import type { DemoTenantData } from '../../src/providers/demo/demo-tenant.js';
+import { createSlackApp, type SlackApp } from '../../src/slack/app.js';
+import type { Store } from '../../src/store/store.js';
+import { type AppHarness, RecordingLogger, SIGNING_SECRET, testTenant } from './app-harness.js';
+import type { TestSchema } from './postgres.js';
+import { createSlackDriver, type SlackDriver, summarizeLatencies } from './slack-driver.js';
+import { type SlackFake, startSlackFake } from './slack-fake.js';
+
+export interface InProcessReplica {
+  index: number;
+  pool: Pool;
+  store: Store;
+  service: LicensingService;
+  slack: SlackApp;
+  driver: SlackDriver;
+  appUrl: string;
+}
+
+export interface ReplicaSet {
+  fake: SlackFake;
+  /** The license backend every replica calls (one tenant, as one Graph would be). */
+  provider: DemoProvider;
+  data: DemoTenantData;
+  config: Config;
+  logger: RecordingLogger;
+  replicas: InProcessReplica[];
+  /** Replica `i` as the flow helpers of test/e2e/flow.ts see an app (they read only driver, fake, idle). */
+  flow(i: number): AppHarness;
+  /** Waits until no replica has background work left. */
+  idle(): Promise<void>;
+  /** Stops every app, closes every store and pool, stops the fake (not the schema: drop it yourself). */
+  close(): Promise<void>;
+}
+
+export interface ReplicaSetOptions {
+  count: number;
+  schema: TestSchema;
+  /** A store of one replica on its pool (opened here). */
+  openStore: (pool: Pool, index: number) => Store | Promise<Store>;
+  env?: Record<string, string>;
+  service?: Partial<Omit<LicensingServiceOptions, 'provider' | 'store'>>;
+}
+
+export async function startReplicas(options: ReplicaSetOptions): Promise<ReplicaSet> {
+  const fake = await startSlackFake();
+  const data = testTenant();
+  const provider = new DemoProvider({ data });
+  const logger = new RecordingLogger();
+  const config = loadConfig({
+    SLACK_BOT_TOKEN: fake.botToken,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: fake.url,
+    PORT: '0',
+    LICENSE_PROVIDER: 'demo',
+    STORE: 'postgres',
+    DATABASE_URL: options.schema.url,
+    DATABASE_SCHEMA: options.schema.schema,
+    ...options.env,
+  });
+  const replicas: InProcessReplica[] = [];
+  for (let index = 0; index < options.count; index++) {
+    const pool = createPool({ connectionString: options.schema.url, max: 5, schema: options.schema.schema });
+    const store = await options.openStore(pool, index);
+    await store.open();
+    const service = new LicensingService({
+      provider,
+      store,
+      approvalRevokeThreshold: config.APPROVAL_REVOKE_THRESHOLD,
+      approvalTtlHours: config.APPROVAL_TTL_HOURS,
+      approvalWindowHours: config.APPROVAL_WINDOW_HOURS,
+      concurrency: config.RUN_CONCURRENCY,
+      tenantWritesPerSecond: 1000,
+      retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5, progressIntervalMs: 20 },
+      logger: { warn: () => {} },
+      ...options.service,
+    });
+    const slack = createSlackApp(config, {
+      service,
+      store,
+      logger,
+      clientOptions: { retryConfig: { retries: 0 } },
+      messageIntervalMs: 0,
+      progressIntervalMs: 20,
+    });
+    await slack.start();
+    const appUrl = `http://127.0.0.1:${slack.port()}/slack/events`;
+    const driver = createSlackDriver({ appUrl, signingSecret: SIGNING_SECRET, fake });
+    replicas.push({ index, pool, store, service, slack, driver, appUrl });
+  }
+  const idle = async () => {
+    for (const replica of replicas) await replica.slack.runs.idle();
+  };
+  let closed = false;
+  return {
+    fake,
+    provider,
+    data,
+    config,
+    logger,
+    replicas,
+    idle,
+    flow(i) {
+      const replica = replicas[i];
+      if (replica === undefined) throw new Error(`no replica ${i}`);
+      // flow.ts reads only driver, fake and idle of the harness it is given.
+      return { driver: replica.driver, fake, idle } as unknown as AppHarness;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await idle();
+      for (const replica of replicas) {
+        await replica.slack.stop();
+        await replica.service.stop(1000);
+        await replica.store.close();
+        await replica.pool.end();
+      }
+      await fake.close();
+    },
+  };
+}
+
+/**
+ * One driver over several replicas, as a round-robin load balancer: each request goes to the next
+ * replica in turn (a modal's steps so land on different replicas). Signatures are the same for
+ * all (one signing secret); latencies are those of every replica.
+ */
+export function alternatingDriver(drivers: readonly SlackDriver[]): SlackDriver & { targets: number[] } {
+  const first = drivers[0];
+  if (first === undefined) throw new Error('alternatingDriver needs at least one driver');
+  let turn = 0;
+  const targets: number[] = [];
+  const next = (): SlackDriver => {
+    const index = turn % drivers.length;
+    turn += 1;
+    targets.push(index);
+    return drivers[index] ?? first;
+  };
+  const latencies = () => drivers.flatMap((driver) => driver.ackLatencies());
+  return {
+    targets,
+    command: (input) => next().command(input),
+    blockSuggestion: (input) => next().blockSuggestion(input),
+    blockActions: (input) => next().blockActions(input),
+    viewSubmission: (input) => next().viewSubmission(input),
+    viewClosed: (input) => next().viewClosed(input),
+    appHomeOpened: (userId, options) => next().appHomeOpened(userId, options),
+    raw: (body, headers) => next().raw(body, headers),
+    sign: (body, timestampSeconds) => first.sign(body, timestampSeconds),
+    ackLatencies: latencies,
+    latencySummary: () => summarizeLatencies(latencies()),
+  };
+}
