@@ -1,8 +1,60 @@
 import type { Migration } from '../migrate.js';
 
-// Filled in by the module that owns these tables.
+/**
+ * The write budgets every replica shares (src/db/write-budget.ts): one row per budget ('app',
+ * 'tenant:<id>') holding when its next slot is free, in milliseconds of the database's clock.
+ * UNLOGGED: a budget is worth nothing after a crash (the rows are recreated empty), and without
+ * WAL a reservation commits without waiting for a disk flush while it holds the 'app' row.
+ * write_budget_reserve takes the slot on both rows in one call, locking 'app' first, then the
+ * tenant (one order for every caller, so two reservations never deadlock).
+ */
 export const writeBudgetMigration: Migration = {
   version: 2,
   name: 'write-budget',
-  sql: 'SELECT 1',
+  sql: `
+CREATE UNLOGGED TABLE write_budget (
+  key text PRIMARY KEY,
+  next_free_at double precision NOT NULL
+);
+
+CREATE FUNCTION write_budget_reserve(
+  tenant_key text,
+  tenant_interval double precision,
+  tenant_burst double precision,
+  app_interval double precision,
+  app_burst double precision
+) RETURNS TABLE (slot_at double precision, now_at double precision)
+LANGUAGE plpgsql
+SET search_path FROM CURRENT
+AS $$
+DECLARE
+  app_free double precision;
+  tenant_free double precision;
+  now_ms double precision;
+  app_next double precision;
+  slot double precision;
+BEGIN
+  INSERT INTO write_budget (key, next_free_at)
+    SELECT k, '-Infinity' FROM unnest(ARRAY['app', tenant_key]) AS k
+    WHERE app_interval IS NOT NULL OR k <> 'app'
+  ON CONFLICT (key) DO NOTHING;
+  IF app_interval IS NOT NULL THEN
+    SELECT next_free_at INTO app_free FROM write_budget WHERE key = 'app' FOR UPDATE;
+  END IF;
+  SELECT next_free_at INTO tenant_free FROM write_budget WHERE key = tenant_key FOR UPDATE;
+  -- Read after the locks: time spent waiting for another replica's reservation is not a slot.
+  now_ms := extract(epoch FROM clock_timestamp())::double precision * 1000;
+  slot := greatest(tenant_free, now_ms - tenant_burst);
+  IF app_interval IS NOT NULL THEN
+    -- The app counts the write at its own next slot even when the tenant's is later, so a
+    -- paused or saturated tenant never holds the others up (as TenantPacer does).
+    app_next := greatest(app_free, now_ms - app_burst);
+    UPDATE write_budget SET next_free_at = app_next + app_interval WHERE key = 'app';
+    slot := greatest(slot, app_next);
+  END IF;
+  UPDATE write_budget SET next_free_at = slot + tenant_interval WHERE key = tenant_key;
+  RETURN QUERY SELECT slot, now_ms;
+END
+$$;
+`,
 };
