@@ -72,6 +72,12 @@ export interface RunOptions {
   logger?: RunLogger;
   /** Aborted at shutdown: no new item starts; items in flight finish and are recorded. */
   signal?: AbortSignal;
+  /**
+   * Runs only the items at these positions of `request.items`: one chunk of a run whose other
+   * chunks run elsewhere. Nothing is finished and neither `started` nor `finished` is reported
+   * (whoever runs the whole run does that once); progress is.
+   */
+  positions?: readonly number[];
 }
 
 /** The run stopped because its signal was aborted (shutdown); it resumes at the next start. */
@@ -90,10 +96,10 @@ const EXECUTOR_DEFAULTS = {
 
 /** Runs every item of `request` that has no result yet; returns the request with all results. */
 export async function runRequest(request: ChangeRequest, options: RunOptions): Promise<ChangeRequest> {
-  const { store } = options;
+  const { store, positions } = options;
   const now = options.now ?? (() => new Date());
   const run: ChangeRequest = structuredClone(request);
-  const pending = run.items.filter((item) => hasPendingWork(item, run.results));
+  const pending = pendingItems(run, positions);
   const calls = tenantCalls(request, options, now);
   const logger = options.logger ?? { warn() {} };
   const prefetch = new HoldingsPrefetch(
@@ -108,11 +114,11 @@ export async function runRequest(request: ChangeRequest, options: RunOptions): P
     now,
     logger,
   });
-
   const catalogue = catalogueOnce(calls, logger);
 
   const startCounts = countResults(run);
-  reporting.tell(run, 'started', (reporter) => reporter.started(run, startCounts));
+  if (positions === undefined)
+    reporting.tell(run, 'started', (reporter) => reporter.started(run, startCounts));
   const runOne = async (position: number) => {
     const item = pending[position];
     if (!item) return;
@@ -132,22 +138,29 @@ export async function runRequest(request: ChangeRequest, options: RunOptions): P
   };
   const concurrency = options.concurrency ?? RUN_DEFAULTS.concurrency;
   const pool = await runPool(pending.length, concurrency, runOne, () => options.signal?.aborted === true);
-  if (pool.crash !== null) {
+  if (pool.crash !== null || pool.started < pending.length) {
     await reporting.settled();
-    throw pool.crash.error;
-  }
-  if (pool.started < pending.length) {
-    await reporting.settled();
-    throw new RunInterruptedError(`The run of ${run.id} stopped for shutdown; it resumes at the next start.`);
+    throw (
+      pool.crash?.error ??
+      new RunInterruptedError(`The run of ${run.id} stopped for shutdown; it resumes at the next start.`)
+    );
   }
 
   // The request may only be saved as finished once every result it reports is on disk.
   await store.flush();
+  if (positions !== undefined) return reporting.settled().then(() => run);
   const finished = options.finish ? await options.finish(run, countResults(run)) : run;
   const finalCounts = countResults(finished);
   reporting.tell(finished, 'finished', (reporter) => reporter.finished(finished, finalCounts));
   await reporting.settled();
   return finished;
+}
+
+/** The items (all, or those at `positions`) that still need a result, in order. */
+function pendingItems(run: ChangeRequest, positions: readonly number[] | undefined): ChangeRequest['items'] {
+  const chosen =
+    positions === undefined ? run.items : positions.flatMap((position) => run.items[position] ?? []);
+  return chosen.filter((item) => hasPendingWork(item, run.results));
 }
 
 /** The provider's own words for each refusal go to the log (the thread names products instead). */

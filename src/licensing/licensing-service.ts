@@ -192,6 +192,33 @@ export class LicensingService {
   }
 
   /**
+   * Queue mode (runs as jobs on several replicas): moves an approved request to running, once
+   * across replicas; the request when it is running, null when it is not runnable (or done).
+   */
+  beginRun(requestId: string): Promise<ChangeRequest | null> {
+    return this.#runs.begin(requestId);
+  }
+
+  /**
+   * Queue mode: runs the items at `positions` of a running request, without finishing it (other
+   * chunks may run elsewhere at the same time). `resumed` when an earlier attempt may have applied
+   * parts it did not record; `signal` stops it taking items (RunInterruptedError).
+   */
+  runChunk(
+    requestId: string,
+    positions: readonly number[],
+    reporter: Reporter,
+    options: { resumed: boolean; signal?: AbortSignal },
+  ): Promise<ChangeRequest> {
+    return this.#runs.runChunk(requestId, positions, reporter, options);
+  }
+
+  /** Queue mode: marks a running request completed and audits it, once; null when it was not running. */
+  completeRun(requestId: string, counts: RunCounts): Promise<ChangeRequest | null> {
+    return this.#runs.complete(requestId, counts);
+  }
+
+  /**
    * Shutdown: runs take no new item and no new run starts; resolves when the items in flight are
    * recorded (their runs reject with RunInterruptedError and resume at the next start), or after
    * `timeoutMs`, whichever comes first.

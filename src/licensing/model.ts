@@ -201,6 +201,11 @@ export type ApprovalBasis = z.infer<typeof ApprovalBasis>;
 export const ReportTarget = z.object({
   channel: z.string(),
   ts: z.string().optional(),
+  /**
+   * Runs on several replicas: how many of the run's closing posts are made (the approval thread's
+   * outcome, then the thread's messages and CSV), so a finisher that takes over continues after them.
+   */
+  posted: z.number().int().nonnegative().optional(),
 });
 export type ReportTarget = z.infer<typeof ReportTarget>;
 

@@ -5,7 +5,7 @@
 import type { LicenseProvider } from '../providers/license-provider.js';
 import type { Store } from '../store/store.js';
 import { RunInterruptedError, type RunOptions, runRequest } from './executor.js';
-import type { ChangeRequest } from './model.js';
+import type { ChangeRequest, RunCounts } from './model.js';
 import type { WritePacer } from './pacer.js';
 import type { Reporter } from './reporter.js';
 import { MANY, type RunLogger } from './service-types.js';
@@ -57,6 +57,57 @@ export class Runs {
     return running;
   }
 
+  /**
+   * Queue mode: moves an approved request to running (compare-and-set, so once across replicas).
+   * Returns the request when it is running now, or null (unknown, completed, or not runnable).
+   */
+  async begin(requestId: string): Promise<ChangeRequest | null> {
+    const { store, now } = this.#options;
+    const before = await store.getRequest(requestId);
+    if (before?.status === 'running') return before;
+    if (before?.status !== 'approved') return null;
+    const startedAt = before.startedAt ?? now().toISOString();
+    const running = await store.transitionRequest(requestId, ['approved'], 'running', { startedAt });
+    if (running !== null) return running;
+    const after = await store.getRequest(requestId);
+    return after?.status === 'running' ? after : null;
+  }
+
+  /**
+   * Queue mode: runs the items at `positions` of a running request (one chunk; its other chunks
+   * may run on other replicas at the same time). Rejects with RunInterruptedError when stopped
+   * by shutdown or by `signal` (the items in flight are recorded first).
+   */
+  runChunk(
+    requestId: string,
+    positions: readonly number[],
+    reporter: Reporter,
+    options: { resumed: boolean; signal?: AbortSignal },
+  ): Promise<ChangeRequest> {
+    const running = this.#runChunk(requestId, positions, reporter, options);
+    this.#inFlight.add(running);
+    const forget = () => this.#inFlight.delete(running);
+    running.then(forget, forget);
+    return running;
+  }
+
+  /** Marks a running request completed (once) and audits it; null when it was not running. */
+  async complete(requestId: string, counts: RunCounts): Promise<ChangeRequest | null> {
+    const { store, now } = this.#options;
+    const completed = await store.transitionRequest(requestId, ['running'], 'completed', {
+      finishedAt: now().toISOString(),
+    });
+    if (completed === null) return null;
+    await store.appendAudit({
+      actor: 'system',
+      action: 'run_completed',
+      requestId,
+      outcome: counts.failed > 0 ? 'with_failures' : 'ok',
+      details: { ...counts },
+    });
+    return completed;
+  }
+
   async stop(timeoutMs: number): Promise<void> {
     this.#stopping.abort();
     let timer: NodeJS.Timeout | undefined;
@@ -103,6 +154,29 @@ export class Runs {
     }
   }
 
+  async #runChunk(
+    requestId: string,
+    positions: readonly number[],
+    reporter: Reporter,
+    options: { resumed: boolean; signal?: AbortSignal },
+  ): Promise<ChangeRequest> {
+    if (this.#stopping.signal.aborted) {
+      throw new RunInterruptedError(`A chunk of ${requestId} was not started: LicenseDesk is stopping.`);
+    }
+    const request = await this.#options.store.getRequest(requestId);
+    if (request?.status !== 'running') {
+      throw new RequestNotRunnableError(
+        `Request ${requestId} is not running: ${request?.status ?? 'unknown'}.`,
+      );
+    }
+    const signals = [this.#stopping.signal, ...(options.signal ? [options.signal] : [])];
+    return runRequest(request, {
+      ...this.#runOptions(request, reporter, options.resumed),
+      signal: AbortSignal.any(signals),
+      positions,
+    });
+  }
+
   #runOptions(request: ChangeRequest, reporter: Reporter, resumed: boolean): RunOptions {
     const { provider, store, concurrency, pacer, now, logger, retry } = this.#options;
     const requestId = request.id;
@@ -120,16 +194,7 @@ export class Runs {
       signal: this.#stopping.signal,
       ...retry,
       finish: async (ran, counts) => {
-        const completed = await store.transitionRequest(requestId, ['running'], 'completed', {
-          finishedAt: now().toISOString(),
-        });
-        await store.appendAudit({
-          actor: 'system',
-          action: 'run_completed',
-          requestId,
-          outcome: counts.failed > 0 ? 'with_failures' : 'ok',
-          details: { ...counts },
-        });
+        const completed = await this.complete(requestId, counts);
         return { ...ran, ...(completed ?? {}), results: ran.results };
       },
     };

@@ -35,6 +35,13 @@ export interface SlackReporterOptions {
   /** Where seats are bought (PURCHASE_URL): linked in the thread's fix for "no seats left". */
   purchaseUrl?: string | null;
   now?: () => number;
+  /**
+   * The thread's posts (its messages, then the CSV) an earlier finisher of this run already made:
+   * skipped, so a finisher that takes over posts each once (default 0).
+   */
+  postedBefore?: number;
+  /** Hears how many of the thread's posts are made after each one (a finisher records it). */
+  onPosted?: (posted: number) => Promise<void>;
 }
 
 export class SlackReporter implements Reporter {
@@ -97,7 +104,7 @@ export class SlackReporter implements Reporter {
   }
 
   async #postResults(request: ChangeRequest, counts: RunCounts): Promise<void> {
-    const { client, summary, messageIntervalMs } = this.#options;
+    const { client, summary, messageIntervalMs, postedBefore = 0, onPosted } = this.#options;
     const csvAttached = counts.total > CSV_MIN_RESULTS;
     const messages = renderRunResults({
       request,
@@ -105,8 +112,7 @@ export class SlackReporter implements Reporter {
       failureMessages,
       purchaseUrl: this.#options.purchaseUrl ?? null,
     });
-    for (const [index, message] of messages.entries()) {
-      if (index > 0) await sleep(messageIntervalMs);
+    const posts = messages.map((message) => async () => {
       await client.chat.postMessage({
         channel: summary.channel,
         thread_ts: summary.ts,
@@ -115,8 +121,17 @@ export class SlackReporter implements Reporter {
         unfurl_links: false,
         unfurl_media: false,
       });
+    });
+    if (csvAttached) posts.push(() => this.#uploadCsv(request));
+    for (let index = postedBefore; index < posts.length; index++) {
+      if (index > postedBefore && index < messages.length) await sleep(messageIntervalMs);
+      await posts[index]?.();
+      await onPosted?.(index + 1);
     }
-    if (!csvAttached) return;
+  }
+
+  async #uploadCsv(request: ChangeRequest): Promise<void> {
+    const { client, summary } = this.#options;
     await client.files.uploadV2({
       channel_id: summary.channel,
       thread_ts: summary.ts,
