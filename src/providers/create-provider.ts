@@ -5,9 +5,11 @@
  */
 import type { INetworkModule } from '@azure/msal-node';
 import type { Config } from '../config.js';
+import type { Pool } from '../db/pool.js';
 import type { CodedError } from '../errors.js';
 import { type DemoBackendOptions, openDemoBackend } from './demo/demo-backend.js';
 import type { DemoLogger } from './demo/demo-file.js';
+import { openSharedDemo } from './demo/postgres/open-shared-demo.js';
 import { type CustomerDirectory, StaticCustomerDirectory } from './graph/customer-directory.js';
 import type { HttpClientOptions } from './http.js';
 import { type LicenseProvider, LicenseProviderError } from './license-provider.js';
@@ -93,6 +95,12 @@ export interface CreateProviderOptions {
    * Entra fake over plain http (LOGIN_BASE_URL http://…). Without one, LOGIN_BASE_URL must be https.
    */
   msalNetworkClient?: INetworkModule;
+  /**
+   * The replica's PostgreSQL pool (STORE=postgres): the demo tenant then lives in the database,
+   * shared by every replica, instead of in DATA_DIR (only `seed`, `initial`, `closeWaitMs` and
+   * `provider` of `demo` apply). Other backends ignore it.
+   */
+  pool?: Pool;
 }
 
 export async function createProvider(
@@ -117,6 +125,7 @@ export async function createProvider(
       };
     }
     default: {
+      if (options.pool !== undefined) return openSharedDemoHandle(options.pool, options);
       const { provider, close, tenant } = await openDemoBackend(config.DATA_DIR, {
         ...options.demo,
         ...(options.logger === undefined ? {} : { logger: options.logger }),
@@ -133,6 +142,19 @@ export async function createProvider(
       };
     }
   }
+}
+
+async function openSharedDemoHandle(pool: Pool, options: CreateProviderOptions): Promise<ProviderHandle> {
+  const { seed, initial, closeWaitMs, provider } = options.demo ?? {};
+  const { onChange: _unused, ...providerOptions } = provider ?? {};
+  const shared = await openSharedDemo(pool, {
+    ...(seed === undefined ? {} : { seed }),
+    ...(initial === undefined ? {} : { initial }),
+    ...(closeWaitMs === undefined ? {} : { closeWaitMs }),
+    provider: providerOptions,
+    ...(options.logger === undefined ? {} : { logger: options.logger }),
+  });
+  return { provider: shared.provider, close: shared.close, readiness: shared.readiness };
 }
 
 async function createGraph(

@@ -56,7 +56,7 @@ export type DemoChangeRecord = z.infer<typeof DemoChangeRecord>;
  * is not in the directory is skipped: the snapshot already holds that user's later removal. A
  * record for an unknown customer means the log belongs to another tenant, and throws.
  */
-export function replayChanges(data: DemoTenantData, records: readonly DemoChangeRecord[]): void {
+export function replayChanges(data: DemoTenantData, records: readonly DemoChangeEvent[]): void {
   const customers = new Map(data.customers.map((customer) => [customer.customer.id, customer]));
   const directories = new Map<string, Set<string>>();
   const directoryOf = (customer: DemoCustomerData): Set<string> => {

@@ -7,6 +7,10 @@
  * With a journal, a change is in memory and then in the journal before the call returns; when
  * the journal cannot save it the change is undone and the call fails as transient, so memory,
  * disk and what the caller was told always agree (change-recorder.ts, demo-writes.ts).
+ *
+ * Several replicas share one tenant through PostgreSQL with SharedDemoProvider
+ * (postgres/shared-demo-provider.ts), a subclass that catches up before reads and commits writes
+ * there: hence the protected members.
  */
 import { setTimeout } from 'node:timers/promises';
 import type { LicensingRules } from '../../licensing/eligibility.js';
@@ -58,9 +62,9 @@ export class DemoProvider implements LicenseProvider {
   /** Customers by name, for searchCustomers. */
   private readonly byName: DemoCustomer[];
   private readonly latencyMs: number;
-  private readonly admission: WriteAdmission;
+  protected readonly admission: WriteAdmission;
   private readonly writes: DemoWrites;
-  private readonly underWay = new ChangesUnderWay();
+  protected readonly underWay = new ChangesUnderWay();
 
   constructor(options: DemoProviderOptions) {
     this.data = options.data;
@@ -202,13 +206,13 @@ export class DemoProvider implements LicenseProvider {
     return structuredClone(this.data);
   }
 
-  private customer(customerId: string): DemoCustomer {
+  protected customer(customerId: string): DemoCustomer {
     const customer = this.customers.get(customerId);
     if (customer === undefined) throw unknownCustomer(customerId);
     return customer;
   }
 
-  private async delay(): Promise<void> {
+  protected async delay(): Promise<void> {
     if (this.latencyMs > 0) await setTimeout(this.latencyMs);
   }
 }

@@ -4,11 +4,9 @@
  * once it is recorded, so an undone change can never leave more seats in use than exist.
  */
 import type { UserChange } from '../../licensing/model.js';
-import { LicenseProviderError } from '../license-provider.js';
-import { checkUserChange } from './change-check.js';
+import { decideUserChange } from './change-decision.js';
 import { ChangeRecorder, type DemoJournal, userKey } from './change-recorder.js';
-import { copyLicenses, type DemoCustomer } from './demo-customer.js';
-import { userNotFound } from './demo-errors.js';
+import type { DemoCustomer } from './demo-customer.js';
 
 export class DemoWrites {
   readonly #recorder: ChangeRecorder | undefined;
@@ -41,39 +39,14 @@ export class DemoWrites {
     }
 
     // From here to the write nothing awaits, so concurrent calls see each other's seats.
-    const user = customer.index.byId(userId);
-    if (user === undefined) throw userNotFound(userId);
-    const previous = customer.holdings(userId);
-    const verdict = checkUserChange(
-      {
-        user,
-        holdings: previous ?? [],
-        products: customer.products,
-        groups: customer.groups,
-        available: (skuId) => customer.available(skuId),
-      },
-      change,
-    );
-    if (!verdict.ok) {
-      const { reason, message, skuId } = verdict.refusal;
-      throw new LicenseProviderError(reason, message, { skuId });
-    }
-    customer.setHoldings(userId, verdict.holdings);
-    const freed = this.#takeSeats(customer, verdict.seatDeltas);
+    const { previous, holdings, seatDeltas, event } = decideUserChange(customer, userId, change);
+    customer.setHoldings(userId, holdings);
+    const freed = this.#takeSeats(customer, seatDeltas);
 
     if (this.#recorder !== undefined) {
-      const named = new Set([...change.assign.map((part) => part.skuId), ...change.revoke]);
-      const event = {
-        type: 'change' as const,
-        customerId: customer.id,
-        userId,
-        change,
-        before: copyLicenses(previous?.filter((license) => named.has(license.skuId))),
-        holdings: copyLicenses(verdict.holdings),
-      };
       await this.#recorder.save(userKey(customer.id, userId), event, () => {
         customer.restoreHoldings(userId, previous);
-        for (const [skuId, delta] of verdict.seatDeltas) if (delta > 0) customer.addSeats(skuId, -delta);
+        for (const [skuId, delta] of seatDeltas) if (delta > 0) customer.addSeats(skuId, -delta);
       });
     }
     for (const [skuId, delta] of freed) customer.addSeats(skuId, delta);
