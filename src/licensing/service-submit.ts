@@ -10,7 +10,6 @@ import type { PlanResult } from './plan.js';
 import { type ApprovalBasis, approvalExpiresAt } from './policy.js';
 import type { ApprovalWindow } from './service-approval-window.js';
 import { planChange } from './service-plan.js';
-import { KeyedSerial } from './service-serial.js';
 import type { SubmitInput, SubmitResult } from './service-types.js';
 
 export interface SubmissionsOptions {
@@ -27,7 +26,6 @@ type Plan = Extract<PlanResult, { ok: true }>;
 
 export class Submissions {
   readonly #options: SubmissionsOptions;
-  readonly #serial = new KeyedSerial();
 
   constructor(options: SubmissionsOptions) {
     this.#options = options;
@@ -35,9 +33,10 @@ export class Submissions {
 
   submit(input: SubmitInput): Promise<SubmitResult> {
     // Two submissions racing must not both slip under the threshold: the window is counted and
-    // the request saved as one step per operator and customer (in this process: replicas sharing
-    // a database would take this lock there).
-    return this.#serial.run(`${input.requestedBy}|${input.customerId}`, () => this.#submit(input));
+    // the request saved as one step per operator and customer, on every replica sharing the store.
+    return this.#options.store.exclusive(`submit|${input.requestedBy}|${input.customerId}`, () =>
+      this.#submit(input),
+    );
   }
 
   async #submit(input: SubmitInput): Promise<SubmitResult> {

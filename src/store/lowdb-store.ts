@@ -25,6 +25,7 @@ import { describeError } from './describe-error.js';
 import { Drafts } from './drafts.js';
 import type { LowdbStoreOptions } from './lowdb-store-options.js';
 import { MainFile } from './main-file.js';
+import { OneAtATime } from './one-at-a-time.js';
 import { RequestFiles } from './request-files.js';
 import { type RequestPatch, Requests } from './requests.js';
 import { type RequestFilter, type Store, StoreError, type StoreHealth } from './store.js';
@@ -47,6 +48,8 @@ export class LowdbStore implements Store {
   #state: State = 'new';
   #refusal = '';
   #archiving: Promise<ArchivedCounts> | null = null;
+  /** exclusive(): one process holds this store, so its turns are in memory. */
+  readonly #exclusive = new OneAtATime();
 
   constructor(options: LowdbStoreOptions) {
     const { dataDir } = options;
@@ -209,6 +212,10 @@ export class LowdbStore implements Store {
       this.#archiving = null;
     });
     return this.#archiving;
+  }
+
+  exclusive<T>(key: string, work: () => Promise<T>): Promise<T> {
+    return this.#exclusive.run(key, work);
   }
 
   async flush(): Promise<void> {

@@ -107,6 +107,14 @@ export interface Store {
    */
   archiveOld(): Promise<{ requests: number; drafts: number; audit: number }>;
 
+  /**
+   * Runs `work` while no other caller holding `key` runs, across every process sharing the store
+   * (lowdb: this process; PostgreSQL: an advisory lock); callers of one key run in turn, and a
+   * failed `work` does not stop the next. What `work` throws is passed on; failing to take the
+   * lock rejects with StoreUnavailableError.
+   */
+  exclusive<T>(key: string, work: () => Promise<T>): Promise<T>;
+
   /** Waits until everything recorded so far is on disk; rejects with StoreUnavailableError if it cannot. */
   flush(): Promise<void>;
   /** Flushes (retrying a failed write for a bounded time) and stops the write timer. */
