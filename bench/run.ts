@@ -2,7 +2,16 @@
  * `npm run bench`: every benchmark prints its baseline and ours, measured in the same run.
  * Pass names to run a subset: `npm run bench -- typeahead memory`.
  */
-const all = ['typeahead', 'memory', 'run-throughput', 'graph-run', 'store', 'startup', 'prediction'] as const;
+const all = [
+  'typeahead',
+  'memory',
+  'run-throughput',
+  'graph-run',
+  'store',
+  'startup',
+  'prediction',
+  'replica-pace',
+] as const;
 
 interface Benchmark {
   run(): Promise<void>;
