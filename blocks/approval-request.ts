@@ -16,6 +16,7 @@ import {
   slackDate,
   userMention,
 } from './elements.js';
+import { usableUrl } from './failure-text.js';
 import { approveActionId, ids, rejectActionId, viewRevokeListActionId } from './ids.js';
 import {
   encodeMetadata,
@@ -36,6 +37,8 @@ export interface ApprovalRequestInput {
   approvers?: readonly string[];
   /** The approvers' user group (APPROVER_GROUP_ID), named while pending. */
   approverGroupId?: string;
+  /** The permalink of the requester's summary (chat.getPermalink): where the request is followed. */
+  threadLink?: string;
 }
 
 /**
@@ -193,12 +196,15 @@ export function renderApprovalRequest(input: ApprovalRequestInput): SlackMessage
   // Pending: the expiry is a footnote under the buttons; decided: the decision is the news.
   // The request id is for looking it up (App Home, the CSV's name, support), not a headline.
   const id = `Request ${escapeMrkdwn(request.id)}`;
+  const url = usableUrl(input.threadLink);
+  const link =
+    url === null ? [] : [`<${url}|The requester's thread>: its summary, and the results once it ran`];
   if (pending) {
     blocks.push(actions(approvalButtons(request), ids.blocks.approvalActions));
-    blocks.push(context([`${decisionLine(approval)} ${whoDecides(input)}`, id]));
+    blocks.push(context([`${decisionLine(approval)} ${whoDecides(input)}`, ...link, id]));
   } else {
     blocks.push(section(decisionLine(approval)));
-    blocks.push(context([id]));
+    blocks.push(context([...link, id]));
   }
   const what = `${whatItTakes(request)} at ${oneLine(request.customerName)}`;
   const decidedBy = approval.decidedBy ? ` by ${userMention(approval.decidedBy)}` : '';

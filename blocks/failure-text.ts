@@ -74,7 +74,7 @@ function list(items: readonly string[], word: 'and' | 'or'): string {
 }
 
 /** A URL that can stand inside a mrkdwn link. */
-const usableUrl = (url: string | null | undefined): string | null =>
+export const usableUrl = (url: string | null | undefined): string | null =>
   url && /^https?:\/\/[^\s<>|]+$/.test(url) ? url : null;
 
 /** "Ava Mitchell has" / "they have" (`has`), or "does not have" / "do not have". */

@@ -23,6 +23,7 @@ import {
   TTL_HOURS,
 } from '../support/approval-harness.js';
 import { expectValidModal } from '../support/block-kit.js';
+import type { FakeMessage } from '../support/slack-fake.js';
 import { blocksText, present, textOf } from './flow.js';
 
 let t: ApprovalHarness;
@@ -94,6 +95,29 @@ describe('approval of large revocations', () => {
     ]);
     expect(h.fake.unexpectedCalls(APPROVAL_ALLOWED)).toEqual([]);
     expect(h.logger.errors()).toEqual([]);
+  });
+});
+
+describe("the requester's thread", () => {
+  it('is linked from the approval message (chat.getPermalink of the summary), pending and decided', async () => {
+    t = await startApprovalHarness();
+    const { h } = t;
+    const submitted = await submitForApproval(t);
+    const linkOf = (message: FakeMessage) =>
+      /<(https:[^|>]+)\|The requester's thread>/.exec(textOf([message]))?.[1];
+    const link = present(linkOf(submitted.message), "the link to the requester's thread");
+    // The link is Slack's permalink of the operator's summary message, the thread's root.
+    const asked = h.fake.callsTo('chat.getPermalink').filter((call) => call.ok);
+    expect(asked[0]?.args).toMatchObject({ channel: CHANNEL, message_ts: submitted.summary.ts });
+    expect(link).toBe(asked[0]?.response.permalink);
+    expect(link).toContain(`/archives/${CHANNEL}/p${submitted.summary.ts.replace('.', '')}`);
+
+    await clickApproval(h, APPROVER_A, submitted.message, 'approve');
+    await h.idle();
+    expect(linkOf(approvalMessage(h, submitted))).toBe(link);
+    // Asked once per request: the link of a message never changes.
+    expect(h.fake.callsTo('chat.getPermalink')).toHaveLength(1);
+    expect(h.fake.unexpectedCalls(APPROVAL_ALLOWED)).toEqual([]);
   });
 });
 

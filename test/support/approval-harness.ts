@@ -34,6 +34,7 @@ export const APPROVAL_ALLOWED = [
   'chat.postMessage',
   'chat.update',
   'chat.postEphemeral',
+  'chat.getPermalink',
 ];
 
 /** The time the service sees; tests move it forward. */

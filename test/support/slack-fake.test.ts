@@ -311,6 +311,30 @@ describe('Slack fake through a real WebClient', () => {
     expect(fake.ephemerals()).toMatchObject([{ channel: 'C0LIC', user: USER, text: 'Only you' }]);
   });
 
+  it('links a message with chat.getPermalink, its thread for a reply, as Slack answers', async () => {
+    const posted = await client.chat.postMessage({ channel: 'C0LIC', text: 'Summary' });
+    const ts = posted.ts ?? '';
+    const reply = await client.chat.postMessage({ channel: 'C0LIC', thread_ts: ts, text: 'Line' });
+    const linked = await client.chat.getPermalink({ channel: 'C0LIC', message_ts: ts });
+    expect(linked).toMatchObject({ ok: true, channel: 'C0LIC' });
+    expect(linked.permalink).toBe(`https://fake.slack.com/archives/C0LIC/p${ts.replace('.', '')}`);
+    const replyLink = await client.chat.getPermalink({ channel: 'C0LIC', message_ts: reply.ts ?? '' });
+    expect(replyLink.permalink).toContain(`?thread_ts=${encodeURIComponent(ts)}&cid=C0LIC`);
+    expect(await slackError(client.chat.getPermalink({ channel: 'C0LIC', message_ts: '1.000001' }))).toBe(
+      'message_not_found',
+    );
+    expect(
+      await slackError(
+        client.chat.getPermalink({ channel: 'C0LIC' } as { channel: string; message_ts: string }),
+      ),
+    ).toBe('message_not_found');
+    expect(
+      await slackError(
+        client.chat.getPermalink({ message_ts: ts } as { channel: string; message_ts: string }),
+      ),
+    ).toBe('channel_not_found');
+  });
+
   it('opens modals only with a fresh trigger id', async () => {
     let now = 1_000_000;
     const clocked = await startSlackFake({ now: () => now });

@@ -15,6 +15,7 @@ import type { ChangeRequest, RunCounts } from '../../licensing/model.js';
 import { countResults } from '../../licensing/run-counts.js';
 import type { Approval, Store } from '../../store/store.js';
 import { slackErrorCode } from '../views.js';
+import { ThreadLinks } from './thread-link.js';
 
 export interface ApprovalNotifierOptions {
   client: WebClient;
@@ -44,6 +45,7 @@ export class ApprovalNotifier {
   readonly #approverIds: readonly string[];
   readonly #approverGroupId: string | undefined;
   readonly #expiryAnnounced = new Set<string>();
+  readonly #threadLinks: ThreadLinks;
 
   constructor(options: ApprovalNotifierOptions) {
     this.#client = options.client;
@@ -53,6 +55,7 @@ export class ApprovalNotifier {
     this.#channelId = options.channelId;
     this.#approverIds = options.approverIds;
     this.#approverGroupId = options.approverGroupId;
+    this.#threadLinks = new ThreadLinks(options.client, options.logger);
   }
 
   get channelId(): string | undefined {
@@ -108,7 +111,7 @@ export class ApprovalNotifier {
 
   /** Posts the approval message and records where; false when a decision overtook it (already shown). */
   async #postApprovalMessage(request: ChangeRequest, approval: Approval, channel: string): Promise<boolean> {
-    const rendered = this.#render(request, approval);
+    const rendered = await this.#render(request, approval);
     const posted = await this.#client.chat.postMessage({
       channel,
       text: truncate(rendered.text, limits.messageText),
@@ -134,7 +137,7 @@ export class ApprovalNotifier {
     if (loaded === null) return;
     const { request, approval } = loaded;
     if (approval.message !== undefined) {
-      const rendered = this.#render(request, approval);
+      const rendered = await this.#render(request, approval);
       await this.#client.chat.update({
         channel: approval.message.channel,
         ts: approval.message.ts,
@@ -211,11 +214,13 @@ export class ApprovalNotifier {
     });
   }
 
-  /** The approval message, naming who may decide (never the requester). */
-  #render(request: ChangeRequest, approval: Approval) {
+  /** The approval message, naming who may decide (never the requester) and linking the operator's thread. */
+  async #render(request: ChangeRequest, approval: Approval) {
+    const threadLink = await this.#threadLinks.of(request);
     return renderApprovalRequest({
       request,
       approval,
+      ...(threadLink === undefined ? {} : { threadLink }),
       approvers: this.#approverIds,
       ...(this.#approverGroupId === undefined ? {} : { approverGroupId: this.#approverGroupId }),
     });

@@ -25,6 +25,8 @@ export const METHOD_SCOPES: Record<string, string | undefined> = {
   'chat.postMessage': 'chat:write',
   'chat.update': 'chat:write',
   'chat.postEphemeral': 'chat:write',
+  // Slack's method page: "Bot tokens: No scope required".
+  'chat.getPermalink': undefined,
   'views.open': undefined,
   'views.push': undefined,
   'views.update': undefined,
@@ -172,6 +174,23 @@ const update: MethodHandler = (args, ws) => {
     text: message.text ?? '',
     message: messagePayload(ws, { text: message.text ?? '', blocks: message.blocks, attachments }),
   };
+};
+
+/**
+ * chat.getPermalink: `channel` and `message_ts` required (channel_not_found / message_not_found as
+ * Slack answers); a reply's link carries its thread (`?thread_ts=…&cid=…`), as Slack's does.
+ */
+const getPermalink: MethodHandler = (args, ws) => {
+  const channel = channelArg(args, ws);
+  const ts = required(args, 'message_ts', 'message_not_found');
+  const message = ws.messages.find((m) => m.channel === channel && m.ts === ts);
+  if (!message) fail('message_not_found');
+  const base = `https://fake.slack.com/archives/${channel}/p${ts.replace('.', '')}`;
+  const thread =
+    message.threadTs === undefined
+      ? ''
+      : `?thread_ts=${encodeURIComponent(message.threadTs)}&cid=${encodeURIComponent(channel)}`;
+  return { channel, permalink: base + thread };
 };
 
 const postEphemeral: MethodHandler = (args, ws) => {
@@ -357,6 +376,7 @@ export const METHODS: Record<string, MethodHandler> = {
   'chat.postMessage': postMessage,
   'chat.update': update,
   'chat.postEphemeral': postEphemeral,
+  'chat.getPermalink': getPermalink,
   'views.open': viewsOpen,
   'views.push': viewsPush,
   'views.update': viewsUpdate,
