@@ -7,6 +7,7 @@
 import { App, type Logger, LogLevel } from '@slack/bolt';
 import type { WebClientOptions } from '@slack/web-api';
 import type { Config } from '../config.js';
+import type { RunQueue } from '../jobs/run-queue.js';
 import type { LicensingService } from '../licensing/licensing-service.js';
 import type { Store } from '../store/store.js';
 import { createAccess } from './access.js';
@@ -34,6 +35,13 @@ export interface SlackAppDeps {
   readiness?: () => Promise<Readiness> | Readiness;
   /** The bot's ids when start-up already verified the token (Bolt then skips its own auth.test). */
   botIdentity?: BotIdentity;
+  /**
+   * STORE=postgres: runs go through these pg-boss jobs, on any replica (src/jobs/run-queue.ts);
+   * resumeInterrupted() then starts this replica's workers. Without it runs stay in this process.
+   */
+  runQueue?: RunQueue;
+  /** Seconds of the tenant's writes per run-chunk job (default 3). */
+  runChunkSeconds?: number;
 }
 
 export interface SlackApp {
@@ -130,6 +138,17 @@ export function createSlackApp(config: Config, deps: SlackAppDeps): SlackApp {
     messageIntervalMs: deps.messageIntervalMs ?? 1000,
     progressIntervalMs: deps.progressIntervalMs ?? 2000,
     purchaseUrl: config.PURCHASE_URL ?? null,
+    ...(deps.runQueue === undefined
+      ? {}
+      : {
+          queue: {
+            jobs: deps.runQueue,
+            chunks: {
+              writesPerSecond: config.TENANT_WRITES_PER_SECOND,
+              ...(deps.runChunkSeconds === undefined ? {} : { chunkSeconds: deps.runChunkSeconds }),
+            },
+          },
+        }),
   });
   const listenerDeps: ListenerDeps = {
     config,

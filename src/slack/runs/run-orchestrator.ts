@@ -7,6 +7,8 @@
  */
 import type { Logger } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
+import type { ChunkSettings } from '../../jobs/chunks.js';
+import type { RunQueue } from '../../jobs/run-queue.js';
 import { RunInterruptedError } from '../../licensing/executor.js';
 import type { LicensingService } from '../../licensing/licensing-service.js';
 import type { ChangeRequest } from '../../licensing/model.js';
@@ -15,8 +17,9 @@ import type { Approval, Store } from '../../store/store.js';
 import type { ApprovalNotifier } from '../approval/approval-notifier.js';
 import type { RunTracker } from '../run-tracker.js';
 import { SlackReporter } from '../slack-reporter.js';
-import { RUN_STOPPED_TEXT, summaryNotPostedText } from './run-messages.js';
-import { type PostedSummary, type SummaryMessage, summaryOf } from './summary-message.js';
+import { QueuedRuns } from './queued-runs.js';
+import { RUN_STOPPED_TEXT } from './run-messages.js';
+import { type GoesOn, type PostedSummary, type SummaryMessage, summaryOrNull } from './summary-message.js';
 
 export interface RunOrchestratorOptions {
   client: WebClient;
@@ -32,16 +35,28 @@ export interface RunOrchestratorOptions {
   messageIntervalMs: number;
   /** Where seats are bought (PURCHASE_URL): linked in the thread's fix for "no seats left". */
   purchaseUrl?: string | null;
+  /**
+   * Queue mode (STORE=postgres): runs go through these pg-boss jobs on any replica, cut into
+   * chunks by `chunks` (queued-runs.ts); without it they run in this process as before.
+   */
+  queue?: { jobs: RunQueue; chunks: ChunkSettings };
 }
-
-/** What a request does without a summary, as the log says it. */
-type GoesOn = 'runs' | 'waits for approval' | 'resumes';
 
 export class RunOrchestrator {
   readonly #options: RunOrchestratorOptions;
+  /** Queue mode: this replica's part of the runs' jobs. */
+  readonly #queued: { jobs: RunQueue; handlers: QueuedRuns } | undefined;
 
   constructor(options: RunOrchestratorOptions) {
     this.#options = options;
+    const { queue } = options;
+    this.#queued =
+      queue === undefined
+        ? undefined
+        : {
+            jobs: queue.jobs,
+            handlers: new QueuedRuns({ ...options, queue: queue.jobs, chunks: queue.chunks }),
+          };
   }
 
   /**
@@ -54,6 +69,8 @@ export class RunOrchestrator {
     movedToDm: (summary: PostedSummary) => Promise<void>,
   ): void {
     const { tracker, approvals } = this.#options;
+    // Queue mode: its run-start job, enqueued with the request, posts the summary and runs it.
+    if (this.#queued !== undefined && !needsApproval) return;
     tracker.track(`summary of ${request.id}`, async () => {
       // The modal already says the request is under way: it still runs, reported on App Home.
       const summary = await this.#summary(request, needsApproval ? 'waits for approval' : 'runs', {
@@ -74,6 +91,8 @@ export class RunOrchestrator {
       await approvals
         .announceDecision(requestId)
         .catch((error: unknown) => logger.error(`announcing the approval of ${requestId} failed`, error));
+      // Queue mode: the run-start job enqueued with the approval runs it, on any replica.
+      if (this.#queued !== undefined) return;
       const request = await store.getRequest(requestId);
       if (request === null) return;
       const summary = await this.#summary(request, 'runs');
@@ -87,6 +106,7 @@ export class RunOrchestrator {
    */
   async resumeInterrupted(): Promise<number> {
     const { service, store, logger } = this.#options;
+    if (this.#queued !== undefined) return this.#startWorkers(this.#queued);
     const requests = await service.interruptedRequests();
     for (const request of requests) {
       // A summary Slack refuses must not keep this run, the others or the app from starting.
@@ -97,24 +117,21 @@ export class RunOrchestrator {
     return requests.length;
   }
 
+  /**
+   * Queue mode, at start: this replica's workers take jobs; and as a safety net every approved or
+   * running request gets its run-start sent again (dropped when one waits; a running one is cut
+   * again and its chunks that wait or run are not sent twice).
+   */
+  async #startWorkers(queued: { jobs: RunQueue; handlers: QueuedRuns }): Promise<number> {
+    await queued.jobs.work(queued.handlers);
+    const requests = await this.#options.service.interruptedRequests();
+    for (const request of requests) await queued.jobs.sendStart(request.id);
+    return requests.length;
+  }
+
   /** The request's summary message, or null when Slack refused it (the request goes on without one). */
-  async #summary(
-    request: ChangeRequest,
-    goesOn: GoesOn,
-    { tellRequester = false } = {},
-  ): Promise<PostedSummary | null> {
-    const { service, client, logger } = this.#options;
-    try {
-      return await summaryOf(service, client, request);
-    } catch (error) {
-      logger.error(`posting the summary of ${request.id} failed; it ${goesOn} without one`, error);
-      if (tellRequester) {
-        await client.chat
-          .postMessage({ channel: request.requestedBy, text: summaryNotPostedText(request.id) })
-          .catch(() => {});
-      }
-      return null;
-    }
+  #summary(request: ChangeRequest, goesOn: GoesOn, options: { tellRequester?: boolean } = {}) {
+    return summaryOrNull(this.#options, request, goesOn, options);
   }
 
   /** Runs the request in the background; an approved one also puts its counts in the approval's thread. */

@@ -2,12 +2,14 @@
  * A request's summary message: posted where /licenses ran, or in a DM with the operator when the
  * bot cannot post there, and remembered on the request as where its run reports.
  */
+import type { Logger } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { renderRunSummary } from '../../../blocks/run-summary.js';
 import type { LicensingService } from '../../licensing/licensing-service.js';
 import type { ChangeRequest } from '../../licensing/model.js';
 import { countResults } from '../../licensing/run-counts.js';
 import { slackErrorCode } from '../views.js';
+import { summaryNotPostedText } from './run-messages.js';
 
 /** Where a summary message is. */
 export interface SummaryMessage {
@@ -63,4 +65,31 @@ export async function summaryOf(
   );
   await service.setReportTarget(request.id, { channel: posted.channel, ts: posted.ts });
   return posted;
+}
+
+/** What a request does without a summary, as the log says it. */
+export type GoesOn = 'runs' | 'waits for approval' | 'resumes';
+
+/**
+ * The request's summary message, or null when Slack refused it (the request goes on without one,
+ * its outcome on App Home); `tellRequester` DMs the operator that it could not be posted.
+ */
+export async function summaryOrNull(
+  deps: { service: LicensingService; client: WebClient; logger: Pick<Logger, 'error'> },
+  request: ChangeRequest,
+  goesOn: GoesOn,
+  { tellRequester = false } = {},
+): Promise<PostedSummary | null> {
+  const { service, client, logger } = deps;
+  try {
+    return await summaryOf(service, client, request);
+  } catch (error) {
+    logger.error(`posting the summary of ${request.id} failed; it ${goesOn} without one`, error);
+    if (tellRequester) {
+      await client.chat
+        .postMessage({ channel: request.requestedBy, text: summaryNotPostedText(request.id) })
+        .catch(() => {});
+    }
+    return null;
+  }
 }
