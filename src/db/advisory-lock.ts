@@ -35,24 +35,31 @@ export class AdvisoryLocks {
   async #locked<T>(key: string, work: () => Promise<T>): Promise<T> {
     await this.#slot();
     let client: PoolClient | undefined;
+    // A checked-out client has no listener of the pool's: an 'error' nobody hears ends the process.
+    let broken: Error | undefined;
+    const onError = (error: Error) => {
+      broken = error;
+    };
     try {
       client = await this.#pool.connect();
+      client.on('error', onError);
       await client.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [key]);
     } catch (error) {
+      client?.removeListener('error', onError);
       client?.release(true);
       this.#free();
       throw error;
     }
-    let broken: Error | undefined;
     try {
       return await work();
     } finally {
-      try {
-        await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [key]);
-      } catch (error) {
-        // Destroying the client ends its session, which releases the lock.
-        broken = error instanceof Error ? error : new Error(String(error));
-      }
+      // Destroying a broken client ends its session, which releases the lock too.
+      await client
+        .query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [key])
+        .catch((error: unknown) => {
+          broken ??= error instanceof Error ? error : new Error(String(error));
+        });
+      client.removeListener('error', onError);
       client.release(broken);
       this.#free();
     }
