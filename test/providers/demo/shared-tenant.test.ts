@@ -8,21 +8,17 @@ import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config.js';
 import { createPool, type Pool } from '../../../src/db/pool.js';
-import type { UserChange } from '../../../src/licensing/model.js';
 import { createProvider } from '../../../src/providers/create-provider.js';
 import type { DemoLogger } from '../../../src/providers/demo/demo-file.js';
 import type { DemoCustomerData, DemoTenantData } from '../../../src/providers/demo/demo-tenant.js';
-import { DEMO_SKUS, generateCustomer } from '../../../src/providers/demo/generator.js';
+import { generateCustomer } from '../../../src/providers/demo/generator.js';
 import { readSharedTenant } from '../../../src/providers/demo/postgres/demo-tables.js';
 import { openSharedDemo, type SharedDemo } from '../../../src/providers/demo/postgres/open-shared-demo.js';
 import { SharedDemoProvider } from '../../../src/providers/demo/postgres/shared-demo-provider.js';
 import { describePostgres, freshSchema, type TestSchema } from '../../support/postgres.js';
 import { refusal } from '../../support/provider-refusal.js';
+import { FLOW, withoutFlow as flowless, giveFlow, takeFlow, withFreeSeats } from './shared-tenant-data.js';
 import { present } from './tenant-files.js';
-
-const FLOW = DEMO_SKUS.FLOW_FREE;
-const giveFlow: UserChange = { assign: [{ skuId: FLOW, disabledPlans: [] }], revoke: [] };
-const takeFlow: UserChange = { assign: [], revoke: [FLOW] };
 
 /** One customer per test, so the tests share the file's schema without sharing state. */
 const READ = 'read';
@@ -44,25 +40,9 @@ const tenant = (): DemoTenantData => ({
   ],
 });
 
-/** Leaves exactly `free` seats of Power Automate Free. */
-function withFreeSeats(data: DemoCustomerData, free: number): DemoCustomerData {
-  const product = present(
-    data.products.find((candidate) => candidate.skuId === FLOW),
-    'Power Automate Free',
-  );
-  const held = Object.values(data.holdings).filter((licenses) => licenses.some((l) => l.skuId === FLOW));
-  product.prepaid = { enabled: held.length + free, warning: 0, suspended: 0 };
-  return data;
-}
-
-/** Users with a usage location who do not hold Power Automate Free: assigning it succeeds while seats last. */
+/** Users with a usage location who do not hold Power Automate Free, as seeded. */
 function withoutFlow(customerId: string): string[] {
-  const data = customerOf(tenant(), customerId);
-  return data.users
-    .filter(
-      (user) => user.usageLocation !== null && !(data.holdings[user.id] ?? []).some((l) => l.skuId === FLOW),
-    )
-    .map((user) => user.id);
+  return flowless(customerOf(tenant(), customerId));
 }
 
 function customerOf(data: DemoTenantData, customerId: string): DemoCustomerData {
