@@ -228,6 +228,24 @@ describePostgres('the demo tenant shared through PostgreSQL', () => {
     }
   });
 
+  it('answers transient failures, and is not ready, while its database does not answer', async () => {
+    const pool = createPool({ connectionString: db.url, max: 2, schema: db.schema });
+    const cut = await openSharedDemo(pool, { logger: recordingLogger() });
+    const [userId] = withoutFlow(READ);
+    const user = present(userId, 'a user');
+    await pool.end();
+
+    for (const call of [
+      cut.provider.getHoldings(READ, [user]),
+      cut.provider.applyUserChange(READ, user, giveFlow),
+      cut.provider.removeUser(READ, user),
+    ]) {
+      expect(await refusal(call)).toMatchObject({ reason: 'provider_error', transient: true });
+    }
+    expect(await cut.readiness()).toMatchObject({ ready: false });
+    expect(await cut.close()).toEqual({ problems: [] });
+  });
+
   it('is what createProvider builds for the demo backend when given a pool, and DATA_DIR stays empty', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'shared-demo-'));
     try {
