@@ -4,13 +4,12 @@
  * src/composition/; nothing else chooses an adapter.
  */
 import { createAppLogger, readConfig } from './composition/config.js';
-import { openDatabase } from './composition/database.js';
 import { orFail } from './composition/fail.js';
-import { startJobSchedules, startRunQueue } from './composition/jobs.js';
+import { startJobSchedules } from './composition/jobs.js';
 import { createPacer } from './composition/pacer.js';
 import { startBackend } from './composition/provider.js';
-import { installShutdown } from './composition/shutdown.js';
-import { openLowdbStore, openPostgresStore } from './composition/store.js';
+import { installShutdown, shutdownSteps } from './composition/shutdown.js';
+import { openState } from './composition/state.js';
 import { startSweeps } from './composition/sweeps.js';
 import type { Config } from './config.js';
 import { LicensingService } from './licensing/licensing-service.js';
@@ -36,17 +35,11 @@ async function main(): Promise<void> {
   const config = readConfig();
   const logger = createAppLogger(config);
   installProcessGuards(logger);
-  const pool = config.STORE === 'postgres' ? await orFail(openDatabase(config, logger)) : undefined;
-  // STORE=postgres: runs are jobs, enqueued by the store in the transaction that makes one runnable.
-  const queue = pool === undefined ? undefined : await startRunQueue(config, pool, logger);
-  const store =
-    pool === undefined
-      ? await openLowdbStore(config, logger)
-      : await openPostgresStore(config, logger, pool, queue?.onRunnable);
+  const { store, pool, queue } = await openState(config, logger);
   // Checked before anything else talks to Slack: a wrong token or no network ends here, in seconds.
   const botIdentity = await orFail(verifySlackToken(config.SLACK_BOT_TOKEN, config.SLACK_API_URL));
   const backend = await startBackend(config, logger, pool);
-  const pacer = createPacer(config, pool);
+  const pacer = createPacer(config, pool, logger);
   const service = new LicensingService({
     provider: backend.provider,
     store,
@@ -54,8 +47,7 @@ async function main(): Promise<void> {
     approvalTtlHours: config.APPROVAL_TTL_HOURS,
     approvalWindowHours: config.APPROVAL_WINDOW_HOURS,
     concurrency: config.RUN_CONCURRENCY,
-    tenantWritesPerSecond: config.TENANT_WRITES_PER_SECOND,
-    ...(pacer === undefined ? {} : { pacer }),
+    pacer,
     logger: logger.child({ component: 'licensing' }),
   });
   const slack = createSlackApp(config, {
@@ -67,6 +59,15 @@ async function main(): Promise<void> {
   });
   warnAboutAccess(config, slack, logger);
 
+  // Installed before the app listens: a SIGTERM as soon as /healthz answers still stops cleanly.
+  let stopSweeps = () => {};
+  let started = () => {};
+  const startedUp = new Promise<void>((resolve) => {
+    started = resolve;
+  });
+  const steps = shutdownSteps({ slack, service, queue, backend, store, pool }, RUNS_STOP_MS);
+  installShutdown(logger, () => stopSweeps(), steps, startedUp);
+
   await slack.start();
   logger.info(
     config.SLACK_APP_TOKEN === undefined
@@ -76,21 +77,9 @@ async function main(): Promise<void> {
   const resumed = await slack.resumeInterrupted();
   if (resumed > 0) logger.info(`resumed ${resumed} interrupted run(s)`);
   // One process: timers here. Replicas: pg-boss schedules, run once across all of them.
-  const stopSweeps = queue === undefined ? startSweeps(config, slack, store, logger) : () => {};
-  if (queue !== undefined) await startJobSchedules(queue, slack, store, logger);
-  // No new work, then the runs stop taking items and record what is in flight (their jobs are
-  // retried elsewhere), then the tenant and the store are saved (the store even when the tenant
-  // could not be), the pool last.
-  installShutdown(logger, stopSweeps, [
-    { what: 'stopping the Slack listener', work: () => slack.stop() },
-    { what: 'stopping the runs', work: () => service.stop(RUNS_STOP_MS) },
-    ...(queue === undefined
-      ? []
-      : [{ what: 'stopping the job workers', work: () => queue.stop(RUNS_STOP_MS) }]),
-    { what: 'saving the license backend', work: () => backend.close() },
-    { what: 'saving the store', work: () => store.close() },
-    ...(pool === undefined ? [] : [{ what: 'closing the database pool', work: () => pool.end() }]),
-  ]);
+  if (queue === undefined) stopSweeps = startSweeps(config, slack, store, logger);
+  else await startJobSchedules(queue, slack, store, logger);
+  started();
 }
 
 main().catch((error: unknown) => {

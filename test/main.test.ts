@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { freePort } from './support/child-app.js';
+import { describePostgres, freshSchema } from './support/postgres.js';
 import { startSlackFake } from './support/slack-fake.js';
 
 const projectRoot = join(import.meta.dirname, '..');
@@ -171,6 +172,58 @@ describe('npm start', () => {
       }
     } finally {
       await fake.close();
+    }
+  }, 120_000);
+});
+
+describePostgres('STORE=postgres', () => {
+  it('migrates a new schema at start, serves /healthz and stops through its shutdown code, twice', async () => {
+    const fake = await startSlackFake();
+    const database = await freshSchema();
+    // freshSchema migrated it already: start on an empty schema of the same name instead.
+    await database.pool.query(`DROP SCHEMA ${database.schema} CASCADE`);
+    const port = await freePort();
+    const env = {
+      SLACK_BOT_TOKEN: fake.botToken,
+      SLACK_SIGNING_SECRET: 'secret',
+      SLACK_API_URL: fake.url,
+      DATA_DIR: mkdtempSync(join(tmpdir(), 'licensedesk-data-')),
+      PORT: String(port),
+      STORE: 'postgres',
+      DATABASE_URL: database.url,
+      DATABASE_SCHEMA: database.schema,
+    };
+    try {
+      for (const _round of ['first', 'second']) {
+        const child = spawn(process.execPath, ['--import', tsxLoader, mainPath], {
+          cwd: mkdtempSync(join(tmpdir(), 'licensedesk-main-')),
+          env: { PATH: process.env.PATH ?? '', ...env },
+        });
+        let output = '';
+        child.stdout.on('data', (chunk: Buffer) => {
+          output += chunk.toString();
+        });
+        child.stderr.on('data', (chunk: Buffer) => {
+          output += chunk.toString();
+        });
+        const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+        await waitForHealth(port, exited, () => output);
+        child.kill('SIGTERM');
+        expect(await exited, output).toBe(0);
+        expect(output).toContain('store postgres');
+      }
+      const migrations = await database.pool.query<{ version: number }>(
+        `SELECT version FROM ${database.schema}.schema_migrations ORDER BY version`,
+      );
+      expect(migrations.rows.map((row) => row.version)).toEqual([1, 2, 3]);
+      const jobs = await database.pool.query(
+        'SELECT 1 FROM information_schema.schemata WHERE schema_name = $1',
+        [`${database.schema}_jobs`],
+      );
+      expect(jobs.rowCount).toBe(1);
+    } finally {
+      await fake.close();
+      await database.drop();
     }
   }, 120_000);
 });

@@ -1,11 +1,24 @@
 /**
- * Where runs take their write slots: in one process the service's own TenantPacer (undefined
- * here); with several replicas budgets kept in the database, so every replica draws from them.
+ * Where runs take their write slots: per customer tenant (TENANT_WRITES_PER_SECOND) and across all
+ * of them (APP_WRITES_PER_SECOND). One process keeps both budgets in memory (TenantPacer); replicas
+ * keep them in the database (PostgresWritePacer), so every replica draws from the same budgets
+ * and a Retry-After one of them sees holds the tenant back for all.
  */
 import type { Config } from '../config.js';
 import type { Pool } from '../db/pool.js';
-import type { WritePacer } from '../licensing/pacer.js';
+import { PostgresWritePacer } from '../db/write-budget.js';
+import { TenantPacer, type WritePacer } from '../licensing/pacer.js';
+import type { AppLogger } from '../logger.js';
 
-export function createPacer(_config: Config, _pool: Pool | undefined): WritePacer | undefined {
-  return undefined;
+export function createPacer(config: Config, pool: Pool | undefined, logger: AppLogger): WritePacer {
+  const rates = { appRatePerSecond: config.APP_WRITES_PER_SECOND };
+  if (pool === undefined) {
+    return new TenantPacer({ ratePerSecond: config.TENANT_WRITES_PER_SECOND, ...rates });
+  }
+  return new PostgresWritePacer({
+    pool,
+    tenantRatePerSecond: config.TENANT_WRITES_PER_SECOND,
+    ...rates,
+    logger: logger.child({ component: 'write-budget' }),
+  });
 }

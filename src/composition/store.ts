@@ -3,20 +3,12 @@
  * replica's pool, whose transition to 'approved' also enqueues the run (onRunnable).
  */
 import type { Config } from '../config.js';
-import type { Pool, PoolClient } from '../db/pool.js';
-import type { CodedError } from '../errors.js';
+import type { Pool } from '../db/pool.js';
 import type { AppLogger } from '../logger.js';
 import { LowdbStore } from '../store/lowdb-store.js';
+import { type OnRunnable, PostgresStore } from '../store/postgres/postgres-store.js';
 import type { Store } from '../store/store.js';
 import { orFail } from './fail.js';
-
-/** Called inside the transaction that makes a request 'approved' (enqueues its run there). */
-export type OnRunnable = (client: PoolClient, requestId: string) => Promise<void>;
-
-class StoreStartError extends Error implements CodedError {
-  override readonly name = 'StoreStartError';
-  readonly code = 'store_unsupported';
-}
 
 export async function openLowdbStore(config: Config, logger: AppLogger): Promise<Store> {
   const store = new LowdbStore({
@@ -28,15 +20,19 @@ export async function openLowdbStore(config: Config, logger: AppLogger): Promise
   return store;
 }
 
+/** The Postgres store on the replica's pool (migrated already); it does not end the pool. */
 export async function openPostgresStore(
-  _config: Config,
-  _logger: AppLogger,
-  _pool: Pool,
-  _onRunnable: OnRunnable | undefined,
+  config: Config,
+  logger: AppLogger,
+  pool: Pool,
+  onRunnable: OnRunnable | undefined,
 ): Promise<Store> {
-  return orFail(
-    Promise.reject(
-      new StoreStartError('STORE=postgres: this build has no Postgres store yet; use STORE=lowdb'),
-    ),
-  );
+  const store = new PostgresStore({
+    pool,
+    retentionDays: config.RETENTION_DAYS,
+    logger: logger.child({ component: 'store' }),
+    ...(onRunnable === undefined ? {} : { onRunnable }),
+  });
+  await orFail(store.open(), `Cannot open the store in schema ${config.DATABASE_SCHEMA}: `);
+  return store;
 }
