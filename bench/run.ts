@@ -8,6 +8,7 @@ const all = [
   'run-throughput',
   'graph-run',
   'store',
+  'store-latency',
   'startup',
   'prediction',
   'replica-pace',
