@@ -52,25 +52,28 @@ export async function loadSharedTenant(pool: Pool, create: () => DemoTenantData)
     await insertSeed(client, create());
     return true;
   });
-  const { rows } = await pool.query('SELECT data FROM demo_customers ORDER BY position');
-  const data: DemoTenantData = {
-    version: 1,
-    customers: rows.map((row) => CustomerRow.parse(row).data),
-  };
-  const positions = new Map(data.customers.map((customer) => [customer.customer.id, 0]));
-  const events = await allEvents(pool);
-  replayOnto(data, events, positions);
-  return { data, positions, seeded, replayed: events.length };
+  const { data, positions, replayed } = await readTenant(pool);
+  return { data, positions, seeded, replayed };
 }
 
 /** The tenant as a replica starting now would load it, without seeding: for tests. */
 export async function readSharedTenant(db: Queryable): Promise<DemoTenantData> {
+  const { data } = await readTenant(db);
+  if (data.customers.length === 0) throw new Error('The shared demo tenant has not been seeded.');
+  return data;
+}
+
+async function readTenant(db: Queryable): Promise<Omit<SharedTenant, 'seeded'>> {
   const { rows } = await db.query('SELECT data FROM demo_customers ORDER BY position');
-  if (rows.length === 0) throw new Error('The shared demo tenant has not been seeded.');
   const data: DemoTenantData = { version: 1, customers: rows.map((row) => CustomerRow.parse(row).data) };
   const positions = new Map(data.customers.map((customer) => [customer.customer.id, 0]));
-  replayOnto(data, await allEvents(db), positions);
-  return data;
+  const events = await allEvents(db);
+  replayChanges(
+    data,
+    events.map((row) => row.event),
+  );
+  for (const { seq, event } of events) positions.set(event.customerId, seq);
+  return { data, positions, replayed: events.length };
 }
 
 /** Serializes the customer's writes across replicas until the transaction ends. */
@@ -131,13 +134,4 @@ async function insertSeed(client: PoolClient, data: DemoTenantData): Promise<voi
       data.customers.map((customer) => JSON.stringify(customer)),
     ],
   );
-}
-
-/** Replays events onto plain data (DemoCustomer derives the seat counts when built) and moves the positions. */
-function replayOnto(data: DemoTenantData, events: readonly EventRow[], positions: Map<string, number>): void {
-  replayChanges(
-    data,
-    events.map((row) => row.event),
-  );
-  for (const { seq, event } of events) positions.set(event.customerId, seq);
 }

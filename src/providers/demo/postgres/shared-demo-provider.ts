@@ -16,9 +16,9 @@
  *   (it takes no second seat; a second revoke is refused as not held). Different customers write
  *   in parallel.
  * Left out: compaction. Events are never folded into the seed, so a replica starting later
- * replays the whole log (measured once: loading the default tenant took 0.29 s with no event and
- * with 1,000; a running replica caught up 1,000 events in 47 ms); the log is also the audit of
- * every change. A write costs one transaction (3.7 ms on our machines against 0.12 ms in
+ * replays the whole log: about 20 µs an event (measured once: the default tenant loads in 0.29 s,
+ * in 2.3 s with 100,000 events; a running replica catches up 1,000 events in 47 ms). The log is
+ * also the audit of every change. A write costs one transaction (3.7 ms on our machines against 0.12 ms in
  * memory: over 250 writes a second per customer, against the 15 a tenant is paced to). A replica
  * killed mid-write loses its connection, so PostgreSQL rolls the write back and frees the lock.
  * The write quota (writesPerSecond) stays per replica.
