@@ -30,7 +30,7 @@ export function isDatabaseError(error: unknown): boolean {
   // A connection failure: a socket error (errno/syscall), or one of pg's own connection errors.
   return (
     'syscall' in error ||
-    /connection|terminat|timeout exceeded when trying to connect|Client has/i.test(error.message)
+    /^Connection terminated|timeout exceeded when trying to connect|is not queryable/.test(error.message)
   );
 }
 

@@ -98,6 +98,17 @@ export function approvalsAuditContract(stores: StoreFactory): void {
     expect(await store.listAudit({ requestId: 'r2', limit: 10 })).toEqual([]);
   });
 
+  it('is writable once open, and refuses every call once closed', async () => {
+    const store = await stores.open();
+    expect(store.health()).toMatchObject({ writable: true, since: expect.stringMatching(/^\d{4}-/) });
+    await store.saveRequest(makeChangeRequest({ id: 'req_closing' }));
+    await store.close();
+    await expect(store.getRequest('req_closing')).rejects.toMatchObject({ code: 'store_closed' });
+    await expect(store.createDraft({ ownerId: 'U1', channelId: 'C1' })).rejects.toMatchObject({
+      code: 'store_closed',
+    });
+  });
+
   it.each(HOSTILE)('%s as an id: lookups answer null, and records under it round-trip', async (id) => {
     const store = await stores.open();
     await store.saveRequest(makeChangeRequest({ id: 'req_real', draftId: 'drf_real' }));
