@@ -1,14 +1,16 @@
 /**
  * Write budgets shared by every replica (STORE=postgres): the per-tenant pace and the app-wide one
  * are GCRA rows in the database (migration 002), so replicas draw from the same budgets and a
- * Retry-After seen by one slows them all for that tenant. Each acquire is one round trip: the
+ * Retry-After seen by one slows them all for that tenant. Each acquire is one statement: the
  * database takes the slot on both rows atomically and says how long to wait, by its own clock, so
- * the replicas' clocks do not matter.
+ * the replicas' clocks do not matter. Callers of one replica waiting on the same tenant share
+ * that statement (slot-batches.ts).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { type Budget, budgetOf, type WritePacer } from '../licensing/pacer.js';
 import type { Queryable } from './pool.js';
+import { SlotBatches } from './slot-batches.js';
 
 export interface PostgresPacerOptions {
   /** The replica's pool (or anything that runs one statement). */
@@ -21,6 +23,11 @@ export interface PostgresPacerOptions {
   appRatePerSecond?: number;
   /** The app budget's burst (default a quarter second's worth, at least 1). */
   appBurst?: number;
+  /**
+   * Most slots one round trip takes for callers of this replica waiting on one tenant (default 32):
+   * they share the statement instead of queueing for the pool and the 'app' row one by one.
+   */
+  maxBatch?: number;
   /** Where a pause that could not be shared is reported. */
   logger?: { warn(...parts: unknown[]): void };
   sleep?: (ms: number) => Promise<void>;
@@ -45,6 +52,7 @@ export class PostgresWritePacer implements WritePacer {
   readonly #app: Budget | undefined;
   readonly #logger: { warn(...parts: unknown[]): void };
   readonly #sleep: (ms: number) => Promise<void>;
+  readonly #batches: SlotBatches<ReservedSlot>;
 
   constructor(options: PostgresPacerOptions) {
     this.#pool = options.pool;
@@ -55,6 +63,7 @@ export class PostgresWritePacer implements WritePacer {
         : budgetOf(options.appRatePerSecond, options.appBurst, 'appRatePerSecond');
     this.#logger = options.logger ?? console;
     this.#sleep = options.sleep ?? ((ms) => sleep(ms));
+    this.#batches = new SlotBatches((tenantId, count) => this.#take(tenantId, count), options.maxBatch ?? 32);
   }
 
   /** Waits for the tenant's next slot and the app's (the later of the two) and takes it. */
@@ -63,20 +72,30 @@ export class PostgresWritePacer implements WritePacer {
     if (slotAt > nowAt) await this.#sleep(slotAt - nowAt);
   }
 
-  /** Takes the next slot in one statement without waiting; acquire waits until it. */
-  async reserve(tenantId: string): Promise<ReservedSlot> {
+  /**
+   * Takes the tenant's next slot without waiting (acquire waits until it): one statement, shared
+   * with this replica's other callers waiting on the same tenant.
+   */
+  reserve(tenantId: string): Promise<ReservedSlot> {
+    return this.#batches.next(tenantId);
+  }
+
+  async #take(tenantId: string, count: number): Promise<ReservedSlot[]> {
     const result = await this.#pool.query(
-      'SELECT slot_at, now_at FROM write_budget_reserve($1, $2, $3, $4, $5)',
+      'SELECT slot_at, now_at FROM write_budget_reserve($1, $2, $3, $4, $5, $6)',
       [
         tenantKey(tenantId),
+        count,
         this.#tenant.intervalMs,
         this.#tenant.burstMs,
         this.#app?.intervalMs ?? null,
         this.#app?.burstMs ?? null,
       ],
     );
-    const row = slotRow.parse(result.rows[0]);
-    return { slotAt: row.slot_at, nowAt: row.now_at };
+    return result.rows.map((row) => {
+      const slot = slotRow.parse(row);
+      return { slotAt: slot.slot_at, nowAt: slot.now_at };
+    });
   }
 
   /**

@@ -110,6 +110,38 @@ describePostgres('PostgresWritePacer across replicas', () => {
     expect(Math.min(...at(forX))).toBeLessThan(Math.max(...at(forY)));
   });
 
+  it("one replica's concurrent callers on a tenant share statements, and their slots stay spaced", async () => {
+    const pool = createPool({ connectionString: db.url, max: 4, schema: db.schema });
+    pools.push(pool);
+    let statements = 0;
+    // The replica's pool, counting the statements the pacer sends.
+    const counted = new Proxy(pool, {
+      get(target, key) {
+        if (key === 'query') statements++;
+        const value: unknown = Reflect.get(target, key);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const pacer = new PostgresWritePacer({
+      pool: counted,
+      tenantRatePerSecond: 100,
+      burst: 1,
+      appRatePerSecond: 50,
+      appBurst: 1,
+      maxBatch: 8,
+    });
+    const [x, y] = [freshTenant(), freshTenant()];
+    const [forX, forY] = await Promise.all(
+      [x, y].map((tenant) => Promise.all(Array.from({ length: 20 }, () => pacer.reserve(tenant)))),
+    );
+    const slots = [...(forX ?? []), ...(forY ?? [])].map((slot) => slot.slotAt);
+    expect(new Set(slots).size).toBe(40);
+    expect(smallestGap(slots)).toBeGreaterThanOrEqual(20 - DUST);
+    expect(smallestGap((forX ?? []).map((slot) => slot.slotAt))).toBeGreaterThanOrEqual(20 - DUST);
+    // Per tenant: one statement for the first caller, then 8, 8 and 3 for the 19 queued meanwhile.
+    expect(statements).toBe(2 * 4);
+  });
+
   it('acquire sleeps until the slot by the database clock', async () => {
     const waits: number[] = [];
     const pacer = replica({
