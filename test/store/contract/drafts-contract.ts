@@ -98,6 +98,21 @@ export function draftsContract(stores: StoreFactory): void {
     expect(await store.takeDraft(draft.id, 'U1')).toBeNull();
   });
 
+  it('refuses an invalid draft on create, update and restore, and keeps the one there', async () => {
+    const store = await stores.open();
+    const draft = await store.createDraft({ ownerId: 'U1', channelId: 'C1', selectedUserIds: ['u1'] });
+    await expect(
+      store.createDraft({ ownerId: 'U1', channelId: 'C1', selectedUserIds: [42 as unknown as string] }),
+    ).rejects.toMatchObject({ code: 'invalid_value' });
+    await expect(store.updateDraft(draft.id, (d) => ({ ...d, page: -1 }))).rejects.toMatchObject({
+      code: 'invalid_value',
+    });
+    await expect(
+      store.restoreDraft({ ...draft, disabledPlansBySku: { sku: 'x' as unknown as string[] } }),
+    ).rejects.toMatchObject({ code: 'invalid_value' });
+    expect(await store.getDraft(draft.id)).toEqual(draft);
+  });
+
   it('returns copies: changing a returned draft does not change the store', async () => {
     const store = await stores.open();
     const draft = await store.createDraft({ ownerId: 'U1', channelId: 'C1' });
