@@ -118,7 +118,10 @@ function observed(
   });
 }
 
-export async function startQueueHarness(schema: TestSchema, chunkSeconds = 0.2): Promise<QueueHarness> {
+export async function startQueueHarness(
+  schema: TestSchema,
+  { chunkSeconds = 0.2, env = {} }: { chunkSeconds?: number; env?: Record<string, string> } = {},
+): Promise<QueueHarness> {
   const fake = await startSlackFake();
   const data = testTenant();
   const demo = new DemoProvider({ data });
@@ -130,6 +133,7 @@ export async function startQueueHarness(schema: TestSchema, chunkSeconds = 0.2):
     PORT: '0',
     LICENSE_PROVIDER: 'demo',
     TENANT_WRITES_PER_SECOND: '20',
+    ...env,
   });
   const applied: Applied[] = [];
   const replicas: Replica[] = [];
