@@ -16,6 +16,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ChangeRequest } from '../../src/licensing/model.js';
+import { neverHeldKeys } from '../../src/licensing/run-counts.js';
 import { DEMO_SKUS } from '../../src/providers/demo/generator.js';
 import { type ChildApp, type ChildSignal, createChildApp } from '../support/child-app.js';
 import type { SlackFake } from '../support/slack-fake.js';
@@ -138,11 +139,13 @@ function slackDisagreements(
   const column = (name: string) => header?.indexOf(name) ?? -1;
   const [user, sku, op, outcome] = ['user_id', 'sku_id', 'operation', 'outcome'].map(column);
   const seen = new Set<string>();
+  const neverHeld = neverHeldKeys(request);
   for (const row of rows) {
     const key = `${row[user ?? -1]}|${row[sku ?? -1]}|${row[op ?? -1]}`;
     if (seen.has(key)) problems.push(`the CSV lists ${key} twice`);
     seen.add(key);
-    const stored = request.results[key]?.outcome ?? 'pending';
+    // A revoke of a product the user never had is counted nowhere: the CSV says so in words.
+    const stored = neverHeld.has(key) ? 'did not have it' : (request.results[key]?.outcome ?? 'pending');
     if (row[outcome ?? -1] !== stored)
       problems.push(`the CSV says ${key} ${row[outcome ?? -1]}, the store ${stored}`);
   }
