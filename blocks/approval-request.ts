@@ -27,6 +27,7 @@ import {
   truncate,
   VIEW_TEXT_BUDGET,
 } from './limits.js';
+import type { PlanCatalog } from './plan-change-words.js';
 import { decidersOf, describeChanges, productLabel, revokeTotals, type SlackMessage } from './run-summary.js';
 import { sortUsers, userLine } from './users-step.js';
 
@@ -39,6 +40,8 @@ export interface ApprovalRequestInput {
   approverGroupId?: string;
   /** The permalink of the requester's summary (chat.getPermalink): where the request is followed. */
   threadLink?: string;
+  /** The service plans of the request's products: plan changes are named by plan with them. */
+  plans?: PlanCatalog;
 }
 
 /**
@@ -109,13 +112,17 @@ export function approvalButtons(request: ChangeRequest, index?: number): Button[
 }
 
 /** The lines describing a request for approvers (mrkdwn): who, customer, what, reason, expiry. */
-export function approvalSummaryLines(request: ChangeRequest, approval: Approval): string[] {
+export function approvalSummaryLines(
+  request: ChangeRequest,
+  approval: Approval,
+  plans?: PlanCatalog,
+): string[] {
   const customer = escapeMrkdwn(truncate(oneLine(request.customerName), 200));
   const lines = [
     `${userMention(approval.requestedBy)} ${approval.status === 'pending' ? 'asks' : 'asked'} to ${whatItTakes(request)} at *${customer}*.`,
   ];
   const [changes] = packLinesCapped(
-    describeChanges(request).map((l) => `• ${l}`),
+    describeChanges(request, plans).map((l) => `• ${l}`),
     1,
     (n) => `…and ${n} more`,
     1500,
@@ -191,7 +198,7 @@ export function renderApprovalRequest(input: ApprovalRequestInput): SlackMessage
   const pending = approval.status === 'pending';
   const blocks: KnownBlock[] = [
     header(HEADERS[approval.status]),
-    ...approvalSummaryLines(request, approval).map((l) => section(l)),
+    ...approvalSummaryLines(request, approval, input.plans).map((l) => section(l)),
   ];
   // Pending: the expiry is a footnote under the buttons; decided: the decision is the news.
   // The request id is for looking it up (App Home, the CSV's name, support), not a headline.

@@ -2,17 +2,13 @@
 import type { InputBlock, KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import type { ProductOverview } from '../src/licensing/licensing-service.js';
 import { needsApproval, takenAwayText } from '../src/licensing/policy.js';
+import { assignText } from './assign-text.js';
 import { context, divider, modal, option, plain, plural, section } from './elements.js';
 import { type HoldersOverview, keepersThroughGroup } from './group-keepers.js';
 import { assignGroupId, ids, revokeGroupId } from './ids.js';
 import { chunk, encodeMetadata, escapeMrkdwn, limits, oneLine } from './limits.js';
-import {
-  assignText,
-  holderCount,
-  type ProductLinesData,
-  productLineBlocks,
-  stateText,
-} from './product-lines.js';
+import { plansOffNames } from './plan-change-words.js';
+import { holderCount, type ProductLinesData, productLineBlocks, stateText } from './product-lines.js';
 
 export interface LicensesStepData extends ProductLinesData {
   draftId: string;
@@ -87,18 +83,25 @@ export function revokeText(p: HoldersOverview, selectedCount: number): string {
     : `${lose} lose it · ${keep} keep it through a group`;
 }
 
+/** The plans the operator turned off for a product, named; null when untouched. */
+function plansOff(p: ProductOverview, data: ProductLinesData): string[] | null {
+  const disabled = data.disabledPlansBySku?.[p.product.skuId];
+  return disabled === undefined ? null : plansOffNames(p.product.servicePlans, disabled);
+}
+
 function checkboxGroups(
   kind: 'assign' | 'revoke',
   products: readonly ProductOverview[],
-  selectedCount: number,
+  data: ProductLinesData,
 ): InputBlock[] {
+  const { selectedCount } = data;
   const groups = chunk(products, limits.checkboxOptions);
   return groups.map((group, g) => {
     const options: PlainTextOption[] = group.map((p) =>
       option(
         p.product.name,
         p.product.skuId,
-        kind === 'assign' ? assignText(p, selectedCount) : revokeText(p, selectedCount),
+        kind === 'assign' ? assignText(p, selectedCount, plansOff(p, data)) : revokeText(p, selectedCount),
       ),
     );
     const first = g * limits.checkboxOptions + 1;
@@ -148,8 +151,8 @@ export function renderLicensesStep(data: LicensesStepData): ModalView {
 
   // A suspended product can be neither assigned nor revoked: its line says why, it is not offered.
   const tickable = data.products.filter((p) => p.product.status !== 'suspended');
-  const assign = checkboxGroups('assign', tickable, data.selectedCount);
-  const revoke = checkboxGroups('revoke', tickable, data.selectedCount);
+  const assign = checkboxGroups('assign', tickable, data);
+  const revoke = checkboxGroups('revoke', tickable, data);
   const tail: KnownBlock[] = [divider(), ...assign, ...revoke];
   if (approval) {
     tail.push(section(approvalNotice(data), { blockId: ids.blocks.approvalWarning }));

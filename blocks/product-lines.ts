@@ -3,7 +3,7 @@
  * its buttons), detailed while they fit the view's block budget, else compact, then cut.
  */
 import type { Button, KnownBlock } from '@slack/types';
-import { type AssignPrediction, type PredictedReason, refusalCounts } from '../src/licensing/eligibility.js';
+import type { PredictedReason } from '../src/licensing/eligibility.js';
 import type { ProductOverview } from '../src/licensing/licensing-service.js';
 import { actions, button, context, plural, section, slackDate } from './elements.js';
 import type { HoldersOverview } from './group-keepers.js';
@@ -15,7 +15,7 @@ import {
   productBlockId,
   productChunkBlockId,
 } from './ids.js';
-import { chunk, escapeMrkdwn, limits, oneLine, packLines, truncate } from './limits.js';
+import { chunk, escapeMrkdwn, oneLine, packLines, truncate } from './limits.js';
 
 export interface ProductLinesData {
   /** How many users are selected. */
@@ -53,59 +53,6 @@ export function stateText(p: ProductOverview, selectedCount: number): string {
   if (selectedCount === 1) return `The selected user has it${via}`;
   if (p.state === 'all') return `All ${selectedCount} selected have it${via}`;
   return `${held} of ${selectedCount} selected ${held === 1 ? 'has' : 'have'} it${via}`;
-}
-
-/** Why users cannot get a product, in a word or two each, for the option description. */
-const REFUSAL_WORDS: Record<PredictedReason, string> = {
-  usage_location_missing: 'no location',
-  usage_location_not_allowed: 'country',
-  insufficient_licenses: 'no seats',
-  missing_prerequisite: 'no base',
-  mutually_exclusive: 'conflicts',
-};
-
-/**
- * "5 cannot: 3 conflicts, 2 no location", or without the counts ("5 cannot: conflicts, no
- * location") when the description would not fit with them.
- */
-function refusedText(prediction: AssignPrediction, room: number): string {
-  const counts = refusalCounts(prediction);
-  const head = `${prediction.cannot.length} cannot: `;
-  const counted = head + counts.map(([reason, n]) => `${n} ${REFUSAL_WORDS[reason]}`).join(', ');
-  if (counted.length <= room) return counted;
-  return truncate(head + counts.map(([reason]) => REFUSAL_WORDS[reason]).join(', '), room);
-}
-
-/**
- * What assigning the product would take, for its option description: "12 available · 4 would
- * get it", "9 would get it · 5 cannot: 3 conflicts, 2 no location" (eligibility.ts), "Not
- * enough: 0 available for 4 users" (the request is refused), "All selected have it already",
- * "Suspended: cannot be assigned"; with plans turned off, holders whose plans change are counted
- * apart: "12 available · 17 would get it · 13 who have it change plans".
- */
-export function assignText(p: ProductOverview, selectedCount: number): string {
-  if (p.product.status === 'suspended') return 'Suspended: cannot be assigned';
-  const prediction = p.prediction;
-  const missing = prediction
-    ? prediction.gets.length + prediction.cannot.length
-    : Math.max(0, selectedCount - holderCount(p));
-  // Holders re-assigned with other plans keep the product: a change of theirs, never "would get it".
-  const replans = p.planChanges ?? 0;
-  const changes = replans > 0 ? ` · ${replans} who have it change plans` : '';
-  if (missing === 0) {
-    const have = selectedCount === 1 ? 'The selected user has it' : 'All selected have it';
-    return replans > 0
-      ? `${have} · ${replans === 1 ? 'it changes' : `${replans} change`} plans`
-      : `${have} already`;
-  }
-  if (missing > p.product.available) {
-    return `Not enough: ${p.product.available} available for ${plural(missing, 'user')}`;
-  }
-  if (prediction === undefined || prediction.cannot.length === 0) {
-    return `${p.product.available} available · ${missing} would get it${changes}`;
-  }
-  const gets = `${prediction.gets.length} would get it${changes} · `;
-  return gets + refusedText(prediction, limits.optionDescription - gets.length);
 }
 
 function statusMark(p: ProductOverview): string {

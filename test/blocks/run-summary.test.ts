@@ -212,7 +212,18 @@ describe('describeChanges', () => {
     ]);
     expect(describeChanges(r)).toEqual([
       'Assign *Office 365 E3* to 1 user · change plans for 2 who have it (1 already has it)',
-      'Change plans of *Visio Plan 2* for 1 user who has it',
+      'Change plans for 1 user who has *Visio Plan 2*',
+    ]);
+    // Named by plan where the product's service plans are known (the approval message).
+    const plans = (names: string[]) =>
+      names.map((name, i) => ({ id: `p${i + 1}`, name: name.toUpperCase(), friendlyName: name }));
+    const catalog = new Map([
+      ['e3', plans(['Microsoft 365 Apps', 'Exchange'])],
+      ['visio', plans(['Visio Web', 'Visio Desktop'])],
+    ]);
+    expect(describeChanges(r, catalog)).toEqual([
+      'Assign *Office 365 E3* to 1 user · turn off Microsoft 365 Apps for 2 who have it (1 already has it)',
+      'Turn off Visio Web for 1 user who has *Visio Plan 2*',
     ]);
     // A request stored before plan changes were told apart counts every assignment as new.
     const stored = { ...r, items: r.items.map(({ planChanges: _, ...item }) => item) };

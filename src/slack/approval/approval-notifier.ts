@@ -15,6 +15,7 @@ import type { ChangeRequest, RunCounts } from '../../licensing/model.js';
 import { countResults } from '../../licensing/run-counts.js';
 import type { Approval, Store } from '../../store/store.js';
 import { slackErrorCode } from '../views.js';
+import { PlanCatalogs } from './plan-catalog.js';
 import { ThreadLinks } from './thread-link.js';
 
 export interface ApprovalNotifierOptions {
@@ -46,6 +47,7 @@ export class ApprovalNotifier {
   readonly #approverGroupId: string | undefined;
   readonly #expiryAnnounced = new Set<string>();
   readonly #threadLinks: ThreadLinks;
+  readonly #plans: PlanCatalogs;
 
   constructor(options: ApprovalNotifierOptions) {
     this.#client = options.client;
@@ -56,6 +58,7 @@ export class ApprovalNotifier {
     this.#approverIds = options.approverIds;
     this.#approverGroupId = options.approverGroupId;
     this.#threadLinks = new ThreadLinks(options.client, options.logger);
+    this.#plans = new PlanCatalogs(options.service, options.logger);
   }
 
   get channelId(): string | undefined {
@@ -216,10 +219,11 @@ export class ApprovalNotifier {
 
   /** The approval message, naming who may decide (never the requester) and linking the operator's thread. */
   async #render(request: ChangeRequest, approval: Approval) {
-    const threadLink = await this.#threadLinks.of(request);
+    const [threadLink, plans] = await Promise.all([this.#threadLinks.of(request), this.#plans.of(request)]);
     return renderApprovalRequest({
       request,
       approval,
+      ...(plans === undefined ? {} : { plans }),
       ...(threadLink === undefined ? {} : { threadLink }),
       approvers: this.#approverIds,
       ...(this.#approverGroupId === undefined ? {} : { approverGroupId: this.#approverGroupId }),

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { listNames, planChangeText, plansOffNames } from '../../blocks/plan-change-words.js';
+
+const PLANS = [
+  { id: 'apps', name: 'OFFICESUBSCRIPTION', friendlyName: 'Microsoft 365 Apps' },
+  { id: 'exo', name: 'EXCHANGE_S_ENTERPRISE', friendlyName: 'Exchange Online' },
+  { id: 'teams', name: 'TEAMS1' },
+  { id: 'sway', name: 'SWAY', friendlyName: 'Sway' },
+];
+
+describe('plan change words', () => {
+  it('names the plans turned off, friendly names first, in catalogue order', () => {
+    expect(plansOffNames(PLANS, ['teams', 'apps'])).toEqual(['Microsoft 365 Apps', 'TEAMS1']);
+    expect(plansOffNames(PLANS, ['apps', 'gone'])).toEqual(['Microsoft 365 Apps', 'another plan']);
+    expect(plansOffNames([], ['apps'])).toBeNull();
+    expect(plansOffNames(undefined, ['apps'])).toBeNull();
+  });
+
+  it('lists at most two names, then counts', () => {
+    expect(listNames(['A'])).toBe('A');
+    expect(listNames(['A', 'B'])).toBe('A and B');
+    expect(listNames(['A', 'B', 'C'])).toBe('A, B and 1 more plan');
+    expect(listNames(['A', 'B', 'C', 'D'])).toBe('A, B and 2 more plans');
+  });
+
+  it('says a plan change as what it is, by plan where known', () => {
+    const off = ['Microsoft 365 Apps'];
+    expect(planChangeText({ users: 13, off, product: 'Office 365 E3' })).toBe(
+      'turn off Microsoft 365 Apps for 13 users who have Office 365 E3',
+    );
+    expect(planChangeText({ users: 1, off, product: 'Office 365 E3' })).toBe(
+      'turn off Microsoft 365 Apps for 1 user who has Office 365 E3',
+    );
+    expect(planChangeText({ users: 13, off })).toBe('turn off Microsoft 365 Apps for 13 who have it');
+    expect(planChangeText({ users: 2, off: [] })).toBe('turn on every plan for 2 who have it');
+    expect(planChangeText({ users: 2, off: null, product: 'E3' })).toBe(
+      'change plans for 2 users who have E3',
+    );
+  });
+});
