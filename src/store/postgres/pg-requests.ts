@@ -28,7 +28,8 @@ export interface PgRequestsOptions {
 
 const ItemResults = z.array(ItemResult);
 const PatchedFields = RequestHeader.omit({ id: true, status: true });
-const HeaderPatch = PatchedFields.partial();
+/** A transition's patch with its target status, each field checked as the header checks it. */
+const HeaderPatch = PatchedFields.partial().extend({ status: RequestHeader.shape.status });
 
 /** A whole request: its results in the order they first landed, as lowdb keeps them. */
 const WHOLE = `SELECT r.id, r.header, r.items,
@@ -115,13 +116,13 @@ export class PgRequests {
     if (unstorableId(id)) return Promise.resolve(null);
     const { guard, pool, logger, onRunnable } = this.#o;
     return guard.run('transitionRequest', async () => {
-      const fields = storable(HeaderPatch, patch, 'transitionRequest', logger);
+      const fields = storable(HeaderPatch, { ...patch, status: to }, 'transitionRequest', logger);
       const removed = removedFields(PatchedFields, patch, 'transitionRequest', logger);
       const sql = `WITH u AS (
-          UPDATE requests r SET header = (r.header - $4::text[]) || $5::jsonb || jsonb_build_object('status', $3::text)
+          UPDATE requests r SET header = (r.header - $3::text[]) || $4::jsonb
           WHERE r.id = $1 AND r.status = ANY($2::text[]) RETURNING r.id, r.header, r.items, r.seq)
         ${WHOLE} FROM u r`;
-      const params = [id, [...from], to, removed, json(fields)];
+      const params = [id, [...from], removed, json(fields)];
       if (to !== 'approved' || onRunnable === undefined) {
         const updated = await pool.query<WholeRow>(sql, params);
         return updated.rows[0] === undefined ? null : whole(updated.rows[0]);

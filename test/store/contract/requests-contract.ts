@@ -121,6 +121,9 @@ export function requestsContract(stores: StoreFactory): void {
         store.transitionRequest('req_bad', ['pending_approval'], 'approved', patch as object),
       ).rejects.toMatchObject({ code: 'invalid_value' });
     }
+    await expect(
+      store.transitionRequest('req_bad', ['pending_approval'], 'half-done' as unknown as 'approved'),
+    ).rejects.toMatchObject({ code: 'invalid_value' });
     expect(await store.getRequest('req_bad')).toEqual(request);
   });
 
