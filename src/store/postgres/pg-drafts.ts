@@ -9,7 +9,7 @@ import type { Pool } from '../../db/pool.js';
 import { newId } from '../../licensing/ids.js';
 import type { StoreLogger } from '../store-health.js';
 import { Draft, type NewDraft } from '../store-schema.js';
-import type { PgGuard } from './pg-guard.js';
+import { CallerError, type PgGuard } from './pg-guard.js';
 import { json, parsedRow, storable, unstorableId } from './pg-rows.js';
 import { transaction } from './pg-transaction.js';
 
@@ -70,7 +70,12 @@ export class PgDrafts {
         );
         const current = this.#parsed(found.rows[0], id);
         if (current === null) return null;
-        const changed = change(structuredClone(current));
+        let changed: Draft;
+        try {
+          changed = change(structuredClone(current));
+        } catch (error) {
+          throw new CallerError(error);
+        }
         // The id, owner and creation time are not the caller's to change; use extends the life.
         const fields = { ...changed, id: current.id, ownerId: current.ownerId, createdAt: current.createdAt };
         const kept = this.#extended(storable(Draft, fields, 'updateDraft', logger));

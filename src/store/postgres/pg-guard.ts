@@ -7,7 +7,7 @@
  * - A value PostgreSQL refuses (SQLSTATE class 22, data exception; 23, integrity) is
  *   `invalid_value`: the statement failed, so nothing was stored, and the database is fine.
  * - Anything else from the database or the connection is StoreUnavailableError.
- * - An error the onRunnable hook throws that does not come from the database passes through.
+ * - An error of the caller's code (updateDraft's change, onRunnable) passes through as thrown.
  */
 import pg from 'pg';
 import { describeError } from '../describe-error.js';
@@ -17,8 +17,11 @@ import { refuse } from '../value-check.js';
 
 const WHERE = 'PostgreSQL';
 
-/** Wraps an error of the onRunnable hook that is not the database's: the caller gets it as thrown. */
-export class HookFailure extends Error {
+/**
+ * Wraps an error of the caller's own code run inside a query (updateDraft's change, the
+ * onRunnable hook) that is not the database's: the caller gets it as thrown, health unchanged.
+ */
+export class CallerError extends Error {
   constructor(readonly original: unknown) {
     super(describeError(original));
   }
@@ -77,7 +80,7 @@ export class PgGuard {
 
   /** The error `method` rejects with for `error` (see the top), health updated. */
   mapped(method: string, error: unknown): unknown {
-    if (error instanceof HookFailure) {
+    if (error instanceof CallerError) {
       this.#succeeded();
       return error.original;
     }

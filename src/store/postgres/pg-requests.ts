@@ -11,7 +11,7 @@ import { resultKey } from '../../licensing/result-key.js';
 import type { RequestFilter } from '../store.js';
 import type { StoreLogger } from '../store-health.js';
 import { refuse } from '../value-check.js';
-import { HookFailure, isDatabaseError, type PgGuard } from './pg-guard.js';
+import { CallerError, isDatabaseError, type PgGuard } from './pg-guard.js';
 import { json, limitOf, parsedRow, removedFields, storable, unstorableId } from './pg-rows.js';
 import { transaction } from './pg-transaction.js';
 
@@ -170,7 +170,7 @@ export class PgRequests {
     try {
       await hook(client, requestId);
     } catch (error) {
-      throw isDatabaseError(error) ? error : new HookFailure(error);
+      throw isDatabaseError(error) ? error : new CallerError(error);
     }
   }
 }

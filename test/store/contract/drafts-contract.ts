@@ -98,7 +98,7 @@ export function draftsContract(stores: StoreFactory): void {
     expect(await store.takeDraft(draft.id, 'U1')).toBeNull();
   });
 
-  it('refuses an invalid draft on create, update and restore, and keeps the one there', async () => {
+  it('refuses an invalid draft on create, update and restore, passes on what a change throws, and keeps the draft', async () => {
     const store = await stores.open();
     const draft = await store.createDraft({ ownerId: 'U1', channelId: 'C1', selectedUserIds: ['u1'] });
     await expect(
@@ -110,6 +110,13 @@ export function draftsContract(stores: StoreFactory): void {
     await expect(
       store.restoreDraft({ ...draft, disabledPlansBySku: { sku: 'x' as unknown as string[] } }),
     ).rejects.toMatchObject({ code: 'invalid_value' });
+    const bug = new Error('the change failed');
+    await expect(
+      store.updateDraft(draft.id, () => {
+        throw bug;
+      }),
+    ).rejects.toBe(bug);
+    expect(store.health().writable).toBe(true);
     expect(await store.getDraft(draft.id)).toEqual(draft);
   });
 
