@@ -153,6 +153,22 @@ describePostgres('PostgresStore (Postgres only)', () => {
     }
   });
 
+  it('keeps clients for the work while exclusive() holds locks, even on a small pool', async () => {
+    const small = createPool({ connectionString: stores.schema.url, max: 2, schema: stores.schema.schema });
+    try {
+      const store = await stores.openWith({ pool: small });
+      // Four keys at once, each saving inside its lock: the locks may hold at most half the pool.
+      await Promise.all(
+        ['a', 'b', 'c', 'd'].map((key) =>
+          store.exclusive(key, () => store.saveRequest(makeChangeRequest({ id: `req_${key}` }))),
+        ),
+      );
+      expect(await store.listRequests({ limit: 10 })).toHaveLength(4);
+    } finally {
+      await small.end();
+    }
+  });
+
   describePostgres('when the connection fails', () => {
     let gate: TcpGate;
     let pool: Pool;
