@@ -196,6 +196,8 @@ export interface GroupTexts {
   /** The reason's message. */
   reason: string;
   purchaseUrl?: string | null | undefined;
+  /** A group of plan changes (holders re-assigned with other plans), not of new assignments. */
+  planChange?: boolean;
   /** Where every result is ("the attached CSV has every result"). */
   where: string;
   /** Users named at most (the rest are counted). */
@@ -257,8 +259,12 @@ export function failureGroupSections(group: FailureGroup, t: GroupTexts): string
   };
   const fix = fixText(c);
   const whom = one ? t.person(only) : plural(group.userIds.length, 'user');
+  const label = t.label ? `*${t.label}*` : 'the product';
+  const what = t.planChange
+    ? `The plans of ${label} could not be changed for ${whom}${one ? '' : ' who have it'}`
+    : `${label.charAt(0).toUpperCase()}${label.slice(1)} ${failedVerb(group.op)} ${whom}`;
   const head = [
-    `:x: ${t.label ? `*${t.label}*` : 'The product'} ${failedVerb(group.op)} ${whom}. ${escapeMrkdwn(t.reason)}`,
+    `:x: ${what}. ${escapeMrkdwn(t.reason)}`,
     mixed ? null : explanationText(c),
     group.quote ? `The licensing service said: _${escapeMrkdwn(group.quote)}_` : null,
     fix ? `*Fix:* ${fix}` : null,

@@ -2,9 +2,9 @@
  * A run at a glance, for its summary: a progress bar made of text, the time left at the pace so
  * far, and at the end one line per group of failures (product × reason, with the number of users).
  */
-import { type FailureGroup, groupFailures } from '../src/licensing/execution/failure-groups.js';
 import type { ChangeRequest, FailureReason } from '../src/licensing/model.js';
 import { plural } from './elements.js';
+import { groupFailuresByKind, type KindGroup } from './failure-kinds.js';
 import { type FailureMessages, reasonText } from './failure-text.js';
 import { escapeMrkdwn } from './limits.js';
 
@@ -65,16 +65,18 @@ export function failureGroupLines(
   messages?: FailureMessages,
 ): string[] {
   const order = new Map(request.products.map((p, i) => [p.skuId, i]));
-  const rank = (g: FailureGroup) => order.get(g.skuId) ?? Number.MAX_SAFE_INTEGER;
-  return groupFailures(Object.values(request.results))
+  const rank = (g: KindGroup) => order.get(g.skuId) ?? Number.MAX_SAFE_INTEGER;
+  return groupFailuresByKind(request, Object.values(request.results))
     .sort(
       (a, b) =>
         (a.op === b.op ? 0 : a.op === 'assign' ? -1 : 1) ||
         rank(a) - rank(b) ||
+        Number(a.planChange) - Number(b.planChange) ||
         b.userIds.length - a.userIds.length,
     )
     .map((g) => {
-      const product = `*${label(g.skuId)}*${g.op === 'revoke' ? ' (revoke)' : ''}`;
+      const kind = g.op === 'revoke' ? ' (revoke)' : g.planChange ? ' (plan change)' : '';
+      const product = `*${label(g.skuId)}*${kind}`;
       const quote = g.quote === undefined ? '' : ` (“${escapeMrkdwn(g.quote)}”)`;
       const users = new Set(g.userIds).size;
       return `• ${product} · ${reasonPhrase(g.reason, messages)}${quote}: ${plural(users, 'user')}`;

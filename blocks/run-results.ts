@@ -4,9 +4,10 @@
  * fix), no-ops summarised. No provider message reaches the thread: it may name plan or SKU ids.
  */
 import type { KnownBlock } from '@slack/types';
-import { type FailureGroup, groupFailures, namedShares } from '../src/licensing/execution/failure-groups.js';
+import { namedShares } from '../src/licensing/execution/failure-groups.js';
 import type { ChangeRequest, ItemResult } from '../src/licensing/model.js';
 import { context, plural, section } from './elements.js';
+import { groupFailuresByKind, type KindGroup } from './failure-kinds.js';
 import { type FailureMessages, failureGroupSections, reasonText } from './failure-text.js';
 import { escapeMrkdwn, limits, oneLine, packLines, packLinesCapped, pagesOf, truncate } from './limits.js';
 import { compareGroups, neverHeldLines, noopLines, resultsOf } from './run-noops.js';
@@ -103,7 +104,7 @@ function successLines(
 /** One group of failures, its users sorted by name, at most `listed` of them named. */
 function groupSections(
   input: RunResultsInput,
-  group: FailureGroup,
+  group: KindGroup,
   map: Map<string, Person>,
   listed: number,
   where: string,
@@ -114,6 +115,7 @@ function groupSections(
     product: request.products.find((p) => p.skuId === group.skuId)?.name ?? 'the product',
     reason: reasonText(group.reason, input.failureMessages),
     purchaseUrl: input.purchaseUrl,
+    planChange: group.planChange,
     where,
     listed,
     person: (id) => personText(map, id, true),
@@ -131,9 +133,10 @@ function failureSections(
 ): string[] {
   const failed = results.filter((r) => r.outcome === 'failed');
   if (failed.length === 0) return [];
-  const groups = groupFailures(failed).sort(
+  const groups = groupFailuresByKind(input.request, failed).sort(
     (a, b) =>
       compareGroups(input.request, `${a.op}|${a.skuId}`, `${b.op}|${b.skuId}`) ||
+      Number(a.planChange) - Number(b.planChange) ||
       b.userIds.length - a.userIds.length,
   );
   const budget = input.maxFailureLines ?? DEFAULT_MAX_FAILURES;

@@ -9,6 +9,7 @@ import { escapeMrkdwn } from '../../blocks/limits.js';
 import { renderResultsCsv } from '../../blocks/results-csv.js';
 import { failureMessages } from '../../src/licensing/model.js';
 import { DEMO_SKUS } from '../../src/providers/demo/generator.js';
+import { LicenseProviderError } from '../../src/providers/license-provider.js';
 import { type AppHarness, OPERATOR, reportAckLatencies, startAppHarness } from '../support/app-harness.js';
 import { APPROVER_A, clickApproval, startApprovalHarness } from '../support/approval-harness.js';
 import { expectValidModal } from '../support/block-kit.js';
@@ -153,4 +154,52 @@ it('reads the same counts on the approval message, the summary, the thread and t
     rows.find((row) => row.includes(`,${u.id},`))?.match(new RegExp(`,${E3},([^,]*),`))?.[1];
   expect(holders.map(operation)).toEqual(['change plans', 'change plans']);
   expect(newcomers.map(operation)).toEqual(['assign', 'assign', 'assign']);
+});
+
+it('words a failed plan change as a failed plan change, apart from a failed assignment, in the thread and the summary', async () => {
+  // The licensing service refuses one holder's re-assignment and one newcomer's assignment alike.
+  let refused: ReadonlySet<string> = new Set();
+  h = await startAppHarness({
+    wrapProvider: (demo) =>
+      Object.assign(Object.create(demo) as typeof demo, {
+        applyUserChange: async (
+          customerId: string,
+          userId: string,
+          change: Parameters<typeof demo.applyUserChange>[2],
+        ) => {
+          if (refused.has(userId)) {
+            throw new LicenseProviderError('mutually_exclusive', 'the plans cannot be combined', {
+              skuId: E3,
+            });
+          }
+          return demo.applyUserChange(customerId, userId, change);
+        },
+      }),
+  });
+  const { contoso, holders, newcomers } = holdersAndNewcomers();
+  const [holder, other] = holders;
+  const [newcomer] = newcomers;
+  refused = new Set([present(holder, 'a holder').id, present(newcomer, 'a newcomer').id]);
+  const root = await selectUsers(h, contoso.customer, [...holders, ...newcomers]);
+  await turnFirstPlanOff(root.id);
+  const sent = await submitChange(h, root.id, { assign: [E3] });
+  expect(sent.responseAction).toBe('update');
+  const { summary, thread } = await finishedRun(h);
+
+  const replies = textOf(thread);
+  const name = (u: { displayName: string; email: string }) => `${escapeMrkdwn(u.displayName)} (${u.email})`;
+  // Before: both read "*Office 365 E3* could not be assigned to …".
+  expect(replies).toContain(
+    `:x: The plans of *Office 365 E3* could not be changed for ${name(present(holder, 'holder'))}.`,
+  );
+  expect(replies).toContain(
+    `:x: *Office 365 E3* could not be assigned to ${name(present(newcomer, 'newcomer'))}.`,
+  );
+  expect(replies).toContain(
+    `*Office 365 E3* plans changed for 1 user who has it: ${escapeMrkdwn(present(other, 'other').displayName)}`,
+  );
+  const lines = textOf([summary]);
+  expect(lines).toMatch(
+    /• \*Office 365 E3\* · [^\n]*: 1 user\n• \*Office 365 E3\* \(plan change\) · [^\n]*: 1 user/,
+  );
 });
