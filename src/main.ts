@@ -56,6 +56,8 @@ async function main(): Promise<void> {
     logger,
     botIdentity,
     readiness: () => backend.readiness(),
+    // STORE=postgres: runs are pg-boss jobs any replica executes (resumeInterrupted starts the workers).
+    ...(queue === undefined ? {} : { runQueue: queue }),
   });
   warnAboutAccess(config, slack, logger);
 

@@ -157,17 +157,32 @@ export function alternatingDriver(drivers: readonly SlackDriver[]): SlackDriver 
     return drivers[index] ?? first;
   };
   const latencies = () => drivers.flatMap((driver) => driver.ackLatencies());
+  const send = <T>(request: (driver: SlackDriver) => Promise<T>): Promise<T> => {
+    const driver = next();
+    return request(driver).catch((error: unknown) => {
+      // A kept-alive connection the replica closed as idle just as it was reused (each replica
+      // sits idle while the others are asked): the request never reached the app, send it again.
+      if (!staleConnection(error)) throw error;
+      return request(driver);
+    });
+  };
   return {
     targets,
-    command: (input) => next().command(input),
-    blockSuggestion: (input) => next().blockSuggestion(input),
-    blockActions: (input) => next().blockActions(input),
-    viewSubmission: (input) => next().viewSubmission(input),
-    viewClosed: (input) => next().viewClosed(input),
-    appHomeOpened: (userId, options) => next().appHomeOpened(userId, options),
-    raw: (body, headers) => next().raw(body, headers),
+    command: (input) => send((driver) => driver.command(input)),
+    blockSuggestion: (input) => send((driver) => driver.blockSuggestion(input)),
+    blockActions: (input) => send((driver) => driver.blockActions(input)),
+    viewSubmission: (input) => send((driver) => driver.viewSubmission(input)),
+    viewClosed: (input) => send((driver) => driver.viewClosed(input)),
+    appHomeOpened: (userId, options) => send((driver) => driver.appHomeOpened(userId, options)),
+    raw: (body, headers) => send((driver) => driver.raw(body, headers)),
     sign: (body, timestampSeconds) => first.sign(body, timestampSeconds),
     ackLatencies: latencies,
     latencySummary: () => summarizeLatencies(latencies()),
   };
+}
+
+/** fetch's "other side closed" on a reused connection (undici UND_ERR_SOCKET). */
+function staleConnection(error: unknown): boolean {
+  const cause = error instanceof Error ? (error.cause as { code?: unknown } | undefined) : undefined;
+  return cause?.code === 'UND_ERR_SOCKET';
 }
