@@ -28,19 +28,30 @@ export function createPool(options: PoolOptions): Pool {
 
 /**
  * Runs `work` in one transaction on one client: committed when it resolves, rolled back when it
- * throws (and the error rethrown).
+ * throws (and the error rethrown). Safe when the connection drops meanwhile: a checked-out pg
+ * client has none of the pool's 'error' listeners, and an 'error' event nobody hears ends the
+ * process; here one is heard while the client is out, and a client that broke is destroyed
+ * rather than given back.
  */
 export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  let broken: Error | undefined;
+  const onError = (error: Error) => {
+    broken = error;
+  };
+  client.on('error', onError);
   try {
     await client.query('BEGIN');
     const result = await work(client);
     await client.query('COMMIT');
     return result;
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => {});
+    await client.query('ROLLBACK').catch((rollback: unknown) => {
+      broken ??= rollback instanceof Error ? rollback : new Error(String(rollback));
+    });
     throw error;
   } finally {
-    client.release();
+    client.removeListener('error', onError);
+    client.release(broken);
   }
 }

@@ -5,10 +5,9 @@
  * and never in both. The requests are locked first (FOR UPDATE), so a transition or a result
  * on another replica waits and then finds them gone.
  */
-import type { Pool, PoolClient } from '../../db/pool.js';
+import { inTransaction, type Pool, type PoolClient } from '../../db/pool.js';
 import { FINISHED_STATUSES } from '../retention.js';
 import type { PgGuard } from './pg-guard.js';
-import { transaction } from './pg-transaction.js';
 
 const DAY_MS = 86_400_000;
 
@@ -28,7 +27,7 @@ export async function archiveOld(options: {
   const now = options.now();
   const cutoff = new Date(now.getTime() - options.retentionDays * DAY_MS);
   return guard.run('archiveOld', () =>
-    transaction(pool, async (client) => ({
+    inTransaction(pool, async (client) => ({
       requests: await archiveRequests(client, cutoff),
       drafts: await moved(
         client,

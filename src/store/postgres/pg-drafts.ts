@@ -4,14 +4,13 @@
  * stays until retention moves it to the archive. The clock is the store's `now`, like lowdb's.
  */
 
-import type { Pool } from '../../db/pool.js';
+import { inTransaction, type Pool } from '../../db/pool.js';
 
 import { newId } from '../../licensing/ids.js';
 import type { StoreLogger } from '../store-health.js';
 import { Draft, type NewDraft } from '../store-schema.js';
 import { CallerError, type PgGuard } from './pg-guard.js';
 import { json, parsedRow, storable, unstorableId } from './pg-rows.js';
-import { transaction } from './pg-transaction.js';
 
 export interface PgDraftsOptions {
   pool: Pool;
@@ -63,7 +62,7 @@ export class PgDrafts {
     if (unstorableId(id)) return Promise.resolve(null);
     const { guard, pool, now, logger } = this.#o;
     return guard.run('updateDraft', () =>
-      transaction(pool, async (client) => {
+      inTransaction(pool, async (client) => {
         const found = await client.query<DocRow>(
           'SELECT doc FROM drafts WHERE id = $1 AND expires_at > $2 FOR UPDATE',
           [id, now()],

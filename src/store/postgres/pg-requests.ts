@@ -5,7 +5,7 @@
  * the request back together and parse it with ChangeRequest.
  */
 import { z } from 'zod';
-import type { Pool, PoolClient, Queryable } from '../../db/pool.js';
+import { inTransaction, type Pool, type PoolClient, type Queryable } from '../../db/pool.js';
 import { ChangeRequest, ItemResult, RequestHeader, type RequestStatus } from '../../licensing/model.js';
 import { resultKey } from '../../licensing/result-key.js';
 import type { RequestFilter } from '../store.js';
@@ -13,7 +13,6 @@ import type { StoreLogger } from '../store-health.js';
 import { refuse } from '../value-check.js';
 import { CallerError, isDatabaseError, type PgGuard } from './pg-guard.js';
 import { json, limitOf, parsedRow, removedFields, storable, unstorableId } from './pg-rows.js';
-import { transaction } from './pg-transaction.js';
 
 export type RequestPatch = Partial<Omit<ChangeRequest, 'id' | 'status' | 'results' | 'items'>>;
 /** Called in the transaction that makes a request runnable (saved as, or moved to, 'approved'). */
@@ -56,7 +55,7 @@ export class PgRequests {
     const { guard, pool, logger } = this.#o;
     return guard.run('saveRequest', async () => {
       const { items, results, ...header } = storable(ChangeRequest, request, 'saveRequest', logger);
-      await transaction(pool, async (client) => {
+      await inTransaction(pool, async (client) => {
         const inserted = await client.query(
           'INSERT INTO requests (id, header, items) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING',
           [header.id, json(header), json(items)],
@@ -127,7 +126,7 @@ export class PgRequests {
         const updated = await pool.query<WholeRow>(sql, params);
         return updated.rows[0] === undefined ? null : whole(updated.rows[0]);
       }
-      return transaction(pool, async (client) => {
+      return inTransaction(pool, async (client) => {
         const updated = await client.query<WholeRow>(sql, params);
         if (updated.rows[0] === undefined) return null;
         await this.#runnable(client, id);
