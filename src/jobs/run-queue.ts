@@ -24,9 +24,12 @@
  *
  * Recovery: a job whose replica died stays `active` until `started_on + expireIn` has passed; the
  * expiry is found by pg-boss's maintenance (boss.js `onSupervise` → `failJobsByTimeout`), which
- * one instance runs every `maintenanceIntervalSeconds`, and the job is then retried (`retryDelay`)
- * and fetched by a live replica within its polling interval. With the defaults (30 s expiry,
- * 10 s maintenance, 1 s retry delay, 2 s polling) another replica continues within about 43 s.
+ * one instance runs every `maintenanceIntervalSeconds` (gated by `version.maintained_on`, so a
+ * tick that comes a hair early is skipped: allow two intervals), and the job is then retried
+ * (`retryDelay`) and fetched by a live replica within its polling interval. With the defaults
+ * (20 s expiry, 5 s maintenance, 1 s retry delay, 2 s polling) another replica continues within
+ * 20 + 10 + 1 + 2 = 33 s of the job's start. A handler gets 60 % of the expiry (12 s) and then
+ * hands what is left to a new job, so a slow tenant never lets a live job expire.
  */
 import PgBoss from 'pg-boss';
 import type { Pool, Queryable } from '../db/pool.js';
@@ -78,9 +81,9 @@ export interface RunQueueOptions {
   /** pg-boss's schema: `<DATABASE_SCHEMA>_jobs`. */
   schema: string;
   logger: QueueLogger;
-  /** After this long a job whose replica died is failed and retried by another (default 30). */
+  /** After this long a job whose replica died is failed and retried by another (default 20). */
   expireInSeconds?: number;
-  /** How often one replica looks for expired jobs (default 10). */
+  /** How often one replica looks for expired jobs (default 5). */
   maintenanceIntervalSeconds?: number;
   /** How often an idle worker looks for a job (default 2; pg-boss's minimum is 0.5). */
   pollingIntervalSeconds?: number;
@@ -91,8 +94,8 @@ export interface RunQueueOptions {
 }
 
 const DEFAULTS = {
-  expireInSeconds: 30,
-  maintenanceIntervalSeconds: 10,
+  expireInSeconds: 20,
+  maintenanceIntervalSeconds: 5,
   pollingIntervalSeconds: 2,
   retryDelaySeconds: 1,
   chunkWorkers: 2,

@@ -8,7 +8,7 @@
 import type pg from 'pg';
 import { type Config, loadConfig } from '../../src/config.js';
 import { createPool, type Pool } from '../../src/db/pool.js';
-import { RUN_FINISH, RunQueue } from '../../src/jobs/run-queue.js';
+import { RUN_FINISH, RunQueue, type RunQueueOptions } from '../../src/jobs/run-queue.js';
 import { LicensingService } from '../../src/licensing/licensing-service.js';
 import type { ChangeRequest, UserChange } from '../../src/licensing/model.js';
 import { resultKey } from '../../src/licensing/result-key.js';
@@ -44,6 +44,8 @@ export interface Replica {
   /** From now on its database and its provider calls answer nothing (see the top). */
   die(): void;
   isDead(): boolean;
+  /** When it died (Date.now()), if it did. */
+  diedAt(): number | undefined;
 }
 
 export interface QueueHarness {
@@ -56,7 +58,7 @@ export interface QueueHarness {
   config: Config;
   applied: Applied[];
   replicas: Replica[];
-  startReplica(options?: { dieAfterApplies?: number }): Promise<Replica>;
+  startReplica(options?: { dieAfterApplies?: number; applyDelayMs?: number }): Promise<Replica>;
   /**
    * Waits until the request is completed and no run-finish of it waits or runs (its closing posts
    * are made), polling the store and pg-boss's table; fails after `timeoutMs`.
@@ -67,13 +69,19 @@ export interface QueueHarness {
   close(): Promise<void>;
 }
 
+/** How fast a replica's pg-boss notices a dead replica. */
+export type QueueTiming = Pick<
+  RunQueueOptions,
+  'expireInSeconds' | 'maintenanceIntervalSeconds' | 'pollingIntervalSeconds' | 'retryDelaySeconds'
+>;
+
 /** Test pace: expiry 4 s, maintenance every second, so a dead replica's job moves within ~6 s. */
-export const TEST_QUEUE = {
+export const TEST_QUEUE: QueueTiming = {
   expireInSeconds: 4,
   maintenanceIntervalSeconds: 1,
   pollingIntervalSeconds: 0.5,
   retryDelaySeconds: 0,
-} as const;
+};
 
 const never = () => new Promise<never>(() => {});
 
@@ -90,12 +98,21 @@ function freezable(pool: Pool, dead: () => boolean): Pool {
   }) as pg.Pool;
 }
 
+interface ReplicaState {
+  dead: boolean;
+  dieAfterApplies: number | undefined;
+  applies: number;
+  diedAt?: number;
+  /** Each change waits this long before it is applied (a slow tenant). */
+  applyDelayMs: number;
+}
+
 /** The demo provider, its applied parts written down, hanging once the replica is dead. */
 function observed(
   demo: DemoProvider,
   replica: number,
   applied: Applied[],
-  state: { dead: boolean; dieAfterApplies: number | undefined; applies: number },
+  state: ReplicaState,
 ): LicenseProvider {
   return new Proxy(demo, {
     get(target, property, receiver) {
@@ -105,13 +122,17 @@ function observed(
         if (state.dead) return never();
         if (property !== 'applyUserChange') return value.apply(target, args);
         const [customerId, userId, change] = args as [string, string, UserChange];
+        if (state.applyDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, state.applyDelayMs));
         const answer = await target.applyUserChange(customerId, userId, change);
         for (const part of change.assign)
           applied.push({ replica, key: resultKey(userId, part.skuId, 'assign') });
         for (const skuId of change.revoke) applied.push({ replica, key: resultKey(userId, skuId, 'revoke') });
         state.applies++;
         // Dies after the change landed and before anyone recorded it: the hardest case for a resume.
-        if (state.dieAfterApplies !== undefined && state.applies >= state.dieAfterApplies) state.dead = true;
+        if (state.dieAfterApplies !== undefined && state.applies >= state.dieAfterApplies) {
+          state.dead = true;
+          state.diedAt = Date.now();
+        }
         return state.dead ? never() : answer;
       };
     },
@@ -120,7 +141,11 @@ function observed(
 
 export async function startQueueHarness(
   schema: TestSchema,
-  { chunkSeconds = 0.2, env = {} }: { chunkSeconds?: number; env?: Record<string, string> } = {},
+  {
+    chunkSeconds = 0.2,
+    env = {},
+    queue: timing = TEST_QUEUE,
+  }: { chunkSeconds?: number; env?: Record<string, string>; queue?: QueueTiming } = {},
 ): Promise<QueueHarness> {
   const fake = await startSlackFake();
   const data = testTenant();
@@ -138,13 +163,19 @@ export async function startQueueHarness(
   const applied: Applied[] = [];
   const replicas: Replica[] = [];
 
-  const startReplica = async ({ dieAfterApplies }: { dieAfterApplies?: number } = {}) => {
+  const startReplica = async ({
+    dieAfterApplies,
+    applyDelayMs = 0,
+  }: {
+    dieAfterApplies?: number;
+    applyDelayMs?: number;
+  } = {}) => {
     const index = replicas.length;
-    const state = { dead: false, dieAfterApplies, applies: 0 };
+    const state: ReplicaState = { dead: false, dieAfterApplies, applies: 0, applyDelayMs };
     const realPool = createPool({ connectionString: schema.url, max: 5, schema: schema.schema });
     const pool = freezable(realPool, () => state.dead);
     const logger = new RecordingLogger();
-    const queue = new RunQueue({ pool, schema: `${schema.schema}_jobs`, logger, ...TEST_QUEUE });
+    const queue = new RunQueue({ pool, schema: `${schema.schema}_jobs`, logger, ...timing });
     await queue.start();
     const store = new PostgresStore({ pool, onRunnable: queue.onRunnable, logger });
     await store.open();
@@ -178,8 +209,10 @@ export async function startQueueHarness(
       logger,
       die: () => {
         state.dead = true;
+        state.diedAt = Date.now();
       },
       isDead: () => state.dead,
+      diedAt: () => state.diedAt,
     };
     replicas.push(replica);
     return replica;

@@ -44,8 +44,11 @@ function twice(applied: readonly Applied[]): string[] {
   return applied.filter(({ key }) => seen.has(key) || !seen.add(key)).map(({ key }) => key);
 }
 
-async function withHarness(test: (h: QueueHarness) => Promise<void>): Promise<void> {
-  const h = await startQueueHarness(schema);
+async function withHarness(
+  test: (h: QueueHarness) => Promise<void>,
+  options: Parameters<typeof startQueueHarness>[1] = {},
+): Promise<void> {
+  const h = await startQueueHarness(schema, options);
   try {
     await test(h);
   } finally {
@@ -116,6 +119,36 @@ describePostgres('runs as pg-boss jobs', () => {
       expect((retried.rows[0] as { n: number }).n).toBeGreaterThan(0);
       expect(survivor.logger.errors()).toEqual([]);
     });
+  });
+
+  it('a replica that shuts down hands its chunk on as a new job: finished by the other, nothing applied twice, no retry used', async () => {
+    await withHarness(
+      async (h) => {
+        const leaving = await h.startReplica({ applyDelayMs: 40 });
+        const request = await submitAssign(
+          leaving.service,
+          h.contosoUserIds.slice(0, 20),
+          await h.roomiest(),
+        );
+        await waitFor(() => h.applied.length >= 2, 'the first changes');
+        await leaving.service.stop(5_000);
+        await leaving.queue.stop(5_000);
+        await h.startReplica();
+
+        const done = await h.completed(request.id);
+        const counts = countResults(done);
+        expect(counts.done).toBe(counts.total);
+        expect(twice(h.applied)).toEqual([]);
+        expect(new Set(h.applied.map((part) => part.replica))).toEqual(new Set([0, 1]));
+        const retried = await schema.pool.query(
+          `SELECT count(*)::int AS n FROM ${schema.schema}_jobs.job WHERE data->>'requestId' = $1 AND retry_count > 0`,
+          [request.id],
+        );
+        expect((retried.rows[0] as { n: number }).n).toBe(0);
+        expect(leaving.logger.lines.some((line) => line.text.includes('stopped for shutdown'))).toBe(true);
+      },
+      { chunkSeconds: 1 },
+    ); // one chunk of 20 users: the stop comes while most of it has not started
   });
 
   it('a run-finish sent twice more posts one thread', async () => {

@@ -85,15 +85,15 @@ export class QueuedRuns implements RunJobHandlers {
       });
     } catch (error) {
       if (error instanceof RequestNotRunnableError) return;
-      // Out of time (a slow or throttled tenant): what ran is recorded; the rest goes on as a new job.
-      if (error instanceof RunInterruptedError && outOfTime.signal.aborted) {
-        logger.info(
-          `chunk ${job.from}-${job.to} of ${job.requestId} ran out of time; it goes on as a new job`,
-        );
+      // Out of time (a slow or throttled tenant) or stopping: what ran is recorded (the items in
+      // flight landed first), the rest goes on as a new job, on any replica, without using a retry.
+      if (error instanceof RunInterruptedError) {
+        const why = outOfTime.signal.aborted ? 'ran out of time' : 'stopped for shutdown';
+        logger.info(`chunk ${job.from}-${job.to} of ${job.requestId} ${why}; it goes on as a new job`);
         await queue.sendChunks([job]);
         return;
       }
-      if (context.lastAttempt && !(error instanceof RunInterruptedError)) await this.#stopped(request, error);
+      if (context.lastAttempt) await this.#stopped(request, error);
       throw error;
     } finally {
       clearTimeout(timer);
