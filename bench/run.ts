@@ -12,6 +12,7 @@ const all = [
   'startup',
   'prediction',
   'replica-pace',
+  'replica-ack',
 ] as const;
 
 interface Benchmark {
