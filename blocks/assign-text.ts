@@ -29,8 +29,9 @@ function refusedText(prediction: AssignPrediction, room: number): string {
 
 /**
  * What assigning the product would take, for its option description: "12 available · 4 would
- * get it", "9 would get it · 5 cannot: 3 conflicts, 2 no location" (eligibility.ts), "Not
- * enough: 0 available for 4 users" (the request is refused), "All selected have it already",
+ * get it", "9 would get it · 5 cannot: 3 conflicts, 2 no location" (eligibility.ts; seats that
+ * run out part-way refuse the users beyond them: "4 would get it · 3 cannot: 3 no seats"), "Not
+ * enough: 0 available for 4 users" without a prediction, "All selected have it already",
  * "Suspended: cannot be assigned"; with plans turned off, holders whose plans change are counted
  * apart and named by plan where `plansOff` names them and it fits: "17 would get it · turn off
  * Microsoft 365 Apps for 13 who have it", else "12 available · 17 would get it · 13 who have it
@@ -66,7 +67,8 @@ function assignWords(p: ProductOverview, selectedCount: number, replanText: stri
       ? `${have}${changes}`
       : `${have} · ${replans === 1 ? 'it changes' : `${replans} change`} plans`;
   }
-  if (missing > p.product.available) {
+  // Seats short part-way: the prediction names who is beyond them ("3 no seats"), per user.
+  if (missing > p.product.available && prediction === undefined) {
     return `Not enough: ${p.product.available} available for ${plural(missing, 'user')}`;
   }
   if (prediction === undefined || prediction.cannot.length === 0) {

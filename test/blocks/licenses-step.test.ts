@@ -285,7 +285,12 @@ describe('stateText and option descriptions', () => {
     const some = [...refused('usage_location_missing', 2), ...refused('mutually_exclusive', 3)];
     expect(assignText(predicted(some), 14)).toBe('9 would get it · 5 cannot: 2 no location, 3 conflicts');
     expect(assignText(predicted([]), 9)).toBe('50 available · 9 would get it');
-    // Seats short for some never shows here: the request would be refused as a whole ("Not enough").
+    // Seats short part-way: the users beyond them are "no seats", each (was "Not enough" for all).
+    const short = {
+      ...predicted([...refused('usage_location_missing', 1), ...refused('insufficient_licenses', 3)], 2),
+    };
+    short.product = { ...short.product, available: 2 };
+    expect(assignText(short, 6)).toBe('2 would get it · 4 cannot: 1 no location, 3 no seats');
     const fourReasons = PREDICTED_REASONS.filter((r) => r !== 'insufficient_licenses');
     const four = fourReasons.flatMap((reason) => refused(reason, 1000));
     expect(assignText(predicted(four, 1000), 5000)).toBe(

@@ -120,12 +120,45 @@ describe('the prediction equals the outcome on the scripted users', () => {
     h = await startAppHarness();
     const { contoso, users } = scriptedUsers(h);
     const manage = await selectUsers(h, contoso.customer, users);
+    // Per user: those the seats cannot cover are "no seats" (was "Not enough: 0 available for N users").
     expect(assignDescription(manage, DEMO_SKUS.POWER_BI_PRO)).toMatch(
-      /^Not enough: 0 available for \d+ users$/,
+      /^0 would get it · \d+ cannot: .*\d+ no seats/,
     );
     const submitted = await submitChange(h, manage.id, { assign: [DEMO_SKUS.POWER_BI_PRO] });
     expect(submitted.responseAction).toBe('errors');
     expect(await h.store.listRequests({ limit: 10 })).toEqual([]);
+  });
+
+  it('seats that run out part-way: the users beyond them are "no seats", not the whole product', async () => {
+    h = await startAppHarness({
+      tenant: (data) => {
+        const contoso = contosoOf(data);
+        const e5 = present(
+          contoso.products.find((p) => p.skuId === DEMO_SKUS.ENTERPRISEPREMIUM),
+          'E5 at Contoso',
+        );
+        const holders = Object.values(contoso.holdings).filter((ls) =>
+          ls.some((l) => l.skuId === e5.skuId),
+        ).length;
+        e5.prepaid = { enabled: holders + 2, warning: 0, suspended: 0 };
+        return data;
+      },
+    });
+    const contoso = contosoOf(h.data);
+    const four = contoso.users
+      .filter((u) => u.usageLocation !== null && (contoso.holdings[u.id] ?? []).length === 0)
+      .slice(0, 4);
+    expect(four).toHaveLength(4);
+    const manage = await selectUsers(h, contoso.customer, four);
+    // Was "Not enough: 2 available for 4 users".
+    expect(assignDescription(manage, DEMO_SKUS.ENTERPRISEPREMIUM)).toBe(
+      '2 would get it · 2 cannot: 2 no seats',
+    );
+    expect(blocksText(manage.blocks)).toContain('Cannot get it: 2 users beyond the seats left');
+    // The plan still refuses a request its seats cannot cover, with the same numbers.
+    const submitted = await submitChange(h, manage.id, { assign: [DEMO_SKUS.ENTERPRISEPREMIUM] });
+    expect(submitted.responseAction).toBe('errors');
+    expect(JSON.stringify(submitted.body)).toContain('4 needed, only 2 available');
   });
 
   it('covered every reason a scripted user is refused for before submitting', () => {
