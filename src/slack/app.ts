@@ -16,7 +16,7 @@ import { type Readiness, SlackHttpReceiver } from './http-receiver.js';
 import type { ListenerDeps } from './listeners/deps.js';
 import { registerListeners } from './listeners/index.js';
 import { RunTracker } from './run-tracker.js';
-import { RunOrchestrator } from './runs/run-orchestrator.js';
+import { RunOrchestrator, type RunOrchestratorOptions } from './runs/run-orchestrator.js';
 import type { BotIdentity } from './verify-token.js';
 
 export interface SlackAppDeps {
@@ -115,6 +115,18 @@ function boltApp(config: Config, deps: SlackAppDeps): { app: App; receiver: Slac
   return { app, receiver };
 }
 
+/** Queue mode for the orchestrator when a run queue is given (STORE=postgres). */
+function runQueueOf(config: Config, deps: SlackAppDeps): Pick<RunOrchestratorOptions, 'queue'> {
+  if (deps.runQueue === undefined) return {};
+  const chunkSeconds = deps.runChunkSeconds === undefined ? {} : { chunkSeconds: deps.runChunkSeconds };
+  return {
+    queue: {
+      jobs: deps.runQueue,
+      chunks: { writesPerSecond: config.TENANT_WRITES_PER_SECOND, ...chunkSeconds },
+    },
+  };
+}
+
 export function createSlackApp(config: Config, deps: SlackAppDeps): SlackApp {
   const { app, receiver } = boltApp(config, deps);
   const runs = new RunTracker(app.logger);
@@ -138,17 +150,7 @@ export function createSlackApp(config: Config, deps: SlackAppDeps): SlackApp {
     messageIntervalMs: deps.messageIntervalMs ?? 1000,
     progressIntervalMs: deps.progressIntervalMs ?? 2000,
     purchaseUrl: config.PURCHASE_URL ?? null,
-    ...(deps.runQueue === undefined
-      ? {}
-      : {
-          queue: {
-            jobs: deps.runQueue,
-            chunks: {
-              writesPerSecond: config.TENANT_WRITES_PER_SECOND,
-              ...(deps.runChunkSeconds === undefined ? {} : { chunkSeconds: deps.runChunkSeconds }),
-            },
-          },
-        }),
+    ...runQueueOf(config, deps),
   });
   const listenerDeps: ListenerDeps = {
     config,
