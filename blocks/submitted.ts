@@ -1,9 +1,11 @@
 /** The modal shown after a successful submit. */
 import type { KnownBlock, ModalView } from '@slack/types';
+import type { ChangeRequest } from '../src/licensing/model.js';
 import { context, modal, plural, section } from './elements.js';
 import { ids } from './ids.js';
 import { escapeMrkdwn, oneLine, truncate } from './limits.js';
-import { decidersOf, mentions } from './run-summary.js';
+import { type PlanCatalog, planChangeText, requestPlansOff } from './plan-change-words.js';
+import { changeTotals, decidersOf, mentions } from './run-summary.js';
 
 export interface SubmittedData {
   requestId: string;
@@ -23,9 +25,30 @@ export interface SubmittedData {
   assignments?: number;
   /** Of `assignments`, holders who keep the product and only change plans (counted apart). */
   planChanges?: number;
+  /**
+   * The same plan changes named by plan, a line per product (planChangeLines), when the plans'
+   * names are known: shown instead of "plans to change for N users who have the product".
+   */
+  planChangeLines?: readonly string[];
   revocations?: number;
   /** Why it needs approval, in one sentence (pending_approval), e.g. "it revokes 2 licenses; with your 2 earlier requests …". */
   approvalReason?: string;
+}
+
+/**
+ * "turn off Exchange Online (Plan 2) for 2 users who have Office 365 E3", a line per product whose
+ * holders change plans (plain text, counted as changeTotals counts); null when a name is unknown.
+ */
+export function planChangeLines(request: ChangeRequest, catalog: PlanCatalog): string[] | null {
+  const lines: string[] = [];
+  for (const t of changeTotals(request)) {
+    if (t.op !== 'assign' || t.planChanges === 0) continue;
+    const off = requestPlansOff(request, t.skuId, catalog);
+    const product = request.products.find((p) => p.skuId === t.skuId)?.name;
+    if (off === null || product === undefined) return null;
+    lines.push(planChangeText({ users: t.planChanges, off, product }));
+  }
+  return lines;
 }
 
 function channel(id: string): string {
@@ -57,7 +80,10 @@ export function renderSubmitted(data: SubmittedData): ModalView {
   const planChanges = data.planChanges ?? 0;
   const newAssignments = (data.assignments ?? 0) - planChanges;
   if (newAssignments > 0) parts.push(`${plural(newAssignments, 'license')} to assign`);
-  if (planChanges > 0)
+  const named = data.planChangeLines ?? [];
+  if (planChanges > 0 && named.length > 0)
+    parts.push(...named.map((l) => escapeMrkdwn(truncate(oneLine(l), 300))));
+  else if (planChanges > 0)
     parts.push(
       `plans to change for ${plural(planChanges, 'user')} who ${planChanges === 1 ? 'has' : 'have'} the product`,
     );

@@ -104,7 +104,9 @@ it('counts the E3 holders whose plans change apart from who gets E3, on the mana
   expectValidModal(modal.definition);
   const text = blocksText(modal.blocks);
   expect(text).toContain('3 licenses to assign');
-  expect(text).toContain('plans to change for 2 users who have the product');
+  // Named by plan (was "plans to change for 2 users who have the product"), on both deliveries.
+  expect(text).toContain(`turn off ${plan} for 2 users who have Office 365 E3`);
+  expect(text).not.toContain('plans to change');
   await h.idle();
 });
 

@@ -9,6 +9,7 @@ import type { WebClient } from '@slack/web-api';
 import { decidersText, renderApprovalRequest } from '../../../blocks/approval-request.js';
 import { slackDate, userMention } from '../../../blocks/elements.js';
 import { escapeMrkdwn, limits, truncate } from '../../../blocks/limits.js';
+import type { PlanCatalog } from '../../../blocks/plan-change-words.js';
 import { countsText, renderRunSummary } from '../../../blocks/run-summary.js';
 import type { LicensingService } from '../../licensing/licensing-service.js';
 import type { ChangeRequest, RunCounts } from '../../licensing/model.js';
@@ -67,6 +68,11 @@ export class ApprovalNotifier {
 
   get approverIds(): readonly string[] {
     return this.#approverIds;
+  }
+
+  /** The service plans of a request's products when it changes holders' plans (plan-catalog.ts). */
+  planCatalog(request: ChangeRequest): Promise<PlanCatalog | undefined> {
+    return this.#plans.of(request);
   }
 
   /** Who may decide, as mrkdwn: "<@U1>, <@U2> or a member of <!subteam^S1>", leaving out `except` (a requester). */

@@ -7,19 +7,23 @@
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import type { ModalView } from '@slack/types';
 import { ids, patterns } from '../../../blocks/ids.js';
-import { renderLoading, renderNotice } from '../../../blocks/loading.js';
-import { renderSubmitted, type SubmittedData } from '../../../blocks/submitted.js';
 import type { ChangeInput, DraftSubmitResult } from '../../licensing/licensing-service.js';
-import type { ChangeRequest } from '../../licensing/model.js';
 import type { PlanProblem } from '../../licensing/plan.js';
 import { approvalReason } from '../../licensing/policy.js';
 import { CANNOT_SAVE_TEXT, type Draft, StoreUnavailableError } from '../../store/store.js';
 import { draftOf } from '../access.js';
 import { DraftMetadata, parseMetadata, StateValues } from '../payloads.js';
-import type { PostedSummary } from '../runs/summary-message.js';
 import { isLate, withinBudget } from '../views.js';
 import type { ListenerDeps } from './deps.js';
 import { renderLicensesFor, tickedProducts } from './licenses-step.js';
+import {
+  ALREADY_SUBMITTED,
+  alreadySubmittedView,
+  repeatedOutcome,
+  type Submitted,
+  sendingView,
+  submittedView,
+} from './submitted-view.js';
 
 type Errors = Record<string, string>;
 type SubmitArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
@@ -114,31 +118,6 @@ function changeInput(draft: Draft, state: unknown): ChangeInput {
   };
 }
 
-const ALREADY_SUBMITTED =
-  'This request was already submitted: its summary is posted where you ran /licenses. Run /licenses again for another change.';
-
-/** Planned changes of a stored request, as the submitted view counts them. */
-function plannedCounts(request: ChangeRequest) {
-  let [assignments, planChanges, revocations] = [0, 0, 0];
-  for (const item of request.items) {
-    assignments += item.change.assign.length;
-    planChanges += item.planChanges?.length ?? 0;
-    revocations += item.change.revoke.length;
-  }
-  return { assignments, planChanges, revocations };
-}
-
-/** The outcome a first delivery had, for a retried one: same view, nothing run twice. */
-function repeatedOutcome(request: ChangeRequest): Submitted {
-  return {
-    ok: true,
-    request,
-    needsApproval: request.approvalRequired ?? request.status === 'pending_approval',
-    ...plannedCounts(request),
-    repeated: true,
-  };
-}
-
 /**
  * Slack retries a submission it got no answer to in time: when the first delivery already took
  * effect (its draft is claimed and a request saved from it), answer as it did instead of
@@ -153,7 +132,7 @@ export function answerRepeatedSubmission(deps: ListenerDeps) {
         const outcome = repeatedOutcome(request);
         await args.ack({
           response_action: 'update',
-          view: submittedView(deps, request.report?.channel ?? request.requestedBy, outcome),
+          view: await submittedView(deps, request.report?.channel ?? request.requestedBy, outcome),
         });
         return;
       }
@@ -161,18 +140,6 @@ export function answerRepeatedSubmission(deps: ListenerDeps) {
     await args.next();
   };
 }
-
-type Submitted = {
-  ok: true;
-  request: ChangeRequest;
-  needsApproval: boolean;
-  assignments: number;
-  /** Of `assignments`, holders who only change plans (from the stored items for a retried delivery). */
-  planChanges?: number;
-  revocations: number;
-  /** A retried delivery of a submission that already took effect: show it, start nothing. */
-  repeated?: true;
-};
 
 type Refused = { ok: false; errors: Errors; alreadySubmitted?: true };
 type Outcome = Refused | Submitted;
@@ -246,54 +213,13 @@ export function submitLicenses(deps: ListenerDeps) {
       const error = Object.values(outcome.errors).join(' ');
       return show(await renderLicensesFor(deps, draft, { error, revoke: tickedProducts(view.state).revoke }));
     }
-    await show(submittedView(deps, draft.channelId, outcome));
+    await show(await submittedView(deps, draft.channelId, outcome));
     if (outcome.repeated) return;
     deps.orchestrator.submitted(outcome.request, outcome.needsApproval, async (summary) => {
       await client.views.update({
         view_id: view.id,
-        view: submittedView(deps, draft.channelId, outcome, summary),
+        view: await submittedView(deps, draft.channelId, outcome, summary),
       });
     });
   };
-}
-
-function sendingView(): ModalView {
-  return renderLoading({
-    callbackId: ids.views.submitted,
-    title: 'Sending request',
-    text: 'Checking and saving the request…',
-  });
-}
-
-function alreadySubmittedView(): ModalView {
-  return renderNotice({ callbackId: ids.views.submitted, title: 'Request sent', text: ALREADY_SUBMITTED });
-}
-
-function submittedView(
-  deps: ListenerDeps,
-  channelId: string,
-  outcome: Submitted,
-  summary?: PostedSummary,
-): ModalView {
-  const data: SubmittedData = {
-    requestId: outcome.request.id,
-    customerName: outcome.request.customerName,
-    requestedBy: outcome.request.requestedBy,
-    status: outcome.needsApproval ? 'pending_approval' : 'running',
-    resultsChannelId: summary?.channel ?? channelId,
-    resultsInDm: summary?.movedToDm ?? false,
-    assignments: outcome.assignments,
-    ...(outcome.planChanges === undefined ? {} : { planChanges: outcome.planChanges }),
-    revocations: outcome.revocations,
-    ...(outcome.needsApproval && outcome.request.approvalBasis !== undefined
-      ? { approvalReason: approvalReason(outcome.request.approvalBasis) }
-      : {}),
-    ...(outcome.needsApproval
-      ? {
-          approvers: deps.config.APPROVER_USER_IDS,
-          approvalChannelId: deps.config.APPROVAL_CHANNEL_ID ?? null,
-        }
-      : {}),
-  };
-  return renderSubmitted(data);
 }
