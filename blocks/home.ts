@@ -7,6 +7,7 @@ import { approvalButtons, approvalSummaryLines } from './approval-request.js';
 import { actions, context, divider, header, homeView, section, slackDate } from './elements.js';
 import { homeApprovalBlockId } from './ids.js';
 import { escapeMrkdwn, limits, oneLine, packLinesCapped, truncate } from './limits.js';
+import type { PlanCatalog } from './plan-change-words.js';
 import { describeChanges, statusLine } from './run-summary.js';
 
 /** Requests and approvals shown at most (the rest are counted), to stay within 100 blocks. */
@@ -19,8 +20,11 @@ export interface HomeData {
   recent: readonly (ChangeRequest | { request: ChangeRequest; counts: RunCounts })[];
   /** Whether the user may decide approvals (then `pending` is shown). */
   isApprover: boolean;
-  /** Pending approvals with their requests (request null when it is gone). */
-  pending?: readonly { approval: Approval; request: ChangeRequest | null }[];
+  /**
+   * Pending approvals with their requests (request null when it is gone), and the service plans
+   * of its products where known (plan changes are then named by plan, as in the approval message).
+   */
+  pending?: readonly { approval: Approval; request: ChangeRequest | null; plans?: PlanCatalog | undefined }[];
 }
 
 function unwrap(entry: ChangeRequest | { request: ChangeRequest; counts: RunCounts }): {
@@ -47,12 +51,13 @@ function pendingBlocks(data: HomeData): KnownBlock[] {
       context(['Nothing is waiting for approval. Requests that revoke many licenses show up here.']),
     );
   }
-  pending.slice(0, HOME_MAX_PENDING).forEach(({ approval, request }, i) => {
+  pending.slice(0, HOME_MAX_PENDING).forEach(({ approval, request, plans }, i) => {
     if (!request) {
       blocks.push(context([`Request ${escapeMrkdwn(approval.requestId)} is no longer available.`]));
       return;
     }
-    const [text] = packLinesCapped(approvalSummaryLines(request, approval), 1, (n) => `…and ${n} more lines`);
+    const lines = approvalSummaryLines(request, approval, plans);
+    const [text] = packLinesCapped(lines, 1, (n) => `…and ${n} more lines`);
     blocks.push(section(text ?? ' '));
     blocks.push(context([`Expires ${slackDate(approval.expiresAt)}`, requestIdText(request)]));
     blocks.push(actions(approvalButtons(request, i), homeApprovalBlockId(i)));

@@ -129,6 +129,10 @@ it('reads the same counts on the approval message, the summary, the thread and t
   expect(textOf([present(h.fake.message(where.channel, where.ts), 'the approval message')])).toContain(
     `Assign *Office 365 E3* to 3 users · turn off ${escapeMrkdwn(plan)} for 2 who have it`,
   );
+  // The approver's App Home lists it as the approval message words it.
+  await h.driver.appHomeOpened(APPROVER_A);
+  const home = await h.fake.waitFor(() => h.fake.home(APPROVER_A), 5000);
+  expect(blocksText(home.blocks)).toContain(`turn off ${escapeMrkdwn(plan)} for 2 who have it`);
   await clickApproval(h, APPROVER_A, where, 'approve');
 
   const { summary, thread } = await finishedRun(h);

@@ -27,10 +27,12 @@ export async function publishHomeOf(deps: ListenerDeps, client: WebClient, userI
   ]);
   const pending = isApprover
     ? await Promise.all(
-        (await deps.service.pendingApprovals(PENDING)).map(async (approval) => ({
-          approval,
-          request: await deps.store.getRequest(approval.requestId),
-        })),
+        (await deps.service.pendingApprovals(PENDING)).map(async (approval) => {
+          const request = await deps.store.getRequest(approval.requestId);
+          // Plan changes named by plan, as in the approval message (read only for those, cached).
+          const plans = request === null ? undefined : await deps.approvals.planCatalog(request);
+          return { approval, request, plans };
+        }),
       )
     : [];
   const recentWithCounts = recent.map((request) => ({ request, counts: deps.service.counts(request) }));
