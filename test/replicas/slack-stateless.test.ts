@@ -42,7 +42,10 @@ async function start(env: Record<string, string> = {}): Promise<ReplicaSet> {
   set = await startReplicas({
     count: 2,
     schema,
-    openStore: (pool) => new PostgresStore({ pool }),
+    openStore: (pool, _index, onRunnable) =>
+      new PostgresStore({ pool, ...(onRunnable === undefined ? {} : { onRunnable }) }),
+    // Runs go through pg-boss as with STORE=postgres: whichever replica's worker takes the job runs it.
+    queue: true,
     env: {
       APPROVER_USER_IDS: APPROVER_A,
       APPROVAL_CHANNEL_ID: APPROVALS,
@@ -99,6 +102,34 @@ function homeOpenedBody(s: ReplicaSet, userId: string): string {
   });
 }
 
+/** Polls `probe` (it may read the database) until it holds; fails after `timeoutMs`. */
+async function until(
+  what: string,
+  probe: () => Promise<boolean> | boolean,
+  timeoutMs = 20_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error(`${what} within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/** The request's run is completed and its thread names every user (the finisher posts it after). */
+async function finished(s: ReplicaSet, requestId: string, users: readonly { displayName: string }[]) {
+  const store = s.replicas[0]?.store;
+  await until(
+    `${requestId} completed`,
+    async () => (await store?.getRequest(requestId))?.status === 'completed',
+  );
+  const request = await store?.getRequest(requestId);
+  await until(`the thread of ${requestId} naming every user`, () => {
+    const thread = textOf(s.fake.thread(CHANNEL, request?.report?.ts ?? ''));
+    return users.every((user) => thread.includes(user.displayName));
+  });
+  await s.idle();
+}
+
 const summariesIn = (s: ReplicaSet, channel: string) =>
   s.fake.messages(channel).filter((message) => message.threadTs === undefined);
 
@@ -121,9 +152,10 @@ describePostgres('two replicas on one database', () => {
     ]);
     expect(answers.map((answer) => answer.status)).toEqual([200, 200]);
     await s.fake.waitFor(() => current(s.flow(0), viewId).callbackId === ids.views.submitted, 5000);
-    await s.idle();
-
     const [store] = s.replicas.map((replica) => replica.store);
+    const [made] = (await store?.listRequests({ requestedBy: OPERATOR, limit: 10 })) ?? [];
+    await finished(s, made?.id ?? 'no request', users);
+
     const requests = await store?.listRequests({ requestedBy: OPERATOR, limit: 10 });
     expect(requests?.map((request) => request.status)).toEqual(['completed']);
     const summaries = summariesIn(s, CHANNEL);
@@ -174,11 +206,16 @@ describePostgres('two replicas on one database', () => {
       ),
     );
     expect(clicks.map((click) => click.status)).toEqual([200, 200]);
-    await s.fake.waitFor(async () => (await store?.getRequest(request.id))?.status === 'completed', 10_000);
-    await s.idle();
+    await finished(s, request.id, holders);
 
     const audit = (await store?.listAudit({ requestId: request.id, limit: 100 })) ?? [];
     expect(audit.filter((entry) => entry.action === 'approved')).toHaveLength(1);
+    // The run went through the queue, enqueued once by the one approving transaction.
+    const starts = await schema.pool.query(
+      `SELECT 1 FROM ${schema.schema}_jobs.job WHERE name = 'run-start' AND data->>'requestId' = $1`,
+      [request.id],
+    );
+    expect(starts.rowCount).toBe(1);
     expect(audit.filter((entry) => entry.action === 'run_completed')).toHaveLength(1);
     for (const user of holders) {
       expect(s.provider.holdingsOf(contoso.customer.id, user.id).some((l) => l.skuId === REVOKED_SKU)).toBe(

@@ -16,6 +16,7 @@
 import type { Config } from '../../src/config.js';
 import { loadConfig } from '../../src/config.js';
 import { createPool, type Pool } from '../../src/db/pool.js';
+import { RunQueue } from '../../src/jobs/index.js';
 import { LicensingService, type LicensingServiceOptions } from '../../src/licensing/licensing-service.js';
 import { DemoProvider } from '../../src/providers/demo/demo-provider.js';
 import type { DemoTenantData } from '../../src/providers/demo/demo-tenant.js';
@@ -29,6 +30,8 @@ import { type SlackFake, startSlackFake } from './slack-fake.js';
 export interface InProcessReplica {
   index: number;
   pool: Pool;
+  /** With `queue: true`: this replica's pg-boss queue (runs go through it, as in production). */
+  queue?: RunQueue;
   store: Store;
   service: LicensingService;
   slack: SlackApp;
@@ -55,8 +58,17 @@ export interface ReplicaSet {
 export interface ReplicaSetOptions {
   count: number;
   schema: TestSchema;
-  /** A store of one replica on its pool (opened here). */
-  openStore: (pool: Pool, index: number) => Store | Promise<Store>;
+  /**
+   * A store of one replica on its pool (opened here); `onRunnable` is the replica's queue's
+   * (with `queue: true`), for the store to enqueue a run in the transaction that approves it.
+   */
+  openStore: (
+    pool: Pool,
+    index: number,
+    onRunnable: RunQueue['onRunnable'] | undefined,
+  ) => Store | Promise<Store>;
+  /** Runs as pg-boss jobs (schema `<schema>_jobs`), any replica running any run, as with STORE=postgres. */
+  queue?: boolean;
   env?: Record<string, string>;
   service?: Partial<Omit<LicensingServiceOptions, 'provider' | 'store'>>;
 }
@@ -80,7 +92,17 @@ export async function startReplicas(options: ReplicaSetOptions): Promise<Replica
   const replicas: InProcessReplica[] = [];
   for (let index = 0; index < options.count; index++) {
     const pool = createPool({ connectionString: options.schema.url, max: 5, schema: options.schema.schema });
-    const store = await options.openStore(pool, index);
+    const queue = options.queue
+      ? new RunQueue({
+          pool,
+          schema: `${options.schema.schema}_jobs`,
+          logger,
+          pollingIntervalSeconds: 0.5,
+        })
+      : undefined;
+    // One at a time, as main.ts starts them (pg-boss's schema set-up deadlocks when raced).
+    await queue?.start();
+    const store = await options.openStore(pool, index, queue?.onRunnable);
     await store.open();
     const service = new LicensingService({
       provider,
@@ -101,11 +123,23 @@ export async function startReplicas(options: ReplicaSetOptions): Promise<Replica
       clientOptions: { retryConfig: { retries: 0 } },
       messageIntervalMs: 0,
       progressIntervalMs: 20,
+      ...(queue === undefined ? {} : { runQueue: queue }),
     });
     await slack.start();
+    // Queue mode: starts this replica's workers.
+    if (queue !== undefined) await slack.resumeInterrupted();
     const appUrl = `http://127.0.0.1:${slack.port()}/slack/events`;
     const driver = createSlackDriver({ appUrl, signingSecret: SIGNING_SECRET, fake });
-    replicas.push({ index, pool, store, service, slack, driver, appUrl });
+    replicas.push({
+      index,
+      pool,
+      ...(queue === undefined ? {} : { queue }),
+      store,
+      service,
+      slack,
+      driver,
+      appUrl,
+    });
   }
   const idle = async () => {
     for (const replica of replicas) await replica.slack.runs.idle();
@@ -132,6 +166,7 @@ export async function startReplicas(options: ReplicaSetOptions): Promise<Replica
       for (const replica of replicas) {
         await replica.slack.stop();
         await replica.service.stop(1000);
+        await replica.queue?.stop(1000);
         await replica.store.close();
         await replica.pool.end();
       }
