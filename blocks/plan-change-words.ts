@@ -1,22 +1,21 @@
 /**
  * A plan change said as what it is, named by plan: "turn off Microsoft 365 Apps for 13 users who
- * have Office 365 E3". The one wording of a holder's plan change for the manage step's option and
- * the approval message; where the plans' names are not known it falls back to "change plans".
- * Plan names come from the product's service plans (friendly name first), in catalogue order.
+ * have Office 365 E3". The one wording of a holder's plan change on every surface: the manage
+ * step's option, "Request sent", the approval message, App Home, the summary, the thread and the
+ * CSV; where the plans' names are not known it falls back to "change plans". Plan names come from
+ * the product's service plans (friendly name first), in catalogue order: stored on the request's
+ * items when planned (src/licensing/plan.ts), or from the customer's catalogue.
  */
-import type { ChangeRequest, ServicePlan } from '../src/licensing/model.js';
+import type { ChangeItem, ChangeRequest, ServicePlan } from '../src/licensing/model.js';
+import { plansOffNamed } from '../src/licensing/plan.js';
 import { plural } from './elements.js';
+import { escapeMrkdwn, oneLine, truncate } from './limits.js';
 
 /** Service plans per product (skuId), where a surface knows them. */
 export type PlanCatalog = ReadonlyMap<string, readonly ServicePlan[]>;
 
 /** Names shown at most before "and N more plans". */
 const NAMES_SHOWN = 2;
-
-/** A service plan as people know it. */
-export function planName(plan: ServicePlan): string {
-  return plan.friendlyName ?? plan.name;
-}
 
 /**
  * Names of the plans turned off (`disabled`, plan ids) in the product's catalogue order; a plan
@@ -27,10 +26,7 @@ export function plansOffNames(
   disabled: readonly string[],
 ): string[] | null {
   if (servicePlans === undefined || servicePlans.length === 0) return null;
-  const off = new Set(disabled);
-  const named = servicePlans.filter((plan) => off.has(plan.id)).map(planName);
-  const unknown = disabled.filter((id) => !servicePlans.some((plan) => plan.id === id)).length;
-  return [...named, ...Array.from({ length: unknown }, () => 'another plan')];
+  return plansOffNamed(servicePlans, disabled);
 }
 
 /** "A", "A and B", "A, B and 3 more plans". */
@@ -42,40 +38,88 @@ export function listNames(names: readonly string[]): string {
 }
 
 /**
+ * What a plan change does, without whom: "turn off Microsoft 365 Apps" / "turn on every plan" /
+ * "change plans" (`off` null: names unknown); `done`: "Microsoft 365 Apps turned off" / "every
+ * plan turned on" / "plans changed". `all` lists every name (the CSV) instead of two and "N more".
+ */
+export function planChangeAction(
+  off: readonly string[] | null,
+  options: { done?: boolean; all?: boolean } = {},
+): string {
+  const names = off === null || off.length === 0 ? '' : options.all ? off.join(', ') : listNames(off);
+  if (options.done) {
+    if (off === null) return 'plans changed';
+    return off.length === 0 ? 'every plan turned on' : `${names} turned off`;
+  }
+  if (off === null) return 'change plans';
+  return off.length === 0 ? 'turn on every plan' : `turn off ${names}`;
+}
+
+/**
  * "turn off Microsoft 365 Apps for 13 users who have Office 365 E3" (with `product`), or "… for
  * 13 who have it" where the product is named already; `off` null (plans unknown): "change plans
- * for …"; `off` empty (every plan back on): "turn on every plan for …". `off` names are used as
- * given: escape them first for mrkdwn.
+ * for …"; `off` empty (every plan back on): "turn on every plan for …"; `done`: "Microsoft 365
+ * Apps turned off for …" (what a run did). `off` names are used as given: escape them first for
+ * mrkdwn. The one wording of a holder's plan change on every surface.
  */
 export function planChangeText(input: {
   users: number;
   off: readonly string[] | null;
   product?: string;
+  done?: boolean;
 }): string {
   const { users, off, product } = input;
   const has = users === 1 ? 'has' : 'have';
   const who =
     product === undefined ? `${users} who ${has} it` : `${plural(users, 'user')} who ${has} ${product}`;
-  if (off === null) return `change plans for ${who}`;
-  if (off.length === 0) return `turn on every plan for ${who}`;
-  return `turn off ${listNames(off)} for ${who}`;
+  return `${planChangeAction(off, { done: input.done === true })} for ${who}`;
 }
 
 /**
- * The plans a stored request turns off for the holders of `skuId` whose plans change, named from
- * `catalog`; null when it changes no holder's plans or the names are not known. Every holder of
- * one product gets the same plans (one choice per product), so the first one tells.
+ * The names of the plans an item's change turns off for `skuId`: as stored when it was planned
+ * (`plansOff`), else read from `catalog`; null when it is no plan change of the item or the names
+ * are not known (a request stored before the names were kept, without a catalogue).
+ */
+export function itemPlansOff(
+  item: Pick<ChangeItem, 'change' | 'planChanges' | 'plansOff'>,
+  skuId: string,
+  catalog?: PlanCatalog,
+): string[] | null {
+  if (!item.planChanges?.includes(skuId)) return null;
+  const stored = item.plansOff?.[skuId];
+  if (stored !== undefined) return stored;
+  const part = item.change.assign.find((a) => a.skuId === skuId);
+  return part === undefined || catalog === undefined
+    ? null
+    : plansOffNames(catalog.get(skuId), part.disabledPlans);
+}
+
+/**
+ * The plans a stored request turns off for the holders of `skuId` whose plans change (see
+ * itemPlansOff); null when it changes no holder's plans or the names are not known. Every holder
+ * of one product gets the same plans (one choice per product), so the first one tells.
  */
 export function requestPlansOff(
   request: Pick<ChangeRequest, 'items'>,
   skuId: string,
-  catalog: PlanCatalog | undefined,
+  catalog?: PlanCatalog,
 ): string[] | null {
-  if (catalog === undefined) return null;
-  for (const item of request.items) {
-    if (!item.planChanges?.includes(skuId)) continue;
-    const part = item.change.assign.find((a) => a.skuId === skuId);
-    if (part !== undefined) return plansOffNames(catalog.get(skuId), part.disabledPlans);
-  }
-  return null;
+  const item = request.items.find((i) => i.planChanges?.includes(skuId));
+  return item === undefined ? null : itemPlansOff(item, skuId, catalog);
+}
+
+/** requestPlansOff's names escaped for mrkdwn (each on one line, at most 100 characters). */
+export function requestPlansOffMrkdwn(
+  request: Pick<ChangeRequest, 'items'>,
+  skuId: string,
+  catalog?: PlanCatalog,
+): string[] | null {
+  return (
+    requestPlansOff(request, skuId, catalog)?.map((n) => escapeMrkdwn(truncate(oneLine(n), 100))) ?? null
+  );
+}
+
+/** A sentence's first letter in upper case ("Turn off …"). */
+export function sentence(text: string): string {
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
 }

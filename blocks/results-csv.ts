@@ -9,6 +9,7 @@ import {
   fixText,
   reasonText,
 } from './failure-text.js';
+import { itemPlansOff, planChangeAction } from './plan-change-words.js';
 
 /** What blocked a failure and its fix, plain text, the user named. */
 function failureWords(
@@ -46,9 +47,16 @@ function outcomeOf(r: ItemResult | undefined, part: { op: Operation; planned: bo
   return r?.outcome ?? (part.planned ? 'noop' : 'pending');
 }
 
+/** "assign", "revoke", or a holder's plan change in words: "turn off Exchange Online (Plan 2)" (every name). */
+function operationOf(item: ChangeRequest['items'][number], part: { skuId: string; op: Operation }): string {
+  if (part.op !== 'assign' || !isPlanChange(item, part.skuId)) return part.op;
+  return planChangeAction(itemPlansOff(item, part.skuId), { all: true });
+}
+
 /**
  * Every part of the request as CSV (RFC 4180: CRLF line ends, fields quoted when they hold a
- * comma, quote or line break): one row per user, product and operation, with outcome
+ * comma, quote or line break): one row per user, product and operation (assign, revoke, or a
+ * holder's plan change as plan-change-words.ts says it: "turn off Exchange Online (Plan 2)"), with outcome
  * (success / noop / failed / pending, or "did not have it" for a planned revoke of a product the
  * user never had, which no count includes), reason, message (pass `failureMessages`), what blocked it
  * and the fix in words, the provider's own words (`detail`, which may name plan ids) and note.
@@ -97,7 +105,7 @@ export function renderResultsCsv(
         item.email,
         names.get(part.skuId) ?? part.skuId,
         part.skuId,
-        part.op === 'assign' && isPlanChange(item, part.skuId) ? 'change plans' : part.op,
+        operationOf(item, part),
         outcome,
         r?.reason ?? '',
         r?.outcome === 'failed' ? reasonText(r.reason, messages) : '',

@@ -10,6 +10,7 @@ import { context, plural, section } from './elements.js';
 import { groupFailuresByKind, type KindGroup } from './failure-kinds.js';
 import { type FailureMessages, failureGroupSections, reasonText } from './failure-text.js';
 import { escapeMrkdwn, limits, oneLine, packLines, packLinesCapped, pagesOf, truncate } from './limits.js';
+import { planChangeText, requestPlansOffMrkdwn, sentence } from './plan-change-words.js';
 import { compareGroups, neverHeldLines, noopLines, resultsOf } from './run-noops.js';
 import { productLabel, type SlackMessage } from './run-summary.js';
 
@@ -92,12 +93,19 @@ function successLines(
     const users = [...(groups.get(k) ?? [])].sort((a, b) => sortKey(map, a).localeCompare(sortKey(map, b)));
     const names = users.slice(0, NAMES_PER_GROUP).map((id) => personText(map, id, false));
     const more = users.length > names.length ? ` and ${users.length - names.length} more` : '';
-    const n = plural(users.length, 'user');
+    const product = `*${productLabel(request, skuId)}*`;
     const what =
       kind === 'plans'
-        ? `plans changed for ${n} who ${users.length === 1 ? 'has' : 'have'} it`
-        : `${kind === 'revoke' ? 'revoked from' : 'assigned to'} ${n}`;
-    return `:white_check_mark: *${productLabel(request, skuId)}* ${what}: ${names.join(', ')}${more}`;
+        ? sentence(
+            planChangeText({
+              users: users.length,
+              off: requestPlansOffMrkdwn(request, skuId),
+              product,
+              done: true,
+            }),
+          )
+        : `${product} ${kind === 'revoke' ? 'revoked from' : 'assigned to'} ${plural(users.length, 'user')}`;
+    return `:white_check_mark: ${what}: ${names.join(', ')}${more}`;
   });
 }
 

@@ -6,7 +6,7 @@ import type { Approval } from '../src/store/store-schema.js';
 import { context, plural, section, slackDate, userMention } from './elements.js';
 import type { FailureMessages } from './failure-text.js';
 import { escapeMrkdwn, limits, oneLine, packLinesCapped, truncate } from './limits.js';
-import { type PlanCatalog, planChangeText, requestPlansOff } from './plan-change-words.js';
+import { type PlanCatalog, planChangeText, requestPlansOffMrkdwn, sentence } from './plan-change-words.js';
 import { failureGroupLines, progressBar, timeLeft } from './run-progress.js';
 
 export interface SlackMessage {
@@ -101,23 +101,20 @@ export function changeTotals(
  * turn off Microsoft 365 Apps for 13 who have it" / "Turn off Microsoft 365 Apps for 13 users who
  * have *Office 365 E3*" / "Revoke *Visio Plan 2* from 12 users (3 do not have it)" lines (mrkdwn):
  * the users counted are those whose license really changes, a plan change said as what it is,
- * by plan where `catalog` names the plans (plan-change-words.ts), else "change plans".
+ * by plan as the request stored the names when planned or `catalog` names them
+ * (plan-change-words.ts), else "change plans" (a request stored before the names were kept).
  */
 export function describeChanges(request: ChangeRequest, catalog?: PlanCatalog): string[] {
   return changeTotals(request).map(({ skuId, op, users, planChanges, unchanged }) => {
     const product = `*${productLabel(request, skuId)}*`;
     if (op === 'assign') {
       const note = unchanged > 0 ? ` (${unchanged} already ${unchanged === 1 ? 'has' : 'have'} it)` : '';
-      const off = requestPlansOff(request, skuId, catalog)?.map((n) =>
-        escapeMrkdwn(truncate(oneLine(n), 100)),
-      );
-      if (users === 0 && planChanges > 0) {
-        const text = planChangeText({ users: planChanges, off: off ?? null, product });
-        return `${text.charAt(0).toUpperCase()}${text.slice(1)}${note}`;
-      }
+      const off = requestPlansOffMrkdwn(request, skuId, catalog);
+      if (users === 0 && planChanges > 0)
+        return `${sentence(planChangeText({ users: planChanges, off, product }))}${note}`;
       if (users === 0)
         return `Assign ${product}: ${unchanged === 1 ? 'the user already has it' : `all ${unchanged} users already have it`}`;
-      const replan = planChanges > 0 ? ` · ${planChangeText({ users: planChanges, off: off ?? null })}` : '';
+      const replan = planChanges > 0 ? ` · ${planChangeText({ users: planChanges, off })}` : '';
       return `Assign ${product} to ${plural(users, 'user')}${replan}${note}`;
     }
     if (users === 0)

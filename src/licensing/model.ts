@@ -165,6 +165,13 @@ export const ChangeItem = z.object({
    * other disabled plans: a plan change, not a new license. Absent in requests stored before it.
    */
   planChanges: z.array(z.string()).optional(),
+  /**
+   * For each product of `planChanges`, the names of the plans the change turns off, as the
+   * customer's catalogue named them when planned (friendly name first): the summary, the thread and
+   * the CSV name a plan change without reading the catalogue again, and no plan id reaches a
+   * person. Absent in requests stored before it (they say "change plans").
+   */
+  plansOff: z.record(z.string(), z.array(z.string())).optional(),
 });
 export type ChangeItem = z.infer<typeof ChangeItem>;
 

@@ -17,6 +17,7 @@ import type {
   ChangeItem,
   Operation,
   Product,
+  ServicePlan,
   TenantUser,
   UserLicense,
 } from './model.js';
@@ -71,7 +72,9 @@ export function planChanges(input: PlanInput): PlanResult {
     noops: 0,
     newSeats: new Map(),
   };
-  const items = users.map((user) => planUser(user, input.holdings.get(user.id) ?? [], assign, revoke, tally));
+  const items = users.map((user) =>
+    planUser(user, input.holdings.get(user.id) ?? [], { assign, revoke, productsBySku }, tally),
+  );
   const seatProblems = [...tally.newSeats].flatMap(([skuId, needed]): PlanProblem[] => {
     const available = productsBySku.get(skuId)?.available ?? 0;
     return needed > available ? [{ kind: 'not_enough', skuId, needed, available }] : [];
@@ -116,10 +119,14 @@ function problemsOfChoice(
 function planUser(
   user: TenantUser,
   holdings: readonly UserLicense[],
-  assign: readonly AssignChoice[],
-  revoke: readonly string[],
+  choices: {
+    assign: readonly AssignChoice[];
+    revoke: readonly string[];
+    productsBySku: ReadonlyMap<string, Product>;
+  },
   tally: Tally,
 ): ChangeItem {
+  const { assign, revoke, productsBySku } = choices;
   const held = new Map(holdings.map((license) => [license.skuId, license]));
   const item: ChangeItem = {
     userId: user.id,
@@ -147,6 +154,8 @@ function planUser(
       tally.assignments++;
       tally.planChanges++;
       item.planChanges = [...(item.planChanges ?? []), choice.skuId];
+      const servicePlans = productsBySku.get(choice.skuId)?.servicePlans ?? [];
+      item.plansOff = { ...item.plansOff, [choice.skuId]: plansOffNamed(servicePlans, choice.disabledPlans) };
       const enabledNow = (plan: string) => !license.disabledPlans.includes(plan);
       if (choice.disabledPlans.some(enabledNow)) tally.planRemovals++;
     } else {
@@ -162,6 +171,22 @@ function planUser(
     }
   }
   return item;
+}
+
+/** A service plan as people know it. */
+export function planName(plan: ServicePlan): string {
+  return plan.friendlyName ?? plan.name;
+}
+
+/**
+ * Names of the plans turned off (`disabled`, plan ids) in the product's catalogue order; a plan
+ * the catalogue does not list is "another plan" (never its id: the names reach people).
+ */
+export function plansOffNamed(servicePlans: readonly ServicePlan[], disabled: readonly string[]): string[] {
+  const off = new Set(disabled);
+  const named = servicePlans.filter((plan) => off.has(plan.id)).map(planName);
+  const unknown = disabled.filter((id) => !servicePlans.some((plan) => plan.id === id)).length;
+  return [...named, ...Array.from({ length: unknown }, () => 'another plan')];
 }
 
 /** Disabled plans compared as sets. */

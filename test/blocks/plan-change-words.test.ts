@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { listNames, planChangeText, plansOffNames } from '../../blocks/plan-change-words.js';
+import {
+  itemPlansOff,
+  listNames,
+  planChangeAction,
+  planChangeText,
+  plansOffNames,
+  requestPlansOff,
+} from '../../blocks/plan-change-words.js';
 
 const PLANS = [
   { id: 'apps', name: 'OFFICESUBSCRIPTION', friendlyName: 'Microsoft 365 Apps' },
@@ -36,5 +43,31 @@ describe('plan change words', () => {
     expect(planChangeText({ users: 2, off: null, product: 'E3' })).toBe(
       'change plans for 2 users who have E3',
     );
+  });
+
+  it('says what a run did in the same words, and every name for the CSV', () => {
+    const off = ['Microsoft 365 Apps'];
+    expect(planChangeText({ users: 2, off, product: '*E3*', done: true })).toBe(
+      'Microsoft 365 Apps turned off for 2 users who have *E3*',
+    );
+    expect(planChangeText({ users: 1, off: [], done: true })).toBe('every plan turned on for 1 who has it');
+    expect(planChangeText({ users: 1, off: null, done: true })).toBe('plans changed for 1 who has it');
+    expect(planChangeAction(['A', 'B', 'C'])).toBe('turn off A, B and 1 more plan');
+    expect(planChangeAction(['A', 'B', 'C'], { all: true })).toBe('turn off A, B, C');
+    expect(planChangeAction(null, { all: true })).toBe('change plans');
+  });
+
+  it('reads the names stored on the request when planned before a catalogue, and none for other parts', () => {
+    const change = { assign: [{ skuId: 'e3', disabledPlans: ['apps'] }], revoke: [] };
+    const catalog = new Map([['e3', PLANS]]);
+    const stored = { change, planChanges: ['e3'], plansOff: { e3: ['Stored name'] } };
+    const old = { change, planChanges: ['e3'] };
+    expect(itemPlansOff(stored, 'e3', catalog)).toEqual(['Stored name']);
+    expect(itemPlansOff(old, 'e3', catalog)).toEqual(['Microsoft 365 Apps']);
+    // A request stored before the names were kept, without a catalogue: "change plans".
+    expect(itemPlansOff(old, 'e3')).toBeNull();
+    // A new assignment is no plan change.
+    expect(itemPlansOff({ change }, 'e3', catalog)).toBeNull();
+    expect(requestPlansOff({ items: [] }, 'e3', catalog)).toBeNull();
   });
 });

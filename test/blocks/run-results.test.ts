@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { limits } from '../../blocks/limits.js';
 import { renderResultsCsv } from '../../blocks/results-csv.js';
 import { MAX_RESULT_MESSAGES, renderRunResults } from '../../blocks/run-results.js';
+import { describeChanges } from '../../blocks/run-summary.js';
 import type { ChangeRequest, FailureReason, ItemResult } from '../../src/licensing/model.js';
 import { failureMessages, FailureReason as Reasons } from '../../src/licensing/model.js';
 import { resultKey } from '../../src/licensing/result-key.js';
@@ -61,10 +62,32 @@ describe('renderRunResults', () => {
       expect(sections(messages[0]?.blocks ?? [])[0]).toBe(
         [
           ':white_check_mark: *Office 365 E3* assigned to 2 users: Person 0001, Person 0003',
-          ':white_check_mark: *Office 365 E3* plans changed for 2 users who have it: Person 0000, Person 0002',
+          ':white_check_mark: Plans changed for 2 users who have *Office 365 E3*: Person 0000, Person 0002',
         ].join('\n'),
       );
     }
+  });
+
+  it('names the plans a plan change turned off, as the request stored them when planned', () => {
+    const request = runOf(4, () => ({}));
+    const off = ['Microsoft 365 Apps <for enterprise>', 'Exchange Online (Plan 2)', 'Teams'];
+    request.items = request.items.map((item, i) =>
+      i % 2 === 0 ? { ...item, planChanges: ['e3'], plansOff: { e3: off } } : item,
+    );
+    const messages = renderRunResults({ request });
+    expectValid(messages);
+    expect(sections(messages[0]?.blocks ?? [])[0]).toContain(
+      ':white_check_mark: Microsoft 365 Apps &lt;for enterprise&gt;, Exchange Online (Plan 2) and 1 more plan turned off for 2 users who have *Office 365 E3*: Person 0000, Person 0002',
+    );
+    // The summary says the same change with the same words, before it runs and after.
+    expect(describeChanges(request)).toEqual([
+      'Assign *Office 365 E3* to 2 users · turn off Microsoft 365 Apps &lt;for enterprise&gt;, Exchange Online (Plan 2) and 1 more plan for 2 who have it',
+    ]);
+    // Every plan back on.
+    request.items = request.items.map((item) => (item.plansOff ? { ...item, plansOff: { e3: [] } } : item));
+    expect(sections(renderRunResults({ request })[0]?.blocks ?? [])[0]).toContain(
+      ':white_check_mark: Every plan turned on for 2 users who have *Office 365 E3*: Person 0000, Person 0002',
+    );
   });
 
   it('gives each failure reason its own section, naming a lone user in its first line, never the detail', () => {
@@ -323,12 +346,21 @@ describe('renderResultsCsv', () => {
     expect(csv.endsWith('\r\n')).toBe(true);
   });
 
-  it("names a holder's plan change 'change plans' in the operation column", () => {
-    const request = runOf(2, () => ({}));
-    request.items = request.items.map((item, i) => (i === 0 ? { ...item, planChanges: ['e3'] } : item));
+  it("names a holder's plan change by the plans it turns off in the operation column, 'change plans' when unnamed", () => {
+    const request = runOf(3, () => ({}));
+    const off = ['Exchange Online (Plan 2)', 'Teams', 'Sway'];
+    request.items = request.items.map((item, i) =>
+      i === 0
+        ? { ...item, planChanges: ['e3'] }
+        : i === 1
+          ? { ...item, planChanges: ['e3'], plansOff: { e3: off } }
+          : item,
+    );
     const rows = renderResultsCsv(request).split('\r\n');
     expect(rows[1]).toContain(',e3,change plans,success,');
-    expect(rows[2]).toContain(',e3,assign,success,');
+    // Every name (the CSV is the full record), quoted for its commas.
+    expect(rows[2]).toContain(',e3,"turn off Exchange Online (Plan 2), Teams, Sway",success,');
+    expect(rows[3]).toContain(',e3,assign,success,');
   });
 
   it("carries a success's note in its own column", () => {

@@ -123,12 +123,10 @@ it('reads the same counts on the approval message, the summary, the thread and t
   const [request] = await h.service.recentRequests(OPERATOR, 1);
   const approval = request && (await h.store.getApproval(request.id));
   const where = present(approval?.message, 'the approval message');
-  // The approval message names the plan (from the customer's catalogue); the summary, rendered by
-  // the run's reporter (not this change's), still counts it: the same 3 and 2 either way.
-  const said = 'Assign *Office 365 E3* to 3 users · change plans for 2 who have it';
-  expect(textOf([present(h.fake.message(where.channel, where.ts), 'the approval message')])).toContain(
-    `Assign *Office 365 E3* to 3 users · turn off ${escapeMrkdwn(plan)} for 2 who have it`,
-  );
+  // The approval message and the summary name the plan alike (was "change plans for 2 who have it"
+  // on the summary): the names stored on the request when it was planned.
+  const said = `Assign *Office 365 E3* to 3 users · turn off ${escapeMrkdwn(plan)} for 2 who have it`;
+  expect(textOf([present(h.fake.message(where.channel, where.ts), 'the approval message')])).toContain(said);
   // The approver's App Home lists it as the approval message words it.
   await h.driver.appHomeOpened(APPROVER_A);
   const home = await h.fake.waitFor(() => h.fake.home(APPROVER_A), 5000);
@@ -143,9 +141,13 @@ it('reads the same counts on the approval message, the summary, the thread and t
     users.map(name).sort((a, b) => a.toLocaleLowerCase().localeCompare(b.toLocaleLowerCase()));
   const replies = textOf(thread);
   expect(replies).toContain(`*Office 365 E3* assigned to 3 users: ${sorted(newcomers).join(', ')}`);
+  // Named by plan in the same words, said as done (was "*Office 365 E3* plans changed for 2 users …").
   expect(replies).toContain(
-    `*Office 365 E3* plans changed for 2 users who have it: ${sorted(holders).join(', ')}`,
+    `${escapeMrkdwn(plan)} turned off for 2 users who have *Office 365 E3*: ${sorted(holders).join(', ')}`,
   );
+  // No plan or SKU id reaches a person: not in the summary, not in the thread.
+  const GUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
+  expect(textOf([summary, ...thread])).not.toMatch(GUID);
   for (const user of [...holders, ...newcomers]) {
     expect(replies.split(name(user)).length - 1).toBe(1);
   }
@@ -158,7 +160,7 @@ it('reads the same counts on the approval message, the summary, the thread and t
   // The operation column follows the product's sku id (the name before it may be quoted).
   const operation = (u: { id: string }) =>
     rows.find((row) => row.includes(`,${u.id},`))?.match(new RegExp(`,${E3},([^,]*),`))?.[1];
-  expect(holders.map(operation)).toEqual(['change plans', 'change plans']);
+  expect(holders.map(operation)).toEqual([`turn off ${plan}`, `turn off ${plan}`]);
   expect(newcomers.map(operation)).toEqual(['assign', 'assign', 'assign']);
 });
 
@@ -202,7 +204,7 @@ it('words a failed plan change as a failed plan change, apart from a failed assi
     `:x: *Office 365 E3* could not be assigned to ${name(present(newcomer, 'newcomer'))}.`,
   );
   expect(replies).toContain(
-    `*Office 365 E3* plans changed for 1 user who has it: ${escapeMrkdwn(present(other, 'other').displayName)}`,
+    `turned off for 1 user who has *Office 365 E3*: ${escapeMrkdwn(present(other, 'other').displayName)}`,
   );
   const lines = textOf([summary]);
   expect(lines).toMatch(

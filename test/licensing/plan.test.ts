@@ -55,6 +55,33 @@ describe('planChanges', () => {
     expect(result.items[1]?.noops).toEqual([{ skuId: 'e3', op: 'assign' }]);
   });
 
+  it("keeps the names of the plans a holder's plan change turns off, never their ids", () => {
+    const { ann, bob, visio } = setup();
+    const e3 = makeProduct({
+      skuId: 'e3',
+      servicePlans: [
+        { id: 'p1', name: 'EXCHANGE_S_ENTERPRISE', friendlyName: 'Exchange Online (Plan 2)' },
+        { id: 'p2', name: 'SWAY' },
+        { id: 'p3', name: 'TEAMS1', friendlyName: 'Microsoft Teams' },
+      ],
+    });
+    const result = planChanges({
+      users: [ann, bob],
+      products: [e3, visio],
+      holdings: new Map([['ann', [makeLicense('e3')]]]),
+      assign: [{ skuId: 'e3', disabledPlans: ['p2', 'p1', 'gone'] }],
+      revoke: [],
+    });
+    if (!result.ok) throw new Error('planned');
+    // Catalogue order, friendly name first; a plan the catalogue no longer lists is "another plan".
+    expect(result.items[0]).toMatchObject({
+      planChanges: ['e3'],
+      plansOff: { e3: ['Exchange Online (Plan 2)', 'SWAY', 'another plan'] },
+    });
+    // A new assignment is no plan change: nothing to name.
+    expect(result.items[1]?.plansOff).toBeUndefined();
+  });
+
   it('counts a plan removal per holder and product whose enabled plans shrink, and only those', () => {
     const { ann, bob, products } = setup();
     const carl = makeUser({ id: 'carl' });
