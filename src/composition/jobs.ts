@@ -5,6 +5,7 @@
  * once the Slack app can tell operators, and run once across all replicas.
  */
 import type { Config } from '../config.js';
+import { AdvisoryLocks } from '../db/advisory-lock.js';
 import type { Pool } from '../db/pool.js';
 import { RunQueue, startSchedules } from '../jobs/index.js';
 import type { AppLogger } from '../logger.js';
@@ -12,8 +13,8 @@ import type { SlackApp } from '../slack/app.js';
 import type { Store } from '../store/store.js';
 import { orFail } from './fail.js';
 
-/** Any fixed 64-bit number shared by the replicas of this app (the migrations use another). */
-const QUEUE_START_LOCK = 7_312_004_118;
+/** The advisory lock key replicas starting the queue take turns on. */
+const QUEUE_START_LOCK = 'licensedesk:job-queue-start';
 
 export async function startRunQueue(config: Config, pool: Pool, logger: AppLogger): Promise<RunQueue> {
   const queue = new RunQueue({
@@ -24,25 +25,10 @@ export async function startRunQueue(config: Config, pool: Pool, logger: AppLogge
   // Three replicas starting pg-boss together deadlocked in PostgreSQL (40P01) while creating its
   // schema and queues: they take turns, as they do for the migrations.
   await orFail(
-    oneAtATime(pool, () => queue.start()),
+    new AdvisoryLocks(pool, { maxHeld: 1 }).run(QUEUE_START_LOCK, () => queue.start()),
     'Cannot start the job queue: ',
   );
   return queue;
-}
-
-/** Runs `work` while holding a session advisory lock on one client of the pool. */
-async function oneAtATime(pool: Pool, work: () => Promise<void>): Promise<void> {
-  const client = await pool.connect();
-  try {
-    await client.query('SELECT pg_advisory_lock($1)', [QUEUE_START_LOCK]);
-    try {
-      await work();
-    } finally {
-      await client.query('SELECT pg_advisory_unlock($1)', [QUEUE_START_LOCK]);
-    }
-  } finally {
-    client.release();
-  }
 }
 
 /** Approval expiry every minute and retention every hour, as schedules shared by the replicas. */
