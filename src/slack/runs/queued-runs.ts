@@ -24,7 +24,7 @@ import { countResults } from '../../licensing/run-counts.js';
 import type { Store } from '../../store/store.js';
 import type { ApprovalNotifier } from '../approval/approval-notifier.js';
 import { SlackReporter } from '../slack-reporter.js';
-import { RUN_STOPPED_TEXT } from './run-messages.js';
+import { tellRunStopped } from './run-stopped.js';
 import { summaryOrNull } from './summary-message.js';
 
 export interface QueuedRunsOptions {
@@ -174,21 +174,10 @@ export class QueuedRuns implements RunJobHandlers {
     });
   }
 
-  /** A chunk that failed on its last attempt: audited and told, as a run that stops in one process. */
-  async #stopped(request: ChangeRequest, error: unknown): Promise<void> {
-    const { logger, store, client } = this.#options;
-    logger.error(`run of ${request.id} stopped`, error);
-    await store.appendAudit({
-      actor: 'system',
-      action: 'run_stopped',
-      requestId: request.id,
-      outcome: 'error',
-    });
+  /** A chunk that failed on its last attempt: the same failure path as a run that stops in one process. */
+  #stopped(request: ChangeRequest, error: unknown): Promise<void> {
     const ts = request.report?.ts;
-    await client.chat.postMessage({
-      channel: ts === undefined ? request.requestedBy : (request.report?.channel ?? request.requestedBy),
-      ...(ts === undefined ? {} : { thread_ts: ts }),
-      text: RUN_STOPPED_TEXT,
-    });
+    const summary = ts === undefined ? null : { channel: request.report?.channel ?? request.requestedBy, ts };
+    return tellRunStopped(this.#options, request, summary, error);
   }
 }

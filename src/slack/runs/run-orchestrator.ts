@@ -18,7 +18,7 @@ import type { ApprovalNotifier } from '../approval/approval-notifier.js';
 import type { RunTracker } from '../run-tracker.js';
 import { SlackReporter } from '../slack-reporter.js';
 import { QueuedRuns } from './queued-runs.js';
-import { RUN_STOPPED_TEXT } from './run-messages.js';
+import { tellRunStopped } from './run-stopped.js';
 import { type GoesOn, type PostedSummary, type SummaryMessage, summaryOrNull } from './summary-message.js';
 
 export interface RunOrchestratorOptions {
@@ -150,26 +150,13 @@ export class RunOrchestrator {
     });
   }
 
-  /** The one failure path of a run: a stop for shutdown is expected; anything else is told. */
+  /** A stop for shutdown is expected; anything else goes the one failure path (run-stopped.ts). */
   async #stopped(request: ChangeRequest, summary: SummaryMessage | null, error: unknown): Promise<void> {
-    const { logger, store, client } = this.#options;
     if (error instanceof RunInterruptedError) {
-      logger.info(error.message);
+      this.#options.logger.info(error.message);
       return;
     }
-    logger.error(`run of ${request.id} stopped`, error);
-    await store.appendAudit({
-      actor: 'system',
-      action: 'run_stopped',
-      requestId: request.id,
-      outcome: 'error',
-    });
-    // In the summary's thread; without a summary, in a DM with the operator.
-    await client.chat.postMessage({
-      channel: summary?.channel ?? request.requestedBy,
-      ...(summary === null ? {} : { thread_ts: summary.ts }),
-      text: RUN_STOPPED_TEXT,
-    });
+    await tellRunStopped(this.#options, request, summary, error);
   }
 
   /** The run's reporter: its summary and thread, or none when Slack refused the summary (the outcome is on App Home). */
