@@ -138,13 +138,21 @@ interface Line {
   accessory: Button | null;
 }
 
+/** None left, or fewer than the selection needs (users predicted "no seats"): time to buy more. */
+function seatsShort(p: ProductOverview): boolean {
+  if (p.product.status === 'suspended') return false;
+  return (
+    p.product.available === 0 ||
+    p.prediction?.cannot.some((r) => r.reason === 'insufficient_licenses') === true
+  );
+}
+
 function productLine(p: ProductOverview, index: number, data: ProductLinesData, compact: boolean): Line {
   const skuId = p.product.skuId;
   const name = productName(p);
   const parts = [stateText(p, data.selectedCount), availableText(p)];
-  const soldOut = p.product.available === 0 && p.product.status !== 'suspended';
   const buttons: Button[] = [];
-  if (soldOut) {
+  if (seatsShort(p)) {
     if (data.purchaseUrl) {
       buttons.push(
         button({
@@ -155,7 +163,11 @@ function productLine(p: ProductOverview, index: number, data: ProductLinesData, 
         }),
       );
     } else {
-      parts.push('none left: buy more in Partner Center');
+      parts.push(
+        p.product.available === 0
+          ? 'none left: buy more in Partner Center'
+          : 'too few: buy more in Partner Center',
+      );
     }
   }
   if (p.product.servicePlans.length > 0) {

@@ -158,7 +158,7 @@ describe('manage licenses', () => {
   });
 
   it('refuses impossible requests inline before anything runs', async () => {
-    const { unlicensed, powerBiHolder } = demoCases(contoso);
+    const { unlicensed } = demoCases(contoso);
     const manage = await selectUsers(h, contoso.customer, [unlicensed]);
 
     const nothing = await submitChange(h, manage.id, {});
@@ -172,10 +172,8 @@ describe('manage licenses', () => {
     expect(both.responseAction).toBe('errors');
     expect(Object.values(both.errors ?? {}).join(' ')).toContain('both to assign and to revoke');
 
-    expect(powerBiHolder.id).not.toBe(unlicensed.id);
-    const tooMany = await submitChange(h, manage.id, { assign: [DEMO_SKUS.POWER_BI_PRO] });
-    expect(tooMany.responseAction).toBe('errors');
-    expect(Object.values(tooMany.errors ?? {}).join(' ')).toContain('only 0 available');
+    // Too few seats is no longer refused as a whole: the users beyond them fail "no seats" in the
+    // run, as the step predicts (prediction.test 'no seats …' and 'seats that run out part-way').
 
     expect(await h.store.listRequests({ limit: 10 })).toEqual([]);
     expect(h.fake.messages()).toEqual([]);

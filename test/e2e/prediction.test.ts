@@ -1,7 +1,8 @@
 /**
  * The manage step's prediction equals the run's outcome, per failure reason, on the demo tenant's
  * scripted users: what an assign option says ("N would get it · M cannot: …") is read from the
- * view the operator sees, the request is submitted and run, and its results are counted.
+ * view the operator sees, the request is submitted and run, and its results are counted. Seats
+ * too: a request its seats cannot cover runs, and the users beyond the seats fail "no seats".
  */
 import type { Checkboxes, PlainTextOption } from '@slack/types';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -18,6 +19,7 @@ import {
   present,
   selectUsers,
   submitChange,
+  textOf,
 } from './flow.js';
 
 let h: AppHarness | undefined;
@@ -77,6 +79,30 @@ function outcomeOf(request: ChangeRequest, skuId: string): Counts {
   return counts;
 }
 
+const BUY = 'https://partner.example.com/buy';
+
+/** The URLs of the manage step's "Buy more" buttons. */
+function buyMoreUrls(view: ReturnType<typeof current>): string[] {
+  return view.blocks.flatMap((b) => {
+    const elements = [
+      ...((b.elements as { action_id?: string; url?: string }[] | undefined) ?? []),
+      ...(b.accessory ? [b.accessory as { action_id?: string; url?: string }] : []),
+    ];
+    return elements.filter((e) => patterns.buyMore.test(e.action_id ?? '')).map((e) => e.url ?? '');
+  });
+}
+
+/** Submits the step assigning `skuId`, waits for the run; its counts, summary text and thread text. */
+async function submitAndCount(viewId: string, skuId: string) {
+  const harness = present(h, 'the harness');
+  const submitted = await submitChange(harness, viewId, { assign: [skuId] });
+  expect(submitted.responseAction).toBe('update');
+  const { summary, thread } = await finishedRun(harness);
+  const [request] = await harness.store.listRequests({ limit: 1 });
+  const stored = present(request && (await harness.store.getRequest(request.id)), 'the request');
+  return { counts: outcomeOf(stored, skuId), summary: textOf([summary]), thread: textOf(thread) };
+}
+
 /** Every scripted user of Contoso, each once. */
 function scriptedUsers(harness: AppHarness) {
   const contoso = contosoOf(harness.data);
@@ -116,21 +142,24 @@ describe('the prediction equals the outcome on the scripted users', () => {
     });
   }
 
-  it('no seats: the step says the request cannot be met, and submitting it is refused before anything runs', async () => {
-    h = await startAppHarness();
+  it('no seats (Power BI Pro, none left): the request runs, and the outcome is the prediction, with the fix to buy more', async () => {
+    h = await startAppHarness({ env: { PURCHASE_URL: BUY } });
     const { contoso, users } = scriptedUsers(h);
     const manage = await selectUsers(h, contoso.customer, users);
     // Per user: those the seats cannot cover are "no seats" (was "Not enough: 0 available for N users").
-    expect(assignDescription(manage, DEMO_SKUS.POWER_BI_PRO)).toMatch(
-      /^0 would get it · \d+ cannot: .*\d+ no seats/,
-    );
-    const submitted = await submitChange(h, manage.id, { assign: [DEMO_SKUS.POWER_BI_PRO] });
-    expect(submitted.responseAction).toBe('errors');
-    expect(await h.store.listRequests({ limit: 10 })).toEqual([]);
+    const description = assignDescription(manage, DEMO_SKUS.POWER_BI_PRO);
+    expect(description).toMatch(/^0 would get it · \d+ cannot: .*\d+ no seats/);
+    expect(buyMoreUrls(manage)).toContain(BUY);
+    const outcome = await submitAndCount(manage.id, DEMO_SKUS.POWER_BI_PRO);
+    expect(outcome.counts).toEqual(parseDescription(description));
+    for (const reason of Object.keys(outcome.counts.refused)) seen.add(reason);
+    // The users beyond the seats are one group, with the fix (was: the submit refused as a whole).
+    expect(outcome.thread).toContain(`<${BUY}|buy more seats of Power BI Pro>`);
   });
 
-  it('seats that run out part-way: the users beyond them are "no seats", not the whole product', async () => {
+  it('seats that run out part-way: the first users get it, those beyond fail "no seats", as predicted', async () => {
     h = await startAppHarness({
+      env: { PURCHASE_URL: BUY },
       tenant: (data) => {
         const contoso = contosoOf(data);
         const e5 = present(
@@ -151,19 +180,25 @@ describe('the prediction equals the outcome on the scripted users', () => {
     expect(four).toHaveLength(4);
     const manage = await selectUsers(h, contoso.customer, four);
     // Was "Not enough: 2 available for 4 users".
-    expect(assignDescription(manage, DEMO_SKUS.ENTERPRISEPREMIUM)).toBe(
-      '2 would get it · 2 cannot: 2 no seats',
-    );
+    const description = assignDescription(manage, DEMO_SKUS.ENTERPRISEPREMIUM);
+    expect(description).toBe('2 would get it · 2 cannot: 2 no seats');
     expect(blocksText(manage.blocks)).toContain('Cannot get it: 2 users beyond the seats left');
-    // The plan still refuses a request its seats cannot cover, with the same numbers.
-    const submitted = await submitChange(h, manage.id, { assign: [DEMO_SKUS.ENTERPRISEPREMIUM] });
-    expect(submitted.responseAction).toBe('errors');
-    expect(JSON.stringify(submitted.body)).toContain('4 needed, only 2 available');
+    expect(buyMoreUrls(manage)).toContain(BUY);
+    // Submitted, it runs (was refused: "4 needed, only 2 available"): 2 assigned, 2 "no seats".
+    const outcome = await submitAndCount(manage.id, DEMO_SKUS.ENTERPRISEPREMIUM);
+    expect(outcome.counts).toEqual(parseDescription(description));
+    expect(outcome.counts).toEqual({ gets: 2, refused: { insufficient_licenses: 2 } });
+    expect(outcome.summary).toContain('2 succeeded · 0 no change · :x: 2 failed');
+    // One group for the users beyond the seats, with its fix.
+    expect(outcome.thread).toContain(':x: *Office 365 E5* could not be assigned to 2 users.');
+    expect(outcome.thread).toContain(`<${BUY}|buy more seats of Office 365 E5>`);
+    expect(h.provider.productOf(contoso.customer.id, DEMO_SKUS.ENTERPRISEPREMIUM)?.available).toBe(0);
   });
 
   it('covered every reason a scripted user is refused for before submitting', () => {
     expect([...seen].sort()).toEqual(
       [
+        'insufficient_licenses',
         'missing_prerequisite',
         'mutually_exclusive',
         'usage_location_missing',

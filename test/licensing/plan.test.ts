@@ -155,11 +155,6 @@ describe('planChanges', () => {
       { assign: [{ skuId: 'nope', disabledPlans: null }] },
       [{ kind: 'unknown_product', skuId: 'nope' }],
     ],
-    [
-      'too few seats',
-      { assign: [{ skuId: 'visio', disabledPlans: null }] },
-      [{ kind: 'not_enough', skuId: 'visio', needed: 2, available: 0 }],
-    ],
   ])('refuses %s', (_name, overrides, problems) => {
     const { ann, bob, products } = setup();
     const result = planChanges({
@@ -183,6 +178,24 @@ describe('planChanges', () => {
       revoke: ['visio'],
     });
     expect(result).toEqual({ ok: false, problems: [{ kind: 'empty' }] });
+  });
+
+  it('plans every new assignee of a product whose seats cannot cover them: the run refuses the users beyond, one by one', () => {
+    const { ann, bob, products } = setup();
+    // Visio has no seat left: both are planned, as the manage step predicts "2 cannot: 2 no seats".
+    const result = planChanges({
+      users: [ann, bob],
+      products,
+      holdings: new Map(),
+      assign: [{ skuId: 'visio', disabledPlans: null }],
+      revoke: [],
+    });
+    expect(result).toMatchObject({ ok: true, assignments: 2 });
+    if (!result.ok) return;
+    expect(result.items.map((item) => item.change.assign)).toEqual([
+      [{ skuId: 'visio', disabledPlans: [] }],
+      [{ skuId: 'visio', disabledPlans: [] }],
+    ]);
   });
 
   it('counts a user selected twice once', () => {
@@ -257,21 +270,19 @@ describe('planChanges properties', () => {
     );
   });
 
-  it('never plans more new seats than are available', () => {
+  it('plans a new assignment for every selected user who lacks an assigned product, whatever its seats', () => {
     fc.assert(
       fc.property(scenario, (s) => {
         const input = build(s);
         const result = planChanges(input);
         if (!result.ok) return;
-        for (const product of input.products) {
-          const newSeats = result.items.filter((item) =>
-            item.change.assign.some(
-              (part) =>
-                part.skuId === product.skuId &&
-                !(input.holdings.get(item.userId) ?? []).some((l) => l.skuId === product.skuId),
-            ),
-          ).length;
-          expect(newSeats).toBeLessThanOrEqual(product.available);
+        for (const choice of input.assign) {
+          const lacking = result.items.filter(
+            (item) => !(input.holdings.get(item.userId) ?? []).some((l) => l.skuId === choice.skuId),
+          );
+          for (const item of lacking) {
+            expect(item.change.assign.map((part) => part.skuId)).toContain(choice.skuId);
+          }
         }
       }),
     );
