@@ -8,7 +8,7 @@
  * the store, so an approval is taken once even when two approvers click at the same moment; a
  * request runs at most once per process at a time.
  */
-import type { LicenseProvider, UserPage, UserQuery } from '../providers/license-provider.js';
+import type { LicenseProvider, UserFilter, UserPage, UserQuery } from '../providers/license-provider.js';
 import type { Approval, Draft, Store } from '../store/store.js';
 import { Decisions } from './decisions.js';
 import { DraftClaims, type DraftSubmitResult } from './draft-claim.js';
@@ -124,6 +124,20 @@ export class LicensingService {
 
   getUsers(customerId: string, userIds: readonly string[]): Promise<TenantUser[]> {
     return this.#provider.getUsers(customerId, userIds);
+  }
+
+  /** The filters the backend can select users by (none: the users step offers none). */
+  userFilters(): NonNullable<LicenseProvider['userFilters']> {
+    return this.#provider.listUserIds ? (this.#provider.userFilters ?? []) : [];
+  }
+
+  /** Ids of the customer's users the filter matches; [] where the backend has no such filter. */
+  async listUserIds(customerId: string, filter: UserFilter): Promise<string[]> {
+    return (await this.#provider.listUserIds?.(customerId, filter)) ?? [];
+  }
+
+  listProducts(customerId: string): ReturnType<LicenseProvider['listProducts']> {
+    return this.#provider.listProducts(customerId);
   }
 
   findUsersByEmail(

@@ -26,6 +26,19 @@ export interface UserQuery {
   limit: number;
 }
 
+/**
+ * Who to add to a selection by what they hold: holders of a product (directly or through a
+ * group, as Graph's assignedLicenses counts them), users who hold nothing, users without a usage
+ * location.
+ */
+export type UserFilter = { holds: string } | { holdsNothing: true } | { noUsageLocation: true };
+export type UserFilterKind = 'holds' | 'holdsNothing' | 'noUsageLocation';
+
+export function userFilterKind(filter: UserFilter): UserFilterKind {
+  if ('holds' in filter) return 'holds';
+  return 'holdsNothing' in filter ? 'holdsNothing' : 'noUsageLocation';
+}
+
 /** What a backend said about a change it applied (Partner Center's licenseWarnings). */
 export interface UserChangeOutcome {
   /** One plain line per warning, for the per-user result's note. */
@@ -49,6 +62,13 @@ export interface LicenseProvider {
   listProducts(customerId: string): Promise<Product[]>;
   /** For each given user id (found ones only), the products they hold. */
   getHoldings(customerId: string, userIds: readonly string[]): Promise<Map<string, UserLicense[]>>;
+  /** The filters listUserIds answers; absent or empty: none (the users step offers none). */
+  readonly userFilters?: readonly UserFilterKind[];
+  /**
+   * Ids of every user of the customer the filter matches (any order). Only for the kinds in
+   * `userFilters`; others are refused with a LicenseProviderError.
+   */
+  listUserIds?(customerId: string, filter: UserFilter): Promise<string[]>;
   /**
    * The licensing rules the backend enforces and knows ahead (plan dependencies, exclusions,
    * country limits by service-plan id), so a change can be predicted before it is sent. Absent:

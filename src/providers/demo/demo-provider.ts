@@ -15,7 +15,13 @@
 import { setTimeout } from 'node:timers/promises';
 import type { LicensingRules } from '../../licensing/eligibility.js';
 import type { Customer, Product, TenantUser, UserChange, UserLicense } from '../../licensing/model.js';
-import type { LicenseProvider, UserPage, UserQuery } from '../license-provider.js';
+import type {
+  LicenseProvider,
+  UserFilter,
+  UserFilterKind,
+  UserPage,
+  UserQuery,
+} from '../license-provider.js';
 import type { DemoJournal } from './change-recorder.js';
 import { ChangesUnderWay } from './changes-under-way.js';
 import { copyLicenses, copyUser, DemoCustomer } from './demo-customer.js';
@@ -135,6 +141,20 @@ export class DemoProvider implements LicenseProvider {
       else found.push(user);
     }
     return { found: inStableOrder(index, found), notFound };
+  }
+
+  readonly userFilters: readonly UserFilterKind[] = ['holds', 'holdsNothing', 'noUsageLocation'];
+
+  /** Every user the filter matches, in the port's order; group-inherited licenses count as held. */
+  async listUserIds(customerId: string, filter: UserFilter): Promise<string[]> {
+    await this.delay();
+    const customer = this.customer(customerId);
+    const matches = (user: TenantUser): boolean => {
+      const held = customer.holdings(user.id) ?? [];
+      if ('holds' in filter) return held.some((license) => license.skuId === filter.holds);
+      return 'holdsNothing' in filter ? held.length === 0 : user.usageLocation === null;
+    };
+    return inStableOrder(customer.index, customer.data.users.filter(matches)).map((user) => user.id);
   }
 
   async listProducts(customerId: string): Promise<Product[]> {

@@ -10,6 +10,8 @@ import {
   compareUsers,
   type LicenseProvider,
   LicenseProviderError,
+  type UserFilter,
+  type UserFilterKind,
   type UserPage,
   type UserQuery,
 } from '../license-provider.js';
@@ -22,6 +24,7 @@ import { GraphClient } from './graph-client.js';
 import { classifyGraphError } from './graph-errors.js';
 import { assignLicenseBody, toHoldings, toProduct, toTenantUser, unique } from './graph-mapping.js';
 import { GraphSubscribedSkus, type GraphUser } from './graph-wire.js';
+import { GRAPH_USER_FILTERS, userIdsWhere } from './user-filter.js';
 import { UserSearches } from './user-search.js';
 
 export interface GraphProviderOptions extends RemoteProviderOptions {
@@ -35,6 +38,7 @@ export interface GraphProviderOptions extends RemoteProviderOptions {
 
 export class GraphProvider implements LicenseProvider {
   readonly kind = 'graph' as const;
+  readonly userFilters: readonly UserFilterKind[] = GRAPH_USER_FILTERS;
   private readonly client: GraphClient;
   private readonly searches: UserSearches;
   private readonly failures: ChangeFailures;
@@ -71,6 +75,10 @@ export class GraphProvider implements LicenseProvider {
 
   async searchUsers(customerId: string, query: UserQuery): Promise<UserPage> {
     return this.searches.page(await this.tenantOf(customerId), query);
+  }
+
+  async listUserIds(customerId: string, filter: UserFilter): Promise<string[]> {
+    return userIdsWhere(this.client, await this.tenantOf(customerId), filter);
   }
 
   async getUsers(customerId: string, userIds: readonly string[]): Promise<TenantUser[]> {

@@ -39,6 +39,9 @@ export const MESSAGES = {
     `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`,
   forbidden: 'Insufficient privileges to complete the operation.',
   throttled: 'Please retry again later.',
+  /** A filter that counts a collection or compares with null, without the advanced parameters (reference §1.3). */
+  advancedFilter:
+    'Unsupported or invalid query filter clause specified: the required parameters might be missing. Try adding $count=true query parameter and ConsistencyLevel:eventual header.',
   searchHeader:
     "Request with $search query parameter only works through MSGraph with a special request header: 'ConsistencyLevel: eventual'",
 } as const;

@@ -1,4 +1,8 @@
-/** The OData subset the Graph fake reads: $filter (startswith / eq / in, joined by "or") and $search ("prop:term" OR …). */
+/**
+ * The OData subset the Graph fake reads: $filter (startswith / eq / in, joined by "or"; licence
+ * filters assignedLicenses/any(x:x/skuId eq {guid}) and assignedLicenses/$count eq 0; eq null) and
+ * $search ("prop:term" OR …).
+ */
 import type { FakeUser } from './tenant.js';
 
 function prop(user: FakeUser, name: string): string | null {
@@ -50,10 +54,40 @@ function literals(text: string): string[] {
   return [...text.matchAll(/'((?:[^']|'')*)'/g)].map((m) => (m[1] ?? '').replace(/''/g, "'"));
 }
 
+const ANY_SKU = /^assignedLicenses\/any\((\w+):\1\/skuId\s+eq\s+([0-9a-f-]{36})\)$/i;
+const COUNT_ZERO = /^assignedLicenses\/\$count\s+eq\s+0$/i;
+const EQ_NULL = /^(\w+)\s+eq\s+null$/i;
+
+/** Clauses Graph answers only as advanced queries (ConsistencyLevel: eventual and $count=true). */
+export function needsAdvanced(filter: string): boolean {
+  return splitTopLevel(filter, /^\s+or\s+/i).some((c) => COUNT_ZERO.test(c) || EQ_NULL.test(c));
+}
+
+/** assignedLicenses holds group-inherited licences too. */
+function licenceClause(clause: string): ((user: FakeUser) => boolean) | null {
+  const any = ANY_SKU.exec(clause);
+  if (any) {
+    const sku = (any[2] ?? '').toLowerCase();
+    return (u) => u.licenses.some((l) => l.skuId === sku);
+  }
+  if (COUNT_ZERO.test(clause)) return (u) => u.licenses.length === 0;
+  const isNull = EQ_NULL.exec(clause);
+  if (isNull) {
+    const name = isNull[1] ?? '';
+    return (u) => prop(u, name) === null;
+  }
+  return null;
+}
+
 export function parseFilter(filter: string): ((user: FakeUser) => boolean) | null {
   const clauses = splitTopLevel(filter, /^\s+or\s+/i);
   const predicates: Array<(user: FakeUser) => boolean> = [];
   for (const clause of clauses) {
+    const licence = licenceClause(clause);
+    if (licence) {
+      predicates.push(licence);
+      continue;
+    }
     const starts = /^startswith\((\w+),\s*'((?:[^']|'')*)'\)$/i.exec(clause);
     const eq = /^(\w+)\s+eq\s+'((?:[^']|'')*)'$/i.exec(clause);
     const inList = /^(\w+)\s+in\s+\((.*)\)$/i.exec(clause);

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { type GraphAnswer, type GraphRequest, graphError } from './graph-answers.js';
 import { applyLicenseChange, MESSAGES } from './licensing-rules.js';
-import { parseFilter, parseSearch } from './odata.js';
+import { needsAdvanced, parseFilter, parseSearch } from './odata.js';
 import type { FakeTenant, FakeUser, FakeUserLicense } from './tenant.js';
 
 /** What paging needs across requests. */
@@ -117,6 +117,9 @@ function matchingUsers(
       'Request_BadRequest',
       `Invalid page size specified: '${params.get('$top')}'. Must be between 1 and 999 inclusive.`,
     );
+  }
+  if (filter !== null && needsAdvanced(filter) && !(advanced && count)) {
+    return graphError(400, 'Request_UnsupportedQuery', MESSAGES.advancedFilter);
   }
   let users = [...all];
   if (filter !== null) {

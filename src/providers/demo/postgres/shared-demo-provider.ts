@@ -26,7 +26,7 @@
 import { inTransaction, type Pool, type PoolClient } from '../../../db/pool.js';
 import type { Customer, Product, TenantUser, UserChange, UserLicense } from '../../../licensing/model.js';
 import { KeyedSerial } from '../../../licensing/service-serial.js';
-import type { UserPage, UserQuery } from '../../license-provider.js';
+import type { UserFilter, UserPage, UserQuery } from '../../license-provider.js';
 import { LicenseProviderError } from '../../license-provider.js';
 import { decideUserChange } from '../change-decision.js';
 import type { DemoChangeEvent } from '../demo-change-log.js';
@@ -88,6 +88,11 @@ export class SharedDemoProvider extends DemoProvider {
   ): Promise<{ found: TenantUser[]; notFound: string[] }> {
     await this.#catchUp(customerId);
     return super.findUsersByEmail(customerId, emails);
+  }
+
+  override async listUserIds(customerId: string, filter: UserFilter): Promise<string[]> {
+    await this.#catchUp(customerId);
+    return super.listUserIds(customerId, filter);
   }
 
   override async listProducts(customerId: string): Promise<Product[]> {
