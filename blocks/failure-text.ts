@@ -12,6 +12,7 @@ import {
 import type { FailureExplanation, FailureReason, Operation } from '../src/licensing/model.js';
 import { plural } from './elements.js';
 import { escapeMrkdwn, limits, oneLine, packLines, truncate } from './limits.js';
+import { failedPlanChangeText } from './plan-change-words.js';
 
 export type FailureMessages = Readonly<Record<FailureReason, string>>;
 
@@ -198,6 +199,8 @@ export interface GroupTexts {
   purchaseUrl?: string | null | undefined;
   /** A group of plan changes (holders re-assigned with other plans), not of new assignments. */
   planChange?: boolean;
+  /** The plans a group of plan changes turns off, mrkdwn (plan-change-words.ts); null when unknown. */
+  plansOff?: readonly string[] | null;
   /** Where every result is ("the attached CSV has every result"). */
   where: string;
   /** Users named at most (the rest are counted). */
@@ -260,9 +263,14 @@ export function failureGroupSections(group: FailureGroup, t: GroupTexts): string
   const fix = fixText(c);
   const whom = one ? t.person(only) : plural(group.userIds.length, 'user');
   const label = t.label ? `*${t.label}*` : 'the product';
-  const what = t.planChange
-    ? `The plans of ${label} could not be changed for ${whom}${one ? '' : ' who have it'}`
-    : `${label.charAt(0).toUpperCase()}${label.slice(1)} ${failedVerb(group.op)} ${whom}`;
+  const named = t.planChange
+    ? failedPlanChangeText({ whom, one, off: t.plansOff ?? null, product: label })
+    : null;
+  const what =
+    named ??
+    (t.planChange
+      ? `The plans of ${label} could not be changed for ${whom}${one ? '' : ' who have it'}`
+      : `${label.charAt(0).toUpperCase()}${label.slice(1)} ${failedVerb(group.op)} ${whom}`);
   const head = [
     `:x: ${what}. ${escapeMrkdwn(t.reason)}`,
     mixed ? null : explanationText(c),

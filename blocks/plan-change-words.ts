@@ -123,3 +123,23 @@ export function requestPlansOffMrkdwn(
 export function sentence(text: string): string {
   return `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
 }
+
+/**
+ * A failed plan change named by plan: "Could not turn off Exchange Online (Plan 2) for Ava
+ * (ava@…), who has *Office 365 E3*" (`one`: `whom` is the user) or "… for 2 users who have
+ * *Office 365 E3*"; null when the plans are not known (the caller says "the plans of … could not
+ * be changed"). `whom`, `off` and `product` are mrkdwn, escaped by the caller.
+ */
+export function failedPlanChangeText(input: {
+  whom: string;
+  one: boolean;
+  off: readonly string[] | null;
+  product: string;
+}): string | null {
+  const { whom, one, off, product } = input;
+  if (off === null) return null;
+  const action = planChangeAction(off);
+  return one
+    ? `Could not ${action} for ${whom}, who has ${product}`
+    : `Could not ${action} for ${whom} who have ${product}`;
+}

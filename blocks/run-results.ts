@@ -124,6 +124,7 @@ function groupSections(
     reason: reasonText(group.reason, input.failureMessages),
     purchaseUrl: input.purchaseUrl,
     planChange: group.planChange,
+    plansOff: group.planChange ? requestPlansOffMrkdwn(request, group.skuId) : null,
     where,
     listed,
     person: (id) => personText(map, id, true),

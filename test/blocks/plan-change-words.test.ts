@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  failedPlanChangeText,
   itemPlansOff,
   listNames,
   planChangeAction,
@@ -69,5 +70,16 @@ describe('plan change words', () => {
     // A new assignment is no plan change.
     expect(itemPlansOff({ change }, 'e3', catalog)).toBeNull();
     expect(requestPlansOff({ items: [] }, 'e3', catalog)).toBeNull();
+  });
+
+  it('says a failed plan change by plan, for one user named or a group counted; null when unnamed', () => {
+    const off = ['Exchange Online (Plan 2)'];
+    expect(failedPlanChangeText({ whom: 'Ava (ava@x)', one: true, off, product: '*E3*' })).toBe(
+      'Could not turn off Exchange Online (Plan 2) for Ava (ava@x), who has *E3*',
+    );
+    expect(failedPlanChangeText({ whom: '2 users', one: false, off: [], product: '*E3*' })).toBe(
+      'Could not turn on every plan for 2 users who have *E3*',
+    );
+    expect(failedPlanChangeText({ whom: '2 users', one: false, off: null, product: '*E3*' })).toBeNull();
   });
 });

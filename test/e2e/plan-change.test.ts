@@ -189,16 +189,17 @@ it('words a failed plan change as a failed plan change, apart from a failed assi
   const [newcomer] = newcomers;
   refused = new Set([present(holder, 'a holder').id, present(newcomer, 'a newcomer').id]);
   const root = await selectUsers(h, contoso.customer, [...holders, ...newcomers]);
-  await turnFirstPlanOff(root.id);
+  const plan = escapeMrkdwn(await turnFirstPlanOff(root.id));
   const sent = await submitChange(h, root.id, { assign: [E3] });
   expect(sent.responseAction).toBe('update');
   const { summary, thread } = await finishedRun(h);
 
   const replies = textOf(thread);
   const name = (u: { displayName: string; email: string }) => `${escapeMrkdwn(u.displayName)} (${u.email})`;
-  // Before: both read "*Office 365 E3* could not be assigned to …".
+  // Before: both read "*Office 365 E3* could not be assigned to …"; then "The plans of *Office 365
+  // E3* could not be changed for …"; now named by plan in plan-change-words.ts's words.
   expect(replies).toContain(
-    `:x: The plans of *Office 365 E3* could not be changed for ${name(present(holder, 'holder'))}.`,
+    `:x: Could not turn off ${plan} for ${name(present(holder, 'holder'))}, who has *Office 365 E3*.`,
   );
   expect(replies).toContain(
     `:x: *Office 365 E3* could not be assigned to ${name(present(newcomer, 'newcomer'))}.`,
