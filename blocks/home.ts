@@ -4,7 +4,8 @@ import type { ChangeRequest, RunCounts } from '../src/licensing/model.js';
 import { countResults } from '../src/licensing/run-counts.js';
 import type { Approval } from '../src/store/store-schema.js';
 import { approvalButtons, approvalSummaryLines } from './approval-request.js';
-import { actions, context, divider, header, homeView, section, slackDate } from './elements.js';
+import { actions, context, divider, header, homeView, section, slackDate, userMention } from './elements.js';
+import { type HomeFilter, homeFilterBlock, homeListTitle } from './home-filter.js';
 import { homeApprovalBlockId } from './ids.js';
 import { escapeMrkdwn, limits, oneLine, packLinesCapped, truncate } from './limits.js';
 import type { PlanCatalog } from './plan-change-words.js';
@@ -25,6 +26,14 @@ export interface HomeData {
    * of its products where known (plan changes are then named by plan, as in the approval message).
    */
   pending?: readonly { approval: Approval; request: ChangeRequest | null; plans?: PlanCatalog | undefined }[];
+  /**
+   * For operators and approvers: the filter of the requests list (then its controls are shown,
+   * and `recent` holds the requests it matches) and the listed requests' approvals, by request id.
+   */
+  filter?: HomeFilter;
+  approvals?: ReadonlyMap<string, Approval>;
+  /** Home's private_metadata (the filter, kept by Slack per user). */
+  privateMetadata?: string;
 }
 
 function unwrap(entry: ChangeRequest | { request: ChangeRequest; counts: RunCounts }): {
@@ -74,14 +83,35 @@ function requestIdText(request: ChangeRequest): string {
   return `Request ${escapeMrkdwn(request.id)}`;
 }
 
-/** The user's recent requests with their status and outcome counts. */
+/** Who asked (when the list is not only the user's own) and who decided, with the reason. */
+function whoLines(request: ChangeRequest, data: HomeData): string[] {
+  const lines: string[] = [];
+  if (data.filter !== undefined && data.filter.scope !== 'mine') {
+    lines.push(`Requested by ${userMention(request.requestedBy)}`);
+  }
+  const approval = data.approvals?.get(request.id);
+  if (approval?.decidedBy !== undefined && approval.status !== 'pending') {
+    const reason = approval.decisionReason ? `: “${escapeMrkdwn(oneLine(approval.decisionReason))}”` : '';
+    const when = approval.decidedAt === undefined ? '' : ` · ${slackDate(approval.decidedAt)}`;
+    const verb = approval.status.charAt(0).toUpperCase() + approval.status.slice(1);
+    lines.push(truncate(`${verb} by ${userMention(approval.decidedBy)}${when}${reason}`, 500));
+  }
+  return lines;
+}
+
+/** The requests the filter matches (the user's recent ones by default), with status and outcome counts. */
 function recentBlocks(data: HomeData): KnownBlock[] {
   const blocks: KnownBlock[] = [];
-  blocks.push(header('Your recent requests'));
+  const filtered =
+    data.filter !== undefined && (data.filter.scope !== 'mine' || data.filter.customer !== null);
+  blocks.push(header(data.filter === undefined ? 'Your recent requests' : homeListTitle(data.filter)));
+  if (data.filter !== undefined) blocks.push(homeFilterBlock(data.filter));
   if (data.recent.length === 0) {
     blocks.push(
       context([
-        'You have not made any request yet. Run `/licenses` to start one; its outcome will show up here.',
+        filtered
+          ? 'No requests match these filters.'
+          : 'You have not made any request yet. Run `/licenses` to start one; its outcome will show up here.',
       ]),
     );
   }
@@ -96,6 +126,7 @@ function recentBlocks(data: HomeData): KnownBlock[] {
       `*${escapeMrkdwn(truncate(oneLine(request.customerName), 200))}* · ${slackDate(request.createdAt)}`,
       truncate(shown || 'No license changes', 1500),
       statusLine({ request, counts }),
+      ...whoLines(request, data),
     ].join('\n');
     blocks.push(section(text));
     blocks.push(context([requestIdText(request)]));
@@ -121,5 +152,5 @@ export function renderHome(data: HomeData): HomeView {
 
   if (data.isApprover) blocks.push(...pendingBlocks(data));
   blocks.push(...recentBlocks(data));
-  return homeView(blocks.slice(0, limits.viewBlocks));
+  return homeView(blocks.slice(0, limits.viewBlocks), data.privateMetadata);
 }

@@ -58,6 +58,10 @@ export const ids = {
     viewRevokeList: 'approval_view_users',
     /** Reject-reason modal input. */
     rejectReason: 'reject_reason',
+    /** App Home filters of the requests list: which requests, which customer, clear the customer. */
+    homeScope: 'home_scope',
+    homeCustomer: 'home_customer',
+    homeCustomerClear: 'home_customer_clear',
   },
   blocks: {
     customer: 'customer',
@@ -75,6 +79,8 @@ export const ids = {
     productPrefix: 'product_',
     /** Approve / Reject buttons of one pending approval on App Home: `${prefix}${index}`. */
     homeApprovalPrefix: 'home_approval_',
+    /** The filters above App Home's requests list. */
+    homeFilter: 'home_filter',
     assignPrefix: 'assign_',
     revokePrefix: 'revoke_',
     reason: 'approval_reason',

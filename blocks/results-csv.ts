@@ -30,7 +30,8 @@ function failureWords(
   return [explanationText(c, false) ?? '', `${fix.charAt(0).toUpperCase()}${fix.slice(1)}`];
 }
 
-function csvField(value: string): string {
+/** One CSV field: RFC 4180 quoting, and a formula-like start (= + - @) kept as text with a quote. */
+export function csvField(value: string): string {
   // A leading = + - @ makes spreadsheets evaluate the cell; a quote keeps it text.
   const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;

@@ -185,7 +185,10 @@ describe('who may decide', () => {
     const homeText = textOf([{ channel: '', ts: '', edits: 0, blocks: home.blocks }]);
     expect(homeText).toContain('Nothing is waiting for approval.');
     expect(homeText).toContain(`Request ${submitted.request.id}`);
-    expect(home.blocks.filter((b) => b.type === 'actions')).toEqual([]);
+    // No Approve / Reject: the only actions are the list's filters.
+    expect(home.blocks.filter((b) => b.type === 'actions').map((b) => b.block_id)).toEqual([
+      ids.blocks.homeFilter,
+    ]);
     expect(h.fake.unexpectedCalls([...APPROVAL_ALLOWED, 'views.publish'])).toEqual([]);
   });
 

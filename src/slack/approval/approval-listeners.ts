@@ -20,7 +20,7 @@ import { ids } from '../../../blocks/ids.js';
 import { CANNOT_SAVE_TEXT, StoreUnavailableError } from '../../store/store.js';
 import { refusals } from '../access.js';
 import type { ListenerDeps } from '../listeners/deps.js';
-import { publishHomeOf } from '../listeners/home.js';
+import { homeFilterOf, publishHomeOf } from '../listeners/home.js';
 import { parseMetadata, RequestMetadata, StateValues } from '../payloads.js';
 import type { ApprovalNotifier } from './approval-notifier.js';
 import { isOwnDecisionAgain, refusalBeforeDecision, refusalText } from './decision-refusals.js';
@@ -79,7 +79,9 @@ class ApprovalHandlers {
   /** A decision taken on App Home drops the request from the decider's Home. */
   #refreshHome(body: BlockAction, client: WebClient, userId: string): void {
     if (body.container?.type !== 'view') return;
-    this.#runs.track(`home of ${userId}`, () => publishHomeOf(this.#deps, client, userId));
+    // With the Home's filter, kept in its private_metadata.
+    const filter = homeFilterOf(body.view?.private_metadata);
+    this.#runs.track(`home of ${userId}`, () => publishHomeOf(this.#deps, client, userId, filter));
   }
 
   /** Refused attempts are audited too: who tried to decide what, and why it was refused. */

@@ -8,9 +8,11 @@ import { ids, patterns } from '../../../blocks/ids.js';
 import { actingUserId, refusals, requireOwnDraft, requireRole } from '../access.js';
 import { approvalListeners } from '../approval/approval-listeners.js';
 import { logEachRequest } from '../request-log.js';
+import { auditCommand } from './audit-command.js';
 import { customerSuggestions, openLicenses, submitCustomer } from './customer-step.js';
 import type { ListenerDeps } from './deps.js';
 import { publishHome } from './home.js';
+import { changeHomeFilter } from './home-filters.js';
 import {
   acknowledge,
   holdersPage,
@@ -19,6 +21,7 @@ import {
   showHolders,
   showPlans,
 } from './licenses-step.js';
+import { requireStaff } from './staff.js';
 import { answerRepeatedSubmission, submitLicenses } from './submit.js';
 import {
   addEmails,
@@ -44,7 +47,8 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   const customerStep = [operator, ownCustomerDraft] as const;
 
   // 1. /licenses [customer] and the customer step
-  app.command('/licenses', operator, openLicenses(deps));
+  // `/licenses audit [customer]` is answered first (operators and approvers); the rest opens the modal.
+  app.command('/licenses', auditCommand(deps), operator, openLicenses(deps));
   app.options<'block_suggestion'>({ action_id: ids.actions.customer }, ...step, customerSuggestions(deps));
   app.view(ids.views.customer, ...step, submitCustomer(deps));
 
@@ -105,6 +109,11 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
 
   // App Home
   app.event('app_home_opened', publishHome(deps));
+  const staff = requireStaff(deps);
+  app.action<BlockAction>(ids.actions.homeScope, staff, changeHomeFilter(deps));
+  app.action<BlockAction>(ids.actions.homeCustomer, staff, changeHomeFilter(deps));
+  app.action<BlockAction>(ids.actions.homeCustomerClear, staff, changeHomeFilter(deps));
+  app.options<'block_suggestion'>({ action_id: ids.actions.homeCustomer }, staff, customerSuggestions(deps));
 
   app.error(answerFailures(app));
 }
