@@ -37,6 +37,10 @@ export const ids = {
     /** Multiline input of pasted e-mails; block id carries a version (see pasteBlockId). */
     pasteEmails: 'paste_emails',
     addEmails: 'add_emails',
+    /** "Add every user who…" (holds a product, holds nothing, has no usage location); block id carries a version. */
+    selectBy: 'select_by',
+    /** "Select these users" in the Who-has-it view; value = skuId. */
+    selectHolders: 'select_holders',
     viewSelected: 'view_selected',
     /** Prefixes: one button per product line, `${prefix}${index}`, value = skuId. */
     holdersPrefix: 'product_holders_',
@@ -73,6 +77,7 @@ export const ids = {
     browseSummary: 'browse_summary',
     pastePrefix: 'paste_v',
     pasteActions: 'paste_actions',
+    selectByPrefix: 'select_by_v',
     notFound: 'not_found',
     selection: 'selection',
     selectionActions: 'selection_actions',
@@ -143,6 +148,9 @@ export function parseBrowseBlockId(blockId: string): { page: number; version: nu
   return match ? { page: Number(match[1]), version: Number(match[2]) } : null;
 }
 
+/** Block id of "Add every user who…"; a new version resets the select after a choice. */
+export const selectByBlockId = numbered(ids.blocks.selectByPrefix);
+
 /** Checkbox groups of the manage step and of the service plans (≤ 10 options a group). */
 export const assignGroupId = numbered(ids.blocks.assignPrefix);
 export const revokeGroupId = numbered(ids.blocks.revokePrefix);
@@ -181,6 +189,7 @@ export const patterns = {
   userSearchBlock: userSearchBlockId.pattern,
   browseBlock: new RegExp(`^${ids.blocks.browsePrefix}p\\d+_v\\d+$`),
   pasteBlock: pasteBlockId.pattern,
+  selectBy: selectByBlockId.pattern,
   selectedPage: pagingPattern(ids.actions.selectedPage),
   holdersPage: pagingPattern(ids.actions.holdersPage),
   approve: approveActionId.pattern,

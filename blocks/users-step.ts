@@ -13,6 +13,7 @@ import {
   plural,
   section,
 } from './elements.js';
+import { type HoldingsFilterData, holdingsFilterBlocks } from './holdings-filter.js';
 import { browseBlockId, ids, pasteBlockId, userSearchBlockId } from './ids.js';
 import { encodeMetadata, escapeMrkdwn, limits, oneLine, packLinesCapped, truncate } from './limits.js';
 import { userOption } from './option-lists.js';
@@ -46,6 +47,8 @@ export interface UsersStepData {
   selected: readonly TenantUser[];
   /** Pasted e-mails that matched no user. */
   notFoundEmails: readonly string[];
+  /** "Add every user who…": the filters the backend answers (absent: none). */
+  holdings?: HoldingsFilterData;
   /** A problem to show at the top (e.g. "Select at least one user"). */
   error?: string | null;
 }
@@ -260,6 +263,7 @@ export function renderUsersStep(data: UsersStepData): ModalView {
   if (data.error) blocks.push(section(`:warning: ${escapeMrkdwn(data.error)}`));
   blocks.push(
     ...searchBlocks(data.version),
+    ...(data.holdings ? holdingsFilterBlocks(data.holdings, data.version) : []),
     ...browserBlocks(data, selectedIds),
     ...pasteBlocks(data),
     ...selectionBlocks(data.selected),

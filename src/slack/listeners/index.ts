@@ -23,6 +23,7 @@ import {
 } from './licenses-step.js';
 import { requireStaff } from './staff.js';
 import { answerRepeatedSubmission, submitLicenses } from './submit.js';
+import { selectBy } from './users-step-holdings.js';
 import {
   addEmails,
   browsePick,
@@ -78,6 +79,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   app.action<BlockAction>(ids.actions.clearSelection, ...customerStep, clearSelection(deps));
   app.action<BlockAction>(ids.actions.addEmails, ...customerStep, addEmails(deps));
   app.action<BlockAction>(ids.actions.viewSelected, ...customerStep, viewSelected(deps));
+  app.action<BlockAction>(ids.actions.selectBy, ...customerStep, selectBy(deps));
   app.action<BlockAction>(patterns.selectedPage, ...customerStep, selectedPage(deps));
   app.view(ids.views.users, ...customerStep, submitUsers(deps));
 

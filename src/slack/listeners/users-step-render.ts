@@ -1,11 +1,23 @@
 /** The users step rendered from the draft, for its own listeners and for the customer step's "Next". */
 import type { ModalView } from '@slack/types';
+import type { HoldingsFilterData } from '../../../blocks/holdings-filter.js';
 import { parseUserSearchBlockId } from '../../../blocks/ids.js';
 import { pageCount, renderUsersStep, USERS_PAGE_SIZE } from '../../../blocks/users-step.js';
 import type { Draft } from '../../store/store.js';
 import { draftCustomerId } from '../access.js';
 import type { ViewRef } from '../payloads.js';
 import type { ListenerDeps } from './deps.js';
+
+/** The filters the backend answers, with the products for "who hold …" (read only when it has that filter). */
+async function holdingsOf(
+  deps: ListenerDeps,
+  customerId: string,
+  added: HoldingsFilterData['added'],
+): Promise<HoldingsFilterData> {
+  const kinds = deps.service.userFilters();
+  const products = kinds.includes('holds') ? await deps.service.listProducts(customerId) : [];
+  return { kinds, products, added: added ?? null };
+}
 
 /**
  * Renders the users step from the draft. A page past the end (the query or the directory
@@ -16,12 +28,14 @@ export async function renderUsersFor(
   draft: Draft,
   version: number,
   error?: string | null,
+  added?: HoldingsFilterData['added'],
 ): Promise<ModalView> {
   const customerId = draftCustomerId(draft);
   const query = { query: draft.browseQuery, limit: USERS_PAGE_SIZE };
-  const [first, selected] = await Promise.all([
+  const [first, selected, holdings] = await Promise.all([
     deps.service.searchUsers(customerId, { ...query, offset: draft.page * USERS_PAGE_SIZE }),
     deps.service.getUsers(customerId, draft.selectedUserIds),
+    holdingsOf(deps, customerId, added),
   ]);
   let page = draft.page;
   let browsed = first;
@@ -38,6 +52,7 @@ export async function renderUsersFor(
     browser: { users: browsed.users, page, total: browsed.total, query: draft.browseQuery },
     selected,
     notFoundEmails: draft.notFoundEmails,
+    holdings,
     error: error ?? null,
   });
 }

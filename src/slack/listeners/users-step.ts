@@ -15,49 +15,14 @@ import { actionOf, pageOf, parseEmailList, StateValues, SuggestionQuery, viewOf 
 import { isLate, OPTIONS_BUDGET_MS, replaceOnSubmit, withinBudget } from '../views.js';
 import type { ListenerDeps } from './deps.js';
 import { renderLicensesFor } from './licenses-step.js';
+import { addUsers, changeAndRefresh, type DraftChange } from './users-step-change.js';
 import { renderUsersFor, versionOf } from './users-step-render.js';
 
 /** Routed from index.ts with the other users-step listeners. */
 
-import { type ActionArgs, refreshView, type SubmitArgs, stepOf, submittedStep } from './step-args.js';
+import { type ActionArgs, type SubmitArgs, submittedStep } from './step-args.js';
 
 const MAX_USER_OPTIONS = 100;
-
-/** A change of the draft: computed from the current draft at write time, so quick clicks compose. */
-type DraftChange = (current: Draft) => Draft;
-
-/**
- * The common tail of every users-step action: apply the change to the draft, then re-render the
- * view (guarded by its hash). `reset` bumps the version so Slack drops the typeahead, paste box and
- * checkbox state for the new initial values.
- */
-async function changeAndRefresh(
-  deps: ListenerDeps,
-  args: ActionArgs,
-  plan: (draft: Draft) => DraftChange | Promise<DraftChange>,
-  reset: boolean,
-): Promise<void> {
-  const step = stepOf(args);
-  if (step === null) return;
-  const { draft, view } = step;
-  const change = await plan(draft);
-  const saved = (await deps.store.updateDraft(draft.id, change)) ?? change(draft);
-  const version = versionOf(view) + (reset ? 1 : 0);
-  await refreshView(
-    args.client,
-    view,
-    () => renderUsersFor(deps, saved, version),
-    async () => renderUsersFor(deps, (await deps.store.getDraft(draft.id)) ?? saved, version + 1),
-  );
-}
-
-function addUsers(current: Draft, userIds: readonly string[]): Draft {
-  return {
-    ...current,
-    selectedUserIds: [...new Set([...current.selectedUserIds, ...userIds])],
-    notFoundEmails: [],
-  };
-}
 
 /** Adds the users `find` finds to the selection, then resets the inputs. */
 function addFound(

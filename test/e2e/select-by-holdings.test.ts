@@ -1,0 +1,134 @@
+/**
+ * "Add every user who…" on the users step, over signed HTTP with the Slack fake, on the demo
+ * tenant: the holders of a product (1,000+ of them), users holding nothing, users without a usage
+ * location. The selection lives in the draft; private_metadata carries only the draft id.
+ */
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { filterValue } from '../../blocks/holdings-filter.js';
+import { ids, patterns } from '../../blocks/ids.js';
+import type { DemoCustomerData } from '../../src/providers/demo/demo-tenant.js';
+import { generateCustomer } from '../../src/providers/demo/generator.js';
+import type { UserFilter } from '../../src/providers/license-provider.js';
+import {
+  type AppHarness,
+  OPERATOR,
+  reportAckLatencies,
+  startAppHarness,
+  TEST_CUSTOMERS,
+} from '../support/app-harness.js';
+import {
+  andWaitForUpdate,
+  blocksText,
+  chooseCustomer,
+  contosoOf,
+  current,
+  openLicenses,
+  pageUserIds,
+  present,
+  toLicenses,
+} from './flow.js';
+
+const E3 = '6fd2c87f-b296-42f0-b197-1e91e994b900';
+/** Slack's limits for a view: private_metadata 3,000 characters; a view's JSON well under 250 kB. */
+const METADATA_LIMIT = 3000;
+const VIEW_BYTES = 250 * 1024;
+
+let h: AppHarness;
+afterEach(async () => {
+  await h.close();
+});
+afterAll(() => reportAckLatencies('select-by-holdings.test.ts'));
+
+async function selection(viewId: string): Promise<string[]> {
+  const metadata = JSON.parse(current(h, viewId).privateMetadata) as { draftId: string };
+  return [...((await h.store.getDraft(metadata.draftId))?.selectedUserIds ?? [])].sort();
+}
+
+/** Chooses `filter` in "Add every user who…" and waits for the view the app puts back. */
+function selectBy(viewId: string, filter: UserFilter) {
+  const block = present(
+    current(h, viewId).blocks.find((b) => patterns.selectBy.test(String(b.block_id))),
+    'the "Add every user who…" select',
+  );
+  return andWaitForUpdate(h, viewId, () =>
+    h.driver.blockActions({
+      userId: OPERATOR,
+      viewId,
+      actions: [
+        { actionId: ids.actions.selectBy, blockId: String(block.block_id), select: [filterValue(filter)] },
+      ],
+    }),
+  );
+}
+
+const idsWhere = (customer: DemoCustomerData, keep: (id: string, location: string | null) => boolean) =>
+  customer.users
+    .filter((u) => keep(u.id, u.usageLocation))
+    .map((u) => u.id)
+    .sort();
+
+describe('select users by what they hold (demo tenant)', () => {
+  it('adds the 1,000+ holders of a product to the selection, kept in the draft, the views within Slack limits', async () => {
+    const big = generateCustomer({
+      seed: 4242,
+      users: 3000,
+      name: 'Humongous Insurance',
+      id: 'cust-humongous',
+    });
+    h = await startAppHarness({ tenant: (data) => ({ ...data, customers: [...data.customers, big] }) });
+    const root = await openLicenses(h);
+    await chooseCustomer(h, root.id, 'Hum', big.customer.id);
+    const holders = idsWhere(big, (id) => (big.holdings[id] ?? []).some((l) => l.skuId === E3));
+    expect(holders.length).toBeGreaterThan(1000);
+
+    const started = performance.now();
+    const view = await selectBy(root.id, { holds: E3 });
+    console.log(
+      `select by holdings: ${holders.length} holders of E3 selected in ${Math.round(performance.now() - started)} ms`,
+    );
+    expect(await selection(root.id)).toEqual(holders);
+    expect(blocksText(view.blocks)).toContain(
+      `Added the ${holders.length.toLocaleString('en')} users who hold *Office 365 E3*`,
+    );
+    expect(blocksText(view.blocks)).toContain(`Selected: ${holders.length} users`);
+    expect(view.privateMetadata.length).toBeLessThan(100);
+    expect(JSON.parse(view.privateMetadata)).toEqual({ draftId: expect.any(String) });
+    expect(Buffer.byteLength(JSON.stringify(view.definition))).toBeLessThan(VIEW_BYTES);
+    // The select is reset (a new block id) so the same choice can be made again.
+    expect(view.blocks.some((b) => String(b.block_id) === `${ids.blocks.selectByPrefix}0`)).toBe(false);
+
+    const manage = await toLicenses(h, root.id);
+    expect(manage.privateMetadata.length).toBeLessThan(METADATA_LIMIT);
+    expect(Buffer.byteLength(JSON.stringify(manage.definition))).toBeLessThan(VIEW_BYTES);
+    expect(blocksText(manage.blocks)).toContain(`${holders.length} users`);
+    expect(h.logger.errors()).toEqual([]);
+  });
+
+  it('adds the users without a usage location, then those who hold nothing, to what was selected', async () => {
+    h = await startAppHarness();
+    const contoso = contosoOf(h.data);
+    const root = await openLicenses(h);
+    await chooseCustomer(h, root.id, 'Con', TEST_CUSTOMERS.contoso.id);
+    const unlicensed = idsWhere(contoso, (id) => (contoso.holdings[id] ?? []).length === 0);
+    const unlocated = idsWhere(contoso, (_, location) => location === null);
+    expect(unlicensed.length).toBeGreaterThan(0);
+    expect(unlocated.length).toBeGreaterThan(0);
+    // The generator gives no license to users without a location: the second choice adds more.
+    expect(unlicensed.some((id) => !unlocated.includes(id))).toBe(true);
+
+    const first = await selectBy(root.id, { noUsageLocation: true });
+    expect(await selection(root.id)).toEqual(unlocated);
+    expect(blocksText(first.blocks)).toContain('no usage location');
+    // The browser's page shows the added users ticked.
+    const onPage = pageUserIds(first);
+    const browser = first.blocks.find((b) => patterns.browseBlock.test(String(b.block_id)));
+    const elements = (browser?.elements ?? []) as Array<{ initial_options?: Array<{ value: string }> }>;
+    const ticked = elements[0]?.initial_options?.map((o) => o.value) ?? [];
+    expect(ticked.sort()).toEqual(onPage.filter((id) => unlocated.includes(id)).sort());
+
+    const second = await selectBy(root.id, { holdsNothing: true });
+    expect(await selection(root.id)).toEqual([...new Set([...unlicensed, ...unlocated])].sort());
+    expect(blocksText(second.blocks)).toContain(`Added the ${unlicensed.length} users who hold no license`);
+    expect(h.logger.errors()).toEqual([]);
+  });
+});
