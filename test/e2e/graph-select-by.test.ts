@@ -1,0 +1,117 @@
+/**
+ * "Add every user who…" with LICENSE_PROVIDER=graph, against the Graph fake over real HTTP: the
+ * holders of a product (a default $filter query), users holding nothing and users without a usage
+ * location (advanced queries: ConsistencyLevel eventual and $count=true, which the fake requires).
+ */
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { filterValue } from '../../blocks/holdings-filter.js';
+import { ids, patterns } from '../../blocks/ids.js';
+import { loadConfig } from '../../src/config.js';
+import { createProvider } from '../../src/providers/create-provider.js';
+import type { UserFilter } from '../../src/providers/license-provider.js';
+import { type AppHarness, OPERATOR, reportAckLatencies, startAppHarness } from '../support/app-harness.js';
+import { type GraphFake, makeTenant, SKU, startGraphFake } from '../support/graph-fake/index.js';
+import { andWaitForUpdate, blocksText, chooseCustomer, current, openLicenses, present } from './flow.js';
+
+const TENANT = '9d4f0000-0000-4000-8000-000000000002';
+const GROUP = '0a0a0a0a-0000-4000-8000-00000000f00d';
+
+let h: AppHarness | undefined;
+let graph: GraphFake | undefined;
+afterEach(async () => {
+  await h?.close();
+  await graph?.close();
+  h = undefined;
+  graph = undefined;
+});
+afterAll(() => reportAckLatencies('graph-select-by.test.ts'));
+
+async function selection(harness: AppHarness, viewId: string): Promise<string[]> {
+  const metadata = JSON.parse(current(harness, viewId).privateMetadata) as { draftId: string };
+  return [...((await harness.store.getDraft(metadata.draftId))?.selectedUserIds ?? [])].sort();
+}
+
+function selectBy(harness: AppHarness, viewId: string, filter: UserFilter) {
+  const block = present(
+    current(harness, viewId).blocks.find((b) => patterns.selectBy.test(String(b.block_id))),
+    'the "Add every user who…" select',
+  );
+  return andWaitForUpdate(harness, viewId, () =>
+    harness.driver.blockActions({
+      userId: OPERATOR,
+      viewId,
+      actions: [
+        { actionId: ids.actions.selectBy, blockId: String(block.block_id), select: [filterValue(filter)] },
+      ],
+    }),
+  );
+}
+
+describe('select users by what they hold on Microsoft Graph', () => {
+  it('selects the holders of E3 (direct or through a group), then the unlicensed and the unlocated', async () => {
+    const tenant = makeTenant({ tenantId: TENANT, users: 1200, name: 'Contoso' });
+    tenant.users.forEach((user, i) => {
+      if (i % 5 !== 0) user.licenses.push({ skuId: SKU.E3, disabledPlans: [], assignedByGroup: null });
+      if (i % 10 === 5) user.licenses.push({ skuId: SKU.E3, disabledPlans: [], assignedByGroup: GROUP });
+    });
+    graph = await startGraphFake({ tenants: [tenant] });
+    const env = {
+      LICENSE_PROVIDER: 'graph',
+      GRAPH_CLIENT_ID: graph.clientId,
+      GRAPH_CLIENT_SECRET: graph.clientSecret,
+      GRAPH_CUSTOMERS: `${TENANT}=Contoso`,
+      GRAPH_BASE_URL: graph.baseUrl,
+      LOGIN_BASE_URL: graph.loginBaseUrl,
+      OPERATOR_USER_IDS: OPERATOR,
+    };
+    const backend = await createProvider(
+      loadConfig({ SLACK_BOT_TOKEN: 'xoxb-e2e', SLACK_SIGNING_SECRET: 'unused', ...env }),
+      { http: { backoffMs: 1 }, msalNetworkClient: graph.msalNetworkClient },
+    );
+    h = await startAppHarness({ env, wrapProvider: () => backend.provider });
+    const users = graph.tenant(TENANT).users;
+    const where = (keep: (u: (typeof users)[number]) => boolean) =>
+      users
+        .filter(keep)
+        .map((u) => u.id)
+        .sort();
+
+    const root = await openLicenses(h);
+    await chooseCustomer(h, root.id, 'Con', TENANT);
+    const started = performance.now();
+    const view = await selectBy(h, root.id, { holds: SKU.E3 });
+    const holders = where((u) => u.licenses.some((l) => l.skuId === SKU.E3));
+    console.log(`Graph: ${holders.length} holders selected in ${Math.round(performance.now() - started)} ms`);
+    expect(holders.length).toBeGreaterThan(1000);
+    expect(await selection(h, root.id)).toEqual(holders);
+    expect(blocksText(view.blocks)).toContain(
+      `Added the ${holders.length.toLocaleString('en')} users who hold *Office 365 E3*`,
+    );
+    expect(view.privateMetadata.length).toBeLessThan(100);
+
+    await selectBy(h, root.id, { noUsageLocation: true });
+    await selectBy(h, root.id, { holdsNothing: true });
+    const unlocated = where((u) => u.usageLocation === null);
+    const unlicensed = where((u) => u.licenses.length === 0);
+    expect(unlicensed.length).toBeGreaterThan(0);
+    expect(await selection(h, root.id)).toEqual(
+      [...new Set([...holders, ...unlocated, ...unlicensed])].sort(),
+    );
+
+    const filters = graph.requests.filter(
+      (r) => r.path === '/users' && r.url.includes('filter=assignedLicenses'),
+    );
+    const nulls = graph.requests.filter(
+      (r) => r.path === '/users' && decodeURIComponent(r.url).includes('eq null'),
+    );
+    expect(filters.length).toBeGreaterThan(0);
+    expect(nulls.length).toBeGreaterThan(0);
+    for (const r of [...filters, ...nulls]) {
+      const advanced = !decodeURIComponent(r.url).includes('/any(');
+      expect(r.headers.consistencylevel === 'eventual', r.url).toBe(advanced);
+    }
+    expect(graph.requests.filter((r) => r.status >= 400)).toEqual([]);
+    expect(h.logger.errors()).toEqual([]);
+    await backend.close();
+  });
+});
