@@ -1,7 +1,7 @@
 import type { ActionsBlock, Button, KnownBlock } from '@slack/types';
 import { describe, expect, it } from 'vitest';
 import { renderHome } from '../../blocks/home.js';
-import { patterns } from '../../blocks/ids.js';
+import { ids, patterns } from '../../blocks/ids.js';
 import { limits } from '../../blocks/limits.js';
 import { validateHomeView } from '../support/block-kit.js';
 import { makeApproval, makeChangeRequest, makeItem, makeUser } from '../support/licensing-factories.js';
@@ -114,5 +114,66 @@ describe('renderHome headings', () => {
     const json = JSON.stringify(view.blocks);
     expect(json).toContain('*Waiting for approval*. Nothing changes until it is approved.');
     expect(json).not.toContain('an approver');
+  });
+});
+
+describe('renderHome filters (operators and approvers)', () => {
+  it('stays within Slack limits with the filters, a long customer name and every request decided', () => {
+    const customer = { id: 'c'.repeat(150), name: `Contoso ${'x'.repeat(300)}` };
+    const recent = Array.from({ length: 60 }, () => ({
+      request: req(),
+      counts: { total: 1000, done: 1000, success: 990, noop: 5, failed: 5 },
+    }));
+    const approvals = new Map(
+      recent.map(({ request }) => [
+        request.id,
+        makeApproval({
+          requestId: request.id,
+          status: 'rejected',
+          decidedBy: 'U9',
+          decidedAt: '2026-11-29T06:00:00.000Z',
+          decisionReason: `*not* <!channel> ${'y'.repeat(3000)}`,
+        }),
+      ]),
+    );
+    const pending = Array.from({ length: 60 }, () => {
+      const request = req('pending_approval');
+      return { request, approval: makeApproval({ requestId: request.id }) };
+    });
+    for (const scope of ['mine', 'pending', 'all'] as const) {
+      const view = renderHome({
+        userId: 'U1',
+        recent,
+        isApprover: true,
+        pending,
+        filter: { scope, customer },
+        approvals,
+        privateMetadata: JSON.stringify({ homeFilter: { scope, customer } }),
+      });
+      expect(validateHomeView(view)).toEqual([]);
+      expect(view.blocks.length).toBeLessThanOrEqual(limits.viewBlocks);
+      const filters = view.blocks.find((b) => b.block_id === ids.blocks.homeFilter) as ActionsBlock;
+      expect(filters.elements.map((e) => e.action_id)).toEqual([
+        ids.actions.homeScope,
+        ids.actions.homeCustomer,
+        ids.actions.homeCustomerClear,
+      ]);
+      const json = JSON.stringify(view.blocks);
+      expect(json).toContain('Rejected by <@U9>');
+      expect(json).not.toContain('<!channel>');
+    }
+  });
+
+  it('says when nothing matches the filters, and shows no filters without one', () => {
+    const filtered = renderHome({
+      userId: 'U1',
+      recent: [],
+      isApprover: false,
+      filter: { scope: 'pending', customer: null },
+    });
+    expect(JSON.stringify(filtered.blocks)).toContain('No requests match these filters.');
+    const plain = renderHome({ userId: 'U1', recent: [], isApprover: false });
+    expect(plain.blocks.some((b) => b.block_id === ids.blocks.homeFilter)).toBe(false);
+    expect(plain.private_metadata).toBeUndefined();
   });
 });

@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUDIT_CSV_HEADER } from '../../blocks/audit-csv.js';
+import { STAFF_ONLY } from '../../src/slack/listeners/staff.js';
 import type { AuditEntry } from '../../src/store/store.js';
 import { OPERATOR, reportAckLatencies, TEST_CUSTOMERS } from '../support/app-harness.js';
 import { APPROVER_A, APPROVER_B, STRANGER } from '../support/approval-harness.js';
@@ -106,10 +107,7 @@ describe('/licenses audit', () => {
 
   it('refuses someone who is neither operator nor approver: no file, no DM', async () => {
     const { ack, files, dms } = await audit(STRANGER, 'audit');
-    expect(ack).toEqual({
-      response_type: 'ephemeral',
-      text: 'Only LicenseDesk operators and approvers may read the audit log.',
-    });
+    expect(ack).toEqual({ response_type: 'ephemeral', text: STAFF_ONLY });
     expect(files).toEqual([]);
     expect(dms).toEqual([]);
     // Nor does the audit word open anything for them.

@@ -5,6 +5,7 @@
  * an operator) revoking one Fabrikam user's license, which needs no approval and runs.
  */
 import { expect } from 'vitest';
+import { ids } from '../../blocks/ids.js';
 import type { ChangeRequest } from '../../src/licensing/model.js';
 import { chooseCustomer, openLicenses, pickUsers, submitChange, toLicenses } from '../e2e/flow.js';
 import { OPERATOR, TEST_CUSTOMERS } from './app-harness.js';
@@ -69,7 +70,11 @@ export async function startWithHistory(): Promise<AuditHistory> {
 
 /** The request ids a Home lists ("Request <id>" lines), in order, each once. */
 export function listedRequestIds(home: FakeView, among: readonly ChangeRequest[]): string[] {
-  const json = JSON.stringify(home.blocks);
+  // The list starts at its filters, or (without them) at its header; approvals waiting come before.
+  const start = home.blocks.findIndex(
+    (b) => b.block_id === ids.blocks.homeFilter || JSON.stringify(b).includes('Your recent requests'),
+  );
+  const json = JSON.stringify(home.blocks.slice(Math.max(0, start)));
   return among
     .filter((r) => json.includes(`Request ${r.id}`))
     .sort((a, b) => json.indexOf(`Request ${a.id}`) - json.indexOf(`Request ${b.id}`))

@@ -49,9 +49,12 @@ async function changedFilter(deps: ListenerDeps, args: ActionArgs, current: Home
 export function changeHomeFilter(deps: ListenerDeps) {
   return async (args: ActionArgs) => {
     await args.ack();
-    const current = homeFilterOf(viewOf(args.body)?.private_metadata);
-    const next = await changedFilter(deps, args, current);
-    if (next === null) return;
-    await publishHomeOf(deps, args.client, args.body.user.id, next);
+    const userId = args.body.user.id;
+    // After the ack, as background work the app can wait for (tests, shutdown).
+    deps.runs.track(`home filter of ${userId}`, async () => {
+      const current = homeFilterOf(viewOf(args.body)?.private_metadata);
+      const next = await changedFilter(deps, args, current);
+      if (next !== null) await publishHomeOf(deps, args.client, userId, next);
+    });
   };
 }

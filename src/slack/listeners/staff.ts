@@ -3,7 +3,8 @@ import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
 import { actingUserId, refuse } from '../access.js';
 import type { ListenerDeps } from './deps.js';
 
-export const STAFF_ONLY = 'Only LicenseDesk operators and approvers may read the audit log.';
+export const STAFF_ONLY =
+  "Only LicenseDesk operators and approvers may read the audit log or everyone's requests.";
 
 /** Whether `userId` (from the signed payload) is an operator or an approver. */
 export async function isStaff(deps: ListenerDeps, userId: string | undefined): Promise<boolean> {
