@@ -68,6 +68,8 @@ describe('/licenses audit', () => {
     expect(entries.length).toBeGreaterThanOrEqual(5);
     expect(rows.map((row) => row.slice(0, 6))).toEqual(expectedRows(entries));
     expect(dms.map((m) => m.text)).toEqual([`The audit log: ${entries.length} entries, newest first.`]);
+    // The export is on record, newest of all.
+    expect(rows[0]?.slice(1, 3)).toEqual([APPROVER_B, 'audit_exported']);
 
     // The rejection names its approver and reason, kept as text (no formula); the submission its reason.
     const rejectedRow = present(
@@ -110,6 +112,8 @@ describe('/licenses audit', () => {
     expect(ack).toEqual({ response_type: 'ephemeral', text: STAFF_ONLY });
     expect(files).toEqual([]);
     expect(dms).toEqual([]);
+    const [latest] = await history.t.h.store.listAudit({ limit: 1 });
+    expect(latest).toMatchObject({ actor: STRANGER, action: 'audit_export_refused' });
     // Nor does the audit word open anything for them.
     expect(history.t.h.fake.openModalOf(STRANGER)).toBeUndefined();
   });

@@ -35,6 +35,10 @@ export function auditCommand(deps: ListenerDeps): Middleware<SlackCommandMiddlew
     const userId = parsed.data.user_id;
     if (!(await isStaff(deps, userId))) {
       await args.ack({ response_type: 'ephemeral', text: STAFF_ONLY });
+      // Refused reads are audited too, as refused decisions are.
+      deps.runs.track(`audit refusal of ${userId}`, () =>
+        deps.store.appendAudit({ actor: userId, action: 'audit_export_refused', outcome: 'not_staff' }),
+      );
       return;
     }
     const query = (match[1] ?? '').trim();
@@ -89,6 +93,13 @@ async function sendAudit(deps: ListenerDeps, client: WebClient, userId: string, 
     });
     return;
   }
+  // Who read the audit log is part of it (the export's own row is in the file it sends).
+  await deps.store.appendAudit({
+    actor: userId,
+    action: 'audit_exported',
+    outcome: 'ok',
+    ...(customer === null ? {} : { details: { customerId: customer.id, customerName: customer.name } }),
+  });
   const { rows, capped } = await auditRows(deps.store, customer?.id ?? null);
   const whose = customer === null ? '' : ` of ${customer.name}`;
   const older = capped
