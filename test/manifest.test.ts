@@ -146,7 +146,11 @@ describe('manifest.yml (HTTP) and manifest.socket.yml', () => {
   it('declares /licenses with its usage hint and every URL on /slack/events', () => {
     const { features, settings } = Manifest.parse(http);
     expect(features.slash_commands).toEqual([
-      expect.objectContaining({ command: '/licenses', url: EVENTS_URL, usage_hint: '[customer name]' }),
+      expect.objectContaining({
+        command: '/licenses',
+        url: EVENTS_URL,
+        usage_hint: '[customer name] · audit [customer name]',
+      }),
     ]);
     expect(settings.interactivity).toEqual({
       is_enabled: true,
