@@ -62,6 +62,10 @@ export const ids = {
     viewRevokeList: 'approval_view_users',
     /** Reject-reason modal input. */
     rejectReason: 'reject_reason',
+    /** Manage step: "Run now without approval (break-glass)" checkbox (break-glass operators only). */
+    breakGlass: 'break_glass',
+    /** Acknowledge of a break-glass request's message in the approvals channel; value = request id. */
+    acknowledgeBreakGlass: 'break_glass_acknowledge',
     /** App Home filters of the requests list: which requests, which customer, clear the customer. */
     homeScope: 'home_scope',
     homeCustomer: 'home_customer',
@@ -93,6 +97,8 @@ export const ids = {
     planOffPrefix: 'plans_off_',
     approvalActions: 'approval_actions',
     rejectReason: 'reject_reason',
+    breakGlass: 'break_glass',
+    breakGlassActions: 'break_glass_actions',
   },
 } as const;
 

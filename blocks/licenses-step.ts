@@ -3,6 +3,7 @@ import type { InputBlock, KnownBlock, ModalView, PlainTextOption } from '@slack/
 import type { ProductOverview } from '../src/licensing/licensing-service.js';
 import { needsApproval, takenAwayText } from '../src/licensing/policy.js';
 import { assignText } from './assign-text.js';
+import { breakGlassInput } from './break-glass.js';
 import { context, divider, modal, option, plain, plural, section } from './elements.js';
 import { type HoldersOverview, keepersThroughGroup } from './group-keepers.js';
 import { assignGroupId, ids, revokeGroupId } from './ids.js';
@@ -27,6 +28,8 @@ export interface LicensesStepData extends ProductLinesData {
    * (APPROVAL_WINDOW_HOURS), so that small requests add up; absent = none.
    */
   earlier?: { requests: number; revocations: number; windowHours: number };
+  /** The viewer may run a request that needs approval at once (BREAK_GLASS_USER_IDS); absent = no. */
+  breakGlass?: boolean;
   /** A problem to show at the top (errors for input blocks go through response_action: errors). */
   error?: string | null;
 }
@@ -156,6 +159,7 @@ export function renderLicensesStep(data: LicensesStepData): ModalView {
   const tail: KnownBlock[] = [divider(), ...assign, ...revoke];
   if (approval) {
     tail.push(section(approvalNotice(data), { blockId: ids.blocks.approvalWarning }));
+    if (data.breakGlass === true) tail.push(breakGlassInput());
   }
   tail.push({
     type: 'input',

@@ -87,6 +87,8 @@ export const ConfigSchema = z.object({
       .regex(/^S[A-Z0-9]+$/, 'must be a user group id like S0123')
       .optional(),
   ),
+  /** Operators who may run a request that needs approval at once, with a reason (break-glass). */
+  BREAK_GLASS_USER_IDS: slackUserIds,
   APPROVAL_CHANNEL_ID: optionalString.pipe(
     z
       .string()

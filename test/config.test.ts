@@ -23,6 +23,7 @@ describe('loadConfig', () => {
       DATA_DIR: './data',
       OPERATOR_USER_IDS: [],
       APPROVER_USER_IDS: [],
+      BREAK_GLASS_USER_IDS: [],
       APPROVAL_REVOKE_THRESHOLD: 10,
       APPROVAL_TTL_HOURS: 24,
       RUN_CONCURRENCY: 8,

@@ -50,9 +50,21 @@ export class Submissions {
     if (basis.needsApproval && reason === '')
       return { ok: false, problems: [{ kind: 'reason_required', basis }] };
     const at = now();
-    const request = newRequest({ input, customer, plan, products, basis, reason, at });
+    // Break-glass: it needs approval and runs at once, saved as approved like a request that needs none.
+    const breakGlass = basis.needsApproval && input.breakGlass === true;
+    const waits = basis.needsApproval && !breakGlass;
+    const request = newRequest({ input, customer, plan, products, basis, reason, at, waits });
     await this.#saveRequest(request);
-    const approval = basis.needsApproval ? await this.#saveApproval(request, reason, at) : null;
+    const approval = waits ? await this.#saveApproval(request, reason, at) : null;
+    if (breakGlass) {
+      await this.#options.store.appendAudit({
+        actor: input.requestedBy,
+        action: 'break_glass',
+        requestId: request.id,
+        outcome: request.status,
+        details: { reason, customerId: customer.id, revocations: basis.own, threshold: basis.threshold },
+      });
+    }
     await this.#options.store.appendAudit({
       actor: input.requestedBy,
       action: 'submitted',
@@ -68,7 +80,7 @@ export class Submissions {
         noops: plan.noops,
       },
     });
-    return { ok: true, request, needsApproval: basis.needsApproval, approval };
+    return { ok: true, request, needsApproval: waits, approval, ...(breakGlass ? { breakGlass } : {}) };
   }
 
   /** A request that runs at once is marked as starting here before it is saved, so resume leaves it alone. */
@@ -113,9 +125,20 @@ interface NewRequest {
   basis: ApprovalBasis;
   reason: string;
   at: Date;
+  /** It waits for an approver (it needs approval and is not run by break-glass). */
+  waits: boolean;
 }
 
-function newRequest({ input, customer, plan, products, basis, reason, at }: NewRequest): ChangeRequest {
+function newRequest({
+  input,
+  customer,
+  plan,
+  products,
+  basis,
+  reason,
+  at,
+  waits,
+}: NewRequest): ChangeRequest {
   const chosen = new Set([...input.assign.map((choice) => choice.skuId), ...input.revoke]);
   return {
     id: newId('req'),
@@ -124,7 +147,7 @@ function newRequest({ input, customer, plan, products, basis, reason, at }: NewR
     tenantId: customer.tenantId,
     requestedBy: input.requestedBy,
     createdAt: at.toISOString(),
-    status: basis.needsApproval ? 'pending_approval' : 'approved',
+    status: waits ? 'pending_approval' : 'approved',
     ...(reason === '' ? {} : { reason }),
     products: products
       .filter((product) => chosen.has(product.skuId))
@@ -134,7 +157,7 @@ function newRequest({ input, customer, plan, products, basis, reason, at }: NewR
     ...(input.report ? { report: input.report } : {}),
     ...(input.draftId === undefined ? {} : { draftId: input.draftId }),
     revocations: basis.own,
-    approvalRequired: basis.needsApproval,
+    approvalRequired: waits,
     approvalBasis: basis,
   };
 }

@@ -41,6 +41,11 @@ export type SubmitInput = ChangeInput & {
   reason?: string;
   report?: ReportTarget;
   draftId?: string;
+  /**
+   * Run at once although it needs approval (break-glass): the caller has checked the requester
+   * against BREAK_GLASS_USER_IDS. Needs a reason; ignored when no approval is needed.
+   */
+  breakGlass?: boolean;
 };
 
 export type PrepareResult =
@@ -58,7 +63,14 @@ export type PrepareResult =
   | { ok: false; problems: PlanProblem[] };
 
 export type SubmitResult =
-  | { ok: true; request: ChangeRequest; needsApproval: boolean; approval: Approval | null }
+  | {
+      ok: true;
+      request: ChangeRequest;
+      needsApproval: boolean;
+      approval: Approval | null;
+      /** It needed approval and runs at once instead (break-glass). */
+      breakGlass?: boolean;
+    }
   | { ok: false; problems: PlanProblem[] };
 
 export type DecisionResult =

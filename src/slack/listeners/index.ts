@@ -7,6 +7,7 @@ import type { AnyMiddlewareArgs, App, BlockAction, ButtonAction, Context, Logger
 import { ids, patterns } from '../../../blocks/ids.js';
 import { actingUserId, refusals, requireOwnDraft, requireRole } from '../access.js';
 import { approvalListeners } from '../approval/approval-listeners.js';
+import { acknowledgeBreakGlass } from '../approval/break-glass.js';
 import { logEachRequest } from '../request-log.js';
 import { auditCommand } from './audit-command.js';
 import { customerSuggestions, openLicenses, submitCustomer } from './customer-step.js';
@@ -23,7 +24,6 @@ import {
 } from './licenses-step.js';
 import { requireStaff } from './staff.js';
 import { answerRepeatedSubmission, submitLicenses } from './submit.js';
-import { selectBy } from './users-step-holdings.js';
 import {
   addEmails,
   browsePick,
@@ -35,6 +35,7 @@ import {
   turnPage,
   userSuggestions,
 } from './users-step.js';
+import { selectBy } from './users-step-holdings.js';
 import { selectedPage, viewSelected } from './users-step-selected.js';
 
 // One screen on purpose (over 60 lines): the routing table reads top to bottom like the manifest.
@@ -108,6 +109,8 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   app.action<BlockAction<ButtonAction>>(patterns.reject, approval.reject);
   app.action<BlockAction<ButtonAction>>(patterns.viewRevokeList, approval.viewUsers);
   app.view(ids.views.rejectReason, approval.rejectReasonSubmitted);
+  // Break-glass: Acknowledge on a "run without approval" message (approvers only, checked inside).
+  app.action<BlockAction<ButtonAction>>(ids.actions.acknowledgeBreakGlass, acknowledgeBreakGlass(deps));
 
   // App Home
   app.event('app_home_opened', publishHome(deps));

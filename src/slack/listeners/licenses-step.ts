@@ -109,6 +109,7 @@ export async function renderLicensesFor(
           },
         }),
     error: options.error ?? null,
+    breakGlass: deps.config.BREAK_GLASS_USER_IDS.includes(draft.ownerId),
   });
 }
 

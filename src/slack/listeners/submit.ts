@@ -6,12 +6,14 @@
 
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import type { ModalView } from '@slack/types';
+import { BREAK_GLASS_REASON_REQUIRED, BREAK_GLASS_VALUE } from '../../../blocks/break-glass.js';
 import { ids, patterns } from '../../../blocks/ids.js';
 import type { ChangeInput, DraftSubmitResult } from '../../licensing/licensing-service.js';
 import type { PlanProblem } from '../../licensing/plan.js';
 import { approvalReason } from '../../licensing/policy.js';
 import { CANNOT_SAVE_TEXT, type Draft, StoreUnavailableError } from '../../store/store.js';
 import { draftOf } from '../access.js';
+import { announceBreakGlass } from '../approval/break-glass.js';
 import { DraftMetadata, parseMetadata, StateValues } from '../payloads.js';
 import { isLate, withinBudget } from '../views.js';
 import type { ListenerDeps } from './deps.js';
@@ -118,6 +120,14 @@ function changeInput(draft: Draft, state: unknown): ChangeInput {
   };
 }
 
+/** The break-glass box is ticked by an operator in BREAK_GLASS_USER_IDS (the signed user id). */
+function breakGlassTicked(deps: ListenerDeps, userId: string, state: unknown): boolean {
+  if (!deps.config.BREAK_GLASS_USER_IDS.includes(userId)) return false;
+  return new StateValues(state)
+    .selectedMany(ids.blocks.breakGlass, ids.actions.breakGlass)
+    .includes(BREAK_GLASS_VALUE);
+}
+
 /**
  * Slack retries a submission it got no answer to in time: when the first delivery already took
  * effect (its draft is claimed and a request saved from it), answer as it did instead of
@@ -157,10 +167,13 @@ async function submission(
 ): Promise<Outcome> {
   const userId = body.user.id;
   const reason = new StateValues(view.state).text(ids.blocks.reason, ids.actions.reason);
+  // Authority is the signed user id against configuration; a ticked box alone (forgeable) is not.
+  const breakGlass = breakGlassTicked(deps, userId, view.state);
   if (!deps.store.health().writable) return refusal(view, CANNOT_SAVE_TEXT);
   const checked = await deps.service.prepare({ ...changeInput(draft, view.state), requestedBy: userId });
   if (!checked.ok) return { ok: false, errors: problemErrors(view, checked.problems) };
   if (checked.needsApproval && reason === null) {
+    if (breakGlass) return { ok: false, errors: { [ids.blocks.reason]: BREAK_GLASS_REASON_REQUIRED } };
     return { ok: false, errors: problemErrors(view, [{ kind: 'reason_required', basis: checked.basis }]) };
   }
   let submitted: DraftSubmitResult;
@@ -169,6 +182,7 @@ async function submission(
       ...changeInput(claimed, view.state),
       requestedBy: userId,
       ...(reason === null ? {} : { reason }),
+      ...(breakGlass ? { breakGlass } : {}),
       report: { channel: claimed.channelId },
     }));
   } catch (error) {
@@ -184,7 +198,8 @@ async function submission(
   if (!submitted.ok) return { ok: false, errors: problemErrors(view, submitted.problems) };
   const { request, needsApproval } = submitted;
   const { assignments, planChanges, revocations } = checked;
-  return { ok: true, request, needsApproval, assignments, planChanges, revocations };
+  const broken = submitted.breakGlass === true ? { breakGlass: true as const } : {};
+  return { ok: true, request, needsApproval, assignments, planChanges, revocations, ...broken };
 }
 
 /**
@@ -221,5 +236,6 @@ export function submitLicenses(deps: ListenerDeps) {
         view: await submittedView(deps, draft.channelId, outcome, summary),
       });
     });
+    if (outcome.breakGlass) announceBreakGlass(deps, client, args.logger, outcome.request.id);
   };
 }

@@ -23,6 +23,8 @@ export type Submitted = {
   /** Of `assignments`, holders who only change plans (from the stored items for a retried delivery). */
   planChanges?: number;
   revocations: number;
+  /** It needed approval and runs at once (break-glass): its notice goes to the approvals channel. */
+  breakGlass?: true;
   /** A retried delivery of a submission that already took effect: show it, start nothing. */
   repeated?: true;
 };

@@ -1,0 +1,257 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { BREAK_GLASS_REASON_REQUIRED, BREAK_GLASS_VALUE } from '../../blocks/break-glass.js';
+import { ids, patterns } from '../../blocks/ids.js';
+import { OPERATOR, startAppHarness } from '../support/app-harness.js';
+import {
+  APPROVAL_ALLOWED,
+  APPROVALS,
+  APPROVER_A,
+  APPROVER_B,
+  type ApprovalHarness,
+  auditActions,
+  buttonsOf,
+  directHolders,
+  ephemeralTexts,
+  REVOKED_SKU,
+  STRANGER,
+  TestClock,
+  THRESHOLD,
+} from '../support/approval-harness.js';
+import { expectValidMessageBlocks, expectValidModal } from '../support/block-kit.js';
+import type { SlackObject } from '../support/slack-fake.js';
+import {
+  andWaitForUpdate,
+  chooseCustomer,
+  contosoOf,
+  current,
+  firstName,
+  openLicenses,
+  pickUsers,
+  textOf,
+  ticks,
+  toLicenses,
+} from './flow.js';
+
+/** An operator who is not in BREAK_GLASS_USER_IDS (the demo provider lets everyone operate). */
+const OTHER = 'U0OTHEROP';
+const REASON = 'Compromised accounts: cut access now';
+
+let t: ApprovalHarness;
+afterEach(async () => {
+  await t?.h.close();
+});
+
+/** The approval harness (threshold 3), OPERATOR may break glass; 20 Contoso users hold REVOKED_SKU directly. */
+async function start(): Promise<ApprovalHarness> {
+  const clock = new TestClock();
+  const h = await startAppHarness({
+    env: {
+      APPROVER_USER_IDS: [APPROVER_A, APPROVER_B, OPERATOR].join(','),
+      APPROVAL_CHANNEL_ID: APPROVALS,
+      APPROVAL_REVOKE_THRESHOLD: String(THRESHOLD),
+      BREAK_GLASS_USER_IDS: OPERATOR,
+    },
+    service: { now: clock.now },
+    tenant: (data) => {
+      const contoso = contosoOf(data);
+      const plain = contoso.users.filter((u) =>
+        (contoso.holdings[u.id] ?? []).every((l) => l.viaGroups.length === 0),
+      );
+      for (const user of plain.slice(0, 20)) {
+        const held = contoso.holdings[user.id] ?? [];
+        if (held.some((l) => l.skuId === REVOKED_SKU)) continue;
+        contoso.holdings[user.id] = [
+          ...held,
+          { skuId: REVOKED_SKU, disabledPlans: [], direct: true, viaGroups: [] },
+        ];
+      }
+      return data;
+    },
+  });
+  return { h, clock, contoso: contosoOf(h.data) };
+}
+
+const holds = (userId: string) =>
+  t.h.provider.holdingsOf(t.contoso.customer.id, userId).some((l) => l.skuId === REVOKED_SKU);
+
+/** `user` opens the manage step for `count` Contoso holders and ticks revoke (the approval notice follows). */
+async function manageStep(user: string, count: number) {
+  const { h, contoso } = t;
+  const holders = directHolders(contoso, REVOKED_SKU, count);
+  const root = await openLicenses(h, { user });
+  await chooseCustomer(h, root.id, 'Con', contoso.customer.id, user);
+  for (const person of holders) await pickUsers(h, root.id, firstName(person), [person.id], user);
+  await toLicenses(h, root.id, user);
+  const offers = (b: SlackObject) =>
+    patterns.revoke.test(String(b.block_id)) &&
+    ((b.element as { options?: SlackObject[] } | undefined)?.options ?? []).some(
+      (o) => o.value === REVOKED_SKU,
+    );
+  const block = current(h, root.id).blocks.find(offers);
+  if (!block) throw new Error(`no revoke group offers ${REVOKED_SKU}`);
+  const option = (block.element as { options: SlackObject[] }).options.find((o) => o.value === REVOKED_SKU);
+  const blockId = String(block.block_id);
+  await andWaitForUpdate(h, root.id, () =>
+    h.driver.blockActions({
+      userId: user,
+      viewId: root.id,
+      actions: [{ actionId: blockId, blockId, select: [option as SlackObject] }],
+    }),
+  );
+  const view = current(h, root.id);
+  expectValidModal(view.definition);
+  return { viewId: root.id, view, userIds: holders.map((u) => u.id) };
+}
+
+const breakGlassTicked = {
+  [ids.blocks.breakGlass]: { [ids.actions.breakGlass]: { selected_options: [{ value: BREAK_GLASS_VALUE }] } },
+};
+
+function submit(user: string, viewId: string, reason: string, breakGlass: boolean) {
+  const view = current(t.h, viewId);
+  return t.h.driver.viewSubmission({
+    userId: user,
+    viewId,
+    values: {
+      ...ticks(view, 'revoke', [REVOKED_SKU]),
+      [ids.blocks.reason]: { [ids.actions.reason]: { value: reason } },
+      ...(breakGlass ? (breakGlassTicked as never) : {}),
+    },
+  });
+}
+
+/** The break-glass operator runs a 20-revocation request at once; returns its request id and notice. */
+async function brokenGlass() {
+  const { h } = t;
+  const step = await manageStep(OPERATOR, 20);
+  expect(step.view.blocks.some((b) => b.block_id === ids.blocks.breakGlass)).toBe(true);
+  const answer = await submit(OPERATOR, step.viewId, REASON, true);
+  expect(answer.responseAction).toBe('update');
+  await h.idle();
+  const [request] = await h.service.recentRequests(OPERATOR, 1);
+  if (!request) throw new Error('no request stored');
+  const notice = h.fake.messages(APPROVALS).find((m) => m.threadTs === undefined);
+  if (!notice) throw new Error('no notice in the approvals channel');
+  expectValidMessageBlocks(notice.blocks);
+  return { request, notice, userIds: step.userIds };
+}
+
+function clickAcknowledge(user: string, notice: { channel: string; ts: string }, value: string) {
+  return t.h.driver.blockActions({
+    userId: user,
+    message: { channel: notice.channel, ts: notice.ts },
+    actions: [{ actionId: ids.actions.acknowledgeBreakGlass, value }],
+  });
+}
+
+describe('break-glass', () => {
+  it('runs a 20-revocation request at once with its reason, posted as "run without approval" and audited', async () => {
+    t = await start();
+    const { request, notice, userIds } = await brokenGlass();
+    const done = await t.h.store.getRequest(request.id);
+    expect(done?.status).toBe('completed');
+    expect(done?.approvalRequired).toBe(false);
+    expect(await t.h.store.getApproval(request.id)).toBeNull();
+    for (const userId of userIds) expect(holds(userId)).toBe(false);
+
+    const text = textOf([notice]);
+    expect(text.toLowerCase()).toContain('run without approval');
+    expect(text).toContain(`<@${OPERATOR}>`);
+    expect(text).toContain('20 users');
+    expect(text).toContain(REASON);
+    expect(text).toContain("The requester's thread");
+    expect(buttonsOf(notice)).toEqual([ids.actions.acknowledgeBreakGlass]);
+
+    const audit = await t.h.store.listAudit({ requestId: request.id, limit: 100 });
+    const row = audit.find((entry) => entry.action === 'break_glass');
+    expect(row?.actor).toBe(OPERATOR);
+    expect(row?.details?.reason).toBe(REASON);
+    expect(t.h.fake.unexpectedCalls(APPROVAL_ALLOWED)).toEqual([]);
+  });
+
+  it('asks for the reason inline when break-glass is ticked without one', async () => {
+    t = await start();
+    const step = await manageStep(OPERATOR, 3);
+    const answer = await submit(OPERATOR, step.viewId, '   ', true);
+    expect(answer.responseAction).toBe('errors');
+    expect(answer.errors).toEqual({ [ids.blocks.reason]: BREAK_GLASS_REASON_REQUIRED });
+    expect(await t.h.service.recentRequests(OPERATOR, 1)).toEqual([]);
+  });
+
+  it('never shows the option to another operator, and a forged value in the view does not bypass approval', async () => {
+    t = await start();
+    const step = await manageStep(OTHER, 3);
+    expect(JSON.stringify(step.view.blocks)).not.toContain(ids.blocks.breakGlass);
+    // Forged: the break-glass value injected into the view's state of a signed submission.
+    const { h } = t;
+    h.fake.enterValues(step.viewId, {
+      ...ticks(step.view, 'revoke', [REVOKED_SKU]),
+      [ids.blocks.reason]: { [ids.actions.reason]: { value: REASON } },
+    } as never);
+    const view = h.fake.viewPayload(step.viewId) as { state: { values: Record<string, unknown> } };
+    view.state.values[ids.blocks.breakGlass] = {
+      [ids.actions.breakGlass]: { type: 'checkboxes', selected_options: [{ value: BREAK_GLASS_VALUE }] },
+    };
+    const payload = {
+      type: 'view_submission',
+      team: { id: h.fake.teamId, domain: 'fake' },
+      user: { id: OTHER, username: 'other', name: 'other', team_id: h.fake.teamId },
+      api_app_id: h.fake.appId,
+      token: 'legacy-verification-token',
+      trigger_id: h.fake.issueTriggerId(OTHER),
+      view,
+      response_urls: [],
+    };
+    const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+    const answer = await h.driver.raw(body, {
+      'Content-Type': 'application/x-www-form-urlencoded',
+      ...h.driver.sign(body),
+    });
+    expect(answer.status).toBe(200);
+    await h.idle();
+    const [request] = await h.service.recentRequests(OTHER, 1);
+    expect(request?.status).toBe('pending_approval');
+    expect((await h.store.getApproval(request?.id ?? ''))?.status).toBe('pending');
+    expect(await auditActions(h, request?.id ?? '')).not.toContain('break_glass:approved');
+    for (const userId of step.userIds) expect(holds(userId)).toBe(true);
+    expect(textOf(h.fake.messages(APPROVALS)).toLowerCase()).not.toContain('run without approval');
+  });
+
+  it('lets approvers acknowledge once: not the requester, not a stranger, one of two at once', async () => {
+    t = await start();
+    const { h } = t;
+    const { request, notice } = await brokenGlass();
+
+    // OPERATOR is an approver too: refused for being the requester.
+    await clickAcknowledge(OPERATOR, notice, request.id);
+    await clickAcknowledge(STRANGER, notice, request.id);
+    await h.idle();
+    expect(ephemeralTexts(h, OPERATOR).join(' ')).toContain('You ran this request');
+    expect(ephemeralTexts(h, STRANGER)).toHaveLength(1);
+    expect(buttonsOf(present(h, notice))).toEqual([ids.actions.acknowledgeBreakGlass]);
+
+    await Promise.all([
+      clickAcknowledge(APPROVER_A, notice, request.id),
+      clickAcknowledge(APPROVER_B, notice, request.id),
+    ]);
+    await h.idle();
+    const audit = await auditActions(h, request.id);
+    expect(audit.filter((a) => a.startsWith('break_glass_acknowledged'))).toHaveLength(1);
+    expect(audit).toContain('acknowledge_refused:self_acknowledge');
+    expect(audit).toContain('acknowledge_refused:not_approver');
+    const after = present(h, notice);
+    expect(buttonsOf(after)).toEqual([]);
+    const rows = await h.store.listAudit({ requestId: request.id, limit: 100 });
+    const by = rows.find((r) => r.action === 'break_glass_acknowledged')?.actor;
+    expect(textOf([after])).toContain(`Acknowledged by <@${by}>`);
+    const loser = by === APPROVER_A ? APPROVER_B : APPROVER_A;
+    expect(ephemeralTexts(h, loser).join(' ')).toContain('already acknowledged');
+  });
+});
+
+function present(h: ApprovalHarness['h'], notice: { channel: string; ts: string }) {
+  const message = h.fake.message(notice.channel, notice.ts);
+  if (!message) throw new Error('the notice is gone');
+  expectValidMessageBlocks(message.blocks);
+  return message;
+}
