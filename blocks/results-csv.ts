@@ -42,10 +42,18 @@ export interface CsvOptions {
   purchaseUrl?: string | null;
 }
 
+/** The CSV's word for each outcome: the summary's and the thread's ("no change", never "noop"). */
+export const CSV_OUTCOME_WORDS: Readonly<Record<ItemResult['outcome'], string>> = {
+  success: 'success',
+  noop: 'no change',
+  failed: 'failed',
+};
+
 /** A part's outcome; a planned revoke of a product the user never had is counted nowhere. */
 function outcomeOf(r: ItemResult | undefined, part: { op: Operation; planned: boolean }): string {
   if (part.planned && part.op === 'revoke') return 'did not have it';
-  return r?.outcome ?? (part.planned ? 'noop' : 'pending');
+  if (r) return CSV_OUTCOME_WORDS[r.outcome];
+  return part.planned ? CSV_OUTCOME_WORDS.noop : 'pending';
 }
 
 /** "assign", "revoke", or a holder's plan change in words: "turn off Exchange Online (Plan 2)" (every name). */
@@ -58,7 +66,7 @@ function operationOf(item: ChangeRequest['items'][number], part: { skuId: string
  * Every part of the request as CSV (RFC 4180: CRLF line ends, fields quoted when they hold a
  * comma, quote or line break): one row per user, product and operation (assign, revoke, or a
  * holder's plan change as plan-change-words.ts says it: "turn off Exchange Online (Plan 2)"), with outcome
- * (success / noop / failed / pending, or "did not have it" for a planned revoke of a product the
+ * (success / no change / failed / pending, or "did not have it" for a planned revoke of a product the
  * user never had, which no count includes), reason, message (pass `failureMessages`), what blocked it
  * and the fix in words, the provider's own words (`detail`, which may name plan ids) and note.
  */

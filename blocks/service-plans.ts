@@ -31,9 +31,8 @@ export function renderServicePlans(data: ServicePlansData): ModalView {
   const groups = chunk(product.servicePlans, limits.checkboxOptions);
   if (groups.length === 0) blocks.push(section('This product has no service plans to turn off.'));
   groups.forEach((group, g) => {
-    const options = group.map((plan) =>
-      option(plan.friendlyName ?? plan.name, plan.id, plan.friendlyName ? plan.name : undefined),
-    );
+    // The friendly name only ("Exchange Online (Plan 2)"); the technical one is jargon to the operator.
+    const options = group.map((plan) => option(plan.friendlyName ?? plan.name, plan.id));
     const initial = options.filter((o) => disabled.has(o.value ?? ''));
     const first = g * limits.checkboxOptions + 1;
     const range =

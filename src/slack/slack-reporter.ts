@@ -1,7 +1,7 @@
 /**
  * The Reporter of one request in Slack: the summary message (updated in place, at most every
  * `progressIntervalMs` while the run goes) and, at the end, the results in its thread: a bounded
- * number of messages (each ≤ 50 blocks) and a CSV of every result for large requests.
+ * number of messages (each ≤ 50 blocks) and a CSV of every result, however small the request.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '@slack/bolt';
@@ -18,9 +18,6 @@ import {
 } from '../licensing/model.js';
 import type { Reporter } from '../licensing/reporter.js';
 import type { Approval } from '../store/store.js';
-
-/** Above this many results the thread carries a CSV of all of them. */
-export const CSV_MIN_RESULTS = 50;
 
 export interface SlackReporterOptions {
   client: WebClient;
@@ -74,7 +71,7 @@ export class SlackReporter implements Reporter {
 
   async finished(request: ChangeRequest, counts: RunCounts): Promise<void> {
     await this.#updateSummary(request, counts);
-    await this.#postResults(request, counts);
+    await this.#postResults(request);
   }
 
   #updateSummary(request: ChangeRequest, counts: RunCounts): Promise<void> {
@@ -103,12 +100,11 @@ export class SlackReporter implements Reporter {
     return this.#updating;
   }
 
-  async #postResults(request: ChangeRequest, counts: RunCounts): Promise<void> {
+  async #postResults(request: ChangeRequest): Promise<void> {
     const { client, summary, messageIntervalMs, postedBefore = 0, onPosted } = this.#options;
-    const csvAttached = counts.total > CSV_MIN_RESULTS;
     const messages = renderRunResults({
       request,
-      csvAttached,
+      csvAttached: true,
       failureMessages,
       purchaseUrl: this.#options.purchaseUrl ?? null,
     });
@@ -122,7 +118,7 @@ export class SlackReporter implements Reporter {
         unfurl_media: false,
       });
     });
-    if (csvAttached) posts.push(() => this.#uploadCsv(request));
+    posts.push(() => this.#uploadCsv(request));
     for (let index = postedBefore; index < posts.length; index++) {
       if (index > postedBefore && index < messages.length) await sleep(messageIntervalMs);
       await posts[index]?.();

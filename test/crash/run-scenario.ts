@@ -15,6 +15,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { CSV_OUTCOME_WORDS } from '../../blocks/results-csv.js';
 import type { ChangeRequest } from '../../src/licensing/model.js';
 import { neverHeldKeys } from '../../src/licensing/run-counts.js';
 import { DEMO_SKUS } from '../../src/providers/demo/generator.js';
@@ -145,7 +146,12 @@ function slackDisagreements(
     if (seen.has(key)) problems.push(`the CSV lists ${key} twice`);
     seen.add(key);
     // A revoke of a product the user never had is counted nowhere: the CSV says so in words.
-    const stored = neverHeld.has(key) ? 'did not have it' : (request.results[key]?.outcome ?? 'pending');
+    const result = request.results[key];
+    const stored = neverHeld.has(key)
+      ? 'did not have it'
+      : result
+        ? CSV_OUTCOME_WORDS[result.outcome]
+        : 'pending';
     if (row[outcome ?? -1] !== stored)
       problems.push(`the CSV says ${key} ${row[outcome ?? -1]}, the store ${stored}`);
   }

@@ -10,6 +10,7 @@ import {
   TEST_CUSTOMERS,
 } from '../support/app-harness.js';
 import { expectValidHome } from '../support/block-kit.js';
+import { CSV_UPLOAD_CALLS } from '../support/slack-fake.js';
 import {
   chooseCustomer,
   click,
@@ -28,7 +29,16 @@ import {
   toLicenses,
 } from './flow.js';
 
-const ALLOWED = ['auth.test', 'views.open', 'views.update', 'views.push', 'chat.postMessage', 'chat.update'];
+// Every finished request's results CSV is uploaded to its thread.
+const ALLOWED = [
+  'auth.test',
+  'views.open',
+  'views.update',
+  'views.push',
+  'chat.postMessage',
+  'chat.update',
+  ...CSV_UPLOAD_CALLS,
+];
 
 let h: AppHarness;
 beforeEach(async () => {

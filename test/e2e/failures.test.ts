@@ -11,6 +11,7 @@ import {
   startAppHarness,
   TEST_CUSTOMERS,
 } from '../support/app-harness.js';
+import { CSV_UPLOAD_CALLS } from '../support/slack-fake.js';
 import {
   chooseCustomer,
   contosoOf,
@@ -25,7 +26,16 @@ import {
   toLicenses,
 } from './flow.js';
 
-const ALLOWED = ['auth.test', 'views.open', 'views.update', 'views.push', 'chat.postMessage', 'chat.update'];
+// Every finished request's results CSV is uploaded to its thread.
+const ALLOWED = [
+  'auth.test',
+  'views.open',
+  'views.update',
+  'views.push',
+  'chat.postMessage',
+  'chat.update',
+  ...CSV_UPLOAD_CALLS,
+];
 
 let h: AppHarness | undefined;
 afterEach(async () => {

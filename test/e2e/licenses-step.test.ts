@@ -4,6 +4,7 @@ import type { DemoCustomerData } from '../../src/providers/demo/demo-tenant.js';
 import { DEMO_PLANS, DEMO_SKUS, demoCases } from '../../src/providers/demo/generator.js';
 import { type AppHarness, OPERATOR, reportAckLatencies, startAppHarness } from '../support/app-harness.js';
 import { expectValidModal } from '../support/block-kit.js';
+import { CSV_UPLOAD_CALLS } from '../support/slack-fake.js';
 import {
   blocksText,
   contosoOf,
@@ -15,7 +16,16 @@ import {
   textOf,
 } from './flow.js';
 
-const ALLOWED = ['auth.test', 'views.open', 'views.update', 'views.push', 'chat.postMessage', 'chat.update'];
+// Every finished request's results CSV is uploaded to its thread.
+const ALLOWED = [
+  'auth.test',
+  'views.open',
+  'views.update',
+  'views.push',
+  'chat.postMessage',
+  'chat.update',
+  ...CSV_UPLOAD_CALLS,
+];
 
 let h: AppHarness;
 let contoso: DemoCustomerData;
@@ -111,6 +121,11 @@ describe('manage licenses', () => {
     });
     const plans = await pushed(manage.id, 2);
     expect(plans.callbackId).toBe(ids.views.plans);
+    // Friendly names only: no technical plan name (EXCHANGE_S_STANDARD) as a label or description.
+    const labels = JSON.stringify(plans.blocks);
+    expect(labels).toContain('Microsoft Teams');
+    expect(labels).not.toContain('"description"');
+    expect(labels).not.toMatch(/[A-Z0-9]+_[A-Z0-9_]+/);
 
     const off = [DEMO_PLANS.TEAMS1, DEMO_PLANS.MCOSTANDARD];
     const updatesBefore = current(h, manage.id).updates;

@@ -8,10 +8,20 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ChangeRequest, TenantUser } from '../../src/licensing/model.js';
 import { DEMO_SKUS, type DemoCases, demoCases } from '../../src/providers/demo/generator.js';
 import { type AppHarness, startAppHarness } from '../support/app-harness.js';
+import { CSV_UPLOAD_CALLS } from '../support/slack-fake.js';
 import { blocksText, contosoOf, finishedRun, present, selectUsers, submitChange } from './flow.js';
 
 const GUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
-const ALLOWED = ['auth.test', 'views.open', 'views.update', 'views.push', 'chat.postMessage', 'chat.update'];
+// Every finished request's results CSV is uploaded to its thread.
+const ALLOWED = [
+  'auth.test',
+  'views.open',
+  'views.update',
+  'views.push',
+  'chat.postMessage',
+  'chat.update',
+  ...CSV_UPLOAD_CALLS,
+];
 
 let h: AppHarness | undefined;
 afterEach(async () => {

@@ -5,6 +5,7 @@
  * and the apply observer's lines (apply-observer.ts) for who applied what and when.
  */
 import { readFile } from 'node:fs/promises';
+import { CSV_OUTCOME_WORDS } from '../../blocks/results-csv.js';
 import type { Pool } from '../../src/db/pool.js';
 import type { ChangeRequest } from '../../src/licensing/model.js';
 import { countAppliedParts } from '../../src/providers/demo/demo-change-count.js';
@@ -109,8 +110,9 @@ export function slackProblems(
     const key = `${row[user ?? -1]}|${row[sku ?? -1]}|${row[op ?? -1]}`;
     if (seen.has(key)) problems.push(`the CSV lists ${key} twice`);
     seen.add(key);
-    const result = request.results[key]?.outcome ?? 'pending';
-    const stored = result === 'noop' && neverHeld.has(key) ? 'did not have it' : result;
+    const result = request.results[key]?.outcome;
+    const words = result === undefined ? 'pending' : CSV_OUTCOME_WORDS[result];
+    const stored = result === 'noop' && neverHeld.has(key) ? 'did not have it' : words;
     if (row[outcome ?? -1] !== stored)
       problems.push(`the CSV says ${key} ${row[outcome ?? -1]}, the store ${stored}`);
   }

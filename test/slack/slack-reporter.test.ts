@@ -1,9 +1,11 @@
 import { WebClient } from '@slack/web-api';
 import { afterEach, assert, beforeEach, describe, expect, it } from 'vitest';
 import type { ChangeRequest, ItemResult } from '../../src/licensing/model.js';
+import { resultKey } from '../../src/licensing/result-key.js';
 import { countResults } from '../../src/licensing/run-counts.js';
 import { SlackReporter } from '../../src/slack/slack-reporter.js';
 import { RecordingLogger } from '../support/app-harness.js';
+import { parseCsv } from '../support/audit-setup.js';
 import { expectValidMessageBlocks } from '../support/block-kit.js';
 import { makeChangeRequest, makeItem, makeUser } from '../support/licensing-factories.js';
 import { type SlackFake, startSlackFake } from '../support/slack-fake.js';
@@ -128,14 +130,27 @@ describe('SlackReporter', () => {
     expect(thread).toContain('<https://partner.example/buy|');
   });
 
-  it('posts small results in the thread without a CSV', async () => {
+  it('posts small results in the thread with a CSV of them too, "no change" in words', async () => {
     const { reporter, summary } = await reporterFor();
     const done = request(4, 1);
+    const last = done.items.at(-1);
+    assert(last);
+    const key = resultKey(last.userId, 'sku-e3', 'assign');
+    const result = done.results[key];
+    assert(result);
+    done.results[key] = { ...result, outcome: 'noop' };
     await reporter.finished(done, countResults(done));
     const thread = fake.thread(summary.channel, summary.ts);
     expect(thread).toHaveLength(1);
     expect(JSON.stringify(thread[0]?.blocks)).toContain('The user has no usage location');
-    expect(fake.files()).toEqual([]);
+    expect(JSON.stringify(thread[0]?.blocks)).toContain('All results are in the attached CSV.');
+    const [csv] = fake.files();
+    expect(csv?.threadTs).toBe(summary.ts);
+    const outcomes = parseCsv(csv?.content?.toString('utf8') ?? '')
+      .slice(1)
+      .map((row) => row[7]);
+    expect(outcomes).toContain('no change');
+    expect(outcomes).not.toContain('noop');
   });
 
   it('chunks large results into a few messages and attaches every result as CSV', async () => {

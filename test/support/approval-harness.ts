@@ -13,7 +13,7 @@ import { chooseCustomer, openLicenses, pickUsers, submitChange, toLicenses } fro
 import { type AppHarness, CHANNEL, OPERATOR, startAppHarness, TEST_CUSTOMERS } from './app-harness.js';
 import { expectValidMessageBlocks, expectValidModal } from './block-kit.js';
 import type { BlockActionsResponse } from './slack-driver.js';
-import type { FakeMessage, FakeView } from './slack-fake.js';
+import { CSV_UPLOAD_CALLS, type FakeMessage, type FakeView } from './slack-fake.js';
 
 export const APPROVALS = 'C0APPROVALS';
 export const APPROVER_A = 'U0APPROVERA';
@@ -35,6 +35,7 @@ export const APPROVAL_ALLOWED = [
   'chat.update',
   'chat.postEphemeral',
   'chat.getPermalink',
+  ...CSV_UPLOAD_CALLS,
 ];
 
 /** The time the service sees; tests move it forward. */

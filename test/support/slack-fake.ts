@@ -44,6 +44,9 @@ export type {
 } from './slack-fake/types.js';
 export { DEFAULT_SCOPES } from './slack-fake/workspace.js';
 
+/** The Web API calls of one file upload (files.uploadV2): every finished request's results CSV. */
+export const CSV_UPLOAD_CALLS = ['files.getUploadURLExternal', 'files.completeUploadExternal'];
+
 /** Most POSTs Slack accepts on one `response_url`. */
 const RESPONSE_URL_USES = 5;
 
