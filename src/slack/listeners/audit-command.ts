@@ -8,6 +8,7 @@
 import type { Middleware, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { auditRow, renderAuditCsv } from '../../../blocks/audit-csv.js';
+import { escapeMrkdwn, truncate } from '../../../blocks/limits.js';
 import type { Customer } from '../../licensing/model.js';
 import type { Store } from '../../store/store.js';
 import { LicensesCommand } from '../payloads.js';
@@ -42,7 +43,7 @@ export function auditCommand(deps: ListenerDeps): Middleware<SlackCommandMiddlew
       return;
     }
     const query = (match[1] ?? '').trim();
-    const whose = query === '' ? '' : ` of “${query}”`;
+    const whose = query === '' ? '' : ` of “${escapeMrkdwn(truncate(query, 200))}”`;
     await args.ack({
       response_type: 'ephemeral',
       text: `Preparing the audit log${whose}: it will arrive as a CSV file in a direct message from me.`,
@@ -89,7 +90,7 @@ async function sendAudit(deps: ListenerDeps, client: WebClient, userId: string, 
   if (query !== '' && customer === null) {
     await client.chat.postMessage({
       channel: userId,
-      text: `No single customer is called “${query}”, so no audit log was sent. Try \`/licenses audit\` with the customer's full name.`,
+      text: `No single customer is called “${escapeMrkdwn(truncate(query, 200))}”, so no audit log was sent. Try \`/licenses audit\` with the customer's full name.`,
     });
     return;
   }
@@ -107,13 +108,13 @@ async function sendAudit(deps: ListenerDeps, client: WebClient, userId: string, 
     : '';
   const posted = await client.chat.postMessage({
     channel: userId,
-    text: `The audit log${whose}: ${rows.length.toLocaleString('en-US')} entries, newest first${older}.`,
+    text: `The audit log${escapeMrkdwn(whose)}: ${rows.length.toLocaleString('en-US')} entries, newest first${older}.`,
   });
   const channel = posted.channel ?? userId;
   const stamp = new Date().toISOString().slice(0, 10);
   await client.files.uploadV2({
     channel_id: channel,
-    filename: `licensedesk-audit${customer === null ? '' : `-${customer.id}`}-${stamp}.csv`,
+    filename: `licensedesk-audit${customer === null ? '' : `-${customer.id.replace(/[^\w-]/g, '-')}`}-${stamp}.csv`,
     title: `LicenseDesk audit log${whose}`,
     content: renderAuditCsv(rows),
   });
