@@ -223,7 +223,7 @@ describe('createProvider', () => {
     const handle = await createProvider(loadConfig(env), { msalNetworkClient: graph.msalNetworkClient });
     expect(handle.provider.kind).toBe('graph');
     expect(await handle.provider.searchCustomers('con', 5)).toEqual([
-      { id: T1, tenantId: T1, name: 'Contoso', domain: expect.any(String) },
+      { id: T1, tenantId: T1, name: 'Contoso', domain: expect.any(String), userCount: 4 },
     ]);
     expect((await handle.provider.searchUsers(T1, { query: '', offset: 0, limit: 10 })).total).toBe(4);
     expect(graph.tokenRequests.map((r) => [r.tenant, r.grantType])).toEqual([

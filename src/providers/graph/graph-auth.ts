@@ -20,6 +20,8 @@ export class GraphAuth {
   private readonly apps = new Map<string, ConfidentialClientApplication>();
   /** MSAL's cache look-up costs about a millisecond of CPU; a run makes one call per user. */
   private readonly tokens = new Map<string, { token: string; renewAt: number }>();
+  /** Token requests under way: reads sent together (products and their dates) share one. */
+  private readonly pending = new Map<string, Promise<string>>();
   private readonly scope: string;
 
   constructor(private readonly options: GraphAuthOptions) {
@@ -33,6 +35,14 @@ export class GraphAuth {
   async token(tenantId: string): Promise<string> {
     const cached = this.tokens.get(tenantId);
     if (cached && cached.renewAt > Date.now()) return cached.token;
+    const running = this.pending.get(tenantId);
+    if (running) return running;
+    const asking = this.acquire(tenantId).finally(() => this.pending.delete(tenantId));
+    this.pending.set(tenantId, asking);
+    return asking;
+  }
+
+  private async acquire(tenantId: string): Promise<string> {
     try {
       const result = await this.app(tenantId).acquireTokenByClientCredential({ scopes: [this.scope] });
       if (!result?.accessToken) throw new Error('no access token in the answer');

@@ -19,6 +19,7 @@ import { MICROSOFT_PLAN_RULES } from '../microsoft-plan-rules.js';
 import type { RemoteProviderOptions } from '../remote-provider-options.js';
 import { ChangeFailures } from './change-failures.js';
 import type { CustomerDirectory } from './customer-directory.js';
+import { DirectoryFacts } from './directory-facts.js';
 import type { GraphAuth } from './graph-auth.js';
 import { GraphClient } from './graph-client.js';
 import { classifyGraphError } from './graph-errors.js';
@@ -34,6 +35,10 @@ export interface GraphProviderOptions extends RemoteProviderOptions {
   searchCacheMs?: number;
   /** How many searches are kept for paging (the least recently used go first). */
   searchCacheMax?: number;
+  /** How long a customer's user count and subscription dates are reused (default 5 min). */
+  factsCacheMs?: number;
+  /** How long a customer search waits for user counts not known yet (default 800 ms). */
+  countBudgetMs?: number;
 }
 
 export class GraphProvider implements LicenseProvider {
@@ -42,6 +47,7 @@ export class GraphProvider implements LicenseProvider {
   private readonly client: GraphClient;
   private readonly searches: UserSearches;
   private readonly failures: ChangeFailures;
+  private readonly facts: DirectoryFacts;
 
   constructor(private readonly options: GraphProviderOptions) {
     this.client = new GraphClient({
@@ -58,10 +64,23 @@ export class GraphProvider implements LicenseProvider {
       ...(options.now ? { now: options.now } : {}),
     });
     this.failures = new ChangeFailures(this.client);
+    this.facts = new DirectoryFacts(this.client, {
+      ...(options.factsCacheMs === undefined ? {} : { ttlMs: options.factsCacheMs }),
+      ...(options.now ? { now: options.now } : {}),
+    });
   }
 
-  searchCustomers(query: string, limit: number): Promise<Customer[]> {
-    return this.options.customers.searchCustomers(query, limit);
+  /** The directory's customers, each with its user count when Graph tells it in time (/users/$count). */
+  async searchCustomers(query: string, limit: number): Promise<Customer[]> {
+    const customers = await this.options.customers.searchCustomers(query, limit);
+    const counts = await this.facts.userCounts(
+      customers.map((c) => c.tenantId),
+      this.options.countBudgetMs ?? 800,
+    );
+    return customers.map((c) => {
+      const userCount = counts.get(c.tenantId);
+      return userCount === undefined ? c : { ...c, userCount };
+    });
   }
 
   getCustomer(customerId: string): Promise<Customer | null> {
@@ -113,10 +132,15 @@ export class GraphProvider implements LicenseProvider {
 
   async listProducts(customerId: string): Promise<Product[]> {
     const tenantId = await this.tenantOf(customerId);
-    const body = await this.client.read(tenantId, '/subscribedSkus', GraphSubscribedSkus);
+    const [body, dates] = await Promise.all([
+      this.client.read(tenantId, '/subscribedSkus', GraphSubscribedSkus),
+      this.facts.lifecycleDates(tenantId),
+    ]);
     this.failures.learnProducts(tenantId, body.value);
     const products = body.value.flatMap((sku) => {
       const product = toProduct(sku);
+      const nextLifecycleDate = product && dates.get(product.skuId);
+      if (product && nextLifecycleDate) return [{ ...product, nextLifecycleDate }];
       return product ? [product] : [];
     });
     return products.sort((a, b) => a.name.localeCompare(b.name) || a.skuId.localeCompare(b.skuId));

@@ -87,7 +87,8 @@ describe('Graph adapter: auth', () => {
       [T1, 'client_credentials', 'https://graph.microsoft.com/.default'],
       [T2, 'client_credentials', 'https://graph.microsoft.com/.default'],
     ]);
-    expect(fake.requests.map((r) => r.tenantId)).toEqual([T1, T1, T2]);
+    // The first listProducts reads the SKUs and their subscription dates; the second only the SKUs.
+    expect(fake.requests.map((r) => r.tenantId)).toEqual([T1, T1, T1, T2]);
   });
 
   it('refuses a bad secret with one clear line that names the tenant and not the secret', async () => {
@@ -111,7 +112,9 @@ describe('Graph adapter: customers and users', () => {
       makeTenant({ tenantId: T2, users: 1, name: 'Fabrikam' }),
     ]);
     expect((await provider.searchCustomers('', 10)).map((c) => c.name)).toEqual(['Contoso', 'Fabrikam']);
-    expect(await provider.searchCustomers('fab', 10)).toEqual([{ id: T2, tenantId: T2, name: 'Fabrikam' }]);
+    expect(await provider.searchCustomers('fab', 10)).toEqual([
+      { id: T2, tenantId: T2, name: 'Fabrikam', userCount: 1 },
+    ]);
     expect(await provider.getCustomer('nope')).toBeNull();
   });
 
@@ -462,7 +465,8 @@ describe('Graph adapter: reads under throttling', () => {
     const products = await provider.listProducts(T1);
     expect(products.length).toBeGreaterThan(0);
     expect(waits).toEqual([250, 1]);
-    expect(fake.requests.map((r) => r.status)).toEqual([429, 503, 200]);
+    const skuReads = fake.requests.filter((r) => r.path === '/subscribedSkus');
+    expect(skuReads.map((r) => r.status)).toEqual([429, 503, 200]);
   });
 
   it('gives up after a few attempts with a transient throttled error', async () => {

@@ -4,6 +4,7 @@
  * rules (shared with the Partner Center fake), Entra's token endpoint, /users, /subscribedSkus,
  * $batch, and the server that puts them behind a port.
  */
+export * from './directory.js';
 export * from './entra.js';
 export * from './graph-auth.js';
 export * from './http-kit.js';

@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { INetworkModule } from '@azure/msal-node';
 import { batch } from './batch.js';
+import { routeDirectory } from './directory.js';
 import { handleLogin, type TokenRequest } from './entra.js';
 import {
   type GraphAnswer,
@@ -186,6 +187,7 @@ class GraphFakeServer {
     if (req.method === 'GET' && req.path === '/subscribedSkus')
       return subscribedSkus(this.context.origin, tenant);
     return (
+      routeDirectory(this.context.origin, req, tenant) ??
       routeUsers(this.context, req, tenant) ??
       graphError(400, 'BadRequest', `Resource not found for the segment '${req.path.split('/')[1] ?? ''}'.`)
     );

@@ -17,6 +17,8 @@ export interface FakeSku {
   extraConsumed?: number;
   /** Friendly name (Partner Center returns one; Graph does not). */
   name?: string;
+  /** When its subscription next changes state (Graph's companySubscription.nextLifecycleDateTime). */
+  nextLifecycleDateTime?: string;
 }
 
 export interface FakeUserLicense {
@@ -123,6 +125,7 @@ export function demoSkus(): FakeSku[] {
     userSku(SKU.E5, 'ENTERPRISEPREMIUM', 'Office 365 E5', 3, e5Plans, {
       capabilityStatus: 'Warning',
       prepaidUnits: { enabled: 3, warning: 2 },
+      nextLifecycleDateTime: '2026-12-15T00:00:00Z',
       servicePlans: [...e5Plans.map(plan), companyPlan],
     }),
     userSku(SKU.POWER_BI_PRO, 'POWER_BI_PRO', 'Power BI Pro', 0, ['BI_AZURE_P2']),
