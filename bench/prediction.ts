@@ -3,7 +3,7 @@
  * demo customer, one product at a time (each on a fresh copy of the tenant), predicted by
  * LicensingService.getLicenseOverview (eligibility.ts) and then submitted and run. Prints, per
  * product, predicted vs actual successes and refusals per reason, the time the prediction took,
- * and a product with too few seats, which the plan refuses before anything runs.
+ * and a product with too few seats, whose users beyond the seats left fail per user ("no seats").
  *
  * Target: predicted = actual for every product and reason.
  */
@@ -113,19 +113,38 @@ async function measure(skuId: string): Promise<boolean> {
   });
 }
 
-/** A product with fewer seats than users who need one: the step says "Not enough", the submit is refused. */
+/**
+ * A product with fewer seats than users who need one: seats fail per user, like any other reason.
+ * The request is not refused; the users beyond the seats left are predicted "no seats"
+ * (insufficient_licenses) and fail so, the others get it. Compares per-user predicted vs actual.
+ */
 async function shortOfSeats(): Promise<boolean> {
   return withService(5, async (service, userIds) => {
     const skuId = DEMO_SKUS.VISIOCLIENT;
     const overview = await service.getLicenseOverview(CUSTOMER_ID, userIds);
     const product = overview.find((p) => p.product.skuId === skuId);
-    const needed = (product?.prediction?.gets.length ?? 0) + (product?.prediction?.cannot.length ?? 0);
+    const prediction = product?.prediction;
+    if (prediction === undefined) throw new Error(`no prediction for ${skuId}`);
     const submitted = await assignToAll(service, userIds, skuId);
-    const refused = !submitted.ok && submitted.problems.some((p) => p.kind === 'not_enough');
+    if (!submitted.ok) throw new Error(`plan refused: ${JSON.stringify(submitted.problems)}`);
+    const done = await service.run(submitted.request.id, silentReporter);
+    const noSeats = (userIds: readonly string[]) => [...userIds].sort().join(',');
+    const predicted = prediction.cannot
+      .filter((c) => c.reason === 'insufficient_licenses')
+      .map((c) => c.userId);
+    const actual = Object.values(done.results)
+      .filter((r) => r.skuId === skuId && r.outcome === 'failed' && r.reason === 'insufficient_licenses')
+      .map((r) => r.userId);
+    const gets = Object.values(done.results).filter(
+      (r) => r.skuId === skuId && r.op === 'assign' && r.outcome === 'success',
+    ).length;
+    const same = noSeats(predicted) === noSeats(actual) && gets === prediction.gets.length;
     console.log(
-      `  seats short (Visio, ${product?.product.available} available for ${needed} users): predicted "Not enough", submit ${refused ? 'refused before running' : 'NOT refused'}`,
+      `  seats short (Visio, ${product?.product.available} available, ${prediction.gets.length + prediction.cannot.length} without it): ` +
+        `gets it predicted ${prediction.gets.length} actual ${gets}; no seats predicted ${predicted.length} actual ${actual.length}, ` +
+        `${same ? 'the same users' : 'NOT the same users'}`,
     );
-    return refused;
+    return same;
   });
 }
 

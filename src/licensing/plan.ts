@@ -32,11 +32,6 @@ export type PlanProblem =
   | { kind: 'empty' }
   | { kind: 'both_ways'; skuId: string }
   | { kind: 'unknown_product'; skuId: string }
-  /**
-   * @deprecated No longer produced: seats short fail per user (see the decisions at the top).
-   * Kept while bench/prediction.ts (not this module's owner's) still names it.
-   */
-  | { kind: 'not_enough'; skuId: string; needed: number; available: number }
   /** A request that needs approval was submitted without a reason; `basis` says why it needs it. */
   | { kind: 'reason_required'; basis?: ApprovalBasis }
   /** The customer is no longer known to the provider. */

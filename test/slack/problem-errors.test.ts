@@ -24,11 +24,11 @@ function view(products: number) {
 describe('problemErrors', () => {
   it('puts each problem under the checkbox group offering its product', () => {
     const errors = problemErrors(view(12), [
-      { kind: 'not_enough', skuId: 'sku-11', needed: 2, available: 1 },
+      { kind: 'unknown_product', skuId: 'sku-11' },
       { kind: 'both_ways', skuId: 'sku-3' },
     ]);
     expect(errors).toEqual({
-      assign_1: 'Product 11: 2 needed, only 1 available.',
+      assign_1: 'Product 11 is no longer offered for this customer.',
       revoke_0: 'Product 3 is ticked both to assign and to revoke.',
     });
   });

@@ -81,14 +81,6 @@ export function problemErrors(
         add(where?.blockId, `${where?.name ?? problem.skuId} is ticked both to assign and to revoke.`);
         break;
       }
-      case 'not_enough': {
-        const where = blockOffering(view, patterns.assign, problem.skuId);
-        add(
-          where?.blockId,
-          `${where?.name ?? problem.skuId}: ${problem.needed} needed, only ${problem.available} available.`,
-        );
-        break;
-      }
       case 'unknown_product': {
         const where = blockOffering(view, patterns.assign, problem.skuId);
         add(where?.blockId, `${where?.name ?? problem.skuId} is no longer offered for this customer.`);
