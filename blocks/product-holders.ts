@@ -1,7 +1,7 @@
 /** Pushed view: who of the selection holds one product, directly or through a group. */
 import type { KnownBlock, ModalView } from '@slack/types';
 import type { TenantUser } from '../src/licensing/model.js';
-import { context, readOnlyModal, section } from './elements.js';
+import { actions, button, confirmDialog, context, plural, readOnlyModal, section } from './elements.js';
 import { type HoldersOverview, keepersThroughGroup } from './group-keepers.js';
 import { ids } from './ids.js';
 import { escapeMrkdwn, oneLine, packLines, truncate } from './limits.js';
@@ -18,6 +18,31 @@ export interface ProductHoldersData {
   selectedCount?: number;
   /** 0-based page when the holders do not fit one view. */
   page?: number;
+}
+
+/**
+ * "Select these users": keep only the listed users in the selection (shown when some selected
+ * users are not listed). Action `select_holders`, value = skuId.
+ */
+function selectTheseBlocks(skuId: string, listed: number, data: ProductHoldersData): KnownBlock[] {
+  const selected = data.selectedCount ?? data.users.length;
+  if (listed === 0 || listed >= selected) return [];
+  const others = selected - listed;
+  return [
+    actions([
+      button({
+        actionId: ids.actions.selectHolders,
+        text: listed === 1 ? 'Select this user' : `Select these ${listed} users`,
+        value: skuId,
+        confirm: confirmDialog({
+          title: 'Select these users?',
+          text: `The selection becomes the ${plural(listed, 'user')} listed here; the other ${plural(others, 'selected user')} leave it.`,
+          confirm: 'Select them',
+          deny: 'Keep the selection',
+        }),
+      }),
+    ]),
+  ];
 }
 
 /**
@@ -58,6 +83,7 @@ export function renderProductHolders(data: ProductHoldersData): ModalView {
     ),
   ];
   if (lines.length === 0) blocks.push(context(['None of the selected users has this product.']));
+  blocks.push(...selectTheseBlocks(overview.product.skuId, direct.length + inherited.length, data));
   blocks.push(...pagedList(packLines(lines), ids.actions.holdersPage, data.page));
   return readOnlyModal({ callbackId: ids.views.holders, title: 'Who has it', close: 'Back' }, blocks, {
     draftId: data.draftId,

@@ -31,18 +31,28 @@ async function selection(harness: AppHarness, viewId: string): Promise<string[]>
   return [...((await harness.store.getDraft(metadata.draftId))?.selectedUserIds ?? [])].sort();
 }
 
-function selectBy(harness: AppHarness, viewId: string, filter: UserFilter) {
+async function selectBy(harness: AppHarness, viewId: string, filter: UserFilter) {
   const block = present(
     current(harness, viewId).blocks.find((b) => patterns.selectBy.test(String(b.block_id))),
     'the "Add every user who…" select',
+  );
+  // Opening the select loads its options (block_suggestion), as Slack does; the pick is one of them.
+  const suggestion = await harness.driver.blockSuggestion({
+    userId: OPERATOR,
+    viewId,
+    blockId: String(block.block_id),
+    actionId: ids.actions.selectBy,
+    value: '',
+  });
+  const picked = present(
+    suggestion.options.find((o) => o.value === filterValue(filter)),
+    `the option ${filterValue(filter)}`,
   );
   return andWaitForUpdate(harness, viewId, () =>
     harness.driver.blockActions({
       userId: OPERATOR,
       viewId,
-      actions: [
-        { actionId: ids.actions.selectBy, blockId: String(block.block_id), select: [filterValue(filter)] },
-      ],
+      actions: [{ actionId: ids.actions.selectBy, blockId: String(block.block_id), select: [picked] }],
     }),
   );
 }

@@ -5,7 +5,7 @@
  */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { filterValue } from '../../blocks/holdings-filter.js';
-import { ids, patterns } from '../../blocks/ids.js';
+import { holdersActionId, ids, patterns, plansActionId } from '../../blocks/ids.js';
 import type { DemoCustomerData } from '../../src/providers/demo/demo-tenant.js';
 import { generateCustomer } from '../../src/providers/demo/generator.js';
 import type { UserFilter } from '../../src/providers/license-provider.js';
@@ -22,9 +22,11 @@ import {
   chooseCustomer,
   contosoOf,
   current,
+  firstName,
   openLicenses,
   pageUserIds,
   present,
+  selectUsers,
   toLicenses,
 } from './flow.js';
 
@@ -45,18 +47,28 @@ async function selection(viewId: string): Promise<string[]> {
 }
 
 /** Chooses `filter` in "Add every user who…" and waits for the view the app puts back. */
-function selectBy(viewId: string, filter: UserFilter) {
+async function selectBy(viewId: string, filter: UserFilter) {
   const block = present(
     current(h, viewId).blocks.find((b) => patterns.selectBy.test(String(b.block_id))),
     'the "Add every user who…" select',
+  );
+  // Opening the select loads its options (block_suggestion), as Slack does; the pick is one of them.
+  const suggestion = await h.driver.blockSuggestion({
+    userId: OPERATOR,
+    viewId,
+    blockId: String(block.block_id),
+    actionId: ids.actions.selectBy,
+    value: '',
+  });
+  const picked = present(
+    suggestion.options.find((o) => o.value === filterValue(filter)),
+    `the option ${filterValue(filter)}`,
   );
   return andWaitForUpdate(h, viewId, () =>
     h.driver.blockActions({
       userId: OPERATOR,
       viewId,
-      actions: [
-        { actionId: ids.actions.selectBy, blockId: String(block.block_id), select: [filterValue(filter)] },
-      ],
+      actions: [{ actionId: ids.actions.selectBy, blockId: String(block.block_id), select: [picked] }],
     }),
   );
 }
@@ -132,3 +144,59 @@ describe('select users by what they hold (demo tenant)', () => {
     expect(h.logger.errors()).toEqual([]);
   });
 });
+
+describe('select these users, from Who has it', () => {
+  it('keeps only the holders in the selection and renders the manage step beneath for them', async () => {
+    h = await startAppHarness();
+    const contoso = contosoOf(h.data);
+    const holds = (id: string) => (contoso.holdings[id] ?? []).some((l) => l.skuId === E3);
+    const firstNames = new Map<string, number>();
+    for (const u of contoso.users) firstNames.set(firstName(u), (firstNames.get(firstName(u)) ?? 0) + 1);
+    const unique = contoso.users.filter((u) => firstNames.get(firstName(u)) === 1);
+    const holders = unique.filter((u) => holds(u.id)).slice(0, 2);
+    const others = unique.filter((u) => !holds(u.id)).slice(0, 2);
+    expect(holders).toHaveLength(2);
+    expect(others).toHaveLength(2);
+    const manage = await selectUsers(h, contoso.customer, [...holders, ...others]);
+    expect(blocksText(manage.blocks)).toContain('2 of 4 selected have it');
+
+    await h.driver.blockActions({
+      userId: OPERATOR,
+      viewId: manage.id,
+      actions: [{ actionId: holdersButton(manage.id) }],
+    });
+    const who = await h.fake.waitFor(() => {
+      const top = h.fake.stackOf(manage.id)[1];
+      return top === undefined ? undefined : h.fake.view(top);
+    });
+    expect(who.callbackId).toBe(ids.views.holders);
+    expect(blocksText(who.blocks)).toContain('Select these 2 users');
+    const rootBefore = current(h, manage.id).updates;
+    await andWaitForUpdate(h, who.id, () =>
+      h.driver.blockActions({
+        userId: OPERATOR,
+        viewId: who.id,
+        actions: [{ actionId: ids.actions.selectHolders }],
+      }),
+    );
+    await h.fake.waitFor(() => current(h, manage.id).updates > rootBefore);
+
+    expect(await selection(manage.id)).toEqual(holders.map((u) => u.id).sort());
+    expect(blocksText(current(h, manage.id).blocks)).toContain('All 2 selected have it');
+    const after = current(h, who.id);
+    expect(blocksText(after.blocks)).toContain('All 2 selected have it');
+    expect(blocksText(after.blocks)).not.toContain('Select these');
+    expect(h.logger.errors()).toEqual([]);
+  });
+});
+
+/** The action id of the Who-has-it button of E3 in the manage step (the line whose plans button names E3). */
+function holdersButton(viewId: string): string {
+  for (const block of current(h, viewId).blocks) {
+    for (const element of (block.elements as { action_id?: string; value?: string }[] | undefined) ?? []) {
+      const index = plansActionId.parse(element.action_id ?? '');
+      if (index !== null && element.value === E3) return holdersActionId(index);
+    }
+  }
+  throw new Error('no product line for E3');
+}

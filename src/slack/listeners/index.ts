@@ -12,6 +12,7 @@ import { logEachRequest } from '../request-log.js';
 import { auditCommand } from './audit-command.js';
 import { customerSuggestions, openLicenses, submitCustomer } from './customer-step.js';
 import type { ListenerDeps } from './deps.js';
+import { selectHolders } from './holders-select.js';
 import { publishHome } from './home.js';
 import { changeHomeFilter } from './home-filters.js';
 import {
@@ -35,7 +36,7 @@ import {
   turnPage,
   userSuggestions,
 } from './users-step.js';
-import { selectBy } from './users-step-holdings.js';
+import { selectBy, selectBySuggestions } from './users-step-holdings.js';
 import { selectedPage, viewSelected } from './users-step-selected.js';
 
 // One screen on purpose (over 60 lines): the routing table reads top to bottom like the manifest.
@@ -80,6 +81,11 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   app.action<BlockAction>(ids.actions.clearSelection, ...customerStep, clearSelection(deps));
   app.action<BlockAction>(ids.actions.addEmails, ...customerStep, addEmails(deps));
   app.action<BlockAction>(ids.actions.viewSelected, ...customerStep, viewSelected(deps));
+  app.options<'block_suggestion'>(
+    { action_id: ids.actions.selectBy },
+    ...customerStep,
+    selectBySuggestions(deps),
+  );
   app.action<BlockAction>(ids.actions.selectBy, ...customerStep, selectBy(deps));
   app.action<BlockAction>(patterns.selectedPage, ...customerStep, selectedPage(deps));
   app.view(ids.views.users, ...customerStep, submitUsers(deps));
@@ -88,6 +94,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   app.action<BlockAction>(patterns.revoke, ...customerStep, revokeTicked(deps));
   app.action<BlockAction>(patterns.holders, ...customerStep, showHolders(deps));
   app.action<BlockAction>(patterns.holdersPage, ...customerStep, holdersPage(deps));
+  app.action<BlockAction>(ids.actions.selectHolders, ...customerStep, selectHolders(deps));
   app.action<BlockAction>(patterns.plans, ...customerStep, showPlans(deps));
   app.view(ids.views.plans, ...customerStep, savePlans(deps));
   app.action<BlockAction>(patterns.buyMore, ...step, acknowledge);

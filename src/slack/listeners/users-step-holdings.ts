@@ -2,9 +2,11 @@
  * Selecting users by what they hold: "Add every user who…" on the users step (the backend's
  * filters). Thousands of ids go to the draft in the store; the view only carries the draft id.
  */
-import { parseFilterValue } from '../../../blocks/holdings-filter.js';
+import type { AllMiddlewareArgs, SlackOptionsMiddlewareArgs } from '@slack/bolt';
+import { filterOptions, parseFilterValue } from '../../../blocks/holdings-filter.js';
 import { draftCustomerId, draftOf } from '../access.js';
-import { actionOf } from '../payloads.js';
+import { actionOf, SuggestionQuery } from '../payloads.js';
+import { isLate, OPTIONS_BUDGET_MS, withinBudget } from '../views.js';
 import type { ListenerDeps } from './deps.js';
 import type { ActionArgs } from './step-args.js';
 import { addUsers, changeAndRefresh } from './users-step-change.js';
@@ -21,5 +23,22 @@ export function selectBy(deps: ListenerDeps) {
       filter,
       matched: matched.length,
     });
+  };
+}
+
+/** Options load of "Add every user who…": the filters the backend answers, its products by what was typed. */
+export function selectBySuggestions(deps: ListenerDeps) {
+  return async ({
+    options,
+    ack,
+    context,
+  }: SlackOptionsMiddlewareArgs<'block_suggestion'> & AllMiddlewareArgs) => {
+    const { draft } = draftOf(context);
+    const kinds = deps.service.userFilters();
+    const products = kinds.includes('holds')
+      ? await withinBudget(deps.service.listProducts(draftCustomerId(draft)), OPTIONS_BUDGET_MS)
+      : [];
+    const query = SuggestionQuery.parse(options.value);
+    await ack({ options: filterOptions({ kinds, products: isLate(products) ? [] : products }, query) });
   };
 }

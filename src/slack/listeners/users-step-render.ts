@@ -8,14 +8,14 @@ import { draftCustomerId } from '../access.js';
 import type { ViewRef } from '../payloads.js';
 import type { ListenerDeps } from './deps.js';
 
-/** The filters the backend answers, with the products for "who hold …" (read only when it has that filter). */
+/** The filters the backend answers; the products only to name what "who hold …" just added. */
 async function holdingsOf(
   deps: ListenerDeps,
   customerId: string,
   added: HoldingsFilterData['added'],
 ): Promise<HoldingsFilterData> {
   const kinds = deps.service.userFilters();
-  const products = kinds.includes('holds') ? await deps.service.listProducts(customerId) : [];
+  const products = added && 'holds' in added.filter ? await deps.service.listProducts(customerId) : [];
   return { kinds, products, added: added ?? null };
 }
 
