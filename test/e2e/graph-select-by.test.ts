@@ -88,11 +88,16 @@ describe('select users by what they hold on Microsoft Graph', () => {
 
     const root = await openLicenses(h);
     await chooseCustomer(h, root.id, 'Con', TENANT);
+    const requestsBefore = graph.requests.length;
     const started = performance.now();
     const view = await selectBy(h, root.id, { holds: SKU.E3 });
     const holders = where((u) => u.licenses.some((l) => l.skuId === SKU.E3));
     console.log(`Graph: ${holders.length} holders selected in ${Math.round(performance.now() - started)} ms`);
     expect(holders.length).toBeGreaterThan(1000);
+    const made = graph.requests.slice(requestsBefore).filter((r) => r.path === '/users');
+    console.log(
+      `Graph: /users requests for it: ${made.filter((r) => decodeURIComponent(r.url).includes('assignedLicenses/any')).length} filter pages, ${made.filter((r) => decodeURIComponent(r.url).includes('id in')).length} by id (the selection shown)`,
+    );
     expect(await selection(h, root.id)).toEqual(holders);
     expect(blocksText(view.blocks)).toContain(
       `Added the ${holders.length.toLocaleString('en')} users who hold *Office 365 E3*`,
