@@ -21,6 +21,7 @@ import type { PartnerCenterAuth } from './pc-auth.js';
 import { PcClient } from './pc-client.js';
 import { PcDirectory } from './pc-directory.js';
 import { plansOfSkus, toProduct, toUserLicense } from './pc-mapping.js';
+import { PcSubscriptionDates } from './pc-subscriptions.js';
 import {
   PcLicense,
   type PcSubscribedSku,
@@ -34,6 +35,8 @@ export interface PartnerCenterProviderOptions extends RemoteProviderOptions {
   usersCacheMs?: number;
   /** How long the customer list entries are reused to resolve ids. */
   customersCacheMs?: number;
+  /** How long a customer's subscription end dates are reused (default 5 min). */
+  subscriptionsCacheMs?: number;
 }
 
 const SkuPage = pcCollection(PcSubscribedSkuSchema);
@@ -44,6 +47,7 @@ export class PartnerCenterProvider implements LicenseProvider {
   private readonly client: PcClient;
   private readonly directory: PcDirectory;
   private readonly updates: LicenseUpdates;
+  private readonly subscriptionDates: PcSubscriptionDates;
   private readonly readConcurrency: number;
 
   constructor(options: PartnerCenterProviderOptions) {
@@ -61,10 +65,23 @@ export class PartnerCenterProvider implements LicenseProvider {
     });
     this.updates = new LicenseUpdates(this.client, now);
     this.readConcurrency = options.readConcurrency ?? 4;
+    this.subscriptionDates = new PcSubscriptionDates(this.client, {
+      ttlMs: options.subscriptionsCacheMs ?? 5 * 60_000,
+      now,
+      readConcurrency: this.readConcurrency,
+    });
   }
 
-  searchCustomers(query: string, limit: number): Promise<Customer[]> {
-    return this.directory.searchCustomers(query, limit);
+  /**
+   * Customers, each with its user count when its user list is at hand: Partner Center counts no
+   * users, and fetching every customer's list for a typeahead would cost too much.
+   */
+  async searchCustomers(query: string, limit: number): Promise<Customer[]> {
+    const customers = await this.directory.searchCustomers(query, limit);
+    return customers.map((c) => {
+      const userCount = this.directory.knownUserCount(c.id);
+      return userCount === undefined ? c : { ...c, userCount };
+    });
   }
 
   getCustomer(customerId: string): Promise<Customer | null> {
@@ -123,11 +140,17 @@ export class PartnerCenterProvider implements LicenseProvider {
     return { found: [...found.values()].sort(compareUsers), notFound };
   }
 
+  /** The Group1 SKUs, each dated by its subscription's commitment end date when Partner Center tells it. */
   async listProducts(customerId: string): Promise<Product[]> {
-    const skus = await this.skus(customerId);
+    const [skus, dates] = await Promise.all([
+      this.skus(customerId),
+      this.subscriptionDates.forCustomer(customerId),
+    ]);
     return skus
       .flatMap((sku) => {
         const product = toProduct(sku);
+        const nextLifecycleDate = product && dates.get(product.skuId);
+        if (product && nextLifecycleDate) return [{ ...product, nextLifecycleDate }];
         return product ? [product] : [];
       })
       .sort((a, b) => a.name.localeCompare(b.name) || a.skuId.localeCompare(b.skuId));

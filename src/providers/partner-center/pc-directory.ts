@@ -33,6 +33,8 @@ const UserPageWire = pcCollection(PcUser);
 export class PcDirectory {
   private readonly customers = new Map<string, { customer: Customer; expiresAt: number }>();
   private readonly userLists = new Map<string, Promise<UserList>>();
+  /** The size of each user list fetched, while it is fresh: Partner Center has no user count. */
+  private readonly counts = new Map<string, { count: number; expiresAt: number }>();
 
   constructor(
     private readonly client: PcClient,
@@ -99,6 +101,8 @@ export class PcDirectory {
       )
       .then((items) => {
         const users = items.map(toTenantUser).sort(compareUsers);
+        const expiresAt = this.options.now() + this.options.usersCacheMs;
+        this.counts.set(customerId, { count: users.length, expiresAt });
         return {
           users,
           byId: new Map(users.map((u) => [u.id, u])),
@@ -108,6 +112,12 @@ export class PcDirectory {
     this.userLists.set(customerId, loading);
     loading.catch(() => this.userLists.delete(customerId));
     return loading;
+  }
+
+  /** How many users the customer has, when its user list was fetched and is still fresh; no call. */
+  knownUserCount(customerId: string): number | undefined {
+    const known = this.counts.get(customerId);
+    return known && known.expiresAt > this.options.now() ? known.count : undefined;
   }
 
   private remember(customer: Customer): Customer {

@@ -3,6 +3,7 @@ import type { FakeTenant } from '../graph-fake/index.js';
 import { type Answer, customerJson, licenses, pcError, subscribedSkus, userJson } from './answers.js';
 import { type FakeLicenseWarning, licenseUpdate } from './license-update.js';
 import type { Continuations } from './paging.js';
+import { routeSubscriptions } from './subscriptions.js';
 
 export interface RouteContext {
   customers: Map<string, FakeTenant>;
@@ -28,6 +29,7 @@ export function route(context: RouteContext, req: PcRequest): Answer {
   if (parts[3] === 'subscribedskus' && parts.length === 4 && req.method === 'GET') {
     return subscribedSkus(customer, req.url.searchParams.getAll('licenseGroupIds'));
   }
+  if (parts[3] === 'subscriptions') return routeSubscriptions(customer, req.method, parts.slice(4));
   if (parts[3] !== 'users') return pcError(404, 1000, 'Resource not found.');
   return routeUser(context, req, customer, parts.slice(4));
 }
