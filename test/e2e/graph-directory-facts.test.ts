@@ -7,8 +7,9 @@
  */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { ids } from '../../blocks/ids.js';
-import { loadConfig } from '../../src/config.js';
-import { createProvider, type ProviderHandle } from '../../src/providers/create-provider.js';
+import { StaticCustomerDirectory } from '../../src/providers/graph/customer-directory.js';
+import { GraphAuth } from '../../src/providers/graph/graph-auth.js';
+import { GraphProvider } from '../../src/providers/graph/graph-provider.js';
 import { type AppHarness, OPERATOR, reportAckLatencies, startAppHarness } from '../support/app-harness.js';
 import { type GraphFake, makeTenant, startGraphFake } from '../support/graph-fake/index.js';
 import { chooseCustomer, openLicenses, pickUsers, present, toLicenses } from './flow.js';
@@ -20,13 +21,10 @@ const E5_ENDS = '2026-12-15T00:00:00Z';
 
 let h: AppHarness | undefined;
 let graph: GraphFake | undefined;
-let backend: ProviderHandle | undefined;
 afterEach(async () => {
   await h?.close();
-  await backend?.close();
   await graph?.close();
   h = undefined;
-  backend = undefined;
   graph = undefined;
 });
 afterAll(() => reportAckLatencies('graph-directory-facts.test.ts'));
@@ -47,11 +45,24 @@ async function start(): Promise<{ h: AppHarness; graph: GraphFake }> {
     LOGIN_BASE_URL: graph.loginBaseUrl,
     OPERATOR_USER_IDS: OPERATOR,
   };
-  backend = await createProvider(
-    loadConfig({ SLACK_BOT_TOKEN: 'xoxb-e2e', SLACK_SIGNING_SECRET: 'unused', ...env }),
-    { http: { backoffMs: 1 }, msalNetworkClient: graph.msalNetworkClient },
-  );
-  const provider = backend.provider;
+  // Built here rather than by createProvider to give the counts a generous budget: on a loaded
+  // machine 800 ms may pass before both tenants' tokens and counts are in.
+  const provider = new GraphProvider({
+    auth: new GraphAuth({
+      clientId: graph.clientId,
+      clientSecret: graph.clientSecret,
+      loginBaseUrl: graph.loginBaseUrl,
+      graphBaseUrl: graph.baseUrl,
+      networkClient: graph.msalNetworkClient,
+    }),
+    customers: new StaticCustomerDirectory([
+      { tenantId: CONTOSO, name: 'Contoso' },
+      { tenantId: FABRIKAM, name: 'Fabrikam' },
+    ]),
+    baseUrl: graph.baseUrl,
+    http: { backoffMs: 1 },
+    countBudgetMs: 10_000,
+  });
   h = await startAppHarness({ env, wrapProvider: () => provider });
   return { h, graph };
 }

@@ -222,8 +222,9 @@ describe('createProvider', () => {
     };
     const handle = await createProvider(loadConfig(env), { msalNetworkClient: graph.msalNetworkClient });
     expect(handle.provider.kind).toBe('graph');
-    expect(await handle.provider.searchCustomers('con', 5)).toEqual([
-      { id: T1, tenantId: T1, name: 'Contoso', domain: expect.any(String), userCount: 4 },
+    // The user count comes from Graph when it is back within the typeahead's budget (not checked here).
+    expect(await handle.provider.searchCustomers('con', 5)).toMatchObject([
+      { id: T1, tenantId: T1, name: 'Contoso', domain: expect.any(String) },
     ]);
     expect((await handle.provider.searchUsers(T1, { query: '', offset: 0, limit: 10 })).total).toBe(4);
     expect(graph.tokenRequests.map((r) => [r.tenant, r.grantType])).toEqual([

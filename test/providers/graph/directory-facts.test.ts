@@ -41,6 +41,8 @@ async function setUp() {
     ]),
     baseUrl: fake.baseUrl,
     http: { backoffMs: 1 },
+    // Wait for every count: the 800 ms default may pass on a loaded machine.
+    countBudgetMs: 10_000,
   });
   return { fake, provider, auth };
 }

@@ -40,6 +40,8 @@ async function setUp(tenants: FakeTenant[], secret?: string) {
         waits.push(ms);
       },
     },
+    // Customer searches wait for every user count (the 800 ms default may pass on a loaded machine).
+    countBudgetMs: 10_000,
   });
   return { fake, provider, waits };
 }
