@@ -10,7 +10,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
-import { HttpError } from '../http.js';
+import { HttpError, mapLimited } from '../http.js';
 import { LicenseProviderError } from '../license-provider.js';
 import type { GraphClient } from './graph-client.js';
 
@@ -23,6 +23,8 @@ export interface DirectoryFactsOptions {
 }
 
 const ADVANCED = { ConsistencyLevel: 'eventual' };
+/** Customers whose count is asked at once. */
+const COUNT_CONCURRENCY = 8;
 
 /** GET /users/$count answers a bare integer as text/plain. */
 const Count = z.number().int().nonnegative();
@@ -116,16 +118,13 @@ export class DirectoryFacts {
    */
   async userCounts(tenantIds: readonly string[], budgetMs: number): Promise<Map<string, number>> {
     const known = new Map<string, number>();
-    const asks = [...new Set(tenantIds)].map((tenantId) =>
-      this.userCount(tenantId).then((count) => {
-        if (count !== null) known.set(tenantId, count);
-      }),
-    );
+    // A few at a time: a first keystroke may list 100 customers, each a token and a count to get.
+    const asks = mapLimited([...new Set(tenantIds)], COUNT_CONCURRENCY, async (tenantId) => {
+      const count = await this.userCount(tenantId);
+      if (count !== null) known.set(tenantId, count);
+    });
     const timer = new AbortController();
-    await Promise.race([
-      Promise.all(asks),
-      sleep(budgetMs, undefined, { signal: timer.signal }).catch(() => undefined),
-    ]);
+    await Promise.race([asks, sleep(budgetMs, undefined, { signal: timer.signal }).catch(() => undefined)]);
     timer.abort();
     return new Map(known);
   }
