@@ -33,6 +33,28 @@ export interface ApprovalRequestInput {
   threadLink?: string;
   /** The service plans of the request's products: plan changes are named by plan with them. */
   plans?: PlanCatalog;
+  /** How many of the revocations are expected to fail and why (eligibility.ts), while pending. */
+  outlook?: RevocationOutlook;
+}
+
+/** The revocations of a request the run is expected to refuse, counted per reason. */
+export interface RevocationOutlook {
+  revocations: number;
+  failing: number;
+  byReason: readonly (readonly [string, number])[];
+}
+
+const OUTLOOK_REASONS: Readonly<Record<string, string>> = {
+  inherited_from_group: 'held through a group',
+  missing_prerequisite: 'needed by a product the user keeps',
+};
+
+/** "*Expected to fail:* 2 of the 12 revocations (1 held through a group, 1 needed by …)." */
+export function outlookLine(outlook: RevocationOutlook): string {
+  const of = `of the ${plural(outlook.revocations, 'revocation')}`;
+  if (outlook.failing === 0) return `*Expected to fail:* none ${of}.`;
+  const why = outlook.byReason.map(([reason, n]) => `${n} ${OUTLOOK_REASONS[reason] ?? 'refused'}`);
+  return `*Expected to fail:* ${outlook.failing} ${of} (${why.join(', ')}).`;
 }
 
 /**
@@ -191,6 +213,7 @@ export function renderApprovalRequest(input: ApprovalRequestInput): SlackMessage
     header(HEADERS[approval.status]),
     ...approvalSummaryLines(request, approval, input.plans).map((l) => section(l)),
   ];
+  if (pending && input.outlook !== undefined) blocks.push(section(outlookLine(input.outlook)));
   // Pending: the expiry is a footnote under the buttons; decided: the decision is the news.
   // The request id is for looking it up (App Home, the CSV's name, support), not a headline.
   const id = `Request ${escapeMrkdwn(request.id)}`;

@@ -7,6 +7,7 @@
  * It decides as the providers do (the demo tenant mirrors Graph): checks in Graph's order (usage
  * location, country, seats, dependencies, exclusions), on the service plans enabled before and
  * after the assignment, and seats taken in the order the run goes through the users. Pure.
+ * Revocations too (predictRevocations): a group's license, or a product another one needs.
  */
 import type { AssignChoice, FailureReason, Product, TenantUser, UserLicense } from './model.js';
 
@@ -116,6 +117,47 @@ export function refusalCounts(prediction: AssignPrediction): [PredictedReason, n
     reason,
     prediction.cannot.filter((refusal) => refusal.reason === reason).length,
   ]).filter(([, count]) => count > 0);
+}
+
+/** A planned revocation the run is expected to refuse, and why. */
+export interface RevokeRefusal {
+  userId: string;
+  skuId: string;
+  reason: 'inherited_from_group' | 'missing_prerequisite';
+}
+
+export interface RevokeInput {
+  /** Each user's planned revocations (a request's items: products the user holds). */
+  revokes: readonly { userId: string; skuIds: readonly string[] }[];
+  products: readonly Product[];
+  holdings: ReadonlyMap<string, readonly UserLicense[]>;
+  rules: LicensingRules;
+}
+
+/**
+ * The planned revocations expected to fail, as the run meets them: a license held only through a
+ * group is refused on its own (inherited_from_group); the user's other revocations go in one call,
+ * refused together when they take away a plan that a product the user keeps needs (the rules'
+ * dependencies, as for an assignment). A license also held through a group keeps its plans. Pure.
+ */
+export function predictRevocations(input: RevokeInput): RevokeRefusal[] {
+  const productsBySku = new Map(input.products.map((p) => [p.skuId, p]));
+  const refusals: RevokeRefusal[] = [];
+  for (const { userId, skuIds } of input.revokes) {
+    const held = input.holdings.get(userId) ?? [];
+    const direct = skuIds.filter((skuId) => held.some((l) => l.skuId === skuId && l.direct));
+    for (const skuId of skuIds) {
+      if (!direct.includes(skuId) && held.some((l) => l.skuId === skuId))
+        refusals.push({ userId, skuId, reason: 'inherited_from_group' });
+    }
+    const kept = held.filter((l) => !direct.includes(l.skuId) || l.viaGroups.length > 0);
+    const before = plansOf(held, productsBySku);
+    const after = plansOf(kept, productsBySku);
+    const broken = input.rules.dependencies.some((d) => isUnmet(d, after) && !isUnmet(d, before));
+    if (broken)
+      refusals.push(...direct.map((skuId) => ({ userId, skuId, reason: 'missing_prerequisite' as const })));
+  }
+  return refusals;
 }
 
 interface UserCheck {

@@ -12,13 +12,14 @@ import type { LicenseProvider, UserFilter, UserPage, UserQuery } from '../provid
 import type { Approval, Draft, Store } from '../store/store.js';
 import { Decisions } from './decisions.js';
 import { DraftClaims, type DraftSubmitResult } from './draft-claim.js';
+import type { RevokeRefusal } from './eligibility.js';
 import type { ChangeRequest, Customer, ReportTarget, RequestStatus, RunCounts, TenantUser } from './model.js';
 import { TenantPacer, type WritePacer } from './pacer.js';
 import type { Reporter } from './reporter.js';
 import { countResults } from './run-counts.js';
 import { RUN_DEFAULTS } from './run-defaults.js';
 import { ApprovalWindow } from './service-approval-window.js';
-import { planChange, productOverview } from './service-plan.js';
+import { planChange, productOverview, revocationOutlook } from './service-plan.js';
 import { type RetryOptions, Runs } from './service-runs.js';
 import { Submissions } from './service-submit.js';
 import type {
@@ -157,6 +158,11 @@ export class LicensingService {
     disabledPlansBySku?: Readonly<Record<string, readonly string[]>>,
   ): Promise<ProductOverview[]> {
     return productOverview(this.#provider, customerId, userIds, disabledPlansBySku);
+  }
+
+  /** A request's revocations expected to fail (eligibility.ts, as the manage step predicts). */
+  revocationOutlook(request: Pick<ChangeRequest, 'customerId' | 'items'>): Promise<RevokeRefusal[]> {
+    return revocationOutlook(this.#provider, request);
   }
 
   /** Checks a change without saving it; with `requestedBy`, the approval window is counted too. */

@@ -1,7 +1,7 @@
 /** What a change would do, read from the tenant as it is now: the plan, and the products' overview. */
 import type { LicenseProvider } from '../providers/license-provider.js';
-import { NO_RULES, predictAssignment } from './eligibility.js';
-import type { Customer, Product, UserLicense } from './model.js';
+import { NO_RULES, predictAssignment, predictRevocations, type RevokeRefusal } from './eligibility.js';
+import type { ChangeRequest, Customer, Product, UserLicense } from './model.js';
 import { type PlanResult, planChanges, samePlans } from './plan.js';
 import type { ChangeInput, ProductOverview } from './service-types.js';
 
@@ -85,4 +85,22 @@ function holdersOf(
     state,
     ...(alsoThroughGroup.length > 0 ? { alsoThroughGroup } : {}),
   };
+}
+
+/** A request's planned revocations the run is expected to refuse, from the tenant as it is now. */
+export async function revocationOutlook(
+  provider: LicenseProvider,
+  request: Pick<ChangeRequest, 'customerId' | 'items'>,
+): Promise<RevokeRefusal[]> {
+  const revokes = request.items
+    .filter((item) => item.change.revoke.length > 0)
+    .map((item) => ({ userId: item.userId, skuIds: item.change.revoke }));
+  if (revokes.length === 0) return [];
+  const userIds = revokes.map((r) => r.userId);
+  const [products, holdings, rules] = await Promise.all([
+    provider.listProducts(request.customerId),
+    provider.getHoldings(request.customerId, userIds),
+    provider.licensingRules?.(request.customerId) ?? NO_RULES,
+  ]);
+  return predictRevocations({ revokes, products, holdings, rules });
 }

@@ -4,6 +4,7 @@ import {
   type LicensingRules,
   NO_RULES,
   predictAssignment,
+  predictRevocations,
   refusalCounts,
 } from '../../src/licensing/eligibility.js';
 import type { Product, TenantUser, UserLicense } from '../../src/licensing/model.js';
@@ -180,5 +181,36 @@ describe("Microsoft's documented plan rules (Graph, Partner Center)", () => {
       cannot: [{ userId: bare.id, reason: 'missing_prerequisite', blockingSkuId: e1.skuId }],
     });
     expect(predict([e1Holder], project.skuId, { holdings, products, rules }).gets).toEqual([e1Holder.id]);
+  });
+});
+
+describe('predictRevocations', () => {
+  const products = [base, suite, addOn, calling, exempt];
+  const predictRevoke = (holdings: Record<string, UserLicense[]>, revokes: Record<string, string[]>) =>
+    predictRevocations({
+      revokes: Object.entries(revokes).map(([userId, skuIds]) => ({ userId, skuIds })),
+      products,
+      holdings: new Map(Object.entries(holdings)),
+      rules: RULES,
+    });
+
+  it('refuses a license held only through a group, and the base an add-on the user keeps needs', () => {
+    const group = [makeLicense('SUITE', { direct: false, viaGroups: ['g1'] })];
+    const withAddOn = [makeLicense('BASE'), makeLicense('ADDON')];
+    expect(predictRevoke({ u1: group, u2: withAddOn }, { u1: ['SUITE'], u2: ['BASE'] })).toEqual([
+      { userId: 'u1', skuId: 'SUITE', reason: 'inherited_from_group' },
+      { userId: 'u2', skuId: 'BASE', reason: 'missing_prerequisite' },
+    ]);
+  });
+
+  it('lets the base go with its add-on, or when a group keeps it; plain holders are not refused', () => {
+    const withAddOn = [makeLicense('BASE'), makeLicense('ADDON')];
+    const alsoGroup = [makeLicense('BASE', { viaGroups: ['g1'] }), makeLicense('ADDON')];
+    expect(
+      predictRevoke(
+        { u1: withAddOn, u2: alsoGroup, u3: [makeLicense('SUITE')] },
+        { u1: ['BASE', 'ADDON'], u2: ['BASE'], u3: ['SUITE'] },
+      ),
+    ).toEqual([]);
   });
 });

@@ -7,16 +7,17 @@
 import type { Logger } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { decidersText, renderApprovalRequest } from '../../../blocks/approval-request.js';
-import { slackDate, userMention } from '../../../blocks/elements.js';
-import { escapeMrkdwn, limits, truncate } from '../../../blocks/limits.js';
+import { limits, truncate } from '../../../blocks/limits.js';
 import type { PlanCatalog } from '../../../blocks/plan-change-words.js';
-import { countsText, renderRunSummary } from '../../../blocks/run-summary.js';
+import { renderRunSummary } from '../../../blocks/run-summary.js';
 import type { LicensingService } from '../../licensing/licensing-service.js';
 import type { ChangeRequest, RunCounts } from '../../licensing/model.js';
 import { countResults } from '../../licensing/run-counts.js';
 import type { Approval, Store } from '../../store/store.js';
 import { slackErrorCode } from '../views.js';
+import { countsLine, decisionLine } from './decision-lines.js';
 import { PlanCatalogs } from './plan-catalog.js';
+import { RevokeOutlooks } from './revoke-outlook.js';
 import { ThreadLinks } from './thread-link.js';
 
 export interface ApprovalNotifierOptions {
@@ -29,6 +30,8 @@ export interface ApprovalNotifierOptions {
   approverIds: readonly string[];
   approverGroupId: string | undefined;
 }
+
+export { countsLine, decisionLine } from './decision-lines.js';
 
 /** Audit action recorded once the operator and the approvals channel were told of an expiry. */
 const EXPIRY_ANNOUNCED = 'approval_expiry_announced';
@@ -49,6 +52,7 @@ export class ApprovalNotifier {
   readonly #expiryAnnounced = new Set<string>();
   readonly #threadLinks: ThreadLinks;
   readonly #plans: PlanCatalogs;
+  readonly #outlooks: RevokeOutlooks;
 
   constructor(options: ApprovalNotifierOptions) {
     this.#client = options.client;
@@ -60,6 +64,7 @@ export class ApprovalNotifier {
     this.#approverGroupId = options.approverGroupId;
     this.#threadLinks = new ThreadLinks(options.client, options.logger);
     this.#plans = new PlanCatalogs(options.service, options.logger);
+    this.#outlooks = new RevokeOutlooks(options.service, options.logger);
   }
 
   get channelId(): string | undefined {
@@ -225,10 +230,15 @@ export class ApprovalNotifier {
 
   /** The approval message, naming who may decide (never the requester) and linking the operator's thread. */
   async #render(request: ChangeRequest, approval: Approval) {
-    const [threadLink, plans] = await Promise.all([this.#threadLinks.of(request), this.#plans.of(request)]);
+    const [threadLink, plans, outlook] = await Promise.all([
+      this.#threadLinks.of(request),
+      this.#plans.of(request),
+      this.#outlooks.of(request, approval),
+    ]);
     return renderApprovalRequest({
       request,
       approval,
+      ...(outlook === undefined ? {} : { outlook }),
       ...(plans === undefined ? {} : { plans }),
       ...(threadLink === undefined ? {} : { threadLink }),
       approvers: this.#approverIds,
@@ -268,28 +278,4 @@ export class ApprovalNotifier {
     }
     return { request, approval };
   }
-}
-
-/** What the operator is told about a decision; null while pending. */
-export function decisionLine(approval: Approval): string | null {
-  const who = approval.decidedBy === undefined ? 'someone' : userMention(approval.decidedBy);
-  const when = approval.decidedAt === undefined ? '' : ` ${slackDate(approval.decidedAt)}`;
-  switch (approval.status) {
-    case 'approved':
-      return `:white_check_mark: Approved by ${who}${when}. Running it now against the tenant as it is; what no longer applies is reported as no change.`;
-    case 'rejected': {
-      const reason =
-        approval.decisionReason === undefined ? '' : `: “${escapeMrkdwn(approval.decisionReason)}”`;
-      return `:no_entry: Rejected by ${who}${when}${reason}. Nothing was changed.`;
-    }
-    case 'expired':
-      return `:hourglass: This request expired ${slackDate(approval.expiresAt)} without a decision. Nothing was changed; submit it again if it is still needed.`;
-    case 'pending':
-      return null;
-  }
-}
-
-/** The final counts of an approved run, for the approval message's thread. */
-export function countsLine(counts: RunCounts): string {
-  return `Run finished: ${countsText(counts)} (of ${counts.total}).`;
 }

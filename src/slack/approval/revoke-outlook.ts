@@ -1,0 +1,46 @@
+/**
+ * How many of a pending request's revocations are expected to fail, for the approval message
+ * ("1 of the 4 revocations is expected to fail: held through a group"). Predicted by the service
+ * (eligibility.ts, the manage step's rules) once per request while it waits for a decision;
+ * without it the message says nothing of it.
+ */
+import type { Logger } from '@slack/bolt';
+import type { RevocationOutlook } from '../../../blocks/approval-request.js';
+import type { LicensingService } from '../../licensing/licensing-service.js';
+import type { ChangeRequest } from '../../licensing/model.js';
+import type { Approval } from '../../store/store.js';
+
+export class RevokeOutlooks {
+  readonly #service: LicensingService;
+  readonly #logger: Logger;
+  readonly #outlooks = new Map<string, RevocationOutlook>();
+
+  constructor(service: LicensingService, logger: Logger) {
+    this.#service = service;
+    this.#logger = logger;
+  }
+
+  /** The outlook of a pending request with revocations, or undefined (decided, none, not known). */
+  async of(request: ChangeRequest, approval: Approval): Promise<RevocationOutlook | undefined> {
+    if (approval.status !== 'pending') return undefined;
+    const revocations = request.items.reduce((n, item) => n + item.change.revoke.length, 0);
+    if (revocations === 0) return undefined;
+    const known = this.#outlooks.get(request.id);
+    if (known !== undefined) return known;
+    try {
+      const refusals = await this.#service.revocationOutlook(request);
+      const byReason = new Map<string, number>();
+      for (const r of refusals) byReason.set(r.reason, (byReason.get(r.reason) ?? 0) + 1);
+      const outlook: RevocationOutlook = { revocations, failing: refusals.length, byReason: [...byReason] };
+      if (this.#outlooks.size >= 1000) this.#outlooks.delete(this.#outlooks.keys().next().value ?? '');
+      this.#outlooks.set(request.id, outlook);
+      return outlook;
+    } catch (error) {
+      this.#logger.warn(
+        `predicting the revocations of ${request.id} failed; the message leaves it out`,
+        error,
+      );
+      return undefined;
+    }
+  }
+}
