@@ -15,6 +15,7 @@ import {
   startApprovalHarness,
   submitForApproval,
 } from '../support/approval-harness.js';
+import { everythingRendered, expectPlainPunctuationAndEmoji } from '../support/rendered-text.js';
 import { blocksText, present, selectUsers, submitChange } from './flow.js';
 
 let t: ApprovalHarness | undefined;
@@ -67,6 +68,8 @@ describe('the approval message’s outlook', () => {
     // Decided, the message tells the decision, not the outlook.
     expect(blocksText(h.fake.message(where.channel, where.ts)?.blocks)).not.toContain('Expected to fail');
     expect(h.fake.unexpectedCalls(APPROVAL_ALLOWED)).toEqual([]);
+    // Every text of the approval flow too: no doubled punctuation, emoji only where they mean something.
+    expectPlainPunctuationAndEmoji(everythingRendered(h));
   });
 
   it('says none is expected to fail when the prediction finds none', async () => {

@@ -11,7 +11,8 @@ import { countResults } from '../../src/licensing/run-counts.js';
 import { DEMO_SKUS, demoCases } from '../../src/providers/demo/generator.js';
 import { type AppHarness, startAppHarness } from '../support/app-harness.js';
 import { parseCsv } from '../support/audit-setup.js';
-import { CSV_UPLOAD_CALLS, type SlackObject } from '../support/slack-fake.js';
+import { everythingRendered, expectPlainPunctuationAndEmoji } from '../support/rendered-text.js';
+import { CSV_UPLOAD_CALLS } from '../support/slack-fake.js';
 import { contosoOf, finishedRun, present, selectUsers, submitChange } from './flow.js';
 
 const ALLOWED = [
@@ -24,51 +25,11 @@ const ALLOWED = [
   ...CSV_UPLOAD_CALLS,
 ];
 
-/** Emoji that say something: an outcome (one each) or a request's state. */
-const MEANINGFUL_EMOJI = new Set([
-  'white_check_mark', // succeeded
-  'x', // failed
-  'warning', // succeeded with a note, or something to look at
-  'hourglass', // waiting for approval
-  'hourglass_flowing_sand', // queued
-  'arrows_counterclockwise', // running
-  'no_entry', // rejected, suspended
-  'alarm_clock', // expired
-  'lock', // needs approval
-]);
-
-/** Two punctuation marks where one belongs: "..", ".).", "!.", "?.", ",." and the like. */
-const DOUBLED = /\.\.|[.!?]\)[.!?]|[!?,;:]\.(?!\d)|\.[!?,;]|\.…|…\./;
-
 let h: AppHarness | undefined;
 afterEach(async () => {
   await h?.close();
   h = undefined;
 });
-
-/** Every text string (mrkdwn or plain) in a Block Kit payload, each on its own. */
-function texts(node: unknown, into: string[] = []): string[] {
-  if (Array.isArray(node)) for (const child of node) texts(child, into);
-  else if (typeof node === 'object' && node !== null) {
-    const record = node as Record<string, unknown>;
-    if (typeof record.text === 'string') into.push(record.text);
-    for (const value of Object.values(record)) if (typeof value === 'object') texts(value, into);
-  }
-  return into;
-}
-
-/** Every text of every message and view the app rendered, with where it came from. */
-function everythingRendered(harness: AppHarness): { where: string; text: string }[] {
-  return harness.fake.calls.flatMap((call) => {
-    const args = call.args as SlackObject & { text?: unknown; blocks?: unknown; view?: unknown };
-    const found = [
-      ...(typeof args.text === 'string' ? [args.text] : []),
-      ...texts(args.blocks),
-      ...texts(args.view),
-    ];
-    return found.map((text) => ({ where: call.method, text }));
-  });
-}
 
 describe('promises kept, jargon out', () => {
   it('a small run: a CSV in its thread with "no change" in words, results after the summary says so, no doubled punctuation, emoji one per outcome', async () => {
@@ -142,14 +103,6 @@ describe('promises kept, jargon out', () => {
     // Every text the blocks rendered for this run: views, summary updates, the thread.
     const rendered = everythingRendered(h);
     expect(rendered.length).toBeGreaterThan(50);
-    for (const { where, text } of rendered) {
-      expect(text, `${where}: doubled punctuation`).not.toMatch(DOUBLED);
-      for (const line of text.split('\n')) {
-        const emoji = [...line.matchAll(/:([a-z0-9_+-]+):/g)].map((m) => m[1] ?? '');
-        for (const name of emoji)
-          expect(MEANINGFUL_EMOJI, `${where}: :${name}: in "${line}"`).toContain(name);
-        expect(new Set(emoji).size, `${where}: an emoji twice in "${line}"`).toBe(emoji.length);
-      }
-    }
+    expectPlainPunctuationAndEmoji(rendered);
   });
 });
