@@ -38,6 +38,11 @@ function posted(fake: SlackFake, request: ChangeRequest) {
   };
 }
 
+/** The CSVs of all results uploaded to the request's thread. */
+function csvsOf(fake: SlackFake, request: ChangeRequest) {
+  return fake.files().filter((file) => file.threadTs === request.report?.ts);
+}
+
 /** Parts applied more than once, across replicas. */
 function twice(applied: readonly Applied[]): string[] {
   const seen = new Set<string>();
@@ -111,7 +116,9 @@ describePostgres('runs as pg-boss jobs', () => {
       const { thread } = posted(h.fake, done);
       const threadAgain = h.fake.thread(CHANNEL, done.report?.ts ?? '');
       expect(threadAgain).toHaveLength(thread.length);
-      expect(done.report?.posted).toBe(thread.length + 1);
+      // The summary, the thread's messages and the CSV of all results, each posted once.
+      expect(csvsOf(h.fake, done)).toHaveLength(1);
+      expect(done.report?.posted).toBe(thread.length + 2);
       const retried = await schema.pool.query(
         `SELECT count(*)::int AS n FROM ${schema.schema}_jobs.job WHERE name = $1 AND retry_count > 0`,
         [RUN_CHUNK],
@@ -159,7 +166,7 @@ describePostgres('runs as pg-boss jobs', () => {
       const before = posted(h.fake, done).thread.length;
       // The finish of the run may still be finishing: wait for its posts to be recorded.
       await waitFor(
-        async () => (await replica.store.getRequest(request.id))?.report?.posted === before + 1,
+        async () => (await replica.store.getRequest(request.id))?.report?.posted === before + 2,
         'posts',
       );
 
@@ -168,7 +175,8 @@ describePostgres('runs as pg-boss jobs', () => {
       }
       const after = await replica.store.getRequest(request.id);
       expect(h.fake.thread(CHANNEL, done.report?.ts ?? '')).toHaveLength(before);
-      expect(after?.report?.posted).toBe(before + 1);
+      expect(csvsOf(h.fake, done)).toHaveLength(1);
+      expect(after?.report?.posted).toBe(before + 2);
       expect(after?.status).toBe('completed');
     });
   });
