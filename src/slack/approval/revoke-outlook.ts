@@ -9,15 +9,18 @@ import type { RevocationOutlook } from '../../../blocks/approval-request.js';
 import type { LicensingService } from '../../licensing/licensing-service.js';
 import type { ChangeRequest } from '../../licensing/model.js';
 import type { Approval } from '../../store/store.js';
+import { PerRequestMemo } from './per-request-memo.js';
 
 export class RevokeOutlooks {
   readonly #service: LicensingService;
-  readonly #logger: Logger;
-  readonly #outlooks = new Map<string, RevocationOutlook>();
+  readonly #outlooks: PerRequestMemo<RevocationOutlook>;
 
   constructor(service: LicensingService, logger: Logger) {
     this.#service = service;
-    this.#logger = logger;
+    this.#outlooks = new PerRequestMemo(
+      logger,
+      (id) => `predicting the revocations of ${id} failed; the message leaves it out`,
+    );
   }
 
   /** The outlook of a pending request with revocations, or undefined (decided, none, not known). */
@@ -25,22 +28,11 @@ export class RevokeOutlooks {
     if (approval.status !== 'pending') return undefined;
     const revocations = request.items.reduce((n, item) => n + item.change.revoke.length, 0);
     if (revocations === 0) return undefined;
-    const known = this.#outlooks.get(request.id);
-    if (known !== undefined) return known;
-    try {
+    return this.#outlooks.of(request.id, async () => {
       const refusals = await this.#service.revocationOutlook(request);
       const byReason = new Map<string, number>();
       for (const r of refusals) byReason.set(r.reason, (byReason.get(r.reason) ?? 0) + 1);
-      const outlook: RevocationOutlook = { revocations, failing: refusals.length, byReason: [...byReason] };
-      if (this.#outlooks.size >= 1000) this.#outlooks.delete(this.#outlooks.keys().next().value ?? '');
-      this.#outlooks.set(request.id, outlook);
-      return outlook;
-    } catch (error) {
-      this.#logger.warn(
-        `predicting the revocations of ${request.id} failed; the message leaves it out`,
-        error,
-      );
-      return undefined;
-    }
+      return { revocations, failing: refusals.length, byReason: [...byReason] };
+    });
   }
 }

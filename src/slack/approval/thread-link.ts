@@ -6,36 +6,28 @@
 import type { Logger } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { ChangeRequest } from '../../licensing/model.js';
+import { PerRequestMemo } from './per-request-memo.js';
 
 export class ThreadLinks {
   readonly #client: WebClient;
-  readonly #logger: Logger;
-  readonly #links = new Map<string, string>();
+  readonly #links: PerRequestMemo<string>;
 
   constructor(client: WebClient, logger: Logger) {
     this.#client = client;
-    this.#logger = logger;
+    this.#links = new PerRequestMemo(
+      logger,
+      (id) => `linking the thread of ${id} failed; the approval message goes without it`,
+    );
   }
 
   /** The permalink of the request's summary, or undefined while it has none or Slack gives none. */
   async of(request: Pick<ChangeRequest, 'id' | 'report'>): Promise<string | undefined> {
-    const known = this.#links.get(request.id);
-    if (known !== undefined) return known;
     const report = request.report;
     if (report?.ts === undefined) return undefined;
-    try {
-      const linked = await this.#client.chat.getPermalink({ channel: report.channel, message_ts: report.ts });
-      if (linked.permalink === undefined) return undefined;
-      // Bounded: the oldest link goes first once many requests were linked.
-      if (this.#links.size >= 1000) this.#links.delete(this.#links.keys().next().value ?? '');
-      this.#links.set(request.id, linked.permalink);
+    const { channel, ts } = report;
+    return this.#links.of(request.id, async () => {
+      const linked = await this.#client.chat.getPermalink({ channel, message_ts: ts });
       return linked.permalink;
-    } catch (error) {
-      this.#logger.warn(
-        `linking the thread of ${request.id} failed; the approval message goes without it`,
-        error,
-      );
-      return undefined;
-    }
+    });
   }
 }
