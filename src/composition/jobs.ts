@@ -22,25 +22,35 @@ export async function startRunQueue(config: Config, pool: Pool, logger: AppLogge
     schema: `${config.DATABASE_SCHEMA}_jobs`,
     logger: logger.child({ component: 'jobs' }),
   });
-  // Three replicas starting pg-boss together deadlocked in PostgreSQL (40P01) while creating its
-  // schema and queues: they take turns, as they do for the migrations.
   await orFail(
-    new AdvisoryLocks(pool, { maxHeld: 1 }).run(QUEUE_START_LOCK, () => queue.start()),
+    inTurn(pool, () => queue.start()),
     'Cannot start the job queue: ',
   );
   return queue;
 }
 
+/**
+ * Three replicas starting pg-boss together deadlocked in PostgreSQL (40P01) while creating its
+ * schema and queues, and creating the same queue twice at once fails: replicas take turns for
+ * every step that creates queues or schedules, as they do for the migrations.
+ */
+function inTurn(pool: Pool, work: () => Promise<void>): Promise<void> {
+  return new AdvisoryLocks(pool, { maxHeld: 1 }).run(QUEUE_START_LOCK, work);
+}
+
 /** Approval expiry every minute and retention every hour, as schedules shared by the replicas. */
 export function startJobSchedules(
   queue: RunQueue,
+  pool: Pool,
   slack: SlackApp,
   store: Store,
   logger: AppLogger,
 ): Promise<void> {
-  return startSchedules(queue, {
-    expireApprovals: () => slack.expireApprovals(),
-    archiveOld: () => store.archiveOld(),
-    logger: logger.child({ component: 'schedules' }),
-  });
+  return inTurn(pool, () =>
+    startSchedules(queue, {
+      expireApprovals: () => slack.expireApprovals(),
+      archiveOld: () => store.archiveOld(),
+      logger: logger.child({ component: 'schedules' }),
+    }),
+  );
 }

@@ -192,7 +192,7 @@ describePostgres('three replicas on one database', () => {
     expect(thread.length, report).toBeGreaterThan(0);
     expect(
       survivors.every((child) => child.running),
-      report,
+      `${report}\n${output(16_000)}`,
     ).toBe(true);
   }, 300_000);
 });
