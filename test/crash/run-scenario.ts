@@ -20,6 +20,7 @@ import type { ChangeRequest } from '../../src/licensing/model.js';
 import { neverHeldKeys } from '../../src/licensing/run-counts.js';
 import { DEMO_SKUS } from '../../src/providers/demo/generator.js';
 import { type ChildApp, type ChildSignal, createChildApp } from '../support/child-app.js';
+import { parseCsv } from '../support/csv.js';
 import type { SlackFake } from '../support/slack-fake.js';
 import {
   auditResults,
@@ -71,35 +72,6 @@ export interface RunCrashCounts {
   /** Stops that came while the run still went (the others found it finished). */
   stopsDuringRun: number;
   completed: boolean;
-}
-
-/** RFC 4180 rows (quoted fields, doubled quotes, CRLF). */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(field);
-      field = '';
-    } else if (c === '\n') {
-      row.push(field.replace(/\r$/, ''));
-      rows.push(row);
-      row = [];
-      field = '';
-    } else field += c;
-  }
-  if (field !== '' || row.length > 0) rows.push([...row, field]);
-  return rows;
 }
 
 /**

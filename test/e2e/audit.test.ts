@@ -9,7 +9,8 @@ import { STAFF_ONLY } from '../../src/slack/listeners/staff.js';
 import type { AuditEntry } from '../../src/store/store.js';
 import { OPERATOR, reportAckLatencies, TEST_CUSTOMERS } from '../support/app-harness.js';
 import { APPROVER_A, APPROVER_B, STRANGER } from '../support/approval-harness.js';
-import { type AuditHistory, parseCsv, REJECT_REASON, startWithHistory } from '../support/audit-setup.js';
+import { type AuditHistory, REJECT_REASON, startWithHistory } from '../support/audit-setup.js';
+import { parseCsv } from '../support/csv.js';
 import { present } from './flow.js';
 
 let history: AuditHistory;

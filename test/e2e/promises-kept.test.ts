@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { countResults } from '../../src/licensing/run-counts.js';
 import { DEMO_SKUS, demoCases } from '../../src/providers/demo/generator.js';
 import { type AppHarness, startAppHarness } from '../support/app-harness.js';
-import { parseCsv } from '../support/audit-setup.js';
+import { parseCsv } from '../support/csv.js';
 import { everythingRendered, expectPlainPunctuationAndEmoji } from '../support/rendered-text.js';
 import { CSV_UPLOAD_CALLS } from '../support/slack-fake.js';
 import { contosoOf, finishedRun, present, selectUsers, submitChange } from './flow.js';

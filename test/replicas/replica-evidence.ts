@@ -11,6 +11,7 @@ import type { ChangeRequest } from '../../src/licensing/model.js';
 import { countAppliedParts } from '../../src/providers/demo/demo-change-count.js';
 import { DemoChangeEvent } from '../../src/providers/demo/demo-change-log.js';
 import { CHANNEL, messagesAbout } from '../crash/operator.js';
+import { parseCsv } from '../support/csv.js';
 import type { SlackFake } from '../support/slack-fake.js';
 import type { ObservedApply } from './apply-observer.js';
 
@@ -36,35 +37,6 @@ export async function committedMoreThanOnce(pool: Pool, customerId: string): Pro
   return countAppliedParts(records)
     .filter((part) => part.count > 1)
     .map((part) => `${part.userId}|${part.skuId}|${part.op}: ${part.count} times`);
-}
-
-/** RFC 4180 rows (quoted fields, doubled quotes, CRLF). */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(field);
-      field = '';
-    } else if (c === '\n') {
-      row.push(field.replace(/\r$/, ''));
-      rows.push(row);
-      row = [];
-      field = '';
-    } else field += c;
-  }
-  if (field !== '' || row.length > 0) rows.push([...row, field]);
-  return rows;
 }
 
 /**

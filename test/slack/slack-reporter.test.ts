@@ -5,8 +5,8 @@ import { resultKey } from '../../src/licensing/result-key.js';
 import { countResults } from '../../src/licensing/run-counts.js';
 import { SlackReporter } from '../../src/slack/slack-reporter.js';
 import { RecordingLogger } from '../support/app-harness.js';
-import { parseCsv } from '../support/audit-setup.js';
 import { expectValidMessageBlocks } from '../support/block-kit.js';
+import { parseCsv } from '../support/csv.js';
 import { makeChangeRequest, makeItem, makeUser } from '../support/licensing-factories.js';
 import { type SlackFake, startSlackFake } from '../support/slack-fake.js';
 
