@@ -80,7 +80,7 @@ async function main(): Promise<void> {
   if (resumed > 0) logger.info(`resumed ${resumed} interrupted run(s)`);
   // One process: timers here. Replicas: pg-boss schedules, run once across all of them.
   if (queue === undefined) stopSweeps = startSweeps(config, slack, store, logger);
-  else if (pool !== undefined) await startJobSchedules(queue, pool, slack, store, logger);
+  else await startJobSchedules(queue, slack, store, logger);
   started();
 }
 

@@ -41,12 +41,11 @@ function inTurn(pool: Pool, work: () => Promise<void>): Promise<void> {
 /** Approval expiry every minute and retention every hour, as schedules shared by the replicas. */
 export function startJobSchedules(
   queue: RunQueue,
-  pool: Pool,
   slack: SlackApp,
   store: Store,
   logger: AppLogger,
 ): Promise<void> {
-  return inTurn(pool, () =>
+  return inTurn(queue.pool, () =>
     startSchedules(queue, {
       expireApprovals: () => slack.expireApprovals(),
       archiveOld: () => store.archiveOld(),

@@ -116,11 +116,14 @@ export function bossDb(queryable: Queryable): PgBoss.Db {
 
 export class RunQueue {
   readonly boss: PgBoss;
+  /** The replica's pool the queue runs on. */
+  readonly pool: Pool;
   readonly #logger: QueueLogger;
   readonly #settings: Required<Omit<RunQueueOptions, 'pool' | 'schema' | 'logger'>>;
   #working = false;
 
   constructor(options: RunQueueOptions) {
+    this.pool = options.pool;
     this.#logger = options.logger;
     this.#settings = {
       expireInSeconds: options.expireInSeconds ?? DEFAULTS.expireInSeconds,

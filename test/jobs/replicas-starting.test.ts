@@ -35,7 +35,7 @@ describePostgres('replicas starting together', () => {
       for (const pool of pools) queues.push(await startRunQueue(config, pool, logger));
       // As in main(): each replica writes the schedules once it serves, here all at the same moment.
       const started = await Promise.allSettled(
-        queues.map((queue, i) => startJobSchedules(queue, pools[i] as Pool, slack, store, logger)),
+        queues.map((queue) => startJobSchedules(queue, slack, store, logger)),
       );
       expect(started.map((result) => (result.status === 'rejected' ? String(result.reason) : 'ok'))).toEqual([
         'ok',
