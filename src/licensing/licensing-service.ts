@@ -17,7 +17,7 @@ import type { ChangeRequest, Customer, ReportTarget, RequestStatus, RunCounts, T
 import { TenantPacer, type WritePacer } from './pacer.js';
 import type { Reporter } from './reporter.js';
 import { countResults } from './run-counts.js';
-import { RUN_DEFAULTS } from './run-defaults.js';
+import { RUN_DEFAULTS, VERIFY_DEFAULTS } from './run-defaults.js';
 import { ApprovalWindow } from './service-approval-window.js';
 import { planChange, productOverview, revocationOutlook } from './service-plan.js';
 import { type RetryOptions, Runs } from './service-runs.js';
@@ -31,6 +31,7 @@ import type {
   SubmitInput,
   SubmitResult,
 } from './service-types.js';
+import type { VerificationSettings } from './verification-run.js';
 
 export type { DraftSubmitResult } from './draft-claim.js';
 export { RequestNotRunnableError } from './service-runs.js';
@@ -56,6 +57,8 @@ export interface LicensingServiceOptions {
   retry?: RetryOptions;
   /** Runs log through a child of it carrying the request id, customer and requester (default: none). */
   logger?: RunLogger;
+  /** How a finished run is checked against the tenant (default VERIFY_DEFAULTS: 5 s, 3 reads). */
+  verification?: Partial<VerificationSettings>;
 }
 
 const silentLogger: RunLogger = { warn() {} };
@@ -107,6 +110,7 @@ export class LicensingService {
       now,
       logger: options.logger ?? silentLogger,
       retry: options.retry,
+      verification: { ...VERIFY_DEFAULTS, ...options.verification },
       startingHere,
     });
   }
@@ -233,9 +237,9 @@ export class LicensingService {
     return this.#runs.runChunk(requestId, positions, reporter, options);
   }
 
-  /** Queue mode: marks a running request completed and audits it, once; null when it was not running. */
-  completeRun(requestId: string, counts: RunCounts): Promise<ChangeRequest | null> {
-    return this.#runs.complete(requestId, counts);
+  /** Queue mode: verifies a running request within `until` and completes it, once; null when it was not running. */
+  finishRun(request: ChangeRequest, until: number): Promise<ChangeRequest | null> {
+    return this.#runs.finish(request, until);
   }
 
   /**

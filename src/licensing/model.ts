@@ -216,6 +216,38 @@ export const ReportTarget = z.object({
 });
 export type ReportTarget = z.infer<typeof ReportTarget>;
 
+/** What the tenant showed for a part whose reported result it contradicts (verification.ts). */
+export const TenantFinding = z.enum([
+  'not_held',
+  'held_directly',
+  'held_via_group',
+  'other_plans',
+  'user_not_found',
+]);
+export type TenantFinding = z.infer<typeof TenantFinding>;
+
+/** A reported result the tenant contradicted on every read: a result of its own. */
+export const Mismatch = z.object({
+  userId: z.string(),
+  skuId: z.string(),
+  op: Operation,
+  reported: Outcome,
+  found: TenantFinding,
+});
+export type Mismatch = z.infer<typeof Mismatch>;
+
+/**
+ * The results of a finished run checked against the users' holdings read again after it:
+ * `unverified` when the tenant could not be read (or not in time), and then nothing is said verified.
+ */
+export const Verification = z.object({
+  at: z.string(),
+  checked: z.number().int().nonnegative(),
+  mismatches: z.array(Mismatch),
+  unverified: z.enum(['read_failed', 'out_of_time']).optional(),
+});
+export type Verification = z.infer<typeof Verification>;
+
 export const ChangeRequest = z.object({
   id: z.string(),
   customerId: z.string(),
@@ -240,6 +272,8 @@ export const ChangeRequest = z.object({
   approvalBasis: ApprovalBasis.optional(),
   startedAt: z.string().optional(),
   finishedAt: z.string().optional(),
+  /** The results checked against the tenant after the run, saved before anyone is told of it. */
+  verification: Verification.optional(),
 });
 export type ChangeRequest = z.infer<typeof ChangeRequest>;
 

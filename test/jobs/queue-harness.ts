@@ -187,6 +187,7 @@ export async function startQueueHarness(
       concurrency: 2,
       tenantWritesPerSecond: 1000,
       retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5, progressIntervalMs: 20 },
+      verification: { delayMs: 0, retryDelayMs: 5 },
     });
     const slack = createSlackApp(config, {
       service,
