@@ -9,7 +9,7 @@ import { escapeMrkdwn, limits, oneLine, packLinesCapped, truncate } from './limi
 import { type PlanCatalog, planChangeText, requestPlansOffMrkdwn, sentence } from './plan-change-words.js';
 import { productLabel } from './product-label.js';
 import { failureGroupLines, progressBar, timeLeft } from './run-progress.js';
-import { verificationLine } from './verification.js';
+import { verificationLine, verificationWords } from './verification.js';
 
 export interface SlackMessage {
   /** Fallback text (notifications, screen readers); ≤ 4,000 characters. */
@@ -229,7 +229,7 @@ function plainStatus(input: RunSummaryInput, counts: RunCounts): string {
     case 'running':
       return `is running (${counts.done} of ${plural(counts.total, 'change')} done)`;
     case 'completed':
-      return `completed: ${counts.success} succeeded, ${counts.noop} no change, ${counts.failed} failed`;
+      return `completed: ${counts.success} succeeded, ${counts.noop} no change, ${counts.failed} failed${verificationWords(input.request)}`;
     case 'rejected':
       return 'was rejected; nothing was changed';
     case 'expired':

@@ -80,6 +80,17 @@ export function verificationLine(request: ChangeRequest): string | null {
   );
 }
 
+/** The verification for the summary's notification text: "; verified against the tenant", or '' before it. */
+export function verificationWords(request: ChangeRequest): string {
+  const v = request.verification;
+  if (v === undefined) return '';
+  if (v.unverified !== undefined) return '; not verified against the tenant';
+  const n = v.mismatches.length;
+  return n === 0
+    ? '; verified against the tenant'
+    : `; ${plural(n, 'result')} ${n === 1 ? 'does' : 'do'} not match the tenant`;
+}
+
 /**
  * The thread's message of mismatches, one line per user and product in words ("Ada Adams
  * (ada@…): *Office 365 E3* reported assigned, but the tenant shows the user does not hold it");

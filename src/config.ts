@@ -108,9 +108,9 @@ export const ConfigSchema = z.object({
   APP_WRITES_PER_SECOND: positiveInt(RUN_DEFAULTS.appWritesPerSecond),
   /**
    * Wait after a run's last write before its results are checked against the tenant (Graph is
-   * eventually consistent). At most 10 s: a queued finisher verifies within 12 s of its job's time.
+   * eventually consistent). At most 8 s: a queued finisher verifies within 12 s of its job's time.
    */
-  VERIFY_DELAY_MS: z.coerce.number().int().min(0).max(10_000).default(VERIFY_DEFAULTS.delayMs),
+  VERIFY_DELAY_MS: z.coerce.number().int().min(0).max(8_000).default(VERIFY_DEFAULTS.delayMs),
   /** Reads of a user whose holdings contradict a result before it is reported as a mismatch. */
   VERIFY_ATTEMPTS: z.coerce.number().int().min(1).max(5).default(VERIFY_DEFAULTS.attempts),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
