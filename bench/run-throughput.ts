@@ -44,21 +44,25 @@ export async function run(): Promise<void> {
 
   // Ours: the service end to end, persisting to a LowdbStore in a temporary directory.
   const ourTenant = tenant();
+  const timeline = watched(ourTenant);
   const dataDir = await mkdtemp(path.join(tmpdir(), 'licensedesk-bench-'));
   const store = new LowdbStore({ dataDir });
   let done: ChangeRequest;
   let oursSeconds: number;
   let runSeconds: number;
+  let runEnded: number;
   let storeWrites: number;
   try {
     await store.open();
     const service = new LicensingService({
-      provider: ourTenant,
+      provider: timeline.provider,
       store,
       approvalRevokeThreshold: 10,
       approvalTtlHours: 24,
       concurrency: CONCURRENCY,
       tenantWritesPerSecond: OUR_PACE,
+      // No wait before the read-back: what verification costs beyond the wait is measured here.
+      verification: { delayMs: 0 },
     });
     const submitted = await service.submit({
       customerId: CUSTOMER_ID,
@@ -71,7 +75,8 @@ export async function run(): Promise<void> {
     const writesBefore = store.writeCount;
     const started = performance.now();
     done = await service.run(submitted.request.id, silentReporter);
-    runSeconds = (performance.now() - started) / 1000;
+    runEnded = performance.now();
+    runSeconds = (runEnded - started) / 1000;
     await store.flush();
     oursSeconds = (performance.now() - started) / 1000;
     storeWrites = store.writeCount - writesBefore;
@@ -126,6 +131,32 @@ export async function run(): Promise<void> {
     `  pace bound: ${paceBound.toFixed(2)} s (${usersWithChange} writes, one per user with a change, / ${QUOTA} per s) → ours is ${(oursSeconds / paceBound).toFixed(3)}× the bound (target ≤ 1.1×)`,
   );
   console.log(`  store file writes during the run: ${storeWrites} (target ≤ 50)`);
+  const lastWrite = Math.max(...timeline.writes);
+  const reads = timeline.reads.filter((read) => read.at > lastWrite);
+  const verifySeconds = (runEnded - lastWrite) / 1000;
+  console.log(
+    `  verification (${done.verification?.mismatches.length === 0 && !done.verification.unverified ? 'verified' : 'NOT verified'}): ${verifySeconds.toFixed(2)} s after the last write, ${(verifySeconds / (runSeconds - verifySeconds)).toFixed(3)}× the run before it; ${reads.length} holdings reads of ${reads.reduce((n, read) => n + read.users, 0)} users (the run made ${timeline.reads.length - reads.length} reads and ${timeline.writes.length} writes); plus VERIFY_DELAY_MS (default 5 s) of waiting in production`,
+  );
+}
+
+/** The provider, with when each write ended and each holdings read started (performance.now()). */
+function watched(provider: DemoProvider) {
+  const writes: number[] = [];
+  const reads: { at: number; users: number }[] = [];
+  const wrapped = Object.assign(Object.create(provider) as DemoProvider, {
+    applyUserChange: async (customerId: string, userId: string, change: UserChange) => {
+      try {
+        return await provider.applyUserChange(customerId, userId, change);
+      } finally {
+        writes.push(performance.now());
+      }
+    },
+    getHoldings: (customerId: string, userIds: readonly string[]) => {
+      reads.push({ at: performance.now(), users: userIds.length });
+      return provider.getHoldings(customerId, userIds);
+    },
+  });
+  return { provider: wrapped, writes, reads };
 }
 
 /** The naive way: one call per user, waiting for each, retrying only when told to. */
