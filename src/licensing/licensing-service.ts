@@ -13,7 +13,7 @@ import type { Approval, Draft, Store } from '../store/store.js';
 import { Decisions } from './decisions.js';
 import { DraftClaims, type DraftSubmitResult } from './draft-claim.js';
 import type { RevokeRefusal } from './eligibility.js';
-import type { ChangeRequest, Customer, ReportTarget, RequestStatus, RunCounts, TenantUser } from './model.js';
+import type { ChangeRequest, Customer, ReportTarget, RunCounts, TenantUser } from './model.js';
 import { TenantPacer, type WritePacer } from './pacer.js';
 import type { Reporter } from './reporter.js';
 import { countResults } from './run-counts.js';
@@ -31,6 +31,7 @@ import type {
   SubmitInput,
   SubmitResult,
 } from './service-types.js';
+import { UserCache } from './user-cache.js';
 import type { VerificationSettings } from './verification-run.js';
 
 export type { DraftSubmitResult } from './draft-claim.js';
@@ -63,6 +64,9 @@ export interface LicensingServiceOptions {
 
 const silentLogger: RunLogger = { warn() {} };
 
+/** How long the views reuse a user read from the directory (names and e-mails change rarely). */
+const USER_CACHE_MS = 30_000;
+
 export class LicensingService {
   readonly #provider: LicenseProvider;
   readonly #store: Store;
@@ -71,6 +75,7 @@ export class LicensingService {
   readonly #drafts: DraftClaims;
   readonly #decisions: Decisions;
   readonly #runs: Runs;
+  readonly #users = new UserCache({ ttlMs: USER_CACHE_MS, max: 50_000 });
 
   constructor(options: LicensingServiceOptions) {
     const { provider, store } = options;
@@ -127,8 +132,9 @@ export class LicensingService {
     return this.#provider.searchUsers(customerId, query);
   }
 
+  /** Users by id for the views: a user read in the last USER_CACHE_MS is not read again (user-cache.ts). */
   getUsers(customerId: string, userIds: readonly string[]): Promise<TenantUser[]> {
-    return this.#provider.getUsers(customerId, userIds);
+    return this.#users.get(customerId, userIds, (missing) => this.#provider.getUsers(customerId, missing));
   }
 
   /** The filters the backend can select users by (none: the users step offers none). */
@@ -282,14 +288,8 @@ export class LicensingService {
     return this.#decisions.pending(limit);
   }
 
-  async setReportTarget(requestId: string, report: ReportTarget): Promise<void> {
-    // Compare-and-set on the status read just before, so a concurrent transition is not undone.
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const current = await this.#store.getRequest(requestId);
-      if (!current) return;
-      const statuses: RequestStatus[] = [current.status];
-      if (await this.#store.transitionRequest(requestId, statuses, current.status, { report })) return;
-    }
+  setReportTarget(requestId: string, report: ReportTarget): Promise<void> {
+    return this.#runs.setReportTarget(requestId, report);
   }
 
   counts(request: ChangeRequest): RunCounts {

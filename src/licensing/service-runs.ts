@@ -12,7 +12,7 @@ import {
   runRequest,
   tenantCalls,
 } from './executor.js';
-import type { ChangeRequest, RunCounts, Verification } from './model.js';
+import type { ChangeRequest, ReportTarget, RequestStatus, RunCounts, Verification } from './model.js';
 import type { WritePacer } from './pacer.js';
 import { type Reporter, silentReporter } from './reporter.js';
 import { countResults } from './run-counts.js';
@@ -156,6 +156,18 @@ export class Runs {
       logger: options.logger ?? this.#options.logger,
       ...(until === undefined ? {} : { until }),
     });
+  }
+
+  /** Where the request's run reports (its summary message), kept whatever its status. */
+  async setReportTarget(requestId: string, report: ReportTarget): Promise<void> {
+    const { store } = this.#options;
+    // Compare-and-set on the status read just before, so a concurrent transition is not undone.
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const current = await store.getRequest(requestId);
+      if (!current) return;
+      const statuses: RequestStatus[] = [current.status];
+      if (await store.transitionRequest(requestId, statuses, current.status, { report })) return;
+    }
   }
 
   async stop(timeoutMs: number): Promise<void> {
