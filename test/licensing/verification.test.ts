@@ -219,8 +219,8 @@ describe('verifyRun', () => {
     provider.failing = true;
     const verdict = await verifyRun(request, deps);
     expect(verdict).toMatchObject({ checked: 4, mismatches: [], unverified: 'read_failed' });
-    // The reads' own retries (2 attempts) and nothing more.
-    expect(provider.reads).toHaveLength(2);
+    // The two batches read at once, each with the reads' own retries (2 attempts), and nothing more.
+    expect(provider.reads).toHaveLength(4);
   });
 
   it('stops at its deadline rather than outlive a queued finisher, saying it could not verify', async () => {
