@@ -114,6 +114,10 @@ export async function run(): Promise<void> {
   const loopSeconds = (loopMeasured * usersWithChange) / Math.max(1, loopItems.length);
 
   const paceBound = usersWithChange / QUOTA;
+  // The run's writes end at its last write; verification (read-back) follows, measured apart.
+  const lastWrite = Math.max(...timeline.writes);
+  const verifySeconds = (runEnded - lastWrite) / 1000;
+  const writeSeconds = oursSeconds - verifySeconds;
   const counts = countsOf(done);
   console.log(
     `run of ${USERS} users × ${PRODUCTS.length} products, ${LATENCY_MS} ms per call, quota ${QUOTA} writes/s per tenant (Graph's ≈${GRAPH_WRITES_PER_SECOND}/s ×${PACE_FACTOR}), executor paced at ${OUR_PACE}/s, concurrency ${CONCURRENCY}`,
@@ -122,20 +126,18 @@ export async function run(): Promise<void> {
     `  results: ${counts.success} success, ${counts.noop} no-op, ${counts.failed} failed (users without a usage location); ${wrong === 0 ? 'every part correct' : `${wrong} parts WRONG`}`,
   );
   console.log(
-    `  ours:      ${oursSeconds.toFixed(2)} s (run ${runSeconds.toFixed(2)} s + final store flush), ${ourWrites} write calls for ${usersWithChange} users with a change (${ourTenant.stats.throttled} answered 429)`,
+    `  ours:      ${oursSeconds.toFixed(2)} s (run ${runSeconds.toFixed(2)} s + final store flush; ${writeSeconds.toFixed(2)} s to the last write, then ${verifySeconds.toFixed(2)} s of verification), ${ourWrites} write calls for ${usersWithChange} users with a change (${ourTenant.stats.throttled} answered 429)`,
   );
   console.log(
     `  loop:      ${loopSeconds.toFixed(2)} s${loopItems.length < usersWithChange ? ` (measured ${loopMeasured.toFixed(2)} s on ${loopItems.length} users, extrapolated linearly)` : ''}  → ours is ${(loopSeconds / oursSeconds).toFixed(1)}× faster (target ≥ 10×)`,
   );
   console.log(
-    `  pace bound: ${paceBound.toFixed(2)} s (${usersWithChange} writes, one per user with a change, / ${QUOTA} per s) → ours is ${(oursSeconds / paceBound).toFixed(3)}× the bound (target ≤ 1.1×)`,
+    `  pace bound: ${paceBound.toFixed(2)} s (${usersWithChange} writes, one per user with a change, / ${QUOTA} per s) → ours, to its last write, is ${(writeSeconds / paceBound).toFixed(3)}× the bound (target ≤ 1.1×)`,
   );
   console.log(`  store file writes during the run: ${storeWrites} (target ≤ 50)`);
-  const lastWrite = Math.max(...timeline.writes);
   const reads = timeline.reads.filter((read) => read.at > lastWrite);
-  const verifySeconds = (runEnded - lastWrite) / 1000;
   console.log(
-    `  verification (${done.verification?.mismatches.length === 0 && !done.verification.unverified ? 'verified' : 'NOT verified'}): ${verifySeconds.toFixed(2)} s after the last write, ${(verifySeconds / (runSeconds - verifySeconds)).toFixed(3)}× the run before it; ${reads.length} holdings reads of ${reads.reduce((n, read) => n + read.users, 0)} users (the run made ${timeline.reads.length - reads.length} reads and ${timeline.writes.length} writes); plus VERIFY_DELAY_MS (default 5 s) of waiting in production`,
+    `  verification (${done.verification?.mismatches.length === 0 && !done.verification.unverified ? 'verified' : 'NOT verified'}): ${verifySeconds.toFixed(2)} s after the last write, ${(verifySeconds / writeSeconds).toFixed(3)}× the run before it; ${reads.length} holdings reads of ${reads.reduce((n, read) => n + read.users, 0)} users (the run made ${timeline.reads.length - reads.length} reads and ${timeline.writes.length} writes); plus VERIFY_DELAY_MS (default 5 s) of waiting in production`,
   );
 }
 
