@@ -92,6 +92,16 @@ export const UserLicense = z.object({
 });
 export type UserLicense = z.infer<typeof UserLicense>;
 
+/**
+ * A user's licenses of the products a run was about to change, read before it changed any of
+ * them (a product absent from `licenses` was not held): what an undo restores.
+ */
+export const PriorState = z.object({
+  userId: z.string().min(1),
+  licenses: z.array(UserLicense),
+});
+export type PriorState = z.infer<typeof PriorState>;
+
 /** What the operator asked for one product. `disabledPlans: null` keeps a holder's current plans. */
 export const AssignChoice = z.object({
   skuId: z.string().min(1),
