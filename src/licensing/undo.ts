@@ -117,3 +117,25 @@ function putBack(user: UndoUserParts, part: AppliedPart, before: UserLicense | u
 function licenseOf(licenses: readonly UserLicense[] | undefined, skuId: string): UserLicense | undefined {
   return licenses?.find((license) => license.skuId === skuId);
 }
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Until when a finished request can be undone: `undoDays` after it finished; null when it never
+ * finished (nothing ran, or it is still running).
+ */
+export function undoableUntil(
+  request: Pick<ChangeRequest, 'status' | 'finishedAt'>,
+  undoDays: number,
+): Date | null {
+  if (request.status !== 'completed' || request.finishedAt === undefined) return null;
+  const finished = Date.parse(request.finishedAt);
+  return Number.isNaN(finished) ? null : new Date(finished + undoDays * DAY_MS);
+}
+
+/** The users whose applied parts an undo of `request` would look at. */
+export function usersToUndo(request: Pick<ChangeRequest, 'items' | 'results'>): string[] {
+  return request.items
+    .filter((item) => appliedParts(item, request.results).length > 0)
+    .map((item) => item.userId);
+}

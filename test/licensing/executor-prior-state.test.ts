@@ -82,7 +82,7 @@ const options = (provider: FakeLicenseProvider, extra: Partial<RunOptions> = {})
 });
 
 /** What each user held of E3 and the add-on before any run. */
-const before = (provider: FakeLicenseProvider): PriorState[] =>
+const heldBeforeAnyRun = (provider: FakeLicenseProvider): PriorState[] =>
   [...provider.users.keys()].map((userId, i) => ({
     userId,
     licenses: i % 2 === 0 ? [makeLicense('e3', { disabledPlans: ['p1'] })] : [],
@@ -94,7 +94,7 @@ describe('the state before the run', () => {
   it("is on disk before each user's first call, for the products the run changes only, one write per batch", async () => {
     const provider = tenant();
     const saved = await request(provider);
-    const expected = before(provider);
+    const expected = heldBeforeAnyRun(provider);
     const recordedAtCall: boolean[] = [];
     const apply = provider.applyUserChange.bind(provider);
     provider.applyUserChange = async (customerId: string, userId: string, change: UserChange) => {
@@ -134,7 +134,7 @@ describe('the state before the run', () => {
     const done = await runRequest(await storedRequest(store, saved.id), options(provider, { resumed: true }));
 
     expect(countResults(done)).toMatchObject({ total: 60, done: 60, failed: 0 });
-    expect(byUser(await store.getPriorState(saved.id))).toEqual(before(provider));
+    expect(byUser(await store.getPriorState(saved.id))).toEqual(heldBeforeAnyRun(provider));
   });
 
   it('when the store refuses the record, sends nothing for that batch and stops the run', async () => {
