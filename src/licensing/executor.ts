@@ -106,15 +106,7 @@ export async function runRequest(request: ChangeRequest, options: RunOptions): P
   const pending = pendingItems(run, positions);
   const calls = tenantCalls(request, options, now);
   const logger = options.logger ?? { warn() {} };
-  const prefetch = new HoldingsPrefetch(
-    pending.map((item) => item.userId),
-    Math.max(1, options.holdingsBatchSize ?? EXECUTOR_DEFAULTS.holdingsBatchSize),
-    recordingPriorState(
-      (userIds) => readHoldings(calls, userIds),
-      pending,
-      (states) => store.recordPriorState(run.id, states),
-    ),
-  );
+  const prefetch = holdingsPrefetch(run.id, pending, calls, options);
   const reporting = new RunReporting({
     reporter: options.reporter,
     flush: () => store.flush(),
@@ -162,6 +154,24 @@ export async function runRequest(request: ChangeRequest, options: RunOptions): P
   reporting.tell(finished, 'finished', (reporter) => reporter.finished(finished, finalCounts));
   await reporting.settled();
   return finished;
+}
+
+/** The users' holdings read in batches ahead of the workers, each batch's state before the run recorded first. */
+function holdingsPrefetch(
+  requestId: string,
+  pending: ChangeRequest['items'],
+  calls: TenantCalls,
+  options: RunOptions,
+): HoldingsPrefetch {
+  return new HoldingsPrefetch(
+    pending.map((item) => item.userId),
+    Math.max(1, options.holdingsBatchSize ?? EXECUTOR_DEFAULTS.holdingsBatchSize),
+    recordingPriorState(
+      (userIds) => readHoldings(calls, userIds),
+      pending,
+      (states) => options.store.recordPriorState(requestId, states),
+    ),
+  );
 }
 
 /** The items (all, or those at `positions`) that still need a result, in order. */
