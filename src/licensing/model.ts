@@ -3,6 +3,8 @@
  * the Slack layer. Everything that crosses a boundary has a zod schema here; types are inferred.
  */
 import { z } from 'zod';
+import { Operation, Outcome } from './operation.js';
+import { Verification } from './verification-schema.js';
 
 /** The closed set of per-user, per-product failure reasons (DESIGN.md §5). */
 export const FailureReason = z.enum([
@@ -116,11 +118,8 @@ export const UserChange = z.object({
 });
 export type UserChange = z.infer<typeof UserChange>;
 
-export const Operation = z.enum(['assign', 'revoke']);
-export type Operation = z.infer<typeof Operation>;
-
-export const Outcome = z.enum(['success', 'noop', 'failed']);
-export type Outcome = z.infer<typeof Outcome>;
+export { Mismatch, TenantFinding, Verification } from './verification-schema.js';
+export { Operation, Outcome };
 
 /** A product named in a failure's explanation. */
 export const NamedProduct = z.object({ skuId: z.string().min(1), name: z.string() });
@@ -233,38 +232,6 @@ export const ReportTarget = z.object({
   posted: z.number().int().nonnegative().optional(),
 });
 export type ReportTarget = z.infer<typeof ReportTarget>;
-
-/** What the tenant showed for a part whose reported result it contradicts (verification.ts). */
-export const TenantFinding = z.enum([
-  'not_held',
-  'held_directly',
-  'held_via_group',
-  'other_plans',
-  'user_not_found',
-]);
-export type TenantFinding = z.infer<typeof TenantFinding>;
-
-/** A reported result the tenant contradicted on every read: a result of its own. */
-export const Mismatch = z.object({
-  userId: z.string(),
-  skuId: z.string(),
-  op: Operation,
-  reported: Outcome,
-  found: TenantFinding,
-});
-export type Mismatch = z.infer<typeof Mismatch>;
-
-/**
- * The results of a finished run checked against the users' holdings read again after it:
- * `unverified` when the tenant could not be read (or not in time), and then nothing is said verified.
- */
-export const Verification = z.object({
-  at: z.string(),
-  checked: z.number().int().nonnegative(),
-  mismatches: z.array(Mismatch),
-  unverified: z.enum(['read_failed', 'out_of_time']).optional(),
-});
-export type Verification = z.infer<typeof Verification>;
 
 export const ChangeRequest = z.object({
   id: z.string(),
