@@ -5,8 +5,8 @@
  * - revoke success: not held directly (a group may still give it);
  * - assign no change: held, directly or through a group;
  * - revoke no change: not held directly;
- * - failed: the part is not applied (parts.ts's isApplied): a tenant that shows it applied makes
- *   the failure a false one, a mismatch too.
+ * - failed, or an undo's part left as it is (`changedSince`): the part is not applied (parts.ts's
+ *   isApplied): a tenant that shows it applied makes the report a false one, a mismatch too.
  * Pure: the reads and their retries are in verification-run.ts.
  */
 import { isApplied, type Part } from './execution/parts.js';
@@ -16,7 +16,7 @@ import { resultKey } from './result-key.js';
 
 /** A reported result with the part it was for (the plans an assignment was to leave off). */
 export interface ReportedPart {
-  result: Pick<ItemResult, 'userId' | 'skuId' | 'op' | 'outcome'>;
+  result: Pick<ItemResult, 'userId' | 'skuId' | 'op' | 'outcome' | 'changedSince'>;
   part: Part;
 }
 
@@ -68,7 +68,7 @@ function findingOf(license: UserLicense | undefined, part: Part): TenantFinding 
 /** True when the user's license of the product agrees with the reported result. */
 export function agrees(reported: ReportedPart, license: UserLicense | undefined): boolean {
   const { result, part } = reported;
-  if (result.outcome === 'failed') return !isApplied(part, license);
+  if (result.outcome === 'failed' || result.changedSince) return !isApplied(part, license);
   if (result.op === 'revoke') return license?.direct !== true;
   if (result.outcome === 'noop') return license !== undefined;
   return isApplied(part, license);

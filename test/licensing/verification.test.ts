@@ -8,7 +8,7 @@ import type { TenantCalls } from '../../src/licensing/execution/attempt.js';
 import type { ChangeRequest, ItemResult, Outcome, UserLicense } from '../../src/licensing/model.js';
 import { resultKey } from '../../src/licensing/result-key.js';
 import type { RetryPolicy } from '../../src/licensing/retry.js';
-import { agrees, mismatchesOf, reportedParts } from '../../src/licensing/verification.js';
+import { agrees, mismatchesOf, type ReportedPart, reportedParts } from '../../src/licensing/verification.js';
 import { type VerifyDeps, verifyRun } from '../../src/licensing/verification-run.js';
 import { LicenseProviderError } from '../../src/providers/license-provider.js';
 import {
@@ -24,7 +24,7 @@ import { FakeLicenseProvider } from './fake-license-provider.js';
 const E3 = 'sku-e3';
 const VISIO = 'sku-visio';
 
-const part = (op: 'assign' | 'revoke', outcome: Outcome, disabledPlans: string[] = []) => ({
+const part = (op: 'assign' | 'revoke', outcome: Outcome, disabledPlans: string[] = []): ReportedPart => ({
   result: { userId: 'u1', skuId: E3, op, outcome },
   part: { op, skuId: E3, disabledPlans },
 });
@@ -32,7 +32,7 @@ const part = (op: 'assign' | 'revoke', outcome: Outcome, disabledPlans: string[]
 describe('agrees: what each reported result needs the tenant to show', () => {
   const direct = makeLicense(E3, { disabledPlans: ['p1'] });
   const viaGroup = makeLicense(E3, { direct: false, viaGroups: ['g1'] });
-  const cases: [string, ReturnType<typeof part>, UserLicense | undefined, boolean][] = [
+  const cases: [string, ReportedPart, UserLicense | undefined, boolean][] = [
     [
       'assign success, held directly with the planned plans off',
       part('assign', 'success', ['p1']),
@@ -52,6 +52,12 @@ describe('agrees: what each reported result needs the tenant to show', () => {
     ['assign failed, held as asked (a false failure)', part('assign', 'failed', ['p1']), direct, false],
     ['revoke failed, still held through a group', part('revoke', 'failed'), viaGroup, true],
     ['revoke failed, gone (a false failure)', part('revoke', 'failed'), undefined, false],
+    [
+      "an undo's revoke left as it is, the user holding it otherwise",
+      { ...part('revoke', 'noop'), result: { ...part('revoke', 'noop').result, changedSince: true } },
+      direct,
+      true,
+    ],
   ];
   it.each(cases)('%s', (_, reported, license, expected) => {
     expect(agrees(reported, license)).toBe(expected);
