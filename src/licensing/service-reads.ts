@@ -4,9 +4,14 @@
  */
 import type { LicenseProvider, UserFilter, UserPage, UserQuery } from '../providers/license-provider.js';
 import type { Customer, TenantUser } from './model.js';
+import { UserCache } from './user-cache.js';
+
+/** How long the views reuse a user read from the directory (names and e-mails change rarely). */
+const USER_CACHE_MS = 30_000;
 
 export class TenantReads {
   readonly #provider: LicenseProvider;
+  readonly #users = new UserCache({ ttlMs: USER_CACHE_MS, max: 50_000 });
 
   constructor(provider: LicenseProvider) {
     this.#provider = provider;
@@ -24,8 +29,9 @@ export class TenantReads {
     return this.#provider.searchUsers(customerId, query);
   }
 
+  /** Users by id for the views: a user read in the last USER_CACHE_MS is not read again (user-cache.ts). */
   getUsers(customerId: string, userIds: readonly string[]): Promise<TenantUser[]> {
-    return this.#provider.getUsers(customerId, userIds);
+    return this.#users.get(customerId, userIds, (missing) => this.#provider.getUsers(customerId, missing));
   }
 
   /** The filters the backend can select users by (none: the users step offers none). */
