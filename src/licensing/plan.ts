@@ -26,6 +26,7 @@ import type {
   TenantUser,
   UserLicense,
 } from './model.js';
+import { type AsLeft, isAsLeft } from './undo.js';
 
 export type PlanProblem =
   | { kind: 'no_users' }
@@ -73,6 +74,8 @@ export interface UserParts {
   userId: string;
   assign: readonly PartChoice[];
   revoke: readonly string[];
+  /** An undo's: how the undone request left each product; one held otherwise now is a no-op (changed since). */
+  asLeft?: AsLeft;
 }
 
 /**
@@ -100,6 +103,7 @@ export function planParts(input: PartsPlanInput): PlanResult {
       user: usersById.get(part.userId) as TenantUser,
       assign: uniqueBy(part.assign, (choice) => choice.skuId),
       revoke: [...new Set(part.revoke)],
+      asLeft: part.asLeft,
     }));
   const productsBySku = new Map(input.products.map((product) => [product.skuId, product]));
   const choiceProblems = problemsOfParts(parts, productsBySku);
@@ -112,8 +116,8 @@ export function planParts(input: PartsPlanInput): PlanResult {
     planChanges: 0,
     noops: 0,
   };
-  const items = parts.map(({ user, assign, revoke }) =>
-    planUser(user, input.holdings.get(user.id) ?? [], { assign, revoke, productsBySku }, tally),
+  const items = parts.map(({ user, assign, revoke, asLeft }) =>
+    planUser(user, input.holdings.get(user.id) ?? [], { assign, revoke, productsBySku, asLeft }, tally),
   );
   const { assignments, revocations, planRemovals, planChanges, noops } = tally;
   if (assignments + revocations === 0) return { ok: false, problems: [{ kind: 'empty' }] };
@@ -160,10 +164,11 @@ function planUser(
     assign: readonly PartChoice[];
     revoke: readonly string[];
     productsBySku: ReadonlyMap<string, Product>;
+    asLeft?: AsLeft | undefined;
   },
   tally: Tally,
 ): ChangeItem {
-  const { assign, revoke, productsBySku } = choices;
+  const { assign, revoke, productsBySku, asLeft } = choices;
   const held = new Map(holdings.map((license) => [license.skuId, license]));
   const item: ChangeItem = {
     userId: user.id,
@@ -171,14 +176,22 @@ function planUser(
     email: user.email,
     change: { assign: [], revoke: [] },
     noops: [],
+    ...(asLeft === undefined ? {} : { asLeft }),
   };
-  const noop = (skuId: string, op: Operation) => {
-    item.noops.push({ skuId, op });
+  const noop = (skuId: string, op: Operation, changedSince = false) => {
+    item.noops.push({ skuId, op, ...(changedSince ? { changedSince } : {}) });
     tally.noops++;
+  };
+  // An undo's part whose product the user holds otherwise than the undone request left it.
+  const changedSince = (skuId: string) => {
+    const left = asLeft?.[skuId];
+    return left !== undefined && !isAsLeft(left, held.get(skuId));
   };
   for (const choice of assign) {
     const license = held.get(choice.skuId);
-    if (!license) {
+    const there = license?.direct === true && samePlans(license.disabledPlans, choice.disabledPlans ?? []);
+    if (!there && changedSince(choice.skuId)) noop(choice.skuId, 'assign', true);
+    else if (!license) {
       item.change.assign.push({ skuId: choice.skuId, disabledPlans: [...(choice.disabledPlans ?? [])] });
       tally.assignments++;
     } else if (
@@ -200,7 +213,8 @@ function planUser(
     }
   }
   for (const skuId of revoke) {
-    if (held.has(skuId)) {
+    if (held.has(skuId) && changedSince(skuId)) noop(skuId, 'revoke', true);
+    else if (held.has(skuId)) {
       item.change.revoke.push(skuId);
       tally.revocations++;
     } else {
