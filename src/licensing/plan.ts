@@ -116,9 +116,10 @@ export function planParts(input: PartsPlanInput): PlanResult {
     planChanges: 0,
     noops: 0,
   };
-  const items = parts.map(({ user, assign, revoke, asLeft }) =>
-    planUser(user, input.holdings.get(user.id) ?? [], { assign, revoke, productsBySku, asLeft }, tally),
-  );
+  const items = parts.map(({ user, assign, revoke, asLeft }) => ({
+    ...planUser(user, input.holdings.get(user.id) ?? [], { assign, revoke, productsBySku, asLeft }, tally),
+    ...(asLeft === undefined ? {} : { asLeft }),
+  }));
   const { assignments, revocations, planRemovals, planChanges, noops } = tally;
   if (assignments + revocations === 0) return { ok: false, problems: [{ kind: 'empty' }] };
   return { ok: true, items, assignments, revocations, planRemovals, planChanges, noops };
@@ -176,21 +177,15 @@ function planUser(
     email: user.email,
     change: { assign: [], revoke: [] },
     noops: [],
-    ...(asLeft === undefined ? {} : { asLeft }),
   };
   const noop = (skuId: string, op: Operation, changedSince = false) => {
     item.noops.push({ skuId, op, ...(changedSince ? { changedSince } : {}) });
     tally.noops++;
   };
-  // An undo's part whose product the user holds otherwise than the undone request left it.
-  const changedSince = (skuId: string) => {
-    const left = asLeft?.[skuId];
-    return left !== undefined && !isAsLeft(left, held.get(skuId));
-  };
   for (const choice of assign) {
     const license = held.get(choice.skuId);
-    const there = license?.direct === true && samePlans(license.disabledPlans, choice.disabledPlans ?? []);
-    if (!there && changedSince(choice.skuId)) noop(choice.skuId, 'assign', true);
+    if (changedSince(asLeft, choice.skuId, license, choice.disabledPlans ?? []))
+      noop(choice.skuId, 'assign', true);
     else if (!license) {
       item.change.assign.push({ skuId: choice.skuId, disabledPlans: [...(choice.disabledPlans ?? [])] });
       tally.assignments++;
@@ -213,7 +208,7 @@ function planUser(
     }
   }
   for (const skuId of revoke) {
-    if (held.has(skuId) && changedSince(skuId)) noop(skuId, 'revoke', true);
+    if (changedSince(asLeft, skuId, held.get(skuId), null)) noop(skuId, 'revoke', true);
     else if (held.has(skuId)) {
       item.change.revoke.push(skuId);
       tally.revocations++;
@@ -222,6 +217,26 @@ function planUser(
     }
   }
   return item;
+}
+
+/**
+ * An undo's part (`asLeft` names how the undone request left the product) whose product the user
+ * holds otherwise now, and not where the part would put it (assigned with `assignedPlans` off, or
+ * revoked when null): it was changed since, and is left as it is.
+ */
+function changedSince(
+  asLeft: AsLeft | undefined,
+  skuId: string,
+  now: UserLicense | undefined,
+  assignedPlans: readonly string[] | null,
+): boolean {
+  const left = asLeft?.[skuId];
+  if (left === undefined) return false;
+  const there =
+    assignedPlans === null
+      ? now === undefined
+      : now?.direct === true && samePlans(now.disabledPlans, assignedPlans);
+  return !there && !isAsLeft(left, now);
 }
 
 /** A service plan as people know it. */
