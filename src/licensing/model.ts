@@ -170,7 +170,7 @@ export const ChangeItem = z.object({
   email: z.string(),
   change: UserChange,
   /** Parts known to be no-ops when planned (already held / not held). */
-  noops: z.array(z.object({ skuId: z.string(), op: Operation })),
+  noops: z.array(z.object({ skuId: z.string(), op: Operation, changedSince: z.literal(true).optional() })),
   /**
    * Of `change.assign`, the products the user already holds directly and keeps, re-assigned with
    * other disabled plans: a plan change, not a new license. Absent in requests stored before it.
@@ -233,6 +233,19 @@ export const ReportTarget = z.object({
 });
 export type ReportTarget = z.infer<typeof ReportTarget>;
 
+/** What a follow-up request does to the request it is made from: sends its failed parts again, or undoes it. */
+export const FollowUpKind = z.enum(['retry', 'undo']);
+export type FollowUpKind = z.infer<typeof FollowUpKind>;
+
+/** The earlier request a follow-up is made from. */
+export const FollowUpOf = z.object({
+  kind: FollowUpKind,
+  requestId: z.string().min(1),
+  /** Permalink of the earlier request's summary message, when the Slack layer got one (the service only carries it). */
+  summaryLink: z.string().min(1).optional(),
+});
+export type FollowUpOf = z.infer<typeof FollowUpOf>;
+
 export const ChangeRequest = z.object({
   id: z.string(),
   customerId: z.string(),
@@ -259,6 +272,8 @@ export const ChangeRequest = z.object({
   finishedAt: z.string().optional(),
   /** The results checked against the tenant after the run, saved before anyone is told of it. */
   verification: Verification.optional(),
+  /** Set on a follow-up (a retry of the failed parts, an undo): the request it was made from. */
+  followUpOf: FollowUpOf.optional(),
 });
 export type ChangeRequest = z.infer<typeof ChangeRequest>;
 
