@@ -4,6 +4,7 @@ import type { AssignPrediction } from './eligibility.js';
 import type { AssignChoice, ChangeRequest, Product, ReportTarget } from './model.js';
 import type { PlanProblem } from './plan.js';
 import type { ApprovalBasis } from './policy.js';
+import type { ChangePreview } from './preview.js';
 
 /** One product as the manage-licenses step shows it, over the selected users. */
 export interface ProductOverview {
@@ -48,6 +49,9 @@ export type SubmitInput = ChangeInput & {
   breakGlass?: boolean;
 };
 
+/** A change refused before anything is saved, with every problem found. */
+export type PlanProblemsResult = { ok: false; problems: PlanProblem[] };
+
 export type PrepareResult =
   | {
       ok: true;
@@ -60,7 +64,16 @@ export type PrepareResult =
       /** What the approval decision is based on (this request, the operator's earlier ones). */
       basis: ApprovalBasis;
     }
-  | { ok: false; problems: PlanProblem[] };
+  | PlanProblemsResult;
+
+/** A change checked like prepare, with what it will do per product and reason (preview.ts). */
+export type PreviewResult =
+  | (Extract<PrepareResult, { ok: true }> & {
+      preview: ChangePreview;
+      /** The customer's products (names for the preview). */
+      products: Product[];
+    })
+  | PlanProblemsResult;
 
 export type SubmitResult =
   | {
