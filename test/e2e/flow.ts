@@ -4,6 +4,9 @@
  */
 import { expect } from 'vitest';
 import { ids, patterns } from '../../blocks/ids.js';
+import type { DemoTenantData } from '../../src/providers/demo/demo-tenant.js';
+import { DEMO_SKUS, demoCases } from '../../src/providers/demo/generator.js';
+import { CALLING_PLAN_COUNTRIES } from '../../src/providers/demo/rules.js';
 import { type AppHarness, CHANNEL, OPERATOR, TEST_CUSTOMERS } from '../support/app-harness.js';
 import { expectValidMessageBlocks, expectValidModal } from '../support/block-kit.js';
 import { findAction, optionsOf } from '../support/slack-driver.js';
@@ -190,6 +193,8 @@ export interface Change {
   assign?: readonly string[];
   revoke?: readonly string[];
   reason?: string;
+  /** Other state values of the manage step (e.g. the break-glass box). */
+  values?: Record<string, Record<string, SlackObject>>;
 }
 
 /** The state values of the manage step that tick `change` (and type its reason). */
@@ -200,6 +205,7 @@ export function changeValues(view: FakeView, change: Change): Record<string, Rec
     ...(change.reason === undefined
       ? {}
       : { [ids.blocks.reason]: { [ids.actions.reason]: { value: change.reason } } }),
+    ...change.values,
   };
 }
 
@@ -270,6 +276,27 @@ export async function finishedRun(
     if (message.blocks) expectValidMessageBlocks(message.blocks);
   }
   return { summary, thread };
+}
+
+/**
+ * No Contoso user can get a Calling Plan as generated, and a request whose every change would fail
+ * cannot be submitted: one unlicensed user in a Calling Plan country is given E5 (Teams Phone).
+ */
+export function withCaller(data: DemoTenantData): { data: DemoTenantData; callerId: string } {
+  const contoso = contosoOf(data);
+  const scripted = new Set(Object.values(demoCases(contoso)).map((u) => u.id));
+  const caller = present(
+    contoso.users.find(
+      (u) =>
+        !scripted.has(u.id) &&
+        u.usageLocation !== null &&
+        CALLING_PLAN_COUNTRIES.includes(u.usageLocation) &&
+        (contoso.holdings[u.id] ?? []).length === 0,
+    ),
+    'an unlicensed user in a Calling Plan country',
+  );
+  contoso.holdings[caller.id] = [{ skuId: DEMO_SKUS.SPE_E5, disabledPlans: [], direct: true, viaGroups: [] }];
+  return { data, callerId: caller.id };
 }
 
 /** All text of blocks (section, context, header texts), for reading what people see. */

@@ -9,9 +9,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { patterns } from '../../blocks/ids.js';
 import type { PredictedReason } from '../../src/licensing/eligibility.js';
 import type { ChangeRequest } from '../../src/licensing/model.js';
-import type { DemoTenantData } from '../../src/providers/demo/demo-tenant.js';
 import { DEMO_SKUS, demoCases } from '../../src/providers/demo/generator.js';
-import { CALLING_PLAN_COUNTRIES } from '../../src/providers/demo/rules.js';
 import { type AppHarness, reportAckLatencies, startAppHarness } from '../support/app-harness.js';
 import {
   blocksText,
@@ -23,6 +21,7 @@ import {
   submitChange,
   textOf,
   toPreview,
+  withCaller,
 } from './flow.js';
 
 let h: AppHarness | undefined;
@@ -111,27 +110,6 @@ function scriptedUsers(harness: AppHarness, extra: readonly string[] = []) {
   const contoso = contosoOf(harness.data);
   const users = [...Object.values(demoCases(contoso)), ...contoso.users.filter((u) => extra.includes(u.id))];
   return { contoso, users: users.filter((u, i) => users.findIndex((v) => v.id === u.id) === i) };
-}
-
-/**
- * No Contoso user can get a Calling Plan as generated, and a request whose every change would fail
- * cannot be submitted: one unlicensed user in a Calling Plan country is given E5 (Teams Phone).
- */
-function withCaller(data: DemoTenantData): { data: DemoTenantData; callerId: string } {
-  const contoso = contosoOf(data);
-  const scripted = new Set(Object.values(demoCases(contoso)).map((u) => u.id));
-  const caller = present(
-    contoso.users.find(
-      (u) =>
-        !scripted.has(u.id) &&
-        u.usageLocation !== null &&
-        CALLING_PLAN_COUNTRIES.includes(u.usageLocation) &&
-        (contoso.holdings[u.id] ?? []).length === 0,
-    ),
-    'an unlicensed user in a Calling Plan country',
-  );
-  contoso.holdings[caller.id] = [{ skuId: DEMO_SKUS.SPE_E5, disabledPlans: [], direct: true, viaGroups: [] }];
-  return { data, callerId: caller.id };
 }
 
 describe('the prediction equals the outcome on the scripted users', () => {
