@@ -1,11 +1,13 @@
 /**
  * One user's item: its planned no-ops, then its pending parts checked against the holdings read
- * at run time (which settle what needs no call), then the rest applied.
+ * at run time (which settle what needs no call: an undo's part changed since, changed-since.ts;
+ * a part applied already), then the rest applied.
  */
 import type { PlanExclusion } from '../eligibility.js';
 import type { ChangeItem, ItemResult, Product, UserLicense } from '../model.js';
 import type { AttemptParts } from './apply-parts.js';
 import { applyParts } from './apply-parts.js';
+import { settleChangedSince } from './changed-since.js';
 import { explainFailure } from './failure-explanation.js';
 import type { Holdings } from './holdings-prefetch.js';
 import {
@@ -59,8 +61,10 @@ export async function runItem(item: ChangeItem, deps: ItemDeps): Promise<ItemRes
   if (!licenses) {
     return [...results, ...parts.map((part) => settle(part, 'failed', { reason: 'user_not_found' }))];
   }
-  const { settled, toApply } = settleByHoldings(parts, licenses, deps.resumed, settle);
-  const decided = [...settled, ...(await applyParts(toApply, deps.attempt(item.userId), settle))];
+  const changed = settleChangedSince(item, parts, licenses, settle);
+  const { settled, toApply } = settleByHoldings(changed.rest, licenses, deps.resumed, settle);
+  const applied = await applyParts(toApply, deps.attempt(item.userId), settle);
+  const decided = [...changed.settled, ...settled, ...applied];
   return [...results, ...(await explained(decided, licenses, item, deps))];
 }
 
