@@ -13,21 +13,13 @@ import type { Approval, Draft, Store } from '../store/store.js';
 import { Decisions } from './decisions.js';
 import { DraftClaims, type DraftSubmitResult } from './draft-claim.js';
 import type { RevokeRefusal } from './eligibility.js';
-import type {
-  ChangeItem,
-  ChangeRequest,
-  Customer,
-  ReportTarget,
-  RequestStatus,
-  RunCounts,
-  TenantUser,
-} from './model.js';
+import type { ChangeRequest, Customer, ReportTarget, RequestStatus, RunCounts, TenantUser } from './model.js';
 import { TenantPacer, type WritePacer } from './pacer.js';
 import type { Reporter } from './reporter.js';
 import { countResults } from './run-counts.js';
 import { RUN_DEFAULTS } from './run-defaults.js';
 import { ApprovalWindow } from './service-approval-window.js';
-import { previewItems, productOverview, revocationOutlook } from './service-plan.js';
+import { productOverview, revocationOutlook } from './service-plan.js';
 import { prepareChange, previewChangeOf } from './service-preview.js';
 import { type RetryOptions, Runs } from './service-runs.js';
 import { Submissions } from './service-submit.js';
@@ -189,11 +181,6 @@ export class LicensingService {
   /** Checks a change as prepare does, and tells what it will do per product and reason (preview.ts). */
   preview(input: ChangeInput & { requestedBy?: string }): Promise<PreviewResult> {
     return previewChangeOf(this.#provider, this.#window, input);
-  }
-
-  /** The preview of planned items (a retry's, an undo's) against the tenant as it is now. */
-  previewItems(customerId: string, items: readonly ChangeItem[]): ReturnType<typeof previewItems> {
-    return previewItems(this.#provider, customerId, items);
   }
 
   submit(input: SubmitInput): Promise<SubmitResult> {
