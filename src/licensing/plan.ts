@@ -61,11 +61,48 @@ export type PlanResult =
   | { ok: false; problems: PlanProblem[] };
 
 export function planChanges(input: PlanInput): PlanResult {
-  const users = uniqueBy(input.users, (user) => user.id);
-  const assign = uniqueBy(input.assign, (choice) => choice.skuId);
-  const revoke = [...new Set(input.revoke)];
+  const { assign, revoke } = input;
+  return planParts({ ...input, parts: input.users.map((user) => ({ userId: user.id, assign, revoke })) });
+}
+
+/**
+ * One user's own part of a change, for a change that is not the same for every user (a follow-up
+ * of an earlier request): the products to assign to that user and those to revoke.
+ */
+export interface UserParts {
+  userId: string;
+  assign: readonly PartChoice[];
+  revoke: readonly string[];
+}
+
+/**
+ * An assignment of one user's part. `newOnly`: assign it only to a user who does not hold it; a
+ * holder is a no-op whatever their plans (a failed new assignment tried again must not re-assign
+ * someone who has since got the product, with plans of their own).
+ */
+export type PartChoice = AssignChoice & { newOnly?: boolean };
+
+export interface PartsPlanInput {
+  users: readonly TenantUser[];
+  products: readonly Product[];
+  /** Current holdings by user id; a user missing here holds nothing. */
+  holdings: ReadonlyMap<string, readonly UserLicense[]>;
+  /** In run order; a user not among `users` (gone from the tenant) is left out, like in planChanges. */
+  parts: readonly UserParts[];
+}
+
+/** Plans each user's own part (planChanges is the case where every user has the same one). */
+export function planParts(input: PartsPlanInput): PlanResult {
+  const usersById = new Map(input.users.map((user) => [user.id, user]));
+  const parts = uniqueBy(input.parts, (part) => part.userId)
+    .filter((part) => usersById.has(part.userId))
+    .map((part) => ({
+      user: usersById.get(part.userId) as TenantUser,
+      assign: uniqueBy(part.assign, (choice) => choice.skuId),
+      revoke: [...new Set(part.revoke)],
+    }));
   const productsBySku = new Map(input.products.map((product) => [product.skuId, product]));
-  const choiceProblems = problemsOfChoice(users, assign, revoke, productsBySku);
+  const choiceProblems = problemsOfParts(parts, productsBySku);
   if (choiceProblems.length > 0) return { ok: false, problems: choiceProblems };
 
   const tally: Tally = {
@@ -75,7 +112,7 @@ export function planChanges(input: PlanInput): PlanResult {
     planChanges: 0,
     noops: 0,
   };
-  const items = users.map((user) =>
+  const items = parts.map(({ user, assign, revoke }) =>
     planUser(user, input.holdings.get(user.id) ?? [], { assign, revoke, productsBySku }, tally),
   );
   const { assignments, revocations, planRemovals, planChanges, noops } = tally;
@@ -92,23 +129,26 @@ interface Tally {
   noops: number;
 }
 
-/** Problems with the selection and choices themselves, before any user is looked at. */
-function problemsOfChoice(
-  users: readonly TenantUser[],
-  assign: readonly AssignChoice[],
-  revoke: readonly string[],
+/** Problems with the selection and choices themselves, before any holding is looked at; each named once. */
+function problemsOfParts(
+  parts: readonly { assign: readonly PartChoice[]; revoke: readonly string[] }[],
   productsBySku: ReadonlyMap<string, Product>,
 ): PlanProblem[] {
   const problems: PlanProblem[] = [];
-  if (users.length === 0) problems.push({ kind: 'no_users' });
-  if (assign.length === 0 && revoke.length === 0) problems.push({ kind: 'empty' });
-  const revoked = new Set(revoke);
-  for (const choice of assign) {
-    if (revoked.has(choice.skuId)) problems.push({ kind: 'both_ways', skuId: choice.skuId });
+  if (parts.length === 0) problems.push({ kind: 'no_users' });
+  else if (parts.every((part) => part.assign.length === 0 && part.revoke.length === 0))
+    problems.push({ kind: 'empty' });
+  const bothWays = new Set<string>();
+  const unknown = new Set<string>();
+  for (const { assign, revoke } of parts) {
+    const revoked = new Set(revoke);
+    for (const choice of assign) if (revoked.has(choice.skuId)) bothWays.add(choice.skuId);
+    for (const skuId of [...assign.map((choice) => choice.skuId), ...revoke]) {
+      if (!productsBySku.has(skuId)) unknown.add(skuId);
+    }
   }
-  for (const skuId of new Set([...assign.map((choice) => choice.skuId), ...revoke])) {
-    if (!productsBySku.has(skuId)) problems.push({ kind: 'unknown_product', skuId });
-  }
+  for (const skuId of bothWays) problems.push({ kind: 'both_ways', skuId });
+  for (const skuId of unknown) problems.push({ kind: 'unknown_product', skuId });
   return problems;
 }
 
@@ -117,7 +157,7 @@ function planUser(
   user: TenantUser,
   holdings: readonly UserLicense[],
   choices: {
-    assign: readonly AssignChoice[];
+    assign: readonly PartChoice[];
     revoke: readonly string[];
     productsBySku: ReadonlyMap<string, Product>;
   },
@@ -143,6 +183,7 @@ function planUser(
       tally.assignments++;
     } else if (
       license.direct &&
+      choice.newOnly !== true &&
       choice.disabledPlans !== null &&
       !samePlans(license.disabledPlans, choice.disabledPlans)
     ) {

@@ -6,20 +6,24 @@
  *
  * - A new license → revoked. A plan change → assigned again with the plans the user had off. A
  *   revoke → assigned again with the plans the user had off.
- * - A part whose product the user holds otherwise than the run left it (directly with the plans it
- *   set, or, after a revoke, not directly) was changed since: it is left as it is, never clobbered.
+ * - Each user's parts carry the license the request left (`asLeft`): planning and the run leave a
+ *   part alone, as a no-op marked changed since, when the user holds the product otherwise by
+ *   then (isAsLeft), so a later change is never clobbered.
  * - A part with no recorded state before the run (a request run before it was recorded) cannot be
  *   undone: nobody knows what to put back.
  */
-import type { AssignChoice, ChangeRequest, Operation, PriorState, UserLicense } from './model.js';
+import type { AssignChoice, ChangeItem, ChangeRequest, Operation, PriorState, UserLicense } from './model.js';
 import { samePlans } from './plan.js';
 import { resultKey } from './result-key.js';
 
-/** One user's undo: the products to assign back (with the plans they had off) and those to revoke. */
+export type AsLeft = NonNullable<ChangeItem['asLeft']>;
+
+/** One user's undo: the products to assign back (with the plans they had off), those to revoke, and how the request left them. */
 export interface UndoUserParts {
   userId: string;
   assign: AssignChoice[];
   revoke: string[];
+  asLeft: AsLeft;
 }
 
 /** A part of the original request, named. */
@@ -32,43 +36,43 @@ export interface PartRef {
 export interface UndoDerivation {
   /** In the original request's order; users with nothing to undo are left out. */
   parts: UndoUserParts[];
-  /** Applied parts left as they are: the user's license of the product changed since the run. */
-  changedSince: PartRef[];
   /** Applied parts whose state before the run was not recorded. */
   unrecorded: PartRef[];
 }
 
 type Item = ChangeRequest['items'][number];
 
-/**
- * The undo of `request` given the state recorded before its run (`prior`) and the users'
- * holdings now (`current`; a user missing there holds nothing).
- */
+/** The undo of `request` given the state recorded before its run (`prior`). */
 export function undoParts(
   request: Pick<ChangeRequest, 'items' | 'results'>,
   prior: readonly PriorState[],
-  current: ReadonlyMap<string, readonly UserLicense[]>,
 ): UndoDerivation {
   const priorByUser = new Map(prior.map((state) => [state.userId, state.licenses]));
-  const derivation: UndoDerivation = { parts: [], changedSince: [], unrecorded: [] };
+  const derivation: UndoDerivation = { parts: [], unrecorded: [] };
   for (const item of request.items) {
-    const user: UndoUserParts = { userId: item.userId, assign: [], revoke: [] };
+    const user: UndoUserParts = { userId: item.userId, assign: [], revoke: [], asLeft: {} };
     for (const part of appliedParts(item, request.results)) {
       const before = priorByUser.get(item.userId);
-      if (before === undefined) {
-        derivation.unrecorded.push(part.ref);
-        continue;
-      }
-      const now = licenseOf(current.get(item.userId), part.ref.skuId);
-      if (!asTheRunLeftIt(part, now)) {
-        derivation.changedSince.push(part.ref);
-        continue;
-      }
-      putBack(user, part, licenseOf(before, part.ref.skuId));
+      if (before === undefined) derivation.unrecorded.push(part.ref);
+      else
+        putBack(
+          user,
+          part,
+          before.find((license) => license.skuId === part.ref.skuId),
+        );
     }
     if (user.assign.length + user.revoke.length > 0) derivation.parts.push(user);
   }
   return derivation;
+}
+
+/**
+ * True when the user holds the product as the undone request left it (`left`: its plans off when
+ * held directly, null when not held directly): an undo's part goes ahead only then.
+ */
+export function isAsLeft(left: AsLeft[string], now: UserLicense | undefined): boolean {
+  if (left === null) return now?.direct !== true;
+  return now?.direct === true && samePlans(now.disabledPlans, left.disabledPlans);
 }
 
 interface AppliedPart {
@@ -94,28 +98,19 @@ function appliedParts(item: Item, results: ChangeRequest['results']): AppliedPar
   ];
 }
 
-/** An assignment left the product held directly with its plans off; a revoke left it not held directly. */
-function asTheRunLeftIt(part: AppliedPart, now: UserLicense | undefined): boolean {
-  if (part.ref.op === 'revoke') return now?.direct !== true;
-  return now?.direct === true && samePlans(now.disabledPlans, part.disabledPlans);
-}
-
 /**
  * Adds to `user` what puts the part's product back as it was (`before`): held directly with its
  * plans off, or not held directly (revoked). Nothing when the run left it so already.
  */
 function putBack(user: UndoUserParts, part: AppliedPart, before: UserLicense | undefined): void {
   const { skuId, op } = part.ref;
+  const left = op === 'assign' ? { disabledPlans: [...part.disabledPlans] } : null;
   if (before?.direct !== true) {
-    if (op === 'assign') user.revoke.push(skuId);
-    return;
-  }
-  if (op === 'assign' && samePlans(before.disabledPlans, part.disabledPlans)) return;
-  user.assign.push({ skuId, disabledPlans: [...before.disabledPlans] });
-}
-
-function licenseOf(licenses: readonly UserLicense[] | undefined, skuId: string): UserLicense | undefined {
-  return licenses?.find((license) => license.skuId === skuId);
+    if (op === 'revoke') return;
+    user.revoke.push(skuId);
+  } else if (op === 'assign' && samePlans(before.disabledPlans, part.disabledPlans)) return;
+  else user.assign.push({ skuId, disabledPlans: [...before.disabledPlans] });
+  user.asLeft[skuId] = left;
 }
 
 const DAY_MS = 86_400_000;
@@ -131,11 +126,4 @@ export function undoableUntil(
   if (request.status !== 'completed' || request.finishedAt === undefined) return null;
   const finished = Date.parse(request.finishedAt);
   return Number.isNaN(finished) ? null : new Date(finished + undoDays * DAY_MS);
-}
-
-/** The users whose applied parts an undo of `request` would look at. */
-export function usersToUndo(request: Pick<ChangeRequest, 'items' | 'results'>): string[] {
-  return request.items
-    .filter((item) => appliedParts(item, request.results).length > 0)
-    .map((item) => item.userId);
 }

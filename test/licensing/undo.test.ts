@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ChangeItem, ItemResult, PriorState, UserLicense } from '../../src/licensing/model.js';
 import { resultKey } from '../../src/licensing/result-key.js';
-import { undoParts } from '../../src/licensing/undo.js';
+import { isAsLeft, undoableUntil, undoParts } from '../../src/licensing/undo.js';
 import { makeLicense } from '../support/licensing-factories.js';
 
 const item = (userId: string, change: Partial<ChangeItem['change']>, planChanges?: string[]): ChangeItem => ({
@@ -49,58 +49,26 @@ const prior: PriorState[] = [
   { userId: 'eve', licenses: [] },
 ];
 
-/** The tenant as the run left it. */
-const asLeft = (): Map<string, UserLicense[]> =>
-  new Map([
-    ['ann', [e3(['p2'])]],
-    ['bob', [e3(['p2'])]],
-    ['cid', []],
-    ['dan', []],
-    ['eve', []],
-  ]);
-
 describe('undoParts', () => {
   it('revokes a new license, and assigns a changed or revoked product again with the plans the user had off', () => {
-    expect(undoParts(request, prior, asLeft())).toEqual({
+    expect(undoParts(request, prior)).toEqual({
       parts: [
-        { userId: 'ann', assign: [], revoke: ['e3'] },
-        { userId: 'bob', assign: [{ skuId: 'e3', disabledPlans: ['p1'] }], revoke: [] },
-        { userId: 'dan', assign: [{ skuId: 'visio', disabledPlans: ['v1'] }], revoke: [] },
-      ],
-      changedSince: [],
-      unrecorded: [],
-    });
-  });
-
-  it('leaves alone what changed since the run: other plans, revoked since, assigned again since', () => {
-    const now = asLeft();
-    now.set('ann', [e3([])]);
-    now.set('bob', []);
-    now.set('dan', [makeLicense('visio', { disabledPlans: ['v2'] })]);
-    expect(undoParts(request, prior, now)).toEqual({
-      parts: [],
-      changedSince: [
-        { userId: 'ann', skuId: 'e3', op: 'assign' },
-        { userId: 'bob', skuId: 'e3', op: 'assign' },
-        { userId: 'dan', skuId: 'visio', op: 'revoke' },
+        { userId: 'ann', assign: [], revoke: ['e3'], asLeft: { e3: { disabledPlans: ['p2'] } } },
+        {
+          userId: 'bob',
+          assign: [{ skuId: 'e3', disabledPlans: ['p1'] }],
+          revoke: [],
+          asLeft: { e3: { disabledPlans: ['p2'] } },
+        },
+        {
+          userId: 'dan',
+          assign: [{ skuId: 'visio', disabledPlans: ['v1'] }],
+          revoke: [],
+          asLeft: { visio: null },
+        },
       ],
       unrecorded: [],
     });
-  });
-
-  it('compares plans as sets, and takes a product now held through a group only as not held directly', () => {
-    const now = asLeft();
-    const twice = { ...request };
-    twice.items = [
-      item('ann', { assign: [{ skuId: 'e3', disabledPlans: ['p2', 'p3'] }] }),
-      ...request.items.slice(3),
-    ];
-    now.set('ann', [e3(['p3', 'p2'])]);
-    now.set('dan', [makeLicense('visio', { direct: false, viaGroups: ['g1'] })]);
-    expect(undoParts(twice, prior, now).parts).toEqual([
-      { userId: 'ann', assign: [], revoke: ['e3'] },
-      { userId: 'dan', assign: [{ skuId: 'visio', disabledPlans: ['v1'] }], revoke: [] },
-    ]);
   });
 
   it('keeps a license the user held through a group before: only the direct assignment the run made goes', () => {
@@ -109,20 +77,50 @@ describe('undoParts', () => {
         ? { userId: 'ann', licenses: [e3(['p9'], { direct: false, viaGroups: ['g'] })] }
         : state,
     );
-    expect(undoParts(request, viaGroup, asLeft()).parts[0]).toEqual({
+    expect(undoParts(request, viaGroup).parts[0]).toMatchObject({
       userId: 'ann',
       assign: [],
       revoke: ['e3'],
     });
   });
 
+  it('sends nothing for a plan change that set the plans the user had already', () => {
+    const same = prior.map((state) =>
+      state.userId === 'bob' ? { userId: 'bob', licenses: [e3(['p2'])] } : state,
+    );
+    expect(undoParts(request, same).parts.map((part) => part.userId)).toEqual(['ann', 'dan']);
+  });
+
   it('cannot undo a user whose state before the run was not recorded', () => {
     const derivation = undoParts(
       request,
       prior.filter((state) => state.userId !== 'bob'),
-      asLeft(),
     );
     expect(derivation.unrecorded).toEqual([{ userId: 'bob', skuId: 'e3', op: 'assign' }]);
     expect(derivation.parts.map((part) => part.userId)).toEqual(['ann', 'dan']);
+  });
+});
+
+describe('isAsLeft', () => {
+  it('is true only when the product is held as the undone request left it, plans compared as sets', () => {
+    const left = { disabledPlans: ['p2', 'p3'] };
+    expect(isAsLeft(left, e3(['p3', 'p2']))).toBe(true);
+    expect(isAsLeft(left, e3(['p2']))).toBe(false);
+    expect(isAsLeft(left, e3(['p2', 'p3'], { direct: false, viaGroups: ['g'] }))).toBe(false);
+    expect(isAsLeft(left, undefined)).toBe(false);
+    expect(isAsLeft(null, undefined)).toBe(true);
+    expect(isAsLeft(null, e3([], { direct: false, viaGroups: ['g'] }))).toBe(true);
+    expect(isAsLeft(null, e3([]))).toBe(false);
+  });
+});
+
+describe('undoableUntil', () => {
+  it('is UNDO_DAYS after the request finished, and never for one that did not finish', () => {
+    const finishedAt = '2026-01-01T10:00:00.000Z';
+    expect(undoableUntil({ status: 'completed', finishedAt }, 30)?.toISOString()).toBe(
+      '2026-01-31T10:00:00.000Z',
+    );
+    expect(undoableUntil({ status: 'running' }, 30)).toBeNull();
+    expect(undoableUntil({ status: 'rejected', finishedAt }, 30)).toBeNull();
   });
 });

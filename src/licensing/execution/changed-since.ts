@@ -6,7 +6,7 @@
  */
 
 import type { ChangeItem, ItemResult, UserLicense } from '../model.js';
-import { samePlans } from '../plan.js';
+import { isAsLeft } from '../undo.js';
 import { isApplied, type Part, type Settle } from './parts.js';
 
 /** The parts whose product changed since the undone request, settled; the others to go on with. */
@@ -24,13 +24,8 @@ export function settleChangedSince(
     const left = asLeft[part.skuId];
     const now = licenses.find((license) => license.skuId === part.skuId);
     // Applied already (by this undo's interrupted run) is not a change since: settleByHoldings says so.
-    if (left === undefined || isApplied(part, now) || asTheRequestLeftIt(left, now)) rest.push(part);
+    if (left === undefined || isApplied(part, now) || isAsLeft(left, now)) rest.push(part);
     else settled.push(settle(part, 'noop', { changedSince: true }));
   }
   return { settled, rest };
-}
-
-function asTheRequestLeftIt(left: { disabledPlans: string[] } | null, now: UserLicense | undefined): boolean {
-  if (left === null) return now?.direct !== true;
-  return now?.direct === true && samePlans(now.disabledPlans, left.disabledPlans);
 }
