@@ -18,6 +18,8 @@ export const ids = {
     submitted: 'licenses_submitted',
     rejectReason: 'approval_reject_reason',
     revokeList: 'approval_revoke_list',
+    /** A follow-up request's modal (retry). */
+    followUp: 'follow_up',
   },
   actions: {
     /** external_select over customers (customer step). */
@@ -70,6 +72,8 @@ export const ids = {
     homeScope: 'home_scope',
     homeCustomer: 'home_customer',
     homeCustomerClear: 'home_customer_clear',
+    /** "Retry failed (N)" on a finished request's summary; value = request id. */
+    retryFailed: 'follow_up_retry',
   },
   blocks: {
     customer: 'customer',
@@ -99,6 +103,8 @@ export const ids = {
     rejectReason: 'reject_reason',
     breakGlass: 'break_glass',
     breakGlassActions: 'break_glass_actions',
+    /** The follow-up buttons of a finished request's summary (retry; undo). */
+    followUpActions: 'follow_up_actions',
   },
 } as const;
 

@@ -12,6 +12,7 @@ import { logEachRequest } from '../request-log.js';
 import { auditCommand } from './audit-command.js';
 import { customerSuggestions, openLicenses, submitCustomer } from './customer-step.js';
 import type { ListenerDeps } from './deps.js';
+import { openRetry, submitRetry } from './follow-up.js';
 import { selectHolders } from './holders-select.js';
 import { publishHome } from './home.js';
 import { changeHomeFilter } from './home-filters.js';
@@ -108,6 +109,10 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
     ownCustomerDraft,
     submitLicenses(deps),
   );
+
+  // Follow-ups of a finished request: "Retry failed" on its summary, then the retry modal's submit.
+  app.action<BlockAction<ButtonAction>>(ids.actions.retryFailed, operator, openRetry(deps));
+  app.view(ids.views.followUp, operator, answerRepeatedSubmission(deps), ownDraft, submitRetry(deps));
 
   // 5. Approvals (src/slack/approval): approval message and App Home buttons, reject-reason modal.
   // Access is checked inside, after the ack: a refusal is an ephemeral, and a click must never wait on it.

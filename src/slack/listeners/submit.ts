@@ -113,7 +113,7 @@ function changeInput(draft: Draft, state: unknown): ChangeInput {
 }
 
 /** The break-glass box is ticked by an operator in BREAK_GLASS_USER_IDS (the signed user id). */
-function breakGlassTicked(deps: ListenerDeps, userId: string, state: unknown): boolean {
+export function breakGlassTicked(deps: ListenerDeps, userId: string, state: unknown): boolean {
   if (!deps.config.BREAK_GLASS_USER_IDS.includes(userId)) return false;
   return new StateValues(state)
     .selectedMany(ids.blocks.breakGlass, ids.actions.breakGlass)
@@ -143,7 +143,7 @@ export function answerRepeatedSubmission(deps: ListenerDeps) {
   };
 }
 
-type Refused = { ok: false; errors: Errors; alreadySubmitted?: true };
+export type Refused = { ok: false; errors: Errors; alreadySubmitted?: true };
 type Outcome = Refused | Submitted;
 
 /** One inline error on the block that carries errors about the change as a whole. */
@@ -220,14 +220,28 @@ export function submitLicenses(deps: ListenerDeps) {
       const error = Object.values(outcome.errors).join(' ');
       return show(await renderLicensesFor(deps, draft, { error, revoke: tickedProducts(view.state).revoke }));
     }
-    await show(await submittedView(deps, draft.channelId, outcome));
-    if (outcome.repeated) return;
-    deps.orchestrator.submitted(outcome.request, outcome.needsApproval, async (summary) => {
-      await client.views.update({
-        view_id: view.id,
-        view: await submittedView(deps, draft.channelId, outcome, summary),
-      });
-    });
-    if (outcome.breakGlass) announceBreakGlass(deps, client, args.logger, outcome.request.id);
+    await startSubmitted(deps, args, draft.channelId, outcome, show);
   };
+}
+
+/**
+ * Shows the submitted view (by `show`) and hands the request to the run orchestrator: its
+ * summary in `channelId`, then its approval request or its run (a retried delivery starts nothing).
+ */
+export async function startSubmitted(
+  deps: ListenerDeps,
+  { view, client, logger }: Pick<SubmitArgs, 'view' | 'client' | 'logger'>,
+  channelId: string,
+  outcome: Submitted,
+  show: (shown: ModalView) => Promise<unknown>,
+): Promise<void> {
+  await show(await submittedView(deps, channelId, outcome));
+  if (outcome.repeated) return;
+  deps.orchestrator.submitted(outcome.request, outcome.needsApproval, async (summary) => {
+    await client.views.update({
+      view_id: view.id,
+      view: await submittedView(deps, channelId, outcome, summary),
+    });
+  });
+  if (outcome.breakGlass) announceBreakGlass(deps, client, logger, outcome.request.id);
 }
