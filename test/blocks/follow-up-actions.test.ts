@@ -101,6 +101,7 @@ describe('the retry modal', () => {
 
   it('lists what is sent again by product and reason, the counts planned now, and an optional reason', () => {
     const view = renderFollowUpModal({
+      kind: 'retry',
       draftId: 'drf_1',
       original: finished(),
       summaryLink: 'https://t.slack.com/archives/C1/p1',
@@ -127,6 +128,7 @@ describe('the retry modal', () => {
 
   it('asks for a reason and offers break-glass when the retry needs approval', () => {
     const view = renderFollowUpModal({
+      kind: 'retry',
       draftId: 'drf_2',
       original: finished(),
       retried,
@@ -159,6 +161,7 @@ describe('the retry modal', () => {
       }),
     );
     const view = renderFollowUpModal({
+      kind: 'retry',
       draftId: 'drf_3',
       original: finished({ products, items, results: {} }),
       retried: failures,
