@@ -22,8 +22,9 @@ import { RequestIdValue, StateValues } from '../payloads.js';
 import { isLate, showFromTrigger, withinBudget } from '../views.js';
 import type { ListenerDeps } from './deps.js';
 import { problemText, refusalText } from './follow-up-words.js';
+import { breakGlassTicked } from './preview-step.js';
 import type { SubmitArgs } from './step-args.js';
-import { breakGlassTicked, type Refused, startSubmitted } from './submit.js';
+import { startSubmitted } from './submit.js';
 import {
   ALREADY_SUBMITTED,
   alreadySubmittedView,
@@ -108,6 +109,9 @@ function reportChannel(original: ChangeRequest | null, draft: Draft): string {
   if (channel === undefined) return draft.channelId;
   return channel.startsWith('D') && original?.requestedBy !== draft.ownerId ? draft.ownerId : channel;
 }
+
+/** A refused follow-up: the error under the reason, or the other delivery's notice. */
+type Refused = { ok: false; errors: Record<string, string>; alreadySubmitted?: true };
 
 function refused(text: string): Refused {
   return { ok: false, errors: { [ids.blocks.reason]: text } };
