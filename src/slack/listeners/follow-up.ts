@@ -46,8 +46,9 @@ export function refusalText(refused: FollowUpRefusal): string {
     case 'not_finished':
       return 'This request has not finished yet: retry what failed once it has.';
     case 'in_progress': {
+      const { status } = refused.pending;
       const state =
-        refused.pending.status === 'pending_approval' ? 'waiting for approval' : refused.pending.status;
+        status === 'pending_approval' ? 'waiting for approval' : status === 'approved' ? 'queued' : status;
       return `A retry of this request is already ${state} (request ${refused.pending.id}). Once it has finished, its own summary offers to retry what still fails.`;
     }
     case 'nothing_left':
