@@ -53,6 +53,8 @@ export function refusalText(refused: FollowUpRefusal): string {
     }
     case 'nothing_left':
       return NOTHING_LEFT;
+    case 'too_late':
+      return `It is too late for this: it could be done until ${refused.until.slice(0, 10)}.`;
   }
 }
 
