@@ -241,6 +241,12 @@ describe('retry only the failed', () => {
       'the retry',
     );
     expect(retry.status).toBe('pending_approval');
+    // Clicked again while the retry waits: said so, nothing submitted.
+    const waiting = await clickRetry(t, summary);
+    expect(blocksText(waiting.blocks)).toContain(
+      `A retry of this request is already waiting for approval (request ${retry.id})`,
+    );
+    expect(waiting.definition.submit).toBeUndefined();
     for (const userId of submitted.userIds)
       expect(t.applied.counts.get(`${userId}|${REVOKED_SKU}|revoke`)).toBeUndefined();
     const approval = present((await t.h.store.getApproval(retry.id))?.message, 'the retry approval message');

@@ -39,7 +39,9 @@ export function refusalText(kind: FollowUpKind, refused: FollowUpRefusal, undoDa
         : 'This request has not finished yet: undo it once it has.';
     case 'in_progress': {
       const { pending } = refused;
-      const state = pending.status === 'pending_approval' ? 'waiting for approval' : pending.status;
+      const { status } = pending;
+      const state =
+        status === 'pending_approval' ? 'waiting for approval' : status === 'approved' ? 'queued' : status;
       const what = pending.followUpOf?.kind === 'undo' ? 'An undo' : 'A retry';
       return `${what} of this request is already ${state} (request ${pending.id}). ${WAIT[kind]}`;
     }
