@@ -32,6 +32,13 @@ export interface LicensesStepData extends ProductLinesData {
   breakGlass?: boolean;
   /** A problem to show at the top (errors for input blocks go through response_action: errors). */
   error?: string | null;
+  /** What the operator chose before (Back from the preview): ticked again as initial options. */
+  chosen?: {
+    assign: readonly string[];
+    revoke: readonly string[];
+    reason: string | null;
+    breakGlass: boolean;
+  };
 }
 
 /** Whether the policy's count of the ticks, with the earlier ones of the window, needs approval. */
@@ -95,7 +102,7 @@ function plansOff(p: ProductOverview, data: ProductLinesData): string[] | null {
 function checkboxGroups(
   kind: 'assign' | 'revoke',
   products: readonly ProductOverview[],
-  data: ProductLinesData,
+  data: ProductLinesData & Pick<LicensesStepData, 'chosen'>,
 ): InputBlock[] {
   const { selectedCount } = data;
   const groups = chunk(products, limits.checkboxOptions);
@@ -111,6 +118,8 @@ function checkboxGroups(
     const range =
       groups.length > 1 ? ` (products ${first}–${first + group.length - 1} of ${products.length})` : '';
     const id = kind === 'assign' ? assignGroupId(g) : revokeGroupId(g);
+    const ticked = new Set(data.chosen?.[kind] ?? []);
+    const initial = options.filter((o) => ticked.has(o.value ?? ''));
     const block: InputBlock = {
       type: 'input',
       block_id: id,
@@ -119,7 +128,12 @@ function checkboxGroups(
         kind === 'assign' ? `Assign to all selected users${range}` : `Revoke from all selected users${range}`,
         limits.label,
       ),
-      element: { type: 'checkboxes', action_id: id, options },
+      element: {
+        type: 'checkboxes',
+        action_id: id,
+        options,
+        ...(initial.length > 0 ? { initial_options: initial } : {}),
+      },
     };
     // Revoke ticks come as block_actions so the approval warning and reason can follow them.
     if (kind === 'revoke') block.dispatch_action = true;
@@ -128,7 +142,7 @@ function checkboxGroups(
 }
 
 /** The request's reason (block `ids.blocks.reason`), required when `approval` is needed. */
-export function reasonInput(approval: boolean): InputBlock {
+export function reasonInput(approval: boolean, initial?: string | null): InputBlock {
   return {
     type: 'input',
     block_id: ids.blocks.reason,
@@ -146,6 +160,7 @@ export function reasonInput(approval: boolean): InputBlock {
       action_id: ids.actions.reason,
       multiline: true,
       max_length: 1000,
+      ...(initial ? { initial_value: initial } : {}),
       placeholder: plain('Why these licenses change, e.g. "Leavers of March"', limits.placeholder),
     },
   };
@@ -183,9 +198,9 @@ export function renderLicensesStep(data: LicensesStepData): ModalView {
   const tail: KnownBlock[] = [divider(), ...assign, ...revoke];
   if (approval) {
     tail.push(section(approvalNotice(data), { blockId: ids.blocks.approvalWarning }));
-    if (data.breakGlass === true) tail.push(breakGlassInput());
+    if (data.breakGlass === true) tail.push(breakGlassInput(data.chosen?.breakGlass === true));
   }
-  tail.push(reasonInput(approval));
+  tail.push(reasonInput(approval, data.chosen?.reason));
 
   const middle = productLineBlocks(data, limits.viewBlocks - head.length - tail.length);
   return modal({

@@ -39,6 +39,20 @@ export const Draft = z.object({
    * Defaulted, so files written before it existed still parse.
    */
   revokeSkuIds: z.array(z.string()).default([]),
+  /**
+   * The change the manage step submitted and its preview shows, awaiting confirmation: the ticks,
+   * the reason and whether break-glass was ticked (re-checked against configuration on confirm).
+   * The preview's submit reads it; Back restores it. Null until the manage step is submitted.
+   */
+  previewed: z
+    .object({
+      assign: z.array(z.string()),
+      revoke: z.array(z.string()),
+      reason: z.string().nullable(),
+      breakGlass: z.boolean(),
+    })
+    .nullable()
+    .default(null),
   /** Root view of the modal, so pushed views can refresh it. */
   rootViewId: z.string().nullable().default(null),
   /**

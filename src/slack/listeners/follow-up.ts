@@ -19,11 +19,12 @@ import { approvalReason } from '../../licensing/policy.js';
 import { CANNOT_SAVE_TEXT, type Draft, StoreUnavailableError } from '../../store/store.js';
 import { draftOf } from '../access.js';
 import { ThreadLinks } from '../approval/thread-link.js';
-import { RequestIdValue, StateValues } from '../payloads.js';
+import { RequestIdValue } from '../payloads.js';
 import { isLate, showFromTrigger, withinBudget } from '../views.js';
 import type { ListenerDeps } from './deps.js';
+import { chosenOf } from './preview-step.js';
 import type { SubmitArgs } from './step-args.js';
-import { breakGlassTicked, type Refused, startSubmitted } from './submit.js';
+import { startSubmitted } from './submit.js';
 import {
   ALREADY_SUBMITTED,
   alreadySubmittedView,
@@ -34,6 +35,8 @@ import {
 } from './submitted-view.js';
 
 type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
+/** A refused retry: the error under the reason (the modal's only input). */
+type Refused = { ok: false; errors: Record<string, string>; alreadySubmitted?: true };
 
 export const NOTHING_LEFT =
   'Nothing is left to retry: every change that failed for a reason a retry can get past is done by now.';
@@ -146,8 +149,8 @@ async function retrySubmission(
   draft: Draft,
 ): Promise<Refused | Submitted> {
   const userId = body.user.id;
-  const reason = new StateValues(view.state).text(ids.blocks.reason, ids.actions.reason);
-  const breakGlass = breakGlassTicked(deps, userId, view.state);
+  // Break-glass only for BREAK_GLASS_USER_IDS: the signed user id, not the ticked box alone.
+  const { reason, breakGlass } = chosenOf(deps, userId, view.state);
   if (!deps.store.health().writable) return refused(CANNOT_SAVE_TEXT);
   const original = await deps.store.getRequest(draft.followUp?.requestId ?? '');
   const summaryLink = original === null ? undefined : await new ThreadLinks(client, logger).of(original);

@@ -80,14 +80,18 @@ export async function renderLicensesFor(
     assign?: readonly string[];
     approval?: ApprovalBasis | null;
     error?: string | null;
+    /** The choice the preview kept (Back, or a refused confirm): ticked again, with its reason. */
+    chosen?: NonNullable<Draft['previewed']>;
   } = {},
 ): Promise<ModalView> {
-  const { revoke } = options;
+  const { chosen } = options;
+  const revoke = options.revoke ?? chosen?.revoke;
+  const assign = options.assign ?? chosen?.assign;
   const [products, approval] = await Promise.all([
     overviewFor(deps, draft),
     options.approval !== undefined || revoke === undefined
       ? (options.approval ?? null)
-      : approvalOf(deps, draft, { revoke, ...(options.assign ? { assign: options.assign } : {}) }),
+      : approvalOf(deps, draft, { revoke, ...(assign ? { assign } : {}) }),
   ]);
   return renderLicensesStep({
     draftId: draft.id,
@@ -110,6 +114,7 @@ export async function renderLicensesFor(
         }),
     error: options.error ?? null,
     breakGlass: deps.config.BREAK_GLASS_USER_IDS.includes(draft.ownerId),
+    ...(chosen ? { chosen } : {}),
   });
 }
 
