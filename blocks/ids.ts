@@ -22,7 +22,7 @@ export const ids = {
     previewUsers: 'licenses_preview_users',
     rejectReason: 'approval_reject_reason',
     revokeList: 'approval_revoke_list',
-    /** A follow-up request's modal (retry). */
+    /** A follow-up request's modal (retry, undo). */
     followUp: 'follow_up',
   },
   actions: {
@@ -83,6 +83,8 @@ export const ids = {
     homeCustomerClear: 'home_customer_clear',
     /** "Retry failed (N)" on a finished request's summary; value = request id. */
     retryFailed: 'follow_up_retry',
+    /** "Undo" on a finished request's summary; value = request id. */
+    undo: 'follow_up_undo',
   },
   blocks: {
     customer: 'customer',

@@ -141,7 +141,7 @@ function checkboxGroups(
   });
 }
 
-/** The request's reason (block `ids.blocks.reason`), required when `approval` is needed. */
+/** The request's reason (block `ids.blocks.reason`), required when `approval` is needed; `initial` fills it again. */
 export function reasonInput(approval: boolean, initial?: string | null): InputBlock {
   return {
     type: 'input',

@@ -38,6 +38,8 @@ export interface RunSummaryInput {
    * `failureMessages` from src/licensing/model.ts. Without it the reason code is shown in words.
    */
   failureMessages?: FailureMessages;
+  /** UNDO_DAYS: with `now`, a completed request offers Undo until that many days after it finished. */
+  undoDays?: number;
 }
 
 /** Product name of a request's sku (the sku id when unknown), escaped for mrkdwn. */
@@ -278,7 +280,11 @@ export function renderRunSummary(input: RunSummaryInput): SlackMessage {
       : request.status === 'completed'
         ? ['Results per user are in the thread.']
         : [];
-  const followUps = followUpActions(request);
+  const { undoDays, now } = input;
+  const followUps = followUpActions(
+    request,
+    undoDays === undefined || now === undefined ? undefined : { undoDays, now },
+  );
   if (followUps !== null) blocks.push(followUps);
   blocks.push(context([...where, `Request ${escapeMrkdwn(request.id)}`]));
   const text = escapeMrkdwn(

@@ -101,6 +101,7 @@ describe('the retry modal', () => {
 
   it('lists what is sent again by product and reason, the counts planned now, and an optional reason', () => {
     const view = renderFollowUpModal({
+      kind: 'retry',
       draftId: 'drf_1',
       original: finished(),
       summaryLink: 'https://t.slack.com/archives/C1/p1',
@@ -127,6 +128,7 @@ describe('the retry modal', () => {
 
   it('asks for a reason and offers break-glass when the retry needs approval', () => {
     const view = renderFollowUpModal({
+      kind: 'retry',
       draftId: 'drf_2',
       original: finished(),
       retried,
@@ -159,6 +161,7 @@ describe('the retry modal', () => {
       }),
     );
     const view = renderFollowUpModal({
+      kind: 'retry',
       draftId: 'drf_3',
       original: finished({ products, items, results: {} }),
       retried: failures,
@@ -168,5 +171,110 @@ describe('the retry modal', () => {
     });
     expectFits(view);
     expect(sectionTexts(view).join('\n')).toContain('more cause');
+  });
+});
+
+describe('undo on the summary and its modal', () => {
+  const FINISHED = '2026-03-01T09:00:00.000Z';
+  const at = (iso: string) => Date.parse(iso);
+
+  it('offers "Undo" beside "Retry failed" until UNDO_DAYS after the request finished, its value the request id only', () => {
+    const request = finished({ finishedAt: FINISHED });
+    const open = renderRunSummary({ request, undoDays: 30, now: at('2026-03-31T08:59:00.000Z') });
+    expect(validateMessageBlocks(open.blocks)).toEqual([]);
+    const buttons = actionsOf(open.blocks)?.elements ?? [];
+    expect(buttons.map((b) => (b as { action_id?: string }).action_id)).toEqual([
+      ids.actions.retryFailed,
+      ids.actions.undo,
+    ]);
+    expect(buttons[1]).toMatchObject({ text: { text: 'Undo' }, value: 'req_orig' });
+    const closed = renderRunSummary({ request, undoDays: 30, now: at('2026-03-31T09:00:00.000Z') });
+    expect(actionsOf(closed.blocks)?.elements.map((b) => (b as { action_id?: string }).action_id)).toEqual([
+      ids.actions.retryFailed,
+    ]);
+    // Without UNDO_DAYS (or a time) the summary cannot tell, and offers no Undo.
+    expect(JSON.stringify(renderRunSummary({ request }).blocks)).not.toContain(ids.actions.undo);
+  });
+
+  it('offers no Undo when nothing succeeded, nor while the request runs', () => {
+    const failedOnly = finished({ finishedAt: FINISHED });
+    failedOnly.results = Object.fromEntries(
+      Object.entries(failedOnly.results).filter(([, r]) => r.outcome !== 'success'),
+    );
+    const now = at(FINISHED) + 1000;
+    expect(followUpActions(failedOnly, { undoDays: 30, now })?.elements).toHaveLength(1);
+    expect(
+      followUpActions(finished({ status: 'running', finishedAt: FINISHED }), { undoDays: 30, now }),
+    ).toBeNull();
+  });
+
+  it('heads an undo "Undo of" the original', () => {
+    const undo = finished({ id: 'req_undo', followUpOf: { kind: 'undo', requestId: 'req_orig' } });
+    const message = renderRunSummary({ request: undo });
+    expect(JSON.stringify(message.blocks)).toContain('*Undo* of license request req_orig');
+    expect(message.text).toMatch(/^Undo for Contoso/);
+  });
+
+  it('lists what is put back per product, and stays within limits for thousands of users on many products', () => {
+    const view = renderFollowUpModal({
+      kind: 'undo',
+      draftId: 'drf_u',
+      original: finished({
+        products: [
+          { skuId: 'e3', name: 'Office 365 E3' },
+          { skuId: 'visio', name: 'Visio' },
+        ],
+      }),
+      undone: [
+        {
+          userId: 'u0',
+          assign: [{ skuId: 'e3', disabledPlans: ['p1'] }],
+          revoke: [],
+          asLeft: { e3: { disabledPlans: [] } },
+        },
+        {
+          userId: 'u1',
+          assign: [{ skuId: 'visio', disabledPlans: [] }],
+          revoke: ['e3'],
+          asLeft: { e3: { disabledPlans: [] }, visio: null },
+        },
+      ],
+      planned: { assignments: 2, planChanges: 1, revocations: 1, noops: 1 },
+      needsApproval: false,
+    });
+    expectFits(view);
+    expect(view.title.text).toBe('Undo');
+    expect(view.submit?.text).toBe('Undo');
+    const text = sectionTexts(view).join('\n');
+    expect(text).toContain('*2 users to put back as before:*');
+    expect(text).toContain(
+      '• *Office 365 E3*: back to 1 user with the plans they had off · taken back from 1 user who did not have it',
+    );
+    expect(text).toContain('• *Visio*: back to 1 user with the plans they had off');
+    expect(JSON.stringify(view.blocks)).toContain('1 changed since or as before already (left as they are)');
+
+    const products = Array.from({ length: 80 }, (_, p) => ({
+      skuId: `sku${p}`,
+      name: `Product ${p} ${'x'.repeat(80)}`,
+    }));
+    const undone = Array.from({ length: 3000 }, (_, i) => ({
+      userId: `m${i}`,
+      assign: [],
+      revoke: [`sku${i % 80}`],
+      asLeft: { [`sku${i % 80}`]: { disabledPlans: [] } },
+    }));
+    const big = renderFollowUpModal({
+      kind: 'undo',
+      draftId: 'drf_big',
+      original: finished({ products }),
+      undone,
+      planned: { assignments: 0, planChanges: 0, revocations: 3000, noops: 0 },
+      needsApproval: true,
+      approvalReason: 'it revokes 3,000 licenses, and revoking 10 or more needs approval.',
+    });
+    expectFits(big);
+    expect(sectionTexts(big).join('\n')).toContain('more product');
+    expect(sectionTexts(big).join('\n')).toContain("This undo needs a manager's approval");
+    expect(big.submit?.text).toBe('Request approval');
   });
 });

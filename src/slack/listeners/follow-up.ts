@@ -1,28 +1,28 @@
 /**
- * "Retry failed (N)" on a finished request's summary: a modal of what is sent again, planned
- * against the tenant as it is now; its submission goes through the service like any change
- * ("Request sent", a summary "Retry of …" where the original reported, its thread, its approval).
- * Operators only (route middleware, the signed user id); the button names the request and nothing
- * else, so everything is read again from the store.
+ * A finished request's follow-ups from its summary: "Retry failed (N)" and "Undo" open one modal
+ * of what is sent (the kind deciding the words and the parts), planned against the tenant as it is
+ * now; its submission goes through the service like any change ("Request sent", a summary "Retry
+ * of …" / "Undo of …" where the original reported, its thread, its approval). Operators only
+ * (route middleware, the signed user id); the button names the request and nothing else, so
+ * everything is read again from the store.
  */
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { ModalView } from '@slack/types';
-import { BREAK_GLASS_REASON_REQUIRED } from '../../../blocks/break-glass.js';
-import { RETRY_TITLE, renderFollowUpModal } from '../../../blocks/follow-up-modal.js';
+import { FOLLOW_UP_TITLE, type FollowUpSent, renderFollowUpModal } from '../../../blocks/follow-up-modal.js';
 import { ids } from '../../../blocks/ids.js';
 import { renderLoading, renderNotice } from '../../../blocks/loading.js';
 import { resultsOfParts } from '../../licensing/follow-up.js';
-import type { FollowUpRefusal } from '../../licensing/licensing-service.js';
-import { type ChangeRequest, failureMessages } from '../../licensing/model.js';
-import type { PlanProblem } from '../../licensing/plan.js';
+import type { FollowUpPreparation } from '../../licensing/licensing-service.js';
+import { type ChangeRequest, type FollowUpKind, failureMessages } from '../../licensing/model.js';
 import { approvalReason } from '../../licensing/policy.js';
 import { CANNOT_SAVE_TEXT, type Draft, StoreUnavailableError } from '../../store/store.js';
 import { draftOf } from '../access.js';
 import { ThreadLinks } from '../approval/thread-link.js';
-import { RequestIdValue } from '../payloads.js';
+import { RequestIdValue, StateValues } from '../payloads.js';
 import { isLate, showFromTrigger, withinBudget } from '../views.js';
 import type { ListenerDeps } from './deps.js';
-import { chosenOf } from './preview-step.js';
+import { problemText, refusalText } from './follow-up-words.js';
+import { breakGlassTicked } from './preview-step.js';
 import type { SubmitArgs } from './step-args.js';
 import { startSubmitted } from './submit.js';
 import {
@@ -35,34 +35,14 @@ import {
 } from './submitted-view.js';
 
 type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
-/** A refused retry: the error under the reason (the modal's only input). */
-type Refused = { ok: false; errors: Record<string, string>; alreadySubmitted?: true };
 
-export const NOTHING_LEFT =
-  'Nothing is left to retry: every change that failed for a reason a retry can get past is done by now.';
+const PLANNING: Record<FollowUpKind, string> = {
+  retry: 'Planning the retry against the tenant as it is now…',
+  undo: 'Planning the undo against the tenant as it is now…',
+};
 
-/** Why no retry can be made now, in words. */
-export function refusalText(refused: FollowUpRefusal): string {
-  switch (refused.why) {
-    case 'not_found':
-      return 'LicenseDesk no longer has this request, so it cannot be retried.';
-    case 'not_finished':
-      return 'This request has not finished yet: retry what failed once it has.';
-    case 'in_progress': {
-      const { status } = refused.pending;
-      const state =
-        status === 'pending_approval' ? 'waiting for approval' : status === 'approved' ? 'queued' : status;
-      return `A retry of this request is already ${state} (request ${refused.pending.id}). Once it has finished, its own summary offers to retry what still fails.`;
-    }
-    case 'nothing_left':
-      return NOTHING_LEFT;
-    case 'too_late':
-      return `It is too late for this: it could be done until ${refused.until.slice(0, 10)}.`;
-  }
-}
-
-/** "Retry failed (N)": opens the retry modal from the click's trigger (3 s), planned in the meantime. */
-export function openRetry(deps: ListenerDeps) {
+/** "Retry failed (N)" / "Undo": opens the follow-up's modal from the click's trigger (3 s), planned in the meantime. */
+export function openFollowUp(deps: ListenerDeps, kind: FollowUpKind) {
   return async (args: ButtonArgs) => {
     const { ack, body, client, action, logger } = args;
     await ack();
@@ -72,37 +52,49 @@ export function openRetry(deps: ListenerDeps) {
     const draft = await deps.store.createDraft({
       ownerId: userId,
       channelId: body.channel?.id ?? userId,
-      followUp: { kind: 'retry', requestId: requestId.data },
+      followUp: { kind, requestId: requestId.data },
     });
     const links = new ThreadLinks(client, logger);
-    await showFromTrigger(client, 'open', body.trigger_id, retryView(deps, draft, links), () =>
+    await showFromTrigger(client, 'open', body.trigger_id, followUpView(deps, kind, draft, links), () =>
       renderLoading({
         callbackId: ids.views.followUp,
-        title: RETRY_TITLE,
-        text: 'Planning the retry against the tenant as it is now…',
+        title: FOLLOW_UP_TITLE[kind],
+        text: PLANNING[kind],
         draftId: draft.id,
       }),
     );
   };
 }
 
-function notice(text: string): ModalView {
-  return renderNotice({ callbackId: ids.views.submitted, title: RETRY_TITLE, text });
+function notice(kind: FollowUpKind, text: string): ModalView {
+  return renderNotice({ callbackId: ids.views.submitted, title: FOLLOW_UP_TITLE[kind], text });
 }
 
-/** The retry modal of the draft's request, or a notice of why there is none. */
-async function retryView(deps: ListenerDeps, draft: Draft, links: ThreadLinks): Promise<ModalView> {
+/** What the modal lists as sent: the failures a retry sends again, or the parts an undo puts back. */
+function sentOf(kind: FollowUpKind, prepared: FollowUpPreparation & { ok: true }): FollowUpSent {
+  return kind === 'retry'
+    ? { kind, retried: resultsOfParts(prepared.original, prepared.parts) }
+    : { kind, undone: prepared.parts };
+}
+
+/** The follow-up modal of the draft's request, or a notice of why there is none. */
+async function followUpView(
+  deps: ListenerDeps,
+  kind: FollowUpKind,
+  draft: Draft,
+  links: ThreadLinks,
+): Promise<ModalView> {
   const requestId = draft.followUp?.requestId ?? '';
-  const prepared = await deps.service.prepareFollowUp('retry', requestId, draft.ownerId);
-  if (!prepared.ok) return notice(refusalText(prepared.refused));
-  const { original, parts, prepared: plan } = prepared;
-  if (!plan.ok) return notice(problemText(plan.problems, false));
+  const prepared = await deps.service.prepareFollowUp(kind, requestId, draft.ownerId);
+  if (!prepared.ok) return notice(kind, refusalText(kind, prepared.refused, deps.config.UNDO_DAYS));
+  const { original, prepared: plan } = prepared;
+  if (!plan.ok) return notice(kind, problemText(kind, plan.problems, false));
   const summaryLink = await links.of(original);
   return renderFollowUpModal({
+    ...sentOf(kind, prepared),
     draftId: draft.id,
     original,
     summaryLink: summaryLink ?? null,
-    retried: resultsOfParts(original, parts),
     planned: plan,
     needsApproval: plan.needsApproval,
     ...(plan.needsApproval ? { approvalReason: approvalReason(plan.basis) } : {}),
@@ -111,46 +103,30 @@ async function retryView(deps: ListenerDeps, draft: Draft, links: ThreadLinks): 
   });
 }
 
-/** A plan problem of a retry, in words (every one is shown under the reason: the only input). */
-function problemText(problems: readonly PlanProblem[], breakGlass: boolean): string {
-  const [problem] = problems;
-  switch (problem?.kind) {
-    case 'empty':
-      return NOTHING_LEFT;
-    case 'no_users':
-      return 'None of these users is in the customer’s directory any more: nothing to retry.';
-    case 'reason_required':
-      if (breakGlass) return BREAK_GLASS_REASON_REQUIRED;
-      return problem.basis === undefined
-        ? 'This retry needs a manager’s approval: give a reason.'
-        : `This retry needs a manager’s approval: ${approvalReason(problem.basis)} Give a reason.`;
-    case 'unknown_customer':
-      return 'This customer is no longer available.';
-    default:
-      return 'A product of this request is no longer offered for this customer: it cannot be retried.';
-  }
-}
-
-/** Where the retry reports: where the original did, unless that was its requester's DM and someone else retries. */
+/** Where the follow-up reports: where the original did, unless that was its requester's DM and someone else follows it up. */
 function reportChannel(original: ChangeRequest | null, draft: Draft): string {
   const channel = original?.report?.channel;
   if (channel === undefined) return draft.channelId;
   return channel.startsWith('D') && original?.requestedBy !== draft.ownerId ? draft.ownerId : channel;
 }
 
+/** A refused follow-up: the error under the reason, or the other delivery's notice. */
+type Refused = { ok: false; errors: Record<string, string>; alreadySubmitted?: true };
+
 function refused(text: string): Refused {
   return { ok: false, errors: { [ids.blocks.reason]: text } };
 }
 
-/** Submits the retry the draft names (the service claims the draft and derives the parts again). */
-async function retrySubmission(
+/** Submits the follow-up the draft names (the service claims the draft and derives the parts again). */
+async function followUpSubmission(
   deps: ListenerDeps,
   { view, body, logger, client }: Pick<SubmitArgs, 'view' | 'body' | 'logger' | 'client'>,
   draft: Draft,
 ): Promise<Refused | Submitted> {
   const userId = body.user.id;
-  // Break-glass only for BREAK_GLASS_USER_IDS: the signed user id, not the ticked box alone.
-  const { reason, breakGlass } = chosenOf(deps, userId, view.state);
+  const kind = draft.followUp?.kind ?? 'retry';
+  const reason = new StateValues(view.state).text(ids.blocks.reason, ids.actions.reason);
+  const breakGlass = breakGlassTicked(deps, userId, view.state);
   if (!deps.store.health().writable) return refused(CANNOT_SAVE_TEXT);
   const original = await deps.store.getRequest(draft.followUp?.requestId ?? '');
   const summaryLink = original === null ? undefined : await new ThreadLinks(client, logger).of(original);
@@ -165,7 +141,7 @@ async function retrySubmission(
     });
   } catch (error) {
     if (!(error instanceof StoreUnavailableError)) throw error;
-    logger.warn(`retry from draft ${draft.id} refused: ${error.message}`);
+    logger.warn(`${kind} from draft ${draft.id} refused: ${error.message}`);
     return refused(CANNOT_SAVE_TEXT);
   }
   if ('claimedElsewhere' in submitted) {
@@ -174,7 +150,9 @@ async function retrySubmission(
   }
   if (!submitted.ok) {
     return refused(
-      'refused' in submitted ? refusalText(submitted.refused) : problemText(submitted.problems, breakGlass),
+      'refused' in submitted
+        ? refusalText(kind, submitted.refused, deps.config.UNDO_DAYS)
+        : problemText(kind, submitted.problems, breakGlass),
     );
   }
   const { request, needsApproval } = submitted;
@@ -182,12 +160,12 @@ async function retrySubmission(
   return { ok: true, request, needsApproval, ...plannedCounts(request), ...broken };
 }
 
-/** "Retry" / "Request approval" on the retry modal: answered like the manage step's submit. */
-export function submitRetry(deps: ListenerDeps) {
+/** "Retry" / "Undo" / "Request approval" on the follow-up modal: answered like the manage step's submit. */
+export function submitFollowUp(deps: ListenerDeps) {
   return async (args: SubmitArgs) => {
     const { view, client } = args;
     const { draft } = draftOf(args.context);
-    const work = retrySubmission(deps, args, draft);
+    const work = followUpSubmission(deps, args, draft);
     const ready = await withinBudget(work);
     const late = isLate(ready);
     if (late) await args.ack({ response_action: 'update', view: sendingView() });
@@ -199,7 +177,7 @@ export function submitRetry(deps: ListenerDeps) {
     if (!outcome.ok) {
       if (!late) return args.ack({ response_action: 'errors', errors: outcome.errors });
       if (outcome.alreadySubmitted) return show(alreadySubmittedView());
-      return show(notice(Object.values(outcome.errors).join(' ')));
+      return show(notice(draft.followUp?.kind ?? 'retry', Object.values(outcome.errors).join(' ')));
     }
     await startSubmitted(deps, args, outcome.request.report?.channel ?? draft.channelId, outcome, show);
   };
