@@ -696,7 +696,8 @@ describe('fuzzed Slack requests', () => {
     console.log(
       `fuzz: ${CASES} requests in ${Math.round(elapsed)} ms; by status ${JSON.stringify(byStatus)}; ${calls.length} refusal calls`,
     );
-  });
+    // 15–25 s alone on 2 cores; the suite's 30 s left no room when other test files load the machine.
+  }, 120_000);
 
   it('refuses a signed Approve click without user.id with 400 and changes nothing', async () => {
     t = await startApprovalHarness({ OPERATOR_USER_IDS: OPERATOR });
