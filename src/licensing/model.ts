@@ -152,6 +152,13 @@ export const ItemResult = z.object({
 });
 export type ItemResult = z.infer<typeof ItemResult>;
 
+/**
+ * "Replace product `from` with product `to`": for a user, `to` is assigned and `from` revoked in
+ * one provider call, so the user is never without a license (the executor never splits the pair).
+ */
+export const Replacement = z.object({ from: z.string().min(1), to: z.string().min(1) });
+export type Replacement = z.infer<typeof Replacement>;
+
 /** One user's part of a request, as planned. */
 export const ChangeItem = z.object({
   userId: z.string(),
@@ -172,6 +179,12 @@ export const ChangeItem = z.object({
    * person. Absent in requests stored before it (they say "change plans").
    */
   plansOff: z.record(z.string(), z.array(z.string())).optional(),
+  /**
+   * The replacements this user's change makes: each pair's `to` is in `change.assign` and its
+   * `from` in `change.revoke`, applied in one call. A holder of `to` already only loses `from`
+   * (no pair); a user without `from` has a no-op revoke of it (nothing to replace).
+   */
+  replaces: z.array(Replacement).optional(),
 });
 export type ChangeItem = z.infer<typeof ChangeItem>;
 
@@ -226,6 +239,11 @@ export const ChangeRequest = z.object({
   status: RequestStatus,
   reason: z.string().optional(),
   products: z.array(z.object({ skuId: z.string(), name: z.string() })),
+  /**
+   * The replacements the operator asked for ("replace A with B"), whoever they apply to: the
+   * surfaces word A's revokes and B's assignments of this request as one replacement.
+   */
+  replacements: z.array(Replacement).optional(),
   items: z.array(ChangeItem),
   /** Results keyed by `resultKey` (result-key.ts); present once that part has landed. */
   results: z.record(z.string(), ItemResult),

@@ -15,6 +15,7 @@
  *   last and the users beyond them fail with `insufficient_licenses` and its fix (buy more), as
  *   the manage step predicts ("2 would get it · 2 cannot: 2 no seats", eligibility.ts). The
  *   providers count seats per call, and seats can run out between submit and run anyway.
+ * - "Replace A with B" is planned in plan-replace.ts: B and A in one call for each holder of A.
  */
 import type {
   ApprovalBasis,
@@ -26,12 +27,17 @@ import type {
   TenantUser,
   UserLicense,
 } from './model.js';
+import { planReplacements, type ReplaceChoice, replaceProblems } from './plan-replace.js';
 
 export type PlanProblem =
   | { kind: 'no_users' }
   | { kind: 'empty' }
   | { kind: 'both_ways'; skuId: string }
   | { kind: 'unknown_product'; skuId: string }
+  /** A product replaced by itself. */
+  | { kind: 'replace_same'; skuId: string }
+  /** A product of a replacement also ticked to assign or revoke, or in another replacement. */
+  | { kind: 'replace_overlap'; skuId: string }
   /** A request that needs approval was submitted without a reason; `basis` says why it needs it. */
   | { kind: 'reason_required'; basis?: ApprovalBasis }
   /** The customer is no longer known to the provider. */
@@ -44,6 +50,8 @@ export interface PlanInput {
   holdings: ReadonlyMap<string, readonly UserLicense[]>;
   assign: readonly AssignChoice[];
   revoke: readonly string[];
+  /** "Replace A with B" (plan-replace.ts); absent = none. */
+  replace?: readonly ReplaceChoice[];
 }
 
 export type PlanResult =
@@ -64,8 +72,9 @@ export function planChanges(input: PlanInput): PlanResult {
   const users = uniqueBy(input.users, (user) => user.id);
   const assign = uniqueBy(input.assign, (choice) => choice.skuId);
   const revoke = [...new Set(input.revoke)];
+  const replace = input.replace ?? [];
   const productsBySku = new Map(input.products.map((product) => [product.skuId, product]));
-  const choiceProblems = problemsOfChoice(users, assign, revoke, productsBySku);
+  const choiceProblems = problemsOfChoice(users, { assign, revoke, replace }, productsBySku);
   if (choiceProblems.length > 0) return { ok: false, problems: choiceProblems };
 
   const tally: Tally = {
@@ -76,7 +85,7 @@ export function planChanges(input: PlanInput): PlanResult {
     noops: 0,
   };
   const items = users.map((user) =>
-    planUser(user, input.holdings.get(user.id) ?? [], { assign, revoke, productsBySku }, tally),
+    planUser(user, input.holdings.get(user.id) ?? [], { assign, revoke, replace, productsBySku }, tally),
   );
   const { assignments, revocations, planRemovals, planChanges, noops } = tally;
   if (assignments + revocations === 0) return { ok: false, problems: [{ kind: 'empty' }] };
@@ -95,32 +104,38 @@ interface Tally {
 /** Problems with the selection and choices themselves, before any user is looked at. */
 function problemsOfChoice(
   users: readonly TenantUser[],
-  assign: readonly AssignChoice[],
-  revoke: readonly string[],
+  choices: Pick<Choices, 'assign' | 'revoke' | 'replace'>,
   productsBySku: ReadonlyMap<string, Product>,
 ): PlanProblem[] {
+  const { assign, revoke, replace } = choices;
   const problems: PlanProblem[] = [];
   if (users.length === 0) problems.push({ kind: 'no_users' });
-  if (assign.length === 0 && revoke.length === 0) problems.push({ kind: 'empty' });
+  if (assign.length === 0 && revoke.length === 0 && replace.length === 0) problems.push({ kind: 'empty' });
   const revoked = new Set(revoke);
   for (const choice of assign) {
     if (revoked.has(choice.skuId)) problems.push({ kind: 'both_ways', skuId: choice.skuId });
   }
-  for (const skuId of new Set([...assign.map((choice) => choice.skuId), ...revoke])) {
+  problems.push(...replaceProblems(replace, assign, revoke));
+  const named = [...assign.map((choice) => choice.skuId), ...revoke];
+  for (const skuId of new Set([...named, ...replace.flatMap(({ from, to }) => [from, to.skuId])])) {
     if (!productsBySku.has(skuId)) problems.push({ kind: 'unknown_product', skuId });
   }
   return problems;
+}
+
+/** The operator's choices, deduplicated, with the customer's products by skuId. */
+interface Choices {
+  assign: readonly AssignChoice[];
+  revoke: readonly string[];
+  replace: readonly ReplaceChoice[];
+  productsBySku: ReadonlyMap<string, Product>;
 }
 
 /** One user's item against what the user holds now (see the decisions at the top). */
 function planUser(
   user: TenantUser,
   holdings: readonly UserLicense[],
-  choices: {
-    assign: readonly AssignChoice[];
-    revoke: readonly string[];
-    productsBySku: ReadonlyMap<string, Product>;
-  },
+  choices: Choices,
   tally: Tally,
 ): ChangeItem {
   const { assign, revoke, productsBySku } = choices;
@@ -166,6 +181,7 @@ function planUser(
       noop(skuId, 'revoke');
     }
   }
+  planReplacements(item, held, choices.replace, tally);
   return item;
 }
 

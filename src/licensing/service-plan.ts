@@ -19,7 +19,8 @@ export async function planChange(provider: LicenseProvider, input: ChangeInput):
     provider.listProducts(input.customerId),
     provider.getHoldings(input.customerId, userIds),
   ]);
-  const plan = planChanges({ users, products, holdings, assign: input.assign, revoke: input.revoke });
+  const { assign, revoke, replace = [] } = input;
+  const plan = planChanges({ users, products, holdings, assign, revoke, replace });
   return { customer, plan, products };
 }
 

@@ -139,7 +139,12 @@ function newRequest({
   at,
   waits,
 }: NewRequest): ChangeRequest {
-  const chosen = new Set([...input.assign.map((choice) => choice.skuId), ...input.revoke]);
+  const replacements = (input.replace ?? []).map(({ from, to }) => ({ from, to: to.skuId }));
+  const chosen = new Set([
+    ...input.assign.map((choice) => choice.skuId),
+    ...input.revoke,
+    ...replacements.flatMap(({ from, to }) => [from, to]),
+  ]);
   return {
     id: newId('req'),
     customerId: customer.id,
@@ -152,6 +157,7 @@ function newRequest({
     products: products
       .filter((product) => chosen.has(product.skuId))
       .map((product) => ({ skuId: product.skuId, name: product.name })),
+    ...(replacements.length > 0 ? { replacements } : {}),
     items: plan.items,
     results: {},
     ...(input.report ? { report: input.report } : {}),

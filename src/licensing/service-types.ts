@@ -3,6 +3,7 @@ import type { Approval } from '../store/store.js';
 import type { AssignPrediction } from './eligibility.js';
 import type { AssignChoice, ChangeRequest, Product, ReportTarget } from './model.js';
 import type { PlanProblem } from './plan.js';
+import type { ReplaceChoice } from './plan-replace.js';
 import type { ApprovalBasis } from './policy.js';
 
 /** One product as the manage-licenses step shows it, over the selected users. */
@@ -33,6 +34,8 @@ export interface ChangeInput {
   userIds: readonly string[];
   assign: readonly AssignChoice[];
   revoke: readonly string[];
+  /** "Replace A with B" (plan-replace.ts); absent = none. */
+  replace?: readonly ReplaceChoice[];
 }
 
 /** A change as submitted: who asks, why, where it reports, and the draft it came from. */

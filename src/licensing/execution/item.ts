@@ -1,6 +1,7 @@
 /**
  * One user's item: its planned no-ops, then its pending parts checked against the holdings read
- * at run time (which settle what needs no call), then the rest applied.
+ * at run time (which settle what needs no call), then the rest applied (a replacement's two
+ * parts in one call, replace-pairs.ts).
  */
 import type { PlanExclusion } from '../eligibility.js';
 import type { ChangeItem, ItemResult, Product, UserLicense } from '../model.js';
@@ -18,6 +19,7 @@ import {
   type Settle,
   settlerFor,
 } from './parts.js';
+import { settlePairs } from './replace-pairs.js';
 
 /** What failures are named from: the customer's products and the provider's plan exclusions. */
 export interface Catalogue {
@@ -59,8 +61,10 @@ export async function runItem(item: ChangeItem, deps: ItemDeps): Promise<ItemRes
   if (!licenses) {
     return [...results, ...parts.map((part) => settle(part, 'failed', { reason: 'user_not_found' }))];
   }
-  const { settled, toApply } = settleByHoldings(parts, licenses, deps.resumed, settle);
-  const decided = [...settled, ...(await applyParts(toApply, deps.attempt(item.userId), settle))];
+  const pairs = settlePairs(item, parts, { licenses, results: deps.results, settle });
+  const { settled, toApply } = settleByHoldings(pairs.rest, licenses, deps.resumed, settle);
+  const applied = await applyParts(toApply, deps.attempt(item.userId), settle, item.replaces);
+  const decided = [...pairs.settled, ...settled, ...applied];
   return [...results, ...(await explained(decided, licenses, item, deps))];
 }
 
