@@ -39,6 +39,8 @@ export const Draft = z.object({
    * Defaulted, so files written before it existed still parse.
    */
   revokeSkuIds: z.array(z.string()).default([]),
+  /** Manage-licenses step: the "Replace A with B" products last chosen, kept for the same reason. */
+  replacePick: z.object({ from: z.string().optional(), to: z.string().optional() }).default({}),
   /** Root view of the modal, so pushed views can refresh it. */
   rootViewId: z.string().nullable().default(null),
 });

@@ -18,6 +18,7 @@ import { DraftMetadata, parseMetadata, StateValues } from '../payloads.js';
 import { isLate, withinBudget } from '../views.js';
 import type { ListenerDeps } from './deps.js';
 import { renderLicensesFor, tickedProducts } from './licenses-step.js';
+import { halfPickErrors, replaceChoices, replacePicked, replaceProblemError } from './replace-choice.js';
 import {
   ALREADY_SUBMITTED,
   alreadySubmittedView,
@@ -71,7 +72,7 @@ export function problemErrors(
   for (const problem of problems) {
     switch (problem.kind) {
       case 'empty':
-        add(fallback, 'Tick at least one product to assign or to revoke.');
+        add(fallback, 'Tick at least one product to assign or to revoke, or choose one to replace.');
         break;
       case 'no_users':
         add(fallback, 'No user is selected any more. Start again with /licenses.');
@@ -97,18 +98,28 @@ export function problemErrors(
       case 'unknown_customer':
         add(fallback, 'This customer is no longer available. Start again with /licenses.');
         break;
+      default: {
+        const nameOf = (skuId: string) => blockOffering(view, replacePattern, skuId)?.name ?? skuId;
+        const error = replaceProblemError(problem, nameOf);
+        if (error) add(error.blockId, error.text);
+      }
     }
   }
   return errors;
 }
 
+/** The select that names every product a replacement may name. */
+const replacePattern = new RegExp(`^${ids.blocks.replaceFrom}$`);
+
 function changeInput(draft: Draft, state: unknown): ChangeInput {
   const { assign, revoke } = tickedProducts(state);
+  const replace = replaceChoices(replacePicked(state), draft.disabledPlansBySku);
   return {
     customerId: draft.customerId ?? '',
     userIds: draft.selectedUserIds,
     assign: assign.map((skuId) => ({ skuId, disabledPlans: draft.disabledPlansBySku[skuId] ?? null })),
     revoke,
+    ...(replace.length > 0 ? { replace } : {}),
   };
 }
 
@@ -162,6 +173,8 @@ async function submission(
   // Authority is the signed user id against configuration; a ticked box alone (forgeable) is not.
   const breakGlass = breakGlassTicked(deps, userId, view.state);
   if (!deps.store.health().writable) return refusal(view, CANNOT_SAVE_TEXT);
+  const halfPick = halfPickErrors(replacePicked(view.state));
+  if (halfPick !== null) return { ok: false, errors: halfPick };
   const checked = await deps.service.prepare({ ...changeInput(draft, view.state), requestedBy: userId });
   if (!checked.ok) return { ok: false, errors: problemErrors(view, checked.problems) };
   if (checked.needsApproval && reason === null) {
@@ -218,7 +231,10 @@ export function submitLicenses(deps: ListenerDeps) {
       // The other delivery shows the submitted view; this one must not bring the form back.
       if (outcome.alreadySubmitted) return show(alreadySubmittedView());
       const error = Object.values(outcome.errors).join(' ');
-      return show(await renderLicensesFor(deps, draft, { error, revoke: tickedProducts(view.state).revoke }));
+      const { revoke } = tickedProducts(view.state);
+      return show(
+        await renderLicensesFor(deps, draft, { error, revoke, replace: replacePicked(view.state) }),
+      );
     }
     await show(await submittedView(deps, draft.channelId, outcome));
     if (outcome.repeated) return;

@@ -205,7 +205,11 @@ export function submitUsers(deps: ListenerDeps) {
         return renderUsersFor(deps, draft, version, 'Select at least one user.');
       }
       // The manage step opens with nothing ticked, so no tick of an earlier one counts.
-      const fresh = await deps.store.updateDraft(draft.id, (current) => ({ ...current, revokeSkuIds: [] }));
+      const fresh = await deps.store.updateDraft(draft.id, (current) => ({
+        ...current,
+        revokeSkuIds: [],
+        replacePick: {},
+      }));
       return renderLicensesFor(deps, fresh ?? draft);
     })();
     await replaceOnSubmit(args.ack, args.client, view.id, work, () =>
