@@ -31,6 +31,7 @@ import type {
   SubmitInput,
   SubmitResult,
 } from './service-types.js';
+import { UserCache } from './user-cache.js';
 
 export type { DraftSubmitResult } from './draft-claim.js';
 export { RequestNotRunnableError } from './service-runs.js';
@@ -60,6 +61,9 @@ export interface LicensingServiceOptions {
 
 const silentLogger: RunLogger = { warn() {} };
 
+/** How long the views reuse a user read from the directory (names and e-mails change rarely). */
+const USER_CACHE_MS = 30_000;
+
 export class LicensingService {
   readonly #provider: LicenseProvider;
   readonly #store: Store;
@@ -68,6 +72,7 @@ export class LicensingService {
   readonly #drafts: DraftClaims;
   readonly #decisions: Decisions;
   readonly #runs: Runs;
+  readonly #users = new UserCache({ ttlMs: USER_CACHE_MS, max: 50_000 });
 
   constructor(options: LicensingServiceOptions) {
     const { provider, store } = options;
@@ -123,8 +128,9 @@ export class LicensingService {
     return this.#provider.searchUsers(customerId, query);
   }
 
+  /** Users by id for the views: a user read in the last USER_CACHE_MS is not read again (user-cache.ts). */
   getUsers(customerId: string, userIds: readonly string[]): Promise<TenantUser[]> {
-    return this.#provider.getUsers(customerId, userIds);
+    return this.#users.get(customerId, userIds, (missing) => this.#provider.getUsers(customerId, missing));
   }
 
   /** The filters the backend can select users by (none: the users step offers none). */

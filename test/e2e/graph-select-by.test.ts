@@ -11,7 +11,7 @@ import { createProvider } from '../../src/providers/create-provider.js';
 import type { UserFilter } from '../../src/providers/license-provider.js';
 import { type AppHarness, OPERATOR, reportAckLatencies, startAppHarness } from '../support/app-harness.js';
 import { type GraphFake, makeTenant, SKU, startGraphFake } from '../support/graph-fake/index.js';
-import { andWaitForUpdate, blocksText, chooseCustomer, current, openLicenses, present } from './flow.js';
+import { andWaitForUpdate, blocksText, chooseCustomer, click, current, openLicenses, present } from './flow.js';
 
 const TENANT = '9d4f0000-0000-4000-8000-000000000002';
 const GROUP = '0a0a0a0a-0000-4000-8000-00000000f00d';
@@ -103,6 +103,12 @@ describe('select users by what they hold on Microsoft Graph', () => {
       `Added the ${holders.length.toLocaleString('en')} users who hold *Office 365 E3*`,
     );
     expect(view.privateMetadata.length).toBeLessThan(100);
+
+    // A page turn shows the same selection: its users are not read again (user-cache.ts).
+    const beforeTurn = graph.requests.length;
+    await click(h, root.id, ids.actions.pageNext);
+    const byId = graph.requests.slice(beforeTurn).filter((r) => decodeURIComponent(r.url).includes('id in'));
+    expect(byId).toEqual([]);
 
     await selectBy(h, root.id, { noUsageLocation: true });
     await selectBy(h, root.id, { holdsNothing: true });
