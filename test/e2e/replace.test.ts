@@ -85,6 +85,11 @@ describe('replace A with B (demo tenant)', () => {
     const summaryText = textOf([summary]);
     expect(summaryText).toContain(`Replace *${nameOf(E1)}* with *${nameOf(E3)}*: 3 users`);
     expect(summaryText).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-/);
+    // The refused pair is one failure group of the summary, not one per product.
+    const groups = summaryText
+      .split('\n')
+      .filter((line) => line.includes(' · ') && line.includes(': 1 user'));
+    expect(groups).toEqual([expect.stringContaining(`• Replace *${nameOf(E1)}* with *${nameOf(E3)}* · `)]);
     const threadText = textOf(thread);
     expect(threadText).toContain(`Replaced *${nameOf(E1)}* with *${nameOf(E3)}* for 2 users`);
     expect(threadText).toContain(
