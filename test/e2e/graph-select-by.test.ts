@@ -11,7 +11,15 @@ import { createProvider } from '../../src/providers/create-provider.js';
 import type { UserFilter } from '../../src/providers/license-provider.js';
 import { type AppHarness, OPERATOR, reportAckLatencies, startAppHarness } from '../support/app-harness.js';
 import { type GraphFake, makeTenant, SKU, startGraphFake } from '../support/graph-fake/index.js';
-import { andWaitForUpdate, blocksText, chooseCustomer, click, current, openLicenses, present } from './flow.js';
+import {
+  andWaitForUpdate,
+  blocksText,
+  chooseCustomer,
+  click,
+  current,
+  openLicenses,
+  present,
+} from './flow.js';
 
 const TENANT = '9d4f0000-0000-4000-8000-000000000002';
 const GROUP = '0a0a0a0a-0000-4000-8000-00000000f00d';
