@@ -103,5 +103,30 @@ export async function revocationOutlook(
     provider.getHoldings(request.customerId, userIds),
     provider.licensingRules?.(request.customerId) ?? NO_RULES,
   ]);
-  return predictRevocations({ revokes, products, holdings, rules });
+  return predictRevocations({
+    revokes,
+    products,
+    holdings: withReplacements(request.items, holdings),
+    rules,
+  });
+}
+
+/**
+ * The holdings as a replacement's one call leaves them before its revoke is judged: B comes in
+ * the same call as A goes, so what B provides is kept (a product needing A's plans keeps them).
+ */
+function withReplacements(
+  items: ChangeRequest['items'],
+  holdings: ReadonlyMap<string, readonly UserLicense[]>,
+): Map<string, UserLicense[]> {
+  const after = new Map([...holdings].map(([userId, licenses]) => [userId, [...licenses]]));
+  for (const item of items) {
+    for (const { to } of item.replaces ?? []) {
+      const part = item.change.assign.find((a) => a.skuId === to);
+      if (part === undefined) continue;
+      const license = { skuId: to, disabledPlans: [...part.disabledPlans], direct: true, viaGroups: [] };
+      after.set(item.userId, [...(after.get(item.userId) ?? []), license]);
+    }
+  }
+  return after;
 }

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { NO_RULES } from '../../src/licensing/eligibility.js';
 import { planChanges } from '../../src/licensing/plan.js';
-import { makeLicense, makeProduct, makeUser } from '../support/licensing-factories.js';
+import type { ReplaceChoice } from '../../src/licensing/plan-replace.js';
+import { planChange, revocationOutlook } from '../../src/licensing/service-plan.js';
+import { makeCustomer, makeLicense, makeProduct, makeUser } from '../support/licensing-factories.js';
+import { FakeLicenseProvider } from './fake-license-provider.js';
 
 function setup() {
   const e3 = makeProduct({ skuId: 'e3' });
@@ -103,5 +107,38 @@ describe('planChanges with "replace A with B"', () => {
     expect(
       refusedFor({ ...base, replace: [{ from: 'gone', to: { skuId: 'e5', disabledPlans: null } }] }),
     ).toEqual([{ kind: 'unknown_product', skuId: 'gone' }]);
+  });
+});
+
+describe('revocationOutlook of a replacement', () => {
+  it('judges the revoke of A with B already in (B brings what a kept product needs)', async () => {
+    const teams = { id: 'teams', name: 'TEAMS1' };
+    const e1 = makeProduct({ skuId: 'e1', servicePlans: [teams] });
+    const e3 = makeProduct({ skuId: 'e3', servicePlans: [teams] });
+    const audio = makeProduct({ skuId: 'audio', servicePlans: [{ id: 'meet', name: 'MCOMEETADV' }] });
+    const ann = makeUser({ id: 'ann' });
+    const provider = new FakeLicenseProvider(makeCustomer({ id: 'c1' }), [ann], [e1, e3, audio]).hold('ann', [
+      makeLicense('e1'),
+      makeLicense('audio'),
+    ]);
+    const rules = { ...NO_RULES, dependencies: [{ plan: 'meet', requiresAnyOf: ['teams'] }] };
+    Object.assign(provider, { licensingRules: async () => rules });
+    const outlook = async (choice: { revoke?: string[]; replace?: ReplaceChoice[] }) => {
+      const { plan } = await planChange(provider, {
+        customerId: 'c1',
+        userIds: ['ann'],
+        assign: [],
+        revoke: choice.revoke ?? [],
+        ...(choice.replace ? { replace: choice.replace } : {}),
+      });
+      if (!plan.ok) throw new Error('plan refused');
+      return revocationOutlook(provider, { customerId: 'c1', items: plan.items });
+    };
+    expect(await outlook({ revoke: ['e1'] })).toEqual([
+      { userId: 'ann', skuId: 'e1', reason: 'missing_prerequisite' },
+    ]);
+    expect(await outlook({ replace: [{ from: 'e1', to: { skuId: 'e3', disabledPlans: null } }] })).toEqual(
+      [],
+    );
   });
 });
