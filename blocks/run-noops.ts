@@ -31,17 +31,29 @@ function tally(request: ChangeRequest, results: readonly ItemResult[]): [string,
   return [...groups.entries()].sort(([a], [b]) => compareGroups(request, a, b));
 }
 
-/** "• *E3*: 2 users already had it" / "• *Visio*: 1 user no longer had it (nothing to revoke)". */
+/**
+ * "• *E3*: 2 users already had it" / "• *Visio*: 1 user no longer had it (nothing to revoke)", and
+ * an undo's parts left alone: "• *E3*: 3 users changed since the undone request (left as they are)".
+ */
 export function noopLines(request: ChangeRequest, results: readonly ItemResult[]): string[] {
-  return tally(
+  const noops = results.filter((r) => r.outcome === 'noop');
+  const plain = tally(
     request,
-    results.filter((r) => r.outcome === 'noop'),
+    noops.filter((r) => r.changedSince !== true),
   ).map(([k, n]) => {
     const [op, skuId = ''] = k.split('|');
     return op === 'revoke'
       ? `• *${productLabel(request, skuId)}*: ${plural(n, 'user')} no longer had it (nothing to revoke)`
       : `• *${productLabel(request, skuId)}*: ${plural(n, 'user')} already had it`;
   });
+  const changedSince = tally(
+    request,
+    noops.filter((r) => r.changedSince === true),
+  ).map(
+    ([k, n]) =>
+      `• *${productLabel(request, k.split('|')[1] ?? '')}*: ${plural(n, 'user')} changed since the undone request (left as they are)`,
+  );
+  return [...plain, ...changedSince];
 }
 
 /** "• *Visio*: 3 selected users did not have it": revokes that were never a change. */

@@ -102,6 +102,8 @@ export const ConfigSchema = z.object({
   APPROVAL_WINDOW_HOURS: positiveInt(24),
   /** Finished requests, expired drafts and audit rows older than this are archived to DATA_DIR/archive/. */
   RETENTION_DAYS: positiveInt(90),
+  /** A finished request can be undone this long (Exchange keeps a mailbox 30 days after its license goes). */
+  UNDO_DAYS: positiveInt(30),
   RUN_CONCURRENCY: positiveInt(RUN_DEFAULTS.concurrency),
   TENANT_WRITES_PER_SECOND: positiveInt(RUN_DEFAULTS.tenantWritesPerSecond),
   /** Writes per second across every tenant, shared by all replicas (Graph allows one app about 117). */

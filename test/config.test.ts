@@ -26,6 +26,7 @@ describe('loadConfig', () => {
       BREAK_GLASS_USER_IDS: [],
       APPROVAL_REVOKE_THRESHOLD: 10,
       APPROVAL_TTL_HOURS: 24,
+      UNDO_DAYS: 30,
       RUN_CONCURRENCY: 8,
     });
     expect(config.SLACK_APP_TOKEN).toBeUndefined();
@@ -59,6 +60,7 @@ describe('loadConfig', () => {
     [{ PURCHASE_URL: 'buy more' }, 'PURCHASE_URL must be a URL'],
     [{ APPROVAL_WINDOW_HOURS: '-1' }, 'APPROVAL_WINDOW_HOURS'],
     [{ RETENTION_DAYS: 'forever' }, 'RETENTION_DAYS'],
+    [{ UNDO_DAYS: '0' }, 'UNDO_DAYS'],
   ])('refuses a malformed variable %o with one line naming it', (bad, expected) => {
     const message = problemOf({ ...slack, ...bad });
     expect(message).toContain(expected);

@@ -215,7 +215,7 @@ describePostgres('STORE=postgres', () => {
       const migrations = await database.pool.query<{ version: number }>(
         `SELECT version FROM ${database.schema}.schema_migrations ORDER BY version`,
       );
-      expect(migrations.rows.map((row) => row.version)).toEqual([1, 2, 3]);
+      expect(migrations.rows.map((row) => row.version)).toEqual([1, 2, 3, 4]);
       const jobs = await database.pool.query(
         'SELECT 1 FROM information_schema.schemata WHERE schema_name = $1',
         [`${database.schema}_jobs`],

@@ -3,6 +3,9 @@
  * pace per customer tenant, retries of transient failures, a result per user and product,
  * persisted as it lands, and resumption without applying anything twice.
  *
+ * Before any of a user's changes is sent, the user's licenses of the products the item changes
+ * are durably recorded (execution/prior-state.ts, one store write per holdings batch), for undo.
+ *
  * How "nothing twice" works: before applying a user's parts the executor reads that user's
  * current holdings (in batches, ahead of the workers) and drops parts already in their target
  * state. In a resumed run such a part is recorded as `success` (the interrupted run applied it and
@@ -30,6 +33,7 @@ import { attemptChange, readCatalogue, readHoldings, type TenantCalls } from './
 import { HoldingsPrefetch } from './execution/holdings-prefetch.js';
 import { type Catalogue, runItem } from './execution/item.js';
 import { hasPendingWork } from './execution/parts.js';
+import { recordingPriorState } from './execution/prior-state.js';
 import { RunReporting } from './execution/run-reporting.js';
 import { runPool } from './execution/worker-pool.js';
 import type { ChangeRequest, ItemResult, RunCounts } from './model.js';
@@ -102,11 +106,7 @@ export async function runRequest(request: ChangeRequest, options: RunOptions): P
   const pending = pendingItems(run, positions);
   const calls = tenantCalls(request, options, now);
   const logger = options.logger ?? { warn() {} };
-  const prefetch = new HoldingsPrefetch(
-    pending.map((item) => item.userId),
-    Math.max(1, options.holdingsBatchSize ?? EXECUTOR_DEFAULTS.holdingsBatchSize),
-    (userIds) => readHoldings(calls, userIds),
-  );
+  const prefetch = holdingsPrefetch(run.id, pending, calls, options);
   const reporting = new RunReporting({
     reporter: options.reporter,
     flush: () => store.flush(),
@@ -154,6 +154,24 @@ export async function runRequest(request: ChangeRequest, options: RunOptions): P
   reporting.tell(finished, 'finished', (reporter) => reporter.finished(finished, finalCounts));
   await reporting.settled();
   return finished;
+}
+
+/** The users' holdings read in batches ahead of the workers, each batch's state before the run recorded first. */
+function holdingsPrefetch(
+  requestId: string,
+  pending: ChangeRequest['items'],
+  calls: TenantCalls,
+  options: RunOptions,
+): HoldingsPrefetch {
+  return new HoldingsPrefetch(
+    pending.map((item) => item.userId),
+    Math.max(1, options.holdingsBatchSize ?? EXECUTOR_DEFAULTS.holdingsBatchSize),
+    recordingPriorState(
+      (userIds) => readHoldings(calls, userIds),
+      pending,
+      (states) => options.store.recordPriorState(requestId, states),
+    ),
+  );
 }
 
 /** The items (all, or those at `positions`) that still need a result, in order. */

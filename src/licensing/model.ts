@@ -92,6 +92,16 @@ export const UserLicense = z.object({
 });
 export type UserLicense = z.infer<typeof UserLicense>;
 
+/**
+ * A user's licenses of the products a run was about to change, read before it changed any of
+ * them (a product absent from `licenses` was not held): what an undo restores.
+ */
+export const PriorState = z.object({
+  userId: z.string().min(1),
+  licenses: z.array(UserLicense),
+});
+export type PriorState = z.infer<typeof PriorState>;
+
 /** What the operator asked for one product. `disabledPlans: null` keeps a holder's current plans. */
 export const AssignChoice = z.object({
   skuId: z.string().min(1),
@@ -148,6 +158,8 @@ export const ItemResult = z.object({
   blockedBy: FailureExplanation.optional(),
   /** The provider's remark on a change it applied (Partner Center's licenseWarnings). */
   note: z.string().optional(),
+  /** A no-op of an undo: the user's license changed since the request it undoes, so it was left as it is. */
+  changedSince: z.literal(true).optional(),
   at: z.string(),
 });
 export type ItemResult = z.infer<typeof ItemResult>;
@@ -185,6 +197,12 @@ export const ChangeItem = z.object({
    * (no pair); a user without `from` has a no-op revoke of it (nothing to replace).
    */
   replaces: z.array(Replacement).optional(),
+  /**
+   * An undo's parts: each product's license as the request it undoes left it (its disabled plans
+   * when held directly, null when not held directly). At run time a part whose product the user
+   * holds otherwise was changed since, and is left as it is (a no-op), never clobbered.
+   */
+  asLeft: z.record(z.string(), z.object({ disabledPlans: z.array(z.string()) }).nullable()).optional(),
 });
 export type ChangeItem = z.infer<typeof ChangeItem>;
 

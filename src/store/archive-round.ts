@@ -8,6 +8,7 @@ import type { Archive } from './archive.js';
 import type { AuditTrail } from './audit-trail.js';
 import { describeError } from './describe-error.js';
 import type { Drafts } from './drafts.js';
+import type { PriorStates } from './prior-states.js';
 import type { Requests } from './requests.js';
 import { type Archived, archiveExpired } from './retention.js';
 import { StoreError } from './store.js';
@@ -21,6 +22,7 @@ export interface StoreParts {
   writers: StoreWriters;
   drafts: Drafts;
   requests: Requests;
+  priorStates: PriorStates;
   approvals: Approvals;
   audit: AuditTrail;
   archive: Archive;
@@ -47,6 +49,7 @@ export async function archiveRound(parts: StoreParts): Promise<ArchivedCounts> {
         audit: parts.audit.rows,
         approvalOf: (id) => approvals.peek(id),
         load: (header) => requests.forArchive(header),
+        priorStateOf: (id) => parts.priorStates.read(id),
         canArchive: (id) => requests.canArchive(id),
       },
       parts.archive,
@@ -59,6 +62,7 @@ export async function archiveRound(parts: StoreParts): Promise<ArchivedCounts> {
   // Only what is still exactly what was archived leaves; a record changed meanwhile waits for the next round.
   const gone = requests.forgetArchived(archived.requests);
   for (const id of gone) approvals.forget(id);
+  parts.priorStates.forget(gone);
   const drafts = parts.drafts.forgetArchived(archived.drafts);
   const audit = parts.audit.forgetArchived(archived.audit);
   writers.mainChanged();

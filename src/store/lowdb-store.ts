@@ -14,7 +14,13 @@
  * - Items and results of unfinished requests stay in memory; finished ones are read from their
  *   files when asked for, through a small cache.
  */
-import type { ChangeRequest, ItemResult, RequestHeader, RequestStatus } from '../licensing/model.js';
+import type {
+  ChangeRequest,
+  ItemResult,
+  PriorState,
+  RequestHeader,
+  RequestStatus,
+} from '../licensing/model.js';
 import { defaultLogger } from '../logger.js';
 import { nodeFs } from '../persistence/durable-file.js';
 import { type ApprovalPatch, Approvals } from './approvals.js';
@@ -26,6 +32,7 @@ import { Drafts } from './drafts.js';
 import type { LowdbStoreOptions } from './lowdb-store-options.js';
 import { MainFile } from './main-file.js';
 import { OneAtATime } from './one-at-a-time.js';
+import { PriorStates } from './prior-states.js';
 import { RequestFiles } from './request-files.js';
 import { type RequestPatch, Requests } from './requests.js';
 import { type RequestFilter, type Store, StoreError, type StoreHealth } from './store.js';
@@ -77,6 +84,7 @@ export class LowdbStore implements Store {
       changed: () => writers.mainChanged(),
     });
     const cacheSize = options.finishedRequestCacheSize ?? 8;
+    const requests = new Requests({ files, writers, logger, cacheSize });
     const audit = new AuditTrail({ dataDir, fs, writers, logger, now });
     this.#mainFile = new MainFile({ dataDir, fs, logger, files, auditFile: audit.file });
     this.filePath = this.#mainFile.path;
@@ -86,7 +94,8 @@ export class LowdbStore implements Store {
       logger,
       writers,
       drafts,
-      requests: new Requests({ files, writers, logger, cacheSize }),
+      requests,
+      priorStates: new PriorStates({ files, writers, logger, known: (id) => requests.has(id) }),
       approvals: new Approvals(writers, logger),
       audit,
       archive: new Archive(dataDir, fs),
@@ -177,6 +186,14 @@ export class LowdbStore implements Store {
 
   async recordResults(requestId: string, results: readonly ItemResult[]): Promise<void> {
     await this.#whenOpen().requests.record(requestId, results);
+  }
+
+  async recordPriorState(requestId: string, states: readonly PriorState[]): Promise<void> {
+    await this.#whenOpen().priorStates.record(requestId, states);
+  }
+
+  async getPriorState(requestId: string): Promise<PriorState[]> {
+    return this.#whenOpen().priorStates.read(requestId);
   }
 
   async saveApproval(approval: Approval): Promise<void> {

@@ -1,7 +1,8 @@
 /**
  * The files of one request under `requests/`: `<id>.json` (its items, written once, durably,
- * before the main file names the request) and `<id>.results.jsonl` (its results, one line each,
- * appended as they land). Kept out of the main file so that a write of a draft costs the same
+ * before the main file names the request), `<id>.results.jsonl` (its results, one line each,
+ * appended as they land) and `<id>.prior.jsonl` (its users' licenses before the run changed them,
+ * prior-states.ts). Kept out of the main file so that a write of a draft costs the same
  * whatever the requests hold.
  */
 
@@ -23,6 +24,9 @@ export interface LoadedBody {
 
 const BODY_SUFFIX = '.json';
 const RESULTS_SUFFIX = '.results.jsonl';
+const PRIOR_SUFFIX = '.prior.jsonl';
+/** Every suffix of a request's files; the longest first, so a name is matched to its own. */
+const SUFFIXES = [RESULTS_SUFFIX, PRIOR_SUFFIX, BODY_SUFFIX];
 /** File names stay well below the usual 255-byte limit. */
 const MAX_NAME_BYTES = 200;
 
@@ -55,6 +59,10 @@ export class RequestFiles {
     return this.#folder.pathOf(fileStem(id) + RESULTS_SUFFIX);
   }
 
+  priorPath(id: string): string {
+    return this.#folder.pathOf(fileStem(id) + PRIOR_SUFFIX);
+  }
+
   /** Writes a new request's items, and its results when it has any, durably. */
   async write(request: ChangeRequest): Promise<void> {
     await this.#folder.create();
@@ -66,6 +74,8 @@ export class RequestFiles {
       // A leftover of an earlier attempt that was refused must not lend results to this one.
       await this.#folder.unlinkIfExists(this.resultsPath(request.id));
     }
+    // Nor a prior state: a new request has run nothing.
+    await this.#folder.unlinkIfExists(this.priorPath(request.id));
     const body: RequestBody = { id: request.id, items: request.items };
     await writeFileDurably(this.bodyPath(request.id), JSON.stringify(body), { fs });
   }
@@ -100,12 +110,19 @@ export class RequestFiles {
     return AppendLog.open(this.resultsPath(id), { fs: this.#folder.fs });
   }
 
+  /** Opens the request's prior-state log for appending (creating the folder and the file). */
+  async openPriorLog(id: string): Promise<AppendLog> {
+    await this.#folder.create();
+    return AppendLog.open(this.priorPath(id), { fs: this.#folder.fs });
+  }
+
   /** Deletes a request's files (gone already is fine) and makes the deletion durable. */
   async remove(ids: readonly string[]): Promise<void> {
     if (ids.length === 0) return;
     for (const id of ids) {
       await this.#folder.unlinkIfExists(this.bodyPath(id));
       await this.#folder.unlinkIfExists(this.resultsPath(id));
+      await this.#folder.unlinkIfExists(this.priorPath(id));
     }
     await this.#folder.sync();
   }
@@ -160,12 +177,9 @@ function fileStem(id: string): string {
 }
 
 function idOfFileName(name: string): string | null {
-  const stem = name.endsWith(RESULTS_SUFFIX)
-    ? name.slice(0, -RESULTS_SUFFIX.length)
-    : name.endsWith(BODY_SUFFIX)
-      ? name.slice(0, -BODY_SUFFIX.length)
-      : null;
-  if (stem === null) return null;
+  const suffix = SUFFIXES.find((end) => name.endsWith(end));
+  if (suffix === undefined) return null;
+  const stem = name.slice(0, -suffix.length);
   try {
     return decodeURIComponent(stem);
   } catch {

@@ -108,6 +108,10 @@ export class Requests {
     });
   }
 
+  has(id: string): boolean {
+    return this.#headers.has(id);
+  }
+
   async get(id: string): Promise<ChangeRequest | null> {
     const header = this.#headers.get(id);
     return header ? this.#whole(header) : null;

@@ -1,9 +1,9 @@
 /**
  * Retention: which finished requests, expired drafts and audit rows are old enough to leave the
- * store, and their archive lines. Requests are archived whole (header, items, results and their
- * approval), one at a time so that memory does not hold many large requests at once.
+ * store, and their archive lines. Requests are archived whole (header, items, results, their
+ * approval and the state before their run), one at a time so that memory does not hold many large requests at once.
  */
-import type { ChangeRequest, RequestHeader, RequestStatus } from '../licensing/model.js';
+import type { ChangeRequest, PriorState, RequestHeader, RequestStatus } from '../licensing/model.js';
 import { type Archive, monthOf } from './archive.js';
 import { jsonLine } from './request-files.js';
 import type { Approval, AuditEntry, Draft } from './store-schema.js';
@@ -26,6 +26,8 @@ export interface RetentionInput {
   approvalOf(requestId: string): Approval | undefined;
   /** The whole request of a header (its files read when they are not in memory). */
   load(header: RequestHeader): Promise<ChangeRequest>;
+  /** The state its run recorded before changing its users (none when it ran nothing). */
+  priorStateOf(requestId: string): Promise<PriorState[]>;
   /** False for a request that is still writing its results. */
   canArchive(requestId: string): boolean;
 }
@@ -52,7 +54,12 @@ export async function archiveExpired(input: RetentionInput, archive: Archive): P
   for (const header of requests) {
     const request = await input.load(header);
     const approval = input.approvalOf(header.id);
-    const line = jsonLine(approval === undefined ? { request } : { request, approval });
+    const priorState = await input.priorStateOf(header.id);
+    const line = jsonLine({
+      request,
+      ...(approval === undefined ? {} : { approval }),
+      ...(priorState.length === 0 ? {} : { priorState }),
+    });
     await archive.append('requests', monthOf(header.finishedAt ?? header.createdAt, now), [line]);
   }
 

@@ -11,7 +11,13 @@
  * as on read; an invalid one is refused with StoreError (code `invalid_value`), never stored.
  */
 import type { CodedError } from '../errors.js';
-import type { ChangeRequest, ItemResult, RequestHeader, RequestStatus } from '../licensing/model.js';
+import type {
+  ChangeRequest,
+  ItemResult,
+  PriorState,
+  RequestHeader,
+  RequestStatus,
+} from '../licensing/model.js';
 import type { Approval, AuditEntry, Draft, NewDraft } from './store-schema.js';
 
 export type { Approval, AuditEntry, Draft, NewDraft } from './store-schema.js';
@@ -83,6 +89,16 @@ export interface Store {
    * A result for a part that already has one replaces it. An unknown request is refused (`invalid_value`).
    */
   recordResults(requestId: string, results: readonly ItemResult[]): Promise<void>;
+
+  /**
+   * Durable. Records, for a request, each user's licenses of the products its run is about to
+   * change, before it changes them (what an undo restores). First write wins: a user already
+   * recorded for the request keeps that record, so a resumed run, reading holdings it has changed
+   * itself, never overwrites the state before the run. An unknown request is refused (`invalid_value`).
+   */
+  recordPriorState(requestId: string, states: readonly PriorState[]): Promise<void>;
+  /** The state recorded for the request's users before its run changed them (none for an unknown request). */
+  getPriorState(requestId: string): Promise<PriorState[]>;
 
   /** Durable. */
   saveApproval(approval: Approval): Promise<void>;

@@ -261,6 +261,18 @@ describe('renderRunResults', () => {
     expect(renderRunResults({ request })[0]?.text).toContain('2 succeeded, 1 no change, 0 failed');
   });
 
+  it("says apart an undo's parts left alone because they changed since the undone request", () => {
+    const request = runOf(4, (i) =>
+      i === 0 ? { outcome: 'noop' } : i < 3 ? { outcome: 'noop', changedSince: true } : {},
+    );
+    const messages = renderRunResults({ request });
+    expectValid(messages);
+    const text = messages.flatMap((m) => sections(m.blocks)).join('\n');
+    expect(text).toContain('No change needed (3)');
+    expect(text).toContain('• *Office 365 E3*: 1 user already had it');
+    expect(text).toContain('• *Office 365 E3*: 2 users changed since the undone request (left as they are)');
+  });
+
   it('keeps 1,000 failures to a bounded number of messages of at most 50 blocks', () => {
     const request = runOf(1000, () => ({
       outcome: 'failed',

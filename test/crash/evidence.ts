@@ -5,7 +5,14 @@
  */
 
 import { readFile } from 'node:fs/promises';
-import type { ChangeRequest, ItemResult, Operation } from '../../src/licensing/model.js';
+import type {
+  ChangeRequest,
+  ItemResult,
+  Operation,
+  PriorState,
+  UserLicense,
+} from '../../src/licensing/model.js';
+import { samePlans } from '../../src/licensing/plan.js';
 import { resultKey } from '../../src/licensing/result-key.js';
 import { neverHeldKeys } from '../../src/licensing/run-counts.js';
 import { countDemoChanges } from '../../src/providers/demo/demo-change-count.js';
@@ -20,6 +27,8 @@ const MANY = 100_000;
 export interface StoreContents {
   requests: Map<string, ChangeRequest>;
   approvals: Map<string, Approval>;
+  /** The state each request's run recorded before changing its users. */
+  priorStates: Map<string, PriorState[]>;
 }
 
 /** Everything the store holds, read with the child dead. */
@@ -29,9 +38,12 @@ export async function readStore(dataDir: string): Promise<StoreContents> {
   try {
     const requests = await store.listRequests({ limit: MANY });
     const approvals = await store.listApprovals({ limit: MANY });
+    const priorStates = new Map<string, PriorState[]>();
+    for (const request of requests) priorStates.set(request.id, await store.getPriorState(request.id));
     return {
       requests: new Map(requests.map((request) => [request.id, request])),
       approvals: new Map(approvals.map((approval) => [approval.requestId, approval])),
+      priorStates,
     };
   } finally {
     await store.close();
@@ -150,6 +162,39 @@ export function auditResults(
     if (why !== null) audit.misreported.push(`${key}: ${why}`);
   }
   return audit;
+}
+
+/**
+ * Parts the run applied (success) whose user has no recorded state before the run, or whose
+ * recorded license of the part's product is not what the tenant held before the request ran
+ * (`before`): what an undo could not restore exactly.
+ */
+export function priorStateGaps(
+  request: ChangeRequest,
+  recorded: readonly PriorState[],
+  before: DemoCustomerData,
+): string[] {
+  const byUser = new Map(recorded.map((state) => [state.userId, state.licenses]));
+  const gaps: string[] = [];
+  for (const result of Object.values(request.results)) {
+    if (result.outcome !== 'success') continue;
+    const key = resultKey(result.userId, result.skuId, result.op);
+    const licenses = byUser.get(result.userId);
+    if (licenses === undefined) {
+      gaps.push(`${key}: applied with no state recorded before it`);
+      continue;
+    }
+    const held = (list: readonly UserLicense[]) => list.find((l) => l.skuId === result.skuId);
+    if (!sameLicense(held(licenses), held(before.holdings[result.userId] ?? []))) {
+      gaps.push(`${key}: the state recorded before it is not the tenant's before the run`);
+    }
+  }
+  return gaps;
+}
+
+function sameLicense(a: UserLicense | undefined, b: UserLicense | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return a.direct === b.direct && samePlans(a.disabledPlans, b.disabledPlans);
 }
 
 const partKey = (part: { customerId: string; userId: string; skuId: string; op: Operation }) =>

@@ -29,6 +29,7 @@ import {
   listed,
   loggedMoreThanOnce,
   observedMoreThanOnce,
+  priorStateGaps,
   readStore,
   readTenant,
   tally,
@@ -69,6 +70,8 @@ export interface RunCrashCounts {
   lost: number;
   doubled: number;
   misreported: number;
+  /** Applied parts whose state before the run is not recorded as the tenant held it (evidence.ts priorStateGaps). */
+  priorGaps: number;
   /** Stops that came while the run still went (the others found it finished). */
   stopsDuringRun: number;
   completed: boolean;
@@ -194,16 +197,15 @@ export async function runCrashScenario(
   const lost: string[] = [];
   const misreported: string[] = [];
   const stale: string[] = [];
+  const priorGaps: string[] = [];
   let planned = 0;
   let resultCounts = { success: 0, noop: 0, failed: 0 };
   if (request === undefined) lost.push(`${requestId} is not in the store`);
   else {
     if (request.status !== 'completed') lost.push(`${requestId} is ${request.status}, not completed`);
-    const audit = auditResults(
-      request,
-      customerById(baseline, request.customerId),
-      customerById(tenant, request.customerId),
-    );
+    const before = customerById(baseline, request.customerId);
+    const audit = auditResults(request, before, customerById(tenant, request.customerId));
+    priorGaps.push(...priorStateGaps(request, store.priorStates.get(requestId) ?? [], before));
     planned = audit.planned;
     resultCounts = audit.counts;
     lost.push(...audit.lost.map((key) => `${key}: no result`));
@@ -229,6 +231,8 @@ export async function runCrashScenario(
     listed(doubledLogged.length >= doubledObserved.length ? doubledLogged : doubledObserved),
     `misreported: ${misreported.length}${misreported.length > 0 ? ` (${tally(misreported)})` : ''}`,
     listed(misreported),
+    `applied without the state before it recorded as it was: ${priorGaps.length}`,
+    listed(priorGaps),
     `stale summaries (not asserted): ${stale.length}${stale.length > 0 ? ` (${stale.join('; ')})` : ''}`,
     `request ${requestId}: ${request?.status ?? 'missing'}; summary shown completed: ${notDone.length === 0}; final stop ${JSON.stringify(stop)}; ${child.starts} starts`,
   ].join('\n');
@@ -240,6 +244,7 @@ export async function runCrashScenario(
       lost: lost.length,
       doubled,
       misreported: misreported.length,
+      priorGaps: priorGaps.length,
       stopsDuringRun,
       completed: request?.status === 'completed',
     },

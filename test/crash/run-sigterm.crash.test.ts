@@ -34,6 +34,7 @@ describe('SIGTERM during a 1,000-user run', () => {
     expect(counts.lost, counts.report).toBe(0);
     expect(counts.doubled, counts.report).toBe(0);
     expect(counts.misreported, counts.report).toBe(0);
+    expect(counts.priorGaps, counts.report).toBe(0);
     expect(counts.completed, counts.report).toBe(true);
   }, 240_000);
 });

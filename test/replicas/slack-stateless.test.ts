@@ -38,7 +38,9 @@ afterAll(async () => {
 
 async function start(env: Record<string, string> = {}): Promise<ReplicaSet> {
   // One table set per test: the schema's tables are emptied between tests.
-  await schema.pool.query('TRUNCATE drafts, requests, request_results, approvals, audit');
+  await schema.pool.query(
+    'TRUNCATE drafts, requests, request_results, request_prior_state, approvals, audit',
+  );
   set = await startReplicas({
     count: 2,
     schema,

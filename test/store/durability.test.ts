@@ -10,7 +10,7 @@ import { readJsonLines } from '../../src/persistence/append-log.js';
 import type { LowdbStore } from '../../src/store/lowdb-store.js';
 import { StoreUnavailableError } from '../../src/store/store.js';
 import { type DiskFailure, FailingFs } from '../persistence/failing-fs.js';
-import { makeApproval, makeChangeRequest, makeResult } from '../support/licensing-factories.js';
+import { makeApproval, makeChangeRequest, makeLicense, makeResult } from '../support/licensing-factories.js';
 import { LinesLogger, useTempStores } from './temp-store.js';
 
 const stores = useTempStores();
@@ -302,6 +302,54 @@ describe('results', () => {
     expect((await reopened.getRequest('req_r'))?.results).toEqual({
       'u1|sku-1|assign': makeResult({ userId: 'u1', outcome: 'success' }),
     });
+  });
+});
+
+describe('prior state', () => {
+  const priorLog = () => path.join(stores.dir, 'requests', 'req_p.prior.jsonl');
+  const state = (userId: string) => ({ userId, licenses: [makeLicense('sku-1', { disabledPlans: ['p1'] })] });
+
+  it('is on disk when recordPriorState resolves, without flush, with one sync for a whole batch', async () => {
+    const { store, fs } = await failingStore({ writeDelayMs: 60_000 });
+    await store.saveRequest(makeChangeRequest({ id: 'req_p', status: 'running' }));
+    fs.calls.length = 0;
+    await store.recordPriorState('req_p', [state('u1'), state('u2'), state('u3')]);
+    expect(await readJsonLines(priorLog())).toEqual([state('u1'), state('u2'), state('u3')]);
+    expect(fs.calls.filter((call) => call.op === 'sync' && call.file === priorLog())).toHaveLength(1);
+  });
+
+  it.each(failures())(
+    'on a disk failing with %s: rejects, keeps nothing, and records it once recovered',
+    async (failure) => {
+      const { store, fs } = await failingStore();
+      await store.saveRequest(makeChangeRequest({ id: 'req_p', status: 'running' }));
+      fs.failure = failure;
+      fs.only = (file) => file === priorLog();
+      await expect(store.recordPriorState('req_p', [state('u1')])).rejects.toBeInstanceOf(
+        StoreUnavailableError,
+      );
+      expect(await readJsonLines(priorLog())).toEqual([]);
+      await expect(store.recordPriorState('req_p', [state('u1')])).rejects.toBeInstanceOf(
+        StoreUnavailableError,
+      );
+      fs.failure = null;
+      await expect.poll(() => store.health().writable).toBe(true);
+      // Not taken for recorded by the failed attempt.
+      await store.recordPriorState('req_p', [state('u1')]);
+      expect(await readJsonLines(priorLog())).toEqual([state('u1')]);
+      expect(await store.getPriorState('req_p')).toEqual([state('u1')]);
+    },
+  );
+
+  it('keeps the first record of a user after a reopen', async () => {
+    const store = await stores.open();
+    await store.saveRequest(makeChangeRequest({ id: 'req_p', status: 'running' }));
+    await store.recordPriorState('req_p', [state('u1')]);
+    await store.close();
+    const reopened = await stores.open();
+    await reopened.recordPriorState('req_p', [{ userId: 'u1', licenses: [] }, state('u2')]);
+    expect(await reopened.getPriorState('req_p')).toEqual([state('u1'), state('u2')]);
+    expect(await readJsonLines(priorLog())).toHaveLength(2);
   });
 });
 

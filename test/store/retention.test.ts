@@ -9,7 +9,7 @@ import type { ChangeRequest } from '../../src/licensing/model.js';
 import { readJsonLines } from '../../src/persistence/append-log.js';
 import { StoreUnavailableError } from '../../src/store/store.js';
 import { FailingFs } from '../persistence/failing-fs.js';
-import { makeApproval } from '../support/licensing-factories.js';
+import { makeApproval, makeLicense } from '../support/licensing-factories.js';
 import { LinesLogger, largeRequest, useTempStores } from './temp-store.js';
 
 const stores = useTempStores();
@@ -42,6 +42,8 @@ describe('archiveOld', () => {
       }),
     );
     await store.saveApproval(makeApproval({ requestId: 'req_done', status: 'approved' }));
+    const priorState = [{ userId: 'u1', licenses: [makeLicense('sku-1', { disabledPlans: ['p1'] })] }];
+    await store.recordPriorState('req_done', priorState);
     await store.saveRequest(
       request('req_rejected', { status: 'rejected', createdAt: '2025-02-01T00:00:00Z' }),
     );
@@ -70,6 +72,7 @@ describe('archiveOld', () => {
       {
         request: whole,
         approval: makeApproval({ requestId: 'req_done', status: 'approved', createdAt: expect.any(String) }),
+        priorState,
       },
     ]);
     const february = (await readJsonLines(archiveFile('requests-2025-02.jsonl'))) as {
@@ -80,6 +83,7 @@ describe('archiveOld', () => {
     expect(Object.keys(february[0]?.request.results ?? {})).toHaveLength(2);
     const files = await readdir(requestsDir());
     expect(files.filter((name) => /req_(done|rejected|expired)/.test(name))).toEqual([]);
+    expect(files.some((name) => name.endsWith('.prior.jsonl'))).toBe(false);
 
     await store.close();
     const reopened = await stores.open({ now: time.now });

@@ -3,5 +3,11 @@ import type { Migration } from '../migrate.js';
 import { storeMigration } from './001-store.js';
 import { writeBudgetMigration } from './002-write-budget.js';
 import { demoTenantMigration } from './003-demo-tenant.js';
+import { priorStateMigration } from './004-prior-state.js';
 
-export const MIGRATIONS: readonly Migration[] = [storeMigration, writeBudgetMigration, demoTenantMigration];
+export const MIGRATIONS: readonly Migration[] = [
+  storeMigration,
+  writeBudgetMigration,
+  demoTenantMigration,
+  priorStateMigration,
+];

@@ -1,12 +1,14 @@
 /**
  * One user's item: its planned no-ops, then its pending parts checked against the holdings read
- * at run time (which settle what needs no call), then the rest applied (a replacement's two
- * parts in one call, replace-pairs.ts).
+ * at run time (which settle what needs no call: an undo's part changed since, changed-since.ts;
+ * a replacement that cannot land, replace-pairs.ts; a part applied already), then the rest
+ * applied (a replacement's two parts in one call).
  */
 import type { PlanExclusion } from '../eligibility.js';
 import type { ChangeItem, ItemResult, Product, UserLicense } from '../model.js';
 import type { AttemptParts } from './apply-parts.js';
 import { applyParts } from './apply-parts.js';
+import { settleChangedSince } from './changed-since.js';
 import { explainFailure } from './failure-explanation.js';
 import type { Holdings } from './holdings-prefetch.js';
 import {
@@ -61,10 +63,11 @@ export async function runItem(item: ChangeItem, deps: ItemDeps): Promise<ItemRes
   if (!licenses) {
     return [...results, ...parts.map((part) => settle(part, 'failed', { reason: 'user_not_found' }))];
   }
-  const pairs = settlePairs(item, parts, { licenses, results: deps.results, settle });
+  const changed = settleChangedSince(item, parts, licenses, settle);
+  const pairs = settlePairs(item, changed.rest, { licenses, results: deps.results, settle });
   const { settled, toApply } = settleByHoldings(pairs.rest, licenses, deps.resumed, settle);
   const applied = await applyParts(toApply, deps.attempt(item.userId), settle, item.replaces);
-  const decided = [...pairs.settled, ...settled, ...applied];
+  const decided = [...changed.settled, ...pairs.settled, ...settled, ...applied];
   return [...results, ...(await explained(decided, licenses, item, deps))];
 }
 

@@ -88,7 +88,7 @@ export function failureOf(
 export type Settle = (
   part: Part,
   outcome: ItemResult['outcome'],
-  extra?: Pick<ItemResult, 'reason' | 'detail' | 'note'>,
+  extra?: Pick<ItemResult, 'reason' | 'detail' | 'note' | 'changedSince'>,
 ) => ItemResult;
 
 export function settlerFor(userId: string, now: () => Date): Settle {

@@ -1,6 +1,6 @@
 /**
  * Retention in PostgreSQL: one transaction moves finished requests (whole: header, items,
- * results and approval), expired drafts and audit rows older than the retention into the
+ * results, approval and the state before their run), expired drafts and audit rows older than the retention into the
  * archive tables and deletes them, so a record is in one place or the other, never in neither
  * and never in both. The requests are locked first (FOR UPDATE), so a transition or a result
  * on another replica waits and then finds them gone.
@@ -57,15 +57,17 @@ async function archiveRequests(client: PoolClient, cutoff: Date): Promise<number
   const ids = locked.rows.map((row) => row.id);
   if (ids.length === 0) return 0;
   await client.query(
-    `INSERT INTO archived_requests (id, request, approval)
+    `INSERT INTO archived_requests (id, request, approval, prior_state)
      SELECT r.id,
             r.header || jsonb_build_object('items', r.items, 'results',
               COALESCE((SELECT jsonb_object_agg(x.result_key, x.doc) FROM request_results x WHERE x.request_id = r.id), '{}'::jsonb)),
-            (SELECT a.doc FROM approvals a WHERE a.request_id = r.id)
+            (SELECT a.doc FROM approvals a WHERE a.request_id = r.id),
+            (SELECT jsonb_agg(p.doc ORDER BY p.seq) FROM request_prior_state p WHERE p.request_id = r.id)
      FROM requests r WHERE r.id = ANY($1::text[])`,
     [ids],
   );
   await client.query('DELETE FROM request_results WHERE request_id = ANY($1::text[])', [ids]);
+  await client.query('DELETE FROM request_prior_state WHERE request_id = ANY($1::text[])', [ids]);
   await client.query('DELETE FROM approvals WHERE request_id = ANY($1::text[])', [ids]);
   await client.query('DELETE FROM requests WHERE id = ANY($1::text[])', [ids]);
   return ids.length;

@@ -37,6 +37,11 @@ export function isDatabaseError(error: unknown): boolean {
   );
 }
 
+/** A foreign key refused the row: what it refers to is not there (never saved, or archived). */
+export function isForeignKeyViolation(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23503';
+}
+
 export class PgGuard {
   readonly #logger: StoreLogger;
   readonly #now: () => Date;

@@ -11,7 +11,7 @@ import { resultKey } from '../../licensing/result-key.js';
 import type { RequestFilter } from '../store.js';
 import type { StoreLogger } from '../store-health.js';
 import { refuse } from '../value-check.js';
-import { CallerError, isDatabaseError, type PgGuard } from './pg-guard.js';
+import { CallerError, isDatabaseError, isForeignKeyViolation, type PgGuard } from './pg-guard.js';
 import { json, limitOf, parsedRow, removedFields, storable, unstorableId } from './pg-rows.js';
 
 export type RequestPatch = Partial<Omit<ChangeRequest, 'id' | 'status' | 'results' | 'items'>>;
@@ -210,8 +210,4 @@ function whereOf(filter: RequestFilter): { where: string; params: unknown[] } {
   if (filter.createdSince !== undefined) add((n) => `r.created_at >= $${n}`, filter.createdSince);
   params.push(limitOf(filter.limit));
   return { where: clauses.length === 0 ? '' : `WHERE ${clauses.join(' AND ')}`, params };
-}
-
-function isForeignKeyViolation(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23503';
 }

@@ -1,8 +1,8 @@
 /**
  * The Store on PostgreSQL (STORE=postgres), for several replicas sharing one database. A façade
  * over small modules, like the lowdb one: drafts (pg-drafts.ts), requests and their results
- * (pg-requests.ts), approvals (pg-approvals.ts), audit (pg-audit.ts), retention (pg-archive.ts),
- * health and error mapping (pg-guard.ts); tables in src/db/migrations/001-store.ts.
+ * (pg-requests.ts), the state before a run (pg-prior-states.ts), approvals (pg-approvals.ts), audit (pg-audit.ts), retention (pg-archive.ts),
+ * health and error mapping (pg-guard.ts); tables in src/db/migrations/ (001-store.ts, 004-prior-state.ts).
  *
  * Plain `pg` with rows parsed by the store's existing zod schemas (store-schema.ts, model.ts):
  * every record already has one schema, checked on write and on read, so a second typed layer
@@ -19,7 +19,13 @@
  */
 import { AdvisoryLocks } from '../../db/advisory-lock.js';
 import type { Pool } from '../../db/pool.js';
-import type { ChangeRequest, ItemResult, RequestHeader, RequestStatus } from '../../licensing/model.js';
+import type {
+  ChangeRequest,
+  ItemResult,
+  PriorState,
+  RequestHeader,
+  RequestStatus,
+} from '../../licensing/model.js';
 import { defaultLogger } from '../../logger.js';
 import { type RequestFilter, type Store, StoreError, type StoreHealth } from '../store.js';
 import type { StoreLogger } from '../store-health.js';
@@ -29,6 +35,7 @@ import { type ArchivedCounts, archiveOld } from './pg-archive.js';
 import { PgAudit } from './pg-audit.js';
 import { PgDrafts } from './pg-drafts.js';
 import { PgGuard } from './pg-guard.js';
+import { PgPriorStates } from './pg-prior-states.js';
 import { type OnRunnable, PgRequests, type RequestPatch } from './pg-requests.js';
 
 export type { OnRunnable } from './pg-requests.js';
@@ -51,7 +58,7 @@ export interface PostgresStoreOptions {
   maxLockClients?: number;
 }
 
-const TABLES = ['drafts', 'requests', 'request_results', 'approvals', 'audit'];
+const TABLES = ['drafts', 'requests', 'request_results', 'request_prior_state', 'approvals', 'audit'];
 
 export class PostgresStore implements Store {
   readonly #pool: Pool;
@@ -61,6 +68,7 @@ export class PostgresStore implements Store {
   readonly #locks: AdvisoryLocks;
   readonly #drafts: PgDrafts;
   readonly #requests: PgRequests;
+  readonly #priorStates: PgPriorStates;
   readonly #approvals: PgApprovals;
   readonly #audit: PgAudit;
   #state: 'new' | 'open' | 'closed' = 'new';
@@ -79,6 +87,7 @@ export class PostgresStore implements Store {
     this.#locks = new AdvisoryLocks(pool, { maxHeld: options.maxLockClients });
     this.#drafts = new PgDrafts({ pool, guard, now, logger, ttlMs, firstStepTtlMs });
     this.#requests = new PgRequests({ pool, guard, logger, onRunnable: options.onRunnable });
+    this.#priorStates = new PgPriorStates({ pool, guard, logger });
     this.#approvals = new PgApprovals({ pool, guard, logger });
     this.#audit = new PgAudit({ pool, guard, logger, now });
   }
@@ -165,6 +174,14 @@ export class PostgresStore implements Store {
 
   async recordResults(requestId: string, results: readonly ItemResult[]): Promise<void> {
     await this.#open().#requests.record(requestId, results);
+  }
+
+  async recordPriorState(requestId: string, states: readonly PriorState[]): Promise<void> {
+    await this.#open().#priorStates.record(requestId, states);
+  }
+
+  async getPriorState(requestId: string): Promise<PriorState[]> {
+    return this.#open().#priorStates.read(requestId);
   }
 
   async saveApproval(approval: Approval): Promise<void> {

@@ -121,11 +121,13 @@ export function approvalsAuditContract(stores: StoreFactory): void {
     expect(await store.getApproval(id)).toBeNull();
     expect(await store.decideApproval(id, ['pending'], { status: 'approved' })).toBeNull();
     await expect(store.recordResults(id, [makeResult()])).rejects.toMatchObject({ code: 'invalid_value' });
+    expect(await store.getPriorState(id)).toEqual([]);
     expect(await store.listAudit({ requestId: id, limit: 10 })).toEqual([]);
     expect(await store.listRequests({ requestedBy: id, limit: 10 })).toEqual([]);
 
     await store.saveRequest(makeChangeRequest({ id, draftId: id, requestedBy: id, status: 'running' }));
     await store.recordResults(id, [makeResult({ userId: id })]);
+    await store.recordPriorState(id, [{ userId: id, licenses: [] }]);
     await store.saveApproval(makeApproval({ requestId: id }));
     await store.appendAudit({ actor: id, action: 'submitted', requestId: id });
     const draft = await store.createDraft({ ownerId: id, channelId: 'C1' });
@@ -134,6 +136,7 @@ export function approvalsAuditContract(stores: StoreFactory): void {
       results: { [`${id}|sku-1|assign`]: { userId: id } },
     });
     expect((await store.findRequestByDraft(id))?.id).toBe(id);
+    expect(await store.getPriorState(id)).toEqual([{ userId: id, licenses: [] }]);
     expect((await store.listRequests({ requestedBy: id, limit: 10 })).map((r) => r.id)).toEqual([id]);
     expect((await store.getApproval(id))?.requestId).toBe(id);
     expect((await store.listAudit({ requestId: id, limit: 10 }))[0]?.actor).toBe(id);

@@ -18,7 +18,7 @@ export interface PostgresStores extends StoreFactory {
 }
 
 const TABLES =
-  'drafts, request_results, requests, approvals, audit, archived_requests, archived_drafts, archived_audit';
+  'drafts, request_results, request_prior_state, requests, approvals, audit, archived_requests, archived_drafts, archived_audit';
 
 /** Registers the hooks; call inside a describePostgres. */
 export function usePostgresStores(): PostgresStores {

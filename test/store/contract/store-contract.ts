@@ -5,6 +5,7 @@
 import { describe } from 'vitest';
 import { approvalsAuditContract } from './approvals-audit-contract.js';
 import { draftsContract } from './drafts-contract.js';
+import { priorStateContract } from './prior-state-contract.js';
 import { requestsContract } from './requests-contract.js';
 import { retentionExclusiveContract } from './retention-exclusive-contract.js';
 import type { StoreFactory } from './store-factory.js';
@@ -13,6 +14,7 @@ export function storeContract(name: string, stores: StoreFactory): void {
   describe(`Store contract: ${name}`, () => {
     describe('drafts', () => draftsContract(stores));
     describe('requests', () => requestsContract(stores));
+    describe('prior state', () => priorStateContract(stores));
     describe('approvals, audit, ids', () => approvalsAuditContract(stores));
     describe('retention, exclusive', () => retentionExclusiveContract(stores));
   });

@@ -1,0 +1,70 @@
+/**
+ * The state of a request's users before its run changed them, in PostgreSQL: one row per request
+ * and user, inserted with ON CONFLICT DO NOTHING, so the first write wins on every replica at once.
+ * Read back in the order recorded.
+ */
+import { z } from 'zod';
+import type { Pool, Queryable } from '../../db/pool.js';
+import { PriorState } from '../../licensing/model.js';
+import type { StoreLogger } from '../store-health.js';
+import { refuse } from '../value-check.js';
+import { isForeignKeyViolation, type PgGuard } from './pg-guard.js';
+import { json, parsedRow, storable, unstorableId } from './pg-rows.js';
+
+const PriorStates = z.array(PriorState);
+
+export class PgPriorStates {
+  readonly #o: { pool: Pool; guard: PgGuard; logger: StoreLogger };
+
+  constructor(options: { pool: Pool; guard: PgGuard; logger: StoreLogger }) {
+    this.#o = options;
+  }
+
+  /** One statement: the users not recorded yet are inserted, the others keep their first record. */
+  record(requestId: string, states: readonly PriorState[]): Promise<void> {
+    const { guard, pool, logger } = this.#o;
+    const unknown = () =>
+      refuse('recordPriorState', `requestId: request ${requestId} is not in the store`, logger);
+    return guard.run('recordPriorState', async () => {
+      if (unstorableId(requestId)) throw unknown();
+      const valid = storable(PriorStates, states, 'recordPriorState', logger);
+      try {
+        if (valid.length > 0) await insertFirst(pool, requestId, valid);
+        else if (!(await this.#exists(requestId))) throw unknown();
+      } catch (error) {
+        // The foreign key: the request is not there (never saved, or archived).
+        if (isForeignKeyViolation(error)) throw unknown();
+        throw error;
+      }
+    });
+  }
+
+  read(requestId: string): Promise<PriorState[]> {
+    if (unstorableId(requestId)) return Promise.resolve([]);
+    const { guard, pool } = this.#o;
+    return guard.run('getPriorState', async () => {
+      const found = await pool.query<{ user_id: string; doc: unknown }>(
+        'SELECT user_id, doc FROM request_prior_state WHERE request_id = $1 ORDER BY seq',
+        [requestId],
+      );
+      return found.rows.map((row) =>
+        parsedRow(PriorState, row.doc, 'request_prior_state', `${requestId}, ${row.user_id}`),
+      );
+    });
+  }
+
+  async #exists(requestId: string): Promise<boolean> {
+    const found = await this.#o.pool.query('SELECT 1 FROM requests WHERE id = $1', [requestId]);
+    return (found.rowCount ?? 0) > 0;
+  }
+}
+
+/** Inserts the states in the order given; a user recorded already (now or earlier) keeps the first. */
+async function insertFirst(db: Queryable, requestId: string, states: readonly PriorState[]): Promise<void> {
+  await db.query(
+    `INSERT INTO request_prior_state (request_id, user_id, doc)
+     SELECT $1, t.u, t.d FROM unnest($2::text[], $3::jsonb[]) WITH ORDINALITY AS t(u, d, n) ORDER BY t.n
+     ON CONFLICT (request_id, user_id) DO NOTHING`,
+    [requestId, states.map((state) => state.userId), states.map(json)],
+  );
+}
