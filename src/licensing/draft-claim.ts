@@ -9,15 +9,16 @@ import type { Draft, Store } from '../store/store.js';
 import type { ChangeRequest } from './model.js';
 import type { SubmitInput, SubmitResult } from './service-types.js';
 
+/** Another delivery of the same submission claimed the draft first. */
+export interface ClaimedElsewhere {
+  ok: false;
+  claimedElsewhere: true;
+  /** The request that delivery saved; null when none was saved in time (or it was refused). */
+  earlier: ChangeRequest | null;
+}
+
 /** Submitting a draft: the service's answer, or: another delivery claimed the draft first. */
-export type DraftSubmitResult =
-  | SubmitResult
-  | {
-      ok: false;
-      claimedElsewhere: true;
-      /** The request that delivery saved; null when none was saved in time (or it was refused). */
-      earlier: ChangeRequest | null;
-    };
+export type DraftSubmitResult = SubmitResult | ClaimedElsewhere;
 
 /** How long a second delivery waits for the first one's request to be saved. */
 const REPEAT_WAIT_MS = 2_000;
@@ -38,13 +39,27 @@ export class DraftClaims {
     userId: string,
     changeOf: (draft: Draft) => Omit<SubmitInput, 'draftId'>,
   ): Promise<DraftSubmitResult> {
+    return this.claim(draftId, userId, (claimed) =>
+      this.#submit({ ...changeOf(claimed), draftId: claimed.id }),
+    );
+  }
+
+  /**
+   * Claims draft `draftId` of `userId` and runs `submit` with it (which saves the request with the
+   * draft's id); the draft is given back when `submit` refuses (not ok) or fails.
+   */
+  async claim<R extends { ok: boolean }>(
+    draftId: string,
+    userId: string,
+    submit: (draft: Draft) => Promise<R>,
+  ): Promise<R | ClaimedElsewhere> {
     const claimed = await this.#store.takeDraft(draftId, userId);
     if (claimed === null) {
       return { ok: false, claimedElsewhere: true, earlier: await this.#earlier(draftId, userId) };
     }
-    let submitted: SubmitResult;
+    let submitted: R;
     try {
-      submitted = await this.#submit({ ...changeOf(claimed), draftId: claimed.id });
+      submitted = await submit(claimed);
     } catch (error) {
       await this.#store.restoreDraft(claimed);
       throw error;

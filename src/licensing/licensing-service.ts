@@ -1,80 +1,66 @@
 /**
  * The façade the Slack listeners call. It knows nothing of Slack: it reads the tenant through a
  * LicenseProvider, plans changes, applies the approval policy, runs requests with the executor
- * and keeps every request, approval and audit entry in the Store. Its parts: service-plan.ts,
- * service-approval-window.ts, service-submit.ts, draft-claim.ts, decisions.ts, service-runs.ts.
+ * and keeps every request, approval and audit entry in the Store. Its parts: service-reads.ts,
+ * service-plan.ts, service-approval-window.ts, service-submit.ts, draft-claim.ts,
+ * service-follow-up.ts, decisions.ts, service-runs.ts; its options and shapes: service-types.ts.
  *
  * Ids are short random strings (`req_` + 10 base32 characters). Decisions are compare-and-set on
  * the store, so an approval is taken once even when two approvers click at the same moment; a
  * request runs at most once per process at a time.
  */
-import type { LicenseProvider, UserFilter, UserPage, UserQuery } from '../providers/license-provider.js';
+import type { LicenseProvider } from '../providers/license-provider.js';
 import type { Approval, Draft, Store } from '../store/store.js';
 import { Decisions } from './decisions.js';
-import { DraftClaims, type DraftSubmitResult } from './draft-claim.js';
+import { type ClaimedElsewhere, DraftClaims, type DraftSubmitResult } from './draft-claim.js';
 import type { RevokeRefusal } from './eligibility.js';
-import type { ChangeRequest, Customer, ReportTarget, RequestStatus, RunCounts, TenantUser } from './model.js';
-import { TenantPacer, type WritePacer } from './pacer.js';
+import type { ChangeRequest, FollowUpKind, ReportTarget, RequestStatus, RunCounts } from './model.js';
+import { TenantPacer } from './pacer.js';
 import type { Reporter } from './reporter.js';
 import { countResults } from './run-counts.js';
 import { RUN_DEFAULTS } from './run-defaults.js';
 import { ApprovalWindow } from './service-approval-window.js';
+import {
+  type FollowUpPreparation,
+  type FollowUpSubmit,
+  type FollowUpSubmitResult,
+  FollowUps,
+} from './service-follow-up.js';
 import { planChange, productOverview, revocationOutlook } from './service-plan.js';
-import { type RetryOptions, Runs } from './service-runs.js';
+import { TenantReads } from './service-reads.js';
+import { Runs } from './service-runs.js';
 import { Submissions } from './service-submit.js';
 import type {
   ChangeInput,
   DecisionResult,
+  LicensingServiceOptions,
   PrepareResult,
   ProductOverview,
   RunLogger,
   SubmitInput,
   SubmitResult,
 } from './service-types.js';
-import { UserCache } from './user-cache.js';
 
-export type { DraftSubmitResult } from './draft-claim.js';
+export type { ClaimedElsewhere, DraftSubmitResult } from './draft-claim.js';
+export type * from './service-follow-up.js';
 export { RequestNotRunnableError } from './service-runs.js';
 // The shapes callers pass and get back (ChangeInput, SubmitResult, DecisionResult, ...).
 export type * from './service-types.js';
 
-export interface LicensingServiceOptions {
-  provider: LicenseProvider;
-  store: Store;
-  /** Revocations (users × products) at or above which a request needs approval. */
-  approvalRevokeThreshold: number;
-  approvalTtlHours: number;
-  /** Hours over which one operator's revocations on one customer are summed (default 24). */
-  approvalWindowHours?: number;
-  /** Parallel provider calls in a run (default RUN_DEFAULTS.concurrency). */
-  concurrency?: number;
-  /** Writes per second per customer tenant (default RUN_DEFAULTS.tenantWritesPerSecond). */
-  tenantWritesPerSecond?: number;
-  /** Where runs take write slots; default a TenantPacer of this process at tenantWritesPerSecond. */
-  pacer?: WritePacer;
-  now?: () => Date;
-  /** Retry and reporting knobs of the executor (defaults suit Graph). */
-  retry?: RetryOptions;
-  /** Runs log through a child of it carrying the request id, customer and requester (default: none). */
-  logger?: RunLogger;
-}
-
 const silentLogger: RunLogger = { warn() {} };
 
-/** How long the views reuse a user read from the directory (names and e-mails change rarely). */
-const USER_CACHE_MS = 30_000;
-
-export class LicensingService {
+export class LicensingService extends TenantReads {
   readonly #provider: LicenseProvider;
   readonly #store: Store;
   readonly #window: ApprovalWindow;
   readonly #submissions: Submissions;
   readonly #drafts: DraftClaims;
+  readonly #followUps: FollowUps;
   readonly #decisions: Decisions;
   readonly #runs: Runs;
-  readonly #users = new UserCache({ ttlMs: USER_CACHE_MS, max: 50_000 });
 
   constructor(options: LicensingServiceOptions) {
+    super(options.provider);
     const { provider, store } = options;
     const now = options.now ?? (() => new Date());
     // Requests made runnable here (submitted for an immediate run, or approved) whose run has not
@@ -97,6 +83,12 @@ export class LicensingService {
       startingHere,
     });
     this.#drafts = new DraftClaims(store, (input) => this.#submissions.submit(input));
+    this.#followUps = new FollowUps({
+      provider,
+      store,
+      window: this.#window,
+      submissions: this.#submissions,
+    });
     this.#decisions = new Decisions({ store, now, startingHere });
     this.#runs = new Runs({
       provider,
@@ -114,44 +106,6 @@ export class LicensingService {
       retry: options.retry,
       startingHere,
     });
-  }
-
-  searchCustomers(query: string, limit: number): Promise<Customer[]> {
-    return this.#provider.searchCustomers(query, limit);
-  }
-
-  getCustomer(customerId: string): Promise<Customer | null> {
-    return this.#provider.getCustomer(customerId);
-  }
-
-  searchUsers(customerId: string, query: UserQuery): Promise<UserPage> {
-    return this.#provider.searchUsers(customerId, query);
-  }
-
-  /** Users by id for the views: a user read in the last USER_CACHE_MS is not read again (user-cache.ts). */
-  getUsers(customerId: string, userIds: readonly string[]): Promise<TenantUser[]> {
-    return this.#users.get(customerId, userIds, (missing) => this.#provider.getUsers(customerId, missing));
-  }
-
-  /** The filters the backend can select users by (none: the users step offers none). */
-  userFilters(): NonNullable<LicenseProvider['userFilters']> {
-    return this.#provider.listUserIds ? (this.#provider.userFilters ?? []) : [];
-  }
-
-  /** Ids of the customer's users the filter matches; [] where the backend has no such filter. */
-  async listUserIds(customerId: string, filter: UserFilter): Promise<string[]> {
-    return (await this.#provider.listUserIds?.(customerId, filter)) ?? [];
-  }
-
-  listProducts(customerId: string): ReturnType<LicenseProvider['listProducts']> {
-    return this.#provider.listProducts(customerId);
-  }
-
-  findUsersByEmail(
-    customerId: string,
-    emails: readonly string[],
-  ): Promise<{ found: TenantUser[]; notFound: string[] }> {
-    return this.#provider.findUsersByEmail(customerId, emails);
   }
 
   /**
@@ -206,6 +160,29 @@ export class LicensingService {
     changeOf: (draft: Draft) => Omit<SubmitInput, 'draftId'>,
   ): Promise<DraftSubmitResult> {
     return this.#drafts.submit(draftId, userId, changeOf);
+  }
+
+  /**
+   * What a follow-up (`kind`) of request `requestId` would send now, planned against the tenant,
+   * and whether `requestedBy` submitting it would need approval; or why none can be made.
+   */
+  prepareFollowUp(kind: FollowUpKind, requestId: string, requestedBy: string): Promise<FollowUpPreparation> {
+    return this.#followUps.prepare(kind, requestId, requestedBy);
+  }
+
+  /**
+   * Submits the follow-up draft `draftId` is about (Draft.followUp), claiming the draft like
+   * submitDraft; its parts are derived again from the stored requests (service-follow-up.ts).
+   */
+  submitFollowUp(
+    draftId: string,
+    userId: string,
+    details: FollowUpSubmit,
+  ): Promise<FollowUpSubmitResult | ClaimedElsewhere> {
+    return this.#drafts.claim(draftId, userId, async (draft): Promise<FollowUpSubmitResult> => {
+      if (draft.followUp === undefined) return { ok: false, refused: { why: 'not_found' } };
+      return this.#followUps.submit(draft.followUp, draft.id, details);
+    });
   }
 
   /** The request `userId` submitted from `draftId`, once it is on disk; null when there is none. */

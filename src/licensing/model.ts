@@ -247,6 +247,19 @@ export const ReportTarget = z.object({
 });
 export type ReportTarget = z.infer<typeof ReportTarget>;
 
+/** What a follow-up request does to the request it is made from: sends its failed parts again, or undoes it. */
+export const FollowUpKind = z.enum(['retry', 'undo']);
+export type FollowUpKind = z.infer<typeof FollowUpKind>;
+
+/** The earlier request a follow-up is made from. */
+export const FollowUpOf = z.object({
+  kind: FollowUpKind,
+  requestId: z.string().min(1),
+  /** Permalink of the earlier request's summary message, when the Slack layer got one (the service only carries it). */
+  summaryLink: z.string().min(1).optional(),
+});
+export type FollowUpOf = z.infer<typeof FollowUpOf>;
+
 export const ChangeRequest = z.object({
   id: z.string(),
   customerId: z.string(),
@@ -276,6 +289,8 @@ export const ChangeRequest = z.object({
   approvalBasis: ApprovalBasis.optional(),
   startedAt: z.string().optional(),
   finishedAt: z.string().optional(),
+  /** Set on a follow-up (a retry of the failed parts, an undo): the request it was made from. */
+  followUpOf: FollowUpOf.optional(),
 });
 export type ChangeRequest = z.infer<typeof ChangeRequest>;
 

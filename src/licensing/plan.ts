@@ -69,12 +69,52 @@ export type PlanResult =
   | { ok: false; problems: PlanProblem[] };
 
 export function planChanges(input: PlanInput): PlanResult {
-  const users = uniqueBy(input.users, (user) => user.id);
-  const assign = uniqueBy(input.assign, (choice) => choice.skuId);
-  const revoke = [...new Set(input.revoke)];
-  const replace = input.replace ?? [];
+  const { assign, revoke, replace = [] } = input;
+  const parts = input.users.map((user) => ({ userId: user.id, assign, revoke, replace }));
+  return planParts({ ...input, parts });
+}
+
+/**
+ * One user's own part of a change, for a change that is not the same for every user (a follow-up
+ * of an earlier request): the products to assign to that user and those to revoke.
+ */
+export interface UserParts {
+  userId: string;
+  assign: readonly PartChoice[];
+  revoke: readonly string[];
+  /** "Replace A with B" for this user (plan-replace.ts); absent = none. */
+  replace?: readonly ReplaceChoice[];
+}
+
+/**
+ * An assignment of one user's part. `newOnly`: assign it only to a user who does not hold it; a
+ * holder is a no-op whatever their plans (a failed new assignment tried again must not re-assign
+ * someone who has since got the product, with plans of their own).
+ */
+export type PartChoice = AssignChoice & { newOnly?: boolean };
+
+export interface PartsPlanInput {
+  users: readonly TenantUser[];
+  products: readonly Product[];
+  /** Current holdings by user id; a user missing here holds nothing. */
+  holdings: ReadonlyMap<string, readonly UserLicense[]>;
+  /** In run order; a user not among `users` (gone from the tenant) is left out, like in planChanges. */
+  parts: readonly UserParts[];
+}
+
+/** Plans each user's own part (planChanges is the case where every user has the same one). */
+export function planParts(input: PartsPlanInput): PlanResult {
+  const usersById = new Map(input.users.map((user) => [user.id, user]));
+  const parts = uniqueBy(input.parts, (part) => part.userId)
+    .filter((part) => usersById.has(part.userId))
+    .map((part) => ({
+      user: usersById.get(part.userId) as TenantUser,
+      assign: uniqueBy(part.assign, (choice) => choice.skuId),
+      revoke: [...new Set(part.revoke)],
+      replace: part.replace ?? [],
+    }));
   const productsBySku = new Map(input.products.map((product) => [product.skuId, product]));
-  const choiceProblems = problemsOfChoice(users, { assign, revoke, replace }, productsBySku);
+  const choiceProblems = problemsOfParts(parts, productsBySku);
   if (choiceProblems.length > 0) return { ok: false, problems: choiceProblems };
 
   const tally: Tally = {
@@ -84,7 +124,7 @@ export function planChanges(input: PlanInput): PlanResult {
     planChanges: 0,
     noops: 0,
   };
-  const items = users.map((user) =>
+  const items = parts.map(({ user, assign, revoke, replace }) =>
     planUser(user, input.holdings.get(user.id) ?? [], { assign, revoke, replace, productsBySku }, tally),
   );
   const { assignments, revocations, planRemovals, planChanges, noops } = tally;
@@ -101,41 +141,48 @@ interface Tally {
   noops: number;
 }
 
-/** Problems with the selection and choices themselves, before any user is looked at. */
-function problemsOfChoice(
-  users: readonly TenantUser[],
-  choices: Pick<Choices, 'assign' | 'revoke' | 'replace'>,
+/** Problems with the selection and choices themselves, before any holding is looked at; each named once. */
+function problemsOfParts(
+  parts: readonly {
+    assign: readonly PartChoice[];
+    revoke: readonly string[];
+    replace: readonly ReplaceChoice[];
+  }[],
   productsBySku: ReadonlyMap<string, Product>,
 ): PlanProblem[] {
-  const { assign, revoke, replace } = choices;
   const problems: PlanProblem[] = [];
-  if (users.length === 0) problems.push({ kind: 'no_users' });
-  if (assign.length === 0 && revoke.length === 0 && replace.length === 0) problems.push({ kind: 'empty' });
-  const revoked = new Set(revoke);
-  for (const choice of assign) {
-    if (revoked.has(choice.skuId)) problems.push({ kind: 'both_ways', skuId: choice.skuId });
+  const isEmpty = (part: (typeof parts)[number]) =>
+    part.assign.length === 0 && part.revoke.length === 0 && part.replace.length === 0;
+  if (parts.length === 0) problems.push({ kind: 'no_users' });
+  else if (parts.every(isEmpty)) problems.push({ kind: 'empty' });
+  const bothWays = new Set<string>();
+  const unknown = new Set<string>();
+  const replacing = new Map<string, PlanProblem>();
+  for (const { assign, revoke, replace } of parts) {
+    const revoked = new Set(revoke);
+    for (const choice of assign) if (revoked.has(choice.skuId)) bothWays.add(choice.skuId);
+    const replaced = replace.flatMap(({ from, to }) => [from, to.skuId]);
+    for (const skuId of [...assign.map((choice) => choice.skuId), ...revoke, ...replaced]) {
+      if (!productsBySku.has(skuId)) unknown.add(skuId);
+    }
+    for (const p of replaceProblems(replace, assign, revoke)) replacing.set(JSON.stringify(p), p);
   }
-  problems.push(...replaceProblems(replace, assign, revoke));
-  const named = [...assign.map((choice) => choice.skuId), ...revoke];
-  for (const skuId of new Set([...named, ...replace.flatMap(({ from, to }) => [from, to.skuId])])) {
-    if (!productsBySku.has(skuId)) problems.push({ kind: 'unknown_product', skuId });
-  }
+  for (const skuId of bothWays) problems.push({ kind: 'both_ways', skuId });
+  problems.push(...replacing.values());
+  for (const skuId of unknown) problems.push({ kind: 'unknown_product', skuId });
   return problems;
-}
-
-/** The operator's choices, deduplicated, with the customer's products by skuId. */
-interface Choices {
-  assign: readonly AssignChoice[];
-  revoke: readonly string[];
-  replace: readonly ReplaceChoice[];
-  productsBySku: ReadonlyMap<string, Product>;
 }
 
 /** One user's item against what the user holds now (see the decisions at the top). */
 function planUser(
   user: TenantUser,
   holdings: readonly UserLicense[],
-  choices: Choices,
+  choices: {
+    assign: readonly PartChoice[];
+    revoke: readonly string[];
+    replace: readonly ReplaceChoice[];
+    productsBySku: ReadonlyMap<string, Product>;
+  },
   tally: Tally,
 ): ChangeItem {
   const { assign, revoke, productsBySku } = choices;
@@ -158,6 +205,7 @@ function planUser(
       tally.assignments++;
     } else if (
       license.direct &&
+      choice.newOnly !== true &&
       choice.disabledPlans !== null &&
       !samePlans(license.disabledPlans, choice.disabledPlans)
     ) {

@@ -2,8 +2,8 @@
 import type { LicenseProvider } from '../providers/license-provider.js';
 import { NO_RULES, predictAssignment, predictRevocations, type RevokeRefusal } from './eligibility.js';
 import type { ChangeRequest, Customer, Product, UserLicense } from './model.js';
-import { type PlanResult, planChanges, samePlans } from './plan.js';
-import type { ChangeInput, ProductOverview } from './service-types.js';
+import { type PlanResult, planChanges, planParts, samePlans } from './plan.js';
+import type { ChangeInput, PartsInput, ProductOverview } from './service-types.js';
 
 export interface PlannedChange {
   customer: Customer | null;
@@ -11,17 +11,42 @@ export interface PlannedChange {
   products: Product[];
 }
 
-export async function planChange(provider: LicenseProvider, input: ChangeInput): Promise<PlannedChange> {
-  const userIds = [...new Set(input.userIds)];
+/** Plans a change of users × products, or of each user's own parts, against the tenant as it is now. */
+export async function planChange(
+  provider: LicenseProvider,
+  input: ChangeInput | PartsInput,
+): Promise<PlannedChange> {
+  const userIds = [...new Set('parts' in input ? input.parts.map((part) => part.userId) : input.userIds)];
   const [customer, users, products, holdings] = await Promise.all([
     provider.getCustomer(input.customerId),
     provider.getUsers(input.customerId, userIds),
     provider.listProducts(input.customerId),
     provider.getHoldings(input.customerId, userIds),
   ]);
-  const { assign, revoke, replace = [] } = input;
-  const plan = planChanges({ users, products, holdings, assign, revoke, replace });
+  const plan =
+    'parts' in input
+      ? planParts({ users, products, holdings, parts: input.parts })
+      : planChanges({
+          users,
+          products,
+          holdings,
+          assign: input.assign,
+          revoke: input.revoke,
+          replace: input.replace ?? [],
+        });
   return { customer, plan, products };
+}
+
+/** The products a change names, to assign, to revoke or in a replacement. */
+export function chosenSkus(input: ChangeInput | PartsInput): Set<string> {
+  const choices = 'parts' in input ? input.parts : [input];
+  return new Set(
+    choices.flatMap((part) => [
+      ...part.assign.map((choice) => choice.skuId),
+      ...part.revoke,
+      ...(part.replace ?? []).flatMap(({ from, to }) => [from, to.skuId]),
+    ]),
+  );
 }
 
 /**

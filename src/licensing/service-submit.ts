@@ -9,8 +9,15 @@ import type { ChangeRequest, Customer, Product } from './model.js';
 import type { PlanResult } from './plan.js';
 import { type ApprovalBasis, approvalExpiresAt } from './policy.js';
 import type { ApprovalWindow } from './service-approval-window.js';
-import { planChange } from './service-plan.js';
-import type { SubmitInput, SubmitResult } from './service-types.js';
+import { chosenSkus, planChange } from './service-plan.js';
+import type {
+  ChangeInput,
+  PartsInput,
+  PartsSubmitInput,
+  SubmitDetails,
+  SubmitInput,
+  SubmitResult,
+} from './service-types.js';
 
 export interface SubmissionsOptions {
   provider: LicenseProvider;
@@ -24,6 +31,9 @@ export interface SubmissionsOptions {
 
 type Plan = Extract<PlanResult, { ok: true }>;
 
+/** Either shape of a submitted change: users × products, or each user's own parts. */
+type AnySubmitInput = (ChangeInput | PartsInput) & SubmitDetails;
+
 export class Submissions {
   readonly #options: SubmissionsOptions;
 
@@ -32,6 +42,15 @@ export class Submissions {
   }
 
   submit(input: SubmitInput): Promise<SubmitResult> {
+    return this.#exclusive(input);
+  }
+
+  /** Submits a change of per-user parts (a follow-up), by the same rules as any submission. */
+  submitParts(input: PartsSubmitInput): Promise<SubmitResult> {
+    return this.#exclusive(input);
+  }
+
+  #exclusive(input: AnySubmitInput): Promise<SubmitResult> {
     // Two submissions racing must not both slip under the threshold: the window is counted and
     // the request saved as one step per operator and customer, on every replica sharing the store.
     return this.#options.store.exclusive(`submit|${input.requestedBy}|${input.customerId}`, () =>
@@ -39,7 +58,7 @@ export class Submissions {
     );
   }
 
-  async #submit(input: SubmitInput): Promise<SubmitResult> {
+  async #submit(input: AnySubmitInput): Promise<SubmitResult> {
     const { provider, window, now } = this.#options;
     const { customer, plan, products } = await planChange(provider, input);
     if (!plan.ok) return plan;
@@ -78,6 +97,9 @@ export class Submissions {
         planRemovals: plan.planRemovals,
         earlierRevocations: basis.earlierRevocations,
         noops: plan.noops,
+        ...(input.followUpOf === undefined
+          ? {}
+          : { followUpOf: input.followUpOf.requestId, followUpKind: input.followUpOf.kind }),
       },
     });
     return { ok: true, request, needsApproval: waits, approval, ...(breakGlass ? { breakGlass } : {}) };
@@ -118,7 +140,7 @@ export class Submissions {
 }
 
 interface NewRequest {
-  input: SubmitInput;
+  input: AnySubmitInput;
   customer: Customer;
   plan: Plan;
   products: readonly Product[];
@@ -139,12 +161,9 @@ function newRequest({
   at,
   waits,
 }: NewRequest): ChangeRequest {
-  const replacements = (input.replace ?? []).map(({ from, to }) => ({ from, to: to.skuId }));
-  const chosen = new Set([
-    ...input.assign.map((choice) => choice.skuId),
-    ...input.revoke,
-    ...replacements.flatMap(({ from, to }) => [from, to]),
-  ]);
+  const chosen = chosenSkus(input);
+  const replace = 'replace' in input ? (input.replace ?? []) : [];
+  const replacements = replace.map(({ from, to }) => ({ from, to: to.skuId }));
   return {
     id: newId('req'),
     customerId: customer.id,
@@ -162,6 +181,7 @@ function newRequest({
     results: {},
     ...(input.report ? { report: input.report } : {}),
     ...(input.draftId === undefined ? {} : { draftId: input.draftId }),
+    ...(input.followUpOf === undefined ? {} : { followUpOf: input.followUpOf }),
     revocations: basis.own,
     approvalRequired: waits,
     approvalBasis: basis,

@@ -1,10 +1,14 @@
 /** The shapes the service's callers pass in and get back, shared by the service's parts. */
-import type { Approval } from '../store/store.js';
+
+import type { LicenseProvider } from '../providers/license-provider.js';
+import type { Approval, Store } from '../store/store.js';
 import type { AssignPrediction } from './eligibility.js';
-import type { AssignChoice, ChangeRequest, Product, ReportTarget } from './model.js';
-import type { PlanProblem } from './plan.js';
+import type { AssignChoice, ChangeRequest, FollowUpOf, Product, ReportTarget } from './model.js';
+import type { WritePacer } from './pacer.js';
+import type { PlanProblem, UserParts } from './plan.js';
 import type { ReplaceChoice } from './plan-replace.js';
 import type { ApprovalBasis } from './policy.js';
+import type { RetryOptions } from './service-runs.js';
 
 /** One product as the manage-licenses step shows it, over the selected users. */
 export interface ProductOverview {
@@ -38,8 +42,15 @@ export interface ChangeInput {
   replace?: readonly ReplaceChoice[];
 }
 
-/** A change as submitted: who asks, why, where it reports, and the draft it came from. */
-export type SubmitInput = ChangeInput & {
+/** A change made of each user's own part (a follow-up of an earlier request), not users × products. */
+export interface PartsInput {
+  customerId: string;
+  /** In run order. */
+  parts: readonly UserParts[];
+}
+
+/** Who submits a change, why, where it reports, and the draft it came from. */
+export interface SubmitDetails {
   requestedBy: string;
   reason?: string;
   report?: ReportTarget;
@@ -49,7 +60,15 @@ export type SubmitInput = ChangeInput & {
    * against BREAK_GLASS_USER_IDS. Needs a reason; ignored when no approval is needed.
    */
   breakGlass?: boolean;
-};
+  /** A follow-up: the request it is made from (saved on the request, audited with `submitted`). */
+  followUpOf?: FollowUpOf;
+}
+
+/** A change as submitted: who asks, why, where it reports, and the draft it came from. */
+export type SubmitInput = ChangeInput & SubmitDetails;
+
+/** A change of per-user parts as submitted (follow-ups). */
+export type PartsSubmitInput = PartsInput & SubmitDetails;
 
 export type PrepareResult =
   | {
@@ -94,3 +113,24 @@ export interface RunLogger {
 
 /** A listing limit meant as "all of them" (stores want a limit). */
 export const MANY = 10_000;
+
+export interface LicensingServiceOptions {
+  provider: LicenseProvider;
+  store: Store;
+  /** Revocations (users × products) at or above which a request needs approval. */
+  approvalRevokeThreshold: number;
+  approvalTtlHours: number;
+  /** Hours over which one operator's revocations on one customer are summed (default 24). */
+  approvalWindowHours?: number;
+  /** Parallel provider calls in a run (default RUN_DEFAULTS.concurrency). */
+  concurrency?: number;
+  /** Writes per second per customer tenant (default RUN_DEFAULTS.tenantWritesPerSecond). */
+  tenantWritesPerSecond?: number;
+  /** Where runs take write slots; default a TenantPacer of this process at tenantWritesPerSecond. */
+  pacer?: WritePacer;
+  now?: () => Date;
+  /** Retry and reporting knobs of the executor (defaults suit Graph). */
+  retry?: RetryOptions;
+  /** Runs log through a child of it carrying the request id, customer and requester (default: none). */
+  logger?: RunLogger;
+}

@@ -7,7 +7,7 @@
  * `audit.jsonl`, appended to. Layout 1 kept everything in the main file; it is migrated when opened.
  */
 import { z } from 'zod';
-import { ChangeItem, ChangeRequest, RequestHeader } from '../licensing/model.js';
+import { ChangeItem, ChangeRequest, FollowUpOf, RequestHeader } from '../licensing/model.js';
 
 export const STORE_SCHEMA_VERSION = 2;
 
@@ -43,6 +43,11 @@ export const Draft = z.object({
   replacePick: z.object({ from: z.string().optional(), to: z.string().optional() }).default({}),
   /** Root view of the modal, so pushed views can refresh it. */
   rootViewId: z.string().nullable().default(null),
+  /**
+   * A follow-up's modal (retry, undo): the request it is made from. Its parts are derived again
+   * from the stored request when it is submitted, never read from the view. The link is not kept.
+   */
+  followUp: FollowUpOf.omit({ summaryLink: true }).optional(),
 });
 export type Draft = z.infer<typeof Draft>;
 /** What createDraft takes: the store sets the id and times, and fields with a default may be left out. */

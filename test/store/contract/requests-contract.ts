@@ -47,6 +47,28 @@ export function requestsContract(stores: StoreFactory): void {
     expect(await store.findRequestByDraft('drf_2')).toBeNull();
   });
 
+  it('keeps a follow-up with the request it was made from, in its header too; a draft keeps what it follows up', async () => {
+    const store = await stores.open();
+    const followUpOf = {
+      kind: 'retry' as const,
+      requestId: 'req_orig',
+      summaryLink: 'https://x.slack.com/archives/C1/p1',
+    };
+    await store.saveRequest(makeChangeRequest({ id: 'req_retry', followUpOf }));
+    expect((await store.getRequest('req_retry'))?.followUpOf).toEqual(followUpOf);
+    const [header] = await store.listRequestHeaders({ limit: 10 });
+    expect(header?.followUpOf).toEqual(followUpOf);
+    const draft = await store.createDraft({
+      ownerId: 'U1',
+      channelId: 'C1',
+      followUp: { kind: 'retry', requestId: 'req_orig' },
+    });
+    expect((await store.takeDraft(draft.id, 'U1'))?.followUp).toEqual({
+      kind: 'retry',
+      requestId: 'req_orig',
+    });
+  });
+
   it('lists most recent first, filtered by operator, customer, status and time, with a limit', async () => {
     const store = await stores.open();
     const at = (day: number) => `2025-01-0${day}T00:00:00.000Z`;
