@@ -164,10 +164,7 @@ export const ItemResult = z.object({
 });
 export type ItemResult = z.infer<typeof ItemResult>;
 
-/**
- * "Replace product `from` with product `to`": for a user, `to` is assigned and `from` revoked in
- * one provider call, so the user is never without a license (the executor never splits the pair).
- */
+/** "Replace `from` with `to`": `to` assigned and `from` revoked in one call (never split). */
 export const Replacement = z.object({ from: z.string().min(1), to: z.string().min(1) });
 export type Replacement = z.infer<typeof Replacement>;
 
@@ -191,11 +188,7 @@ export const ChangeItem = z.object({
    * person. Absent in requests stored before it (they say "change plans").
    */
   plansOff: z.record(z.string(), z.array(z.string())).optional(),
-  /**
-   * The replacements this user's change makes: each pair's `to` is in `change.assign` and its
-   * `from` in `change.revoke`, applied in one call. A holder of `to` already only loses `from`
-   * (no pair); a user without `from` has a no-op revoke of it (nothing to replace).
-   */
+  /** This user's replacements: `to` in `change.assign`, `from` in `change.revoke` (plan-replace.ts). */
   replaces: z.array(Replacement).optional(),
   /**
    * An undo's parts: each product's license as the request it undoes left it (its disabled plans
@@ -270,10 +263,7 @@ export const ChangeRequest = z.object({
   status: RequestStatus,
   reason: z.string().optional(),
   products: z.array(z.object({ skuId: z.string(), name: z.string() })),
-  /**
-   * The replacements the operator asked for ("replace A with B"), whoever they apply to: the
-   * surfaces word A's revokes and B's assignments of this request as one replacement.
-   */
+  /** The replacements asked for, whoever they apply to (the surfaces word them as one change). */
   replacements: z.array(Replacement).optional(),
   items: z.array(ChangeItem),
   /** Results keyed by `resultKey` (result-key.ts); present once that part has landed. */
