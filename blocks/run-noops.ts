@@ -80,7 +80,14 @@ export function resultsOf(input: { request: ChangeRequest; results?: readonly It
       for (const n of item.noops) {
         const key = resultKey(item.userId, n.skuId, n.op);
         if (seen.has(key)) continue;
-        all.push({ userId: item.userId, skuId: n.skuId, op: n.op, outcome: 'noop', at: request.createdAt });
+        all.push({
+          userId: item.userId,
+          skuId: n.skuId,
+          op: n.op,
+          outcome: 'noop',
+          ...(n.changedSince ? { changedSince: true } : {}),
+          at: request.createdAt,
+        });
         seen.add(key);
       }
     }

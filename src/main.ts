@@ -46,6 +46,7 @@ async function main(): Promise<void> {
     approvalRevokeThreshold: config.APPROVAL_REVOKE_THRESHOLD,
     approvalTtlHours: config.APPROVAL_TTL_HOURS,
     approvalWindowHours: config.APPROVAL_WINDOW_HOURS,
+    undoDays: config.UNDO_DAYS,
     concurrency: config.RUN_CONCURRENCY,
     pacer,
     logger: logger.child({ component: 'licensing' }),

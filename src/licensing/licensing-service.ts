@@ -47,6 +47,9 @@ export { RequestNotRunnableError } from './service-runs.js';
 // The shapes callers pass and get back (ChangeInput, SubmitResult, DecisionResult, ...).
 export type * from './service-types.js';
 
+/** Exchange keeps a mailbox 30 days after its license goes. */
+const DEFAULT_UNDO_DAYS = 30;
+
 const silentLogger: RunLogger = { warn() {} };
 
 export class LicensingService extends TenantReads {
@@ -88,6 +91,8 @@ export class LicensingService extends TenantReads {
       store,
       window: this.#window,
       submissions: this.#submissions,
+      undoDays: options.undoDays ?? DEFAULT_UNDO_DAYS,
+      now,
     });
     this.#decisions = new Decisions({ store, now, startingHere });
     this.#runs = new Runs({

@@ -175,7 +175,7 @@ export const ChangeItem = z.object({
   email: z.string(),
   change: UserChange,
   /** Parts known to be no-ops when planned (already held / not held). */
-  noops: z.array(z.object({ skuId: z.string(), op: Operation })),
+  noops: z.array(z.object({ skuId: z.string(), op: Operation, changedSince: z.literal(true).optional() })),
   /**
    * Of `change.assign`, the products the user already holds directly and keeps, re-assigned with
    * other disabled plans: a plan change, not a new license. Absent in requests stored before it.

@@ -28,6 +28,7 @@ import type {
   UserLicense,
 } from './model.js';
 import { planReplacements, type ReplaceChoice, replaceProblems } from './plan-replace.js';
+import { type AsLeft, isAsLeft } from './undo.js';
 
 export type PlanProblem =
   | { kind: 'no_users' }
@@ -84,6 +85,8 @@ export interface UserParts {
   revoke: readonly string[];
   /** "Replace A with B" for this user (plan-replace.ts); absent = none. */
   replace?: readonly ReplaceChoice[];
+  /** An undo's: how the undone request left each product; one held otherwise now is a no-op (changed since). */
+  asLeft?: AsLeft;
 }
 
 /**
@@ -112,6 +115,7 @@ export function planParts(input: PartsPlanInput): PlanResult {
       assign: uniqueBy(part.assign, (choice) => choice.skuId),
       revoke: [...new Set(part.revoke)],
       replace: part.replace ?? [],
+      asLeft: part.asLeft,
     }));
   const productsBySku = new Map(input.products.map((product) => [product.skuId, product]));
   const choiceProblems = problemsOfParts(parts, productsBySku);
@@ -124,9 +128,15 @@ export function planParts(input: PartsPlanInput): PlanResult {
     planChanges: 0,
     noops: 0,
   };
-  const items = parts.map(({ user, assign, revoke, replace }) =>
-    planUser(user, input.holdings.get(user.id) ?? [], { assign, revoke, replace, productsBySku }, tally),
-  );
+  const items = parts.map(({ user, assign, revoke, replace, asLeft }) => ({
+    ...planUser(
+      user,
+      input.holdings.get(user.id) ?? [],
+      { assign, revoke, replace, productsBySku, asLeft },
+      tally,
+    ),
+    ...(asLeft === undefined ? {} : { asLeft }),
+  }));
   const { assignments, revocations, planRemovals, planChanges, noops } = tally;
   if (assignments + revocations === 0) return { ok: false, problems: [{ kind: 'empty' }] };
   return { ok: true, items, assignments, revocations, planRemovals, planChanges, noops };
@@ -182,10 +192,11 @@ function planUser(
     revoke: readonly string[];
     replace: readonly ReplaceChoice[];
     productsBySku: ReadonlyMap<string, Product>;
+    asLeft?: AsLeft | undefined;
   },
   tally: Tally,
 ): ChangeItem {
-  const { assign, revoke, productsBySku } = choices;
+  const { assign, revoke, productsBySku, asLeft } = choices;
   const held = new Map(holdings.map((license) => [license.skuId, license]));
   const item: ChangeItem = {
     userId: user.id,
@@ -194,13 +205,15 @@ function planUser(
     change: { assign: [], revoke: [] },
     noops: [],
   };
-  const noop = (skuId: string, op: Operation) => {
-    item.noops.push({ skuId, op });
+  const noop = (skuId: string, op: Operation, changedSince = false) => {
+    item.noops.push({ skuId, op, ...(changedSince ? { changedSince } : {}) });
     tally.noops++;
   };
   for (const choice of assign) {
     const license = held.get(choice.skuId);
-    if (!license) {
+    if (changedSince(asLeft, choice.skuId, license, choice.disabledPlans ?? []))
+      noop(choice.skuId, 'assign', true);
+    else if (!license) {
       item.change.assign.push({ skuId: choice.skuId, disabledPlans: [...(choice.disabledPlans ?? [])] });
       tally.assignments++;
     } else if (
@@ -222,7 +235,8 @@ function planUser(
     }
   }
   for (const skuId of revoke) {
-    if (held.has(skuId)) {
+    if (changedSince(asLeft, skuId, held.get(skuId), null)) noop(skuId, 'revoke', true);
+    else if (held.has(skuId)) {
       item.change.revoke.push(skuId);
       tally.revocations++;
     } else {
@@ -231,6 +245,26 @@ function planUser(
   }
   planReplacements(item, held, choices.replace, tally);
   return item;
+}
+
+/**
+ * An undo's part (`asLeft` names how the undone request left the product) whose product the user
+ * holds otherwise now, and not where the part would put it (assigned with `assignedPlans` off, or
+ * revoked when null): it was changed since, and is left as it is.
+ */
+function changedSince(
+  asLeft: AsLeft | undefined,
+  skuId: string,
+  now: UserLicense | undefined,
+  assignedPlans: readonly string[] | null,
+): boolean {
+  const left = asLeft?.[skuId];
+  if (left === undefined) return false;
+  const there =
+    assignedPlans === null
+      ? now === undefined
+      : now?.direct === true && samePlans(now.disabledPlans, assignedPlans);
+  return !there && !isAsLeft(left, now);
 }
 
 /** A service plan as people know it. */

@@ -15,6 +15,7 @@ import type { ApprovalWindow } from './service-approval-window.js';
 import { type PlannedChange, planChange } from './service-plan.js';
 import type { Submissions } from './service-submit.js';
 import { MANY, type PrepareResult, type SubmitDetails, type SubmitResult } from './service-types.js';
+import { undoableUntil, undoParts } from './undo.js';
 
 /** What a follow-up's parts are derived from. */
 export interface FollowUpSource {
@@ -31,6 +32,9 @@ export type FollowUpParts = (source: FollowUpSource) => Promise<UserParts[]>;
 /** The kinds offered, each with how its parts are derived. */
 const PARTS: { readonly [K in FollowUpKind]?: FollowUpParts } = {
   retry: async ({ original, earlier }) => retryParts(original, doneBy(earlier)),
+  // Undone once is undone: a later undo would find every product changed since (its undo redoes it).
+  undo: async ({ original, earlier, store }) =>
+    earlier.length > 0 ? [] : undoParts(original, await store.getPriorState(original.id)).parts,
 };
 
 /** Why no follow-up of a request can be made now. */
@@ -41,7 +45,9 @@ export type FollowUpRefusal =
   /** Another follow-up of it waits for approval or runs. */
   | { why: 'in_progress'; pending: RequestHeader }
   /** Nothing is left to send (nothing failed for a reason a retry gets past, or it is done since). */
-  | { why: 'nothing_left' };
+  | { why: 'nothing_left' }
+  /** An undo asked for after the window (UNDO_DAYS after the request finished) closed at `until`. */
+  | { why: 'too_late'; until: string };
 
 export type FollowUpPreparation =
   | {
@@ -65,6 +71,9 @@ export interface FollowUpsOptions {
   store: Store;
   window: ApprovalWindow;
   submissions: Submissions;
+  /** Days after a request finished during which it can be undone (UNDO_DAYS). */
+  undoDays: number;
+  now: () => Date;
 }
 
 export class FollowUps {
@@ -134,6 +143,10 @@ export class FollowUps {
     if (original === null || partsOf === undefined) return { ok: false, refused: { why: 'not_found' } };
     if (original.status !== 'completed') {
       return { ok: false, refused: { why: 'not_finished', status: original.status } };
+    }
+    const until = kind === 'undo' ? undoableUntil(original, this.#options.undoDays) : null;
+    if (until !== null && until.getTime() <= this.#options.now().getTime()) {
+      return { ok: false, refused: { why: 'too_late', until: until.toISOString() } };
     }
     const followUps = await this.#followUpsOf(original);
     const pending = followUps.find((header) => UNFINISHED.includes(header.status));

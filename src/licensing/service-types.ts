@@ -122,6 +122,8 @@ export interface LicensingServiceOptions {
   approvalTtlHours: number;
   /** Hours over which one operator's revocations on one customer are summed (default 24). */
   approvalWindowHours?: number;
+  /** Days after a request finished during which it can be undone (default 30). */
+  undoDays?: number;
   /** Parallel provider calls in a run (default RUN_DEFAULTS.concurrency). */
   concurrency?: number;
   /** Writes per second per customer tenant (default RUN_DEFAULTS.tenantWritesPerSecond). */

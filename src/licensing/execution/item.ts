@@ -52,6 +52,7 @@ export async function runItem(item: ChangeItem, deps: ItemDeps): Promise<ItemRes
     skuId: noop.skuId,
     op: noop.op,
     outcome: 'noop',
+    ...(noop.changedSince ? { changedSince: true } : {}),
     at: deps.now().toISOString(),
   }));
   const parts = pendingParts(item, deps.results);
