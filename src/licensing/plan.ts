@@ -183,17 +183,20 @@ function problemsOfParts(
   return problems;
 }
 
+/** One user's choices, with the customer's products by skuId. */
+interface Choices {
+  assign: readonly PartChoice[];
+  revoke: readonly string[];
+  replace: readonly ReplaceChoice[];
+  productsBySku: ReadonlyMap<string, Product>;
+  asLeft?: AsLeft | undefined;
+}
+
 /** One user's item against what the user holds now (see the decisions at the top). */
 function planUser(
   user: TenantUser,
   holdings: readonly UserLicense[],
-  choices: {
-    assign: readonly PartChoice[];
-    revoke: readonly string[];
-    replace: readonly ReplaceChoice[];
-    productsBySku: ReadonlyMap<string, Product>;
-    asLeft?: AsLeft | undefined;
-  },
+  choices: Choices,
   tally: Tally,
 ): ChangeItem {
   const { assign, revoke, productsBySku, asLeft } = choices;
