@@ -11,6 +11,7 @@ const all = [
   'store-latency',
   'startup',
   'prediction',
+  'preview',
   'replica-pace',
   'replica-ack',
 ] as const;

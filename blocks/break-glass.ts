@@ -30,7 +30,12 @@ export const BREAK_GLASS_REASON_REQUIRED =
   'Break-glass runs without approval: give the reason it cannot wait. Approvers read it afterwards.';
 
 /** The manage step's "Run now without approval (break-glass)" checkbox, for break-glass operators only. */
-export function breakGlassInput(): InputBlock {
+export function breakGlassInput(ticked = false): InputBlock {
+  const run = option(
+    'Run now without approval (break-glass)',
+    BREAK_GLASS_VALUE,
+    'Starts at once; posted to the approvals channel',
+  );
   return {
     type: 'input',
     block_id: ids.blocks.breakGlass,
@@ -43,13 +48,8 @@ export function breakGlassInput(): InputBlock {
     element: {
       type: 'checkboxes',
       action_id: ids.actions.breakGlass,
-      options: [
-        option(
-          'Run now without approval (break-glass)',
-          BREAK_GLASS_VALUE,
-          'Starts at once; posted to the approvals channel',
-        ),
-      ],
+      options: [run],
+      ...(ticked ? { initial_options: [run] } : {}),
     },
   };
 }

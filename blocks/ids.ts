@@ -16,6 +16,10 @@ export const ids = {
     plans: 'licenses_plans',
     selected: 'licenses_selected',
     submitted: 'licenses_submitted',
+    /** What a change will do, between the manage step and the submission. */
+    preview: 'licenses_preview',
+    /** Pushed from a preview line: its users, who changes, who is a no-op, who fails and why. */
+    previewUsers: 'licenses_preview_users',
     rejectReason: 'approval_reject_reason',
     revokeList: 'approval_revoke_list',
   },
@@ -59,6 +63,11 @@ export const ids = {
     /** Paging of the pushed lists: `${prefix}_previous` / `${prefix}_next`, value = page index (see patterns). */
     selectedPage: 'selected_page',
     holdersPage: 'holders_page',
+    previewUsersPage: 'preview_users_page',
+    /** Preview: one "Users" button per line, `${prefix}${index}`, value = `${op}:${skuId}`. */
+    previewUsersPrefix: 'preview_users_',
+    /** Preview: back to the manage step with its ticks. */
+    previewBack: 'preview_back',
     /** Approval buttons; value = request id. On App Home each gets `_${index}` (see approveActionId). */
     approve: 'approval_approve',
     reject: 'approval_reject',
@@ -104,6 +113,9 @@ export const ids = {
     rejectReason: 'reject_reason',
     breakGlass: 'break_glass',
     breakGlassActions: 'break_glass_actions',
+    /** Preview: line `${prefix}${index}`, and the Back button's actions block. */
+    previewLinePrefix: 'preview_line_',
+    previewActions: 'preview_actions',
   },
 } as const;
 
@@ -182,6 +194,10 @@ export const holdersActionId = numbered(ids.actions.holdersPrefix);
 export const plansActionId = numbered(ids.actions.plansPrefix);
 export const buyMoreActionId = numbered(ids.actions.buyMorePrefix);
 
+/** A preview's line `index` and its "Users" button. */
+export const previewLineBlockId = numbered(ids.blocks.previewLinePrefix);
+export const previewUsersActionId = numbered(ids.actions.previewUsersPrefix);
+
 /** Approve / Reject action ids: plain in the approval message, `_${index}` on App Home (ids must be unique in a view). */
 export const approveActionId = optionallyNumbered(ids.actions.approve);
 export const rejectActionId = optionallyNumbered(ids.actions.reject);
@@ -205,6 +221,8 @@ export const patterns = {
   selectBy: selectByBlockId.pattern,
   selectedPage: pagingPattern(ids.actions.selectedPage),
   holdersPage: pagingPattern(ids.actions.holdersPage),
+  previewUsers: previewUsersActionId.pattern,
+  previewUsersPage: pagingPattern(ids.actions.previewUsersPage),
   approve: approveActionId.pattern,
   reject: rejectActionId.pattern,
   viewRevokeList: viewRevokeListActionId.pattern,

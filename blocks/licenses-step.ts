@@ -33,6 +33,15 @@ export interface LicensesStepData extends ProductLinesData {
   breakGlass?: boolean;
   /** A problem to show at the top (errors for input blocks go through response_action: errors). */
   error?: string | null;
+  /** What the operator chose before (Back from the preview): ticked again as initial options. */
+  chosen?: {
+    assign: readonly string[];
+    revoke: readonly string[];
+    reason: string | null;
+    breakGlass: boolean;
+    /** The "Replace A with B" products chosen (each side optional). */
+    replace?: { from?: string; to?: string };
+  };
 }
 
 /** Whether the policy's count of the ticks, with the earlier ones of the window, needs approval. */
@@ -96,7 +105,7 @@ function plansOff(p: ProductOverview, data: ProductLinesData): string[] | null {
 function checkboxGroups(
   kind: 'assign' | 'revoke',
   products: readonly ProductOverview[],
-  data: ProductLinesData,
+  data: ProductLinesData & Pick<LicensesStepData, 'chosen'>,
 ): InputBlock[] {
   const { selectedCount } = data;
   const groups = chunk(products, limits.checkboxOptions);
@@ -112,6 +121,8 @@ function checkboxGroups(
     const range =
       groups.length > 1 ? ` (products ${first}–${first + group.length - 1} of ${products.length})` : '';
     const id = kind === 'assign' ? assignGroupId(g) : revokeGroupId(g);
+    const ticked = new Set(data.chosen?.[kind] ?? []);
+    const initial = options.filter((o) => ticked.has(o.value ?? ''));
     const block: InputBlock = {
       type: 'input',
       block_id: id,
@@ -120,7 +131,12 @@ function checkboxGroups(
         kind === 'assign' ? `Assign to all selected users${range}` : `Revoke from all selected users${range}`,
         limits.label,
       ),
-      element: { type: 'checkboxes', action_id: id, options },
+      element: {
+        type: 'checkboxes',
+        action_id: id,
+        options,
+        ...(initial.length > 0 ? { initial_options: initial } : {}),
+      },
     };
     // Revoke ticks come as block_actions so the approval warning and reason can follow them.
     if (kind === 'revoke') block.dispatch_action = true;
@@ -157,11 +173,14 @@ export function renderLicensesStep(data: LicensesStepData): ModalView {
   const tickable = data.products.filter((p) => p.product.status !== 'suspended');
   const assign = checkboxGroups('assign', tickable, data);
   const revoke = checkboxGroups('revoke', tickable, data);
-  const replace = replaceBlocks(tickable.map((p) => p.product));
+  const replace = replaceBlocks(
+    tickable.map((p) => p.product),
+    data.chosen?.replace,
+  );
   const tail: KnownBlock[] = [divider(), ...assign, ...revoke, ...replace];
   if (approval) {
     tail.push(section(approvalNotice(data), { blockId: ids.blocks.approvalWarning }));
-    if (data.breakGlass === true) tail.push(breakGlassInput());
+    if (data.breakGlass === true) tail.push(breakGlassInput(data.chosen?.breakGlass === true));
   }
   tail.push({
     type: 'input',
@@ -180,6 +199,7 @@ export function renderLicensesStep(data: LicensesStepData): ModalView {
       action_id: ids.actions.reason,
       multiline: true,
       max_length: 1000,
+      ...(data.chosen?.reason ? { initial_value: data.chosen.reason } : {}),
       placeholder: plain('Why these licenses change, e.g. "Leavers of March"', limits.placeholder),
     },
   });

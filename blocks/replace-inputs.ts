@@ -9,12 +9,19 @@ import { context, option, plain } from './elements.js';
 import { ids } from './ids.js';
 import { limits } from './limits.js';
 
-function select(actionId: string, placeholder: string, options: PlainTextOption[]): StaticSelect {
+function select(
+  actionId: string,
+  placeholder: string,
+  options: PlainTextOption[],
+  initial: string | undefined,
+): StaticSelect {
+  const initialOption = options.find((candidate) => candidate.value === initial);
   return {
     type: 'static_select',
     action_id: actionId,
     placeholder: plain(placeholder, limits.placeholder),
     options,
+    ...(initialOption ? { initial_option: initialOption } : {}),
   };
 }
 
@@ -31,9 +38,13 @@ function input(blockId: string, label: string, element: StaticSelect): InputBloc
 
 /**
  * Three blocks: a line on what a replacement does, then the two selects (at most 100 products
- * each, Slack's limit of a static select). None when no product can be replaced.
+ * each, Slack's limit of a static select), with the products chosen before (Back from the
+ * preview) selected again. None when no product can be replaced.
  */
-export function replaceBlocks(products: readonly Product[]): KnownBlock[] {
+export function replaceBlocks(
+  products: readonly Product[],
+  chosen: { from?: string; to?: string } = {},
+): KnownBlock[] {
   const offered = products.filter((p) => p.status !== 'suspended').slice(0, limits.optionsLoad);
   if (offered.length < 2) return [];
   const options = offered.map((p) => option(p.name, p.skuId));
@@ -43,7 +54,15 @@ export function replaceBlocks(products: readonly Product[]): KnownBlock[] {
         '(with its service plans as chosen) and loses the first in one change, never without a license. ' +
         'Users without the first are left as they are.',
     ]),
-    input(ids.blocks.replaceFrom, 'Replace', select(ids.actions.replaceFrom, 'Product to replace', options)),
-    input(ids.blocks.replaceTo, 'With', select(ids.actions.replaceTo, 'Product to give instead', options)),
+    input(
+      ids.blocks.replaceFrom,
+      'Replace',
+      select(ids.actions.replaceFrom, 'Product to replace', options, chosen.from),
+    ),
+    input(
+      ids.blocks.replaceTo,
+      'With',
+      select(ids.actions.replaceTo, 'Product to give instead', options, chosen.to),
+    ),
   ];
 }

@@ -26,7 +26,8 @@ import {
   type FollowUpSubmitResult,
   FollowUps,
 } from './service-follow-up.js';
-import { planChange, productOverview, revocationOutlook } from './service-plan.js';
+import { productOverview, revocationOutlook } from './service-plan.js';
+import { prepareChange, previewChangeOf } from './service-preview.js';
 import { TenantReads } from './service-reads.js';
 import { Runs } from './service-runs.js';
 import { Submissions } from './service-submit.js';
@@ -35,6 +36,7 @@ import type {
   DecisionResult,
   LicensingServiceOptions,
   PrepareResult,
+  PreviewResult,
   ProductOverview,
   RunLogger,
   SubmitInput,
@@ -131,23 +133,13 @@ export class LicensingService extends TenantReads {
   }
 
   /** Checks a change without saving it; with `requestedBy`, the approval window is counted too. */
-  async prepare(input: ChangeInput & { requestedBy?: string }): Promise<PrepareResult> {
-    const planned = await planChange(this.#provider, input);
-    if (!planned.plan.ok) return planned.plan;
-    const { assignments, revocations, noops, planRemovals, planChanges } = planned.plan;
-    const basis = await this.#window.basis(input.requestedBy, input.customerId, {
-      revocations,
-      planRemovals,
-    });
-    return {
-      ok: true,
-      assignments,
-      planChanges,
-      revocations,
-      noops,
-      needsApproval: basis.needsApproval,
-      basis,
-    };
+  prepare(input: ChangeInput & { requestedBy?: string }): Promise<PrepareResult> {
+    return prepareChange(this.#provider, this.#window, input);
+  }
+
+  /** Checks a change as prepare does, and tells what it will do per product and reason (preview.ts). */
+  preview(input: ChangeInput & { requestedBy?: string }): Promise<PreviewResult> {
+    return previewChangeOf(this.#provider, this.#window, input);
   }
 
   submit(input: SubmitInput): Promise<SubmitResult> {

@@ -1,14 +1,19 @@
 /** What a change would do, read from the tenant as it is now: the plan, and the products' overview. */
 import type { LicenseProvider } from '../providers/license-provider.js';
 import { NO_RULES, predictAssignment, predictRevocations, type RevokeRefusal } from './eligibility.js';
-import type { ChangeRequest, Customer, Product, UserLicense } from './model.js';
+import type { ChangeItem, ChangeRequest, Customer, Product, TenantUser, UserLicense } from './model.js';
 import { type PlanResult, planChanges, planParts, samePlans } from './plan.js';
+import type { ReplaceChoice } from './plan-replace.js';
+import { type ChangePreview, previewChange } from './preview.js';
 import type { ChangeInput, PartsInput, ProductOverview } from './service-types.js';
 
 export interface PlannedChange {
   customer: Customer | null;
   plan: PlanResult;
   products: Product[];
+  /** The selected users and their holdings as the plan read them. */
+  users: TenantUser[];
+  holdings: ReadonlyMap<string, readonly UserLicense[]>;
 }
 
 /** Plans a change of users × products, or of each user's own parts, against the tenant as it is now. */
@@ -34,7 +39,39 @@ export async function planChange(
           revoke: input.revoke,
           replace: input.replace ?? [],
         });
-  return { customer, plan, products };
+  return { customer, plan, products, users, holdings };
+}
+
+/** The preview of a change planned by planChange, from the same reading of the tenant. */
+export async function previewPlanned(
+  provider: LicenseProvider,
+  customerId: string,
+  planned: PlannedChange & { plan: { ok: true } },
+  replace: readonly ReplaceChoice[] = [],
+): Promise<ChangePreview> {
+  const rules = await (provider.licensingRules?.(customerId) ?? NO_RULES);
+  const { users, products, holdings } = planned;
+  const pairs = replace.map(({ from, to }) => ({ from, to: to.skuId }));
+  return previewChange({ items: planned.plan.items, users, products, holdings, rules, replace: pairs });
+}
+
+/**
+ * The preview of planned items (a retry's or an undo's), against the tenant as it is now: the
+ * items' users, the customer's products and their holdings are read again.
+ */
+export async function previewItems(
+  provider: LicenseProvider,
+  customerId: string,
+  items: readonly ChangeItem[],
+): Promise<{ preview: ChangePreview; products: Product[] }> {
+  const userIds = [...new Set(items.map((item) => item.userId))];
+  const [users, products, holdings, rules] = await Promise.all([
+    provider.getUsers(customerId, userIds),
+    provider.listProducts(customerId),
+    provider.getHoldings(customerId, userIds),
+    provider.licensingRules?.(customerId) ?? NO_RULES,
+  ]);
+  return { preview: previewChange({ items, users, products, holdings, rules }), products };
 }
 
 /** The products a change names, to assign, to revoke or in a replacement. */

@@ -8,6 +8,7 @@ import type { WritePacer } from './pacer.js';
 import type { PlanProblem, UserParts } from './plan.js';
 import type { ReplaceChoice } from './plan-replace.js';
 import type { ApprovalBasis } from './policy.js';
+import type { ChangePreview } from './preview.js';
 import type { RetryOptions } from './service-runs.js';
 
 /** One product as the manage-licenses step shows it, over the selected users. */
@@ -70,6 +71,9 @@ export type SubmitInput = ChangeInput & SubmitDetails;
 /** A change of per-user parts as submitted (follow-ups). */
 export type PartsSubmitInput = PartsInput & SubmitDetails;
 
+/** A change refused before anything is saved, with every problem found. */
+export type PlanProblemsResult = { ok: false; problems: PlanProblem[] };
+
 export type PrepareResult =
   | {
       ok: true;
@@ -82,7 +86,16 @@ export type PrepareResult =
       /** What the approval decision is based on (this request, the operator's earlier ones). */
       basis: ApprovalBasis;
     }
-  | { ok: false; problems: PlanProblem[] };
+  | PlanProblemsResult;
+
+/** A change checked like prepare, with what it will do per product and reason (preview.ts). */
+export type PreviewResult =
+  | (Extract<PrepareResult, { ok: true }> & {
+      preview: ChangePreview;
+      /** The customer's products (names for the preview). */
+      products: Product[];
+    })
+  | PlanProblemsResult;
 
 export type SubmitResult =
   | {

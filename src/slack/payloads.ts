@@ -20,6 +20,8 @@ export const SkuValue = z.string().min(1).max(200);
 export const DraftMetadata = z.object({
   draftId: DraftId,
   skuId: SkuValue.optional(),
+  /** The operation of a preview line whose users are shown. */
+  op: z.enum(['assign', 'revoke', 'replace']).optional(),
 });
 export type DraftMetadata = z.infer<typeof DraftMetadata>;
 

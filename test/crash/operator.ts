@@ -173,8 +173,9 @@ export interface Told {
 }
 
 /**
- * Apply / Request approval on the manage step; resolves once the operator is shown the submitted
- * view with its request id (in the ack, or by the views.update that follows a placeholder ack).
+ * Next on the manage step, then Apply / Request approval on its preview; resolves once the operator
+ * is shown the submitted view with its request id (in the ack, or by the views.update that follows
+ * a placeholder ack).
  */
 export async function apply(
   child: ChildApp,
@@ -193,6 +194,10 @@ export async function apply(
   if (response.responseAction === 'errors') {
     throw new Error(`Apply was refused: ${JSON.stringify(response.errors)}`);
   }
+  // The preview of what will happen, then its submit (Apply / Request approval).
+  await viewWhen(child, viewId, hasBlock(new RegExp(`^${ids.blocks.previewActions}$`)), 'the preview');
+  const confirmed = await child.driver.viewSubmission({ userId: OPERATOR, viewId });
+  if (confirmed.status !== 200) throw new Error(`the preview's submit answered ${confirmed.status}`);
   const shown = await viewWhen(
     child,
     viewId,

@@ -27,6 +27,7 @@ import {
   firstName,
   openLicenses,
   pickUsers,
+  submitChange,
   textOf,
   ticks,
   toLicenses,
@@ -107,17 +108,14 @@ const breakGlassTicked = {
   [ids.blocks.breakGlass]: { [ids.actions.breakGlass]: { selected_options: [{ value: BREAK_GLASS_VALUE }] } },
 };
 
+/** The manage step submitted with the revocations (and break-glass ticked), then its preview confirmed. */
 function submit(user: string, viewId: string, reason: string, breakGlass: boolean) {
-  const view = current(t.h, viewId);
-  return t.h.driver.viewSubmission({
-    userId: user,
+  return submitChange(
+    t.h,
     viewId,
-    values: {
-      ...ticks(view, 'revoke', [REVOKED_SKU]),
-      [ids.blocks.reason]: { [ids.actions.reason]: { value: reason } },
-      ...(breakGlass ? (breakGlassTicked as never) : {}),
-    },
-  });
+    { revoke: [REVOKED_SKU], reason, ...(breakGlass ? { values: breakGlassTicked as never } : {}) },
+    user,
+  );
 }
 
 /** The break-glass operator runs a 20-revocation request at once; returns its request id and notice. */
@@ -203,11 +201,16 @@ describe('break-glass', () => {
       response_urls: [],
     };
     const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
-    const answer = await h.driver.raw(body, {
-      'Content-Type': 'application/x-www-form-urlencoded',
-      ...h.driver.sign(body),
-    });
+    const signed = (form: string) =>
+      h.driver.raw(form, { 'Content-Type': 'application/x-www-form-urlencoded', ...h.driver.sign(form) });
+    const answer = await signed(body);
     expect(answer.status).toBe(200);
+    // Its preview asks for approval (the forged tick is not kept), and so does its confirm.
+    const preview = (answer.body as { view: { submit?: { text: string } } }).view;
+    expect(preview.submit?.text).toBe('Request approval');
+    const confirmed = { ...payload, view: { ...view, ...preview, state: { values: {} } } };
+    const confirmBody = new URLSearchParams({ payload: JSON.stringify(confirmed) }).toString();
+    expect((await signed(confirmBody)).status).toBe(200);
     await h.idle();
     const [request] = await h.service.recentRequests(OTHER, 1);
     expect(request?.status).toBe('pending_approval');

@@ -44,6 +44,12 @@ afterEach(async () => {
 });
 afterAll(() => reportAckLatencies('failures.test.ts'));
 
+/**
+ * A product these users can get, ticked beside one each of them fails for: a request whose every
+ * change would fail cannot be submitted (its preview has no submit).
+ */
+const ALSO_SUBMITTABLE = DEMO_SKUS.VISIOCLIENT;
+
 /** Runs one request through Slack and returns what its thread says. */
 async function threadOf(
   options: HarnessOptions,
@@ -69,7 +75,7 @@ function expectFailure(text: string, user: TenantUser, reason: FailureReason) {
 
 describe('failures in the thread', () => {
   it('usage_location_missing', async () => {
-    const { text, users } = await threadOf({}, (c) => [c.noUsageLocation], {
+    const { text, users } = await threadOf({}, (c) => [c.noUsageLocation, c.unlicensed], {
       assign: [DEMO_SKUS.ENTERPRISEPACK],
     });
     expectFailure(text, present(users[0], 'user 0'), 'usage_location_missing');
@@ -77,23 +83,30 @@ describe('failures in the thread', () => {
 
   it('usage_location_not_allowed', async () => {
     const { text, users } = await threadOf({}, (c) => [c.outsideCallingPlanCountries], {
-      assign: [DEMO_SKUS.MCOPSTN1],
+      assign: [DEMO_SKUS.MCOPSTN1, ALSO_SUBMITTABLE],
     });
     expectFailure(text, present(users[0], 'user 0'), 'usage_location_not_allowed');
   });
 
   it('missing_prerequisite', async () => {
-    const { text, users } = await threadOf({}, (c) => [c.unlicensed], { assign: [DEMO_SKUS.MCOMEETADV] });
+    const { text, users } = await threadOf({}, (c) => [c.unlicensed], {
+      assign: [DEMO_SKUS.MCOMEETADV, ALSO_SUBMITTABLE],
+    });
     expectFailure(text, present(users[0], 'user 0'), 'missing_prerequisite');
   });
 
   it('mutually_exclusive', async () => {
-    const { text, users } = await threadOf({}, (c) => [c.e1Holder], { assign: [DEMO_SKUS.ENTERPRISEPACK] });
+    const { text, users } = await threadOf({}, (c) => [c.e1Holder], {
+      assign: [DEMO_SKUS.ENTERPRISEPACK, ALSO_SUBMITTABLE],
+    });
     expectFailure(text, present(users[0], 'user 0'), 'mutually_exclusive');
   });
 
   it('inherited_from_group', async () => {
-    const { text, users } = await threadOf({}, (c) => [c.groupInherited], { revoke: [DEMO_SKUS.EMS] });
+    const { text, users } = await threadOf({}, (c) => [c.groupInherited], {
+      revoke: [DEMO_SKUS.EMS],
+      assign: [ALSO_SUBMITTABLE],
+    });
     expectFailure(text, present(users[0], 'user 0'), 'inherited_from_group');
   });
 

@@ -4,6 +4,9 @@
  */
 import { expect } from 'vitest';
 import { ids, patterns } from '../../blocks/ids.js';
+import type { DemoTenantData } from '../../src/providers/demo/demo-tenant.js';
+import { DEMO_SKUS, demoCases } from '../../src/providers/demo/generator.js';
+import { CALLING_PLAN_COUNTRIES } from '../../src/providers/demo/rules.js';
 import { type AppHarness, CHANNEL, OPERATOR, TEST_CUSTOMERS } from '../support/app-harness.js';
 import { expectValidMessageBlocks, expectValidModal } from '../support/block-kit.js';
 import { findAction, optionsOf } from '../support/slack-driver.js';
@@ -186,22 +189,66 @@ export function ticks(
   return values;
 }
 
-/** Submits the manage-licenses step with the given ticks. */
-export async function submitChange(
-  h: AppHarness,
-  viewId: string,
-  change: { assign?: readonly string[]; revoke?: readonly string[]; reason?: string },
-  user = OPERATOR,
-) {
-  const view = current(h, viewId);
-  const values = {
+export interface Change {
+  assign?: readonly string[];
+  revoke?: readonly string[];
+  reason?: string;
+  /** Other state values of the manage step (e.g. the break-glass box). */
+  values?: Record<string, Record<string, SlackObject>>;
+}
+
+/** The state values of the manage step that tick `change` (and type its reason). */
+export function changeValues(view: FakeView, change: Change): Record<string, Record<string, SlackObject>> {
+  return {
     ...ticks(view, 'assign', change.assign ?? []),
     ...ticks(view, 'revoke', change.revoke ?? []),
     ...(change.reason === undefined
       ? {}
       : { [ids.blocks.reason]: { [ids.actions.reason]: { value: change.reason } } }),
+    ...change.values,
   };
-  return h.driver.viewSubmission({ userId: user, viewId, values });
+}
+
+/** True once the preview is on screen (not its loading view). */
+export function showsPreview(view: FakeView): boolean {
+  return (
+    view.callbackId === ids.views.preview && view.blocks.some((b) => b.block_id === ids.blocks.previewActions)
+  );
+}
+
+/**
+ * Submits the manage step with the given ticks: the refusal (errors), or the preview once it is on
+ * screen (a late check answers with a loading view first). From the preview, "‹ Back" first.
+ */
+export async function toPreview(h: AppHarness, viewId: string, change: Change, user = OPERATOR) {
+  if (current(h, viewId).callbackId === ids.views.preview)
+    await click(h, viewId, ids.actions.previewBack, user);
+  const values = changeValues(current(h, viewId), change);
+  const answer = await h.driver.viewSubmission({ userId: user, viewId, values });
+  if (answer.responseAction === 'update' && current(h, viewId).callbackId === ids.views.preview) {
+    await h.fake.waitFor(
+      () => showsPreview(current(h, viewId)) || current(h, viewId).callbackId !== ids.views.preview,
+      5000,
+    );
+    expectValidModal(current(h, viewId).definition);
+  }
+  return answer;
+}
+
+/** Submits the preview on screen (Apply / Request approval / Run now). */
+export function confirm(h: AppHarness, viewId: string, user = OPERATOR) {
+  expect(current(h, viewId).callbackId).toBe(ids.views.preview);
+  return h.driver.viewSubmission({ userId: user, viewId });
+}
+
+/**
+ * Submits the manage-licenses step with the given ticks and confirms its preview: the answer to
+ * the confirm, or the manage step's when it was refused there (or answered as already submitted).
+ */
+export async function submitChange(h: AppHarness, viewId: string, change: Change, user = OPERATOR) {
+  const answer = await toPreview(h, viewId, change, user);
+  if (answer.responseAction !== 'update' || !showsPreview(current(h, viewId))) return answer;
+  return confirm(h, viewId, user);
 }
 
 /** The full operator flow up to the manage step: customer, users picked by typeahead. */
@@ -229,6 +276,27 @@ export async function finishedRun(
     if (message.blocks) expectValidMessageBlocks(message.blocks);
   }
   return { summary, thread };
+}
+
+/**
+ * No Contoso user can get a Calling Plan as generated, and a request whose every change would fail
+ * cannot be submitted: one unlicensed user in a Calling Plan country is given E5 (Teams Phone).
+ */
+export function withCaller(data: DemoTenantData): { data: DemoTenantData; callerId: string } {
+  const contoso = contosoOf(data);
+  const scripted = new Set(Object.values(demoCases(contoso)).map((u) => u.id));
+  const caller = present(
+    contoso.users.find(
+      (u) =>
+        !scripted.has(u.id) &&
+        u.usageLocation !== null &&
+        CALLING_PLAN_COUNTRIES.includes(u.usageLocation) &&
+        (contoso.holdings[u.id] ?? []).length === 0,
+    ),
+    'an unlicensed user in a Calling Plan country',
+  );
+  contoso.holdings[caller.id] = [{ skuId: DEMO_SKUS.SPE_E5, disabledPlans: [], direct: true, viaGroups: [] }];
+  return { data, callerId: caller.id };
 }
 
 /** All text of blocks (section, context, header texts), for reading what people see. */

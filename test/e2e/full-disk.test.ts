@@ -15,7 +15,7 @@ import { LowdbStore } from '../../src/store/lowdb-store.js';
 import { CANNOT_SAVE_TEXT } from '../../src/store/store.js';
 import { FailingFs } from '../persistence/failing-fs.js';
 import { type AppHarness, RecordingLogger, startAppHarness } from '../support/app-harness.js';
-import { contosoOf, current, finishedRun, selectUsers, submitChange } from './flow.js';
+import { blocksText, contosoOf, current, finishedRun, selectUsers, submitChange } from './flow.js';
 
 type Disk = {
   dataDir: string;
@@ -126,15 +126,18 @@ describe.each(['full', 'read-only'] as const)('a %s DATA_DIR', (kind) => {
     const manage = await selectUsers(h, contoso.customer, [unlicensed]);
 
     await disk.fail(kind);
+    // The preview is shown (nothing is saved by it); its confirm finds the disk failing and brings
+    // the manage step back, ticks kept, with the reason at the top.
     const refused = await submitChange(h, manage.id, { assign: [DEMO_SKUS.ENTERPRISEPACK] });
-    expect(refused.responseAction).toBe('errors');
-    expect(Object.values(refused.errors ?? {}).join(' ')).toContain(CANNOT_SAVE_TEXT);
+    expect(refused.responseAction).toBe('update');
+    expect(current(h, manage.id).callbackId).toBe(ids.views.manage);
+    expect(blocksText(current(h, manage.id).blocks)).toContain(CANNOT_SAVE_TEXT);
     expect(h.store.health().writable).toBe(false);
     const readyz = h.appUrl.replace('/slack/events', '/readyz');
     const notReady = await fetch(readyz);
     expect(notReady.status).toBe(503);
     expect(await notReady.text()).toMatch(/^store cannot write: .*(ENOSPC|EROFS|no space|read-only)/);
-    // Refused again at once while the disk is still failing; nothing was kept, nothing posted.
+    // Refused again at once, inline on the manage step, while the disk is still failing; nothing was kept, nothing posted.
     const again = await submitChange(h, manage.id, { assign: [DEMO_SKUS.ENTERPRISEPACK] });
     expect(Object.values(again.errors ?? {}).join(' ')).toContain(CANNOT_SAVE_TEXT);
     expect(await h.store.listRequests({ limit: 10 })).toEqual([]);

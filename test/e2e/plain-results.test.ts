@@ -7,9 +7,17 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ChangeRequest, TenantUser } from '../../src/licensing/model.js';
 import { DEMO_SKUS, type DemoCases, demoCases } from '../../src/providers/demo/generator.js';
-import { type AppHarness, startAppHarness } from '../support/app-harness.js';
+import { type AppHarness, type HarnessOptions, startAppHarness } from '../support/app-harness.js';
 import { CSV_UPLOAD_CALLS } from '../support/slack-fake.js';
-import { blocksText, contosoOf, finishedRun, present, selectUsers, submitChange } from './flow.js';
+import {
+  blocksText,
+  contosoOf,
+  finishedRun,
+  present,
+  selectUsers,
+  submitChange,
+  withCaller,
+} from './flow.js';
 
 const GUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
 // Every finished request's results CSV is uploaded to its thread.
@@ -45,8 +53,9 @@ async function runFor(
     holds: (u: TenantUser, sku: string) => boolean,
   ) => TenantUser[],
   change: { assign?: string[]; revoke?: string[] },
+  options: HarnessOptions = {},
 ): Promise<Run> {
-  h = await startAppHarness();
+  h = await startAppHarness(options);
   const contoso = contosoOf(h.data);
   const holds = (u: TenantUser, sku: string) => (contoso.holdings[u.id] ?? []).some((l) => l.skuId === sku);
   const chosen = users(demoCases(contoso), contoso.users, holds);
@@ -136,13 +145,26 @@ describe('the thread in plain words, grouped by cause', () => {
   it('a Calling Plan: the country it is not sold in, the product it needs, a missing location, each its own section', async () => {
     let abroad: TenantUser | undefined;
     let unlicensed: TenantUser | undefined;
+    // One user who gets it: a request whose every change would fail cannot be submitted.
+    let callerId = '';
     const run = await runFor(
-      (cases) => {
+      (cases, all) => {
         abroad = cases.outsideCallingPlanCountries;
         unlicensed = cases.unlicensed;
-        return [abroad, unlicensed, cases.noUsageLocation];
+        const caller = present(
+          all.find((u) => u.id === callerId),
+          'the caller',
+        );
+        return [abroad, unlicensed, cases.noUsageLocation, caller];
       },
       { assign: [DEMO_SKUS.MCOPSTN1] },
+      {
+        tenant: (data) => {
+          const given = withCaller(data);
+          callerId = given.callerId;
+          return given.data;
+        },
+      },
     );
     expectNoIdsPosted(run, 2);
     expect(run.groups).toHaveLength(3);
@@ -164,7 +186,8 @@ describe('the thread in plain words, grouped by cause', () => {
       (cases) => {
         inherited = cases.groupInherited;
         base = cases.baseWithAddOn;
-        return [inherited, base];
+        // One user whose direct EMS goes: a request whose every change would fail cannot be submitted.
+        return [inherited, base, cases.directAndGroup];
       },
       { revoke: [DEMO_SKUS.ENTERPRISEPACK, DEMO_SKUS.EMS] },
     );
@@ -181,7 +204,9 @@ describe('the thread in plain words, grouped by cause', () => {
 
 describe('request ids', () => {
   it('stay out of the thread but for its context line', async () => {
-    const run = await runFor((cases) => [cases.noUsageLocation], { assign: [DEMO_SKUS.ENTERPRISEPACK] });
+    const run = await runFor((cases) => [cases.noUsageLocation, cases.unlicensed], {
+      assign: [DEMO_SKUS.ENTERPRISEPACK],
+    });
     const id = run.request.id;
     expect(run.groups.join('\n')).not.toContain(id);
     expect(run.posted.some((text) => text.includes(`Request ${id}`))).toBe(true);

@@ -14,12 +14,14 @@ import { type AppHarness, reportAckLatencies, startAppHarness } from '../support
 import {
   blocksText,
   contosoOf,
-  type current,
+  current,
   finishedRun,
   present,
   selectUsers,
   submitChange,
   textOf,
+  toPreview,
+  withCaller,
 } from './flow.js';
 
 let h: AppHarness | undefined;
@@ -103,10 +105,10 @@ async function submitAndCount(viewId: string, skuId: string) {
   return { counts: outcomeOf(stored, skuId), summary: textOf([summary]), thread: textOf(thread) };
 }
 
-/** Every scripted user of Contoso, each once. */
-function scriptedUsers(harness: AppHarness) {
+/** Every scripted user of Contoso, each once, and the users `extra` names. */
+function scriptedUsers(harness: AppHarness, extra: readonly string[] = []) {
   const contoso = contosoOf(harness.data);
-  const users = Object.values(demoCases(contoso));
+  const users = [...Object.values(demoCases(contoso)), ...contoso.users.filter((u) => extra.includes(u.id))];
   return { contoso, users: users.filter((u, i) => users.findIndex((v) => v.id === u.id) === i) };
 }
 
@@ -122,8 +124,15 @@ describe('the prediction equals the outcome on the scripted users', () => {
 
   for (const [name, skuId] of Object.entries(products)) {
     it(name, async () => {
-      h = await startAppHarness();
-      const { contoso, users } = scriptedUsers(h);
+      let callerId = '';
+      h = await startAppHarness({
+        tenant: (data) => {
+          const given = withCaller(data);
+          callerId = given.callerId;
+          return given.data;
+        },
+      });
+      const { contoso, users } = scriptedUsers(h, skuId === DEMO_SKUS.MCOPSTN1 ? [callerId] : []);
       const manage = await selectUsers(h, contoso.customer, users);
       const predicted = parseDescription(assignDescription(manage, skuId));
       if (skuId === DEMO_SKUS.ENTERPRISEPACK) {
@@ -142,7 +151,7 @@ describe('the prediction equals the outcome on the scripted users', () => {
     });
   }
 
-  it('no seats (Power BI Pro, none left): the request runs, and the outcome is the prediction, with the fix to buy more', async () => {
+  it('no seats (Power BI Pro, none left): every change would fail, so its preview cannot be submitted', async () => {
     h = await startAppHarness({ env: { PURCHASE_URL: BUY } });
     const { contoso, users } = scriptedUsers(h);
     const manage = await selectUsers(h, contoso.customer, users);
@@ -150,11 +159,14 @@ describe('the prediction equals the outcome on the scripted users', () => {
     const description = assignDescription(manage, DEMO_SKUS.POWER_BI_PRO);
     expect(description).toMatch(/^0 would get it · \d+ cannot: .*\d+ no seats/);
     expect(buyMoreUrls(manage)).toContain(BUY);
-    const outcome = await submitAndCount(manage.id, DEMO_SKUS.POWER_BI_PRO);
-    expect(outcome.counts).toEqual(parseDescription(description));
-    for (const reason of Object.keys(outcome.counts.refused)) seen.add(reason);
-    // The users beyond the seats are one group, with the fix (was: the submit refused as a whole).
-    expect(outcome.thread).toContain(`<${BUY}|buy more seats of Power BI Pro>`);
+    const answer = await toPreview(h, manage.id, { assign: [DEMO_SKUS.POWER_BI_PRO] });
+    expect(answer.responseAction).toBe('update');
+    const preview = current(h, manage.id);
+    expect(preview.definition.submit).toBeUndefined();
+    const { refused } = parseDescription(description);
+    expect(blocksText(preview.blocks)).toContain(`${refused.insufficient_licenses} beyond the seats left`);
+    expect(blocksText(preview.blocks)).toContain('is expected to fail*, so submitting would change nothing');
+    expect(await h.store.listRequests({ limit: 10 })).toEqual([]);
   });
 
   it('seats that run out part-way: the first users get it, those beyond fail "no seats", as predicted', async () => {
@@ -188,6 +200,7 @@ describe('the prediction equals the outcome on the scripted users', () => {
     const outcome = await submitAndCount(manage.id, DEMO_SKUS.ENTERPRISEPREMIUM);
     expect(outcome.counts).toEqual(parseDescription(description));
     expect(outcome.counts).toEqual({ gets: 2, refused: { insufficient_licenses: 2 } });
+    seen.add('insufficient_licenses');
     expect(outcome.summary).toContain('2 succeeded · 0 no change · :x: 2 failed');
     // One group for the users beyond the seats, with its fix.
     expect(outcome.thread).toContain(':x: *Office 365 E5* could not be assigned to 2 users.');

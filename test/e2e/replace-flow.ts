@@ -5,7 +5,7 @@ import type { LicenseProvider } from '../../src/providers/license-provider.js';
 import { type AppHarness, OPERATOR } from '../support/app-harness.js';
 import { findAction, optionsOf } from '../support/slack-driver.js';
 import type { SlackObject } from '../support/slack-fake.js';
-import { current, ticks } from './flow.js';
+import { type Change, click, confirm, current, showsPreview, toPreview } from './flow.js';
 
 /** The option of `skuId` in one of the replace selects of the view. */
 export function replaceOption(
@@ -25,20 +25,13 @@ export function replaceOption(
   return option;
 }
 
-/** Submits the manage step with a replacement (either side may be left out) and any ticks. */
-export function submitReplace(
-  h: AppHarness,
-  viewId: string,
-  change: {
-    from?: string;
-    to?: string;
-    assign?: readonly string[];
-    revoke?: readonly string[];
-    reason?: string;
-  },
-  user = OPERATOR,
-) {
-  const view = current(h, viewId);
+export interface ReplaceChange extends Change {
+  from?: string;
+  to?: string;
+}
+
+/** The manage step's state values of a replacement (either side may be left out) and any ticks. */
+function replaceValues(h: AppHarness, viewId: string, change: ReplaceChange): Change {
   const picked = (side: 'from' | 'to', skuId: string | undefined) => {
     if (skuId === undefined) return {};
     const [blockId, actionId] =
@@ -47,16 +40,22 @@ export function submitReplace(
         : [ids.blocks.replaceTo, ids.actions.replaceTo];
     return { [blockId]: { [actionId]: { selected_option: replaceOption(h, viewId, side, skuId) } } };
   };
-  const values = {
-    ...ticks(view, 'assign', change.assign ?? []),
-    ...ticks(view, 'revoke', change.revoke ?? []),
-    ...picked('from', change.from),
-    ...picked('to', change.to),
-    ...(change.reason === undefined
-      ? {}
-      : { [ids.blocks.reason]: { [ids.actions.reason]: { value: change.reason } } }),
-  };
-  return h.driver.viewSubmission({ userId: user, viewId, values });
+  const { from, to, ...rest } = change;
+  return { ...rest, values: { ...rest.values, ...picked('from', from), ...picked('to', to) } };
+}
+
+/** Submits the manage step with a replacement: the refusal (errors), or its preview on screen. */
+export async function previewReplace(h: AppHarness, viewId: string, change: ReplaceChange, user = OPERATOR) {
+  if (current(h, viewId).callbackId === ids.views.preview)
+    await click(h, viewId, ids.actions.previewBack, user);
+  return toPreview(h, viewId, replaceValues(h, viewId, change), user);
+}
+
+/** Submits the manage step with a replacement and confirms its preview (see flow.ts submitChange). */
+export async function submitReplace(h: AppHarness, viewId: string, change: ReplaceChange, user = OPERATOR) {
+  const answer = await previewReplace(h, viewId, change, user);
+  if (answer.responseAction !== 'update' || !showsPreview(current(h, viewId))) return answer;
+  return confirm(h, viewId, user);
 }
 
 /** A provider that records every change it is asked to apply, per user, in order. */

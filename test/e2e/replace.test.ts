@@ -12,8 +12,9 @@ import type { DemoCustomerData } from '../../src/providers/demo/demo-tenant.js';
 import { type AppHarness, OPERATOR, reportAckLatencies, startAppHarness } from '../support/app-harness.js';
 import { startApprovalHarness, THRESHOLD } from '../support/approval-harness.js';
 import { parseCsv } from '../support/csv.js';
-import { blocksText, contosoOf, current, finishedRun, present, selectUsers, textOf } from './flow.js';
-import { recordingChanges, submitReplace } from './replace-flow.js';
+import { findAction } from '../support/slack-driver.js';
+import { blocksText, click, contosoOf, current, finishedRun, present, selectUsers, textOf } from './flow.js';
+import { previewReplace, recordingChanges, replaceOption, submitReplace } from './replace-flow.js';
 
 const E1 = DEMO_SKUS.STANDARDPACK;
 const E3 = DEMO_SKUS.ENTERPRISEPACK;
@@ -71,6 +72,26 @@ describe('replace A with B (demo tenant)', () => {
       [ava, ben, cat, dan].map((u) => present(u, 'user')),
     );
     expect(blocksText(view.blocks)).toContain('*Replace* one product with another');
+
+    // The preview says it as one line: the holders change, the user without E1 is a no-op, the
+    // holder without a usage location is predicted to fail (and the run agrees, below).
+    const previewed = await previewReplace(h, view.id, { from: E1, to: E3 });
+    expect(previewed.responseAction).toBe('update');
+    const preview = blocksText(current(h, view.id).blocks);
+    expect(preview).toContain(
+      `*Replace ${nameOf(E1)} with ${nameOf(E3)}*\n2 will change · 1 do not have it: nothing to replace · :x: 1 will fail: 1 no usage location`,
+    );
+    expect(preview).not.toContain(`*Assign ${nameOf(E3)}*`);
+    expect(preview).not.toContain(`*Revoke ${nameOf(E1)}*`);
+    // Back keeps the pair chosen.
+    await click(h, view.id, ids.actions.previewBack);
+    const back = current(h, view.id);
+    expect(findAction(back, ids.actions.replaceFrom, ids.blocks.replaceFrom).element.initial_option).toEqual(
+      replaceOption(h, view.id, 'from', E1),
+    );
+    expect(findAction(back, ids.actions.replaceTo, ids.blocks.replaceTo).element.initial_option).toEqual(
+      replaceOption(h, view.id, 'to', E3),
+    );
 
     const submitted = await submitReplace(h, view.id, { from: E1, to: E3 });
     expect(submitted.responseAction).toBe('update');

@@ -14,6 +14,7 @@ import {
   firstName,
   openLicenses,
   pickUsers,
+  showsPreview,
   textOf,
   ticks,
   toLicenses,
@@ -148,9 +149,12 @@ describePostgres('two replicas on one database', () => {
     const [a, b] = s.replicas.map((replica) => replica.driver);
     if (a === undefined || b === undefined) throw new Error('two replicas expected');
 
+    // Next on the manage step shows the preview; its confirm is the submission delivered twice.
+    expect((await a.viewSubmission({ userId: OPERATOR, viewId, values })).responseAction).toBe('update');
+    await s.fake.waitFor(() => showsPreview(current(s.flow(0), viewId)), 5000);
     const answers = await Promise.all([
-      a.viewSubmission({ userId: OPERATOR, viewId, values }),
-      b.viewSubmission({ userId: OPERATOR, viewId, values }),
+      a.viewSubmission({ userId: OPERATOR, viewId }),
+      b.viewSubmission({ userId: OPERATOR, viewId }),
     ]);
     expect(answers.map((answer) => answer.status)).toEqual([200, 200]);
     await s.fake.waitFor(() => current(s.flow(0), viewId).callbackId === ids.views.submitted, 5000);
@@ -188,7 +192,11 @@ describePostgres('two replicas on one database', () => {
       ...ticks(current(s.flow(0), viewId), 'revoke', [REVOKED_SKU]),
       [ids.blocks.reason]: { [ids.actions.reason]: { value: 'Leavers of March' } },
     };
-    const submitted = await s.replicas[1]?.driver.viewSubmission({ userId: OPERATOR, viewId, values });
+    const next = await s.replicas[1]?.driver.viewSubmission({ userId: OPERATOR, viewId, values });
+    expect(next?.responseAction).toBe('update');
+    await s.fake.waitFor(() => showsPreview(current(s.flow(0), viewId)), 5000);
+    // The preview's confirm reaches the other replica: the choice is in the draft, not in memory.
+    const submitted = await s.replicas[0]?.driver.viewSubmission({ userId: OPERATOR, viewId });
     expect(submitted?.responseAction).toBe('update');
     await s.idle();
     const store = s.replicas[0]?.store;

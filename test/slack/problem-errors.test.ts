@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderLicensesStep } from '../../blocks/licenses-step.js';
 import type { ProductOverview } from '../../src/licensing/licensing-service.js';
-import { problemErrors } from '../../src/slack/listeners/submit.js';
+import { problemErrors } from '../../src/slack/listeners/submit-errors.js';
 import { makeProduct } from '../support/licensing-factories.js';
 
 function view(products: number) {

@@ -23,6 +23,7 @@ import {
   showHolders,
   showPlans,
 } from './licenses-step.js';
+import { previewBack, previewLicenses, previewUsersPage, showPreviewUsers } from './preview-step.js';
 import { requireStaff } from './staff.js';
 import { answerRepeatedSubmission, submitLicenses } from './submit.js';
 import {
@@ -100,15 +101,14 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   app.view(ids.views.plans, ...customerStep, savePlans(deps));
   app.action<BlockAction>(patterns.buyMore, ...step, acknowledge);
 
-  // 4. Submit → summary and run
+  // 4. Preview (what will happen, with each line's users), then submit → summary and run.
   // A retried delivery of a submission that took effect is answered before the draft check.
-  app.view(
-    ids.views.manage,
-    operator,
-    answerRepeatedSubmission(deps),
-    ownCustomerDraft,
-    submitLicenses(deps),
-  );
+  const repeated = answerRepeatedSubmission(deps);
+  app.view(ids.views.manage, operator, repeated, ownCustomerDraft, previewLicenses(deps));
+  app.action<BlockAction>(ids.actions.previewBack, ...customerStep, previewBack(deps));
+  app.action<BlockAction>(patterns.previewUsers, ...customerStep, showPreviewUsers(deps));
+  app.action<BlockAction>(patterns.previewUsersPage, ...customerStep, previewUsersPage(deps));
+  app.view(ids.views.preview, operator, repeated, ownCustomerDraft, submitLicenses(deps));
 
   // 5. Approvals (src/slack/approval): approval message and App Home buttons, reject-reason modal.
   // Access is checked inside, after the ack: a refusal is an ephemeral, and a click must never wait on it.

@@ -89,18 +89,19 @@ export async function renderLicensesFor(
     replace?: ReplacePick;
     approval?: ApprovalBasis | null;
     error?: string | null;
+    /** The choice the preview kept (Back, or a refused confirm): ticked again, with its reason. */
+    chosen?: NonNullable<Draft['previewed']>;
   } = {},
 ): Promise<ModalView> {
-  const { revoke } = options;
+  const { chosen } = options;
+  const revoke = options.revoke ?? chosen?.revoke;
+  const assign = options.assign ?? chosen?.assign;
+  const replace = options.replace ?? chosen?.replace;
   const [products, approval] = await Promise.all([
     overviewFor(deps, draft),
     options.approval !== undefined || revoke === undefined
       ? (options.approval ?? null)
-      : approvalOf(deps, draft, {
-          revoke,
-          ...(options.assign ? { assign: options.assign } : {}),
-          ...(options.replace ? { replace: options.replace } : {}),
-        }),
+      : approvalOf(deps, draft, { revoke, ...(assign ? { assign } : {}), ...(replace ? { replace } : {}) }),
   ]);
   return renderLicensesStep({
     draftId: draft.id,
@@ -123,6 +124,7 @@ export async function renderLicensesFor(
         }),
     error: options.error ?? null,
     breakGlass: deps.config.BREAK_GLASS_USER_IDS.includes(draft.ownerId),
+    ...(chosen ? { chosen } : {}),
   });
 }
 

@@ -1,24 +1,25 @@
 /**
- * Submit of the manage-licenses step: check the change (refusing impossible ones inline), submit
- * it through the service (which claims the draft), show the submitted view, and hand the request
- * to the run orchestrator (src/slack/runs): its summary, then its approval request or its run.
+ * Submit of the preview ("Apply" / "Request approval" / "Run now"): the change the manage step
+ * kept in the draft is checked again against the tenant as it is now, submitted through the
+ * service (which claims the draft, so a twice-delivered confirm makes one request), the submitted
+ * view is shown, and the request goes to the run orchestrator (src/slack/runs): its summary, then
+ * its approval request or its run.
  */
 
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import type { ModalView } from '@slack/types';
-import { BREAK_GLASS_REASON_REQUIRED, BREAK_GLASS_VALUE } from '../../../blocks/break-glass.js';
-import { ids, patterns } from '../../../blocks/ids.js';
-import type { ChangeInput, DraftSubmitResult } from '../../licensing/licensing-service.js';
+import { BREAK_GLASS_REASON_REQUIRED } from '../../../blocks/break-glass.js';
+import type { DraftSubmitResult, PreviewResult } from '../../licensing/licensing-service.js';
 import type { PlanProblem } from '../../licensing/plan.js';
-import { approvalReason } from '../../licensing/policy.js';
 import { CANNOT_SAVE_TEXT, type Draft, StoreUnavailableError } from '../../store/store.js';
 import { draftOf } from '../access.js';
 import { announceBreakGlass } from '../approval/break-glass.js';
-import { DraftMetadata, parseMetadata, StateValues } from '../payloads.js';
+import { DraftMetadata, parseMetadata } from '../payloads.js';
 import { isLate, withinBudget } from '../views.js';
 import type { ListenerDeps } from './deps.js';
-import { renderLicensesFor, tickedProducts } from './licenses-step.js';
-import { halfPickErrors, replaceChoices, replacePicked, replaceProblemError } from './replace-choice.js';
+import { renderLicensesFor } from './licenses-step.js';
+import { type Chosen, changeOf, previewView } from './preview-step.js';
+import { problemErrors } from './submit-errors.js';
 import {
   ALREADY_SUBMITTED,
   alreadySubmittedView,
@@ -28,113 +29,16 @@ import {
   submittedView,
 } from './submitted-view.js';
 
-type Errors = Record<string, string>;
 type SubmitArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
 
-interface InputBlock {
-  type: string;
-  block_id?: string;
-  element?: { options?: readonly { value?: string; text?: { text?: string } }[] };
-}
-
-function inputBlocks(view: { blocks: readonly unknown[] }): InputBlock[] {
-  return (view.blocks as InputBlock[]).filter(
-    (block) => block.type === 'input' && block.block_id !== undefined,
-  );
-}
-
-/** The input block of `pattern` that offers `skuId`, and the product's name as shown there. */
-function blockOffering(view: { blocks: readonly unknown[] }, pattern: RegExp, skuId: string) {
-  for (const block of inputBlocks(view)) {
-    if (!pattern.test(block.block_id ?? '')) continue;
-    const option = block.element?.options?.find((candidate) => candidate.value === skuId);
-    if (option) return { blockId: block.block_id as string, name: option.text?.text ?? skuId };
-  }
-  return null;
-}
-
-/** The block that carries errors about the change as a whole: the first assign group. */
-function firstAssignBlock(view: { blocks: readonly unknown[] }): string | undefined {
-  return inputBlocks(view).find((block) => patterns.assign.test(block.block_id ?? ''))?.block_id;
-}
-
-/** Plan problems as inline errors under the blocks they are about. */
-export function problemErrors(
-  view: { blocks: readonly unknown[] },
-  problems: readonly PlanProblem[],
-): Errors {
-  const errors: Errors = {};
-  const fallback = firstAssignBlock(view);
-  const add = (blockId: string | undefined, message: string) => {
-    const key = blockId ?? fallback ?? ids.blocks.reason;
-    errors[key] = errors[key] ? `${errors[key]} ${message}` : message;
-  };
-  for (const problem of problems) {
-    switch (problem.kind) {
-      case 'empty':
-        add(fallback, 'Tick at least one product to assign or to revoke, or choose one to replace.');
-        break;
-      case 'no_users':
-        add(fallback, 'No user is selected any more. Start again with /licenses.');
-        break;
-      case 'both_ways': {
-        const where = blockOffering(view, patterns.revoke, problem.skuId);
-        add(where?.blockId, `${where?.name ?? problem.skuId} is ticked both to assign and to revoke.`);
-        break;
-      }
-      case 'unknown_product': {
-        const where = blockOffering(view, patterns.assign, problem.skuId);
-        add(where?.blockId, `${where?.name ?? problem.skuId} is no longer offered for this customer.`);
-        break;
-      }
-      case 'reason_required':
-        add(
-          ids.blocks.reason,
-          problem.basis === undefined
-            ? 'This request needs a manager’s approval: give a reason.'
-            : `This request needs a manager’s approval: ${approvalReason(problem.basis)} Give a reason.`,
-        );
-        break;
-      case 'unknown_customer':
-        add(fallback, 'This customer is no longer available. Start again with /licenses.');
-        break;
-      default: {
-        const nameOf = (skuId: string) => blockOffering(view, replacePattern, skuId)?.name ?? skuId;
-        const error = replaceProblemError(problem, nameOf);
-        if (error) add(error.blockId, error.text);
-      }
-    }
-  }
-  return errors;
-}
-
-/** The select that names every product a replacement may name. */
-const replacePattern = new RegExp(`^${ids.blocks.replaceFrom}$`);
-
-function changeInput(draft: Draft, state: unknown): ChangeInput {
-  const { assign, revoke } = tickedProducts(state);
-  const replace = replaceChoices(replacePicked(state), draft.disabledPlansBySku);
-  return {
-    customerId: draft.customerId ?? '',
-    userIds: draft.selectedUserIds,
-    assign: assign.map((skuId) => ({ skuId, disabledPlans: draft.disabledPlansBySku[skuId] ?? null })),
-    revoke,
-    ...(replace.length > 0 ? { replace } : {}),
-  };
-}
-
-/** The break-glass box is ticked by an operator in BREAK_GLASS_USER_IDS (the signed user id). */
-function breakGlassTicked(deps: ListenerDeps, userId: string, state: unknown): boolean {
-  if (!deps.config.BREAK_GLASS_USER_IDS.includes(userId)) return false;
-  return new StateValues(state)
-    .selectedMany(ids.blocks.breakGlass, ids.actions.breakGlass)
-    .includes(BREAK_GLASS_VALUE);
-}
+/** Every change of the preview is now expected to fail: it is shown again, without its submit. */
+export const ALL_WOULD_FAIL =
+  'Every change is expected to fail, so nothing was submitted. Fix the causes below or go back and change the request.';
 
 /**
  * Slack retries a submission it got no answer to in time: when the first delivery already took
  * effect (its draft is claimed and a request saved from it), answer as it did instead of
- * "This form has expired". Runs before requireOwnDraft on the submit route.
+ * "This form has expired". Runs before requireOwnDraft on the submit routes.
  */
 export function answerRepeatedSubmission(deps: ListenerDeps) {
   return async (args: SubmitArgs) => {
@@ -154,63 +58,81 @@ export function answerRepeatedSubmission(deps: ListenerDeps) {
   };
 }
 
-type Refused = { ok: false; errors: Errors; alreadySubmitted?: true };
+/**
+ * Why the confirm was refused, and what shows instead: the preview again (every change would
+ * fail), the already-submitted notice, or the manage step with the error at the top.
+ */
+type Refused = {
+  ok: false;
+  error: string;
+  alreadySubmitted?: true;
+  preview?: { chosen: Chosen; checked: Extract<PreviewResult, { ok: true }> };
+};
 type Outcome = Refused | Submitted;
 
-/** One inline error on the block that carries errors about the change as a whole. */
-function refusal(view: { blocks: readonly unknown[] }, text: string): Refused {
-  return { ok: false, errors: { [firstAssignBlock(view) ?? ids.blocks.reason]: text } };
-}
+const refused = (error: string): Refused => ({ ok: false, error });
+/** Plan problems in words (the preview has no input to put them under). */
+const problemText = (problems: readonly PlanProblem[]) =>
+  Object.values(problemErrors({ blocks: [] }, problems)).join(' ');
 
-/** Checks the change, then submits it through the service, which claims the draft (or hands it back). */
+/** Checks the previewed change again, then submits it through the service, which claims the draft. */
 async function submission(
   deps: ListenerDeps,
-  { view, body, logger }: Pick<SubmitArgs, 'view' | 'body' | 'logger'>,
+  { body, logger }: Pick<SubmitArgs, 'body' | 'logger'>,
   draft: Draft,
 ): Promise<Outcome> {
   const userId = body.user.id;
-  const reason = new StateValues(view.state).text(ids.blocks.reason, ids.actions.reason);
-  // Authority is the signed user id against configuration; a ticked box alone (forgeable) is not.
-  const breakGlass = breakGlassTicked(deps, userId, view.state);
-  if (!deps.store.health().writable) return refusal(view, CANNOT_SAVE_TEXT);
-  const halfPick = halfPickErrors(replacePicked(view.state));
-  if (halfPick !== null) return { ok: false, errors: halfPick };
-  const checked = await deps.service.prepare({ ...changeInput(draft, view.state), requestedBy: userId });
-  if (!checked.ok) return { ok: false, errors: problemErrors(view, checked.problems) };
-  if (checked.needsApproval && reason === null) {
-    if (breakGlass) return { ok: false, errors: { [ids.blocks.reason]: BREAK_GLASS_REASON_REQUIRED } };
-    return { ok: false, errors: problemErrors(view, [{ kind: 'reason_required', basis: checked.basis }]) };
+  const chosen = draft.previewed;
+  if (chosen === null) return refused('Tick the products again: this change was not checked.');
+  // Authority is the signed user id against configuration, checked again: the draft only remembers the tick.
+  const breakGlass = chosen.breakGlass && deps.config.BREAK_GLASS_USER_IDS.includes(userId);
+  if (!deps.store.health().writable) return refused(CANNOT_SAVE_TEXT);
+  const checked = await deps.service.preview({ ...changeOf(draft, chosen), requestedBy: userId });
+  if (!checked.ok) return refused(problemText(checked.problems));
+  if (checked.preview.allFail) return { ...refused(ALL_WOULD_FAIL), preview: { chosen, checked } };
+  if (checked.needsApproval && chosen.reason === null) {
+    if (breakGlass) return refused(BREAK_GLASS_REASON_REQUIRED);
+    return refused(problemText([{ kind: 'reason_required', basis: checked.basis }]));
   }
   let submitted: DraftSubmitResult;
   try {
     submitted = await deps.service.submitDraft(draft.id, userId, (claimed) => ({
-      ...changeInput(claimed, view.state),
+      ...changeOf(claimed, claimed.previewed ?? chosen),
       requestedBy: userId,
-      ...(reason === null ? {} : { reason }),
+      ...(chosen.reason === null ? {} : { reason: chosen.reason }),
       ...(breakGlass ? { breakGlass } : {}),
       report: { channel: claimed.channelId },
     }));
   } catch (error) {
     if (!(error instanceof StoreUnavailableError)) throw error;
     logger.warn(`submission of draft ${draft.id} refused: ${error.message}`);
-    return refusal(view, CANNOT_SAVE_TEXT);
+    return refused(CANNOT_SAVE_TEXT);
   }
   if ('claimedElsewhere' in submitted) {
     // Another delivery of this submission claimed the draft: answer as that one does.
     if (submitted.earlier !== null) return repeatedOutcome(submitted.earlier);
-    return { ...refusal(view, ALREADY_SUBMITTED), alreadySubmitted: true };
+    return { ...refused(ALREADY_SUBMITTED), alreadySubmitted: true };
   }
-  if (!submitted.ok) return { ok: false, errors: problemErrors(view, submitted.problems) };
+  if (!submitted.ok) return refused(problemText(submitted.problems));
   const { request, needsApproval } = submitted;
   const { assignments, planChanges, revocations } = checked;
   const broken = submitted.breakGlass === true ? { breakGlass: true as const } : {};
   return { ok: true, request, needsApproval, assignments, planChanges, revocations, ...broken };
 }
 
+/** What a refused confirm shows. */
+async function refusedView(deps: ListenerDeps, draft: Draft, outcome: Refused): Promise<ModalView> {
+  // The other delivery shows the submitted view; this one must not bring the form back.
+  if (outcome.alreadySubmitted) return alreadySubmittedView();
+  if (outcome.preview)
+    return previewView(draft, outcome.preview.chosen, outcome.preview.checked, outcome.error);
+  const chosen = draft.previewed;
+  return renderLicensesFor(deps, draft, { error: outcome.error, ...(chosen ? { chosen } : {}) });
+}
+
 /**
- * "Apply" / "Request approval" on the manage-licenses step. The answer is due within Slack's 3
- * seconds: when the check and the save take longer, a loading view answers and the outcome
- * replaces it by views.update (the form itself when the change was refused).
+ * The preview's submit. The answer is due within Slack's 3 seconds: when the check and the save
+ * take longer, a loading view answers and the outcome replaces it by views.update.
  */
 export function submitLicenses(deps: ListenerDeps) {
   return async (args: SubmitArgs) => {
@@ -226,16 +148,7 @@ export function submitLicenses(deps: ListenerDeps) {
       if (late) await client.views.update({ view_id: view.id, view: shown });
       else await args.ack({ response_action: 'update', view: shown });
     };
-    if (!outcome.ok) {
-      if (!late) return args.ack({ response_action: 'errors', errors: outcome.errors });
-      // The other delivery shows the submitted view; this one must not bring the form back.
-      if (outcome.alreadySubmitted) return show(alreadySubmittedView());
-      const error = Object.values(outcome.errors).join(' ');
-      const { revoke } = tickedProducts(view.state);
-      return show(
-        await renderLicensesFor(deps, draft, { error, revoke, replace: replacePicked(view.state) }),
-      );
-    }
+    if (!outcome.ok) return show(await refusedView(deps, draft, outcome));
     await show(await submittedView(deps, draft.channelId, outcome));
     if (outcome.repeated) return;
     deps.orchestrator.submitted(outcome.request, outcome.needsApproval, async (summary) => {

@@ -209,6 +209,7 @@ export function submitUsers(deps: ListenerDeps) {
         ...current,
         revokeSkuIds: [],
         replacePick: {},
+        previewed: null,
       }));
       return renderLicensesFor(deps, fresh ?? draft);
     })();
