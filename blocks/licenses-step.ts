@@ -144,6 +144,31 @@ function checkboxGroups(
   });
 }
 
+/** The reason input: required only when approval is needed, with the reason typed before (Back). */
+function reasonInput(approval: boolean, reason: string | null): InputBlock {
+  return {
+    type: 'input',
+    block_id: ids.blocks.reason,
+    optional: !approval,
+    // Slack marks optional inputs itself, so the label does not say it.
+    label: plain(approval ? 'Reason for the approver' : 'Reason', limits.label),
+    hint: plain(
+      approval
+        ? 'Required: approvers read it before they decide. It is kept with the request.'
+        : 'Shown in the summary message and kept with the request.',
+      limits.hint,
+    ),
+    element: {
+      type: 'plain_text_input',
+      action_id: ids.actions.reason,
+      multiline: true,
+      max_length: 1000,
+      ...(reason ? { initial_value: reason } : {}),
+      placeholder: plain('Why these licenses change, e.g. "Leavers of March"', limits.placeholder),
+    },
+  };
+}
+
 /**
  * The manage-licenses modal (close "Cancel": it replaces the root view); private_metadata `{ draftId }`. Nothing is pre-ticked: the choice is
  * a change (checkboxes have no partial state). The reason input is always present (block
@@ -182,27 +207,7 @@ export function renderLicensesStep(data: LicensesStepData): ModalView {
     tail.push(section(approvalNotice(data), { blockId: ids.blocks.approvalWarning }));
     if (data.breakGlass === true) tail.push(breakGlassInput(data.chosen?.breakGlass === true));
   }
-  tail.push({
-    type: 'input',
-    block_id: ids.blocks.reason,
-    optional: !approval,
-    // Slack marks optional inputs itself, so the label does not say it.
-    label: plain(approval ? 'Reason for the approver' : 'Reason', limits.label),
-    hint: plain(
-      approval
-        ? 'Required: approvers read it before they decide. It is kept with the request.'
-        : 'Shown in the summary message and kept with the request.',
-      limits.hint,
-    ),
-    element: {
-      type: 'plain_text_input',
-      action_id: ids.actions.reason,
-      multiline: true,
-      max_length: 1000,
-      ...(data.chosen?.reason ? { initial_value: data.chosen.reason } : {}),
-      placeholder: plain('Why these licenses change, e.g. "Leavers of March"', limits.placeholder),
-    },
-  });
+  tail.push(reasonInput(approval, data.chosen?.reason ?? null));
 
   const middle = productLineBlocks(data, limits.viewBlocks - head.length - tail.length);
   return modal({
