@@ -14,6 +14,7 @@ import {
   userMention,
 } from './elements.js';
 import { usableUrl } from './failure-text.js';
+import { followedUpRequest, followUpName } from './follow-up-actions.js';
 import { approveActionId, ids, rejectActionId, viewRevokeListActionId } from './ids.js';
 import { escapeMrkdwn, limits, oneLine, packLinesCapped, truncate } from './limits.js';
 
@@ -134,6 +135,8 @@ export function approvalSummaryLines(
   const lines = [
     `${userMention(approval.requestedBy)} ${approval.status === 'pending' ? 'asks' : 'asked'} to ${whatItTakes(request)} at *${customer}*.`,
   ];
+  const followUp = followUpName(request);
+  if (followUp !== null) lines.push(`*${followUp}* of ${followedUpRequest(request)}.`);
   const [changes] = packLinesCapped(
     describeChanges(request, plans).map((l) => `• ${l}`),
     1,

@@ -22,6 +22,8 @@ export const ids = {
     previewUsers: 'licenses_preview_users',
     rejectReason: 'approval_reject_reason',
     revokeList: 'approval_revoke_list',
+    /** A follow-up request's modal (retry, undo). */
+    followUp: 'follow_up',
   },
   actions: {
     /** external_select over customers (customer step). */
@@ -82,6 +84,10 @@ export const ids = {
     homeScope: 'home_scope',
     homeCustomer: 'home_customer',
     homeCustomerClear: 'home_customer_clear',
+    /** "Retry failed (N)" on a finished request's summary; value = request id. */
+    retryFailed: 'follow_up_retry',
+    /** "Undo" on a finished request's summary; value = request id. */
+    undo: 'follow_up_undo',
   },
   blocks: {
     customer: 'customer',
@@ -113,6 +119,8 @@ export const ids = {
     rejectReason: 'reject_reason',
     breakGlass: 'break_glass',
     breakGlassActions: 'break_glass_actions',
+    /** The follow-up buttons of a finished request's summary (retry; undo). */
+    followUpActions: 'follow_up_actions',
     /** Preview: line `${prefix}${index}`, and the Back button's actions block. */
     previewLinePrefix: 'preview_line_',
     previewActions: 'preview_actions',

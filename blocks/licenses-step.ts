@@ -144,8 +144,8 @@ function checkboxGroups(
   });
 }
 
-/** The reason input: required only when approval is needed, with the reason typed before (Back). */
-function reasonInput(approval: boolean, reason: string | null): InputBlock {
+/** The request's reason (block `ids.blocks.reason`), required when `approval` is needed; `initial` fills it again. */
+export function reasonInput(approval: boolean, initial?: string | null): InputBlock {
   return {
     type: 'input',
     block_id: ids.blocks.reason,
@@ -163,7 +163,7 @@ function reasonInput(approval: boolean, reason: string | null): InputBlock {
       action_id: ids.actions.reason,
       multiline: true,
       max_length: 1000,
-      ...(reason ? { initial_value: reason } : {}),
+      ...(initial ? { initial_value: initial } : {}),
       placeholder: plain('Why these licenses change, e.g. "Leavers of March"', limits.placeholder),
     },
   };
@@ -207,7 +207,7 @@ export function renderLicensesStep(data: LicensesStepData): ModalView {
     tail.push(section(approvalNotice(data), { blockId: ids.blocks.approvalWarning }));
     if (data.breakGlass === true) tail.push(breakGlassInput(data.chosen?.breakGlass === true));
   }
-  tail.push(reasonInput(approval, data.chosen?.reason ?? null));
+  tail.push(reasonInput(approval, data.chosen?.reason));
 
   const middle = productLineBlocks(data, limits.viewBlocks - head.length - tail.length);
   return modal({

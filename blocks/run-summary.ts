@@ -5,6 +5,7 @@ import { countResults, isPlanChange } from '../src/licensing/run-counts.js';
 import type { Approval } from '../src/store/store-schema.js';
 import { context, plural, section, slackDate, userMention } from './elements.js';
 import type { FailureMessages } from './failure-text.js';
+import { followedUpRequest, followUpActions, followUpName } from './follow-up-actions.js';
 import { escapeMrkdwn, limits, oneLine, packLinesCapped, truncate } from './limits.js';
 import { type PlanCatalog, planChangeText, requestPlansOffMrkdwn, sentence } from './plan-change-words.js';
 import { replaceLines, replacementOf, replacementsOf } from './replace-words.js';
@@ -38,6 +39,8 @@ export interface RunSummaryInput {
    * `failureMessages` from src/licensing/model.ts. Without it the reason code is shown in words.
    */
   failureMessages?: FailureMessages;
+  /** UNDO_DAYS: with `now`, a completed request offers Undo until that many days after it finished. */
+  undoDays?: number;
 }
 
 /** Product name of a request's sku (the sku id when unknown), escaped for mrkdwn. */
@@ -254,10 +257,10 @@ export function renderRunSummary(input: RunSummaryInput): SlackMessage {
   const counts = input.counts ?? countResults(request);
   const customer = escapeMrkdwn(truncate(oneLine(request.customerName), 200));
   const users = request.items.length;
+  const followUp = followUpName(request);
+  const what = followUp === null ? '*License request*' : `*${followUp}* of ${followedUpRequest(request)}`;
   const blocks: KnownBlock[] = [
-    section(
-      `*License request* by ${userMention(request.requestedBy)} for *${customer}* (${plural(users, 'user')})`,
-    ),
+    section(`${what} by ${userMention(request.requestedBy)} for *${customer}* (${plural(users, 'user')})`),
   ];
   const changes = describeChanges(request).map((l) => `• ${l}`);
   const [changeText] = packLinesCapped(
@@ -285,9 +288,15 @@ export function renderRunSummary(input: RunSummaryInput): SlackMessage {
       : request.status === 'completed'
         ? ['Results per user are in the thread.']
         : [];
+  const { undoDays, now } = input;
+  const followUps = followUpActions(
+    request,
+    undoDays === undefined || now === undefined ? undefined : { undoDays, now },
+  );
+  if (followUps !== null) blocks.push(followUps);
   blocks.push(context([...where, `Request ${escapeMrkdwn(request.id)}`]));
   const text = escapeMrkdwn(
-    `License request for ${oneLine(request.customerName)} ${plainStatus(input, counts)}`,
+    `${followUp ?? 'License request'} for ${oneLine(request.customerName)} ${plainStatus(input, counts)}`,
   );
   return { text: truncate(text, limits.messageText), blocks };
 }

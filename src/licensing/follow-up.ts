@@ -101,3 +101,15 @@ export function doneBy(followUps: readonly Pick<ChangeRequest, 'results'>[]): Se
   }
   return done;
 }
+
+/** The results of `request` for the given parts (what a retry of them sends again), in the parts' order. */
+export function resultsOfParts(
+  request: Pick<ChangeRequest, 'results'>,
+  parts: readonly UserParts[],
+): ItemResult[] {
+  const keys = parts.flatMap((part) => [
+    ...part.assign.map((choice) => resultKey(part.userId, choice.skuId, 'assign')),
+    ...part.revoke.map((skuId) => resultKey(part.userId, skuId, 'revoke')),
+  ]);
+  return keys.flatMap((key) => request.results[key] ?? []);
+}

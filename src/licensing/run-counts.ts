@@ -2,13 +2,19 @@ import type { ChangeItem, ChangeRequest, RunCounts } from './model.js';
 import { resultKey } from './result-key.js';
 
 /**
- * The no-ops a request counts ("no change"): assignments of a product the user already had. A
- * planned revoke of a product the selected user never had is not a change asked of that user, so
- * no count includes it: the run still records it, and the thread and CSV say "did not have it"
- * apart from the counts. A revoke planned as a change that finds the product gone still counts.
+ * The no-ops a request counts ("no change"): assignments of a product the user already had, and an
+ * undo's parts left alone because they changed since. A planned revoke of a product the selected
+ * user never had is not a change asked of that user, so no count includes it: the run still
+ * records it, and the thread and CSV say "did not have it" apart from the counts. A revoke planned
+ * as a change that finds the product gone still counts.
  */
 export function countedNoops(item: Pick<ChangeItem, 'noops'>): ChangeItem['noops'] {
-  return item.noops.filter((noop) => noop.op === 'assign');
+  return item.noops.filter((noop) => !neverHeld(noop));
+}
+
+/** A planned revoke of a product the selected user did not have (an undo's changed-since part is not one). */
+function neverHeld(noop: ChangeItem['noops'][number]): boolean {
+  return noop.op === 'revoke' && noop.changedSince !== true;
 }
 
 /**
@@ -19,7 +25,7 @@ export function neverHeldKeys(request: Pick<ChangeRequest, 'items'>): Set<string
   const keys = new Set<string>();
   for (const item of request.items) {
     for (const noop of item.noops) {
-      if (noop.op === 'revoke') keys.add(resultKey(item.userId, noop.skuId, noop.op));
+      if (neverHeld(noop)) keys.add(resultKey(item.userId, noop.skuId, noop.op));
     }
   }
   return keys;

@@ -150,6 +150,7 @@ export function createSlackApp(config: Config, deps: SlackAppDeps): SlackApp {
     messageIntervalMs: deps.messageIntervalMs ?? 1000,
     progressIntervalMs: deps.progressIntervalMs ?? 2000,
     purchaseUrl: config.PURCHASE_URL ?? null,
+    undoDays: config.UNDO_DAYS,
     ...runQueueOf(config, deps),
   });
   const listenerDeps: ListenerDeps = {

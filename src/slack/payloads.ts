@@ -26,6 +26,9 @@ export const DraftMetadata = z.object({
 export type DraftMetadata = z.infer<typeof DraftMetadata>;
 
 export const RequestMetadata = z.object({ requestId: z.string().min(1).max(100) });
+
+/** A request id as a button carries it (`req_` + base32). */
+export const RequestIdValue = z.string().regex(/^[a-z]+_[a-z0-9]{1,40}$/);
 export type RequestMetadata = z.infer<typeof RequestMetadata>;
 
 /** Parses a private_metadata string with `schema`; null when absent or malformed. */

@@ -31,6 +31,8 @@ export interface SlackReporterOptions {
   messageIntervalMs: number;
   /** Where seats are bought (PURCHASE_URL): linked in the thread's fix for "no seats left". */
   purchaseUrl?: string | null;
+  /** UNDO_DAYS: the completed summary offers Undo for that many days after the run finished. */
+  undoDays?: number;
   now?: () => number;
   /**
    * The thread's posts (its messages, then the CSV) an earlier finisher of this run already made:
@@ -82,6 +84,7 @@ export class SlackReporter implements Reporter {
       counts,
       approval: this.#options.approval ?? null,
       now: this.#now(),
+      ...(this.#options.undoDays === undefined ? {} : { undoDays: this.#options.undoDays }),
       ...(this.#paceFrom === undefined ? {} : { paceFrom: this.#paceFrom }),
       failureMessages,
     });

@@ -321,3 +321,59 @@ export function textOf(messages: readonly FakeMessage[]): string {
     .filter((text) => text !== '')
     .join('\n');
 }
+
+/**
+ * Opens `skuId`'s service plans from the manage step and saves them with only the first one off;
+ * that plan's id and name.
+ */
+export async function turnFirstPlanOff(
+  h: AppHarness,
+  viewId: string,
+  skuId: string,
+): Promise<{ id: string; name: string }> {
+  // The step's "Service plans" button of the product opens the plans modal on top of the step.
+  const elements = current(h, viewId).blocks.flatMap(
+    (b) => (b.elements as { action_id?: string; value?: string }[] | undefined) ?? [],
+  );
+  const actionId = elements.find(
+    (e) => e.value === skuId && patterns.plans.test(e.action_id ?? ''),
+  )?.action_id;
+  if (actionId === undefined) throw new Error(`no service plans button for ${skuId}`);
+  await h.driver.blockActions({ userId: OPERATOR, viewId, actions: [{ actionId }] });
+  const plans = await h.fake.waitFor(() => h.fake.stackOf(viewId).map((id) => h.fake.view(id))[1]);
+  expectValidModal(plans.definition);
+  const first = plans.blocks.find((b) => b.type === 'input' && patterns.planOff.test(String(b.block_id)));
+  const element = first?.element as { action_id: string; options: SlackObject[] } | undefined;
+  if (!first || !element) throw new Error('no service plan to turn off');
+  const values = {
+    [String(first.block_id)]: { [element.action_id]: { selected_options: element.options.slice(0, 1) } },
+  };
+  const before = current(h, viewId).updates;
+  const saved = await h.driver.viewSubmission({ userId: OPERATOR, viewId: plans.id, values });
+  expect(saved.responseAction).toBe('close');
+  await h.fake.waitFor(() => current(h, viewId).updates > before);
+  const option = element.options[0] as { value?: string; text?: { text?: string } } | undefined;
+  return { id: String(option?.value), name: String(option?.text?.text) };
+}
+
+/** Slack Web API calls counted by method. */
+export function countByMethod(calls: readonly { method: string }[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const call of calls) counts[call.method] = (counts[call.method] ?? 0) + 1;
+  return counts;
+}
+
+/** E-mails in pastes that each fit the paste box (a plain_text_input holds 3,000 characters). */
+export function pastes(emails: readonly string[], limit = 3000): string[] {
+  const out: string[] = [];
+  let current = '';
+  for (const email of emails) {
+    const next = current === '' ? email : `${current}\n${email}`;
+    if (next.length > limit) {
+      out.push(current);
+      current = email;
+    } else current = next;
+  }
+  if (current !== '') out.push(current);
+  return out;
+}

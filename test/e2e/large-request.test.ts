@@ -6,9 +6,11 @@ import { type AppHarness, CHANNEL, reportAckLatencies, startAppHarness } from '.
 import {
   chooseCustomer,
   click,
+  countByMethod,
   current,
   finishedRun,
   openLicenses,
+  pastes,
   present,
   submitChange,
   textOf,
@@ -16,35 +18,12 @@ import {
 } from './flow.js';
 
 const USERS = 1000;
-/** What a plain_text_input holds (Slack's max_length is 3,000). */
-const PASTE_LIMIT = 3000;
 
 let h: AppHarness;
 afterEach(async () => {
   await h.close();
 });
 afterAll(() => reportAckLatencies('large-request.test.ts'));
-
-function countByMethod(calls: readonly { method: string }[]): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const call of calls) counts[call.method] = (counts[call.method] ?? 0) + 1;
-  return counts;
-}
-
-/** E-mails in pastes that each fit the paste box. */
-function pastes(emails: readonly string[]): string[] {
-  const out: string[] = [];
-  let current = '';
-  for (const email of emails) {
-    const next = current === '' ? email : `${current}\n${email}`;
-    if (next.length > PASTE_LIMIT) {
-      out.push(current);
-      current = email;
-    } else current = next;
-  }
-  if (current !== '') out.push(current);
-  return out;
-}
 
 describe('a request on 1,000 users', () => {
   it('runs with a bounded number of Slack calls and a CSV of every result', async () => {

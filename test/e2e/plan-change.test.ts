@@ -4,7 +4,6 @@
  * only change plans; the manage step and "Request sent" count them apart from who gets it.
  */
 import { afterAll, afterEach, expect, it } from 'vitest';
-import { patterns } from '../../blocks/ids.js';
 import { escapeMrkdwn } from '../../blocks/limits.js';
 import { renderResultsCsv } from '../../blocks/results-csv.js';
 import { failureMessages } from '../../src/licensing/model.js';
@@ -13,7 +12,6 @@ import { LicenseProviderError } from '../../src/providers/license-provider.js';
 import { type AppHarness, OPERATOR, reportAckLatencies, startAppHarness } from '../support/app-harness.js';
 import { APPROVER_A, clickApproval, startApprovalHarness } from '../support/approval-harness.js';
 import { expectValidModal } from '../support/block-kit.js';
-import type { SlackObject } from '../support/slack-fake.js';
 import {
   blocksText,
   confirm,
@@ -25,6 +23,7 @@ import {
   submitChange,
   textOf,
   toPreview,
+  turnFirstPlanOff,
 } from './flow.js';
 
 let h: AppHarness;
@@ -34,30 +33,6 @@ afterEach(async () => {
 afterAll(() => reportAckLatencies('plan-change.test.ts'));
 
 const E3 = DEMO_SKUS.ENTERPRISEPACK;
-
-/** Opens E3's service plans from the manage step and saves them with only the first one off; its name. */
-async function turnFirstPlanOff(viewId: string): Promise<string> {
-  // The step's "Service plans" button of E3 opens the plans modal on top of the step.
-  const elements = current(h, viewId).blocks.flatMap(
-    (b) => (b.elements as { action_id?: string; value?: string }[] | undefined) ?? [],
-  );
-  const actionId = elements.find((e) => e.value === E3 && patterns.plans.test(e.action_id ?? ''))?.action_id;
-  if (actionId === undefined) throw new Error('no service plans button for E3');
-  await h.driver.blockActions({ userId: OPERATOR, viewId, actions: [{ actionId }] });
-  const plans = await h.fake.waitFor(() => h.fake.stackOf(viewId).map((id) => h.fake.view(id))[1]);
-  expectValidModal(plans.definition);
-  const first = plans.blocks.find((b) => b.type === 'input' && patterns.planOff.test(String(b.block_id)));
-  const element = first?.element as { action_id: string; options: SlackObject[] } | undefined;
-  if (!first || !element) throw new Error('no service plan to turn off');
-  const values = {
-    [String(first.block_id)]: { [element.action_id]: { selected_options: element.options.slice(0, 1) } },
-  };
-  const before = current(h, viewId).updates;
-  const saved = await h.driver.viewSubmission({ userId: OPERATOR, viewId: plans.id, values });
-  expect(saved.responseAction).toBe('close');
-  await h.fake.waitFor(() => current(h, viewId).updates > before);
-  return String((element.options[0]?.text as { text?: string } | undefined)?.text);
-}
 
 /** Two direct holders of E3 with every plan on and three users holding nothing, on Contoso. */
 function holdersAndNewcomers() {
@@ -82,7 +57,7 @@ it('counts the E3 holders whose plans change apart from who gets E3, on the mana
   h = await startAppHarness({ provider: { latencyMs: 20 } });
   const { contoso, holders, newcomers } = holdersAndNewcomers();
   const root = await selectUsers(h, contoso.customer, [...holders, ...newcomers]);
-  const plan = await turnFirstPlanOff(root.id);
+  const plan = (await turnFirstPlanOff(h, root.id, E3)).name;
 
   const step = current(h, root.id);
   expectValidModal(step.definition);
@@ -116,7 +91,7 @@ it('reads the same counts on the approval message, the summary, the thread and t
   h = t.h;
   const { contoso, holders, newcomers } = holdersAndNewcomers();
   const root = await selectUsers(h, contoso.customer, [...holders, ...newcomers]);
-  const plan = await turnFirstPlanOff(root.id);
+  const plan = (await turnFirstPlanOff(h, root.id, E3)).name;
   const sent = await submitChange(h, root.id, { assign: [E3], reason: 'Apps off for the holders' });
   expect(sent.responseAction).toBe('update');
   await h.idle();
@@ -189,7 +164,7 @@ it('words a failed plan change as a failed plan change, apart from a failed assi
   const [newcomer] = newcomers;
   refused = new Set([present(holder, 'a holder').id, present(newcomer, 'a newcomer').id]);
   const root = await selectUsers(h, contoso.customer, [...holders, ...newcomers]);
-  const plan = escapeMrkdwn(await turnFirstPlanOff(root.id));
+  const plan = escapeMrkdwn((await turnFirstPlanOff(h, root.id, E3)).name);
   const sent = await submitChange(h, root.id, { assign: [E3] });
   expect(sent.responseAction).toBe('update');
   const { summary, thread } = await finishedRun(h);

@@ -18,6 +18,8 @@ export interface DemoFaults {
   retryAfterMs?: number;
   /** Default 50. */
   timeoutMs?: number;
+  /** Only writes for these user ids meet the faults (default: every write). */
+  users?: readonly string[];
 }
 
 /** What the admission counts (the provider's stats). */
@@ -41,14 +43,14 @@ export class WriteAdmission {
   }
 
   /** Resolves when the write may go ahead; rejects with the quota's or an injected refusal. */
-  async admit(tenantId: string): Promise<void> {
+  async admit(tenantId: string, userId: string): Promise<void> {
     const wait = this.quota?.take(tenantId) ?? 0;
     if (wait > 0) {
       this.counts.throttled += 1;
       throw throttled(wait);
     }
     const faults = this.faults;
-    if (faults === undefined) return;
+    if (faults === undefined || (faults.users !== undefined && !faults.users.includes(userId))) return;
     // One roll decides among the faults, so their rates add up like slices of [0, 1).
     const roll = this.random();
     const throttleRate = faults.throttleRate ?? 0;

@@ -184,7 +184,7 @@ export class DemoProvider implements LicenseProvider {
     return this.underWay.track(async () => {
       await this.delay();
       const customer = this.customer(customerId);
-      await this.admission.admit(customer.data.customer.tenantId);
+      await this.admission.admit(customer.data.customer.tenantId, userId);
       await this.writes.apply(customer, userId, change);
     });
   }

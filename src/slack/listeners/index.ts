@@ -12,6 +12,7 @@ import { logEachRequest } from '../request-log.js';
 import { auditCommand } from './audit-command.js';
 import { customerSuggestions, openLicenses, submitCustomer } from './customer-step.js';
 import type { ListenerDeps } from './deps.js';
+import { openFollowUp, submitFollowUp } from './follow-up.js';
 import { selectHolders } from './holders-select.js';
 import { publishHome } from './home.js';
 import { changeHomeFilter } from './home-filters.js';
@@ -109,6 +110,11 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   app.action<BlockAction>(patterns.previewUsers, ...customerStep, showPreviewUsers(deps));
   app.action<BlockAction>(patterns.previewUsersPage, ...customerStep, previewUsersPage(deps));
   app.view(ids.views.preview, operator, repeated, ownCustomerDraft, submitLicenses(deps));
+
+  // Follow-ups of a finished request: "Retry failed" and "Undo" on its summary, then their modal's submit.
+  app.action<BlockAction<ButtonAction>>(ids.actions.retryFailed, operator, openFollowUp(deps, 'retry'));
+  app.action<BlockAction<ButtonAction>>(ids.actions.undo, operator, openFollowUp(deps, 'undo'));
+  app.view(ids.views.followUp, operator, answerRepeatedSubmission(deps), ownDraft, submitFollowUp(deps));
 
   // 5. Approvals (src/slack/approval): approval message and App Home buttons, reject-reason modal.
   // Access is checked inside, after the ack: a refusal is an ephemeral, and a click must never wait on it.

@@ -37,18 +37,21 @@ export function changeOf(draft: Draft, chosen: Pick<Chosen, 'assign' | 'revoke' 
   };
 }
 
-/** The ticks, replacement, reason and break-glass box of the manage step; break-glass only for BREAK_GLASS_USER_IDS (the signed user id). */
-function chosenOf(deps: ListenerDeps, userId: string, state: unknown): Chosen {
-  const values = new StateValues(state);
-  const allowed = deps.config.BREAK_GLASS_USER_IDS.includes(userId);
-  const ticked = values
+/** The break-glass box is ticked by an operator in BREAK_GLASS_USER_IDS (the signed user id). */
+export function breakGlassTicked(deps: ListenerDeps, userId: string, state: unknown): boolean {
+  if (!deps.config.BREAK_GLASS_USER_IDS.includes(userId)) return false;
+  return new StateValues(state)
     .selectedMany(ids.blocks.breakGlass, ids.actions.breakGlass)
     .includes(BREAK_GLASS_VALUE);
+}
+
+/** The ticks, replacement, reason and break-glass box of the manage step. */
+function chosenOf(deps: ListenerDeps, userId: string, state: unknown): Chosen {
   return {
     ...tickedProducts(state),
     replace: replacePicked(state),
-    reason: values.text(ids.blocks.reason, ids.actions.reason),
-    breakGlass: allowed && ticked,
+    reason: new StateValues(state).text(ids.blocks.reason, ids.actions.reason),
+    breakGlass: breakGlassTicked(deps, userId, state),
   };
 }
 

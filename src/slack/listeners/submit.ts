@@ -149,14 +149,28 @@ export function submitLicenses(deps: ListenerDeps) {
       else await args.ack({ response_action: 'update', view: shown });
     };
     if (!outcome.ok) return show(await refusedView(deps, draft, outcome));
-    await show(await submittedView(deps, draft.channelId, outcome));
-    if (outcome.repeated) return;
-    deps.orchestrator.submitted(outcome.request, outcome.needsApproval, async (summary) => {
-      await client.views.update({
-        view_id: view.id,
-        view: await submittedView(deps, draft.channelId, outcome, summary),
-      });
-    });
-    if (outcome.breakGlass) announceBreakGlass(deps, client, args.logger, outcome.request.id);
+    await startSubmitted(deps, args, draft.channelId, outcome, show);
   };
+}
+
+/**
+ * Shows the submitted view (by `show`) and hands the request to the run orchestrator: its
+ * summary in `channelId`, then its approval request or its run (a retried delivery starts nothing).
+ */
+export async function startSubmitted(
+  deps: ListenerDeps,
+  { view, client, logger }: Pick<SubmitArgs, 'view' | 'client' | 'logger'>,
+  channelId: string,
+  outcome: Submitted,
+  show: (shown: ModalView) => Promise<unknown>,
+): Promise<void> {
+  await show(await submittedView(deps, channelId, outcome));
+  if (outcome.repeated) return;
+  deps.orchestrator.submitted(outcome.request, outcome.needsApproval, async (summary) => {
+    await client.views.update({
+      view_id: view.id,
+      view: await submittedView(deps, channelId, outcome, summary),
+    });
+  });
+  if (outcome.breakGlass) announceBreakGlass(deps, client, logger, outcome.request.id);
 }

@@ -32,7 +32,7 @@ export type Submitted = {
 };
 
 /** Planned changes of a stored request, as the submitted view counts them. */
-function plannedCounts(request: ChangeRequest) {
+export function plannedCounts(request: ChangeRequest) {
   let [assignments, planChanges, revocations] = [0, 0, 0];
   for (const item of request.items) {
     assignments += item.change.assign.length;

@@ -37,6 +37,8 @@ export interface QueuedRunsOptions {
   progressIntervalMs: number;
   messageIntervalMs: number;
   purchaseUrl?: string | null;
+  /** UNDO_DAYS: completed summaries offer Undo for that many days. */
+  undoDays?: number;
   /** How runs are cut into chunks (the tenant's pace, seconds per chunk). */
   chunks: ChunkSettings;
 }
@@ -161,7 +163,8 @@ export class QueuedRuns implements RunJobHandlers {
   ): Promise<Reporter> {
     const { report } = request;
     if (report?.ts === undefined) return silentReporter;
-    const { client, logger, store, progressIntervalMs, messageIntervalMs, purchaseUrl } = this.#options;
+    const { client, logger, store, progressIntervalMs, messageIntervalMs, purchaseUrl, undoDays } =
+      this.#options;
     return new SlackReporter({
       client,
       logger,
@@ -170,6 +173,7 @@ export class QueuedRuns implements RunJobHandlers {
       progressIntervalMs,
       messageIntervalMs,
       purchaseUrl: purchaseUrl ?? null,
+      ...(undoDays === undefined ? {} : { undoDays }),
       ...thread,
     });
   }

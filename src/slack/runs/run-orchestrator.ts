@@ -35,6 +35,8 @@ export interface RunOrchestratorOptions {
   messageIntervalMs: number;
   /** Where seats are bought (PURCHASE_URL): linked in the thread's fix for "no seats left". */
   purchaseUrl?: string | null;
+  /** UNDO_DAYS: completed summaries offer Undo for that many days. */
+  undoDays?: number;
   /**
    * Queue mode (STORE=postgres): runs go through these pg-boss jobs on any replica, cut into
    * chunks by `chunks` (queued-runs.ts); without it they run in this process as before.
@@ -162,7 +164,7 @@ export class RunOrchestrator {
   /** The run's reporter: its summary and thread, or none when Slack refused the summary (the outcome is on App Home). */
   #reporter(summary: SummaryMessage | null, approval: Approval | null): Reporter {
     if (summary === null) return silentReporter;
-    const { client, logger, progressIntervalMs, messageIntervalMs, purchaseUrl } = this.#options;
+    const { client, logger, progressIntervalMs, messageIntervalMs, purchaseUrl, undoDays } = this.#options;
     return new SlackReporter({
       client,
       logger,
@@ -171,6 +173,7 @@ export class RunOrchestrator {
       progressIntervalMs,
       messageIntervalMs,
       purchaseUrl: purchaseUrl ?? null,
+      ...(undoDays === undefined ? {} : { undoDays }),
     });
   }
 }

@@ -113,7 +113,7 @@ export class SharedDemoProvider extends DemoProvider {
     return this.underWay.track(async () => {
       await this.delay();
       const customer = this.customer(customerId);
-      await this.admission.admit(customer.data.customer.tenantId);
+      await this.admission.admit(customer.data.customer.tenantId, userId);
       await this.#commit(customerId, () => decideUserChange(customer, userId, change).event);
       this.stats.appliedChanges += 1;
     });
