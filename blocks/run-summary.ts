@@ -289,10 +289,8 @@ export function renderRunSummary(input: RunSummaryInput): SlackMessage {
         ? ['Results per user are in the thread.']
         : [];
   const { undoDays, now } = input;
-  const followUps = followUpActions(
-    request,
-    undoDays === undefined || now === undefined ? undefined : { undoDays, now },
-  );
+  const undo = undoDays === undefined || now === undefined ? undefined : { undoDays, now };
+  const followUps = followUpActions(request, undo);
   if (followUps !== null) blocks.push(followUps);
   blocks.push(context([...where, `Request ${escapeMrkdwn(request.id)}`]));
   const text = escapeMrkdwn(
