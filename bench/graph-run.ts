@@ -48,6 +48,10 @@ const BATCHES_IN_FLIGHT = 4;
 
 interface Mode {
   seconds: number;
+  /** Of `seconds`, the verification after the last write (VERIFY_DELAY_MS 0: its reads only). */
+  verifySeconds: number;
+  /** GET /users calls after the last write: verification's reads. */
+  verifyReads: number;
   writes: number;
   throttled: number;
   requests: number;
@@ -69,6 +73,9 @@ export async function run(): Promise<void> {
     `Graph run: ${USERS} users × ${PRODUCTS.length} products, ${LATENCY_MS} ms per call, write quota ${QUOTA}/s per tenant (Graph's ≈${GRAPH_WRITES_PER_SECOND}/s, time ×${TIME_SCALE}), concurrency ${CONCURRENCY}`,
   );
   console.log(line(`ours, paced ${15 * TIME_SCALE}/s (default)`, ours));
+  console.log(
+    `  ${'  of which verification'.padEnd(26)} ${ours.verifySeconds.toFixed(2).padStart(7)} s  after the last write (${((100 * ours.verifySeconds) / (ours.seconds - ours.verifySeconds)).toFixed(0)} % of the run before it), ${ours.verifyReads} GET /users of ${ours.requests} HTTP calls; plus VERIFY_DELAY_MS (default 5 s) of waiting in production`,
+  );
   console.log(line(`ours, paced ${19 * TIME_SCALE}/s`, oursNear));
   console.log(
     `  ${'sequential (concurrency 1)'.padEnd(26)} ${loopSeconds.toFixed(2).padStart(7)} s  (measured ${loop.seconds.toFixed(2)} s on ${loopUsers} users, extrapolated) → ours is ${(loopSeconds / ours.seconds).toFixed(1)}× faster`,
@@ -124,6 +131,8 @@ async function viaService(users: number, concurrency: number, pace: number): Pro
       approvalTtlHours: 24,
       concurrency,
       tenantWritesPerSecond: pace,
+      // No wait before the read-back: what verification costs beyond the wait is measured here.
+      verification: { delayMs: 0 },
     });
     const submitted = await service.submit({
       customerId: TENANT,
@@ -136,11 +145,17 @@ async function viaService(users: number, concurrency: number, pace: number): Pro
     const before = graph.requests.length;
     const started = performance.now();
     const done: ChangeRequest = await service.run(submitted.request.id, silentReporter);
-    const seconds = (performance.now() - started) / 1000;
+    const ended = performance.now();
+    const seconds = (ended - started) / 1000;
     const during = graph.requests.slice(before);
     if (Object.keys(done.results).length !== users * PRODUCTS.length) throw new Error('results missing');
+    if (done.verification?.mismatches.length !== 0 || done.verification.unverified)
+      throw new Error('not verified');
+    const lastWrite = Math.max(...during.filter((r) => r.method === 'POST').map((r) => r.at));
     return {
       seconds,
+      verifySeconds: (ended - lastWrite) / 1000,
+      verifyReads: during.filter((r) => r.method === 'GET' && r.path === '/users' && r.at > lastWrite).length,
       writes: during.filter((r) => r.method === 'POST' && r.status !== 429).length,
       throttled: during.filter((r) => r.status === 429).length,
       requests: during.length,
@@ -189,6 +204,8 @@ async function viaBatch(pace: number): Promise<Mode> {
     const during = graph.requests.slice(before);
     return {
       seconds,
+      verifySeconds: 0,
+      verifyReads: 0,
       writes: during.filter((r) => r.method === 'POST' && r.status !== 429).length,
       throttled: during.filter((r) => r.status === 429).length,
       requests: outerCalls + during.filter((r) => !r.batched).length,

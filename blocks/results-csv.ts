@@ -11,6 +11,7 @@ import {
 } from './failure-text.js';
 import { itemPlansOff, planChangeAction } from './plan-change-words.js';
 import { replacementOf, replacementsOf } from './replace-words.js';
+import { foundWords, mismatchSentence } from './verification.js';
 
 /** What blocked a failure and its fix, plain text, the user named. */
 function failureWords(
@@ -72,35 +73,71 @@ function operationOf(
 }
 
 /**
+ * A row per result the tenant contradicted when the run was verified: outcome "mismatch", what the
+ * run reported (`reported`, the outcome's word) and what the tenant holds (`tenant`), in words.
+ */
+function mismatchRows(request: ChangeRequest, names: ReadonlyMap<string, string>): string[][] {
+  const items = new Map(request.items.map((item) => [item.userId, item]));
+  const at = request.verification?.at ?? '';
+  return (request.verification?.mismatches ?? []).map((m) => {
+    const item = items.get(m.userId);
+    return [
+      request.id,
+      m.userId,
+      item?.displayName ?? '',
+      item?.email ?? '',
+      names.get(m.skuId) ?? m.skuId,
+      m.skuId,
+      item ? operationOf(item, m, replacementsOf(request)) : m.op,
+      'mismatch',
+      '',
+      `${mismatchSentence(m)}.`,
+      '',
+      'Check the user in the admin center, or run the change again.',
+      '',
+      '',
+      at,
+      CSV_OUTCOME_WORDS[m.reported],
+      foundWords(m.found),
+    ];
+  });
+}
+
+/** The CSV's columns; `reported` and `tenant` are filled on mismatch rows only. */
+const HEADER = [
+  'request_id',
+  'user_id',
+  'display_name',
+  'email',
+  'product',
+  'sku_id',
+  'operation',
+  'outcome',
+  'reason',
+  'message',
+  'explanation',
+  'fix',
+  'detail',
+  'note',
+  'at',
+  'reported',
+  'tenant',
+];
+
+/**
  * Every part of the request as CSV (RFC 4180: CRLF line ends, fields quoted when they hold a
  * comma, quote or line break): one row per user, product and operation (assign, revoke, or a
  * holder's plan change as plan-change-words.ts says it: "turn off Exchange Online (Plan 2)"), with outcome
  * (success / no change / failed / pending, or "did not have it" for a planned revoke of a product the
  * user never had, which no count includes), reason, message (pass `failureMessages`), what blocked it
- * and the fix in words, the provider's own words (`detail`, which may name plan ids) and note.
+ * and the fix in words, the provider's own words (`detail`, which may name plan ids) and note; then a
+ * row per mismatch found when the run was verified (mismatchRows).
  */
 export function renderResultsCsv(
   request: ChangeRequest,
   messages?: FailureMessages,
   options: CsvOptions = {},
 ): string {
-  const header = [
-    'request_id',
-    'user_id',
-    'display_name',
-    'email',
-    'product',
-    'sku_id',
-    'operation',
-    'outcome',
-    'reason',
-    'message',
-    'explanation',
-    'fix',
-    'detail',
-    'note',
-    'at',
-  ];
   const names = new Map(request.products.map((p) => [p.skuId, p.name]));
   const pairs = replacementsOf(request);
   const rows: string[][] = [];
@@ -134,8 +171,11 @@ export function renderResultsCsv(
         r?.detail ?? '',
         r?.note ?? '',
         r?.at ?? '',
+        '',
+        '',
       ]);
     }
   }
-  return `${[header, ...rows].map((row) => row.map(csvField).join(',')).join('\r\n')}\r\n`;
+  rows.push(...mismatchRows(request, names));
+  return `${[HEADER, ...rows].map((row) => row.map(csvField).join(',')).join('\r\n')}\r\n`;
 }

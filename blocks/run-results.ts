@@ -10,6 +10,7 @@ import { context, plural, section } from './elements.js';
 import { groupFailuresByKind, type KindGroup } from './failure-kinds.js';
 import { type FailureMessages, failureGroupSections, reasonText } from './failure-text.js';
 import { escapeMrkdwn, limits, oneLine, packLines, packLinesCapped, pagesOf, truncate } from './limits.js';
+import { type Person, people, personText, sortKey } from './people.js';
 import { planChangeText, requestPlansOffMrkdwn, sentence } from './plan-change-words.js';
 import {
   nothingHeading,
@@ -52,26 +53,6 @@ const DEFAULT_MAX_NOTES = 50;
 const BYTES_PER_MESSAGE = 36_000;
 /** Thread replies at most per call (Slack allows about one message a second a channel). */
 export const MAX_RESULT_MESSAGES = 10;
-
-interface Person {
-  name: string;
-  email: string;
-}
-
-function people(request: ChangeRequest): Map<string, Person> {
-  return new Map(request.items.map((i) => [i.userId, { name: i.displayName, email: i.email }]));
-}
-
-function personText(map: Map<string, Person>, userId: string, withEmail: boolean): string {
-  const p = map.get(userId);
-  const name = truncate(oneLine(p?.name || p?.email || 'unnamed user'), 80);
-  const email = p?.email ? truncate(oneLine(p.email), 80) : '';
-  return escapeMrkdwn(withEmail && email && email !== name ? `${name} (${email})` : name);
-}
-
-function sortKey(map: Map<string, Person>, userId: string): string {
-  return (map.get(userId)?.name ?? userId).toLocaleLowerCase();
-}
 
 /**
  * One success line per product and what it was (assigned to, plans changed for those who have it,

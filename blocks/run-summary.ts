@@ -8,8 +8,10 @@ import type { FailureMessages } from './failure-text.js';
 import { followedUpRequest, followUpActions, followUpName } from './follow-up-actions.js';
 import { escapeMrkdwn, limits, oneLine, packLinesCapped, truncate } from './limits.js';
 import { type PlanCatalog, planChangeText, requestPlansOffMrkdwn, sentence } from './plan-change-words.js';
+import { productLabel } from './product-label.js';
 import { replaceLines, replacementOf, replacementsOf } from './replace-words.js';
 import { failureGroupLines, progressBar, timeLeft } from './run-progress.js';
+import { verificationLine, verificationWords } from './verification.js';
 
 export interface SlackMessage {
   /** Fallback text (notifications, screen readers); ≤ 4,000 characters. */
@@ -43,12 +45,7 @@ export interface RunSummaryInput {
   undoDays?: number;
 }
 
-/** Product name of a request's sku (the sku id when unknown), escaped for mrkdwn. */
-export function productLabel(request: ChangeRequest, skuId: string): string {
-  // Never the SKU id: an unnamed product is still a product to a person.
-  const name = request.products.find((p) => p.skuId === skuId)?.name ?? 'another product';
-  return escapeMrkdwn(truncate(oneLine(name), 150));
-}
+export { productLabel } from './product-label.js';
 
 /**
  * Users per product and operation in the request's product order, assignments first: `users`
@@ -243,7 +240,7 @@ function plainStatus(input: RunSummaryInput, counts: RunCounts): string {
     case 'running':
       return `is running (${counts.done} of ${plural(counts.total, 'change')} done)`;
     case 'completed':
-      return `completed: ${counts.success} succeeded, ${counts.noop} no change, ${counts.failed} failed`;
+      return `completed: ${counts.success} succeeded, ${counts.noop} no change, ${counts.failed} failed${verificationWords(input.request)}`;
     case 'rejected':
       return 'was rejected; nothing was changed';
     case 'expired':
@@ -281,6 +278,8 @@ export function renderRunSummary(input: RunSummaryInput): SlackMessage {
     const [groupText] = packLinesCapped(groups, 1, (n) => `…and ${plural(n, 'more cause')}: see the thread`);
     blocks.push(section(groupText ?? ' '));
   }
+  const verified = request.status === 'completed' ? verificationLine(request) : null;
+  if (verified !== null) blocks.push(section(verified));
   // The request id is for looking it up (App Home, the CSV's name, support), not a headline.
   const where =
     request.status === 'running'

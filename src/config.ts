@@ -5,7 +5,7 @@
 
 import { z } from 'zod';
 import type { CodedError } from './errors.js';
-import { RUN_DEFAULTS } from './licensing/run-defaults.js';
+import { RUN_DEFAULTS, VERIFY_DEFAULTS } from './licensing/run-defaults.js';
 
 const slackUserIds = z
   .string()
@@ -108,6 +108,13 @@ export const ConfigSchema = z.object({
   TENANT_WRITES_PER_SECOND: positiveInt(RUN_DEFAULTS.tenantWritesPerSecond),
   /** Writes per second across every tenant, shared by all replicas (Graph allows one app about 117). */
   APP_WRITES_PER_SECOND: positiveInt(RUN_DEFAULTS.appWritesPerSecond),
+  /**
+   * Wait after a run's last write before its results are checked against the tenant (Graph is
+   * eventually consistent). At most 8 s: a queued finisher verifies within 12 s of its job's time.
+   */
+  VERIFY_DELAY_MS: z.coerce.number().int().min(0).max(8_000).default(VERIFY_DEFAULTS.delayMs),
+  /** Reads of a user whose holdings contradict a result before it is reported as a mismatch. */
+  VERIFY_ATTEMPTS: z.coerce.number().int().min(1).max(5).default(VERIFY_DEFAULTS.attempts),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 
   /** lowdb: one process, files in DATA_DIR. postgres: several replicas on DATABASE_URL, runs on pg-boss. */

@@ -50,6 +50,7 @@ async function main(): Promise<void> {
     concurrency: config.RUN_CONCURRENCY,
     pacer,
     logger: logger.child({ component: 'licensing' }),
+    verification: { delayMs: config.VERIFY_DELAY_MS, attempts: config.VERIFY_ATTEMPTS },
   });
   const slack = createSlackApp(config, {
     service,

@@ -90,7 +90,7 @@ export class RunInterruptedError extends Error {
 }
 
 /** Defaults of the executor's own knobs (the run-wide ones are in RUN_DEFAULTS). */
-const EXECUTOR_DEFAULTS = {
+export const EXECUTOR_DEFAULTS = {
   maxAttempts: 6,
   baseDelayMs: 500,
   maxDelayMs: 30_000,
@@ -213,7 +213,7 @@ async function record(store: Store, run: ChangeRequest, results: readonly ItemRe
 }
 
 /** The run's provider calls: writes paced per tenant, both retried with the shared backoff. */
-function tenantCalls(request: ChangeRequest, options: RunOptions, now: () => Date): TenantCalls {
+export function tenantCalls(request: ChangeRequest, options: RunOptions, now: () => Date): TenantCalls {
   const { tenantId } = request;
   const wait = options.sleep ?? ((ms: number) => sleep(ms));
   const pacer =

@@ -14,11 +14,11 @@ import type { Approval, Draft, Store } from '../store/store.js';
 import { Decisions } from './decisions.js';
 import { type ClaimedElsewhere, DraftClaims, type DraftSubmitResult } from './draft-claim.js';
 import type { RevokeRefusal } from './eligibility.js';
-import type { ChangeRequest, FollowUpKind, ReportTarget, RequestStatus, RunCounts } from './model.js';
+import type { ChangeRequest, FollowUpKind, ReportTarget, RunCounts } from './model.js';
 import { TenantPacer } from './pacer.js';
 import type { Reporter } from './reporter.js';
 import { countResults } from './run-counts.js';
-import { RUN_DEFAULTS } from './run-defaults.js';
+import { RUN_DEFAULTS, VERIFY_DEFAULTS } from './run-defaults.js';
 import { ApprovalWindow } from './service-approval-window.js';
 import {
   type FollowUpPreparation,
@@ -111,6 +111,7 @@ export class LicensingService extends TenantReads {
       now,
       logger: options.logger ?? silentLogger,
       retry: options.retry,
+      verification: { ...VERIFY_DEFAULTS, ...options.verification },
       startingHere,
     });
   }
@@ -213,9 +214,9 @@ export class LicensingService extends TenantReads {
     return this.#runs.runChunk(requestId, positions, reporter, options);
   }
 
-  /** Queue mode: marks a running request completed and audits it, once; null when it was not running. */
-  completeRun(requestId: string, counts: RunCounts): Promise<ChangeRequest | null> {
-    return this.#runs.complete(requestId, counts);
+  /** Queue mode: verifies a running request within `until` and completes it, once; null when it was not running. */
+  finishRun(request: ChangeRequest, until: number): Promise<ChangeRequest | null> {
+    return this.#runs.finish(request, until);
   }
 
   /**
@@ -258,14 +259,8 @@ export class LicensingService extends TenantReads {
     return this.#decisions.pending(limit);
   }
 
-  async setReportTarget(requestId: string, report: ReportTarget): Promise<void> {
-    // Compare-and-set on the status read just before, so a concurrent transition is not undone.
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const current = await this.#store.getRequest(requestId);
-      if (!current) return;
-      const statuses: RequestStatus[] = [current.status];
-      if (await this.#store.transitionRequest(requestId, statuses, current.status, { report })) return;
-    }
+  setReportTarget(requestId: string, report: ReportTarget): Promise<void> {
+    return this.#runs.setReportTarget(requestId, report);
   }
 
   counts(request: ChangeRequest): RunCounts {

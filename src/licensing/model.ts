@@ -3,6 +3,8 @@
  * the Slack layer. Everything that crosses a boundary has a zod schema here; types are inferred.
  */
 import { z } from 'zod';
+import { Operation, Outcome } from './operation.js';
+import { Verification } from './verification-schema.js';
 
 /** The closed set of per-user, per-product failure reasons (DESIGN.md §5). */
 export const FailureReason = z.enum([
@@ -116,11 +118,8 @@ export const UserChange = z.object({
 });
 export type UserChange = z.infer<typeof UserChange>;
 
-export const Operation = z.enum(['assign', 'revoke']);
-export type Operation = z.infer<typeof Operation>;
-
-export const Outcome = z.enum(['success', 'noop', 'failed']);
-export type Outcome = z.infer<typeof Outcome>;
+export { Mismatch, TenantFinding, Verification } from './verification-schema.js';
+export { Operation, Outcome };
 
 /** A product named in a failure's explanation. */
 export const NamedProduct = z.object({ skuId: z.string().min(1), name: z.string() });
@@ -279,6 +278,8 @@ export const ChangeRequest = z.object({
   approvalBasis: ApprovalBasis.optional(),
   startedAt: z.string().optional(),
   finishedAt: z.string().optional(),
+  /** The results checked against the tenant after the run, saved before anyone is told of it. */
+  verification: Verification.optional(),
   /** Set on a follow-up (a retry of the failed parts, an undo): the request it was made from. */
   followUpOf: FollowUpOf.optional(),
 });

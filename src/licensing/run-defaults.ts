@@ -10,3 +10,10 @@ export const RUN_DEFAULTS = {
   /** Writes per second across all tenants (Graph allows one app about 117). */
   appWritesPerSecond: 100,
 } as const;
+
+/**
+ * How a finished run is checked against the tenant when configuration says nothing: the wait after
+ * its last write (Graph's directory is eventually consistent), the reads of a user whose holdings
+ * contradict a result, and the first pause between two of those reads (it doubles).
+ */
+export const VERIFY_DEFAULTS = { delayMs: 5_000, attempts: 3, retryDelayMs: 1_000 } as const;

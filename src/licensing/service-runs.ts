@@ -2,13 +2,22 @@
  * Running requests in this process: a request runs at most once at a time, stop() lets the items
  * in flight land before the process exits, and what is left unfinished is found again at start.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { LicenseProvider } from '../providers/license-provider.js';
 import type { Store } from '../store/store.js';
-import { RunInterruptedError, type RunOptions, runRequest } from './executor.js';
-import type { ChangeRequest, RunCounts } from './model.js';
+import {
+  EXECUTOR_DEFAULTS,
+  RunInterruptedError,
+  type RunOptions,
+  runRequest,
+  tenantCalls,
+} from './executor.js';
+import type { ChangeRequest, ReportTarget, RequestStatus, RunCounts, Verification } from './model.js';
 import type { WritePacer } from './pacer.js';
-import type { Reporter } from './reporter.js';
+import { type Reporter, silentReporter } from './reporter.js';
+import { countResults } from './run-counts.js';
 import { MANY, type RunLogger } from './service-types.js';
+import { type VerificationSettings, verifyRun } from './verification-run.js';
 
 /** A request that cannot run in its current state (pending, rejected, expired) or is unknown. */
 export class RequestNotRunnableError extends Error {
@@ -30,6 +39,8 @@ export interface RunsOptions {
   now: () => Date;
   logger: RunLogger;
   retry: RetryOptions | undefined;
+  /** How a finished run's results are checked against the tenant before it is completed. */
+  verification: VerificationSettings;
   /**
    * Requests this process made runnable (submitted for an immediate run, or approved) and whose
    * run() has not begun: their listener starts them, so they are not interrupted.
@@ -91,11 +102,30 @@ export class Runs {
     return running;
   }
 
-  /** Marks a running request completed (once) and audits it; null when it was not running. */
-  async complete(requestId: string, counts: RunCounts): Promise<ChangeRequest | null> {
+  /**
+   * Queue mode: a running request whose parts all have a result is verified (within `until`, ms
+   * since the epoch) and completed with its verification; null when it was not running.
+   */
+  async finish(request: ChangeRequest, until: number): Promise<ChangeRequest | null> {
+    if (request.status !== 'running') return null;
+    const verification = await this.verify(request, until);
+    return this.complete(request.id, countResults(request), verification);
+  }
+
+  /**
+   * Marks a running request completed (once) with its verification, saved in the same write so
+   * that nobody is told of the run before its verdict is durable; audits it. Null when it was not
+   * running.
+   */
+  async complete(
+    requestId: string,
+    counts: RunCounts,
+    verification: Verification,
+  ): Promise<ChangeRequest | null> {
     const { store, now } = this.#options;
     const completed = await store.transitionRequest(requestId, ['running'], 'completed', {
       finishedAt: now().toISOString(),
+      verification,
     });
     if (completed === null) return null;
     await store.appendAudit({
@@ -103,9 +133,41 @@ export class Runs {
       action: 'run_completed',
       requestId,
       outcome: counts.failed > 0 ? 'with_failures' : 'ok',
-      details: { ...counts },
+      details: {
+        ...counts,
+        mismatches: verification.mismatches.length,
+        verified: verifiedWord(verification),
+      },
     });
     return completed;
+  }
+
+  /** The run's results checked against the tenant (verification-run.ts). */
+  verify(request: ChangeRequest, until?: number): Promise<Verification> {
+    const { now, retry, verification } = this.#options;
+    const options = this.#runOptions(request, silentReporter, false);
+    return verifyRun(request, {
+      calls: tenantCalls(request, options, now),
+      settings: verification,
+      batchSize: EXECUTOR_DEFAULTS.holdingsBatchSize,
+      sleep: retry?.sleep ?? ((ms) => sleep(ms)),
+      now,
+      random: Math.random,
+      logger: options.logger ?? this.#options.logger,
+      ...(until === undefined ? {} : { until }),
+    });
+  }
+
+  /** Where the request's run reports (its summary message), kept whatever its status. */
+  async setReportTarget(requestId: string, report: ReportTarget): Promise<void> {
+    const { store } = this.#options;
+    // Compare-and-set on the status read just before, so a concurrent transition is not undone.
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const current = await store.getRequest(requestId);
+      if (!current) return;
+      const statuses: RequestStatus[] = [current.status];
+      if (await store.transitionRequest(requestId, statuses, current.status, { report })) return;
+    }
   }
 
   async stop(timeoutMs: number): Promise<void> {
@@ -194,9 +256,15 @@ export class Runs {
       signal: this.#stopping.signal,
       ...retry,
       finish: async (ran, counts) => {
-        const completed = await this.complete(requestId, counts);
+        const completed = await this.complete(requestId, counts, await this.verify(ran));
         return { ...ran, ...(completed ?? {}), results: ran.results };
       },
     };
   }
+}
+
+/** The audit's one word for a verification. */
+function verifiedWord(verification: Verification): string {
+  if (verification.unverified !== undefined) return `not verified (${verification.unverified})`;
+  return verification.mismatches.length === 0 ? 'verified' : 'mismatches';
 }

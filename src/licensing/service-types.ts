@@ -10,6 +10,7 @@ import type { ReplaceChoice } from './plan-replace.js';
 import type { ApprovalBasis } from './policy.js';
 import type { ChangePreview } from './preview.js';
 import type { RetryOptions } from './service-runs.js';
+import type { VerificationSettings } from './verification-run.js';
 
 /** One product as the manage-licenses step shows it, over the selected users. */
 export interface ProductOverview {
@@ -148,4 +149,6 @@ export interface LicensingServiceOptions {
   retry?: RetryOptions;
   /** Runs log through a child of it carrying the request id, customer and requester (default: none). */
   logger?: RunLogger;
+  /** How a finished run is checked against the tenant (default VERIFY_DEFAULTS: 5 s, 3 reads). */
+  verification?: Partial<VerificationSettings>;
 }

@@ -9,6 +9,7 @@ import type { WebClient } from '@slack/web-api';
 import { renderResultsCsv } from '../../blocks/results-csv.js';
 import { renderRunResults } from '../../blocks/run-results.js';
 import { renderRunSummary } from '../../blocks/run-summary.js';
+import { renderMismatches } from '../../blocks/verification.js';
 import {
   type ChangeItem,
   type ChangeRequest,
@@ -105,12 +106,16 @@ export class SlackReporter implements Reporter {
 
   async #postResults(request: ChangeRequest): Promise<void> {
     const { client, summary, messageIntervalMs, postedBefore = 0, onPosted } = this.#options;
-    const messages = renderRunResults({
-      request,
-      csvAttached: true,
-      failureMessages,
-      purchaseUrl: this.#options.purchaseUrl ?? null,
-    });
+    // A result the tenant contradicts is a result of its own: its message follows the others.
+    const messages = [
+      ...renderRunResults({
+        request,
+        csvAttached: true,
+        failureMessages,
+        purchaseUrl: this.#options.purchaseUrl ?? null,
+      }),
+      ...renderMismatches(request),
+    ];
     const posts = messages.map((message) => async () => {
       await client.chat.postMessage({
         channel: summary.channel,

@@ -349,7 +349,7 @@ describe('renderResultsCsv', () => {
     const csv = renderResultsCsv(request, failureMessages);
     const lines = csv.split('\r\n');
     expect(lines[0]).toBe(
-      'request_id,user_id,display_name,email,product,sku_id,operation,outcome,reason,message,explanation,fix,detail,note,at',
+      'request_id,user_id,display_name,email,product,sku_id,operation,outcome,reason,message,explanation,fix,detail,note,at,reported,tenant',
     );
     expect(csv).toContain('"Doe, Jane"');
     expect(csv).toContain('"He said ""no"", twice\nthen left"');

@@ -93,6 +93,9 @@ function slackDisagreements(
   const final = finals.at(-1);
   if (final === undefined) problems.push(`no summary of ${request.id} says completed`);
   else {
+    // Every part is reported as the tenant shows it, so the run's verification finds nothing.
+    if (!(final.text ?? '').includes('; verified against the tenant'))
+      problems.push(`the summary of ${request.id} does not say verified: ${final.text ?? ''}`);
     const shown = /completed: (\d+) succeeded, (\d+) no change, (\d+) failed/.exec(final.text ?? '');
     const [success, noop, failed] = (shown ?? []).slice(1).map(Number);
     if (success !== counts.success || noop !== counts.noop || failed !== counts.failed) {

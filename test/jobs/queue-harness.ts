@@ -9,7 +9,7 @@ import type pg from 'pg';
 import { type Config, loadConfig } from '../../src/config.js';
 import { createPool, type Pool } from '../../src/db/pool.js';
 import { RUN_FINISH, RunQueue, type RunQueueOptions } from '../../src/jobs/run-queue.js';
-import { LicensingService } from '../../src/licensing/licensing-service.js';
+import { LicensingService, type LicensingServiceOptions } from '../../src/licensing/licensing-service.js';
 import type { ChangeRequest, UserChange } from '../../src/licensing/model.js';
 import { resultKey } from '../../src/licensing/result-key.js';
 import { DemoProvider } from '../../src/providers/demo/demo-provider.js';
@@ -58,7 +58,11 @@ export interface QueueHarness {
   config: Config;
   applied: Applied[];
   replicas: Replica[];
-  startReplica(options?: { dieAfterApplies?: number; applyDelayMs?: number }): Promise<Replica>;
+  startReplica(options?: {
+    dieAfterApplies?: number;
+    applyDelayMs?: number;
+    afterApply?: (userId: string) => Promise<void>;
+  }): Promise<Replica>;
   /**
    * Waits until the request is completed and no run-finish of it waits or runs (its closing posts
    * are made), polling the store and pg-boss's table; fails after `timeoutMs`.
@@ -105,6 +109,8 @@ interface ReplicaState {
   diedAt?: number;
   /** Each change waits this long before it is applied (a slow tenant). */
   applyDelayMs: number;
+  /** Runs after each change landed, before the replica records it (e.g. the tenant changed behind its back). */
+  afterApply?: (userId: string) => Promise<void>;
 }
 
 /** The demo provider, its applied parts written down, hanging once the replica is dead. */
@@ -124,6 +130,7 @@ function observed(
         const [customerId, userId, change] = args as [string, string, UserChange];
         if (state.applyDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, state.applyDelayMs));
         const answer = await target.applyUserChange(customerId, userId, change);
+        await state.afterApply?.(userId);
         for (const part of change.assign)
           applied.push({ replica, key: resultKey(userId, part.skuId, 'assign') });
         for (const skuId of change.revoke) applied.push({ replica, key: resultKey(userId, skuId, 'revoke') });
@@ -145,7 +152,14 @@ export async function startQueueHarness(
     chunkSeconds = 0.2,
     env = {},
     queue: timing = TEST_QUEUE,
-  }: { chunkSeconds?: number; env?: Record<string, string>; queue?: QueueTiming } = {},
+    verification = { delayMs: 0, retryDelayMs: 5 },
+  }: {
+    chunkSeconds?: number;
+    env?: Record<string, string>;
+    queue?: QueueTiming;
+    /** How runs are verified (default: read back at once, retried after a few ms). */
+    verification?: LicensingServiceOptions['verification'];
+  } = {},
 ): Promise<QueueHarness> {
   const fake = await startSlackFake();
   const data = testTenant();
@@ -166,12 +180,20 @@ export async function startQueueHarness(
   const startReplica = async ({
     dieAfterApplies,
     applyDelayMs = 0,
+    afterApply,
   }: {
     dieAfterApplies?: number;
     applyDelayMs?: number;
+    afterApply?: (userId: string) => Promise<void>;
   } = {}) => {
     const index = replicas.length;
-    const state: ReplicaState = { dead: false, dieAfterApplies, applies: 0, applyDelayMs };
+    const state: ReplicaState = {
+      dead: false,
+      dieAfterApplies,
+      applies: 0,
+      applyDelayMs,
+      ...(afterApply ? { afterApply } : {}),
+    };
     const realPool = createPool({ connectionString: schema.url, max: 5, schema: schema.schema });
     const pool = freezable(realPool, () => state.dead);
     const logger = new RecordingLogger();
@@ -187,6 +209,7 @@ export async function startQueueHarness(
       concurrency: 2,
       tenantWritesPerSecond: 1000,
       retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5, progressIntervalMs: 20 },
+      verification,
     });
     const slack = createSlackApp(config, {
       service,

@@ -45,6 +45,7 @@ function serviceOn(provider: FakeLicenseProvider) {
     tenantWritesPerSecond: 1000,
     now: () => clock,
     retry: { baseDelayMs: 1, maxDelayMs: 5 },
+    verification: { delayMs: 0, retryDelayMs: 1 },
     logger: { warn: () => {} },
   });
 }

@@ -39,6 +39,7 @@ function setup(userCount: number) {
     tenantWritesPerSecond: 1000,
     concurrency: 4,
     retry: { baseDelayMs: 1, maxDelayMs: 5 },
+    verification: { delayMs: 0, retryDelayMs: 1 },
     logger: { warn: () => {} },
   });
   return { provider, service, userIds: users.map((u) => u.id) };
@@ -80,6 +81,7 @@ describe('LicensingService.stop', () => {
       approvalTtlHours: 24,
       tenantWritesPerSecond: 1000,
       logger: { warn: () => {} },
+      verification: { delayMs: 0, retryDelayMs: 1 },
     });
     const [interrupted] = await next.interruptedRequests();
     assert.exists(interrupted);

@@ -54,6 +54,9 @@ export function slackProblems(
   if (summaries.length !== 1) problems.push(`${summaries.length} summaries of ${request.id}, not 1`);
   const final = summaries.find((m) => /\bcompleted: \d+ succeeded/.test(m.text ?? ''));
   const shown = /completed: (\d+) succeeded, (\d+) no change, (\d+) failed/.exec(final?.text ?? '');
+  // Every part is reported as the tenant shows it, so the run's verification finds nothing.
+  if (final !== undefined && !(final.text ?? '').includes('; verified against the tenant'))
+    problems.push(`the summary of ${request.id} does not say verified: ${final.text ?? ''}`);
   if (shown === null) problems.push(`no summary of ${request.id} says completed`);
   else {
     const [success, noop, failed] = shown.slice(1).map(Number);

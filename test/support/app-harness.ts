@@ -151,6 +151,8 @@ export async function startAppHarness(options: HarnessOptions = {}): Promise<App
     tenantWritesPerSecond: 1000,
     retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5, progressIntervalMs: 20 },
     logger: { warn: () => {} },
+    // Read back at once (the demo tenant is consistent), retried after a few ms.
+    verification: { delayMs: 0, retryDelayMs: 5 },
     ...options.service,
   });
   const logger = new RecordingLogger();

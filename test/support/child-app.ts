@@ -121,6 +121,8 @@ export function childEnv(fake: SlackFake, dataDir: string, port: number, extra: 
     LICENSE_PROVIDER: 'demo',
     RUN_CONCURRENCY: '8',
     TENANT_WRITES_PER_SECOND: '400',
+    // The demo tenant is consistent at once: no wait before a run is read back.
+    VERIFY_DELAY_MS: '100',
     LOG_LEVEL: 'info',
     ...extra,
   };

@@ -114,6 +114,7 @@ export async function startReplicas(options: ReplicaSetOptions): Promise<Replica
       tenantWritesPerSecond: 1000,
       retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5, progressIntervalMs: 20 },
       logger: { warn: () => {} },
+      verification: { delayMs: 0, retryDelayMs: 5 },
       ...options.service,
     });
     const slack = createSlackApp(config, {

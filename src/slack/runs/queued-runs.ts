@@ -8,7 +8,8 @@
  * - `run-chunk`: its items run with the executor (a retry after a death passes `resumed`, so parts
  *   found applied are successes and nothing is applied twice), results flushed, the summary
  *   updated; the chunk that sees every part with a result sends `run-finish`.
- * - `run-finish`: running → completed (once), then the closing posts, each recorded on the request
+ * - `run-finish`: the results verified against the tenant (verification-run.ts, bounded by the
+ *   job's time) and saved with running → completed (once), then the closing posts, each recorded on the request
  *   (`report.posted`) before the next, so a finisher that takes over continues after the last
  *   one made and a second finish posts nothing: the approval thread's outcome, the thread, the CSV.
  */
@@ -111,7 +112,8 @@ export class QueuedRuns implements RunJobHandlers {
       await queue.sendStart(requestId); // not every part has a result: cut again what is left
       return;
     }
-    if (request.status === 'running') await service.completeRun(requestId, countResults(request));
+    // Verified within the job's share of its time, and saved with the completion before any post.
+    await service.finishRun(request, Date.now() + (context.deadline - Date.now()) * JOB_TIME_SHARE);
     const completed = await store.getRequest(requestId);
     if (completed?.status !== 'completed') return;
     try {

@@ -50,6 +50,11 @@ export interface GraphFakeOptions {
   tenants: FakeTenant[];
   /** Added to every Graph call (not to token calls). */
   latencyMs?: number;
+  /**
+   * Eventual consistency: after a licence change, this many reads of the user still show it as it
+   * was (default 0: every read sees every write at once).
+   */
+  staleReads?: number;
   /** The app+tenant write quota (Graph: 3,000 per 150 s); exceeding it answers 429 + Retry-After. */
   writeLimit?: { writes: number; windowMs: number };
   /**
@@ -92,7 +97,7 @@ class GraphFakeServer {
   readonly tokenRequests: TokenRequest[] = [];
   readonly failures: Array<FakeFailure & { left: number }> = [];
   readonly writeCounts = new Map<string, number>();
-  readonly context: UsersContext = { origin: '', skipTokens: new Map() };
+  readonly context: UsersContext;
   /** Access token → the tenant it was issued for. */
   private readonly tokens = new Map<string, string>();
   private readonly writeLog = new Map<string, number[]>();
@@ -101,6 +106,12 @@ class GraphFakeServer {
     this.clientId = options.clientId ?? '11111111-2222-3333-4444-555555555555';
     this.clientSecret = options.clientSecret ?? 'graph-fake-secret';
     this.tenants = new Map(options.tenants.map((t) => [t.tenantId, t]));
+    this.context = {
+      origin: '',
+      skipTokens: new Map(),
+      staleReads: options.staleReads ?? 0,
+      stale: new Map(),
+    };
   }
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -15,6 +15,22 @@ export interface UsersContext {
   origin: string;
   /** $skiptoken → the query it continues and where. */
   skipTokens: Map<string, { params: URLSearchParams; offset: number }>;
+  /**
+   * Eventual consistency (reference §1.4: "a few seconds' replication lag"): after a licence change,
+   * the next `staleReads` reads of the user (0: none) are answered by a replica that has not seen it.
+   */
+  staleReads: number;
+  /** User id → the licences a lagging replica still shows, and for how many more reads. */
+  stale: Map<string, { licenses: FakeUserLicense[]; left: number }>;
+}
+
+/** The user as the replica answering this read sees them (an earlier state while it lags). */
+function asRead(context: UsersContext, user: FakeUser): FakeUser {
+  const lag = context.stale.get(user.id);
+  if (lag === undefined) return user;
+  lag.left -= 1;
+  if (lag.left <= 0) context.stale.delete(user.id);
+  return { ...user, licenses: lag.licenses };
 }
 
 const DEFAULT_FIELDS = ['id', 'displayName', 'userPrincipalName', 'mail'];
@@ -55,9 +71,12 @@ export function routeUsers(context: UsersContext, req: GraphRequest, tenant: Fak
   );
   if (!user) return graphError(404, 'Request_ResourceNotFound', MESSAGES.notFound(id));
   if (req.method === 'GET' && !one[2]) {
-    return { status: 200, body: userJson(user, req.query.get('$select')?.split(',') ?? null) };
+    return {
+      status: 200,
+      body: userJson(asRead(context, user), req.query.get('$select')?.split(',') ?? null),
+    };
   }
-  if (req.method === 'POST' && one[2]) return assignLicense(req, tenant, user);
+  if (req.method === 'POST' && one[2]) return assignLicense(context, req, tenant, user);
   return null;
 }
 
@@ -83,7 +102,7 @@ function listUsers(context: UsersContext, req: GraphRequest, tenant: FakeTenant)
       .map((s) => s.trim()) ?? null;
   const body: Record<string, unknown> = { '@odata.context': `${context.origin}/v1.0/$metadata#users` };
   if (params.get('$count') === 'true' && offset === 0) body['@odata.count'] = matching.length;
-  body.value = matching.slice(offset, offset + top).map((u) => userJson(u, select));
+  body.value = matching.slice(offset, offset + top).map((u) => userJson(asRead(context, u), select));
   if (offset + top < matching.length) {
     const token = randomUUID().replace(/-/g, '');
     context.skipTokens.set(token, { params, offset: offset + top });
@@ -142,7 +161,12 @@ function matchingUsers(
   return users;
 }
 
-function assignLicense(req: GraphRequest, tenant: FakeTenant, user: FakeUser): GraphAnswer {
+function assignLicense(
+  context: UsersContext,
+  req: GraphRequest,
+  tenant: FakeTenant,
+  user: FakeUser,
+): GraphAnswer {
   const body = req.body as { addLicenses?: unknown; removeLicenses?: unknown } | undefined;
   if (!body || !Array.isArray(body.addLicenses) || !Array.isArray(body.removeLicenses)) {
     return graphError(
@@ -156,7 +180,13 @@ function assignLicense(req: GraphRequest, tenant: FakeTenant, user: FakeUser): G
     disabledPlans: (a.disabledPlans ?? []).map((p) => p.toLowerCase()),
   }));
   const remove = (body.removeLicenses as string[]).map((s) => String(s).toLowerCase());
+  const before = structuredClone(user.licenses);
   const failure = applyLicenseChange(tenant, user, add, remove);
   if (failure) return graphError(400, 'Request_BadRequest', failure.message);
+  if (context.staleReads > 0) {
+    // A replica that lags shows the state before the first change it has not seen.
+    const licenses = context.stale.get(user.id)?.licenses ?? before;
+    context.stale.set(user.id, { licenses, left: context.staleReads });
+  }
   return { status: 200, body: userJson(user, ['accountEnabled', 'assignedLicenses', 'displayName']) };
 }
