@@ -55,6 +55,9 @@ export const ids = {
     /** Prefixes of the checkbox groups: action id equals block id, `${prefix}${group}`. */
     assignPrefix: 'assign_',
     revokePrefix: 'revoke_',
+    /** Manage step, "Replace A with B": the product to replace and the product to give instead. */
+    replaceFrom: 'replace_from',
+    replaceTo: 'replace_to',
     /** Reason for an approval (manage step). */
     reason: 'approval_reason',
     /** Service-plan checkbox groups: `${prefix}${group}`. */
@@ -108,6 +111,8 @@ export const ids = {
     assignPrefix: 'assign_',
     revokePrefix: 'revoke_',
     reason: 'approval_reason',
+    replaceFrom: 'replace_from',
+    replaceTo: 'replace_to',
     approvalWarning: 'approval_warning',
     planOffPrefix: 'plans_off_',
     approvalActions: 'approval_actions',
@@ -215,6 +220,8 @@ export const patterns = {
   buyMore: buyMoreActionId.pattern,
   assign: assignGroupId.pattern,
   revoke: revokeGroupId.pattern,
+  /** Either select of the manage step's "Replace A with B". */
+  replace: new RegExp(`^(${ids.actions.replaceFrom}|${ids.actions.replaceTo})$`),
   planOff: planOffGroupId.pattern,
   userSearchBlock: userSearchBlockId.pattern,
   browseBlock: new RegExp(`^${ids.blocks.browsePrefix}p\\d+_v\\d+$`),

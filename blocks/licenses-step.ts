@@ -10,6 +10,7 @@ import { assignGroupId, ids, revokeGroupId } from './ids.js';
 import { chunk, encodeMetadata, escapeMrkdwn, limits, oneLine } from './limits.js';
 import { plansOffNames } from './plan-change-words.js';
 import { holderCount, type ProductLinesData, productLineBlocks, stateText } from './product-lines.js';
+import { replaceBlocks } from './replace-inputs.js';
 
 export interface LicensesStepData extends ProductLinesData {
   draftId: string;
@@ -38,6 +39,8 @@ export interface LicensesStepData extends ProductLinesData {
     revoke: readonly string[];
     reason: string | null;
     breakGlass: boolean;
+    /** The "Replace A with B" products chosen (each side optional). */
+    replace?: { from?: string; to?: string };
   };
 }
 
@@ -195,7 +198,11 @@ export function renderLicensesStep(data: LicensesStepData): ModalView {
   const tickable = data.products.filter((p) => p.product.status !== 'suspended');
   const assign = checkboxGroups('assign', tickable, data);
   const revoke = checkboxGroups('revoke', tickable, data);
-  const tail: KnownBlock[] = [divider(), ...assign, ...revoke];
+  const replace = replaceBlocks(
+    tickable.map((p) => p.product),
+    data.chosen?.replace,
+  );
+  const tail: KnownBlock[] = [divider(), ...assign, ...revoke, ...replace];
   if (approval) {
     tail.push(section(approvalNotice(data), { blockId: ids.blocks.approvalWarning }));
     if (data.breakGlass === true) tail.push(breakGlassInput(data.chosen?.breakGlass === true));

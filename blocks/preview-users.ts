@@ -4,8 +4,8 @@ import type { TenantUser } from '../src/licensing/model.js';
 import { PREVIEW_REASONS, type PreviewLine } from '../src/licensing/preview.js';
 import { context, plural, readOnlyModal, section } from './elements.js';
 import { ids } from './ids.js';
-import { escapeMrkdwn, oneLine, packLines, truncate } from './limits.js';
-import { reasonWords } from './preview.js';
+import { packLines } from './limits.js';
+import { lineTitle, reasonWords } from './preview.js';
 import { pagedList } from './selected-users.js';
 import { sortUsers, userLine } from './users-step.js';
 
@@ -15,6 +15,8 @@ export interface PreviewUsersData {
   draftId: string;
   line: PreviewLine;
   productName: string;
+  /** A replacement's product given instead (its line's `to`). */
+  toName?: string;
   /** Names of the line's users (an id without one is shown as the id). */
   users: readonly Named[];
   /** 0-based page (paging buttons `ids.actions.previewUsersPage`, value = page). */
@@ -32,6 +34,7 @@ export function renderPreviewUsers(data: PreviewUsersData): ModalView {
   const byId = new Map(data.users.map((user) => [user.id, user]));
   const named = (id: string): Named => byId.get(id) ?? { id, displayName: id, email: '' };
   const assign = line.op === 'assign';
+  const verb = { assign: 'Assign', revoke: 'Revoke', replace: 'Replace' }[line.op];
   const failing = PREVIEW_REASONS.flatMap((reason) =>
     groupLines(
       `Will fail: ${reasonWords(reason, line.op)}`,
@@ -40,13 +43,16 @@ export function renderPreviewUsers(data: PreviewUsersData): ModalView {
   );
   const lines = [
     ...failing,
-    ...groupLines(assign ? 'Will get it' : 'Will lose it', line.changes.map(named)),
+    ...groupLines(
+      assign ? 'Will get it' : line.op === 'replace' ? 'Will change' : 'Will lose it',
+      line.changes.map(named),
+    ),
     ...groupLines(assign ? 'Have it already' : 'Do not have it', line.noops.map(named), ': no change'),
   ];
   const total = line.changes.length + line.noops.length + line.failures.length;
-  const name = escapeMrkdwn(truncate(oneLine(data.productName), 150));
+  const name = lineTitle(line, data.productName, data.toName);
   const blocks: KnownBlock[] = [
-    section(`*${assign ? 'Assign' : 'Revoke'} ${name}*: ${plural(total, 'user')}`),
+    section(`*${verb} ${name}*: ${plural(total, 'user')}`),
     ...pagedList(packLines(lines), ids.actions.previewUsersPage, data.page),
   ];
   if (total === 0) blocks.push(context(['No user is concerned any more.']));

@@ -4,11 +4,11 @@
  * blocks serve any modal (manage step, retry, undo); renderPreview is the manage step's modal.
  */
 import type { KnownBlock, ModalView } from '@slack/types';
-import type { Operation } from '../src/licensing/model.js';
 import {
   type ChangePreview,
   failuresByReason,
   type PreviewLine,
+  type PreviewOp,
   type PreviewReason,
 } from '../src/licensing/preview.js';
 import { actions, button, context, modal, plural, section } from './elements.js';
@@ -26,7 +26,7 @@ export interface PreviewBlocksData {
 }
 
 /** Why users will fail, in a few words each, per operation where the words differ. */
-export function reasonWords(reason: PreviewReason, op: Operation): string {
+export function reasonWords(reason: PreviewReason, op: PreviewOp): string {
   switch (reason) {
     case 'usage_location_missing':
       return 'no usage location';
@@ -35,6 +35,7 @@ export function reasonWords(reason: PreviewReason, op: Operation): string {
     case 'insufficient_licenses':
       return 'beyond the seats left';
     case 'missing_prerequisite':
+      if (op === 'replace') return 'lack or keep a product that needs one of them';
       return op === 'assign' ? 'lack a product it needs' : 'keep a product that needs it';
     case 'mutually_exclusive':
       return 'hold a product it cannot be combined with';
@@ -52,21 +53,31 @@ export function productNameOf(names: Readonly<Record<string, string>>, skuId: st
   return Object.hasOwn(names, skuId) ? (names[skuId] ?? 'a product') : 'a product';
 }
 
-/** "*Assign Office 365 E3*\n12 will get it · 3 have it already · :x: 5 will fail: 2 no usage location, …". */
-export function previewLineText(line: PreviewLine, productName: string): string {
+const LINE_WORDS: Record<PreviewOp, { verb: string; changes: string; noops: string }> = {
+  assign: { verb: 'Assign', changes: 'will get it', noops: 'have it already' },
+  revoke: { verb: 'Revoke', changes: 'will lose it', noops: 'do not have it' },
+  replace: { verb: 'Replace', changes: 'will change', noops: 'do not have it: nothing to replace' },
+};
+
+/** "Office 365 E3", or "Office 365 E1 with Office 365 E3" for a replacement (names escaped). */
+export function lineTitle(line: Pick<PreviewLine, 'to'>, productName: string, toName?: string): string {
   const name = escapeMrkdwn(truncate(oneLine(productName), 150));
-  const verb = line.op === 'assign' ? 'Assign' : 'Revoke';
+  if (line.to === undefined) return name;
+  return `${name} with ${escapeMrkdwn(truncate(oneLine(toName ?? 'a product'), 150))}`;
+}
+
+/** "*Assign Office 365 E3*\n12 will get it · 3 have it already · :x: 5 will fail: 2 no usage location, …". */
+export function previewLineText(line: PreviewLine, productName: string, toName?: string): string {
+  const words = LINE_WORDS[line.op];
   const parts = [
-    `${line.changes.length} will ${line.op === 'assign' ? 'get it' : 'lose it'}`,
-    ...(line.noops.length === 0
-      ? []
-      : [`${line.noops.length} ${line.op === 'assign' ? 'have it already' : 'do not have it'}`]),
+    `${line.changes.length} ${words.changes}`,
+    ...(line.noops.length === 0 ? [] : [`${line.noops.length} ${words.noops}`]),
   ];
   if (line.failures.length > 0) {
     const why = failuresByReason(line).map(([reason, n]) => `${n} ${reasonWords(reason, line.op)}`);
     parts.push(`:x: ${line.failures.length} will fail: ${why.join(', ')}`);
   }
-  return `*${verb} ${name}*\n${parts.join(' · ')}`;
+  return `*${words.verb} ${lineTitle(line, productName, toName)}*\n${parts.join(' · ')}`;
 }
 
 /** "25 users: 14 changes · 6 no change · 5 expected to fail", or that every change would fail. */
@@ -89,7 +100,9 @@ export function previewBlocks(data: PreviewBlocksData): KnownBlock[] {
   const shown = lines.length + 1 <= budget ? lines : lines.slice(0, budget - 2);
   const blocks: KnownBlock[] = [section(previewSummary(preview))];
   shown.forEach((line, i) => {
-    const text = previewLineText(line, productNameOf(data.productNames, line.skuId));
+    const names = data.productNames;
+    const toName = line.to === undefined ? undefined : productNameOf(names, line.to);
+    const text = previewLineText(line, productNameOf(names, line.skuId), toName);
     const users = button({
       actionId: previewUsersActionId(i),
       text: 'Users',

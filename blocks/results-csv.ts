@@ -10,6 +10,7 @@ import {
   reasonText,
 } from './failure-text.js';
 import { itemPlansOff, planChangeAction } from './plan-change-words.js';
+import { replacementOf, replacementsOf } from './replace-words.js';
 import { foundWords, mismatchSentence } from './verification.js';
 
 /** What blocked a failure and its fix, plain text, the user named. */
@@ -57,8 +58,16 @@ function outcomeOf(r: ItemResult | undefined, part: { op: Operation; planned: bo
   return part.planned ? CSV_OUTCOME_WORDS.noop : 'pending';
 }
 
-/** "assign", "revoke", or a holder's plan change in words: "turn off Exchange Online (Plan 2)" (every name). */
-function operationOf(item: ChangeRequest['items'][number], part: { skuId: string; op: Operation }): string {
+/**
+ * "assign", "revoke", a replacement's part ("replace: assign" B, "replace: revoke" A), or a holder's
+ * plan change in words: "turn off Exchange Online (Plan 2)" (every name).
+ */
+function operationOf(
+  item: ChangeRequest['items'][number],
+  part: { skuId: string; op: Operation },
+  pairs: ReturnType<typeof replacementsOf>,
+): string {
+  if (replacementOf(pairs, part)) return `replace: ${part.op}`;
   if (part.op !== 'assign' || !isPlanChange(item, part.skuId)) return part.op;
   return planChangeAction(itemPlansOff(item, part.skuId), { all: true });
 }
@@ -79,7 +88,7 @@ function mismatchRows(request: ChangeRequest, names: ReadonlyMap<string, string>
       item?.email ?? '',
       names.get(m.skuId) ?? m.skuId,
       m.skuId,
-      item ? operationOf(item, m) : m.op,
+      item ? operationOf(item, m, replacementsOf(request)) : m.op,
       'mismatch',
       '',
       `${mismatchSentence(m)}.`,
@@ -130,6 +139,7 @@ export function renderResultsCsv(
   options: CsvOptions = {},
 ): string {
   const names = new Map(request.products.map((p) => [p.skuId, p.name]));
+  const pairs = replacementsOf(request);
   const rows: string[][] = [];
   for (const item of request.items) {
     const parts: { skuId: string; op: Operation; planned: boolean }[] = [
@@ -151,7 +161,7 @@ export function renderResultsCsv(
         item.email,
         names.get(part.skuId) ?? part.skuId,
         part.skuId,
-        operationOf(item, part),
+        operationOf(item, part, pairs),
         outcome,
         r?.reason ?? '',
         r?.outcome === 'failed' ? reasonText(r.reason, messages) : '',

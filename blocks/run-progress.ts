@@ -7,6 +7,7 @@ import { plural } from './elements.js';
 import { groupFailuresByKind, type KindGroup } from './failure-kinds.js';
 import { type FailureMessages, reasonText } from './failure-text.js';
 import { escapeMrkdwn } from './limits.js';
+import { replacementOf, replacementsOf, replaceNames } from './replace-words.js';
 
 /** Segments of the progress bar: fixed, so the bar does not jump as the numbers grow. */
 export const PROGRESS_BAR_WIDTH = 10;
@@ -65,6 +66,7 @@ export function failureGroupLines(
   messages?: FailureMessages,
 ): string[] {
   const order = new Map(request.products.map((p, i) => [p.skuId, i]));
+  const pairs = replacementsOf(request);
   const rank = (g: KindGroup) => order.get(g.skuId) ?? Number.MAX_SAFE_INTEGER;
   return groupFailuresByKind(request, Object.values(request.results))
     .sort(
@@ -75,10 +77,13 @@ export function failureGroupLines(
         b.userIds.length - a.userIds.length,
     )
     .map((g) => {
+      // A replacement's two parts fail together: one line for the pair, not one per product.
+      const pair = replacementOf(pairs, g);
       const kind = g.op === 'revoke' ? ' (revoke)' : g.planChange ? ' (plan change)' : '';
-      const product = `*${label(g.skuId)}*${kind}`;
+      const product = pair ? `Replace ${replaceNames(pair, label)}` : `*${label(g.skuId)}*${kind}`;
       const quote = g.quote === undefined ? '' : ` (“${escapeMrkdwn(g.quote)}”)`;
       const users = new Set(g.userIds).size;
       return `• ${product} · ${reasonPhrase(g.reason, messages)}${quote}: ${plural(users, 'user')}`;
-    });
+    })
+    .filter((line, i, lines) => lines.indexOf(line) === i);
 }

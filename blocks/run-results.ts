@@ -12,6 +12,12 @@ import { type FailureMessages, failureGroupSections, reasonText } from './failur
 import { escapeMrkdwn, limits, oneLine, packLines, packLinesCapped, pagesOf, truncate } from './limits.js';
 import { type Person, people, personText, sortKey } from './people.js';
 import { planChangeText, requestPlansOffMrkdwn, sentence } from './plan-change-words.js';
+import {
+  nothingHeading,
+  replaceFailureSections,
+  replaceResultLines,
+  splitReplaceResults,
+} from './replace-results.js';
 import { compareGroups, neverHeldLines, noopLines, resultsOf } from './run-noops.js';
 import { productLabel, type SlackMessage } from './run-summary.js';
 
@@ -177,33 +183,49 @@ function noteSections(
  */
 function resultSections(
   input: RunResultsInput,
-  results: readonly ItemResult[],
-  neverHeld: readonly ItemResult[],
+  all: readonly ItemResult[],
+  never: readonly ItemResult[],
 ): string[] {
   const { request } = input;
   const map = people(request);
   const where = input.csvAttached ? 'the attached CSV has every result' : 'see the CSV of all results';
-  const noops = noopLines(request, results);
-  const successes = successLines(request, results, map);
+  // Replacements are told per user and replacement (replace-results.ts), the other parts as before.
+  const results = splitReplaceResults(request, all).rest;
+  const neverHeld = splitReplaceResults(request, never).rest;
+  const replaced = replaceResultLines(request, all, never, replaceWords(input, map));
+  const noops = [...replaced.noops, ...noopLines(request, results)];
+  const successes = [...replaced.successes, ...successLines(request, results, map)];
+  const nothing = [...replaced.nothing, ...neverHeldLines(request, neverHeld)];
   return [
     ...(successes.length > 0 ? packLines(successes) : []),
-    ...noteSections(input, results, map, where),
+    ...noteSections(input, all, map, where),
+    ...replaceFailureSections(replaced),
     ...failureSections(input, results, map, where),
     ...(noops.length > 0
       ? packLinesCapped(
-          [`*No change needed (${results.filter((r) => r.outcome === 'noop').length})*`, ...noops],
+          [
+            `*No change needed (${results.filter((r) => r.outcome === 'noop').length + replaced.noopUsers})*`,
+            ...noops,
+          ],
           4,
           (n) => `…and ${n} more`,
         )
       : []),
-    ...(neverHeld.length > 0
-      ? packLinesCapped(
-          ['*Nothing to revoke*', ...neverHeldLines(request, neverHeld)],
-          2,
-          (n) => `…and ${n} more`,
-        )
+    ...(nothing.length > 0
+      ? packLinesCapped([nothingHeading(replaced, neverHeld), ...nothing], 2, (n) => `…and ${n} more`)
       : []),
   ];
+}
+
+/** How the replacement lines name people and products. */
+function replaceWords(input: RunResultsInput, map: Map<string, Person>) {
+  return {
+    label: (skuId: string) => productLabel(input.request, skuId),
+    person: (id: string, withEmail: boolean) => personText(map, id, withEmail),
+    compare: (a: string, b: string) => sortKey(map, a).localeCompare(sortKey(map, b)),
+    ...(input.failureMessages ? { failureMessages: input.failureMessages } : {}),
+    purchaseUrl: input.purchaseUrl ?? null,
+  };
 }
 
 /** Sections paged into messages, at most MAX_RESULT_MESSAGES; the last one says what was left out. */

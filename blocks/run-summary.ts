@@ -9,6 +9,7 @@ import { followedUpRequest, followUpActions, followUpName } from './follow-up-ac
 import { escapeMrkdwn, limits, oneLine, packLinesCapped, truncate } from './limits.js';
 import { type PlanCatalog, planChangeText, requestPlansOffMrkdwn, sentence } from './plan-change-words.js';
 import { productLabel } from './product-label.js';
+import { replaceLines, replacementOf, replacementsOf } from './replace-words.js';
 import { failureGroupLines, progressBar, timeLeft } from './run-progress.js';
 import { verificationLine, verificationWords } from './verification.js';
 
@@ -103,25 +104,32 @@ export function changeTotals(
  * the users counted are those whose license really changes, a plan change said as what it is,
  * by plan as the request stored the names when planned or `catalog` names them
  * (plan-change-words.ts), else "change plans" (a request stored before the names were kept).
+ * Replacements come first, one line each ("Replace *A* with *B*: 12 users", replace-words.ts).
  */
 export function describeChanges(request: ChangeRequest, catalog?: PlanCatalog): string[] {
-  return changeTotals(request).map(({ skuId, op, users, planChanges, unchanged }) => {
-    const product = `*${productLabel(request, skuId)}*`;
-    if (op === 'assign') {
-      const note = unchanged > 0 ? ` (${unchanged} already ${unchanged === 1 ? 'has' : 'have'} it)` : '';
-      const off = requestPlansOffMrkdwn(request, skuId, catalog);
-      if (users === 0 && planChanges > 0)
-        return `${sentence(planChangeText({ users: planChanges, off, product }))}${note}`;
+  const pairs = replacementsOf(request);
+  const others = changeTotals(request).filter((t) => replacementOf(pairs, t) === undefined);
+  const replaced = replaceLines(request, (skuId) => productLabel(request, skuId));
+  return [
+    ...replaced,
+    ...others.map(({ skuId, op, users, planChanges, unchanged }) => {
+      const product = `*${productLabel(request, skuId)}*`;
+      if (op === 'assign') {
+        const note = unchanged > 0 ? ` (${unchanged} already ${unchanged === 1 ? 'has' : 'have'} it)` : '';
+        const off = requestPlansOffMrkdwn(request, skuId, catalog);
+        if (users === 0 && planChanges > 0)
+          return `${sentence(planChangeText({ users: planChanges, off, product }))}${note}`;
+        if (users === 0)
+          return `Assign ${product}: ${unchanged === 1 ? 'the user already has it' : `all ${unchanged} users already have it`}`;
+        const replan = planChanges > 0 ? ` · ${planChangeText({ users: planChanges, off })}` : '';
+        return `Assign ${product} to ${plural(users, 'user')}${replan}${note}`;
+      }
       if (users === 0)
-        return `Assign ${product}: ${unchanged === 1 ? 'the user already has it' : `all ${unchanged} users already have it`}`;
-      const replan = planChanges > 0 ? ` · ${planChangeText({ users: planChanges, off })}` : '';
-      return `Assign ${product} to ${plural(users, 'user')}${replan}${note}`;
-    }
-    if (users === 0)
-      return `Revoke ${product}: ${unchanged === 1 ? 'the user does not have it' : `none of the ${unchanged} users has it`}`;
-    const note = unchanged > 0 ? ` (${unchanged} ${unchanged === 1 ? 'does' : 'do'} not have it)` : '';
-    return `Revoke ${product} from ${plural(users, 'user')}${note}`;
-  });
+        return `Revoke ${product}: ${unchanged === 1 ? 'the user does not have it' : `none of the ${unchanged} users has it`}`;
+      const note = unchanged > 0 ? ` (${unchanged} ${unchanged === 1 ? 'does' : 'do'} not have it)` : '';
+      return `Revoke ${product} from ${plural(users, 'user')}${note}`;
+    }),
+  ];
 }
 
 /** Users and revocations (users × products) a request revokes. */
@@ -280,10 +288,8 @@ export function renderRunSummary(input: RunSummaryInput): SlackMessage {
         ? ['Results per user are in the thread.']
         : [];
   const { undoDays, now } = input;
-  const followUps = followUpActions(
-    request,
-    undoDays === undefined || now === undefined ? undefined : { undoDays, now },
-  );
+  const undo = undoDays === undefined || now === undefined ? undefined : { undoDays, now };
+  const followUps = followUpActions(request, undo);
   if (followUps !== null) blocks.push(followUps);
   blocks.push(context([...where, `Request ${escapeMrkdwn(request.id)}`]));
   const text = escapeMrkdwn(

@@ -31,6 +31,11 @@ export interface SubmittedData {
    */
   planChangeLines?: readonly string[];
   revocations?: number;
+  /**
+   * "Replace *A* with *B*: 12 users" per replacement (replace-words.ts, mrkdwn); its parts are not
+   * in `assignments` or `revocations`.
+   */
+  replaceLines?: readonly string[];
   /** Why it needs approval, in one sentence (pending_approval), e.g. "it revokes 2 licenses; with your 2 earlier requests …". */
   approvalReason?: string;
 }
@@ -76,7 +81,7 @@ export function renderSubmitted(data: SubmittedData): ModalView {
       blocks.push(context([`Why: ${escapeMrkdwn(truncate(oneLine(data.approvalReason), 500))}`]));
     }
   }
-  const parts: string[] = [];
+  const parts: string[] = [...(data.replaceLines ?? [])];
   const planChanges = data.planChanges ?? 0;
   const newAssignments = (data.assignments ?? 0) - planChanges;
   if (newAssignments > 0) parts.push(`${plural(newAssignments, 'license')} to assign`);

@@ -163,6 +163,10 @@ export const ItemResult = z.object({
 });
 export type ItemResult = z.infer<typeof ItemResult>;
 
+/** "Replace `from` with `to`": `to` assigned and `from` revoked in one call (never split). */
+export const Replacement = z.object({ from: z.string().min(1), to: z.string().min(1) });
+export type Replacement = z.infer<typeof Replacement>;
+
 /** One user's part of a request, as planned. */
 export const ChangeItem = z.object({
   userId: z.string(),
@@ -183,6 +187,8 @@ export const ChangeItem = z.object({
    * person. Absent in requests stored before it (they say "change plans").
    */
   plansOff: z.record(z.string(), z.array(z.string())).optional(),
+  /** This user's replacements: `to` in `change.assign`, `from` in `change.revoke` (plan-replace.ts). */
+  replaces: z.array(Replacement).optional(),
   /**
    * An undo's parts: each product's license as the request it undoes left it (its disabled plans
    * when held directly, null when not held directly). At run time a part whose product the user
@@ -256,6 +262,8 @@ export const ChangeRequest = z.object({
   status: RequestStatus,
   reason: z.string().optional(),
   products: z.array(z.object({ skuId: z.string(), name: z.string() })),
+  /** The replacements asked for, whoever they apply to (the surfaces word them as one change). */
+  replacements: z.array(Replacement).optional(),
   items: z.array(ChangeItem),
   /** Results keyed by `resultKey` (result-key.ts); present once that part has landed. */
   results: z.record(z.string(), ItemResult),

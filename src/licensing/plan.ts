@@ -15,6 +15,7 @@
  *   last and the users beyond them fail with `insufficient_licenses` and its fix (buy more), as
  *   the manage step predicts ("2 would get it · 2 cannot: 2 no seats", eligibility.ts). The
  *   providers count seats per call, and seats can run out between submit and run anyway.
+ * - "Replace A with B" is planned in plan-replace.ts: B and A in one call for each holder of A.
  */
 import type {
   ApprovalBasis,
@@ -26,6 +27,7 @@ import type {
   TenantUser,
   UserLicense,
 } from './model.js';
+import { planReplacements, type ReplaceChoice, replaceProblems } from './plan-replace.js';
 import { type AsLeft, isAsLeft } from './undo.js';
 
 export type PlanProblem =
@@ -33,6 +35,10 @@ export type PlanProblem =
   | { kind: 'empty' }
   | { kind: 'both_ways'; skuId: string }
   | { kind: 'unknown_product'; skuId: string }
+  /** A product replaced by itself. */
+  | { kind: 'replace_same'; skuId: string }
+  /** A product of a replacement also ticked to assign or revoke, or in another replacement. */
+  | { kind: 'replace_overlap'; skuId: string }
   /** A request that needs approval was submitted without a reason; `basis` says why it needs it. */
   | { kind: 'reason_required'; basis?: ApprovalBasis }
   /** The customer is no longer known to the provider. */
@@ -45,6 +51,8 @@ export interface PlanInput {
   holdings: ReadonlyMap<string, readonly UserLicense[]>;
   assign: readonly AssignChoice[];
   revoke: readonly string[];
+  /** "Replace A with B" (plan-replace.ts); absent = none. */
+  replace?: readonly ReplaceChoice[];
 }
 
 export type PlanResult =
@@ -62,8 +70,9 @@ export type PlanResult =
   | { ok: false; problems: PlanProblem[] };
 
 export function planChanges(input: PlanInput): PlanResult {
-  const { assign, revoke } = input;
-  return planParts({ ...input, parts: input.users.map((user) => ({ userId: user.id, assign, revoke })) });
+  const { assign, revoke, replace = [] } = input;
+  const parts = input.users.map((user) => ({ userId: user.id, assign, revoke, replace }));
+  return planParts({ ...input, parts });
 }
 
 /**
@@ -74,6 +83,8 @@ export interface UserParts {
   userId: string;
   assign: readonly PartChoice[];
   revoke: readonly string[];
+  /** "Replace A with B" for this user (plan-replace.ts); absent = none. */
+  replace?: readonly ReplaceChoice[];
   /** An undo's: how the undone request left each product; one held otherwise now is a no-op (changed since). */
   asLeft?: AsLeft;
 }
@@ -103,6 +114,7 @@ export function planParts(input: PartsPlanInput): PlanResult {
       user: usersById.get(part.userId) as TenantUser,
       assign: uniqueBy(part.assign, (choice) => choice.skuId),
       revoke: [...new Set(part.revoke)],
+      replace: part.replace ?? [],
       asLeft: part.asLeft,
     }));
   const productsBySku = new Map(input.products.map((product) => [product.skuId, product]));
@@ -116,8 +128,13 @@ export function planParts(input: PartsPlanInput): PlanResult {
     planChanges: 0,
     noops: 0,
   };
-  const items = parts.map(({ user, assign, revoke, asLeft }) => ({
-    ...planUser(user, input.holdings.get(user.id) ?? [], { assign, revoke, productsBySku, asLeft }, tally),
+  const items = parts.map(({ user, assign, revoke, replace, asLeft }) => ({
+    ...planUser(
+      user,
+      input.holdings.get(user.id) ?? [],
+      { assign, revoke, replace, productsBySku, asLeft },
+      tally,
+    ),
     ...(asLeft === undefined ? {} : { asLeft }),
   }));
   const { assignments, revocations, planRemovals, planChanges, noops } = tally;
@@ -136,37 +153,50 @@ interface Tally {
 
 /** Problems with the selection and choices themselves, before any holding is looked at; each named once. */
 function problemsOfParts(
-  parts: readonly { assign: readonly PartChoice[]; revoke: readonly string[] }[],
+  parts: readonly {
+    assign: readonly PartChoice[];
+    revoke: readonly string[];
+    replace: readonly ReplaceChoice[];
+  }[],
   productsBySku: ReadonlyMap<string, Product>,
 ): PlanProblem[] {
   const problems: PlanProblem[] = [];
+  const isEmpty = (part: (typeof parts)[number]) =>
+    part.assign.length === 0 && part.revoke.length === 0 && part.replace.length === 0;
   if (parts.length === 0) problems.push({ kind: 'no_users' });
-  else if (parts.every((part) => part.assign.length === 0 && part.revoke.length === 0))
-    problems.push({ kind: 'empty' });
+  else if (parts.every(isEmpty)) problems.push({ kind: 'empty' });
   const bothWays = new Set<string>();
   const unknown = new Set<string>();
-  for (const { assign, revoke } of parts) {
+  const replacing = new Map<string, PlanProblem>();
+  for (const { assign, revoke, replace } of parts) {
     const revoked = new Set(revoke);
     for (const choice of assign) if (revoked.has(choice.skuId)) bothWays.add(choice.skuId);
-    for (const skuId of [...assign.map((choice) => choice.skuId), ...revoke]) {
+    const replaced = replace.flatMap(({ from, to }) => [from, to.skuId]);
+    for (const skuId of [...assign.map((choice) => choice.skuId), ...revoke, ...replaced]) {
       if (!productsBySku.has(skuId)) unknown.add(skuId);
     }
+    for (const p of replaceProblems(replace, assign, revoke)) replacing.set(JSON.stringify(p), p);
   }
   for (const skuId of bothWays) problems.push({ kind: 'both_ways', skuId });
+  problems.push(...replacing.values());
   for (const skuId of unknown) problems.push({ kind: 'unknown_product', skuId });
   return problems;
+}
+
+/** One user's choices, with the customer's products by skuId. */
+interface Choices {
+  assign: readonly PartChoice[];
+  revoke: readonly string[];
+  replace: readonly ReplaceChoice[];
+  productsBySku: ReadonlyMap<string, Product>;
+  asLeft?: AsLeft | undefined;
 }
 
 /** One user's item against what the user holds now (see the decisions at the top). */
 function planUser(
   user: TenantUser,
   holdings: readonly UserLicense[],
-  choices: {
-    assign: readonly PartChoice[];
-    revoke: readonly string[];
-    productsBySku: ReadonlyMap<string, Product>;
-    asLeft?: AsLeft | undefined;
-  },
+  choices: Choices,
   tally: Tally,
 ): ChangeItem {
   const { assign, revoke, productsBySku, asLeft } = choices;
@@ -216,6 +246,7 @@ function planUser(
       noop(skuId, 'revoke');
     }
   }
+  planReplacements(item, held, choices.replace, tally);
   return item;
 }
 

@@ -16,7 +16,8 @@ import {
   predictRevocations,
   type RevokeRefusal,
 } from './eligibility.js';
-import type { ChangeItem, Operation, Product, TenantUser, UserLicense } from './model.js';
+import type { ChangeItem, Operation, Product, Replacement, TenantUser, UserLicense } from './model.js';
+import { replaceLine, replacementsOf } from './preview-replace.js';
 
 /** Every reason a preview can predict, in the order they are shown. */
 export const PREVIEW_REASONS = [...PREDICTED_REASONS, 'inherited_from_group'] as const;
@@ -29,11 +30,16 @@ export interface PredictedFailure {
   blockingSkuId?: string;
 }
 
+/** An operation of a preview line: a product assigned, revoked, or replaced by another. */
+export type PreviewOp = Operation | 'replace';
+
 /** One product and operation of the change. User ids in run order. */
 export interface PreviewLine {
   skuId: string;
-  op: Operation;
-  /** Users who will change (for an assignment: new holders, then holders whose plans change). */
+  op: PreviewOp;
+  /** A replacement's product given instead of `skuId` (op `replace` only). */
+  to?: string;
+  /** Users who will change (for an assignment: new holders, then holders whose plans change; for a replacement: the holders of `skuId`). */
   changes: string[];
   /** Users for whom there is nothing to do (already hold it / do not hold it). */
   noops: string[];
@@ -41,7 +47,10 @@ export interface PreviewLine {
 }
 
 export interface ChangePreview {
-  /** One line per product and operation the change touches, in the catalogue's order, assign first. */
+  /**
+   * One line per product and operation the change touches, in the catalogue's order, assign first;
+   * a replacement is one line (at the product it replaces), not an assign and a revoke.
+   */
   lines: PreviewLine[];
   /** Users in the change. */
   users: number;
@@ -61,9 +70,12 @@ export interface PreviewInput {
   products: readonly Product[];
   holdings: ReadonlyMap<string, readonly UserLicense[]>;
   rules: LicensingRules;
+  /** The replacements the change names (items without a holder carry none). */
+  replace?: readonly Replacement[];
 }
 
 export function previewChange(input: PreviewInput): ChangePreview {
+  const pairs = replacementsOf(input);
   const revokeRefusals = predictRevocations({
     revokes: input.items
       .filter((item) => item.change.revoke.length > 0)
@@ -74,9 +86,17 @@ export function previewChange(input: PreviewInput): ChangePreview {
   });
   const lines: PreviewLine[] = [];
   for (const product of input.products) {
-    const assign = assignLine(input, product.skuId);
+    const { skuId } = product;
+    // Each product has one role in a request (plan-replace.ts): a replacement's two are its line.
+    const pair = pairs.find(({ from }) => from === skuId);
+    const replace = pair === undefined ? null : replaceLine(input, pair);
+    if (pairs.some(({ to }) => to === skuId) || pair !== undefined) {
+      if (replace !== null) lines.push(replace);
+      continue;
+    }
+    const assign = assignLine(input, skuId);
     if (assign !== null) lines.push(assign);
-    const revoke = revokeLine(input.items, product.skuId, revokeRefusals);
+    const revoke = revokeLine(input.items, skuId, revokeRefusals);
     if (revoke !== null) lines.push(revoke);
   }
   const sum = (of: (line: PreviewLine) => number) => lines.reduce((n, line) => n + of(line), 0);

@@ -3,6 +3,7 @@ import type { LicenseProvider } from '../providers/license-provider.js';
 import { NO_RULES, predictAssignment, predictRevocations, type RevokeRefusal } from './eligibility.js';
 import type { ChangeItem, ChangeRequest, Customer, Product, TenantUser, UserLicense } from './model.js';
 import { type PlanResult, planChanges, planParts, samePlans } from './plan.js';
+import type { ReplaceChoice } from './plan-replace.js';
 import { type ChangePreview, previewChange } from './preview.js';
 import type { ChangeInput, PartsInput, ProductOverview } from './service-types.js';
 
@@ -30,7 +31,14 @@ export async function planChange(
   const plan =
     'parts' in input
       ? planParts({ users, products, holdings, parts: input.parts })
-      : planChanges({ users, products, holdings, assign: input.assign, revoke: input.revoke });
+      : planChanges({
+          users,
+          products,
+          holdings,
+          assign: input.assign,
+          revoke: input.revoke,
+          replace: input.replace ?? [],
+        });
   return { customer, plan, products, users, holdings };
 }
 
@@ -39,10 +47,12 @@ export async function previewPlanned(
   provider: LicenseProvider,
   customerId: string,
   planned: PlannedChange & { plan: { ok: true } },
+  replace: readonly ReplaceChoice[] = [],
 ): Promise<ChangePreview> {
   const rules = await (provider.licensingRules?.(customerId) ?? NO_RULES);
   const { users, products, holdings } = planned;
-  return previewChange({ items: planned.plan.items, users, products, holdings, rules });
+  const pairs = replace.map(({ from, to }) => ({ from, to: to.skuId }));
+  return previewChange({ items: planned.plan.items, users, products, holdings, rules, replace: pairs });
 }
 
 /**
@@ -64,10 +74,16 @@ export async function previewItems(
   return { preview: previewChange({ items, users, products, holdings, rules }), products };
 }
 
-/** The products a change names, to assign or to revoke. */
+/** The products a change names, to assign, to revoke or in a replacement. */
 export function chosenSkus(input: ChangeInput | PartsInput): Set<string> {
   const choices = 'parts' in input ? input.parts : [input];
-  return new Set(choices.flatMap((part) => [...part.assign.map((choice) => choice.skuId), ...part.revoke]));
+  return new Set(
+    choices.flatMap((part) => [
+      ...part.assign.map((choice) => choice.skuId),
+      ...part.revoke,
+      ...(part.replace ?? []).flatMap(({ from, to }) => [from, to.skuId]),
+    ]),
+  );
 }
 
 /**
@@ -149,5 +165,30 @@ export async function revocationOutlook(
     provider.getHoldings(request.customerId, userIds),
     provider.licensingRules?.(request.customerId) ?? NO_RULES,
   ]);
-  return predictRevocations({ revokes, products, holdings, rules });
+  return predictRevocations({
+    revokes,
+    products,
+    holdings: withReplacements(request.items, holdings),
+    rules,
+  });
+}
+
+/**
+ * The holdings as a replacement's one call leaves them before its revoke is judged: B comes in
+ * the same call as A goes, so what B provides is kept (a product needing A's plans keeps them).
+ */
+function withReplacements(
+  items: ChangeRequest['items'],
+  holdings: ReadonlyMap<string, readonly UserLicense[]>,
+): Map<string, UserLicense[]> {
+  const after = new Map([...holdings].map(([userId, licenses]) => [userId, [...licenses]]));
+  for (const item of items) {
+    for (const { to } of item.replaces ?? []) {
+      const part = item.change.assign.find((a) => a.skuId === to);
+      if (part === undefined) continue;
+      const license = { skuId: to, disabledPlans: [...part.disabledPlans], direct: true, viaGroups: [] };
+      after.set(item.userId, [...(after.get(item.userId) ?? []), license]);
+    }
+  }
+  return after;
 }

@@ -45,6 +45,6 @@ export async function previewChangeOf(
 ): Promise<PreviewResult> {
   const checked = await checkChange(provider, window, input);
   if (!checked.ok) return checked;
-  const preview = await previewPlanned(provider, input.customerId, checked.planned);
+  const preview = await previewPlanned(provider, input.customerId, checked.planned, input.replace);
   return { ...checked.prepared, preview, products: checked.planned.products };
 }

@@ -162,6 +162,8 @@ function newRequest({
   waits,
 }: NewRequest): ChangeRequest {
   const chosen = chosenSkus(input);
+  const replace = 'replace' in input ? (input.replace ?? []) : [];
+  const replacements = replace.map(({ from, to }) => ({ from, to: to.skuId }));
   return {
     id: newId('req'),
     customerId: customer.id,
@@ -174,6 +176,7 @@ function newRequest({
     products: products
       .filter((product) => chosen.has(product.skuId))
       .map((product) => ({ skuId: product.skuId, name: product.name })),
+    ...(replacements.length > 0 ? { replacements } : {}),
     items: plan.items,
     results: {},
     ...(input.report ? { report: input.report } : {}),

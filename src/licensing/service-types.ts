@@ -6,6 +6,7 @@ import type { AssignPrediction } from './eligibility.js';
 import type { AssignChoice, ChangeRequest, FollowUpOf, Product, ReportTarget } from './model.js';
 import type { WritePacer } from './pacer.js';
 import type { PlanProblem, UserParts } from './plan.js';
+import type { ReplaceChoice } from './plan-replace.js';
 import type { ApprovalBasis } from './policy.js';
 import type { ChangePreview } from './preview.js';
 import type { RetryOptions } from './service-runs.js';
@@ -39,6 +40,8 @@ export interface ChangeInput {
   userIds: readonly string[];
   assign: readonly AssignChoice[];
   revoke: readonly string[];
+  /** "Replace A with B" (plan-replace.ts); absent = none. */
+  replace?: readonly ReplaceChoice[];
 }
 
 /** A change made of each user's own part (a follow-up of an earlier request), not users × products. */

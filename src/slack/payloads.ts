@@ -21,7 +21,7 @@ export const DraftMetadata = z.object({
   draftId: DraftId,
   skuId: SkuValue.optional(),
   /** The operation of a preview line whose users are shown. */
-  op: z.enum(['assign', 'revoke']).optional(),
+  op: z.enum(['assign', 'revoke', 'replace']).optional(),
 });
 export type DraftMetadata = z.infer<typeof DraftMetadata>;
 

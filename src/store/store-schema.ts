@@ -15,6 +15,9 @@ export const STORE_SCHEMA_VERSION = 2;
  * The state of one open modal flow, kept server-side (private_metadata only carries its id).
  * Flow fields default to an empty flow, so a new draft needs only its owner and channel.
  */
+/** The "Replace A with B" products chosen in the manage step; a side left empty is absent. */
+const ReplacePick = z.object({ from: z.string().optional(), to: z.string().optional() });
+
 export const Draft = z.object({
   id: z.string(),
   /** Slack user id of the operator who opened it; nobody else may use it. */
@@ -39,10 +42,13 @@ export const Draft = z.object({
    * Defaulted, so files written before it existed still parse.
    */
   revokeSkuIds: z.array(z.string()).default([]),
+  /** Manage-licenses step: the "Replace A with B" products last chosen, kept for the same reason. */
+  replacePick: ReplacePick.default({}),
   /**
    * The change the manage step submitted and its preview shows, awaiting confirmation: the ticks,
-   * the reason and whether break-glass was ticked (re-checked against configuration on confirm).
-   * The preview's submit reads it; Back restores it. Null until the manage step is submitted.
+   * the replacement, the reason and whether break-glass was ticked (re-checked against
+   * configuration on confirm). The preview's submit reads it; Back restores it. Null until the
+   * manage step is submitted.
    */
   previewed: z
     .object({
@@ -50,6 +56,8 @@ export const Draft = z.object({
       revoke: z.array(z.string()),
       reason: z.string().nullable(),
       breakGlass: z.boolean(),
+      /** The "Replace A with B" products chosen (defaulted: drafts saved before it still parse). */
+      replace: ReplacePick.default({}),
     })
     .nullable()
     .default(null),

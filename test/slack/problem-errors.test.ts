@@ -35,7 +35,7 @@ describe('problemErrors', () => {
 
   it('puts an empty change under the first assign group and a missing reason under the reason', () => {
     expect(problemErrors(view(2), [{ kind: 'empty' }, { kind: 'reason_required' }])).toEqual({
-      assign_0: 'Tick at least one product to assign or to revoke.',
+      assign_0: 'Tick at least one product to assign or to revoke, or choose one to replace.',
       approval_reason: 'This request needs a manager’s approval: give a reason.',
     });
   });

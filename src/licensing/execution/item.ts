@@ -1,7 +1,8 @@
 /**
  * One user's item: its planned no-ops, then its pending parts checked against the holdings read
  * at run time (which settle what needs no call: an undo's part changed since, changed-since.ts;
- * a part applied already), then the rest applied.
+ * a replacement that cannot land, replace-pairs.ts; a part applied already), then the rest
+ * applied (a replacement's two parts in one call).
  */
 import type { PlanExclusion } from '../eligibility.js';
 import type { ChangeItem, ItemResult, Product, UserLicense } from '../model.js';
@@ -20,6 +21,7 @@ import {
   type Settle,
   settlerFor,
 } from './parts.js';
+import { settlePairs } from './replace-pairs.js';
 
 /** What failures are named from: the customer's products and the provider's plan exclusions. */
 export interface Catalogue {
@@ -63,9 +65,10 @@ export async function runItem(item: ChangeItem, deps: ItemDeps): Promise<ItemRes
     return [...results, ...parts.map((part) => settle(part, 'failed', { reason: 'user_not_found' }))];
   }
   const changed = settleChangedSince(item, parts, licenses, settle);
-  const { settled, toApply } = settleByHoldings(changed.rest, licenses, deps.resumed, settle);
-  const applied = await applyParts(toApply, deps.attempt(item.userId), settle);
-  const decided = [...changed.settled, ...settled, ...applied];
+  const pairs = settlePairs(item, changed.rest, { licenses, results: deps.results, settle });
+  const { settled, toApply } = settleByHoldings(pairs.rest, licenses, deps.resumed, settle);
+  const applied = await applyParts(toApply, deps.attempt(item.userId), settle, item.replaces);
+  const decided = [...changed.settled, ...pairs.settled, ...settled, ...applied];
   return [...results, ...(await explained(decided, licenses, item, deps))];
 }
 

@@ -94,6 +94,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
 
   // 3. Manage licenses, with its pushed views (who has it, service plans)
   app.action<BlockAction>(patterns.revoke, ...customerStep, revokeTicked(deps));
+  app.action<BlockAction>(patterns.replace, ...customerStep, revokeTicked(deps));
   app.action<BlockAction>(patterns.holders, ...customerStep, showHolders(deps));
   app.action<BlockAction>(patterns.holdersPage, ...customerStep, holdersPage(deps));
   app.action<BlockAction>(ids.actions.selectHolders, ...customerStep, selectHolders(deps));

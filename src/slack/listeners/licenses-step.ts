@@ -14,6 +14,7 @@ import type { Draft } from '../../store/store.js';
 import { draftCustomerId, draftOf } from '../access.js';
 import { actionOf, pageOf, StateValues, skuOf, type ViewRef } from '../payloads.js';
 import type { ListenerDeps } from './deps.js';
+import { type ReplacePick, replaceChoices, replacePicked } from './replace-choice.js';
 import {
   type ActionArgs,
   pushFromClick,
@@ -41,6 +42,8 @@ export function tickedProducts(state: unknown): { assign: string[]; revoke: stri
 interface Ticks {
   assign?: readonly string[];
   revoke: readonly string[];
+  /** The "Replace A with B" products chosen; absent = none. */
+  replace?: ReplacePick;
 }
 
 /**
@@ -49,7 +52,8 @@ interface Ticks {
  * taken away. Ticks refused for their assignments still get the notice their revocations call for.
  */
 async function approvalOf(deps: ListenerDeps, draft: Draft, ticks: Ticks): Promise<ApprovalBasis | null> {
-  const prepare = (assign: readonly string[]) =>
+  const replace = replaceChoices(ticks.replace ?? {}, draft.disabledPlansBySku);
+  const prepare = (assign: readonly string[], withReplace: boolean) =>
     deps.service.prepare({
       customerId: draftCustomerId(draft),
       userIds: draft.selectedUserIds,
@@ -58,13 +62,17 @@ async function approvalOf(deps: ListenerDeps, draft: Draft, ticks: Ticks): Promi
         return { skuId, disabledPlans: off === null ? null : [...off] };
       }),
       revoke: ticks.revoke,
+      ...(withReplace ? { replace } : {}),
       requestedBy: draft.ownerId,
     });
   const assign = ticks.assign ?? [];
-  const prepared = await prepare(assign);
+  const prepared = await prepare(assign, true);
   if (prepared.ok) return prepared.basis;
-  if (assign.length === 0) return null;
-  const revocationsOnly = await prepare([]);
+  if (assign.length === 0 && replace.length === 0) return null;
+  const withoutAssign = replace.length > 0 ? await prepare([], true) : null;
+  if (withoutAssign?.ok) return withoutAssign.basis;
+  // A replacement that cannot be planned (it names a ticked product) counts as none.
+  const revocationsOnly = await prepare([], false);
   return revocationsOnly.ok ? revocationsOnly.basis : null;
 }
 
@@ -78,6 +86,7 @@ export async function renderLicensesFor(
   options: {
     revoke?: readonly string[];
     assign?: readonly string[];
+    replace?: ReplacePick;
     approval?: ApprovalBasis | null;
     error?: string | null;
     /** The choice the preview kept (Back, or a refused confirm): ticked again, with its reason. */
@@ -87,11 +96,12 @@ export async function renderLicensesFor(
   const { chosen } = options;
   const revoke = options.revoke ?? chosen?.revoke;
   const assign = options.assign ?? chosen?.assign;
+  const replace = options.replace ?? chosen?.replace;
   const [products, approval] = await Promise.all([
     overviewFor(deps, draft),
     options.approval !== undefined || revoke === undefined
       ? (options.approval ?? null)
-      : approvalOf(deps, draft, { revoke, ...(assign ? { assign } : {}) }),
+      : approvalOf(deps, draft, { revoke, ...(assign ? { assign } : {}), ...(replace ? { replace } : {}) }),
   ]);
   return renderLicensesStep({
     draftId: draft.id,
@@ -123,8 +133,8 @@ function showsApprovalWarning(view: ViewRef): boolean {
 }
 
 /**
- * A revoke tick: when the request now crosses the approval threshold (or no longer does), the
- * view is re-rendered to ask for a reason; otherwise nothing is sent.
+ * A revoke tick or a "Replace" choice: when the request now crosses the approval threshold (or no
+ * longer does), the view is re-rendered to ask for a reason; otherwise nothing is sent.
  */
 export function revokeTicked(deps: ListenerDeps) {
   return async (args: ActionArgs) => {
@@ -132,9 +142,13 @@ export function revokeTicked(deps: ListenerDeps) {
     const step = stepOf(args);
     if (step === null) return;
     const { draft, view } = step;
-    const ticks = tickedProducts(view.state);
+    const ticks = { ...tickedProducts(view.state), replace: replacePicked(view.state) };
     // Kept in the draft, not in memory: the service plans save may reach another replica.
-    await deps.store.updateDraft(draft.id, (current) => ({ ...current, revokeSkuIds: ticks.revoke }));
+    await deps.store.updateDraft(draft.id, (current) => ({
+      ...current,
+      revokeSkuIds: ticks.revoke,
+      replacePick: ticks.replace,
+    }));
     const approval = await approvalOf(deps, draft, ticks);
     if ((approval?.needsApproval ?? false) === showsApprovalWarning(view)) return;
     await refreshView(
@@ -278,7 +292,7 @@ export function savePlans(deps: ListenerDeps) {
     if (saved === null || rootViewId === null) return;
     await args.client.views.update({
       view_id: rootViewId,
-      view: await renderLicensesFor(deps, saved, { revoke: saved.revokeSkuIds }),
+      view: await renderLicensesFor(deps, saved, { revoke: saved.revokeSkuIds, replace: saved.replacePick }),
     });
   };
 }

@@ -19,18 +19,21 @@ import { actionOf, pageOf, StateValues, type ViewRef } from '../payloads.js';
 import { isLate, withinBudget } from '../views.js';
 import type { ListenerDeps } from './deps.js';
 import { renderLicensesFor, tickedProducts } from './licenses-step.js';
+import { halfPickErrors, replaceChoices, replacePicked } from './replace-choice.js';
 import { type ActionArgs, pushFromClick, refreshView, type SubmitArgs, stepOf } from './step-args.js';
 import { type Errors, firstAssignBlock, problemErrors } from './submit-errors.js';
 
 /** The manage step's choice, kept in the draft while its preview is on screen. */
 export type Chosen = NonNullable<Draft['previewed']>;
 
-export function changeOf(draft: Draft, chosen: Pick<Chosen, 'assign' | 'revoke'>): ChangeInput {
+export function changeOf(draft: Draft, chosen: Pick<Chosen, 'assign' | 'revoke' | 'replace'>): ChangeInput {
+  const replace = replaceChoices(chosen.replace, draft.disabledPlansBySku);
   return {
     customerId: draft.customerId ?? '',
     userIds: draft.selectedUserIds,
     assign: chosen.assign.map((skuId) => ({ skuId, disabledPlans: draft.disabledPlansBySku[skuId] ?? null })),
     revoke: chosen.revoke,
+    ...(replace.length > 0 ? { replace } : {}),
   };
 }
 
@@ -42,10 +45,11 @@ export function breakGlassTicked(deps: ListenerDeps, userId: string, state: unkn
     .includes(BREAK_GLASS_VALUE);
 }
 
-/** The ticks, reason and break-glass box of the manage step. */
+/** The ticks, replacement, reason and break-glass box of the manage step. */
 function chosenOf(deps: ListenerDeps, userId: string, state: unknown): Chosen {
   return {
     ...tickedProducts(state),
+    replace: replacePicked(state),
     reason: new StateValues(state).text(ids.blocks.reason, ids.actions.reason),
     breakGlass: breakGlassTicked(deps, userId, state),
   };
@@ -84,6 +88,8 @@ async function checkAndPreview(
   const refuse = (errors: Errors): Checked => ({ ok: false, errors, chosen });
   if (!deps.store.health().writable)
     return refuse({ [firstAssignBlock(view) ?? ids.blocks.reason]: CANNOT_SAVE_TEXT });
+  const halfPick = halfPickErrors(chosen.replace);
+  if (halfPick !== null) return refuse(halfPick);
   const checked = await deps.service.preview({ ...changeOf(draft, chosen), requestedBy: userId });
   if (!checked.ok) return refuse(problemErrors(view, checked.problems));
   if (checked.needsApproval && chosen.reason === null) {
@@ -93,6 +99,7 @@ async function checkAndPreview(
   const saved = await deps.store.updateDraft(draft.id, (current) => ({
     ...current,
     revokeSkuIds: chosen.revoke,
+    replacePick: chosen.replace,
     previewed: chosen,
   }));
   return { ok: true, view: previewView(saved ?? draft, chosen, checked) };
@@ -166,16 +173,15 @@ async function renderUsersFor(
   const shown = found ?? { ...line, changes: [], noops: [], failures: [] };
   const userIds = [...shown.changes, ...shown.noops, ...shown.failures.map((failure) => failure.userId)];
   const users = await deps.service.getUsers(draftCustomerId(draft), userIds);
-  const productName = productNameOf(
-    Object.fromEntries(checked.products.map((p) => [p.skuId, p.name])),
-    line.skuId,
-  );
-  return renderPreviewUsers({ draftId: draft.id, line: shown, productName, users, page });
+  const names = Object.fromEntries(checked.products.map((p) => [p.skuId, p.name]));
+  const productName = productNameOf(names, line.skuId);
+  const to = shown.to === undefined ? {} : { toName: productNameOf(names, shown.to) };
+  return renderPreviewUsers({ draftId: draft.id, line: shown, productName, users, page, ...to });
 }
 
-/** The line a "Users" button names (`assign:SKU` / `revoke:SKU`), or null. */
+/** The line a "Users" button names (`assign:SKU` / `revoke:SKU` / `replace:SKU`), or null. */
 function lineOf(value: string | null | undefined): Pick<PreviewLine, 'op' | 'skuId'> | null {
-  const match = /^(assign|revoke):(.{1,200})$/.exec(value ?? '');
+  const match = /^(assign|revoke|replace):(.{1,200})$/.exec(value ?? '');
   return match === null ? null : { op: match[1] as PreviewLine['op'], skuId: match[2] as string };
 }
 

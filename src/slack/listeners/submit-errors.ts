@@ -2,6 +2,7 @@
 import { ids, patterns } from '../../../blocks/ids.js';
 import type { PlanProblem } from '../../licensing/plan.js';
 import { approvalReason } from '../../licensing/policy.js';
+import { replaceProblemError } from './replace-choice.js';
 
 export type Errors = Record<string, string>;
 
@@ -46,7 +47,7 @@ export function problemErrors(
   for (const problem of problems) {
     switch (problem.kind) {
       case 'empty':
-        add(fallback, 'Tick at least one product to assign or to revoke.');
+        add(fallback, 'Tick at least one product to assign or to revoke, or choose one to replace.');
         break;
       case 'no_users':
         add(fallback, 'No user is selected any more. Start again with /licenses.');
@@ -72,7 +73,15 @@ export function problemErrors(
       case 'unknown_customer':
         add(fallback, 'This customer is no longer available. Start again with /licenses.');
         break;
+      default: {
+        const nameOf = (skuId: string) => blockOffering(view, replacePattern, skuId)?.name ?? skuId;
+        const error = replaceProblemError(problem, nameOf);
+        if (error) add(error.blockId, error.text);
+      }
     }
   }
   return errors;
 }
+
+/** The select that names every product a replacement may name. */
+const replacePattern = new RegExp(`^${ids.blocks.replaceFrom}$`);

@@ -6,6 +6,8 @@
 import type { ModalView } from '@slack/types';
 import { ids } from '../../../blocks/ids.js';
 import { renderLoading, renderNotice } from '../../../blocks/loading.js';
+import { replaceLines, replaceTotals } from '../../../blocks/replace-words.js';
+import { productLabel } from '../../../blocks/run-summary.js';
 import { planChangeLines, renderSubmitted, type SubmittedData } from '../../../blocks/submitted.js';
 import type { ChangeRequest } from '../../licensing/model.js';
 import { approvalReason } from '../../licensing/policy.js';
@@ -72,6 +74,11 @@ export async function submittedView(
   // Read once per request and only when it changes holders' plans (cached by the notifier).
   const catalog = await deps.approvals.planCatalog(outcome.request);
   const lines = catalog === undefined ? null : planChangeLines(outcome.request, catalog);
+  const { request } = outcome;
+  // A replacement is said as one line; its parts are not counted again as assignments and revocations.
+  const replaced = replaceTotals(request);
+  const replacedAssignments = replaced.reduce((n, t) => n + t.users - t.hadTo, 0);
+  const replacedRevocations = replaced.reduce((n, t) => n + t.users, 0);
   const data: SubmittedData = {
     requestId: outcome.request.id,
     customerName: outcome.request.customerName,
@@ -79,10 +86,11 @@ export async function submittedView(
     status: outcome.needsApproval ? 'pending_approval' : 'running',
     resultsChannelId: summary?.channel ?? channelId,
     resultsInDm: summary?.movedToDm ?? false,
-    assignments: outcome.assignments,
+    assignments: outcome.assignments - replacedAssignments,
     ...(outcome.planChanges === undefined ? {} : { planChanges: outcome.planChanges }),
     ...(lines === null ? {} : { planChangeLines: lines }),
-    revocations: outcome.revocations,
+    revocations: outcome.revocations - replacedRevocations,
+    replaceLines: replaceLines(request, (skuId) => productLabel(request, skuId)),
     ...(outcome.needsApproval && outcome.request.approvalBasis !== undefined
       ? { approvalReason: approvalReason(outcome.request.approvalBasis) }
       : {}),

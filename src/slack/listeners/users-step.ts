@@ -208,6 +208,7 @@ export function submitUsers(deps: ListenerDeps) {
       const fresh = await deps.store.updateDraft(draft.id, (current) => ({
         ...current,
         revokeSkuIds: [],
+        replacePick: {},
         previewed: null,
       }));
       return renderLicensesFor(deps, fresh ?? draft);

@@ -85,3 +85,33 @@ describe('applyParts', () => {
     expect(outcomes(exhausted)).toEqual(['e3 success', 'visio failed throttled']);
   });
 });
+
+describe('applyParts with a replacement', () => {
+  const pair = [{ from: 'e3', to: 'e5' }];
+
+  it('keeps the pair in one call in the product-by-product fallback, and a refusal fails both parts', async () => {
+    const { attempt, calls } = scripted((skuIds) =>
+      skuIds.includes('e5') ? refused('missing_prerequisite') : ok(),
+    );
+    const results = await applyParts(
+      [part('visio'), part('e5'), part('e3', 'revoke')],
+      attempt,
+      settle,
+      pair,
+    );
+    // The pair gets its second pass (an order reason) as one unit too.
+    expect(calls).toEqual([['visio', 'e5', 'e3'], ['visio'], ['e5', 'e3'], ['e5', 'e3']]);
+    expect(outcomes(results)).toEqual([
+      'visio success',
+      'e5 failed missing_prerequisite',
+      'e3 failed missing_prerequisite',
+    ]);
+  });
+
+  it('never tries the pair apart when it is all there is', async () => {
+    const { attempt, calls } = scripted(() => refused('missing_prerequisite'));
+    const results = await applyParts([part('e5'), part('e3', 'revoke')], attempt, settle, pair);
+    expect(calls).toEqual([['e5', 'e3']]);
+    expect(outcomes(results)).toEqual(['e5 failed missing_prerequisite', 'e3 failed missing_prerequisite']);
+  });
+});

@@ -78,3 +78,82 @@ describe('runItem', () => {
     expect(results[1]).toMatchObject({ outcome: 'failed', reason: 'provider_error', detail: 'down' });
   });
 });
+
+describe('runItem with a replacement', () => {
+  const user = makeUser({ id: 'u1' });
+  const item = () => ({
+    ...makeItem(user, { assign: [{ skuId: 'e5', disabledPlans: [] }], revoke: ['e3'] }),
+    replaces: [{ from: 'e3', to: 'e5' }],
+  });
+  const run = async (
+    licenses: ReturnType<typeof makeLicense>[],
+    options: {
+      resumed?: boolean;
+      results?: Record<string, never> | Parameters<typeof runItem>[1]['results'];
+    } = {},
+  ) => {
+    const calls: string[][] = [];
+    const holdings: Holdings = { ok: true, holdings: new Map([['u1', licenses]]) };
+    const results = await runItem(item(), {
+      results: options.results ?? {},
+      holdings: async () => holdings,
+      attempt: () => async (parts) => {
+        calls.push(parts.map((p) => `${p.op} ${p.skuId}`));
+        return { ok: true, warnings: [] };
+      },
+      resumed: options.resumed ?? false,
+      now,
+    });
+    return { calls, results: outcomes(results) };
+  };
+
+  it('applies B and A in one call for a holder of A', async () => {
+    expect(await run([makeLicense('e3')])).toEqual({
+      calls: [['assign e5', 'revoke e3']],
+      results: ['assign e5 success', 'revoke e3 success'],
+    });
+  });
+
+  it('finds both applied when resuming after the call landed', async () => {
+    expect(await run([makeLicense('e5')], { resumed: true })).toEqual({
+      calls: [],
+      results: ['assign e5 success', 'revoke e3 success'],
+    });
+  });
+
+  it('replaces nothing when A is gone and B never came, even when resuming', async () => {
+    expect(await run([], { resumed: true })).toEqual({
+      calls: [],
+      results: ['assign e5 noop', 'revoke e3 noop'],
+    });
+  });
+
+  it('fails both parts when A is held only through a group', async () => {
+    expect(await run([makeLicense('e3', { direct: false, viaGroups: ['g'] })])).toEqual({
+      calls: [],
+      results: ['assign e5 failed inherited_from_group', 'revoke e3 failed inherited_from_group'],
+    });
+  });
+
+  it('revokes A alone from a user who holds B by now', async () => {
+    expect(await run([makeLicense('e3'), makeLicense('e5')])).toEqual({
+      calls: [['revoke e3']],
+      results: ['assign e5 noop', 'revoke e3 success'],
+    });
+  });
+
+  it('never revokes A alone when B has a result but the user does not hold it', async () => {
+    const failedB = {
+      userId: 'u1',
+      skuId: 'e5',
+      op: 'assign' as const,
+      outcome: 'failed' as const,
+      reason: 'insufficient_licenses' as const,
+      at: now().toISOString(),
+    };
+    expect(await run([makeLicense('e3')], { resumed: true, results: { 'u1|e5|assign': failedB } })).toEqual({
+      calls: [],
+      results: ['revoke e3 failed insufficient_licenses'],
+    });
+  });
+});
