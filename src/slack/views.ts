@@ -113,3 +113,28 @@ export async function replaceOnSubmit(
   await ack({ response_action: 'update', view: placeholder() });
   await client.views.update({ view_id: viewId, view: await work });
 }
+
+/**
+ * A view submission's answer within Slack's 3 seconds: waits for `work` up to the budget and, when
+ * it is late, acks with `placeholder()` first. `show` then puts a view in place: in the ack when
+ * `work` was on time, by views.update when it was late.
+ */
+export async function answerInTime<T>(
+  args: {
+    ack: (response: { response_action: 'update'; view: ModalView }) => Promise<void>;
+    client: WebClient;
+    view: { id: string };
+  },
+  work: Promise<T>,
+  placeholder: () => ModalView,
+): Promise<{ outcome: T; late: boolean; show: (shown: ModalView) => Promise<void> }> {
+  const ready = await withinBudget(work);
+  const late = isLate(ready);
+  if (late) await args.ack({ response_action: 'update', view: placeholder() });
+  const outcome = late ? await work : ready;
+  const show = async (shown: ModalView) => {
+    if (late) await args.client.views.update({ view_id: args.view.id, view: shown });
+    else await args.ack({ response_action: 'update', view: shown });
+  };
+  return { outcome, late, show };
+}

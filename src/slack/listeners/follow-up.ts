@@ -19,7 +19,7 @@ import { CANNOT_SAVE_TEXT, type Draft, StoreUnavailableError } from '../../store
 import { draftOf } from '../access.js';
 import { ThreadLinks } from '../approval/thread-link.js';
 import { RequestIdValue, StateValues } from '../payloads.js';
-import { isLate, showFromTrigger, withinBudget } from '../views.js';
+import { answerInTime, showFromTrigger } from '../views.js';
 import type { ListenerDeps } from './deps.js';
 import { problemText, refusalText } from './follow-up-words.js';
 import { breakGlassTicked } from './preview-step.js';
@@ -163,17 +163,9 @@ async function followUpSubmission(
 /** "Retry" / "Undo" / "Request approval" on the follow-up modal: answered like the manage step's submit. */
 export function submitFollowUp(deps: ListenerDeps) {
   return async (args: SubmitArgs) => {
-    const { view, client } = args;
     const { draft } = draftOf(args.context);
     const work = followUpSubmission(deps, args, draft);
-    const ready = await withinBudget(work);
-    const late = isLate(ready);
-    if (late) await args.ack({ response_action: 'update', view: sendingView() });
-    const outcome = late ? await work : ready;
-    const show = async (shown: ModalView) => {
-      if (late) await client.views.update({ view_id: view.id, view: shown });
-      else await args.ack({ response_action: 'update', view: shown });
-    };
+    const { outcome, late, show } = await answerInTime(args, work, sendingView);
     if (!outcome.ok) {
       if (!late) return args.ack({ response_action: 'errors', errors: outcome.errors });
       if (outcome.alreadySubmitted) return show(alreadySubmittedView());

@@ -15,7 +15,7 @@ import { CANNOT_SAVE_TEXT, type Draft, StoreUnavailableError } from '../../store
 import { draftOf } from '../access.js';
 import { announceBreakGlass } from '../approval/break-glass.js';
 import { DraftMetadata, parseMetadata } from '../payloads.js';
-import { isLate, withinBudget } from '../views.js';
+import { answerInTime } from '../views.js';
 import type { ListenerDeps } from './deps.js';
 import { renderLicensesFor } from './licenses-step.js';
 import { type Chosen, changeOf, previewView } from './preview-step.js';
@@ -136,18 +136,9 @@ async function refusedView(deps: ListenerDeps, draft: Draft, outcome: Refused): 
  */
 export function submitLicenses(deps: ListenerDeps) {
   return async (args: SubmitArgs) => {
-    const { view, client } = args;
     const { draft } = draftOf(args.context);
-    const work = submission(deps, args, draft);
-    const ready = await withinBudget(work);
-    const late = isLate(ready);
-    // Nothing is saved yet: the title must not say it was sent.
-    if (late) await args.ack({ response_action: 'update', view: sendingView() });
-    const outcome = late ? await work : ready;
-    const show = async (shown: ModalView) => {
-      if (late) await client.views.update({ view_id: view.id, view: shown });
-      else await args.ack({ response_action: 'update', view: shown });
-    };
+    // Nothing is saved yet while late: the placeholder's title must not say it was sent.
+    const { outcome, show } = await answerInTime(args, submission(deps, args, draft), sendingView);
     if (!outcome.ok) return show(await refusedView(deps, draft, outcome));
     await startSubmitted(deps, args, draft.channelId, outcome, show);
   };
