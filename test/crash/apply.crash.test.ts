@@ -7,47 +7,17 @@
  *
  * Seeded: the seed is printed and in every failure message; CRASH_SEED=<seed> replays the rounds.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEMO_SKUS } from '../../src/providers/demo/generator.js';
-import { type ChildApp, type ChildSignal, createChildApp } from '../support/child-app.js';
-import { type SlackFake, startSlackFake } from '../support/slack-fake.js';
-import {
-  auditResults,
-  customerById,
-  customerNamed,
-  holding,
-  listed,
-  readStore,
-  readTenant,
-  tally,
-} from './evidence.js';
-import {
-  apply,
-  CHANNEL,
-  crashSeed,
-  Dice,
-  messagesAbout,
-  OPERATOR,
-  openManageStep,
-  shownCompleted,
-  sleep,
-  type Told,
-  waitUntilShownCompleted,
-} from './operator.js';
+import type { ChildSignal } from '../support/child-app.js';
+import { endCrashTest, restartAfter, startCrashTest } from './crash-test.js';
+import { auditResults, customerById, customerNamed, holding, listed, tally } from './evidence.js';
+import { CHANNEL, messagesAbout, OPERATOR, shownCompleted, submitChange, type Told } from './operator.js';
 
 const ROUNDS = 8;
 const SIGTERM_ROUNDS = 2;
 const MAX_DELAY_MS = 300;
 const PRODUCT = DEMO_SKUS.FLOW_FREE;
-
-let fake: SlackFake | undefined;
-let child: ChildApp | undefined;
-afterEach(async () => {
-  await child?.close();
-  await fake?.close();
-  child = undefined;
-  fake = undefined;
-});
 
 interface Round {
   told: Told;
@@ -58,49 +28,32 @@ interface Round {
 
 describe('kill after Apply', () => {
   it('keeps and runs every request the operator was told was sent', async () => {
-    const seed = crashSeed();
-    console.log(`apply crash test: seed ${seed} (replay with CRASH_SEED=${seed})`);
-    const dice = new Dice(seed);
-    fake = await startSlackFake();
-    child = await createChildApp({
-      fake,
+    const {
+      seed,
+      dice,
+      child: app,
+      baseline,
+    } = await startCrashTest('apply crash test', {
       env: { OPERATOR_USER_IDS: OPERATOR, APPROVAL_REVOKE_THRESHOLD: '10' },
     });
-    const app = child;
-
-    // The first start generates the demo tenant; nothing has changed it yet when it is read.
-    await app.start();
-    const baseline = await readTenant(app.dataDir);
     const contoso = customerNamed(baseline, 'Contoso');
     const candidates = dice.shuffle(
       contoso.users.filter((u) => u.usageLocation !== null && !holding(contoso, u.id, PRODUCT).any),
     );
-    const sigterms = new Set(dice.shuffle([...Array(ROUNDS).keys()]).slice(0, SIGTERM_ROUNDS));
+    const signalOf = dice.signals(ROUNDS, SIGTERM_ROUNDS);
 
     const rounds: Round[] = [];
     for (let i = 0; i < ROUNDS; i++) {
       const users = candidates.splice(0, dice.between(1, 5));
-      const viewId = await openManageStep(
-        app,
-        contoso,
-        users.map((u) => u.email),
-      );
-      const told = await apply(app, viewId, { assign: [PRODUCT] });
+      const told = await submitChange(app, contoso, users, { assign: [PRODUCT] });
       expect(told.status, `seed ${seed}: a plain assignment needs no approval`).toBe('running');
-      const signal: ChildSignal = sigterms.has(i) ? 'SIGTERM' : 'SIGKILL';
-      const delayMs = dice.earlyIn(MAX_DELAY_MS);
-      await sleep(Math.max(0, delayMs - (performance.now() - told.at)));
-      const signalledAfterMs = Math.round(performance.now() - told.at);
-      await app.kill(signal);
+      const signal = signalOf(i);
+      const signalledAfterMs = await restartAfter(app, signal, told.at, dice.earlyIn(MAX_DELAY_MS));
       rounds.push({ told, signal, signalledAfterMs });
-      await app.start();
     }
 
     const toldIds = rounds.map((r) => r.told.requestId);
-    const neverShownDone = await waitUntilShownCompleted(app.fake, toldIds);
-    const stop = await app.kill('SIGTERM');
-    const store = await readStore(app.dataDir);
-    const tenant = await readTenant(app.dataDir);
+    const { notShownCompleted: neverShownDone, stop, store, tenant } = await endCrashTest(app, toldIds);
 
     const lost: string[] = [];
     const unfinished: string[] = [];

@@ -7,7 +7,7 @@ import { ids, patterns } from '../../blocks/ids.js';
 import type { DemoCustomerData } from '../../src/providers/demo/demo-tenant.js';
 import { SeededRandom } from '../../src/providers/demo/seeded-random.js';
 import { blocksText, ticks } from '../e2e/flow.js';
-import type { ChildApp } from '../support/child-app.js';
+import type { ChildApp, ChildSignal } from '../support/child-app.js';
 import type { FakeMessage, FakeView, SlackFake } from '../support/slack-fake.js';
 
 export const OPERATOR = 'U0OPERATOR';
@@ -42,6 +42,11 @@ export class Dice {
    */
   earlyIn(max: number): number {
     return Math.round(max * this.#random.next() ** 3);
+  }
+  /** The signal of each of `rounds` rounds (0-based): `sigterms` of them, at random, SIGTERM; the others kill -9. */
+  signals(rounds: number, sigterms: number): (round: number) => ChildSignal {
+    const terminated = new Set(this.shuffle([...Array(rounds).keys()]).slice(0, sigterms));
+    return (round) => (terminated.has(round) ? 'SIGTERM' : 'SIGKILL');
   }
   shuffle<T>(items: readonly T[]): T[] {
     const out = [...items];
@@ -212,6 +217,21 @@ export async function apply(
     status: /waiting for approval/.test(text) ? 'pending_approval' : 'running',
     at: performance.now(),
   };
+}
+
+/** The operator's whole flow for `users` of `customer`: the manage step (openManageStep), then `change` applied. */
+export async function submitChange(
+  child: ChildApp,
+  customer: DemoCustomerData,
+  users: readonly { email: string }[],
+  change: Parameters<typeof apply>[2],
+): Promise<Told> {
+  const viewId = await openManageStep(
+    child,
+    customer,
+    users.map((user) => user.email),
+  );
+  return apply(child, viewId, change);
 }
 
 /** The top-level messages in `channel` that name `requestId`, oldest first. */

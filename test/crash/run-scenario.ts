@@ -15,13 +15,15 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { expect, onTestFinished } from 'vitest';
 import { CSV_OUTCOME_WORDS } from '../../blocks/results-csv.js';
 import type { ChangeRequest } from '../../src/licensing/model.js';
 import { neverHeldKeys } from '../../src/licensing/run-counts.js';
 import { DEMO_SKUS } from '../../src/providers/demo/generator.js';
-import { type ChildApp, type ChildSignal, createChildApp } from '../support/child-app.js';
+import type { ChildSignal } from '../support/child-app.js';
 import { parseCsv } from '../support/csv.js';
 import type { SlackFake } from '../support/slack-fake.js';
+import { endCrashTest, startCrashTest } from './crash-test.js';
 import {
   auditResults,
   customerById,
@@ -30,22 +32,9 @@ import {
   loggedMoreThanOnce,
   observedMoreThanOnce,
   priorStateGaps,
-  readStore,
-  readTenant,
   tally,
 } from './evidence.js';
-import {
-  apply,
-  CHANNEL,
-  crashSeed,
-  Dice,
-  messagesAbout,
-  OPERATOR,
-  openManageStep,
-  shownCompleted,
-  sleep,
-  waitUntilShownCompleted,
-} from './operator.js';
+import { CHANNEL, messagesAbout, OPERATOR, shownCompleted, sleep, submitChange } from './operator.js';
 
 const USERS = 1000;
 const ASSIGNED = DEMO_SKUS.FLOW_FREE;
@@ -136,21 +125,11 @@ function slackDisagreements(
   return { problems, stale };
 }
 
-export async function runCrashScenario(
-  scenario: RunScenario,
-  fake: SlackFake,
-): Promise<{
-  counts: RunCrashCounts;
-  child: ChildApp;
-  cleanup: () => Promise<void>;
-}> {
-  const seed = crashSeed();
-  console.log(`${scenario.name}: seed ${seed} (replay with CRASH_SEED=${seed})`);
-  const dice = new Dice(seed);
+export async function runCrashScenario(scenario: RunScenario): Promise<RunCrashCounts> {
   const logDir = await mkdtemp(path.join(tmpdir(), 'licensedesk-crash-applied-'));
+  onTestFinished(() => rm(logDir, { recursive: true, force: true }));
   const applied = path.join(logDir, 'applied.jsonl');
-  const child = await createChildApp({
-    fake,
+  const { seed, dice, fake, child, baseline } = await startCrashTest(scenario.name, {
     env: {
       OPERATOR_USER_IDS: OPERATOR,
       APPROVAL_REVOKE_THRESHOLD: '100000',
@@ -159,23 +138,10 @@ export async function runCrashScenario(
     },
     preload: [observer],
   });
-  const cleanup = async () => {
-    await child.close();
-    await rm(logDir, { recursive: true, force: true });
-  };
-
-  // The first start generates the demo tenant; nothing has changed it yet when it is read.
-  await child.start();
-  const baseline = await readTenant(child.dataDir);
   const customer = customerNamed(baseline, scenario.customerName);
   const users = dice.shuffle(customer.users).slice(0, USERS);
 
-  const viewId = await openManageStep(
-    child,
-    customer,
-    users.map((u) => u.email),
-  );
-  const told = await apply(child, viewId, { assign: [ASSIGNED], revoke: [REVOKED] });
+  const told = await submitChange(child, customer, users, { assign: [ASSIGNED], revoke: [REVOKED] });
   const { requestId } = told;
 
   const stopsAt: string[] = [];
@@ -191,11 +157,16 @@ export async function runCrashScenario(
     await child.start();
     startedAt = performance.now();
   }
-  const notDone = await waitUntilShownCompleted(fake, [requestId], { quietMs: 15_000, timeoutMs: 60_000 });
-  const stop = await child.kill('SIGTERM');
+  const {
+    notShownCompleted: notDone,
+    stop,
+    store,
+    tenant,
+  } = await endCrashTest(child, [requestId], {
+    quietMs: 15_000,
+    timeoutMs: 60_000,
+  });
 
-  const store = await readStore(child.dataDir);
-  const tenant = await readTenant(child.dataDir);
   const request = store.requests.get(requestId);
   const lost: string[] = [];
   const misreported: string[] = [];
@@ -241,17 +212,22 @@ export async function runCrashScenario(
   ].join('\n');
   console.log(report);
   return {
-    counts: {
-      seed,
-      report: `${report}\n${child.output(6000)}`,
-      lost: lost.length,
-      doubled,
-      misreported: misreported.length,
-      priorGaps: priorGaps.length,
-      stopsDuringRun,
-      completed: request?.status === 'completed',
-    },
-    child,
-    cleanup,
+    seed,
+    report: `${report}\n${child.output(6000)}`,
+    lost: lost.length,
+    doubled,
+    misreported: misreported.length,
+    priorGaps: priorGaps.length,
+    stopsDuringRun,
+    completed: request?.status === 'completed',
   };
+}
+
+/** The run's verdict: nothing lost, doubled, misreported or applied without its state before, and completed. */
+export function expectRunAgreesWithTenant(counts: RunCrashCounts): void {
+  expect(counts.lost, counts.report).toBe(0);
+  expect(counts.doubled, counts.report).toBe(0);
+  expect(counts.misreported, counts.report).toBe(0);
+  expect(counts.priorGaps, counts.report).toBe(0);
+  expect(counts.completed, counts.report).toBe(true);
 }

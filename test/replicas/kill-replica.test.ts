@@ -16,13 +16,12 @@ import { readSharedTenant } from '../../src/providers/demo/postgres/demo-tables.
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { auditResults, customerById, customerNamed, listed, tally } from '../crash/evidence.js';
 import {
-  apply,
   CHANNEL,
   crashSeed,
   Dice,
   OPERATOR,
-  openManageStep,
   sleep,
+  submitChange,
   waitUntilShownCompleted,
 } from '../crash/operator.js';
 import { type ChildApp, createChildApp } from '../support/child-app.js';
@@ -95,12 +94,7 @@ describePostgres('three replicas on one database', () => {
     // The operator's requests go round-robin over the replicas (operator.ts reads driver, fake, output).
     const driver = alternatingDriver(children.map((child) => child.driver));
     const operator = { fake, driver, output } as unknown as ChildApp;
-    const viewId = await openManageStep(
-      operator,
-      customer,
-      users.map((user) => user.email),
-    );
-    const told = await apply(operator, viewId, { assign: [ASSIGNED], revoke: [REVOKED] });
+    const told = await submitChange(operator, customer, users, { assign: [ASSIGNED], revoke: [REVOKED] });
     expect(new Set(driver.targets).size).toBe(REPLICAS);
 
     // A random point of the run: the replica that applied the last change is the one killed.
