@@ -3,10 +3,10 @@
  * without faults. Under injected 429s, 5xx and time-outs, and across crashes at random points,
  * every part must end with the oracle's outcome and the tenant with the oracle's holdings.
  */
+
 import { beforeEach, describe, expect, it } from 'vitest';
 import { type RunOptions, runRequest } from '../../src/licensing/executor.js';
 import type { ChangeRequest, UserChange } from '../../src/licensing/model.js';
-import { planChanges } from '../../src/licensing/plan.js';
 import { countResults } from '../../src/licensing/run-counts.js';
 import { DemoProvider, type DemoProviderOptions } from '../../src/providers/demo/demo-provider.js';
 import type { DemoCustomerData } from '../../src/providers/demo/demo-tenant.js';
@@ -14,8 +14,7 @@ import { DEMO_SKUS, generateCustomer } from '../../src/providers/demo/generator.
 import type { LicenseProvider } from '../../src/providers/license-provider.js';
 import type { LowdbStore } from '../../src/store/lowdb-store.js';
 import { useTempStores } from '../store/temp-store.js';
-import { makeChangeRequest } from '../support/licensing-factories.js';
-import { RecordingReporter } from '../support/recording-reporter.js';
+import { plannedRequest, quickRunOptions } from './executor-setup.js';
 import { storedRequest } from './stored-request.js';
 
 const stores = useTempStores();
@@ -42,42 +41,29 @@ function demo(options: Omit<DemoProviderOptions, 'data'> = {}): DemoProvider {
   return new DemoProvider({ data: { version: 1, customers: [structuredClone(customer)] }, ...options });
 }
 
-async function plan(provider: LicenseProvider): Promise<ChangeRequest> {
-  const users = customer.users;
-  const planned = planChanges({
-    users,
-    products: await provider.listProducts('bench-cust'),
-    holdings: await provider.getHoldings(
-      'bench-cust',
-      users.map((u) => u.id),
-    ),
-    assign: [
-      { skuId: DEMO_SKUS.VISIOCLIENT, disabledPlans: null },
-      { skuId: DEMO_SKUS.PROJECTPROFESSIONAL, disabledPlans: null },
-    ],
-    revoke: [DEMO_SKUS.FLOW_FREE, DEMO_SKUS.EMS],
-  });
-  if (!planned.ok) throw new Error(`plan refused: ${JSON.stringify(planned.problems)}`);
-  return makeChangeRequest({
-    customerId: 'bench-cust',
-    tenantId: customer.customer.tenantId,
-    status: 'running',
-    items: planned.items,
-  });
+function plan(provider: LicenseProvider): Promise<ChangeRequest> {
+  return plannedRequest(
+    provider,
+    { id: 'bench-cust', tenantId: customer.customer.tenantId },
+    customer.users,
+    {
+      assign: [
+        { skuId: DEMO_SKUS.VISIOCLIENT, disabledPlans: null },
+        { skuId: DEMO_SKUS.PROJECTPROFESSIONAL, disabledPlans: null },
+      ],
+      revoke: [DEMO_SKUS.FLOW_FREE, DEMO_SKUS.EMS],
+    },
+  );
 }
 
-const runOptions = (provider: LicenseProvider, extra: Partial<RunOptions> = {}): RunOptions => ({
-  provider,
-  store,
-  reporter: new RecordingReporter(),
-  concurrency: 8,
-  tenantWritesPerSecond: 5000,
-  maxAttempts: 12,
-  baseDelayMs: 1,
-  maxDelayMs: 10,
-  logger: { warn: () => {} },
-  ...extra,
-});
+const runOptions = (provider: LicenseProvider, extra: Partial<RunOptions> = {}): RunOptions =>
+  quickRunOptions(provider, store, {
+    concurrency: 8,
+    tenantWritesPerSecond: 5000,
+    maxAttempts: 12,
+    maxDelayMs: 10,
+    ...extra,
+  });
 
 /** What the same plan gives on an identical tenant without faults. */
 async function oracle() {

@@ -7,7 +7,6 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { renderRunResults } from '../../blocks/run-results.js';
 import { runRequest } from '../../src/licensing/executor.js';
 import { failureMessages } from '../../src/licensing/model.js';
-import { planChanges } from '../../src/licensing/plan.js';
 import { resultKey } from '../../src/licensing/result-key.js';
 import { DemoProvider } from '../../src/providers/demo/demo-provider.js';
 import type { DemoCustomerData } from '../../src/providers/demo/demo-tenant.js';
@@ -23,8 +22,8 @@ import {
   SKU,
   startGraphFake,
 } from '../support/graph-fake/index.js';
-import { makeChangeRequest } from '../support/licensing-factories.js';
 import { RecordingReporter } from '../support/recording-reporter.js';
+import { plannedRequest } from './executor-setup.js';
 import { storedRequest } from './stored-request.js';
 
 const stores = useTempStores();
@@ -38,29 +37,18 @@ const customer: DemoCustomerData = generateCustomer({ seed: 7, users: 150, id: '
 async function run(assign: string[], users: DemoCustomerData['users'], listFails = false) {
   const provider = new DemoProvider({ data: { version: 1, customers: [structuredClone(customer)] } });
   let catalogueReads = 0;
-  const listProducts = provider.listProducts.bind(provider);
-  const planned = planChanges({
+  const request = await plannedRequest(
+    provider,
+    { id: 'cust', tenantId: customer.customer.tenantId },
     users,
-    products: await listProducts('cust'),
-    holdings: await provider.getHoldings(
-      'cust',
-      users.map((u) => u.id),
-    ),
-    assign: assign.map((skuId) => ({ skuId, disabledPlans: null })),
-    revoke: [],
-  });
-  if (!planned.ok) throw new Error('plan refused');
+    { assign: assign.map((skuId) => ({ skuId, disabledPlans: null })) },
+  );
+  const listProducts = provider.listProducts.bind(provider);
   provider.listProducts = async (customerId: string) => {
     catalogueReads++;
     if (listFails) throw new Error('listing broke');
     return listProducts(customerId);
   };
-  const request = makeChangeRequest({
-    customerId: 'cust',
-    tenantId: customer.customer.tenantId,
-    status: 'running',
-    items: planned.items,
-  });
   await store.saveRequest(request);
   const logged: string[] = [];
   const done = await runRequest(request, {
@@ -158,24 +146,13 @@ describe('runRequest names what blocked a refusal on Microsoft Graph', () => {
       tenant.users.map((u) => u.id),
     );
     const products = await provider.listProducts(tenant.tenantId);
-    const planned = planChanges({
+    const request = await plannedRequest(
+      provider,
+      { id: tenant.tenantId, tenantId: tenant.tenantId },
       users,
-      products,
-      holdings: await provider.getHoldings(
-        tenant.tenantId,
-        users.map((u) => u.id),
-      ),
-      assign: [{ skuId: SKU.E3, disabledPlans: null }],
-      revoke: [],
-    });
-    if (!planned.ok) throw new Error('plan refused');
-    const request = makeChangeRequest({
-      customerId: tenant.tenantId,
-      tenantId: tenant.tenantId,
-      status: 'running',
-      items: planned.items,
-      products: products.map((p) => ({ skuId: p.skuId, name: p.name })),
-    });
+      { assign: [{ skuId: SKU.E3, disabledPlans: null }] },
+      { products: products.map((p) => ({ skuId: p.skuId, name: p.name })) },
+    );
     await store.saveRequest(request);
     const done = await runRequest(request, {
       provider,

@@ -6,19 +6,12 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { type RunOptions, runRequest } from '../../src/licensing/executor.js';
 import type { ChangeRequest, PriorState, UserChange } from '../../src/licensing/model.js';
-import { planChanges } from '../../src/licensing/plan.js';
 import { countResults } from '../../src/licensing/run-counts.js';
 import type { LowdbStore } from '../../src/store/lowdb-store.js';
 import { StoreUnavailableError } from '../../src/store/store.js';
 import { useTempStores } from '../store/temp-store.js';
-import {
-  makeChangeRequest,
-  makeCustomer,
-  makeLicense,
-  makeProduct,
-  makeUser,
-} from '../support/licensing-factories.js';
-import { RecordingReporter } from '../support/recording-reporter.js';
+import { makeCustomer, makeLicense, makeProduct, makeUser } from '../support/licensing-factories.js';
+import { plannedRequest, quickRunOptions } from './executor-setup.js';
 import { FakeLicenseProvider } from './fake-license-provider.js';
 import { storedRequest } from './stored-request.js';
 
@@ -43,43 +36,18 @@ function tenant(): FakeLicenseProvider {
 }
 
 async function request(provider: FakeLicenseProvider): Promise<ChangeRequest> {
-  const users = [...provider.users.values()];
-  const plan = planChanges({
-    users,
-    products: await provider.listProducts(),
-    holdings: await provider.getHoldings(
-      'cust',
-      users.map((u) => u.id),
-    ),
+  const saved = await plannedRequest(provider, provider.customer, [...provider.users.values()], {
     assign: [
       { skuId: 'e3', disabledPlans: ['p2'] },
       { skuId: 'addon', disabledPlans: null },
     ],
-    revoke: [],
-  });
-  if (!plan.ok) throw new Error(`plan refused: ${JSON.stringify(plan.problems)}`);
-  const saved = makeChangeRequest({
-    customerId: 'cust',
-    tenantId: 'tenant',
-    status: 'running',
-    items: plan.items,
   });
   await store.saveRequest(saved);
   return saved;
 }
 
-const options = (provider: FakeLicenseProvider, extra: Partial<RunOptions> = {}): RunOptions => ({
-  provider,
-  store,
-  reporter: new RecordingReporter(),
-  tenantWritesPerSecond: 10_000,
-  baseDelayMs: 1,
-  maxDelayMs: 5,
-  holdingsBatchSize: 10,
-  concurrency: 4,
-  logger: { warn: () => {} },
-  ...extra,
-});
+const options = (provider: FakeLicenseProvider, extra: Partial<RunOptions> = {}): RunOptions =>
+  quickRunOptions(provider, store, { holdingsBatchSize: 10, concurrency: 4, ...extra });
 
 /** What each user held of E3 and the add-on before any run. */
 const heldBeforeAnyRun = (provider: FakeLicenseProvider): PriorState[] =>

@@ -1,19 +1,13 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { RunInterruptedError, type RunOptions, runRequest } from '../../src/licensing/executor.js';
 import type { AssignChoice, ChangeRequest, UserChange } from '../../src/licensing/model.js';
-import { planChanges } from '../../src/licensing/plan.js';
 import { countResults } from '../../src/licensing/run-counts.js';
 import { LicenseProviderError } from '../../src/providers/license-provider.js';
 import type { LowdbStore } from '../../src/store/lowdb-store.js';
 import { useTempStores } from '../store/temp-store.js';
-import {
-  makeChangeRequest,
-  makeCustomer,
-  makeLicense,
-  makeProduct,
-  makeUser,
-} from '../support/licensing-factories.js';
+import { makeCustomer, makeLicense, makeProduct, makeUser } from '../support/licensing-factories.js';
 import { RecordingReporter } from '../support/recording-reporter.js';
+import { plannedRequest, quickRunOptions } from './executor-setup.js';
 import { FakeLicenseProvider } from './fake-license-provider.js';
 import { storedRequest } from './stored-request.js';
 
@@ -37,44 +31,18 @@ function tenant(userCount: number) {
   return { customer, users, provider: new FakeLicenseProvider(customer, users, products) };
 }
 
-async function plannedRequest(
+/** The plan of `choice` for every user of the tenant, saved as a running request. */
+async function savedRequest(
   provider: FakeLicenseProvider,
   choice: { assign?: AssignChoice[]; revoke?: string[] },
 ): Promise<ChangeRequest> {
-  const users = [...provider.users.values()];
-  const plan = planChanges({
-    users,
-    products: await provider.listProducts(),
-    holdings: await provider.getHoldings(
-      'cust',
-      users.map((u) => u.id),
-    ),
-    assign: choice.assign ?? [],
-    revoke: choice.revoke ?? [],
-  });
-  if (!plan.ok) throw new Error(`plan refused: ${JSON.stringify(plan.problems)}`);
-  const request = makeChangeRequest({
-    customerId: provider.customer.id,
-    tenantId: provider.customer.tenantId,
-    status: 'running',
-    items: plan.items,
-  });
+  const request = await plannedRequest(provider, provider.customer, [...provider.users.values()], choice);
   await store.saveRequest(request);
   return request;
 }
 
-function options(provider: FakeLicenseProvider, overrides: Partial<RunOptions> = {}): RunOptions {
-  return {
-    provider,
-    store,
-    reporter: new RecordingReporter(),
-    tenantWritesPerSecond: 10_000,
-    baseDelayMs: 1,
-    maxDelayMs: 5,
-    logger: { warn: () => {} },
-    ...overrides,
-  };
-}
+const options = (provider: FakeLicenseProvider, overrides: Partial<RunOptions> = {}) =>
+  quickRunOptions(provider, store, overrides);
 
 const assignAll = (skuId: string): AssignChoice => ({ skuId, disabledPlans: null });
 
@@ -82,7 +50,7 @@ describe('runRequest', () => {
   it('applies every user once, records each result in the store and reports the run', async () => {
     const { provider } = tenant(20);
     provider.hold('u000', [makeLicense('e3')]);
-    const request = await plannedRequest(provider, { assign: [assignAll('e3'), assignAll('visio')] });
+    const request = await savedRequest(provider, { assign: [assignAll('e3'), assignAll('visio')] });
     const reporter = new RecordingReporter();
 
     const done = await runRequest(request, options(provider, { reporter }));
@@ -108,7 +76,7 @@ describe('runRequest', () => {
   it('keeps the number of parallel calls within the concurrency', async () => {
     const { provider } = tenant(30);
     provider.latencyMs = 5;
-    const request = await plannedRequest(provider, { assign: [assignAll('e3')] });
+    const request = await savedRequest(provider, { assign: [assignAll('e3')] });
     await runRequest(request, options(provider, { concurrency: 4 }));
     expect(provider.maxInFlight).toBe(4);
   });
@@ -119,7 +87,7 @@ describe('runRequest', () => {
       userId === 'u001' && change.assign.some((a) => a.skuId === 'visio')
         ? new LicenseProviderError('usage_location_not_allowed', 'not in your country', { skuId: 'visio' })
         : undefined;
-    const request = await plannedRequest(provider, { assign: [assignAll('e3'), assignAll('visio')] });
+    const request = await savedRequest(provider, { assign: [assignAll('e3'), assignAll('visio')] });
 
     const done = await runRequest(request, options(provider));
 
@@ -137,7 +105,7 @@ describe('runRequest', () => {
   it('does not try product by product when the refusal is about the user', async () => {
     const { provider } = tenant(1);
     provider.refuse = () => new LicenseProviderError('usage_location_missing', 'no usage location');
-    const request = await plannedRequest(provider, { assign: [assignAll('e3'), assignAll('visio')] });
+    const request = await savedRequest(provider, { assign: [assignAll('e3'), assignAll('visio')] });
     const done = await runRequest(request, options(provider));
     expect(provider.calls).toHaveLength(1);
     expect(countResults(done)).toMatchObject({ failed: 2 });
@@ -155,7 +123,7 @@ describe('runRequest', () => {
         ? new LicenseProviderError('missing_prerequisite', 'needs e3')
         : undefined;
     };
-    const request = await plannedRequest(provider, { assign: [assignAll('addon'), assignAll('e3')] });
+    const request = await savedRequest(provider, { assign: [assignAll('addon'), assignAll('e3')] });
     const done = await runRequest(request, options(provider));
     expect(countResults(done)).toMatchObject({ success: 2, failed: 0 });
   });
@@ -173,7 +141,7 @@ describe('runRequest', () => {
       });
     };
     const sleeps: number[] = [];
-    const request = await plannedRequest(provider, { assign: [assignAll('e3')] });
+    const request = await savedRequest(provider, { assign: [assignAll('e3')] });
     const done = await runRequest(
       request,
       options(provider, {
@@ -196,7 +164,7 @@ describe('runRequest', () => {
   ] as const)('after the last attempt a transient %s becomes %s', async (reason, expected) => {
     const { provider } = tenant(1);
     provider.refuse = () => new LicenseProviderError(reason, 'busy', { transient: true });
-    const request = await plannedRequest(provider, { assign: [assignAll('e3'), assignAll('visio')] });
+    const request = await savedRequest(provider, { assign: [assignAll('e3'), assignAll('visio')] });
     const done = await runRequest(request, options(provider, { maxAttempts: 3 }));
     expect(provider.calls).toHaveLength(3);
     expect(Object.values(done.results).map((r) => [r.outcome, r.reason])).toEqual([
@@ -214,7 +182,7 @@ describe('runRequest', () => {
       first = false;
       return new LicenseProviderError('provider_error', 'The request timed out.', { transient: true });
     };
-    const request = await plannedRequest(provider, { revoke: ['e3'] });
+    const request = await savedRequest(provider, { revoke: ['e3'] });
     const done = await runRequest(request, options(provider));
     expect(provider.applied.get('u000')).toBe(1);
     expect(done.results['u000|e3|revoke']).toMatchObject({ outcome: 'success' });
@@ -227,7 +195,7 @@ describe('runRequest', () => {
     async (maxAttempts) => {
       const { provider } = tenant(1);
       provider.failAfterApply = timedOut;
-      const request = await plannedRequest(provider, { assign: [assignAll('e3'), assignAll('visio')] });
+      const request = await savedRequest(provider, { assign: [assignAll('e3'), assignAll('visio')] });
       const done = await runRequest(request, options(provider, { maxAttempts }));
       expect(Object.values(done.results).map((r) => [r.skuId, r.outcome, r.reason])).toEqual([
         ['e3', 'success', undefined],
@@ -252,7 +220,7 @@ describe('runRequest', () => {
       if (userIds.length === 1 && userIds[0] === 'u001') throw timedOut();
       return read(customerId, userIds);
     };
-    const request = await plannedRequest(provider, { assign: [assignAll('e3')] });
+    const request = await savedRequest(provider, { assign: [assignAll('e3')] });
     reads = 0;
     const done = await runRequest(request, options(provider, { maxAttempts: 2, concurrency: 1 }));
     expect(done.results['u000|e3|assign']).toMatchObject({ outcome: 'failed', reason: 'provider_error' });
@@ -266,7 +234,7 @@ describe('runRequest', () => {
     const { provider } = tenant(4);
     provider.hold('u001', [makeLicense('visio')]).hold('u002', [makeLicense('visio')]);
     provider.hold('u003', [makeLicense('visio')]);
-    const request = await plannedRequest(provider, { assign: [assignAll('e3')], revoke: ['visio'] });
+    const request = await savedRequest(provider, { assign: [assignAll('e3')], revoke: ['visio'] });
     // Between planning and running (an approval wait), the tenant changed.
     provider.hold('u000', [makeLicense('e3')]);
     provider.hold('u001', []);
@@ -287,7 +255,7 @@ describe('runRequest', () => {
 
   it('skips what is already recorded and records an applied-but-unrecorded part as success on resume', async () => {
     const { provider } = tenant(3);
-    const request = await plannedRequest(provider, { assign: [assignAll('e3')] });
+    const request = await savedRequest(provider, { assign: [assignAll('e3')] });
     await store.recordResults(request.id, [
       { userId: 'u000', skuId: 'e3', op: 'assign', outcome: 'success', at: 'earlier' },
     ]);
@@ -305,7 +273,7 @@ describe('runRequest', () => {
 
   it('stops on a crash, and a resumed run applies nothing twice and loses nothing', async () => {
     const { provider } = tenant(40);
-    const request = await plannedRequest(provider, { assign: [assignAll('e3'), assignAll('visio')] });
+    const request = await savedRequest(provider, { assign: [assignAll('e3'), assignAll('visio')] });
     const apply = provider.applyUserChange.bind(provider);
     let calls = 0;
     provider.applyUserChange = async (customerId: string, userId: string, change: UserChange) => {
@@ -329,7 +297,7 @@ describe('runRequest', () => {
   it('stops taking items when its signal is aborted, records what was in flight, and resumes without doubles', async () => {
     const { provider } = tenant(40);
     provider.latencyMs = 3;
-    const request = await plannedRequest(provider, { assign: [assignAll('e3')] });
+    const request = await savedRequest(provider, { assign: [assignAll('e3')] });
     const stop = new AbortController();
     const apply = provider.applyUserChange.bind(provider);
     provider.applyUserChange = async (customerId: string, userId: string, change: UserChange) => {
@@ -353,7 +321,7 @@ describe('runRequest', () => {
 
   it('keeps what the backend said about an applied change as the result note', async () => {
     const { provider } = tenant(2);
-    const request = await plannedRequest(provider, { assign: [assignAll('e3')] });
+    const request = await savedRequest(provider, { assign: [assignAll('e3')] });
     const apply = provider.applyUserChange.bind(provider);
     provider.applyUserChange = async (customerId: string, userId: string, change: UserChange) => {
       await apply(customerId, userId, change);
@@ -372,7 +340,7 @@ describe('runRequest', () => {
   it('tells the reporter nothing, and finishes nothing, that is not on disk yet', async () => {
     const { provider } = tenant(30);
     provider.latencyMs = 2;
-    const request = await plannedRequest(provider, { assign: [assignAll('e3')] });
+    const request = await savedRequest(provider, { assign: [assignAll('e3')] });
     const onDisk = async () => {
       // A second store over the same directory reads only what reached the disk.
       const reader = await stores.open();
@@ -404,7 +372,7 @@ describe('runRequest', () => {
     const reporter = new RecordingReporter();
     reporter.failWith = new Error('Slack is down');
     const warnings: unknown[] = [];
-    const request = await plannedRequest(provider, { assign: [assignAll('e3')] });
+    const request = await savedRequest(provider, { assign: [assignAll('e3')] });
     const started = Date.now();
     const done = await runRequest(
       request,
@@ -427,7 +395,7 @@ describe('runRequest', () => {
   it('passes the request through the finish hook before reporting it finished', async () => {
     const { provider } = tenant(1);
     const reporter = new RecordingReporter();
-    const request = await plannedRequest(provider, { assign: [assignAll('e3')] });
+    const request = await savedRequest(provider, { assign: [assignAll('e3')] });
     const done = await runRequest(
       request,
       options(provider, { reporter, finish: async (r) => ({ ...r, status: 'completed' }) }),
