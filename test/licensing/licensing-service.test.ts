@@ -1,81 +1,57 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { type LicensingRules, NO_RULES } from '../../src/licensing/eligibility.js';
-import { LicensingService, RequestNotRunnableError } from '../../src/licensing/licensing-service.js';
-import { LowdbStore } from '../../src/store/lowdb-store.js';
+import { RequestNotRunnableError } from '../../src/licensing/licensing-service.js';
+import type { LowdbStore } from '../../src/store/lowdb-store.js';
+import { useTempStores } from '../store/temp-store.js';
 import { makeCustomer, makeLicense, makeProduct, makeUser } from '../support/licensing-factories.js';
 import { RecordingReporter } from '../support/recording-reporter.js';
 import { FakeLicenseProvider } from './fake-license-provider.js';
+import { contoso, contosoChange, quickService, submitAccepted } from './service-setup.js';
 
-let dataDir: string;
+const stores = useTempStores();
 let store: LowdbStore;
 let clock: Date;
 
 beforeEach(async () => {
-  dataDir = await mkdtemp(path.join(tmpdir(), 'licensedesk-service-'));
   clock = new Date('2025-03-01T09:00:00Z');
-  store = new LowdbStore({ dataDir, writeDelayMs: 5, now: () => clock });
-  await store.open();
-});
-
-afterEach(async () => {
-  await store.close();
-  await rm(dataDir, { recursive: true, force: true });
+  store = await stores.open({ writeDelayMs: 5, now: () => clock });
 });
 
 function setup(userCount = 5) {
-  const customer = makeCustomer({ id: 'cust', tenantId: 'tenant', name: 'Contoso' });
-  const users = Array.from({ length: userCount }, (_, i) => makeUser({ id: `u${i}` }));
-  const provider = new FakeLicenseProvider(customer, users, [
-    makeProduct({ skuId: 'e3', name: 'Office 365 E3', total: 10 }),
-    makeProduct({ skuId: 'visio', name: 'Visio', total: 10 }),
-  ]);
-  return { provider, service: serviceOn(provider), userIds: users.map((u) => u.id) };
+  const { provider, userIds } = contoso(userCount);
+  return { provider, service: serviceOn(provider), userIds };
 }
 
 /** A service on the shared store: another one on the same provider is the process after a restart. */
 function serviceOn(provider: FakeLicenseProvider) {
-  return new LicensingService({
-    provider,
-    store,
-    approvalRevokeThreshold: 3,
-    approvalTtlHours: 24,
-    tenantWritesPerSecond: 1000,
+  return quickService(provider, store, {
     now: () => clock,
     retry: { baseDelayMs: 1, maxDelayMs: 5 },
     verification: { delayMs: 0, retryDelayMs: 1 },
-    logger: { warn: () => {} },
   });
 }
 
 async function pendingRevocation() {
   const context = setup();
   for (const id of context.userIds) context.provider.hold(id, [makeLicense('visio')]);
-  const submitted = await context.service.submit({
-    customerId: 'cust',
+  const submitted = await submitAccepted(context.service, {
     userIds: context.userIds,
-    assign: [],
     revoke: ['visio'],
-    requestedBy: 'U_OP',
     reason: 'Leavers',
   });
-  if (!submitted.ok) throw new Error('submit refused');
   return { ...context, request: submitted.request, approval: submitted.approval };
 }
 
 describe('LicensingService', () => {
   it('submits a small change as approved and runs it to completion', async () => {
     const { service, provider, userIds } = setup();
-    const submitted = await service.submit({
-      customerId: 'cust',
-      userIds,
-      assign: [{ skuId: 'e3', disabledPlans: null }],
-      revoke: [],
-      requestedBy: 'U_OP',
-      report: { channel: 'C1' },
-    });
+    const submitted = await service.submit(
+      contosoChange({
+        userIds,
+        assign: [{ skuId: 'e3', disabledPlans: null }],
+        report: { channel: 'C1' },
+      }),
+    );
     expect(submitted).toMatchObject({ ok: true, needsApproval: false, approval: null });
     if (!submitted.ok) return;
     expect(submitted.request).toMatchObject({
@@ -216,14 +192,10 @@ describe('LicensingService', () => {
 
   it('resumes an interrupted request without applying anything twice', async () => {
     const { service, provider, userIds } = setup();
-    const submitted = await service.submit({
-      customerId: 'cust',
+    const submitted = await submitAccepted(service, {
       userIds,
       assign: [{ skuId: 'e3', disabledPlans: null }],
-      revoke: [],
-      requestedBy: 'U_OP',
     });
-    if (!submitted.ok) throw new Error('refused');
     // A process stopped after applying u0 (recorded) and u1 (not recorded).
     await store.transitionRequest(submitted.request.id, ['approved'], 'running', { startedAt: 'before' });
     await store.recordResults(submitted.request.id, [
@@ -241,25 +213,17 @@ describe('LicensingService', () => {
 
   it('counts approved requests that never started as interrupted, except those this process starts', async () => {
     const { service, provider, userIds } = setup();
-    const immediate = await service.submit({
-      customerId: 'cust',
+    const immediate = await submitAccepted(service, {
       userIds: userIds.slice(0, 2),
       assign: [{ skuId: 'e3', disabledPlans: null }],
-      revoke: [],
-      requestedBy: 'U_OP',
     });
-    if (!immediate.ok) throw new Error('refused');
     clock = new Date('2025-03-01T09:05:00Z');
     for (const id of userIds) provider.hold(id, [makeLicense('visio')]);
-    const pending = await service.submit({
-      customerId: 'cust',
+    const pending = await submitAccepted(service, {
       userIds,
-      assign: [],
       revoke: ['visio'],
-      requestedBy: 'U_OP',
       reason: 'Leavers',
     });
-    if (!pending.ok) throw new Error('refused');
     expect(await service.approve(pending.request.id, 'U_A1')).toMatchObject({ ok: true });
     // Their listeners start them in this process.
     expect(await service.interruptedRequests()).toEqual([]);
@@ -346,14 +310,10 @@ describe('LicensingService', () => {
 
   it('keeps a report target and lists recent requests', async () => {
     const { service, userIds } = setup();
-    const submitted = await service.submit({
-      customerId: 'cust',
+    const submitted = await submitAccepted(service, {
       userIds,
       assign: [{ skuId: 'e3', disabledPlans: null }],
-      revoke: [],
-      requestedBy: 'U_OP',
     });
-    if (!submitted.ok) throw new Error('refused');
     await service.setReportTarget(submitted.request.id, { channel: 'C9', ts: '1.2' });
     const [recent] = await service.recentRequests('U_OP', 5);
     expect(recent).toMatchObject({
@@ -399,30 +359,22 @@ describe('the approval rule cannot be dodged', () => {
   it('keeps on each request what the policy counted, whether it needs approval and its draft', async () => {
     const { service, provider, userIds } = setup(4);
     for (const id of userIds) provider.hold(id, [makeLicense('visio')]);
-    const small = await service.submit({
-      customerId: 'cust',
+    const small = await submitAccepted(service, {
       userIds: ['u0'],
-      assign: [],
       revoke: ['visio'],
-      requestedBy: 'U_OP',
       draftId: 'drf_small',
     });
-    if (!small.ok) throw new Error('refused');
     expect(await store.getRequest(small.request.id)).toMatchObject({
       draftId: 'drf_small',
       revocations: 1,
       approvalRequired: false,
       approvalBasis: { own: 1, earlierRevocations: 0, needsApproval: false },
     });
-    const large = await service.submit({
-      customerId: 'cust',
+    const large = await submitAccepted(service, {
       userIds: ['u1', 'u2'],
-      assign: [],
       revoke: ['visio'],
-      requestedBy: 'U_OP',
       reason: 'Leavers',
     });
-    if (!large.ok) throw new Error('refused');
     expect(await store.getRequest(large.request.id)).toMatchObject({
       status: 'pending_approval',
       revocations: 2,
@@ -466,28 +418,23 @@ describe('the approval rule cannot be dodged', () => {
   it('does not count a request a manager approved, and lets no two racing submissions slip under', async () => {
     const { service, provider, userIds } = setup(8);
     for (const id of userIds) provider.hold(id, [makeLicense('visio')]);
-    const big = await service.submit({
-      customerId: 'cust',
+    const big = await submitAccepted(service, {
       userIds: ['u0', 'u1', 'u2'],
-      assign: [],
       revoke: ['visio'],
-      requestedBy: 'U_OP',
       reason: 'Leavers',
     });
-    if (!big.ok) throw new Error('refused');
     await service.approve(big.request.id, 'U_BOSS');
     const racing = await Promise.all(
       [
         ['u3', 'u4'],
         ['u5', 'u6'],
       ].map((users) =>
-        service.submit({
-          customerId: 'cust',
-          userIds: users,
-          assign: [],
-          revoke: ['visio'],
-          requestedBy: 'U_OP',
-        }),
+        service.submit(
+          contosoChange({
+            userIds: users,
+            revoke: ['visio'],
+          }),
+        ),
       ),
     );
     // The approved one does not count; of the two racing ones, the second sees the first.

@@ -1,47 +1,25 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LicensingService } from '../../src/licensing/licensing-service.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { LicensingService } from '../../src/licensing/licensing-service.js';
 import type { ChangeRequest } from '../../src/licensing/model.js';
 import { LicenseProviderError } from '../../src/providers/license-provider.js';
-import { LowdbStore } from '../../src/store/lowdb-store.js';
-import { makeCustomer, makeLicense, makeProduct, makeUser } from '../support/licensing-factories.js';
+import type { LowdbStore } from '../../src/store/lowdb-store.js';
+import { useTempStores } from '../store/temp-store.js';
+import { makeLicense } from '../support/licensing-factories.js';
 import { RecordingReporter } from '../support/recording-reporter.js';
-import { FakeLicenseProvider } from './fake-license-provider.js';
+import type { FakeLicenseProvider } from './fake-license-provider.js';
+import { contoso, contosoChange, OPERATOR, quickService, submitAccepted } from './service-setup.js';
 
-const OP = 'U_OP';
-let dataDir: string;
+const stores = useTempStores();
 let store: LowdbStore;
 
 beforeEach(async () => {
-  dataDir = await mkdtemp(path.join(tmpdir(), 'licensedesk-follow-up-'));
-  store = new LowdbStore({ dataDir, writeDelayMs: 5 });
-  await store.open();
-});
-
-afterEach(async () => {
-  await store.close();
-  await rm(dataDir, { recursive: true, force: true });
+  store = await stores.open({ writeDelayMs: 5 });
 });
 
 function setup() {
-  const customer = makeCustomer({ id: 'cust', tenantId: 'tenant', name: 'Contoso' });
-  const users = Array.from({ length: 5 }, (_, i) => makeUser({ id: `u${i}` }));
-  const provider = new FakeLicenseProvider(customer, users, [
-    makeProduct({ skuId: 'e3', name: 'Office 365 E3', total: 10 }),
-    makeProduct({ skuId: 'visio', name: 'Visio', total: 10 }),
-  ]);
-  const service = new LicensingService({
-    provider,
-    store,
-    approvalRevokeThreshold: 3,
-    approvalTtlHours: 24,
-    tenantWritesPerSecond: 1000,
-    retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 2 },
-    logger: { warn: () => {} },
-  });
-  return { provider, service, userIds: users.map((u) => u.id) };
+  const { provider, userIds } = contoso(5);
+  const service = quickService(provider, store, { retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 2 } });
+  return { provider, service, userIds };
 }
 
 /** Refuses every call for `userIds` as throttled (after the executor's retries, the part fails so). */
@@ -56,19 +34,16 @@ async function ranWith(
   service: LicensingService,
   change: { userIds: string[]; assign?: string[]; revoke?: string[] },
 ): Promise<ChangeRequest> {
-  const submitted = await service.submit({
-    customerId: 'cust',
+  const submitted = await submitAccepted(service, {
     userIds: change.userIds,
     assign: (change.assign ?? []).map((skuId) => ({ skuId, disabledPlans: null })),
     revoke: change.revoke ?? [],
-    requestedBy: OP,
   });
-  if (!submitted.ok) throw new Error('submit refused');
   return service.run(submitted.request.id, new RecordingReporter());
 }
 
 function retryDraft(requestId: string) {
-  return store.createDraft({ ownerId: OP, channelId: 'C1', followUp: { kind: 'retry', requestId } });
+  return store.createDraft({ ownerId: OPERATOR, channelId: 'C1', followUp: { kind: 'retry', requestId } });
 }
 
 describe('follow-up requests: retry', () => {
@@ -78,7 +53,7 @@ describe('follow-up requests: retry', () => {
     const original = await ranWith(service, { userIds, assign: ['e3'] });
     expect(service.counts(original)).toMatchObject({ success: 3, failed: 2 });
 
-    const prepared = await service.prepareFollowUp('retry', original.id, OP);
+    const prepared = await service.prepareFollowUp('retry', original.id, OPERATOR);
     expect(prepared).toMatchObject({
       ok: true,
       prepared: { ok: true, assignments: 2, needsApproval: false },
@@ -89,8 +64,8 @@ describe('follow-up requests: retry', () => {
     const okBefore = provider.calls.length;
     throttle(provider, []);
     const draft = await retryDraft(original.id);
-    const submitted = await service.submitFollowUp(draft.id, OP, {
-      requestedBy: OP,
+    const submitted = await service.submitFollowUp(draft.id, OPERATOR, {
+      requestedBy: OPERATOR,
       report: { channel: 'C1' },
     });
     expect(submitted).toMatchObject({ ok: true, needsApproval: false });
@@ -114,7 +89,7 @@ describe('follow-up requests: retry', () => {
     for (const userId of userIds) expect(provider.applied.get(userId), userId).toBe(1);
     for (const userId of userIds) expect(provider.holdings.get(userId)?.map((l) => l.skuId)).toEqual(['e3']);
 
-    expect(await service.prepareFollowUp('retry', original.id, OP)).toEqual({
+    expect(await service.prepareFollowUp('retry', original.id, OPERATOR)).toEqual({
       ok: false,
       refused: { why: 'nothing_left' },
     });
@@ -126,10 +101,10 @@ describe('follow-up requests: retry', () => {
     const original = await ranWith(service, { userIds, assign: ['e3'] });
     const first = await retryDraft(original.id);
     const second = await retryDraft(original.id);
-    const details = { requestedBy: OP };
+    const details = { requestedBy: OPERATOR };
     const [a, b] = await Promise.all([
-      service.submitFollowUp(first.id, OP, details),
-      service.submitFollowUp(first.id, OP, details),
+      service.submitFollowUp(first.id, OPERATOR, details),
+      service.submitFollowUp(first.id, OPERATOR, details),
     ]);
     const made = [a, b].filter((r) => r.ok);
     expect(made).toHaveLength(1);
@@ -139,13 +114,13 @@ describe('follow-up requests: retry', () => {
       earlier: { id: made[0]?.ok ? made[0].request.id : '' },
     });
 
-    const again = await service.submitFollowUp(second.id, OP, details);
+    const again = await service.submitFollowUp(second.id, OPERATOR, details);
     expect(again).toMatchObject({
       ok: false,
       refused: { why: 'in_progress', pending: { status: 'approved' } },
     });
     expect(await store.getDraft(second.id)).not.toBeNull();
-    expect(await service.prepareFollowUp('retry', original.id, OP)).toMatchObject({
+    expect(await service.prepareFollowUp('retry', original.id, OPERATOR)).toMatchObject({
       ok: false,
       refused: { why: 'in_progress' },
     });
@@ -158,15 +133,18 @@ describe('follow-up requests: retry', () => {
     const original = await ranWith(service, { userIds: ['u0', 'u1'], revoke: ['visio'] });
     expect(original.approvalRequired).toBe(false);
     throttle(provider, []);
-    const prepared = await service.prepareFollowUp('retry', original.id, OP);
+    const prepared = await service.prepareFollowUp('retry', original.id, OPERATOR);
     expect(prepared).toMatchObject({
       ok: true,
       prepared: { ok: true, revocations: 2, needsApproval: true, basis: { own: 2, earlierRevocations: 2 } },
     });
     const draft = await retryDraft(original.id);
-    const withoutReason = await service.submitFollowUp(draft.id, OP, { requestedBy: OP });
+    const withoutReason = await service.submitFollowUp(draft.id, OPERATOR, { requestedBy: OPERATOR });
     expect(withoutReason).toMatchObject({ ok: false, problems: [{ kind: 'reason_required' }] });
-    const submitted = await service.submitFollowUp(draft.id, OP, { requestedBy: OP, reason: 'Leavers' });
+    const submitted = await service.submitFollowUp(draft.id, OPERATOR, {
+      requestedBy: OPERATOR,
+      reason: 'Leavers',
+    });
     expect(submitted).toMatchObject({
       ok: true,
       needsApproval: true,
@@ -176,27 +154,22 @@ describe('follow-up requests: retry', () => {
 
   it('offers no follow-up of a request that has not finished, or is unknown', async () => {
     const { service, userIds } = setup();
-    const submitted = await service.submit({
-      customerId: 'cust',
-      userIds,
-      assign: [],
-      revoke: ['visio'],
-      requestedBy: OP,
-    });
+    const submitted = await service.submit(
+      contosoChange({
+        userIds,
+        revoke: ['visio'],
+      }),
+    );
     expect(submitted.ok).toBe(false);
-    expect(await service.prepareFollowUp('retry', 'req_unknown', OP)).toEqual({
+    expect(await service.prepareFollowUp('retry', 'req_unknown', OPERATOR)).toEqual({
       ok: false,
       refused: { why: 'not_found' },
     });
-    const open = await service.submit({
-      customerId: 'cust',
+    const open = await submitAccepted(service, {
       userIds,
       assign: [{ skuId: 'e3', disabledPlans: null }],
-      revoke: [],
-      requestedBy: OP,
     });
-    if (!open.ok) throw new Error('submit refused');
-    expect(await service.prepareFollowUp('retry', open.request.id, OP)).toEqual({
+    expect(await service.prepareFollowUp('retry', open.request.id, OPERATOR)).toEqual({
       ok: false,
       refused: { why: 'not_finished', status: 'approved' },
     });

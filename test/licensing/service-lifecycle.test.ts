@@ -1,62 +1,39 @@
-/** The service around a stop: runs that stop taking items, and decisions a stop cut in half. */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterEach, assert, beforeEach, describe, expect, it } from 'vitest';
+import { assert, beforeEach, describe, expect, it } from 'vitest';
 import { RunInterruptedError } from '../../src/licensing/executor.js';
-import { LicensingService } from '../../src/licensing/licensing-service.js';
 import { countResults } from '../../src/licensing/run-counts.js';
-import { LowdbStore } from '../../src/store/lowdb-store.js';
-import { makeCustomer, makeLicense, makeProduct, makeUser } from '../support/licensing-factories.js';
+import type { LowdbStore } from '../../src/store/lowdb-store.js';
+import { useTempStores } from '../store/temp-store.js';
+import { makeLicense, makeProduct } from '../support/licensing-factories.js';
 import { RecordingReporter } from '../support/recording-reporter.js';
-import { FakeLicenseProvider } from './fake-license-provider.js';
+import { contoso, contosoChange, quickService, submitAccepted } from './service-setup.js';
 
-let dataDir: string;
+const stores = useTempStores();
 let store: LowdbStore;
 
 beforeEach(async () => {
-  dataDir = await mkdtemp(path.join(tmpdir(), 'licensedesk-lifecycle-'));
-  store = new LowdbStore({ dataDir, writeDelayMs: 5 });
-  await store.open();
-});
-
-afterEach(async () => {
-  await store.close();
-  await rm(dataDir, { recursive: true, force: true });
+  store = await stores.open({ writeDelayMs: 5 });
 });
 
 function setup(userCount: number) {
-  const customer = makeCustomer({ id: 'cust', tenantId: 'tenant', name: 'Contoso' });
-  const users = Array.from({ length: userCount }, (_, i) => makeUser({ id: `u${i}` }));
-  const provider = new FakeLicenseProvider(customer, users, [
+  const { provider, userIds } = contoso(userCount, [
     makeProduct({ skuId: 'e3', name: 'Office 365 E3', total: 1000 }),
   ]);
-  const service = new LicensingService({
-    provider,
-    store,
-    approvalRevokeThreshold: 3,
-    approvalTtlHours: 24,
-    tenantWritesPerSecond: 1000,
+  const service = quickService(provider, store, {
     concurrency: 4,
     retry: { baseDelayMs: 1, maxDelayMs: 5 },
     verification: { delayMs: 0, retryDelayMs: 1 },
-    logger: { warn: () => {} },
   });
-  return { provider, service, userIds: users.map((u) => u.id) };
+  return { provider, service, userIds };
 }
 
 describe('LicensingService.stop', () => {
   it('stops a run between items, keeps what landed, refuses new runs, and a new process finishes it', async () => {
     const { provider, service, userIds } = setup(60);
     provider.latencyMs = 5;
-    const submitted = await service.submit({
-      customerId: 'cust',
+    const submitted = await submitAccepted(service, {
       userIds,
       assign: [{ skuId: 'e3', disabledPlans: null }],
-      revoke: [],
-      requestedBy: 'U_OP',
     });
-    if (!submitted.ok) throw new Error('submit refused');
     const running = service.run(submitted.request.id, new RecordingReporter());
     running.catch(() => {});
     while (provider.calls.length < 8) await new Promise((resolve) => setTimeout(resolve, 2));
@@ -74,15 +51,7 @@ describe('LicensingService.stop', () => {
     expect(provider.calls.length).toBeLessThan(60);
 
     // The next process: a new service on the same store and tenant.
-    const next = new LicensingService({
-      provider,
-      store,
-      approvalRevokeThreshold: 3,
-      approvalTtlHours: 24,
-      tenantWritesPerSecond: 1000,
-      logger: { warn: () => {} },
-      verification: { delayMs: 0, retryDelayMs: 1 },
-    });
+    const next = quickService(provider, store, { verification: { delayMs: 0, retryDelayMs: 1 } });
     const [interrupted] = await next.interruptedRequests();
     assert.exists(interrupted);
     const done = await next.run(interrupted.id, new RecordingReporter());
@@ -95,14 +64,13 @@ describe('decisions cut in half by a stop', () => {
   async function pending() {
     const context = setup(5);
     for (const id of context.userIds) context.provider.hold(id, [makeLicense('e3')]);
-    const submitted = await context.service.submit({
-      customerId: 'cust',
-      userIds: context.userIds,
-      assign: [],
-      revoke: ['e3'],
-      requestedBy: 'U_OP',
-      reason: 'Leavers',
-    });
+    const submitted = await context.service.submit(
+      contosoChange({
+        userIds: context.userIds,
+        revoke: ['e3'],
+        reason: 'Leavers',
+      }),
+    );
     if (!submitted.ok || !submitted.needsApproval) throw new Error('expected a pending request');
     return { ...context, requestId: submitted.request.id };
   }

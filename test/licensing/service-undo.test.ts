@@ -1,34 +1,20 @@
-/**
- * Undo through the service: a finished request's applied parts put back as the users held them
- * before its run (disabled plans included), as a follow-up submitted by the approval rule; what
- * changed since is a no-op marked so; past UNDO_DAYS it is refused.
- */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LicensingService } from '../../src/licensing/licensing-service.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { LicensingService } from '../../src/licensing/licensing-service.js';
 import type { ChangeRequest, UserLicense } from '../../src/licensing/model.js';
-import { LowdbStore } from '../../src/store/lowdb-store.js';
-import { makeCustomer, makeLicense, makeProduct, makeUser } from '../support/licensing-factories.js';
+import type { LowdbStore } from '../../src/store/lowdb-store.js';
+import { useTempStores } from '../store/temp-store.js';
+import { makeLicense } from '../support/licensing-factories.js';
 import { RecordingReporter } from '../support/recording-reporter.js';
-import { FakeLicenseProvider } from './fake-license-provider.js';
+import type { FakeLicenseProvider } from './fake-license-provider.js';
+import { contoso, OPERATOR, quickService } from './service-setup.js';
 
-const OP = 'U_OP';
-let dataDir: string;
+const stores = useTempStores();
 let store: LowdbStore;
 let now = new Date('2026-03-01T09:00:00.000Z');
 
 beforeEach(async () => {
-  dataDir = await mkdtemp(path.join(tmpdir(), 'licensedesk-undo-'));
-  store = new LowdbStore({ dataDir, writeDelayMs: 5 });
-  await store.open();
+  store = await stores.open({ writeDelayMs: 5 });
   now = new Date('2026-03-01T09:00:00.000Z');
-});
-
-afterEach(async () => {
-  await store.close();
-  await rm(dataDir, { recursive: true, force: true });
 });
 
 const e3 = (disabledPlans: string[]) => makeLicense('e3', { disabledPlans });
@@ -39,25 +25,15 @@ const visio = (disabledPlans: string[]) => makeLicense('visio', { disabledPlans 
  * after the run); u3 and u4 hold Visio with plans off.
  */
 function setup(threshold = 10) {
-  const customer = makeCustomer({ id: 'cust', tenantId: 'tenant', name: 'Contoso' });
-  const users = Array.from({ length: 6 }, (_, i) => makeUser({ id: `u${i}` }));
-  const provider = new FakeLicenseProvider(customer, users, [
-    makeProduct({ skuId: 'e3', name: 'Office 365 E3', total: 10 }),
-    makeProduct({ skuId: 'visio', name: 'Visio', total: 10 }),
-  ]);
+  const { provider } = contoso(6);
   provider.hold('u1', [e3(['p1'])]);
   provider.hold('u2', [e3(['p1', 'p3']), visio([])]);
   provider.hold('u3', [visio(['v1', 'v2'])]);
   provider.hold('u4', [visio([])]);
   provider.hold('u5', [e3(['p1'])]);
-  const service = new LicensingService({
-    provider,
-    store,
+  const service = quickService(provider, store, {
     approvalRevokeThreshold: threshold,
-    approvalTtlHours: 24,
-    tenantWritesPerSecond: 1000,
     retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 2 },
-    logger: { warn: () => {} },
     undoDays: 30,
     now: () => now,
   });
@@ -67,7 +43,7 @@ function setup(threshold = 10) {
 /** E3 with p2 off to u0, u1, u2, u5; Visio revoked from u3 and u4: run to the end. */
 async function original(
   service: LicensingService,
-  requestedBy = OP,
+  requestedBy = OPERATOR,
   withRevoke = true,
 ): Promise<ChangeRequest> {
   const submitted = await service.submit({
@@ -100,12 +76,12 @@ async function original(
 
 async function undo(service: LicensingService, requestId: string, reason?: string) {
   const draft = await store.createDraft({
-    ownerId: OP,
+    ownerId: OPERATOR,
     channelId: 'C1',
     followUp: { kind: 'undo', requestId },
   });
-  return service.submitFollowUp(draft.id, OP, {
-    requestedBy: OP,
+  return service.submitFollowUp(draft.id, OPERATOR, {
+    requestedBy: OPERATOR,
     report: { channel: 'C1' },
     ...(reason === undefined ? {} : { reason }),
   });
@@ -143,7 +119,7 @@ describe('undo', () => {
     for (const userId of ['u0', 'u1', 'u2', 'u3', 'u4'])
       expect(plansOf(provider, userId), userId).toEqual(before[userId]);
     expect(plansOf(provider, 'u5')).toEqual({ e3: ['p9'] });
-    expect(await service.prepareFollowUp('undo', assigned.id, OP)).toEqual({
+    expect(await service.prepareFollowUp('undo', assigned.id, OPERATOR)).toEqual({
       ok: false,
       refused: { why: 'nothing_left' },
     });
@@ -173,7 +149,7 @@ describe('undo', () => {
     const { service } = setup();
     const assigned = await original(service);
     now = new Date(now.getTime() + 30 * 86_400_000 + 60_000);
-    expect(await service.prepareFollowUp('undo', assigned.id, OP)).toMatchObject({
+    expect(await service.prepareFollowUp('undo', assigned.id, OPERATOR)).toMatchObject({
       ok: false,
       refused: { why: 'too_late' },
     });
