@@ -322,6 +322,20 @@ async function schemaJob(schema: TestSchema, jobId: string): Promise<string | nu
   return (rows[0] as { state?: string } | undefined)?.state ?? null;
 }
 
+/** Runs `test` on a harness started on `schema` (options as startQueueHarness's), closed after it whatever happens. */
+export async function withQueueHarness(
+  schema: TestSchema,
+  test: (h: QueueHarness) => Promise<void>,
+  options: Parameters<typeof startQueueHarness>[1] = {},
+): Promise<void> {
+  const h = await startQueueHarness(schema, options);
+  try {
+    await test(h);
+  } finally {
+    await h.close();
+  }
+}
+
 /** Submits a change on Contoso for `userIds` (assign `skuId` to each), reported in CHANNEL: it runs at once. */
 export async function submitAssign(
   service: LicensingService,

@@ -4,27 +4,15 @@
  * its chunk finished by the other once the job expires, with every part applied once and the
  * thread posted once; a run-finish sent twice posts one thread.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { RUN_CHUNK } from '../../src/jobs/run-queue.js';
 import type { ChangeRequest } from '../../src/licensing/model.js';
 import { countResults } from '../../src/licensing/run-counts.js';
-import { describePostgres, freshSchema, type TestSchema } from '../support/postgres.js';
+import { describePostgres, useFreshSchema } from '../support/postgres.js';
 import type { SlackFake } from '../support/slack-fake.js';
-import {
-  type Applied,
-  CHANNEL,
-  type QueueHarness,
-  startQueueHarness,
-  submitAssign,
-} from './queue-harness.js';
+import { type Applied, CHANNEL, type QueueHarness, submitAssign, withQueueHarness } from './queue-harness.js';
 
-let schema: TestSchema;
-beforeAll(async () => {
-  if (process.env.DATABASE_URL) schema = await freshSchema();
-});
-afterAll(async () => {
-  await schema?.drop();
-});
+const schema = useFreshSchema();
 
 /** The summary message and its thread, as Slack shows them. */
 function posted(fake: SlackFake, request: ChangeRequest) {
@@ -49,21 +37,9 @@ function twice(applied: readonly Applied[]): string[] {
   return applied.filter(({ key }) => seen.has(key) || !seen.add(key)).map(({ key }) => key);
 }
 
-async function withHarness(
-  test: (h: QueueHarness) => Promise<void>,
-  options: Parameters<typeof startQueueHarness>[1] = {},
-): Promise<void> {
-  const h = await startQueueHarness(schema, options);
-  try {
-    await test(h);
-  } finally {
-    await h.close();
-  }
-}
-
 describePostgres('runs as pg-boss jobs', () => {
   it('a submitted request runs through jobs to a completed summary and thread', async () => {
-    await withHarness(async (h) => {
+    await withQueueHarness(schema, async (h) => {
       const replica = await h.startReplica();
       const users = h.contosoUserIds.slice(0, 6);
       const request = await submitAssign(replica.service, users, await h.roomiest());
@@ -83,7 +59,7 @@ describePostgres('runs as pg-boss jobs', () => {
   });
 
   it('two replicas share the chunks of one run', async () => {
-    await withHarness(async (h) => {
+    await withQueueHarness(schema, async (h) => {
       const first = await h.startReplica();
       await h.startReplica();
       const request = await submitAssign(first.service, h.contosoUserIds, await h.roomiest());
@@ -98,7 +74,7 @@ describePostgres('runs as pg-boss jobs', () => {
   });
 
   it('a replica that dies mid-chunk has its chunk finished by another after expiry: each part applied once, one thread', async () => {
-    await withHarness(async (h) => {
+    await withQueueHarness(schema, async (h) => {
       // It dies right after its third change lands, before recording it.
       const doomed = await h.startReplica({ dieAfterApplies: 3 });
       const request = await submitAssign(doomed.service, h.contosoUserIds.slice(0, 12), await h.roomiest());
@@ -129,7 +105,8 @@ describePostgres('runs as pg-boss jobs', () => {
   });
 
   it('a replica that shuts down hands its chunk on as a new job: finished by the other, nothing applied twice, no retry used', async () => {
-    await withHarness(
+    await withQueueHarness(
+      schema,
       async (h) => {
         const leaving = await h.startReplica({ applyDelayMs: 40 });
         const request = await submitAssign(
@@ -159,7 +136,7 @@ describePostgres('runs as pg-boss jobs', () => {
   });
 
   it('a run-finish sent twice more posts one thread', async () => {
-    await withHarness(async (h) => {
+    await withQueueHarness(schema, async (h) => {
       const replica = await h.startReplica();
       const request = await submitAssign(replica.service, h.contosoUserIds.slice(0, 4), await h.roomiest());
       const done = await h.completed(request.id);

@@ -3,7 +3,7 @@
  * Unserialized, PostgreSQL answered two of three `startSchedules` with "deadlock detected" in
  * every trial, and main() then ended those replicas after /healthz had already answered.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { startJobSchedules, startRunQueue } from '../../src/composition/jobs.js';
 import type { Config } from '../../src/config.js';
 import { createPool, type Pool } from '../../src/db/pool.js';
@@ -11,15 +11,9 @@ import type { RunQueue } from '../../src/jobs/run-queue.js';
 import { createLogger } from '../../src/logger.js';
 import type { SlackApp } from '../../src/slack/app.js';
 import type { Store } from '../../src/store/store.js';
-import { describePostgres, freshSchema, type TestSchema } from '../support/postgres.js';
+import { describePostgres, useFreshSchema } from '../support/postgres.js';
 
-let schema: TestSchema;
-beforeAll(async () => {
-  if (process.env.DATABASE_URL) schema = await freshSchema();
-});
-afterAll(async () => {
-  await schema?.drop();
-});
+const schema = useFreshSchema();
 
 describePostgres('replicas starting together', () => {
   it('three replicas write the job schedules at the same moment, and every one of them starts', async () => {

@@ -2,20 +2,14 @@
  * Approval expiry and retention as pg-boss schedules: written once however many replicas start
  * them, and each due job is run by one replica's worker.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { RunQueue } from '../../src/jobs/run-queue.js';
 import { APPROVAL_EXPIRY, RETENTION, SCHEDULES, startSchedules } from '../../src/jobs/schedules.js';
 import { RecordingLogger } from '../support/app-harness.js';
-import { describePostgres, freshSchema, type TestSchema } from '../support/postgres.js';
+import { describePostgres, useFreshSchema } from '../support/postgres.js';
 import { TEST_QUEUE } from './queue-harness.js';
 
-let schema: TestSchema;
-beforeAll(async () => {
-  if (process.env.DATABASE_URL) schema = await freshSchema();
-});
-afterAll(async () => {
-  await schema?.drop();
-});
+const schema = useFreshSchema();
 
 describePostgres('schedules on pg-boss', () => {
   it('two replicas write each schedule once, and a due job runs on one of them', async () => {

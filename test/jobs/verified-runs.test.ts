@@ -4,21 +4,15 @@
  * bot's back ends as a mismatch in the summary, the thread and the CSV; and verification keeps to
  * the finisher's share of its job's time (a finish never outlives its deadline for it).
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { ChangeRequest } from '../../src/licensing/model.js';
 import { TEST_CUSTOMERS } from '../support/app-harness.js';
 import { parseCsv } from '../support/csv.js';
-import { describePostgres, freshSchema, type TestSchema } from '../support/postgres.js';
+import { describePostgres, useFreshSchema } from '../support/postgres.js';
 import type { SlackFake } from '../support/slack-fake.js';
-import { CHANNEL, type QueueHarness, startQueueHarness, submitAssign } from './queue-harness.js';
+import { CHANNEL, submitAssign, withQueueHarness } from './queue-harness.js';
 
-let schema: TestSchema;
-beforeAll(async () => {
-  if (process.env.DATABASE_URL) schema = await freshSchema();
-});
-afterAll(async () => {
-  await schema?.drop();
-});
+const schema = useFreshSchema();
 
 /** The request's summary and thread as text, and its CSV's rows keyed by the header. */
 function told(fake: SlackFake, request: ChangeRequest) {
@@ -35,21 +29,9 @@ function told(fake: SlackFake, request: ChangeRequest) {
   };
 }
 
-async function withHarness(
-  test: (h: QueueHarness) => Promise<void>,
-  options: Parameters<typeof startQueueHarness>[1] = {},
-): Promise<void> {
-  const h = await startQueueHarness(schema, options);
-  try {
-    await test(h);
-  } finally {
-    await h.close();
-  }
-}
-
 describePostgres('verified runs as pg-boss jobs', () => {
   it('reads "verified" when the tenant agrees, and lists a licence removed behind its back as a mismatch', async () => {
-    await withHarness(async (h) => {
+    await withQueueHarness(schema, async (h) => {
       const sku = await h.roomiest();
       let target: string | undefined;
       const replica = await h.startReplica({
@@ -83,7 +65,8 @@ describePostgres('verified runs as pg-boss jobs', () => {
 
   it('keeps within its job: a wait longer than the finisher may take ends "not verified", and the run completes', async () => {
     // Jobs expire after 4 s, so a finisher verifies within 2.4 s; the 10 s wait does not fit.
-    await withHarness(
+    await withQueueHarness(
+      schema,
       async (h) => {
         const replica = await h.startReplica();
         const request = await submitAssign(replica.service, h.contosoUserIds.slice(0, 3), await h.roomiest());

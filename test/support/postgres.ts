@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { describe } from 'vitest';
+import { afterAll, beforeAll, describe } from 'vitest';
 import { migrate } from '../../src/db/migrate.js';
 import { MIGRATIONS } from '../../src/db/migrations/index.js';
 import { createPool, type Pool } from '../../src/db/pool.js';
@@ -47,5 +47,35 @@ export async function freshSchema(): Promise<TestSchema> {
         await admin.end();
       }
     },
+  };
+}
+
+/**
+ * The test file's schema: freshSchema() before its tests (when DATABASE_URL is set), dropped after
+ * them. Read it inside a test; before beforeAll has made it, reading it throws.
+ */
+export function useFreshSchema(): TestSchema {
+  let made: TestSchema | undefined;
+  beforeAll(async () => {
+    if (postgresUrl !== undefined) made = await freshSchema();
+  });
+  afterAll(async () => {
+    await made?.drop();
+  });
+  const current = () => {
+    if (made === undefined) throw new Error('no schema: DATABASE_URL is not set, or beforeAll has not run');
+    return made;
+  };
+  return {
+    get url() {
+      return current().url;
+    },
+    get schema() {
+      return current().schema;
+    },
+    get pool() {
+      return current().pool;
+    },
+    drop: () => current().drop(),
   };
 }
