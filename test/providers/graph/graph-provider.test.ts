@@ -4,13 +4,15 @@ import { GraphProvider } from '../../../src/providers/graph/graph-provider.js';
 import {
   type FakeTenant,
   fakeGraphAuth,
+  fakeUser,
   type GraphFake,
   MESSAGES,
   makeTenant,
   SKU,
   startGraphFake,
 } from '../../support/graph-fake/index.js';
-import { refusal } from '../../support/provider-refusal.js';
+import { recordedWaits } from '../../support/provider-http.js';
+import { refusal, refusedChange } from '../../support/provider-refusal.js';
 
 const T1 = '6a1f0000-0000-4000-8000-000000000001';
 const T2 = '6a1f0000-0000-4000-8000-000000000002';
@@ -24,22 +26,14 @@ afterEach(async () => {
 
 async function setUp(tenants: FakeTenant[], secret?: string) {
   fake = await startGraphFake({ tenants });
-  const waits: number[] = [];
-  const auth = fakeGraphAuth(fake, secret);
+  const { http, waits } = recordedWaits();
   const provider = new GraphProvider({
-    auth,
+    auth: fakeGraphAuth(fake, secret),
     customers: new StaticCustomerDirectory(
       tenants.map((t) => ({ tenantId: t.tenantId, name: t.name ?? 'x' })),
     ),
     baseUrl: fake.baseUrl,
-    http: {
-      backoffMs: 1,
-      // The shared backoff's jitter at its low end: Retry-After exactly, else half the ceiling.
-      random: () => 0,
-      sleep: async (ms) => {
-        waits.push(ms);
-      },
-    },
+    http,
     // Customer searches wait for every user count (the 800 ms default may pass on a loaded machine).
     countBudgetMs: 10_000,
   });
@@ -49,19 +43,11 @@ async function setUp(tenants: FakeTenant[], secret?: string) {
 /** A small tenant whose users each exercise one rule. */
 function ruleTenant(): FakeTenant {
   const tenant = makeTenant({ tenantId: T1, users: 0, name: 'Contoso' });
-  const user = (
-    id: string,
-    name: string,
-    usageLocation: string | null,
-    licenses: FakeTenant['users'][number]['licenses'] = [],
-  ) => ({
-    id,
-    displayName: name,
-    userPrincipalName: `${name.toLowerCase().replace(/ /g, '.')}@contoso.com`,
-    mail: `${name.toLowerCase().replace(/ /g, '.')}@contoso.com`,
-    usageLocation,
-    licenses,
-  });
+  // Graph also reads each user's mail: the same address as the UPN here.
+  const user = (...args: Parameters<typeof fakeUser>) => {
+    const made = fakeUser(...args);
+    return { ...made, mail: made.userPrincipalName };
+  };
   tenant.users = [
     user('u-plain', 'Plain User', 'US'),
     user('u-noloc', 'No Location', null),
@@ -267,15 +253,7 @@ describe('Graph adapter: assignLicense', () => {
 
   it('is all-or-nothing: one SKU without seats fails the call and nothing is applied', async () => {
     const { fake, provider } = await setUp([ruleTenant()]);
-    const error = await refusal(
-      provider.applyUserChange(T1, 'u-plain', {
-        assign: [
-          { skuId: SKU.E3, disabledPlans: [] },
-          { skuId: SKU.POWER_BI_PRO, disabledPlans: [] },
-        ],
-        revoke: [],
-      }),
-    );
+    const error = await refusedChange(provider, T1, 'u-plain', { assign: [SKU.E3, SKU.POWER_BI_PRO] });
     expect(error).toMatchObject({
       reason: 'insufficient_licenses',
       skuId: SKU.POWER_BI_PRO,
@@ -390,17 +368,16 @@ describe('Graph adapter: assignLicense', () => {
     it(`maps ${c.name}`, async () => {
       const { provider } = await setUp([ruleTenant()]);
       await provider.listProducts(T1);
-      const change = {
-        assign: (c.assign ?? []).map((skuId) => ({ skuId, disabledPlans: [] })),
-        revoke: c.revoke ?? [],
-      };
       if (c.reason === 'none') {
-        await provider.applyUserChange(T1, c.userId, change);
-        const error = await refusal(provider.applyUserChange(T1, c.userId, { assign: [], revoke: [SKU.E3] }));
+        await provider.applyUserChange(T1, c.userId, {
+          assign: (c.assign ?? []).map((skuId) => ({ skuId, disabledPlans: [] })),
+          revoke: c.revoke ?? [],
+        });
+        const error = await refusedChange(provider, T1, c.userId, { revoke: [SKU.E3] });
         expect(error).toMatchObject({ reason: 'missing_prerequisite', skuId: SKU.E3, transient: false });
         return;
       }
-      const error = await refusal(provider.applyUserChange(T1, c.userId, change));
+      const error = await refusedChange(provider, T1, c.userId, c);
       expect(error.reason).toBe(c.reason);
       expect(error.transient).toBe(false);
       if (c.skuId) expect(error.skuId).toBe(c.skuId);
@@ -412,18 +389,14 @@ describe('Graph adapter: assignLicense', () => {
   it('maps 403 to provider_error with the message', async () => {
     const { fake, provider } = await setUp([ruleTenant()]);
     fake.fail({ status: 403, method: 'POST' });
-    const error = await refusal(
-      provider.applyUserChange(T1, 'u-plain', { assign: [{ skuId: SKU.E3, disabledPlans: [] }], revoke: [] }),
-    );
+    const error = await refusedChange(provider, T1, 'u-plain', { assign: [SKU.E3] });
     expect(error).toMatchObject({ reason: 'provider_error', transient: false, message: MESSAGES.forbidden });
   });
 
   it('maps 429 with a fractional Retry-After to throttled and does not retry the write itself', async () => {
     const { fake, provider } = await setUp([ruleTenant()]);
     fake.fail({ status: 429, retryAfter: '2.128', method: 'POST' });
-    const error = await refusal(
-      provider.applyUserChange(T1, 'u-plain', { assign: [{ skuId: SKU.E3, disabledPlans: [] }], revoke: [] }),
-    );
+    const error = await refusedChange(provider, T1, 'u-plain', { assign: [SKU.E3] });
     expect(error).toMatchObject({
       reason: 'throttled',
       transient: true,

@@ -8,13 +8,14 @@ import {
   partnerCenterTokenFile,
   RefreshTokenFile,
 } from '../../../src/providers/partner-center/pc-token-file.js';
-import { type FakeTenant, MESSAGES, makeTenant, SKU } from '../../support/graph-fake/index.js';
+import { type FakeTenant, fakeUser, MESSAGES, makeTenant, SKU } from '../../support/graph-fake/index.js';
 import {
   MINECRAFT_SKU,
   type PartnerCenterFake,
   startPartnerCenterFake,
 } from '../../support/partner-center-fake/index.js';
-import { refusal } from '../../support/provider-refusal.js';
+import { recordedWaits } from '../../support/provider-http.js';
+import { refusal, refusedChange } from '../../support/provider-refusal.js';
 
 const C1 = '7b2f0000-0000-4000-8000-000000000001';
 const GROUP = '0a0a0a0a-0000-4000-8000-00000000beef';
@@ -69,47 +70,28 @@ async function setUp(
   options: { bom?: boolean; refreshToken?: string; pageSize?: number; timeoutMs?: number } = {},
 ) {
   fake = await startPartnerCenterFake({ customers, bom: options.bom });
-  const waits: number[] = [];
-  const auth = authFor(fake, { refreshToken: options.refreshToken ?? fake.refreshToken });
+  const { http, waits } = recordedWaits(
+    options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs },
+  );
   const provider = new PartnerCenterProvider({
-    auth,
+    auth: authFor(fake, { refreshToken: options.refreshToken ?? fake.refreshToken }),
     baseUrl: fake.baseUrl,
     pageSize: options.pageSize,
-    http: {
-      backoffMs: 1,
-      // The shared backoff's jitter at its low end: Retry-After exactly, else half the ceiling.
-      random: () => 0,
-      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-      sleep: async (ms) => {
-        waits.push(ms);
-      },
-    },
+    http,
   });
   return { fake, provider, waits };
 }
 
 function ruleCustomer(): FakeTenant {
   const tenant = makeTenant({ tenantId: C1, users: 0, name: 'Contoso', domain: 'contoso.onmicrosoft.com' });
-  const user = (
-    id: string,
-    name: string,
-    usageLocation: string | null,
-    licenses: FakeTenant['users'][number]['licenses'] = [],
-  ) => ({
-    id,
-    displayName: name,
-    userPrincipalName: `${name.toLowerCase().replace(/ /g, '.')}@contoso.com`,
-    usageLocation,
-    licenses,
-  });
   tenant.users = [
-    user('u-plain', 'Plain User', 'US'),
-    user('u-noloc', 'No Location', null),
-    user('u-india', 'India User', 'IN'),
-    user('u-e3', 'E3 Holder', 'US', [
+    fakeUser('u-plain', 'Plain User', 'US'),
+    fakeUser('u-noloc', 'No Location', null),
+    fakeUser('u-india', 'India User', 'IN'),
+    fakeUser('u-e3', 'E3 Holder', 'US', [
       { skuId: SKU.E3, disabledPlans: ['43de0ff5-c92c-492b-9116-175376d08c38'], assignedByGroup: null },
     ]),
-    user('u-group', 'Group Holder', 'US', [{ skuId: SKU.E3, disabledPlans: [], assignedByGroup: GROUP }]),
+    fakeUser('u-group', 'Group Holder', 'US', [{ skuId: SKU.E3, disabledPlans: [], assignedByGroup: GROUP }]),
   ];
   return tenant;
 }
@@ -354,15 +336,7 @@ describe('Partner Center adapter: licenseupdates', () => {
 
   it('maps 60012 to insufficient_licenses with the SKU and an unescaped message', async () => {
     const { provider } = await setUp([ruleCustomer()]);
-    const error = await refusal(
-      provider.applyUserChange(C1, 'u-plain', {
-        assign: [
-          { skuId: SKU.E3, disabledPlans: [] },
-          { skuId: SKU.POWER_BI_PRO, disabledPlans: [] },
-        ],
-        revoke: [],
-      }),
-    );
+    const error = await refusedChange(provider, C1, 'u-plain', { assign: [SKU.E3, SKU.POWER_BI_PRO] });
     expect(error).toMatchObject({
       reason: 'insufficient_licenses',
       skuId: SKU.POWER_BI_PRO,
@@ -432,12 +406,7 @@ describe('Partner Center adapter: licenseupdates', () => {
   for (const c of cases) {
     it(`maps ${c.name}`, async () => {
       const { provider } = await setUp([ruleCustomer()]);
-      const error = await refusal(
-        provider.applyUserChange(C1, c.userId, {
-          assign: (c.assign ?? []).map((skuId) => ({ skuId, disabledPlans: [] })),
-          revoke: c.revoke ?? [],
-        }),
-      );
+      const error = await refusedChange(provider, C1, c.userId, c);
       expect(error.reason).toBe(c.reason);
       expect(error.transient).toBe(false);
       if (c.message) expect(error.message).toBe(c.message);

@@ -37,6 +37,18 @@ export interface FakeUser {
   licenses: FakeUserLicense[];
 }
 
+/** A user named `displayName` (their UPN made of it at `domain`) with `licenses`. */
+export function fakeUser(
+  id: string,
+  displayName: string,
+  usageLocation: string | null,
+  licenses: FakeUserLicense[] = [],
+  domain = 'contoso.com',
+): FakeUser {
+  const userPrincipalName = `${displayName.toLowerCase().replace(/ /g, '.')}@${domain}`;
+  return { id, displayName, userPrincipalName, usageLocation, licenses };
+}
+
 export interface FakeTenant {
   tenantId: string;
   name?: string;
