@@ -11,12 +11,10 @@ import { resultKey } from '../../src/licensing/result-key.js';
 import { DemoProvider } from '../../src/providers/demo/demo-provider.js';
 import type { DemoCustomerData } from '../../src/providers/demo/demo-tenant.js';
 import { DEMO_SKUS, demoCases, generateCustomer } from '../../src/providers/demo/generator.js';
-import { StaticCustomerDirectory } from '../../src/providers/graph/customer-directory.js';
-import { GraphProvider } from '../../src/providers/graph/graph-provider.js';
 import type { LowdbStore } from '../../src/store/lowdb-store.js';
 import { useTempStores } from '../store/temp-store.js';
 import {
-  fakeGraphAuth,
+  fakeGraphProvider,
   type GraphFake,
   makeTenant,
   SKU,
@@ -135,12 +133,7 @@ describe('runRequest names what blocked a refusal on Microsoft Graph', () => {
     for (const user of tenant.users.slice(0, 3))
       user.licenses = [{ skuId: SKU.E1, disabledPlans: [], assignedByGroup: null }];
     graph = await startGraphFake({ tenants: [tenant] });
-    const provider = new GraphProvider({
-      auth: fakeGraphAuth(graph),
-      customers: new StaticCustomerDirectory([{ tenantId: tenant.tenantId, name: 'Contoso' }]),
-      baseUrl: graph.baseUrl,
-      http: { backoffMs: 1 },
-    });
+    const provider = fakeGraphProvider(graph, [tenant]);
     const users = await provider.getUsers(
       tenant.tenantId,
       tenant.users.map((u) => u.id),

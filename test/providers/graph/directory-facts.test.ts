@@ -4,12 +4,11 @@
  * the app lacks the permission.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { StaticCustomerDirectory } from '../../../src/providers/graph/customer-directory.js';
 import { lifecycleDates } from '../../../src/providers/graph/directory-facts.js';
-import { GraphProvider } from '../../../src/providers/graph/graph-provider.js';
 import {
   DEFAULT_NEXT_LIFECYCLE,
   fakeGraphAuth,
+  fakeGraphProvider,
   type GraphFake,
   makeTenant,
   SKU,
@@ -26,21 +25,14 @@ afterEach(async () => {
 });
 
 async function setUp() {
-  fake = await startGraphFake({
-    tenants: [
-      makeTenant({ tenantId: CONTOSO, users: 30, name: 'Contoso' }),
-      makeTenant({ tenantId: FABRIKAM, users: 1200, name: 'Fabrikam' }),
-    ],
-  });
+  const tenants = [
+    makeTenant({ tenantId: CONTOSO, users: 30, name: 'Contoso' }),
+    makeTenant({ tenantId: FABRIKAM, users: 1200, name: 'Fabrikam' }),
+  ];
+  fake = await startGraphFake({ tenants });
   const auth = fakeGraphAuth(fake);
-  const provider = new GraphProvider({
+  const provider = fakeGraphProvider(fake, tenants, {
     auth,
-    customers: new StaticCustomerDirectory([
-      { tenantId: CONTOSO, name: 'Contoso' },
-      { tenantId: FABRIKAM, name: 'Fabrikam' },
-    ]),
-    baseUrl: fake.baseUrl,
-    http: { backoffMs: 1 },
     // Wait for every count: the 800 ms default may pass on a loaded machine.
     countBudgetMs: 10_000,
   });

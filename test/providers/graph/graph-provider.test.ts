@@ -1,9 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { StaticCustomerDirectory } from '../../../src/providers/graph/customer-directory.js';
-import { GraphProvider } from '../../../src/providers/graph/graph-provider.js';
 import {
   type FakeTenant,
   fakeGraphAuth,
+  fakeGraphProvider,
   fakeUser,
   type GraphFake,
   MESSAGES,
@@ -27,12 +26,8 @@ afterEach(async () => {
 async function setUp(tenants: FakeTenant[], secret?: string) {
   fake = await startGraphFake({ tenants });
   const { http, waits } = recordedWaits();
-  const provider = new GraphProvider({
+  const provider = fakeGraphProvider(fake, tenants, {
     auth: fakeGraphAuth(fake, secret),
-    customers: new StaticCustomerDirectory(
-      tenants.map((t) => ({ tenantId: t.tenantId, name: t.name ?? 'x' })),
-    ),
-    baseUrl: fake.baseUrl,
     http,
     // Customer searches wait for every user count (the 800 ms default may pass on a loaded machine).
     countBudgetMs: 10_000,

@@ -1,9 +1,8 @@
 /** Users by what they hold on Graph: the provider's $filter queries against the Graph fake, paged past 999. */
 import { afterEach, describe, expect, it } from 'vitest';
-import { StaticCustomerDirectory } from '../../../src/providers/graph/customer-directory.js';
-import { GraphProvider } from '../../../src/providers/graph/graph-provider.js';
 import {
   fakeGraphAuth,
+  fakeGraphProvider,
   type GraphFake,
   MESSAGES,
   makeTenant,
@@ -29,12 +28,7 @@ async function setUp() {
   });
   fake = await startGraphFake({ tenants: [tenant] });
   const auth = fakeGraphAuth(fake);
-  const provider = new GraphProvider({
-    auth,
-    customers: new StaticCustomerDirectory([{ tenantId: TENANT, name: 'Contoso' }]),
-    baseUrl: fake.baseUrl,
-    http: { backoffMs: 1 },
-  });
+  const provider = fakeGraphProvider(fake, [tenant], { auth });
   return { fake, provider, auth, users: tenant.users };
 }
 
