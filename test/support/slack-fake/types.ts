@@ -1,4 +1,4 @@
-/** Public shapes of the Slack fake: what tests read back after the app has talked to it. */
+/** Public shapes of the Slack fake: the running fake (`SlackFake`) and what tests read back after the app has talked to it. */
 
 /** A JSON object as Slack sends and receives it. */
 export type SlackObject = Record<string, unknown>;
@@ -116,4 +116,80 @@ export interface SlackFakeOptions {
   /** Clock used for trigger expiry; defaults to `Date.now`. */
   now?: () => number;
   users?: FakeUser[];
+}
+
+/** The running fake. Everything a test needs to act as Slack and to check what the app did. */
+export interface SlackFake {
+  /** Web API base, `http://127.0.0.1:PORT/api/`: pass as `SLACK_API_URL` / `clientOptions.slackApiUrl`. */
+  url: string;
+  /** `http://127.0.0.1:PORT`. */
+  origin: string;
+  botToken: string;
+  botUserId: string;
+  botId: string;
+  teamId: string;
+  appId: string;
+
+  /** Every Web API call so far, oldest first. */
+  readonly calls: readonly RecordedCall[];
+  callsTo(method: string): RecordedCall[];
+  resetCalls(): void;
+  /** Calls to methods not in `allowed`, or that failed when `failedAllowed` is false (default). */
+  unexpectedCalls(allowed: readonly string[], options?: { failedAllowed?: boolean }): RecordedCall[];
+  /** Resolves with the first value `probe` returns that is not undefined/false, polling until `timeoutMs`. */
+  waitFor<T>(probe: () => T | undefined | false | null, timeoutMs?: number): Promise<T>;
+  /** Resolves with the `count`-th call to `method` (1-based, default 1), waiting until it arrives. */
+  waitForCall(method: string, count?: number, timeoutMs?: number): Promise<RecordedCall>;
+
+  /** A fresh trigger id for `userId` (valid 3 s, once); `viewId` = the view the interaction came from. */
+  issueTriggerId(userId: string, viewId?: string): string;
+  /** A new `response_url` on this fake (`/response_url/<id>`), with its id. */
+  issueResponseUrl(): { id: string; url: string };
+
+  /** A view by id (open or closed). */
+  view(viewId: string): FakeView | undefined;
+  /** The top view of the user's current modal, if one is open. */
+  openModalOf(userId: string): FakeView | undefined;
+  /** Ids of the views in the modal stack `viewId` belongs to, root first. */
+  stackOf(viewId: string): string[];
+  /** The view as Slack sends it in payloads (`id`, `hash`, `state.values`…). */
+  viewPayload(viewId: string): SlackObject;
+  /** The user's published Home tab view. */
+  home(userId: string): FakeView | undefined;
+
+  /** Messages the bot posted, top-level and replies, in order; only `channel`'s when given. */
+  messages(channel?: string): FakeMessage[];
+  /** A top-level message by channel and ts. */
+  message(channel: string, ts: string): FakeMessage | undefined;
+  /** The replies in the thread of `ts` (without the parent). */
+  thread(channel: string, ts: string): FakeMessage[];
+  ephemerals(): FakeEphemeral[];
+  /** Files completed with `files.completeUploadExternal` (all, with `all: true`). */
+  files(options?: { all?: boolean }): FakeFile[];
+  /** POSTs the app made to response_urls (only `id`'s when given). */
+  responses(id?: string): ResponseUrlPost[];
+  /** The DM channel id `conversations.open` gives for a user (`D…`). */
+  dmChannelOf(userId: string): string;
+
+  /** Acting as the user: records what they entered in a view (block_id → action_id → partial state). */
+  enterValues(viewId: string, values: EnteredValues): void;
+  /** Acting as Slack on a `response_action: update`: replaces the view's content, new hash. */
+  replaceView(viewId: string, view: SlackObject): FakeView;
+  /** Acting as Slack on a `response_action: push`: pushes onto the view's stack. */
+  pushView(viewId: string, view: SlackObject): FakeView;
+  /** Closes the view and any above it (user pressed Cancel / back, or an empty submission ack). */
+  closeView(viewId: string): void;
+  /** Closes every view of the modal (`response_action: clear`, the × button). */
+  clearModal(viewId: string): void;
+
+  addUser(user: FakeUser): void;
+  setUsergroup(id: string, userIds: string[]): void;
+  /** Every call naming `channel` (or its DM for a user id) fails with `error`; `undefined` clears it. */
+  setChannelError(channel: string, error: string | undefined): void;
+  /** The next call to `method` fails with `error`. Queues when called several times. */
+  failNext(method: string, error: string): void;
+  /** The next call to `method` gets HTTP 429 with `Retry-After: retryAfterSeconds`. */
+  rateLimitNext(method: string, retryAfterSeconds: number): void;
+
+  close(): Promise<void>;
 }
