@@ -9,12 +9,12 @@ import type pg from 'pg';
 import { type Config, loadConfig } from '../../src/config.js';
 import { createPool, type Pool } from '../../src/db/pool.js';
 import { RUN_FINISH, RunQueue, type RunQueueOptions } from '../../src/jobs/run-queue.js';
-import { LicensingService, type LicensingServiceOptions } from '../../src/licensing/licensing-service.js';
+import type { LicensingService, LicensingServiceOptions } from '../../src/licensing/licensing-service.js';
 import type { ChangeRequest, UserChange } from '../../src/licensing/model.js';
 import { resultKey } from '../../src/licensing/result-key.js';
 import { DemoProvider } from '../../src/providers/demo/demo-provider.js';
 import type { LicenseProvider } from '../../src/providers/license-provider.js';
-import { createSlackApp, type SlackApp } from '../../src/slack/app.js';
+import type { SlackApp } from '../../src/slack/app.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import {
   CHANNEL,
@@ -24,6 +24,7 @@ import {
   TEST_CUSTOMERS,
   testTenant,
 } from '../support/app-harness.js';
+import { harnessService, harnessSlackApp } from '../support/harness-service.js';
 import type { TestSchema } from '../support/postgres.js';
 import { type SlackFake, startSlackFake } from '../support/slack-fake.js';
 
@@ -201,23 +202,14 @@ export async function startQueueHarness(
     await queue.start();
     const store = new PostgresStore({ pool, onRunnable: queue.onRunnable, logger });
     await store.open();
-    const service = new LicensingService({
-      provider: observed(demo, index, applied, state),
-      store,
-      approvalRevokeThreshold: config.APPROVAL_REVOKE_THRESHOLD,
-      approvalTtlHours: config.APPROVAL_TTL_HOURS,
+    const service = harnessService(config, observed(demo, index, applied, state), store, {
       concurrency: 2,
-      tenantWritesPerSecond: 1000,
-      retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5, progressIntervalMs: 20 },
       verification,
     });
-    const slack = createSlackApp(config, {
+    const slack = harnessSlackApp(config, {
       service,
       store,
       logger,
-      clientOptions: { retryConfig: { retries: 0 } },
-      messageIntervalMs: 0,
-      progressIntervalMs: 20,
       runQueue: queue,
       runChunkSeconds: chunkSeconds,
     });

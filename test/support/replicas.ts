@@ -17,12 +17,13 @@ import type { Config } from '../../src/config.js';
 import { loadConfig } from '../../src/config.js';
 import { createPool, type Pool } from '../../src/db/pool.js';
 import { RunQueue } from '../../src/jobs/index.js';
-import { LicensingService, type LicensingServiceOptions } from '../../src/licensing/licensing-service.js';
+import type { LicensingService, LicensingServiceOptions } from '../../src/licensing/licensing-service.js';
 import { DemoProvider } from '../../src/providers/demo/demo-provider.js';
 import type { DemoTenantData } from '../../src/providers/demo/demo-tenant.js';
-import { createSlackApp, type SlackApp } from '../../src/slack/app.js';
+import type { SlackApp } from '../../src/slack/app.js';
 import type { Store } from '../../src/store/store.js';
 import { type AppHarness, RecordingLogger, SIGNING_SECRET, testTenant } from './app-harness.js';
+import { harnessService, harnessSlackApp } from './harness-service.js';
 import type { TestSchema } from './postgres.js';
 import { createSlackDriver, type SlackDriver, summarizeLatencies } from './slack-driver.js';
 import { type SlackFake, startSlackFake } from './slack-fake.js';
@@ -104,26 +105,11 @@ export async function startReplicas(options: ReplicaSetOptions): Promise<Replica
     await queue?.start();
     const store = await options.openStore(pool, index, queue?.onRunnable);
     await store.open();
-    const service = new LicensingService({
-      provider,
-      store,
-      approvalRevokeThreshold: config.APPROVAL_REVOKE_THRESHOLD,
-      approvalTtlHours: config.APPROVAL_TTL_HOURS,
-      approvalWindowHours: config.APPROVAL_WINDOW_HOURS,
-      concurrency: config.RUN_CONCURRENCY,
-      tenantWritesPerSecond: 1000,
-      retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5, progressIntervalMs: 20 },
-      logger: { warn: () => {} },
-      verification: { delayMs: 0, retryDelayMs: 5 },
-      ...options.service,
-    });
-    const slack = createSlackApp(config, {
+    const service = harnessService(config, provider, store, options.service);
+    const slack = harnessSlackApp(config, {
       service,
       store,
       logger,
-      clientOptions: { retryConfig: { retries: 0 } },
-      messageIntervalMs: 0,
-      progressIntervalMs: 20,
       ...(queue === undefined ? {} : { runQueue: queue }),
     });
     await slack.start();
