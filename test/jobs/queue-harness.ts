@@ -6,7 +6,7 @@
  * and its provider calls hang from the moment it dies.
  */
 import type pg from 'pg';
-import { type Config, loadConfig } from '../../src/config.js';
+import type { Config } from '../../src/config.js';
 import { createPool, type Pool } from '../../src/db/pool.js';
 import { RUN_FINISH, RunQueue, type RunQueueOptions } from '../../src/jobs/run-queue.js';
 import type { LicensingService, LicensingServiceOptions } from '../../src/licensing/licensing-service.js';
@@ -16,15 +16,8 @@ import { DemoProvider } from '../../src/providers/demo/demo-provider.js';
 import type { LicenseProvider } from '../../src/providers/license-provider.js';
 import type { SlackApp } from '../../src/slack/app.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
-import {
-  CHANNEL,
-  OPERATOR,
-  RecordingLogger,
-  SIGNING_SECRET,
-  TEST_CUSTOMERS,
-  testTenant,
-} from '../support/app-harness.js';
-import { harnessService, harnessSlackApp } from '../support/harness-service.js';
+import { CHANNEL, OPERATOR, RecordingLogger, TEST_CUSTOMERS, testTenant } from '../support/app-harness.js';
+import { harnessConfig, harnessService, harnessSlackApp } from '../support/harness-service.js';
 import type { TestSchema } from '../support/postgres.js';
 import { type SlackFake, startSlackFake } from '../support/slack-fake.js';
 
@@ -166,12 +159,7 @@ export async function startQueueHarness(
   const data = testTenant();
   const demo = new DemoProvider({ data });
   const contoso = data.customers.find((customer) => customer.customer.id === TEST_CUSTOMERS.contoso.id);
-  const config = loadConfig({
-    SLACK_BOT_TOKEN: fake.botToken,
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: fake.url,
-    PORT: '0',
-    LICENSE_PROVIDER: 'demo',
+  const config = harnessConfig(fake, {
     TENANT_WRITES_PER_SECOND: '20',
     ...env,
   });

@@ -1,6 +1,7 @@
 /** What the app does without a click: resuming interrupted runs and expiring approvals. */
 import { afterEach, assert, describe, expect, it } from 'vitest';
 import { LicensingService } from '../../src/licensing/licensing-service.js';
+import type { SubmitInput } from '../../src/licensing/service-types.js';
 import { DEMO_SKUS, demoCases } from '../../src/providers/demo/generator.js';
 import { textOf } from '../e2e/flow.js';
 import {
@@ -33,18 +34,40 @@ function contosoOf(harness: AppHarness) {
   return contoso;
 }
 
+/** The process before a restart: a service of its own on the harness's provider and store. */
+function serviceBeforeRestart(harness: AppHarness, approvalRevokeThreshold: number) {
+  return new LicensingService({
+    provider: harness.provider,
+    store: harness.store,
+    approvalRevokeThreshold,
+    approvalTtlHours: 24,
+    logger: { warn: () => {} },
+  });
+}
+
+/** `service` submits a change to one Contoso user by OPERATOR: SKUs assigned with every plan, revoked. */
+function submitFor(
+  service: LicensingService,
+  userId: string,
+  change: { assign?: string[]; revoke?: string[] } & Pick<SubmitInput, 'reason' | 'report'>,
+) {
+  const { assign = [], revoke = [], ...details } = change;
+  return service.submit({
+    customerId: TEST_CUSTOMERS.contoso.id,
+    userIds: [userId],
+    assign: assign.map((skuId) => ({ skuId, disabledPlans: null })),
+    revoke,
+    requestedBy: OPERATOR,
+    ...details,
+  });
+}
+
 describe('background work', () => {
   it('resumes a run a stopped process left running, reporting in its thread', async () => {
     h = await startAppHarness();
     const contoso = contosoOf(h);
     const { unlicensed } = demoCases(contoso);
-    const submitted = await h.service.submit({
-      customerId: contoso.customer.id,
-      userIds: [unlicensed.id],
-      assign: [{ skuId: DEMO_SKUS.ENTERPRISEPACK, disabledPlans: null }],
-      revoke: [],
-      requestedBy: OPERATOR,
-    });
+    const submitted = await submitFor(h.service, unlicensed.id, { assign: [DEMO_SKUS.ENTERPRISEPACK] });
     if (!submitted.ok) throw new Error('submit failed');
     const ts = await postedSummary(submitted.request.id);
     await h.store.transitionRequest(submitted.request.id, ['approved'], 'running');
@@ -67,29 +90,13 @@ describe('background work', () => {
     const contoso = contosoOf(h);
     const { unlicensed, baseWithAddOn } = demoCases(contoso);
     // The process before the restart: it stored both as approved and stopped before running them.
-    const before = new LicensingService({
-      provider: h.provider,
-      store: h.store,
-      approvalRevokeThreshold: 1,
-      approvalTtlHours: 24,
-      logger: { warn: () => {} },
-    });
-    const immediate = await before.submit({
-      customerId: contoso.customer.id,
-      userIds: [unlicensed.id],
-      assign: [{ skuId: DEMO_SKUS.ENTERPRISEPACK, disabledPlans: null }],
-      revoke: [],
-      requestedBy: OPERATOR,
-      report: { channel: CHANNEL },
-    });
-    const approved = await before.submit({
-      customerId: contoso.customer.id,
-      userIds: [baseWithAddOn.id],
-      assign: [],
+    const before = serviceBeforeRestart(h, 1);
+    const report = { channel: CHANNEL };
+    const immediate = await submitFor(before, unlicensed.id, { assign: [DEMO_SKUS.ENTERPRISEPACK], report });
+    const approved = await submitFor(before, baseWithAddOn.id, {
       revoke: [DEMO_SKUS.MCOMEETADV],
-      requestedBy: OPERATOR,
       reason: 'Leaver',
-      report: { channel: CHANNEL },
+      report,
     });
     if (!immediate.ok || !approved.ok) throw new Error('submit failed');
     expect(await before.approve(approved.request.id, 'U0APPROVER')).toMatchObject({ ok: true });
@@ -117,24 +124,10 @@ describe('background work', () => {
     h = await startAppHarness();
     const contoso = contosoOf(h);
     const { unlicensed, baseWithAddOn } = demoCases(contoso);
-    const before = new LicensingService({
-      provider: h.provider,
-      store: h.store,
-      approvalRevokeThreshold: 100,
-      approvalTtlHours: 24,
-      logger: { warn: () => {} },
-    });
-    const submit = (userId: string, change: { assign?: string[]; revoke?: string[] }) =>
-      before.submit({
-        customerId: contoso.customer.id,
-        userIds: [userId],
-        assign: (change.assign ?? []).map((skuId) => ({ skuId, disabledPlans: null })),
-        revoke: change.revoke ?? [],
-        requestedBy: OPERATOR,
-        report: { channel: CHANNEL },
-      });
-    const first = await submit(unlicensed.id, { assign: [DEMO_SKUS.ENTERPRISEPACK] });
-    const second = await submit(baseWithAddOn.id, { revoke: [DEMO_SKUS.MCOMEETADV] });
+    const before = serviceBeforeRestart(h, 100);
+    const report = { channel: CHANNEL };
+    const first = await submitFor(before, unlicensed.id, { assign: [DEMO_SKUS.ENTERPRISEPACK], report });
+    const second = await submitFor(before, baseWithAddOn.id, { revoke: [DEMO_SKUS.MCOMEETADV], report });
     if (!first.ok || !second.ok) throw new Error('submit failed');
     // The first summary to post (the older request's) is refused for a reason the DM fallback does not cover.
     h.fake.failNext('chat.postMessage', 'fatal_error');
@@ -156,12 +149,8 @@ describe('background work', () => {
     h = await startAppHarness({ env: { APPROVAL_REVOKE_THRESHOLD: '1' }, service: { now: () => now } });
     const contoso = contosoOf(h);
     const { baseWithAddOn } = demoCases(contoso);
-    const submitted = await h.service.submit({
-      customerId: contoso.customer.id,
-      userIds: [baseWithAddOn.id],
-      assign: [],
+    const submitted = await submitFor(h.service, baseWithAddOn.id, {
       revoke: [DEMO_SKUS.MCOMEETADV],
-      requestedBy: OPERATOR,
       reason: 'Leaver',
     });
     if (!submitted.ok) throw new Error('submit failed');

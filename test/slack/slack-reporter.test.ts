@@ -1,5 +1,4 @@
-import { WebClient } from '@slack/web-api';
-import { afterEach, assert, beforeEach, describe, expect, it } from 'vitest';
+import { assert, describe, expect, it } from 'vitest';
 import type { ChangeRequest, ItemResult } from '../../src/licensing/model.js';
 import { resultKey } from '../../src/licensing/result-key.js';
 import { countResults } from '../../src/licensing/run-counts.js';
@@ -8,17 +7,9 @@ import { RecordingLogger } from '../support/app-harness.js';
 import { expectValidMessageBlocks } from '../support/block-kit.js';
 import { parseCsv } from '../support/csv.js';
 import { makeChangeRequest, makeItem, makeUser } from '../support/licensing-factories.js';
-import { type SlackFake, startSlackFake } from '../support/slack-fake.js';
+import { useSlackFake } from '../support/slack-client.js';
 
-let fake: SlackFake;
-let client: WebClient;
-beforeEach(async () => {
-  fake = await startSlackFake();
-  client = new WebClient(fake.botToken, { slackApiUrl: fake.url, retryConfig: { retries: 0 } });
-});
-afterEach(async () => {
-  await fake.close();
-});
+const slack = useSlackFake();
 
 function request(users: number, failed: number): ChangeRequest {
   const items = Array.from({ length: users }, () =>
@@ -45,12 +36,12 @@ function request(users: number, failed: number): ChangeRequest {
 }
 
 async function reporterFor(options: { now?: () => number; purchaseUrl?: string } = {}) {
-  const posted = await client.chat.postMessage({ channel: 'C1', text: 'summary' });
-  fake.resetCalls();
+  const posted = await slack.client.chat.postMessage({ channel: 'C1', text: 'summary' });
+  slack.fake.resetCalls();
   assert.exists(posted.ts);
   const summary = { channel: 'C1', ts: posted.ts };
   const reporter = new SlackReporter({
-    client,
+    client: slack.client,
     logger: new RecordingLogger(),
     summary,
     progressIntervalMs: 2000,
@@ -72,8 +63,8 @@ describe('SlackReporter', () => {
     await reporter.progress(running, countResults(running));
     const done = request(3, 0);
     await reporter.finished(done, countResults(done));
-    expect(fake.callsTo('chat.update')).toHaveLength(3);
-    for (const call of fake.callsTo('chat.update')) expectValidMessageBlocks(call.args.blocks);
+    expect(slack.fake.callsTo('chat.update')).toHaveLength(3);
+    for (const call of slack.fake.callsTo('chat.update')) expectValidMessageBlocks(call.args.blocks);
   });
 
   it('gives the summary its clock for the time left, and the reasons in words for the failure groups', async () => {
@@ -90,11 +81,11 @@ describe('SlackReporter', () => {
       results: Object.fromEntries(keys.map((k) => [k, done.results[k]])),
     } as ChangeRequest;
     await reporter.progress(running, countResults(running));
-    const bar = JSON.stringify(fake.message(summary.channel, summary.ts)?.blocks);
+    const bar = JSON.stringify(slack.fake.message(summary.channel, summary.ts)?.blocks);
     expect(bar).toContain('▰▰▱▱▱▱▱▱▱▱ 2 of 10 changes done · about 4 min left');
     now += 10_000;
     await reporter.finished(done, countResults(done));
-    const final = JSON.stringify(fake.message(summary.channel, summary.ts)?.blocks);
+    const final = JSON.stringify(slack.fake.message(summary.channel, summary.ts)?.blocks);
     expect(final).toContain(
       '• *Office 365 E3* · the user has no usage location, which licensing requires: 4 users',
     );
@@ -117,7 +108,7 @@ describe('SlackReporter', () => {
     await reporter.started(first(5), countResults(first(5)));
     now += 60_000;
     await reporter.progress(first(6), countResults(first(6)));
-    const text = JSON.stringify(fake.message(summary.channel, summary.ts)?.blocks);
+    const text = JSON.stringify(slack.fake.message(summary.channel, summary.ts)?.blocks);
     expect(text).toContain('6 of 10 changes done · about 4 min left');
   });
 
@@ -126,7 +117,7 @@ describe('SlackReporter', () => {
     const done = request(2, 2);
     for (const result of Object.values(done.results)) result.reason = 'insufficient_licenses';
     await reporter.finished(done, countResults(done));
-    const thread = JSON.stringify(fake.thread(summary.channel, summary.ts).map((m) => m.blocks));
+    const thread = JSON.stringify(slack.fake.thread(summary.channel, summary.ts).map((m) => m.blocks));
     expect(thread).toContain('<https://partner.example/buy|');
   });
 
@@ -140,11 +131,11 @@ describe('SlackReporter', () => {
     assert(result);
     done.results[key] = { ...result, outcome: 'noop' };
     await reporter.finished(done, countResults(done));
-    const thread = fake.thread(summary.channel, summary.ts);
+    const thread = slack.fake.thread(summary.channel, summary.ts);
     expect(thread).toHaveLength(1);
     expect(JSON.stringify(thread[0]?.blocks)).toContain('The user has no usage location');
     expect(JSON.stringify(thread[0]?.blocks)).toContain('All results are in the attached CSV.');
-    const [csv] = fake.files();
+    const [csv] = slack.fake.files();
     expect(csv?.threadTs).toBe(summary.ts);
     const outcomes = parseCsv(csv?.content?.toString('utf8') ?? '')
       .slice(1)
@@ -157,11 +148,11 @@ describe('SlackReporter', () => {
     const { reporter, summary } = await reporterFor();
     const done = request(600, 400);
     await reporter.finished(done, countResults(done));
-    const thread = fake.thread(summary.channel, summary.ts);
+    const thread = slack.fake.thread(summary.channel, summary.ts);
     expect(thread.length).toBeGreaterThan(0);
     expect(thread.length).toBeLessThanOrEqual(3);
     for (const message of thread) expectValidMessageBlocks(message.blocks);
-    const [csv] = fake.files();
+    const [csv] = slack.fake.files();
     expect(csv?.threadTs).toBe(summary.ts);
     assert.exists(csv?.content);
     expect(csv.content.toString('utf8').trim().split('\r\n')).toHaveLength(601);
@@ -169,7 +160,7 @@ describe('SlackReporter', () => {
 
   it('keeps the run going when Slack refuses an update', async () => {
     const { reporter } = await reporterFor();
-    fake.failNext('chat.update', 'message_not_found');
+    slack.fake.failNext('chat.update', 'message_not_found');
     const running = { ...request(1, 0), status: 'running' as const, results: {} };
     await expect(reporter.started(running, countResults(running))).resolves.toBeUndefined();
   });

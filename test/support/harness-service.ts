@@ -1,14 +1,28 @@
 /**
- * What the in-process harnesses run (support/replicas.ts, jobs/queue-harness.ts): a LicensingService
- * with the approval rule the config sets, retries and progress a few ms apart and runs verified
+ * What the in-process harnesses run (support/replicas.ts, jobs/queue-harness.ts): the config of a
+ * bot on the Slack fake and the demo tenant, a LicensingService with the approval rule it sets, retries and progress a few ms apart and runs verified
  * at once, and a Slack app on it that neither retries nor spaces its messages.
  * (support/app-harness.ts still builds the same by hand.)
  */
-import type { Config } from '../../src/config.js';
+import { type Config, loadConfig } from '../../src/config.js';
 import { LicensingService, type LicensingServiceOptions } from '../../src/licensing/licensing-service.js';
 import type { LicenseProvider } from '../../src/providers/license-provider.js';
 import { createSlackApp, type SlackApp } from '../../src/slack/app.js';
 import type { Store } from '../../src/store/store.js';
+import { SIGNING_SECRET } from './app-harness.js';
+import type { SlackFake } from './slack-fake.js';
+
+/** The config of a bot on `fake` (any free port) and the demo tenant; `env` on top. */
+export function harnessConfig(fake: SlackFake, env: Record<string, string | undefined>): Config {
+  return loadConfig({
+    SLACK_BOT_TOKEN: fake.botToken,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: fake.url,
+    PORT: '0',
+    LICENSE_PROVIDER: 'demo',
+    ...env,
+  });
+}
 
 /** The service on `provider` and `store`; `overrides` on top. */
 export function harnessService(

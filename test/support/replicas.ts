@@ -14,7 +14,6 @@
  * ```
  */
 import type { Config } from '../../src/config.js';
-import { loadConfig } from '../../src/config.js';
 import { createPool, type Pool } from '../../src/db/pool.js';
 import { RunQueue } from '../../src/jobs/index.js';
 import type { LicensingService, LicensingServiceOptions } from '../../src/licensing/licensing-service.js';
@@ -23,7 +22,7 @@ import type { DemoTenantData } from '../../src/providers/demo/demo-tenant.js';
 import type { SlackApp } from '../../src/slack/app.js';
 import type { Store } from '../../src/store/store.js';
 import { type AppHarness, RecordingLogger, SIGNING_SECRET, testTenant } from './app-harness.js';
-import { harnessService, harnessSlackApp } from './harness-service.js';
+import { harnessConfig, harnessService, harnessSlackApp } from './harness-service.js';
 import type { TestSchema } from './postgres.js';
 import { createSlackDriver, type SlackDriver, summarizeLatencies } from './slack-driver.js';
 import { type SlackFake, startSlackFake } from './slack-fake.js';
@@ -79,12 +78,7 @@ export async function startReplicas(options: ReplicaSetOptions): Promise<Replica
   const data = testTenant();
   const provider = new DemoProvider({ data });
   const logger = new RecordingLogger();
-  const config = loadConfig({
-    SLACK_BOT_TOKEN: fake.botToken,
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: fake.url,
-    PORT: '0',
-    LICENSE_PROVIDER: 'demo',
+  const config = harnessConfig(fake, {
     STORE: 'postgres',
     DATABASE_URL: options.schema.url,
     DATABASE_SCHEMA: options.schema.schema,

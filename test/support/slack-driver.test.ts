@@ -1,8 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
 import type { ModalView } from '@slack/types';
-import { WebClient } from '@slack/web-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { botClient } from './slack-client.js';
 import {
   createSlackDriver,
   findAction,
@@ -292,7 +292,7 @@ describe('Slack driver against a Bolt app', () => {
   });
 
   it('clicks a button in a message and records the response_url post', async () => {
-    const client = new WebClient(fake.botToken, { slackApiUrl: fake.url, retryConfig: { retries: 0 } });
+    const client = botClient(fake);
     const posted = await client.chat.postMessage({
       channel: 'C0APPROVALS',
       text: 'Approval needed',

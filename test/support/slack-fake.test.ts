@@ -20,6 +20,7 @@ import {
   slackSchemas,
   slackSchemasDir,
 } from './schemas.js';
+import { botClient } from './slack-client.js';
 import { DEFAULT_SCOPES, type SlackFake, startSlackFake } from './slack-fake.js';
 
 /** True when this run checks against the Block Kit schema (see schemas.ts). */
@@ -212,7 +213,7 @@ describe('Slack fake through a real WebClient', () => {
     // The fake's own methods, beyond what the app's manifest grants (conversations.open, users.info).
     fake = await startSlackFake({ scopes: [...DEFAULT_SCOPES, 'im:write', 'users:read'] });
     fake.addUser({ id: USER, name: 'ops', email: 'ops@example.com' });
-    client = new WebClient(fake.botToken, { slackApiUrl: fake.url, retryConfig: { retries: 0 } });
+    client = botClient(fake);
   });
 
   afterEach(async () => {

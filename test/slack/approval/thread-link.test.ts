@@ -1,7 +1,7 @@
 import type { Logger } from '@slack/bolt';
-import { WebClient } from '@slack/web-api';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ThreadLinks } from '../../../src/slack/approval/thread-link.js';
+import { botClient } from '../../support/slack-client.js';
 import { type SlackFake, startSlackFake } from '../../support/slack-fake.js';
 
 let fake: SlackFake | undefined;
@@ -16,7 +16,7 @@ const logger = { warn: (message: string) => warnings.push(message) } as unknown 
 describe('ThreadLinks', () => {
   it("asks Slack for the summary's permalink once, and leaves it out when Slack gives none", async () => {
     fake = await startSlackFake();
-    const client = new WebClient(fake.botToken, { slackApiUrl: fake.url, retryConfig: { retries: 0 } });
+    const client = botClient(fake);
     const posted = await client.chat.postMessage({ channel: 'C0LIC', text: 'Summary' });
     const links = new ThreadLinks(client, logger);
     const request = { id: 'req_1', report: { channel: 'C0LIC', ts: posted.ts ?? '' } };
