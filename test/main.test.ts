@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -157,17 +157,8 @@ describe('npm start', () => {
           cwd: projectRoot,
           env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
         });
-        let output = '';
-        child.stdout.on('data', (chunk: Buffer) => {
-          output += chunk.toString();
-        });
-        child.stderr.on('data', (chunk: Buffer) => {
-          output += chunk.toString();
-        });
-        const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-        await waitForHealth(port, exited, () => output);
-        child.kill('SIGTERM');
-        expect(await exited, output).toBe(0);
+        const { code, output } = await serveThenStop(child, port);
+        expect(code, output).toBe(0);
         expect(output).toContain('SIGTERM: stopping');
       }
     } finally {
@@ -199,17 +190,8 @@ describePostgres('STORE=postgres', () => {
           cwd: mkdtempSync(join(tmpdir(), 'licensedesk-main-')),
           env: { PATH: process.env.PATH ?? '', ...env },
         });
-        let output = '';
-        child.stdout.on('data', (chunk: Buffer) => {
-          output += chunk.toString();
-        });
-        child.stderr.on('data', (chunk: Buffer) => {
-          output += chunk.toString();
-        });
-        const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-        await waitForHealth(port, exited, () => output);
-        child.kill('SIGTERM');
-        expect(await exited, output).toBe(0);
+        const { code, output } = await serveThenStop(child, port);
+        expect(code, output).toBe(0);
         expect(output).toContain('store postgres');
       }
       const migrations = await database.pool.query<{ version: number }>(
@@ -227,6 +209,23 @@ describePostgres('STORE=postgres', () => {
     }
   }, 120_000);
 });
+
+/** Waits until `child` serves /healthz on `port`, then stops it with SIGTERM: its exit code and all it printed. */
+async function serveThenStop(
+  child: ChildProcess,
+  port: number,
+): Promise<{ code: number | null; output: string }> {
+  let output = '';
+  const collect = (chunk: Buffer) => {
+    output += chunk.toString();
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  await waitForHealth(port, exited, () => output);
+  child.kill('SIGTERM');
+  return { code: await exited, output };
+}
 
 async function waitForHealth(port: number, exited: Promise<unknown>, output: () => string): Promise<void> {
   let gone = false;

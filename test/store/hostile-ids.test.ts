@@ -3,6 +3,7 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeApproval, makeChangeRequest, makeResult } from '../support/licensing-factories.js';
+import { expectNothingUnder } from './contract/approvals-audit-contract.js';
 import { useTempStores } from './temp-store.js';
 
 const stores = useTempStores();
@@ -15,16 +16,7 @@ describe('hostile ids', () => {
     await store.saveRequest(makeChangeRequest({ id: 'req_real', draftId: 'drf_real' }));
     await store.saveApproval(makeApproval({ requestId: 'req_real' }));
 
-    expect(await store.getDraft(id)).toBeNull();
-    expect(await store.updateDraft(id, (d) => d)).toBeNull();
-    expect(await store.takeDraft(id, 'U1')).toBeNull();
-    expect(await store.getRequest(id)).toBeNull();
-    expect(await store.findRequestByDraft(id)).toBeNull();
-    expect(await store.transitionRequest(id, ['approved'], 'running')).toBeNull();
-    expect(await store.getApproval(id)).toBeNull();
-    expect(await store.decideApproval(id, ['pending'], { status: 'approved' })).toBeNull();
-    await expect(store.recordResults(id, [makeResult()])).rejects.toMatchObject({ code: 'invalid_value' });
-    expect(await store.listAudit({ requestId: id, limit: 10 })).toEqual([]);
+    await expectNothingUnder(store, id);
   });
 
   it('stores records under such ids and reads them back after a reopen', async () => {

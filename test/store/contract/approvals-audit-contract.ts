@@ -1,6 +1,6 @@
 /** Contract: approvals, audit rows, hostile ids and invalid values, on any Store. */
 import { expect, it } from 'vitest';
-import type { Approval } from '../../../src/store/store.js';
+import type { Approval, Store } from '../../../src/store/store.js';
 import { makeApproval, makeChangeRequest, makeResult } from '../../support/licensing-factories.js';
 import type { StoreFactory } from './store-factory.js';
 
@@ -12,6 +12,20 @@ const HOSTILE = [
   "x'); DROP TABLE requests; --",
   'a\\b"c',
 ];
+
+/** Every lookup of `id` on a store that holds nothing under it answers null (or nothing), and no result can be recorded under it. */
+export async function expectNothingUnder(store: Store, id: string): Promise<void> {
+  expect(await store.getDraft(id)).toBeNull();
+  expect(await store.updateDraft(id, (d) => d)).toBeNull();
+  expect(await store.takeDraft(id, 'U1')).toBeNull();
+  expect(await store.getRequest(id)).toBeNull();
+  expect(await store.findRequestByDraft(id)).toBeNull();
+  expect(await store.transitionRequest(id, ['approved'], 'running')).toBeNull();
+  expect(await store.getApproval(id)).toBeNull();
+  expect(await store.decideApproval(id, ['pending'], { status: 'approved' })).toBeNull();
+  await expect(store.recordResults(id, [makeResult()])).rejects.toMatchObject({ code: 'invalid_value' });
+  expect(await store.listAudit({ requestId: id, limit: 10 })).toEqual([]);
+}
 
 export function approvalsAuditContract(stores: StoreFactory): void {
   it('saves, replaces, reads and lists approvals most recent first, filtered by status', async () => {
@@ -112,17 +126,8 @@ export function approvalsAuditContract(stores: StoreFactory): void {
   it.each(HOSTILE)('%s as an id: lookups answer null, and records under it round-trip', async (id) => {
     const store = await stores.open();
     await store.saveRequest(makeChangeRequest({ id: 'req_real', draftId: 'drf_real' }));
-    expect(await store.getDraft(id)).toBeNull();
-    expect(await store.updateDraft(id, (d) => d)).toBeNull();
-    expect(await store.takeDraft(id, 'U1')).toBeNull();
-    expect(await store.getRequest(id)).toBeNull();
-    expect(await store.findRequestByDraft(id)).toBeNull();
-    expect(await store.transitionRequest(id, ['approved'], 'running')).toBeNull();
-    expect(await store.getApproval(id)).toBeNull();
-    expect(await store.decideApproval(id, ['pending'], { status: 'approved' })).toBeNull();
-    await expect(store.recordResults(id, [makeResult()])).rejects.toMatchObject({ code: 'invalid_value' });
+    await expectNothingUnder(store, id);
     expect(await store.getPriorState(id)).toEqual([]);
-    expect(await store.listAudit({ requestId: id, limit: 10 })).toEqual([]);
     expect(await store.listRequests({ requestedBy: id, limit: 10 })).toEqual([]);
 
     await store.saveRequest(makeChangeRequest({ id, draftId: id, requestedBy: id, status: 'running' }));
