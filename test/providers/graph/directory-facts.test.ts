@@ -3,8 +3,9 @@
  * eventual) and GET /directory/subscriptions against the Graph fake, cached, and left out when
  * the app lacks the permission.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { lifecycleDates } from '../../../src/providers/graph/directory-facts.js';
+import { closedAfterTest } from '../../support/closed-after-test.js';
 import {
   DEFAULT_NEXT_LIFECYCLE,
   fakeGraphAuth,
@@ -18,18 +19,12 @@ import {
 const CONTOSO = '7c3a0000-0000-4000-8000-000000000001';
 const FABRIKAM = '7c3a0000-0000-4000-8000-000000000002';
 
-let fake: GraphFake | undefined;
-afterEach(async () => {
-  await fake?.close();
-  fake = undefined;
-});
-
 async function setUp() {
   const tenants = [
     makeTenant({ tenantId: CONTOSO, users: 30, name: 'Contoso' }),
     makeTenant({ tenantId: FABRIKAM, users: 1200, name: 'Fabrikam' }),
   ];
-  fake = await startGraphFake({ tenants });
+  const fake = closedAfterTest(await startGraphFake({ tenants }));
   const auth = fakeGraphAuth(fake);
   const provider = fakeGraphProvider(fake, tenants, {
     auth,

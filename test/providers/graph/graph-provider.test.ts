@@ -1,10 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { closedAfterTest } from '../../support/closed-after-test.js';
 import {
   type FakeTenant,
   fakeGraphAuth,
   fakeGraphProvider,
   fakeUser,
-  type GraphFake,
   MESSAGES,
   makeTenant,
   SKU,
@@ -17,14 +17,8 @@ const T1 = '6a1f0000-0000-4000-8000-000000000001';
 const T2 = '6a1f0000-0000-4000-8000-000000000002';
 const GROUP = '0a0a0a0a-0000-4000-8000-00000000beef';
 
-let fake: GraphFake | undefined;
-afterEach(async () => {
-  await fake?.close();
-  fake = undefined;
-});
-
 async function setUp(tenants: FakeTenant[], secret?: string) {
-  fake = await startGraphFake({ tenants });
+  const fake = closedAfterTest(await startGraphFake({ tenants }));
   const { http, waits } = recordedWaits();
   const provider = fakeGraphProvider(fake, tenants, {
     auth: fakeGraphAuth(fake, secret),

@@ -1,9 +1,9 @@
 /** Users by what they hold on Graph: the provider's $filter queries against the Graph fake, paged past 999. */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { closedAfterTest } from '../../support/closed-after-test.js';
 import {
   fakeGraphAuth,
   fakeGraphProvider,
-  type GraphFake,
   MESSAGES,
   makeTenant,
   SKU,
@@ -13,12 +13,6 @@ import {
 const TENANT = '7b2f0000-0000-4000-8000-000000000001';
 const GROUP = '0a0a0a0a-0000-4000-8000-00000000cafe';
 
-let fake: GraphFake | undefined;
-afterEach(async () => {
-  await fake?.close();
-  fake = undefined;
-});
-
 /** 2,100 users: every second holds E3 directly, every seventh through a group; every tenth has no usage location. */
 async function setUp() {
   const tenant = makeTenant({ tenantId: TENANT, users: 2100, name: 'Contoso' });
@@ -26,7 +20,7 @@ async function setUp() {
     if (i % 2 === 0) user.licenses.push({ skuId: SKU.E3, disabledPlans: [], assignedByGroup: null });
     if (i % 7 === 0) user.licenses.push({ skuId: SKU.E3, disabledPlans: [], assignedByGroup: GROUP });
   });
-  fake = await startGraphFake({ tenants: [tenant] });
+  const fake = closedAfterTest(await startGraphFake({ tenants: [tenant] }));
   const auth = fakeGraphAuth(fake);
   const provider = fakeGraphProvider(fake, [tenant], { auth });
   return { fake, provider, auth, users: tenant.users };

@@ -8,6 +8,7 @@ import {
   partnerCenterTokenFile,
   RefreshTokenFile,
 } from '../../../src/providers/partner-center/pc-token-file.js';
+import { closedAfterTest } from '../../support/closed-after-test.js';
 import { type FakeTenant, fakeUser, MESSAGES, makeTenant, SKU } from '../../support/graph-fake/index.js';
 import {
   MINECRAFT_SKU,
@@ -20,11 +21,8 @@ import { refusal, refusedChange } from '../../support/provider-refusal.js';
 const C1 = '7b2f0000-0000-4000-8000-000000000001';
 const GROUP = '0a0a0a0a-0000-4000-8000-00000000beef';
 
-let fake: PartnerCenterFake | undefined;
 const dirs: string[] = [];
 afterEach(async () => {
-  await fake?.close();
-  fake = undefined;
   for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
 });
 
@@ -69,7 +67,7 @@ async function setUp(
   customers: FakeTenant[],
   options: { bom?: boolean; refreshToken?: string; pageSize?: number; timeoutMs?: number } = {},
 ) {
-  fake = await startPartnerCenterFake({ customers, bom: options.bom });
+  const fake = closedAfterTest(await startPartnerCenterFake({ customers, bom: options.bom }));
   const { http, waits } = recordedWaits(
     options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs },
   );
@@ -131,7 +129,7 @@ describe('Partner Center adapter: auth and headers', () => {
 
 describe('Partner Center adapter: the refresh token rotates and is kept', () => {
   it('presents the rotated refresh token next time, in the process and after a restart', async () => {
-    fake = await startPartnerCenterFake({ customers: [ruleCustomer()] });
+    const fake = closedAfterTest(await startPartnerCenterFake({ customers: [ruleCustomer()] }));
     const file = new RefreshTokenFile(partnerCenterTokenFile(await dataDir()));
     let now = 1_000_000;
     const first = authFor(fake, { tokenFile: file, now: () => now });
@@ -156,7 +154,7 @@ describe('Partner Center adapter: the refresh token rotates and is kept', () => 
   });
 
   it('writes the token file for its owner only (mode 0600)', async () => {
-    fake = await startPartnerCenterFake({ customers: [ruleCustomer()] });
+    const fake = closedAfterTest(await startPartnerCenterFake({ customers: [ruleCustomer()] }));
     const dir = await dataDir();
     const file = new RefreshTokenFile(partnerCenterTokenFile(dir));
     expect(file.file).toBe(path.join(dir, 'partner-center-token.json'));
@@ -165,7 +163,7 @@ describe('Partner Center adapter: the refresh token rotates and is kept', () => 
   });
 
   it('lets a newly configured refresh token win over one saved from an earlier consent', async () => {
-    fake = await startPartnerCenterFake({ customers: [ruleCustomer()] });
+    const fake = closedAfterTest(await startPartnerCenterFake({ customers: [ruleCustomer()] }));
     const file = new RefreshTokenFile(partnerCenterTokenFile(await dataDir()));
     await authFor(fake, { tokenFile: file }).token();
     const saved = fake.refreshTokensIssued[0];
@@ -181,7 +179,7 @@ describe('Partner Center adapter: the refresh token rotates and is kept', () => 
   });
 
   it('never puts a refresh token in a log line or a message, even when it cannot save it', async () => {
-    fake = await startPartnerCenterFake({ customers: [ruleCustomer()] });
+    const fake = closedAfterTest(await startPartnerCenterFake({ customers: [ruleCustomer()] }));
     const dir = await dataDir();
     // A file where the folder should be: saving fails (ENOTDIR), reading finds nothing.
     await writeFile(path.join(dir, 'not-a-folder'), '');

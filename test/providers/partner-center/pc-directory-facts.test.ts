@@ -3,25 +3,23 @@
  * from …/provisioningstatus) and user counts (the size of a customer's user list at hand) against
  * the Partner Center fake; a refusal leaves the dates out.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PartnerCenterProvider } from '../../../src/providers/partner-center/partner-center-provider.js';
 import { PartnerCenterAuth } from '../../../src/providers/partner-center/pc-auth.js';
+import { closedAfterTest } from '../../support/closed-after-test.js';
 import { DEFAULT_NEXT_LIFECYCLE, makeTenant, SKU } from '../../support/graph-fake/index.js';
 import { type PartnerCenterFake, startPartnerCenterFake } from '../../support/partner-center-fake/index.js';
 
 const C1 = '7d4e0000-0000-4000-8000-000000000001';
 
-let fake: PartnerCenterFake | undefined;
-afterEach(async () => {
-  await fake?.close();
-  fake = undefined;
-});
-
 async function setUp() {
-  const pc = await startPartnerCenterFake({
-    customers: [makeTenant({ tenantId: C1, users: 42, name: 'Contoso', domain: 'contoso.onmicrosoft.com' })],
-  });
-  fake = pc;
+  const pc = closedAfterTest(
+    await startPartnerCenterFake({
+      customers: [
+        makeTenant({ tenantId: C1, users: 42, name: 'Contoso', domain: 'contoso.onmicrosoft.com' }),
+      ],
+    }),
+  );
   const provider = new PartnerCenterProvider({
     auth: new PartnerCenterAuth({
       clientId: pc.clientId,
