@@ -4,6 +4,7 @@
  * without ConsistencyLevel: eventual as Graph refuses it: 400 "$count is not currently supported.").
  */
 import { type GraphAnswer, type GraphRequest, graphError } from './graph-answers.js';
+import { provisionedPlans } from './subscribed-skus.js';
 import type { FakeSku, FakeTenant } from './tenant.js';
 
 /** When a subscription without a date of its own renews (fixed, so tests read the same answer). */
@@ -25,12 +26,7 @@ function companySubscription(tenant: FakeTenant, sku: FakeSku): Record<string, u
     ownerId: null,
     ownerTenantId: null,
     ownerType: null,
-    serviceStatus: sku.servicePlans.map((p) => ({
-      servicePlanId: p.servicePlanId,
-      servicePlanName: p.servicePlanName,
-      provisioningStatus: 'Success',
-      appliesTo: p.appliesTo ?? 'User',
-    })),
+    serviceStatus: provisionedPlans(sku),
     skuId: sku.skuId,
     skuPartNumber: sku.skuPartNumber,
     status: sku.capabilityStatus ?? 'Enabled',

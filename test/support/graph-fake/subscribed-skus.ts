@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { GraphAnswer } from './graph-answers.js';
 import { consumedUnits } from './licensing-rules.js';
-import type { FakeTenant } from './tenant.js';
+import type { FakeSku, FakeTenant } from './tenant.js';
 
 export function subscribedSkus(origin: string, tenant: FakeTenant): GraphAnswer {
   return {
@@ -22,16 +22,21 @@ export function subscribedSkus(origin: string, tenant: FakeTenant): GraphAnswer 
           suspended: sku.prepaidUnits.suspended ?? 0,
           warning: sku.prepaidUnits.warning ?? 0,
         },
-        servicePlans: sku.servicePlans.map((p) => ({
-          servicePlanId: p.servicePlanId,
-          servicePlanName: p.servicePlanName,
-          provisioningStatus: 'Success',
-          appliesTo: p.appliesTo ?? 'User',
-        })),
+        servicePlans: provisionedPlans(sku),
         skuId: sku.skuId,
         skuPartNumber: sku.skuPartNumber,
         subscriptionIds: [randomUUID()],
       })),
     },
   };
+}
+
+/** The SKU's service plans as Graph lists them (servicePlanInfo), each provisioned. */
+export function provisionedPlans(sku: FakeSku) {
+  return sku.servicePlans.map((p) => ({
+    servicePlanId: p.servicePlanId,
+    servicePlanName: p.servicePlanName,
+    provisioningStatus: 'Success',
+    appliesTo: p.appliesTo ?? 'User',
+  }));
 }
