@@ -53,7 +53,7 @@ describe('kill after Apply', () => {
     }
 
     const toldIds = rounds.map((r) => r.told.requestId);
-    const { notShownCompleted: neverShownDone, stop, store, tenant } = await endCrashTest(app, toldIds);
+    const { notShownCompleted, stop, store, tenant } = await endCrashTest(app, toldIds);
 
     const lost: string[] = [];
     const unfinished: string[] = [];
@@ -107,7 +107,7 @@ describe('kill after Apply', () => {
       listed(misreported),
       `stale summaries left by a kill (not asserted): ${stale.length}`,
       listed(stale),
-      `summaries never shown completed: ${neverShownDone.length}; final stop ${JSON.stringify(stop)}`,
+      `summaries never shown completed: ${notShownCompleted.length}; final stop ${JSON.stringify(stop)}`,
       `rounds: ${rounds.map((r) => `${r.signal === 'SIGKILL' ? 'K' : 'T'}+${r.signalledAfterMs}`).join(' ')}`,
     ].join('\n');
     console.log(`apply crash test\n${report}`);

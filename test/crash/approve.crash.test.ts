@@ -110,12 +110,7 @@ describe('kill after Approve', () => {
     }
 
     const shown = rounds.filter((r) => r.signalledAfterMs !== undefined);
-    const {
-      notShownCompleted: neverShownDone,
-      stop,
-      store,
-      tenant,
-    } = await endCrashTest(
+    const { notShownCompleted, stop, store, tenant } = await endCrashTest(
       app,
       shown.map((r) => r.requestId),
     );
@@ -169,7 +164,7 @@ describe('kill after Approve', () => {
       `misreported results: ${misreported.length}${misreported.length > 0 ? ` (${tally(misreported)})` : ''}`,
       listed(misreported),
       `approved in the store but the message still has its buttons (not asserted): ${stale.length}`,
-      `"Approved by" never shown: ${rounds.length - shown.length}; summaries never shown completed: ${neverShownDone.length}; final stop ${JSON.stringify(stop)}`,
+      `"Approved by" never shown: ${rounds.length - shown.length}; summaries never shown completed: ${notShownCompleted.length}; final stop ${JSON.stringify(stop)}`,
       `rounds: ${rounds.map((r) => `${r.signal === 'SIGKILL' ? 'K' : 'T'}+${r.signalledAfterMs ?? '?'}`).join(' ')}`,
     ].join('\n');
     console.log(`approve crash test\n${report}`);

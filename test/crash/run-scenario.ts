@@ -157,12 +157,7 @@ export async function runCrashScenario(scenario: RunScenario): Promise<RunCrashC
     await child.start();
     startedAt = performance.now();
   }
-  const {
-    notShownCompleted: notDone,
-    stop,
-    store,
-    tenant,
-  } = await endCrashTest(child, [requestId], {
+  const { notShownCompleted, stop, store, tenant } = await endCrashTest(child, [requestId], {
     quietMs: 15_000,
     timeoutMs: 60_000,
   });
@@ -208,7 +203,7 @@ export async function runCrashScenario(scenario: RunScenario): Promise<RunCrashC
     `applied without the state before it recorded as it was: ${priorGaps.length}`,
     listed(priorGaps),
     `stale summaries (not asserted): ${stale.length}${stale.length > 0 ? ` (${stale.join('; ')})` : ''}`,
-    `request ${requestId}: ${request?.status ?? 'missing'}; summary shown completed: ${notDone.length === 0}; final stop ${JSON.stringify(stop)}; ${child.starts} starts`,
+    `request ${requestId}: ${request?.status ?? 'missing'}; summary shown completed: ${notShownCompleted.length === 0}; final stop ${JSON.stringify(stop)}; ${child.starts} starts`,
   ].join('\n');
   console.log(report);
   return {
