@@ -14,11 +14,7 @@ export interface ApprovalWindowOptions {
 }
 
 export class ApprovalWindow {
-  readonly #options: ApprovalWindowOptions;
-
-  constructor(options: ApprovalWindowOptions) {
-    this.#options = options;
-  }
+  constructor(private readonly options: ApprovalWindowOptions) {}
 
   /** Without `requestedBy` (or with nothing taken away) no earlier request counts. */
   async basis(
@@ -26,7 +22,7 @@ export class ApprovalWindow {
     customerId: string,
     own: { revocations: number; planRemovals: number },
   ): Promise<ApprovalBasis> {
-    const { store, threshold, windowHours, now } = this.#options;
+    const { store, threshold, windowHours, now } = this.options;
     const policy = { threshold, windowHours };
     if (requestedBy === undefined || own.revocations + own.planRemovals === 0) {
       return approvalBasis(own, [], policy);

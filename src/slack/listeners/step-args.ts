@@ -7,6 +7,7 @@ import type {
   BlockAction as BoltBlockAction,
   Context,
   SlackActionMiddlewareArgs,
+  SlackOptionsMiddlewareArgs,
   SlackViewMiddlewareArgs,
   ViewSubmitAction,
 } from '@slack/bolt';
@@ -19,6 +20,8 @@ import { showFromTrigger, updateView } from '../views.js';
 
 /** A click (block_actions) on a step. */
 export type ActionArgs = SlackActionMiddlewareArgs<BoltBlockAction> & AllMiddlewareArgs;
+/** An options load (block_suggestion) of a typeahead. */
+export type SuggestionArgs = SlackOptionsMiddlewareArgs<'block_suggestion'> & AllMiddlewareArgs;
 /** A view submission of a step. */
 export type SubmitArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
 
