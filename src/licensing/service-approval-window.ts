@@ -3,13 +3,17 @@
  * same customer within the window, against the threshold (the rule itself is in policy.ts).
  */
 import type { Store } from '../store/store.js';
-import { type ApprovalBasis, approvalBasis, WINDOW_STATUSES, windowStart } from './policy.js';
+import {
+  type ApprovalBasis,
+  type ApprovalPolicy,
+  approvalBasis,
+  WINDOW_STATUSES,
+  windowStart,
+} from './policy.js';
 import { MANY } from './service-types.js';
 
-export interface ApprovalWindowOptions {
+export interface ApprovalWindowOptions extends ApprovalPolicy {
   store: Store;
-  threshold: number;
-  windowHours: number;
   now: () => Date;
 }
 

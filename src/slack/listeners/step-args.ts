@@ -15,7 +15,7 @@ import type { ModalView } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import { renderLoading } from '../../../blocks/loading.js';
 import { type DraftContext, draftOf } from '../access.js';
-import { triggerIdOf, type ViewRef, viewOf } from '../payloads.js';
+import { actionOf, pageOf, triggerIdOf, type ViewRef, viewOf } from '../payloads.js';
 import { showFromTrigger, updateView } from '../views.js';
 
 /** A click (block_actions) on a step. */
@@ -53,6 +53,21 @@ export async function refreshView(
   rerender: () => Promise<ModalView> = render,
 ): Promise<void> {
   await updateView(client, { viewId: view.id, hash: view.hash }, await render(), rerender);
+}
+
+/**
+ * Paging inside a pushed view: the clicked page rendered in place. `renderer` gives what renders
+ * that page of the step, or null when the view's metadata lacks what it needs (nothing is shown).
+ */
+export function pagedView(renderer: (step: Step, page: number) => (() => Promise<ModalView>) | null) {
+  return async (args: ActionArgs) => {
+    await args.ack();
+    const step = stepOf(args);
+    const page = pageOf(actionOf(args.action));
+    if (step === null || page === null) return;
+    const render = renderer(step, page);
+    if (render !== null) await refreshView(args.client, step.view, render);
+  };
 }
 
 /**

@@ -11,20 +11,14 @@ import type { PgGuard } from './pg-guard.js';
 import { json, parsedRow, unstorableId } from './pg-rows.js';
 import { recordRequestRows } from './request-rows.js';
 
-const PriorStates = z.array(PriorState);
+const PRIOR_STATE_ROWS = { method: 'recordPriorState', schema: z.array(PriorState), insert: insertFirst };
 
 export class PgPriorStates {
   constructor(private readonly o: { pool: Pool; guard: PgGuard; logger: StoreLogger }) {}
 
   /** One statement: the users not recorded yet are inserted, the others keep their first record. */
   record(requestId: string, states: readonly PriorState[]): Promise<void> {
-    return recordRequestRows(this.o, {
-      method: 'recordPriorState',
-      requestId,
-      schema: PriorStates,
-      rows: states,
-      insert: insertFirst,
-    });
+    return recordRequestRows(this.o, PRIOR_STATE_ROWS, requestId, states);
   }
 
   read(requestId: string): Promise<PriorState[]> {

@@ -26,6 +26,7 @@ export interface PgRequestsOptions {
 }
 
 const ItemResults = z.array(ItemResult);
+const RESULT_ROWS = { method: 'recordResults', schema: ItemResults, insert: upsertResults };
 const PatchedFields = RequestHeader.omit({ id: true, status: true });
 /** A transition's patch with its target status, each field checked as the header checks it. */
 const HeaderPatch = PatchedFields.partial().extend({ status: RequestHeader.shape.status });
@@ -128,13 +129,7 @@ export class PgRequests {
 
   /** One upsert statement: a result for a part that has one replaces it. */
   record(requestId: string, results: readonly ItemResult[]): Promise<void> {
-    return recordRequestRows(this.o, {
-      method: 'recordResults',
-      requestId,
-      schema: ItemResults,
-      rows: results,
-      insert: upsertResults,
-    });
+    return recordRequestRows(this.o, RESULT_ROWS, requestId, results);
   }
 
   async #one(method: string, sql: string, params: unknown[]): Promise<ChangeRequest | null> {

@@ -10,27 +10,27 @@ import { refuse } from '../value-check.js';
 import { isForeignKeyViolation, type PgGuard } from './pg-guard.js';
 import { storable, unstorableId } from './pg-rows.js';
 
-export interface RequestRowsWrite<S extends z.ZodType<unknown[]>> {
-  /** The Store method, for its errors and log lines. */
+/** One kind of a request's rows: the Store method that writes them, their schema, their insert. */
+export interface RequestRows<S extends z.ZodType<unknown[]>> {
   method: string;
-  requestId: string;
   schema: S;
-  rows: unknown;
   insert: (db: Queryable, requestId: string, valid: z.output<S>) => Promise<void>;
 }
 
 export function recordRequestRows<S extends z.ZodType<unknown[]>>(
   db: { pool: Pool; guard: PgGuard; logger: StoreLogger },
-  write: RequestRowsWrite<S>,
+  kind: RequestRows<S>,
+  requestId: string,
+  rows: unknown,
 ): Promise<void> {
   const { guard, pool, logger } = db;
-  const { method, requestId } = write;
+  const { method } = kind;
   const unknown = () => refuse(method, `requestId: request ${requestId} is not in the store`, logger);
   return guard.run(method, async () => {
     if (unstorableId(requestId)) throw unknown();
-    const valid = storable(write.schema, write.rows, method, logger);
+    const valid = storable(kind.schema, rows, method, logger);
     try {
-      if (valid.length > 0) await write.insert(pool, requestId, valid);
+      if (valid.length > 0) await kind.insert(pool, requestId, valid);
       else if ((await pool.query('SELECT 1 FROM requests WHERE id = $1', [requestId])).rowCount === 0)
         throw unknown();
     } catch (error) {
