@@ -16,7 +16,7 @@ import { actionOf, StateValues, skuOf, type ViewRef } from '../payloads.js';
 import type { ListenerDeps } from './deps.js';
 import { type ReplacePick, replaceChoices, replacePicked } from './replace-choice.js';
 import type { ActionArgs, SubmitArgs } from './step-args.js';
-import { pagedView, pushFromClick, refreshView, stepOf, submittedStep } from './step-args.js';
+import { pagedView, pushFromClick, refreshView, stepClick, submittedStep } from './step-args.js';
 
 export function overviewFor(deps: ListenerDeps, draft: Draft): Promise<ProductOverview[]> {
   return deps.service.getLicenseOverview(
@@ -131,11 +131,7 @@ function showsApprovalWarning(view: ViewRef): boolean {
  * longer does), the view is re-rendered to ask for a reason; otherwise nothing is sent.
  */
 export function revokeTicked(deps: ListenerDeps) {
-  return async (args: ActionArgs) => {
-    await args.ack();
-    const step = stepOf(args);
-    if (step === null) return;
-    const { draft, view } = step;
+  return stepClick(async ({ draft, view }, args) => {
     const ticks = { ...tickedProducts(view.state), replace: replacePicked(view.state) };
     // Kept in the draft, not in memory: the service plans save may reach another replica.
     await deps.store.updateDraft(draft.id, (current) => ({
@@ -151,7 +147,7 @@ export function revokeTicked(deps: ListenerDeps) {
       () => renderLicensesFor(deps, draft, { ...ticks, approval }),
       () => renderLicensesFor(deps, draft, ticks),
     );
-  };
+  });
 }
 
 /** Acks a click that needs no answer: Slack sends block_actions for link buttons ("Buy more") too. */

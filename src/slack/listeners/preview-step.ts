@@ -21,7 +21,7 @@ import type { ListenerDeps } from './deps.js';
 import { renderLicensesFor, tickedProducts } from './licenses-step.js';
 import { halfPickErrors, replaceChoices, replacePicked } from './replace-choice.js';
 import type { ActionArgs, SubmitArgs } from './step-args.js';
-import { pagedView, pushFromClick, refreshView, stepOf } from './step-args.js';
+import { pagedView, pushFromClick, refreshView, stepClick } from './step-args.js';
 import { type Errors, firstAssignBlock, problemErrors } from './submit-errors.js';
 
 /** The manage step's choice, kept in the draft while its preview is on screen. */
@@ -143,14 +143,10 @@ export function previewLicenses(deps: ListenerDeps) {
 
 /** "‹ Back" on the preview: the manage step again, with the ticks, reason and break-glass choice. */
 export function previewBack(deps: ListenerDeps) {
-  return async (args: ActionArgs) => {
-    await args.ack();
-    const step = stepOf(args);
-    if (step === null) return;
-    const { draft, view } = step;
+  return stepClick(async ({ draft, view }, args) => {
     const chosen = draft.previewed ?? undefined;
     await refreshView(args.client, view, () => renderLicensesFor(deps, draft, chosen ? { chosen } : {}));
-  };
+  });
 }
 
 const USERS = { callbackId: ids.views.previewUsers, title: 'Users' };

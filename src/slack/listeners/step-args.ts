@@ -60,13 +60,19 @@ export async function refreshView(
  * that page of the step, or null when the view's metadata lacks what it needs (nothing is shown).
  */
 export function pagedView(renderer: (step: Step, page: number) => (() => Promise<ModalView>) | null) {
+  return stepClick(async (step, args) => {
+    const page = pageOf(actionOf(args.action));
+    const render = page === null ? null : renderer(step, page);
+    if (render !== null) await refreshView(args.client, step.view, render);
+  });
+}
+
+/** A click on a step: acked, then handled with the step it came from (without a view, only acked). */
+export function stepClick(handle: (step: Step, args: ActionArgs) => Promise<void>) {
   return async (args: ActionArgs) => {
     await args.ack();
     const step = stepOf(args);
-    const page = pageOf(actionOf(args.action));
-    if (step === null || page === null) return;
-    const render = renderer(step, page);
-    if (render !== null) await refreshView(args.client, step.view, render);
+    if (step !== null) await handle(step, args);
   };
 }
 
