@@ -119,11 +119,6 @@ export function requestPlansOffMrkdwn(
   );
 }
 
-/** A sentence's first letter in upper case ("Turn off …"). */
-export function sentence(text: string): string {
-  return `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
-}
-
 /**
  * A failed plan change named by plan: "Could not turn off Exchange Online (Plan 2) for Ava
  * (ava@…), who has *Office 365 E3*" (`one`: `whom` is the user) or "… for 2 users who have

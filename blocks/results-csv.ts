@@ -2,6 +2,7 @@
 import type { ChangeRequest, ItemResult, Operation } from '../src/licensing/model.js';
 import { resultKey } from '../src/licensing/result-key.js';
 import { isPlanChange } from '../src/licensing/run-counts.js';
+import { sentence } from './elements.js';
 import {
   explanationText,
   type FailureCase,
@@ -10,6 +11,7 @@ import {
   reasonText,
 } from './failure-text.js';
 import { itemPlansOff, planChangeAction } from './plan-change-words.js';
+import { productName } from './product-label.js';
 import { replacementOf, replacementsOf } from './replace-words.js';
 import { foundWords, mismatchSentence } from './verification.js';
 
@@ -29,7 +31,7 @@ function failureWords(
     purchaseUrl: options.purchaseUrl,
   };
   const fix = fixText(c, false) ?? '';
-  return [explanationText(c, false) ?? '', `${fix.charAt(0).toUpperCase()}${fix.slice(1)}`];
+  return [explanationText(c, false) ?? '', sentence(fix)];
 }
 
 /** One CSV field: RFC 4180 quoting, and a formula-like start (= + - @) kept as text with a quote. */
@@ -76,7 +78,7 @@ function operationOf(
  * A row per result the tenant contradicted when the run was verified: outcome "mismatch", what the
  * run reported (`reported`, the outcome's word) and what the tenant holds (`tenant`), in words.
  */
-function mismatchRows(request: ChangeRequest, names: ReadonlyMap<string, string>): string[][] {
+function mismatchRows(request: ChangeRequest): string[][] {
   const items = new Map(request.items.map((item) => [item.userId, item]));
   const at = request.verification?.at ?? '';
   return (request.verification?.mismatches ?? []).map((m) => {
@@ -86,7 +88,7 @@ function mismatchRows(request: ChangeRequest, names: ReadonlyMap<string, string>
       m.userId,
       item?.displayName ?? '',
       item?.email ?? '',
-      names.get(m.skuId) ?? m.skuId,
+      productName(request, m.skuId) ?? m.skuId,
       m.skuId,
       item ? operationOf(item, m, replacementsOf(request)) : m.op,
       'mismatch',
@@ -138,7 +140,6 @@ export function renderResultsCsv(
   messages?: FailureMessages,
   options: CsvOptions = {},
 ): string {
-  const names = new Map(request.products.map((p) => [p.skuId, p.name]));
   const pairs = replacementsOf(request);
   const rows: string[][] = [];
   for (const item of request.items) {
@@ -159,14 +160,14 @@ export function renderResultsCsv(
         item.userId,
         item.displayName,
         item.email,
-        names.get(part.skuId) ?? part.skuId,
+        productName(request, part.skuId) ?? part.skuId,
         part.skuId,
         operationOf(item, part, pairs),
         outcome,
         r?.reason ?? '',
         r?.outcome === 'failed' ? reasonText(r.reason, messages) : '',
         ...(r?.outcome === 'failed'
-          ? failureWords(r, names.get(part.skuId) ?? 'the product', item, options)
+          ? failureWords(r, productName(request, part.skuId) ?? 'the product', item, options)
           : ['', '']),
         r?.detail ?? '',
         r?.note ?? '',
@@ -176,6 +177,6 @@ export function renderResultsCsv(
       ]);
     }
   }
-  rows.push(...mismatchRows(request, names));
+  rows.push(...mismatchRows(request));
   return `${[HEADER, ...rows].map((row) => row.map(csvField).join(',')).join('\r\n')}\r\n`;
 }

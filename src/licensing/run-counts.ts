@@ -1,4 +1,4 @@
-import type { ChangeItem, ChangeRequest, RunCounts } from './model.js';
+import type { ChangeItem, ChangeRequest, ItemResult, RunCounts } from './model.js';
 import { resultKey } from './result-key.js';
 
 /**
@@ -64,4 +64,22 @@ export function isPlanChange(
   skuId: string,
 ): boolean {
   return item.planChanges?.includes(skuId) ?? false;
+}
+
+/**
+ * isPlanChange for a request's parts and results by user: true for an assignment of a product the
+ * user's item lists as a plan change. The thread, the summary and the CSV word those apart.
+ */
+export function isPlanChangeIn(
+  request: Pick<ChangeRequest, 'items'>,
+): (part: Pick<ItemResult, 'userId' | 'skuId' | 'op'>) => boolean {
+  const itemsByUser = new Map<string, ChangeItem[]>();
+  for (const item of request.items) {
+    const items = itemsByUser.get(item.userId);
+    if (items === undefined) itemsByUser.set(item.userId, [item]);
+    else items.push(item);
+  }
+  return (part) =>
+    part.op === 'assign' &&
+    (itemsByUser.get(part.userId) ?? []).some((item) => isPlanChange(item, part.skuId));
 }
