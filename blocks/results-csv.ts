@@ -1,7 +1,7 @@
 /** Every part of a request as a CSV file, attached to the thread of its run. */
 import type { ChangeRequest, ItemResult, Operation } from '../src/licensing/model.js';
 import { resultKey } from '../src/licensing/result-key.js';
-import { isPlanChange } from '../src/licensing/run-counts.js';
+import { isPlanChange, itemParts } from '../src/licensing/run-counts.js';
 import { sentence } from './elements.js';
 import {
   explanationText,
@@ -54,10 +54,10 @@ export const CSV_OUTCOME_WORDS: Readonly<Record<ItemResult['outcome'], string>> 
 };
 
 /** A part's outcome; a planned revoke of a product the user never had is counted nowhere. */
-function outcomeOf(r: ItemResult | undefined, part: { op: Operation; planned: boolean }): string {
-  if (part.planned && part.op === 'revoke') return 'did not have it';
+function outcomeOf(r: ItemResult | undefined, part: { op: Operation; noop: boolean }): string {
+  if (part.noop && part.op === 'revoke') return 'did not have it';
   if (r) return CSV_OUTCOME_WORDS[r.outcome];
-  return part.planned ? CSV_OUTCOME_WORDS.noop : 'pending';
+  return part.noop ? CSV_OUTCOME_WORDS.noop : 'pending';
 }
 
 /**
@@ -143,13 +143,8 @@ export function renderResultsCsv(
   const pairs = replacementsOf(request);
   const rows: string[][] = [];
   for (const item of request.items) {
-    const parts: { skuId: string; op: Operation; planned: boolean }[] = [
-      ...item.change.assign.map((a) => ({ skuId: a.skuId, op: 'assign' as const, planned: false })),
-      ...item.change.revoke.map((skuId) => ({ skuId, op: 'revoke' as const, planned: false })),
-      ...item.noops.map((n) => ({ skuId: n.skuId, op: n.op, planned: true })),
-    ];
     const seen = new Set<string>();
-    for (const part of parts) {
+    for (const part of itemParts(item)) {
       const key = resultKey(item.userId, part.skuId, part.op);
       if (seen.has(key)) continue;
       seen.add(key);

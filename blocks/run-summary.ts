@@ -1,7 +1,7 @@
 /** The summary message of a request, posted where `/licenses` ran and updated in place. */
 import type { KnownBlock } from '@slack/types';
 import type { ChangeRequest, Operation, RunCounts } from '../src/licensing/model.js';
-import { countResults, isPlanChange } from '../src/licensing/run-counts.js';
+import { countResults, isPlanChangeIn, itemParts } from '../src/licensing/run-counts.js';
 import type { Approval } from '../src/store/store-schema.js';
 import { context, listFirst, plural, section, sentence, slackDate, userMention } from './elements.js';
 import type { FailureMessages } from './failure-text.js';
@@ -58,21 +58,13 @@ export { productLabel } from './product-label.js';
 export function changeTotals(
   request: ChangeRequest,
 ): { skuId: string; op: Operation; users: number; planChanges: number; unchanged: number }[] {
-  const parts = request.items.flatMap((item) => [
-    ...item.change.assign.map((a) => ({
-      skuId: a.skuId,
-      op: 'assign' as const,
-      userId: item.userId,
-      kind: isPlanChange(item, a.skuId) ? ('plans' as const) : ('changes' as const),
-    })),
-    ...item.change.revoke.map((skuId) => ({
-      skuId,
-      op: 'revoke' as const,
-      userId: item.userId,
-      kind: 'changes',
-    })),
-    ...item.noops.map((n) => ({ skuId: n.skuId, op: n.op, userId: item.userId, kind: 'noop' })),
-  ]);
+  const isPlanChange = isPlanChangeIn(request);
+  const parts = request.items.flatMap((item) =>
+    itemParts(item).map((part) => {
+      const kind = part.noop ? 'noop' : isPlanChange({ ...part, userId: item.userId }) ? 'plans' : 'changes';
+      return { ...part, userId: item.userId, kind };
+    }),
+  );
   return groupByProductOp(request, parts).map(({ skuId, op, parts }) => {
     const usersOf = (kind: string) => new Set(parts.filter((p) => p.kind === kind).map((p) => p.userId));
     const changed = usersOf('changes');
