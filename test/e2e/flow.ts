@@ -251,16 +251,18 @@ export async function submitChange(h: AppHarness, viewId: string, change: Change
   return confirm(h, viewId, user);
 }
 
-/** The full operator flow up to the manage step: customer, users picked by typeahead. */
+/** The full operator flow up to the manage step: /licenses, customer, users picked by typeahead. */
 export async function selectUsers(
   h: AppHarness,
   customer: { id: string; name: string },
   users: readonly { id: string; displayName: string }[],
+  operator = OPERATOR,
 ): Promise<FakeView> {
-  const root = await openLicenses(h);
-  await chooseCustomer(h, root.id, customer.name.slice(0, 3), customer.id);
-  for (const user of users) await pickUsers(h, root.id, firstName(user), [user.id]);
-  return toLicenses(h, root.id);
+  const root = await openLicenses(h, { user: operator });
+  expect(root.callbackId).toBe(ids.views.customer);
+  await chooseCustomer(h, root.id, customer.name.slice(0, 3), customer.id, operator);
+  for (const user of users) await pickUsers(h, root.id, firstName(user), [user.id], operator);
+  return toLicenses(h, root.id, operator);
 }
 
 /** Waits for the background run; returns the summary message and its thread, all validated. */

@@ -6,11 +6,15 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { filterValue } from '../../blocks/holdings-filter.js';
 import { ids, patterns } from '../../blocks/ids.js';
-import { loadConfig } from '../../src/config.js';
-import { createProvider } from '../../src/providers/create-provider.js';
 import type { UserFilter } from '../../src/providers/license-provider.js';
-import { type AppHarness, OPERATOR, reportAckLatencies, startAppHarness } from '../support/app-harness.js';
-import { type GraphFake, makeTenant, SKU, startGraphFake } from '../support/graph-fake/index.js';
+import {
+  type AppHarness,
+  type GraphApp,
+  OPERATOR,
+  reportAckLatencies,
+  startGraphApp,
+} from '../support/app-harness.js';
+import { makeTenant, SKU } from '../support/graph-fake/index.js';
 import {
   andWaitForUpdate,
   blocksText,
@@ -24,13 +28,10 @@ import {
 const TENANT = '9d4f0000-0000-4000-8000-000000000002';
 const GROUP = '0a0a0a0a-0000-4000-8000-00000000f00d';
 
-let h: AppHarness | undefined;
-let graph: GraphFake | undefined;
+let h: GraphApp | undefined;
 afterEach(async () => {
   await h?.close();
-  await graph?.close();
   h = undefined;
-  graph = undefined;
 });
 afterAll(() => reportAckLatencies('graph-select-by.test.ts'));
 
@@ -72,21 +73,8 @@ describe('select users by what they hold on Microsoft Graph', () => {
       if (i % 5 !== 0) user.licenses.push({ skuId: SKU.E3, disabledPlans: [], assignedByGroup: null });
       if (i % 10 === 5) user.licenses.push({ skuId: SKU.E3, disabledPlans: [], assignedByGroup: GROUP });
     });
-    graph = await startGraphFake({ tenants: [tenant] });
-    const env = {
-      LICENSE_PROVIDER: 'graph',
-      GRAPH_CLIENT_ID: graph.clientId,
-      GRAPH_CLIENT_SECRET: graph.clientSecret,
-      GRAPH_CUSTOMERS: `${TENANT}=Contoso`,
-      GRAPH_BASE_URL: graph.baseUrl,
-      LOGIN_BASE_URL: graph.loginBaseUrl,
-      OPERATOR_USER_IDS: OPERATOR,
-    };
-    const backend = await createProvider(
-      loadConfig({ SLACK_BOT_TOKEN: 'xoxb-e2e', SLACK_SIGNING_SECRET: 'unused', ...env }),
-      { http: { backoffMs: 1 }, msalNetworkClient: graph.msalNetworkClient },
-    );
-    h = await startAppHarness({ env, wrapProvider: () => backend.provider });
+    h = await startGraphApp({ fake: { tenants: [tenant] } });
+    const { graph } = h;
     const users = graph.tenant(TENANT).users;
     const where = (keep: (u: (typeof users)[number]) => boolean) =>
       users
@@ -141,6 +129,5 @@ describe('select users by what they hold on Microsoft Graph', () => {
     }
     expect(graph.requests.filter((r) => r.status >= 400)).toEqual([]);
     expect(h.logger.errors()).toEqual([]);
-    await backend.close();
   });
 });
