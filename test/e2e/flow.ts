@@ -10,7 +10,23 @@ import { CALLING_PLAN_COUNTRIES } from '../../src/providers/demo/rules.js';
 import { type AppHarness, CHANNEL, OPERATOR, TEST_CUSTOMERS } from '../support/app-harness.js';
 import { expectValidMessageBlocks, expectValidModal } from '../support/block-kit.js';
 import { findAction, optionsOf } from '../support/slack-driver.js';
-import type { FakeMessage, FakeView, SlackObject } from '../support/slack-fake.js';
+import {
+  CSV_UPLOAD_CALLS,
+  type FakeMessage,
+  type FakeView,
+  type SlackObject,
+} from '../support/slack-fake.js';
+
+/** The Web API methods the operator's flow calls, up to the results CSV uploaded to the run's thread. */
+export const FLOW_CALLS = [
+  'auth.test',
+  'views.open',
+  'views.update',
+  'views.push',
+  'chat.postMessage',
+  'chat.update',
+  ...CSV_UPLOAD_CALLS,
+];
 
 /** `value`, or a failed test saying what was missing (where a non-null assertion would hide it). */
 export function present<T>(value: T | null | undefined, what: string): T {
@@ -299,6 +315,18 @@ export function withCaller(data: DemoTenantData): { data: DemoTenantData; caller
   );
   contoso.holdings[caller.id] = [{ skuId: DEMO_SKUS.SPE_E5, disabledPlans: [], direct: true, viaGroups: [] }];
   return { data, callerId: caller.id };
+}
+
+/** Contoso's `skuId` with seats for `seats` more users than hold it: the users beyond them fail "no seats". */
+export function withSeatsLeft(data: DemoTenantData, skuId: string, seats: number): DemoTenantData {
+  const contoso = contosoOf(data);
+  const product = present(
+    contoso.products.find((p) => p.skuId === skuId),
+    `product ${skuId} at Contoso`,
+  );
+  const holders = Object.values(contoso.holdings).filter((ls) => ls.some((l) => l.skuId === skuId)).length;
+  product.prepaid = { enabled: holders + seats, warning: 0, suspended: 0 };
+  return data;
 }
 
 /** All text of blocks (section, context, header texts), for reading what people see. */
