@@ -3,10 +3,12 @@
  * waits until the app has put its answer on screen (the fake's view changed) before returning.
  */
 import { expect } from 'vitest';
+import { filterValue } from '../../blocks/holdings-filter.js';
 import { ids, patterns } from '../../blocks/ids.js';
 import type { DemoTenantData } from '../../src/providers/demo/demo-tenant.js';
 import { DEMO_SKUS, demoCases } from '../../src/providers/demo/generator.js';
 import { CALLING_PLAN_COUNTRIES } from '../../src/providers/demo/rules.js';
+import type { UserFilter } from '../../src/providers/license-provider.js';
 import { type AppHarness, CHANNEL, OPERATOR, TEST_CUSTOMERS } from '../support/app-harness.js';
 import { expectValidMessageBlocks, expectValidModal } from '../support/block-kit.js';
 import { findAction, optionsOf } from '../support/slack-driver.js';
@@ -166,6 +168,57 @@ export function tickPage(h: AppHarness, viewId: string, userIds: readonly string
       actions: [{ actionId: ids.actions.browsePick, blockId, select: [...userIds] }],
     }),
   );
+}
+
+/** Chooses `filter` in "Add every user who…" and waits for the view the app puts back. */
+export async function selectBy(h: AppHarness, viewId: string, filter: UserFilter) {
+  const block = present(
+    current(h, viewId).blocks.find((b) => patterns.selectBy.test(String(b.block_id))),
+    'the "Add every user who…" select',
+  );
+  // Opening the select loads its options (block_suggestion), as Slack does; the pick is one of them.
+  const suggestion = await h.driver.blockSuggestion({
+    userId: OPERATOR,
+    viewId,
+    blockId: String(block.block_id),
+    actionId: ids.actions.selectBy,
+    value: '',
+  });
+  const picked = present(
+    suggestion.options.find((o) => o.value === filterValue(filter)),
+    `the option ${filterValue(filter)}`,
+  );
+  return andWaitForUpdate(h, viewId, () =>
+    h.driver.blockActions({
+      userId: OPERATOR,
+      viewId,
+      actions: [{ actionId: ids.actions.selectBy, blockId: String(block.block_id), select: [picked] }],
+    }),
+  );
+}
+
+/** The users selected on the view, sorted: kept in its draft (the view carries only the draft id). */
+export async function draftSelection(h: AppHarness, viewId: string): Promise<string[]> {
+  const metadata = JSON.parse(current(h, viewId).privateMetadata) as { draftId: string };
+  return [...((await h.store.getDraft(metadata.draftId))?.selectedUserIds ?? [])].sort();
+}
+
+/** The paste box of the users step as it is on screen. */
+export function pasteBox(h: AppHarness, viewId: string): SlackObject {
+  return present(
+    current(h, viewId).blocks.find((b) => patterns.pasteBlock.test(String(b.block_id))),
+    'the paste box',
+  );
+}
+
+/** Pastes `emails` into the users step's paste box, as many at a time as it holds, each followed by "Add". */
+export async function pasteEmails(h: AppHarness, viewId: string, emails: readonly string[]) {
+  for (const text of pastes(emails)) {
+    h.fake.enterValues(viewId, {
+      [String(pasteBox(h, viewId).block_id)]: { [ids.actions.pasteEmails]: { value: text } },
+    });
+    await click(h, viewId, ids.actions.addEmails);
+  }
 }
 
 /** The user ids offered on the browser's current page. */
@@ -394,7 +447,7 @@ export function countByMethod(calls: readonly { method: string }[]): Record<stri
 }
 
 /** E-mails in pastes that each fit the paste box (a plain_text_input holds 3,000 characters). */
-export function pastes(emails: readonly string[], limit = 3000): string[] {
+function pastes(emails: readonly string[], limit = 3000): string[] {
   const out: string[] = [];
   let current = '';
   for (const email of emails) {

@@ -4,26 +4,10 @@
  * location (advanced queries: ConsistencyLevel eventual and $count=true, which the fake requires).
  */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { filterValue } from '../../blocks/holdings-filter.js';
-import { ids, patterns } from '../../blocks/ids.js';
-import type { UserFilter } from '../../src/providers/license-provider.js';
-import {
-  type AppHarness,
-  type GraphApp,
-  OPERATOR,
-  reportAckLatencies,
-  startGraphApp,
-} from '../support/app-harness.js';
+import { ids } from '../../blocks/ids.js';
+import { type GraphApp, reportAckLatencies, startGraphApp } from '../support/app-harness.js';
 import { makeTenant, SKU } from '../support/graph-fake/index.js';
-import {
-  andWaitForUpdate,
-  blocksText,
-  chooseCustomer,
-  click,
-  current,
-  openLicenses,
-  present,
-} from './flow.js';
+import { blocksText, chooseCustomer, click, draftSelection, openLicenses, selectBy } from './flow.js';
 
 const TENANT = '9d4f0000-0000-4000-8000-000000000002';
 const GROUP = '0a0a0a0a-0000-4000-8000-00000000f00d';
@@ -34,37 +18,6 @@ afterEach(async () => {
   h = undefined;
 });
 afterAll(() => reportAckLatencies('graph-select-by.test.ts'));
-
-async function selection(harness: AppHarness, viewId: string): Promise<string[]> {
-  const metadata = JSON.parse(current(harness, viewId).privateMetadata) as { draftId: string };
-  return [...((await harness.store.getDraft(metadata.draftId))?.selectedUserIds ?? [])].sort();
-}
-
-async function selectBy(harness: AppHarness, viewId: string, filter: UserFilter) {
-  const block = present(
-    current(harness, viewId).blocks.find((b) => patterns.selectBy.test(String(b.block_id))),
-    'the "Add every user who…" select',
-  );
-  // Opening the select loads its options (block_suggestion), as Slack does; the pick is one of them.
-  const suggestion = await harness.driver.blockSuggestion({
-    userId: OPERATOR,
-    viewId,
-    blockId: String(block.block_id),
-    actionId: ids.actions.selectBy,
-    value: '',
-  });
-  const picked = present(
-    suggestion.options.find((o) => o.value === filterValue(filter)),
-    `the option ${filterValue(filter)}`,
-  );
-  return andWaitForUpdate(harness, viewId, () =>
-    harness.driver.blockActions({
-      userId: OPERATOR,
-      viewId,
-      actions: [{ actionId: ids.actions.selectBy, blockId: String(block.block_id), select: [picked] }],
-    }),
-  );
-}
 
 describe('select users by what they hold on Microsoft Graph', () => {
   it('selects the holders of E3 (direct or through a group), then the unlicensed and the unlocated', async () => {
@@ -94,7 +47,7 @@ describe('select users by what they hold on Microsoft Graph', () => {
     console.log(
       `Graph: /users requests for it: ${made.filter((r) => decodeURIComponent(r.url).includes('assignedLicenses/any')).length} filter pages, ${made.filter((r) => decodeURIComponent(r.url).includes('id in')).length} by id (the selection shown)`,
     );
-    expect(await selection(h, root.id)).toEqual(holders);
+    expect(await draftSelection(h, root.id)).toEqual(holders);
     expect(blocksText(view.blocks)).toContain(
       `Added the ${holders.length.toLocaleString('en')} users who hold *Office 365 E3*`,
     );
@@ -111,7 +64,7 @@ describe('select users by what they hold on Microsoft Graph', () => {
     const unlocated = where((u) => u.usageLocation === null);
     const unlicensed = where((u) => u.licenses.length === 0);
     expect(unlicensed.length).toBeGreaterThan(0);
-    expect(await selection(h, root.id)).toEqual(
+    expect(await draftSelection(h, root.id)).toEqual(
       [...new Set([...holders, ...unlocated, ...unlicensed])].sort(),
     );
 

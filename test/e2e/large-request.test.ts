@@ -1,16 +1,14 @@
 /** A request on 1,000 users: it works, and it makes a bounded number of Slack calls. */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { ids, patterns } from '../../blocks/ids.js';
 import { DEMO_SKUS, generateCustomer } from '../../src/providers/demo/generator.js';
 import { type AppHarness, CHANNEL, reportAckLatencies, startAppHarness } from '../support/app-harness.js';
 import {
   chooseCustomer,
-  click,
   countByMethod,
   current,
   finishedRun,
   openLicenses,
-  pastes,
+  pasteEmails,
   present,
   submitChange,
   textOf,
@@ -41,16 +39,11 @@ describe('a request on 1,000 users', () => {
     });
     const root = await openLicenses(h);
     await chooseCustomer(h, root.id, 'Hum', big.customer.id);
-    for (const text of pastes(big.users.map((u) => u.email))) {
-      const block = present(
-        current(h, root.id).blocks.find((b) => patterns.pasteBlock.test(String(b.block_id))),
-        'the paste box',
-      );
-      h.fake.enterValues(root.id, {
-        [String(block.block_id)]: { [ids.actions.pasteEmails]: { value: text } },
-      });
-      await click(h, root.id, ids.actions.addEmails);
-    }
+    await pasteEmails(
+      h,
+      root.id,
+      big.users.map((u) => u.email),
+    );
     expect(textOf([{ channel: '', ts: '', edits: 0, blocks: current(h, root.id).blocks }])).toContain(
       `Selected: ${USERS} users`,
     );

@@ -6,7 +6,7 @@
  * refused to a non-operator and past UNDO_DAYS.
  */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { ids, patterns } from '../../blocks/ids.js';
+import { ids } from '../../blocks/ids.js';
 import type { DemoCustomerData, DemoTenantData } from '../../src/providers/demo/demo-tenant.js';
 import { DEMO_SKUS, generateCustomer } from '../../src/providers/demo/generator.js';
 import {
@@ -29,13 +29,11 @@ import type { FakeMessage } from '../support/slack-fake.js';
 import {
   blocksText,
   chooseCustomer,
-  click,
   contosoOf,
   countByMethod,
-  current,
   finishedRun,
   openLicenses,
-  pastes,
+  pasteEmails,
   present,
   selectUsers,
   submitChange,
@@ -318,16 +316,11 @@ describe('undo', () => {
     const before = new Map(big.users.map((u) => [u.id, stateOf(app, id, u.id, [E3])]));
     const root = await openLicenses(app);
     await chooseCustomer(app, root.id, 'Hum', id);
-    for (const text of pastes(big.users.map((u) => u.email))) {
-      const block = present(
-        current(app, root.id).blocks.find((b) => patterns.pasteBlock.test(String(b.block_id))),
-        'the paste box',
-      );
-      app.fake.enterValues(root.id, {
-        [String(block.block_id)]: { [ids.actions.pasteEmails]: { value: text } },
-      });
-      await click(app, root.id, ids.actions.addEmails);
-    }
+    await pasteEmails(
+      app,
+      root.id,
+      big.users.map((u) => u.email),
+    );
     await toLicenses(app, root.id);
     await submitChange(app, root.id, { assign: [E3] });
     const { summary } = await finishedRun(app);
