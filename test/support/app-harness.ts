@@ -2,6 +2,7 @@
  * The whole app as Slack and an operator see it: the Slack fake, a DemoProvider on a small
  * deterministic tenant, a LowdbStore in a temp dir, the LicensingService and createSlackApp on
  * port 0, and a driver that sends signed requests. One harness per test; `close()` cleans up.
+ * `startGraphApp` is the same app with the Graph provider, against the Graph fake.
  */
 import { appendFile, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -17,7 +18,8 @@ import { generateCustomer } from '../../src/providers/demo/generator.js';
 import type { LicenseProvider } from '../../src/providers/license-provider.js';
 import { createSlackApp, type SlackApp, type SlackAppDeps } from '../../src/slack/app.js';
 import { LowdbStore, type LowdbStoreOptions } from '../../src/store/lowdb-store.js';
-import { type GraphFake, type GraphFakeOptions, startGraphFake } from './graph-fake/index.js';
+// The server alone: the fake's index also brings GraphAuth (MSAL), which demo-only tests do not need.
+import { type GraphFake, type GraphFakeOptions, startGraphFake } from './graph-fake/server.js';
 import { createSlackDriver, type SlackDriver } from './slack-driver.js';
 import { type SlackFake, startSlackFake } from './slack-fake.js';
 
