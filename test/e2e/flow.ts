@@ -5,8 +5,8 @@
 import { expect } from 'vitest';
 import { filterValue } from '../../blocks/holdings-filter.js';
 import { ids, patterns } from '../../blocks/ids.js';
-import type { DemoTenantData } from '../../src/providers/demo/demo-tenant.js';
-import { DEMO_SKUS, demoCases } from '../../src/providers/demo/generator.js';
+import type { DemoCustomerData, DemoTenantData } from '../../src/providers/demo/demo-tenant.js';
+import { DEMO_SKUS, demoCases, generateCustomer } from '../../src/providers/demo/generator.js';
 import { CALLING_PLAN_COUNTRIES } from '../../src/providers/demo/rules.js';
 import type { UserFilter } from '../../src/providers/license-provider.js';
 import { type AppHarness, CHANNEL, OPERATOR, TEST_CUSTOMERS } from '../support/app-harness.js';
@@ -380,6 +380,20 @@ export function withSeatsLeft(data: DemoTenantData, skuId: string, seats: number
   const holders = Object.values(contoso.holdings).filter((ls) => ls.some((l) => l.skuId === skuId)).length;
   product.prepaid = { enabled: holders + seats, warning: 0, suspended: 0 };
   return data;
+}
+
+/**
+ * Humongous Insurance: a customer of `users` users to add to the test tenant, for requests at
+ * scale, with `spareSeats` seats free of each product (generateCustomer's default: 1,000).
+ */
+export function humongous(users: number, spareSeats?: number): DemoCustomerData {
+  return generateCustomer({
+    seed: 4242,
+    users,
+    name: 'Humongous Insurance',
+    id: 'cust-humongous',
+    spareSeats,
+  });
 }
 
 /** All text of blocks (section, context, header texts), for reading what people see. */

@@ -1,12 +1,13 @@
 /** A request on 1,000 users: it works, and it makes a bounded number of Slack calls. */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { DEMO_SKUS, generateCustomer } from '../../src/providers/demo/generator.js';
+import { DEMO_SKUS } from '../../src/providers/demo/generator.js';
 import { type AppHarness, CHANNEL, reportAckLatencies, startAppHarness } from '../support/app-harness.js';
 import {
   chooseCustomer,
   countByMethod,
   current,
   finishedRun,
+  humongous,
   openLicenses,
   pasteEmails,
   present,
@@ -25,13 +26,7 @@ afterAll(() => reportAckLatencies('large-request.test.ts'));
 
 describe('a request on 1,000 users', () => {
   it('runs with a bounded number of Slack calls and a CSV of every result', async () => {
-    const big = generateCustomer({
-      seed: 4242,
-      users: USERS,
-      name: 'Humongous Insurance',
-      id: 'cust-humongous',
-      spareSeats: 1100,
-    });
+    const big = humongous(USERS, 1100);
     h = await startAppHarness({
       tenant: (data) => ({ ...data, customers: [...data.customers, big] }),
       progressIntervalMs: 2000,

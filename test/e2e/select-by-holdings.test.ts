@@ -6,7 +6,6 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { holdersActionId, ids, patterns, plansActionId } from '../../blocks/ids.js';
 import type { DemoCustomerData } from '../../src/providers/demo/demo-tenant.js';
-import { generateCustomer } from '../../src/providers/demo/generator.js';
 import {
   type AppHarness,
   OPERATOR,
@@ -22,6 +21,7 @@ import {
   current,
   draftSelection,
   firstName,
+  humongous,
   openLicenses,
   pageUserIds,
   selectBy,
@@ -48,12 +48,7 @@ const idsWhere = (customer: DemoCustomerData, keep: (id: string, location: strin
 
 describe('select users by what they hold (demo tenant)', () => {
   it('adds the 1,000+ holders of a product to the selection, kept in the draft, the views within Slack limits', async () => {
-    const big = generateCustomer({
-      seed: 4242,
-      users: 3000,
-      name: 'Humongous Insurance',
-      id: 'cust-humongous',
-    });
+    const big = humongous(3000);
     h = await startAppHarness({ tenant: (data) => ({ ...data, customers: [...data.customers, big] }) });
     const root = await openLicenses(h);
     await chooseCustomer(h, root.id, 'Hum', big.customer.id);

@@ -8,7 +8,7 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { ids } from '../../blocks/ids.js';
 import type { DemoCustomerData, DemoTenantData } from '../../src/providers/demo/demo-tenant.js';
-import { DEMO_SKUS, generateCustomer } from '../../src/providers/demo/generator.js';
+import { DEMO_SKUS } from '../../src/providers/demo/generator.js';
 import {
   type AppHarness,
   CHANNEL,
@@ -32,6 +32,7 @@ import {
   contosoOf,
   countByMethod,
   finishedRun,
+  humongous,
   openLicenses,
   pasteEmails,
   present,
@@ -297,13 +298,7 @@ describe('undo', () => {
   });
 
   it('undoes a 1,000-user request with a bounded number of Slack calls', async () => {
-    const big = generateCustomer({
-      seed: 4242,
-      users: 1000,
-      name: 'Humongous Insurance',
-      id: 'cust-humongous',
-      spareSeats: 1100,
-    });
+    const big = humongous(1000, 1100);
     h = await startAppHarness({
       // One operator request of 1,000 revocations: no approval in this measure.
       env: { APPROVAL_REVOKE_THRESHOLD: '5000' },
