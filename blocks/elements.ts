@@ -188,3 +188,15 @@ export function slackDate(iso: string, format = '{date_short_pretty} at {time}')
 export function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
   return `${count} ${count === 1 ? singular : pluralForm}`;
 }
+
+/** A sentence's first letter in upper case ("Turn off …"). */
+export function sentence(text: string): string {
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
+}
+
+/** "A, B and 3 more": the first `max` of `items` as `show` words them, and how many more there are. */
+export function listFirst<T>(items: readonly T[], max: number, show: (item: T) => string): string {
+  const shown = items.slice(0, max).map(show);
+  const more = items.length - shown.length;
+  return `${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
+}

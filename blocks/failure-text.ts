@@ -10,7 +10,7 @@ import {
   namedShares,
 } from '../src/licensing/execution/failure-groups.js';
 import type { FailureExplanation, FailureReason, Operation } from '../src/licensing/model.js';
-import { plural } from './elements.js';
+import { plural, sentence } from './elements.js';
 import { escapeMrkdwn, limits, oneLine, packLines, truncate } from './limits.js';
 import { failedPlanChangeText } from './plan-change-words.js';
 
@@ -22,7 +22,7 @@ export function reasonText(reason: FailureReason | undefined, messages?: Failure
   const text = messages?.[code];
   if (text) return text;
   const words = code.replace(/_/g, ' ');
-  return `${words.charAt(0).toUpperCase()}${words.slice(1)}.`;
+  return `${sentence(words)}.`;
 }
 
 /** Who a group's sentences speak of: one user by name, several as "they" or "3 of them". */
@@ -270,7 +270,7 @@ export function failureGroupSections(group: FailureGroup, t: GroupTexts): string
     named ??
     (t.planChange
       ? `The plans of ${label} could not be changed for ${whom}${one ? '' : ' who have it'}`
-      : `${label.charAt(0).toUpperCase()}${label.slice(1)} ${failedVerb(group.op)} ${whom}`);
+      : `${sentence(label)} ${failedVerb(group.op)} ${whom}`);
   const head = [
     `:x: ${what}. ${escapeMrkdwn(t.reason)}`,
     mixed ? null : explanationText(c),

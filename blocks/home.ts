@@ -4,7 +4,17 @@ import type { ChangeRequest, RunCounts } from '../src/licensing/model.js';
 import { countResults } from '../src/licensing/run-counts.js';
 import type { Approval } from '../src/store/store-schema.js';
 import { approvalButtons, approvalSummaryLines } from './approval-request.js';
-import { actions, context, divider, header, homeView, section, slackDate, userMention } from './elements.js';
+import {
+  actions,
+  context,
+  divider,
+  header,
+  homeView,
+  section,
+  sentence,
+  slackDate,
+  userMention,
+} from './elements.js';
 import { type HomeFilter, homeFilterBlock, homeListTitle } from './home-filter.js';
 import { homeApprovalBlockId } from './ids.js';
 import { escapeMrkdwn, limits, oneLine, packLinesCapped, truncate } from './limits.js';
@@ -93,7 +103,7 @@ function whoLines(request: ChangeRequest, data: HomeData): string[] {
   if (approval?.decidedBy !== undefined && approval.status !== 'pending') {
     const reason = approval.decisionReason ? `: “${escapeMrkdwn(oneLine(approval.decisionReason))}”` : '';
     const when = approval.decidedAt === undefined ? '' : ` · ${slackDate(approval.decidedAt)}`;
-    const verb = approval.status.charAt(0).toUpperCase() + approval.status.slice(1);
+    const verb = sentence(approval.status);
     lines.push(truncate(`${verb} by ${userMention(approval.decidedBy)}${when}${reason}`, 500));
   }
   return lines;

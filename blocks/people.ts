@@ -2,6 +2,9 @@
 import type { ChangeRequest } from '../src/licensing/model.js';
 import { escapeMrkdwn, oneLine, truncate } from './limits.js';
 
+/** Names listed in one line of the thread before "and N more". */
+export const NAMES_PER_LINE = 25;
+
 export interface Person {
   name: string;
   email: string;
@@ -23,4 +26,9 @@ export function personText(map: Map<string, Person>, userId: string, withEmail: 
 /** Sorts people by name, case-insensitively. */
 export function sortKey(map: Map<string, Person>, userId: string): string {
   return (map.get(userId)?.name ?? userId).toLocaleLowerCase();
+}
+
+/** Orders user ids by name, case-insensitively (sortKey). */
+export function byName(map: Map<string, Person>): (a: string, b: string) => number {
+  return (a, b) => sortKey(map, a).localeCompare(sortKey(map, b));
 }

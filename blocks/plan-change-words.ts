@@ -8,6 +8,7 @@
  */
 import type { ChangeItem, ChangeRequest, ServicePlan } from '../src/licensing/model.js';
 import { plansOffNamed } from '../src/licensing/plan.js';
+import { isPlanChange } from '../src/licensing/run-counts.js';
 import { plural } from './elements.js';
 import { escapeMrkdwn, oneLine, truncate } from './limits.js';
 
@@ -85,7 +86,7 @@ export function itemPlansOff(
   skuId: string,
   catalog?: PlanCatalog,
 ): string[] | null {
-  if (!item.planChanges?.includes(skuId)) return null;
+  if (!isPlanChange(item, skuId)) return null;
   const stored = item.plansOff?.[skuId];
   if (stored !== undefined) return stored;
   const part = item.change.assign.find((a) => a.skuId === skuId);
@@ -104,7 +105,7 @@ export function requestPlansOff(
   skuId: string,
   catalog?: PlanCatalog,
 ): string[] | null {
-  const item = request.items.find((i) => i.planChanges?.includes(skuId));
+  const item = request.items.find((i) => isPlanChange(i, skuId));
   return item === undefined ? null : itemPlansOff(item, skuId, catalog);
 }
 
@@ -117,11 +118,6 @@ export function requestPlansOffMrkdwn(
   return (
     requestPlansOff(request, skuId, catalog)?.map((n) => escapeMrkdwn(truncate(oneLine(n), 100))) ?? null
   );
-}
-
-/** A sentence's first letter in upper case ("Turn off …"). */
-export function sentence(text: string): string {
-  return `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
 }
 
 /**

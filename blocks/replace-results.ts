@@ -5,9 +5,10 @@
  * not have A" (selected users with nothing to replace, counted nowhere).
  */
 import type { ChangeRequest, FailureReason, ItemResult, Replacement } from '../src/licensing/model.js';
-import { plural } from './elements.js';
+import { listFirst, plural } from './elements.js';
 import { type FailureMessages, fixText, reasonText } from './failure-text.js';
 import { packLinesCapped } from './limits.js';
+import { NAMES_PER_LINE } from './people.js';
 import { replacementOf, replacementsOf, replaceNames } from './replace-words.js';
 
 /** How the thread names people and products (run-results.ts's helpers). */
@@ -32,9 +33,6 @@ export interface ReplaceLines {
   noopUsers: number;
   failedUsers: number;
 }
-
-/** Names listed in one line before "and N more". */
-const NAMES_PER_LINE = 25;
 
 /** The results of replacements' parts apart from the others. */
 export function splitReplaceResults(
@@ -88,10 +86,7 @@ function byOutcome(pair: Replacement, results: readonly ItemResult[]): Map<strin
 }
 
 function names(users: readonly string[], words: ReplaceWords, withEmail: boolean): string {
-  const sorted = [...users].sort(words.compare);
-  const shown = sorted.slice(0, NAMES_PER_LINE).map((id) => words.person(id, withEmail));
-  const more = sorted.length - shown.length;
-  return `${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
+  return listFirst([...users].sort(words.compare), NAMES_PER_LINE, (id) => words.person(id, withEmail));
 }
 
 /** The failure line of one reason: what failed, for whom, why, and the fix when there is one. */

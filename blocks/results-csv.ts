@@ -1,7 +1,8 @@
 /** Every part of a request as a CSV file, attached to the thread of its run. */
 import type { ChangeRequest, ItemResult, Operation } from '../src/licensing/model.js';
 import { resultKey } from '../src/licensing/result-key.js';
-import { isPlanChange } from '../src/licensing/run-counts.js';
+import { isPlanChange, itemParts } from '../src/licensing/run-counts.js';
+import { sentence } from './elements.js';
 import {
   explanationText,
   type FailureCase,
@@ -10,6 +11,7 @@ import {
   reasonText,
 } from './failure-text.js';
 import { itemPlansOff, planChangeAction } from './plan-change-words.js';
+import { productName } from './product-label.js';
 import { replacementOf, replacementsOf } from './replace-words.js';
 import { foundWords, mismatchSentence } from './verification.js';
 
@@ -29,7 +31,7 @@ function failureWords(
     purchaseUrl: options.purchaseUrl,
   };
   const fix = fixText(c, false) ?? '';
-  return [explanationText(c, false) ?? '', `${fix.charAt(0).toUpperCase()}${fix.slice(1)}`];
+  return [explanationText(c, false) ?? '', sentence(fix)];
 }
 
 /** One CSV field: RFC 4180 quoting, and a formula-like start (= + - @) kept as text with a quote. */
@@ -52,10 +54,10 @@ export const CSV_OUTCOME_WORDS: Readonly<Record<ItemResult['outcome'], string>> 
 };
 
 /** A part's outcome; a planned revoke of a product the user never had is counted nowhere. */
-function outcomeOf(r: ItemResult | undefined, part: { op: Operation; planned: boolean }): string {
-  if (part.planned && part.op === 'revoke') return 'did not have it';
+function outcomeOf(r: ItemResult | undefined, part: { op: Operation; noop: boolean }): string {
+  if (part.noop && part.op === 'revoke') return 'did not have it';
   if (r) return CSV_OUTCOME_WORDS[r.outcome];
-  return part.planned ? CSV_OUTCOME_WORDS.noop : 'pending';
+  return part.noop ? CSV_OUTCOME_WORDS.noop : 'pending';
 }
 
 /**
@@ -76,7 +78,7 @@ function operationOf(
  * A row per result the tenant contradicted when the run was verified: outcome "mismatch", what the
  * run reported (`reported`, the outcome's word) and what the tenant holds (`tenant`), in words.
  */
-function mismatchRows(request: ChangeRequest, names: ReadonlyMap<string, string>): string[][] {
+function mismatchRows(request: ChangeRequest): string[][] {
   const items = new Map(request.items.map((item) => [item.userId, item]));
   const at = request.verification?.at ?? '';
   return (request.verification?.mismatches ?? []).map((m) => {
@@ -86,7 +88,7 @@ function mismatchRows(request: ChangeRequest, names: ReadonlyMap<string, string>
       m.userId,
       item?.displayName ?? '',
       item?.email ?? '',
-      names.get(m.skuId) ?? m.skuId,
+      productName(request, m.skuId) ?? m.skuId,
       m.skuId,
       item ? operationOf(item, m, replacementsOf(request)) : m.op,
       'mismatch',
@@ -138,17 +140,11 @@ export function renderResultsCsv(
   messages?: FailureMessages,
   options: CsvOptions = {},
 ): string {
-  const names = new Map(request.products.map((p) => [p.skuId, p.name]));
   const pairs = replacementsOf(request);
   const rows: string[][] = [];
   for (const item of request.items) {
-    const parts: { skuId: string; op: Operation; planned: boolean }[] = [
-      ...item.change.assign.map((a) => ({ skuId: a.skuId, op: 'assign' as const, planned: false })),
-      ...item.change.revoke.map((skuId) => ({ skuId, op: 'revoke' as const, planned: false })),
-      ...item.noops.map((n) => ({ skuId: n.skuId, op: n.op, planned: true })),
-    ];
     const seen = new Set<string>();
-    for (const part of parts) {
+    for (const part of itemParts(item)) {
       const key = resultKey(item.userId, part.skuId, part.op);
       if (seen.has(key)) continue;
       seen.add(key);
@@ -159,14 +155,14 @@ export function renderResultsCsv(
         item.userId,
         item.displayName,
         item.email,
-        names.get(part.skuId) ?? part.skuId,
+        productName(request, part.skuId) ?? part.skuId,
         part.skuId,
         operationOf(item, part, pairs),
         outcome,
         r?.reason ?? '',
         r?.outcome === 'failed' ? reasonText(r.reason, messages) : '',
         ...(r?.outcome === 'failed'
-          ? failureWords(r, names.get(part.skuId) ?? 'the product', item, options)
+          ? failureWords(r, productName(request, part.skuId) ?? 'the product', item, options)
           : ['', '']),
         r?.detail ?? '',
         r?.note ?? '',
@@ -176,6 +172,6 @@ export function renderResultsCsv(
       ]);
     }
   }
-  rows.push(...mismatchRows(request, names));
+  rows.push(...mismatchRows(request));
   return `${[HEADER, ...rows].map((row) => row.map(csvField).join(',')).join('\r\n')}\r\n`;
 }

@@ -7,28 +7,12 @@ import type { ChangeRequest, ItemResult } from '../src/licensing/model.js';
 import { resultKey } from '../src/licensing/result-key.js';
 import { neverHeldKeys } from '../src/licensing/run-counts.js';
 import { plural } from './elements.js';
+import { groupByProductOp, type ProductOp } from './product-ops.js';
 import { productLabel } from './run-summary.js';
 
-/** Orders `${op}|${skuId}` keys: assignments first, then the request's product order. */
-export function compareGroups(request: ChangeRequest, a: string, b: string): number {
-  const [opA = '', skuA = ''] = a.split('|');
-  const [opB = '', skuB = ''] = b.split('|');
-  if (opA !== opB) return opA === 'assign' ? -1 : 1;
-  const order = (sku: string) => {
-    const i = request.products.findIndex((p) => p.skuId === sku);
-    return i < 0 ? Number.MAX_SAFE_INTEGER : i;
-  };
-  return order(skuA) - order(skuB) || (skuA < skuB ? -1 : skuA > skuB ? 1 : 0);
-}
-
-/** Results per `${op}|${skuId}`, in the summary's order. */
-function tally(request: ChangeRequest, results: readonly ItemResult[]): [string, number][] {
-  const groups = new Map<string, number>();
-  for (const r of results) {
-    const k = `${r.op}|${r.skuId}`;
-    groups.set(k, (groups.get(k) ?? 0) + 1);
-  }
-  return [...groups.entries()].sort(([a], [b]) => compareGroups(request, a, b));
+/** Results per product × operation, in the summary's order. */
+function tally(request: ChangeRequest, results: readonly ItemResult[]): (ProductOp & { n: number })[] {
+  return groupByProductOp(request, results).map(({ op, skuId, parts }) => ({ op, skuId, n: parts.length }));
 }
 
 /**
@@ -40,18 +24,17 @@ export function noopLines(request: ChangeRequest, results: readonly ItemResult[]
   const plain = tally(
     request,
     noops.filter((r) => r.changedSince !== true),
-  ).map(([k, n]) => {
-    const [op, skuId = ''] = k.split('|');
-    return op === 'revoke'
+  ).map(({ op, skuId, n }) =>
+    op === 'revoke'
       ? `• *${productLabel(request, skuId)}*: ${plural(n, 'user')} no longer had it (nothing to revoke)`
-      : `• *${productLabel(request, skuId)}*: ${plural(n, 'user')} already had it`;
-  });
+      : `• *${productLabel(request, skuId)}*: ${plural(n, 'user')} already had it`,
+  );
   const changedSince = tally(
     request,
     noops.filter((r) => r.changedSince === true),
   ).map(
-    ([k, n]) =>
-      `• *${productLabel(request, k.split('|')[1] ?? '')}*: ${plural(n, 'user')} changed since the undone request (left as they are)`,
+    ({ skuId, n }) =>
+      `• *${productLabel(request, skuId)}*: ${plural(n, 'user')} changed since the undone request (left as they are)`,
   );
   return [...plain, ...changedSince];
 }
@@ -59,8 +42,7 @@ export function noopLines(request: ChangeRequest, results: readonly ItemResult[]
 /** "• *Visio*: 3 selected users did not have it": revokes that were never a change. */
 export function neverHeldLines(request: ChangeRequest, results: readonly ItemResult[]): string[] {
   return tally(request, results).map(
-    ([k, n]) =>
-      `• *${productLabel(request, k.split('|')[1] ?? '')}*: ${plural(n, 'selected user')} did not have it`,
+    ({ skuId, n }) => `• *${productLabel(request, skuId)}*: ${plural(n, 'selected user')} did not have it`,
   );
 }
 

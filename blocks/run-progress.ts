@@ -4,7 +4,7 @@
  */
 import type { ChangeRequest, FailureReason } from '../src/licensing/model.js';
 import { plural } from './elements.js';
-import { groupFailuresByKind, type KindGroup } from './failure-kinds.js';
+import { groupFailuresByKind } from './failure-kinds.js';
 import { type FailureMessages, reasonText } from './failure-text.js';
 import { escapeMrkdwn } from './limits.js';
 import { replacementOf, replacementsOf, replaceNames } from './replace-words.js';
@@ -65,17 +65,8 @@ export function failureGroupLines(
   label: (skuId: string) => string,
   messages?: FailureMessages,
 ): string[] {
-  const order = new Map(request.products.map((p, i) => [p.skuId, i]));
   const pairs = replacementsOf(request);
-  const rank = (g: KindGroup) => order.get(g.skuId) ?? Number.MAX_SAFE_INTEGER;
   return groupFailuresByKind(request, Object.values(request.results))
-    .sort(
-      (a, b) =>
-        (a.op === b.op ? 0 : a.op === 'assign' ? -1 : 1) ||
-        rank(a) - rank(b) ||
-        Number(a.planChange) - Number(b.planChange) ||
-        b.userIds.length - a.userIds.length,
-    )
     .map((g) => {
       // A replacement's two parts fail together: one line for the pair, not one per product.
       const pair = replacementOf(pairs, g);

@@ -6,20 +6,23 @@
 import type { KnownBlock } from '@slack/types';
 import { namedShares } from '../src/licensing/execution/failure-groups.js';
 import type { ChangeRequest, ItemResult } from '../src/licensing/model.js';
-import { context, plural, section } from './elements.js';
+import { isPlanChangeIn } from '../src/licensing/run-counts.js';
+import { context, listFirst, plural, section, sentence } from './elements.js';
 import { groupFailuresByKind, type KindGroup } from './failure-kinds.js';
 import { type FailureMessages, failureGroupSections, reasonText } from './failure-text.js';
 import { escapeMrkdwn, limits, oneLine, packLines, packLinesCapped, pagesOf, truncate } from './limits.js';
-import { type Person, people, personText, sortKey } from './people.js';
-import { planChangeText, requestPlansOffMrkdwn, sentence } from './plan-change-words.js';
+import { byName, NAMES_PER_LINE, type Person, people, personText } from './people.js';
+import { planChangeText, requestPlansOffMrkdwn } from './plan-change-words.js';
+import { productLabel, productName } from './product-label.js';
+import { groupByProductOp } from './product-ops.js';
 import {
   nothingHeading,
   replaceFailureSections,
   replaceResultLines,
   splitReplaceResults,
 } from './replace-results.js';
-import { compareGroups, neverHeldLines, noopLines, resultsOf } from './run-noops.js';
-import { productLabel, type SlackMessage } from './run-summary.js';
+import { neverHeldLines, noopLines, resultsOf } from './run-noops.js';
+import type { SlackMessage } from './run-summary.js';
 
 export interface RunResultsInput {
   request: ChangeRequest;
@@ -45,14 +48,32 @@ export interface RunResultsInput {
 
 /** Blocks per thread message (Slack allows 50). */
 const BLOCKS_PER_MESSAGE = 45;
-/** Names listed in one success line before "and N more". */
-const NAMES_PER_GROUP = 25;
 const DEFAULT_MAX_FAILURES = 200;
 const DEFAULT_MAX_NOTES = 50;
 /** Text per message: keeps each reply readable and far below any payload limit. */
 const BYTES_PER_MESSAGE = 36_000;
 /** Thread replies at most per call (Slack allows about one message a second a channel). */
 export const MAX_RESULT_MESSAGES = 10;
+
+/** Successes of one product and what they were: assigned, plans changed (holders), revoked. */
+interface SuccessGroup {
+  skuId: string;
+  kind: 'assign' | 'plans' | 'revoke';
+  userIds: string[];
+}
+
+/** The successes by product × operation, a product's new assignments before its plan changes. */
+function successGroups(request: ChangeRequest, results: readonly ItemResult[]): SuccessGroup[] {
+  const isPlanChange = isPlanChangeIn(request);
+  const successes = results.filter((r) => r.outcome === 'success');
+  const group = (skuId: string, kind: SuccessGroup['kind'], parts: readonly ItemResult[]) =>
+    parts.length === 0 ? [] : [{ skuId, kind, userIds: [...new Set(parts.map((r) => r.userId))] }];
+  return groupByProductOp(request, successes).flatMap(({ op, skuId, parts }) => {
+    if (op === 'revoke') return group(skuId, 'revoke', parts);
+    const fresh = parts.filter((r) => !isPlanChange(r));
+    return [...group(skuId, 'assign', fresh), ...group(skuId, 'plans', parts.filter(isPlanChange))];
+  });
+}
 
 /**
  * One success line per product and what it was (assigned to, plans changed for those who have it,
@@ -63,23 +84,9 @@ function successLines(
   results: readonly ItemResult[],
   map: Map<string, Person>,
 ): string[] {
-  const replanned = new Set(
-    request.items.flatMap((i) => (i.planChanges ?? []).map((s) => `${i.userId}|${s}`)),
-  );
-  const groups = new Map<string, Set<string>>();
-  for (const r of results) {
-    if (r.outcome !== 'success') continue;
-    const kind = r.op === 'assign' && replanned.has(`${r.userId}|${r.skuId}`) ? 'plans' : r.op;
-    const k = `${r.op}|${r.skuId}|${kind}`;
-    groups.set(k, (groups.get(k) ?? new Set<string>()).add(r.userId));
-  }
-  // Within a product, new assignments ('assign') before plan changes ('plans').
-  const keys = [...groups.keys()].sort((a, b) => compareGroups(request, a, b) || a.localeCompare(b));
-  return keys.map((k) => {
-    const [, skuId = '', kind] = k.split('|');
-    const users = [...(groups.get(k) ?? [])].sort((a, b) => sortKey(map, a).localeCompare(sortKey(map, b)));
-    const names = users.slice(0, NAMES_PER_GROUP).map((id) => personText(map, id, false));
-    const more = users.length > names.length ? ` and ${users.length - names.length} more` : '';
+  return successGroups(request, results).map(({ skuId, kind, userIds }) => {
+    const users = [...userIds].sort(byName(map));
+    const names = listFirst(users, NAMES_PER_LINE, (id) => personText(map, id, false));
     const product = `*${productLabel(request, skuId)}*`;
     const what =
       kind === 'plans'
@@ -92,7 +99,7 @@ function successLines(
             }),
           )
         : `${product} ${kind === 'revoke' ? 'revoked from' : 'assigned to'} ${plural(users.length, 'user')}`;
-    return `:white_check_mark: ${what}: ${names.join(', ')}${more}`;
+    return `:white_check_mark: ${what}: ${names}`;
   });
 }
 
@@ -107,7 +114,7 @@ function groupSections(
   const { request } = input;
   return failureGroupSections(group, {
     label: productLabel(request, group.skuId),
-    product: request.products.find((p) => p.skuId === group.skuId)?.name ?? 'the product',
+    product: productName(request, group.skuId) ?? 'the product',
     reason: reasonText(group.reason, input.failureMessages),
     purchaseUrl: input.purchaseUrl,
     planChange: group.planChange,
@@ -116,7 +123,7 @@ function groupSections(
     listed,
     person: (id) => personText(map, id, true),
     nameOf: (id) => map.get(id)?.name || map.get(id)?.email || 'the user',
-    compare: (a, b) => sortKey(map, a).localeCompare(sortKey(map, b)),
+    compare: byName(map),
   });
 }
 
@@ -129,12 +136,7 @@ function failureSections(
 ): string[] {
   const failed = results.filter((r) => r.outcome === 'failed');
   if (failed.length === 0) return [];
-  const groups = groupFailuresByKind(input.request, failed).sort(
-    (a, b) =>
-      compareGroups(input.request, `${a.op}|${a.skuId}`, `${b.op}|${b.skuId}`) ||
-      Number(a.planChange) - Number(b.planChange) ||
-      b.userIds.length - a.userIds.length,
-  );
+  const groups = groupFailuresByKind(input.request, failed);
   const budget = input.maxFailureLines ?? DEFAULT_MAX_FAILURES;
   const shares = namedShares(
     groups.map((g) => g.userIds.length),
@@ -154,8 +156,9 @@ function noteLine(request: ChangeRequest, r: ItemResult, map: Map<string, Person
 }
 
 function byPerson(map: Map<string, Person>) {
+  const names = byName(map);
   return (a: ItemResult, b: ItemResult): number =>
-    sortKey(map, a.userId).localeCompare(sortKey(map, b.userId)) ||
+    names(a.userId, b.userId) ||
     (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0) ||
     (a.skuId < b.skuId ? -1 : a.skuId > b.skuId ? 1 : 0) ||
     (a.op < b.op ? -1 : a.op > b.op ? 1 : 0);
@@ -222,7 +225,7 @@ function replaceWords(input: RunResultsInput, map: Map<string, Person>) {
   return {
     label: (skuId: string) => productLabel(input.request, skuId),
     person: (id: string, withEmail: boolean) => personText(map, id, withEmail),
-    compare: (a: string, b: string) => sortKey(map, a).localeCompare(sortKey(map, b)),
+    compare: byName(map),
     ...(input.failureMessages ? { failureMessages: input.failureMessages } : {}),
     purchaseUrl: input.purchaseUrl ?? null,
   };

@@ -1,14 +1,15 @@
 /** The summary message of a request, posted where `/licenses` ran and updated in place. */
 import type { KnownBlock } from '@slack/types';
 import type { ChangeRequest, Operation, RunCounts } from '../src/licensing/model.js';
-import { countResults, isPlanChange } from '../src/licensing/run-counts.js';
+import { countResults, isPlanChangeIn, itemParts } from '../src/licensing/run-counts.js';
 import type { Approval } from '../src/store/store-schema.js';
-import { context, plural, section, slackDate, userMention } from './elements.js';
+import { context, listFirst, plural, section, sentence, slackDate, userMention } from './elements.js';
 import type { FailureMessages } from './failure-text.js';
 import { followedUpRequest, followUpActions, followUpName } from './follow-up-actions.js';
 import { escapeMrkdwn, limits, oneLine, packLinesCapped, truncate } from './limits.js';
-import { type PlanCatalog, planChangeText, requestPlansOffMrkdwn, sentence } from './plan-change-words.js';
+import { type PlanCatalog, planChangeText, requestPlansOffMrkdwn } from './plan-change-words.js';
 import { productLabel } from './product-label.js';
+import { groupByProductOp } from './product-ops.js';
 import { replaceLines, replacementOf, replacementsOf } from './replace-words.js';
 import { failureGroupLines, progressBar, timeLeft } from './run-progress.js';
 import { verificationLine, verificationWords } from './verification.js';
@@ -57,44 +58,21 @@ export { productLabel } from './product-label.js';
 export function changeTotals(
   request: ChangeRequest,
 ): { skuId: string; op: Operation; users: number; planChanges: number; unchanged: number }[] {
-  const changed = new Map<string, Set<string>>();
-  const replanned = new Map<string, Set<string>>();
-  const unchanged = new Map<string, Set<string>>();
-  const add = (map: Map<string, Set<string>>, skuId: string, op: Operation, userId: string) => {
-    const k = `${skuId}|${op}`;
-    const set = map.get(k) ?? new Set<string>();
-    set.add(userId);
-    map.set(k, set);
-  };
-  for (const item of request.items) {
-    for (const a of item.change.assign)
-      add(isPlanChange(item, a.skuId) ? replanned : changed, a.skuId, 'assign', item.userId);
-    for (const skuId of item.change.revoke) add(changed, skuId, 'revoke', item.userId);
-  }
-  const touched = (k: string, userId: string) =>
-    changed.get(k)?.has(userId) === true || replanned.get(k)?.has(userId) === true;
-  for (const item of request.items) {
-    for (const n of item.noops) {
-      if (!touched(`${n.skuId}|${n.op}`, item.userId)) add(unchanged, n.skuId, n.op, item.userId);
-    }
-  }
-  const order = new Map(request.products.map((p, i) => [p.skuId, i]));
-  return [...new Set([...changed.keys(), ...replanned.keys(), ...unchanged.keys()])]
-    .map((k) => {
-      const [skuId = '', op = 'assign'] = k.split('|');
-      return {
-        skuId,
-        op: op === 'revoke' ? ('revoke' as const) : ('assign' as const),
-        users: changed.get(k)?.size ?? 0,
-        planChanges: replanned.get(k)?.size ?? 0,
-        unchanged: unchanged.get(k)?.size ?? 0,
-      };
-    })
-    .sort(
-      (a, b) =>
-        (a.op === b.op ? 0 : a.op === 'assign' ? -1 : 1) ||
-        (order.get(a.skuId) ?? Number.MAX_SAFE_INTEGER) - (order.get(b.skuId) ?? Number.MAX_SAFE_INTEGER),
-    );
+  const isPlanChange = isPlanChangeIn(request);
+  const parts = request.items.flatMap((item) =>
+    itemParts(item).map((part) => {
+      const kind = part.noop ? 'noop' : isPlanChange({ ...part, userId: item.userId }) ? 'plans' : 'changes';
+      return { ...part, userId: item.userId, kind };
+    }),
+  );
+  return groupByProductOp(request, parts).map(({ skuId, op, parts }) => {
+    const usersOf = (kind: string) => new Set(parts.filter((p) => p.kind === kind).map((p) => p.userId));
+    const changed = usersOf('changes');
+    const replanned = usersOf('plans');
+    // A user whose license changes is not also counted as unchanged (a no-op of the same part).
+    const unchanged = [...usersOf('noop')].filter((u) => !changed.has(u) && !replanned.has(u));
+    return { skuId, op, users: changed.size, planChanges: replanned.size, unchanged: unchanged.length };
+  });
 }
 
 /**
@@ -145,9 +123,7 @@ export function revokeTotals(request: ChangeRequest): { users: number; revocatio
 
 /** "<@U1>, <@U2> and 3 more": at most 20 mentions. */
 export function mentions(userIds: readonly string[]): string {
-  const shown = userIds.slice(0, 20).map(userMention);
-  const more = userIds.length - shown.length;
-  return more > 0 ? `${shown.join(', ')} and ${more} more` : shown.join(', ');
+  return listFirst(userIds, 20, userMention);
 }
 
 /**

@@ -5,6 +5,7 @@ import { context, modal, plural, section } from './elements.js';
 import { ids } from './ids.js';
 import { escapeMrkdwn, oneLine, truncate } from './limits.js';
 import { type PlanCatalog, planChangeText, requestPlansOff } from './plan-change-words.js';
+import { productName } from './product-label.js';
 import { changeTotals, decidersOf, mentions } from './run-summary.js';
 
 export interface SubmittedData {
@@ -49,7 +50,7 @@ export function planChangeLines(request: ChangeRequest, catalog: PlanCatalog): s
   for (const t of changeTotals(request)) {
     if (t.op !== 'assign' || t.planChanges === 0) continue;
     const off = requestPlansOff(request, t.skuId, catalog);
-    const product = request.products.find((p) => p.skuId === t.skuId)?.name;
+    const product = productName(request, t.skuId);
     if (off === null || product === undefined) return null;
     lines.push(planChangeText({ users: t.planChanges, off, product }));
   }

@@ -4,10 +4,11 @@
  * CSV's mismatch rows use. Products and people by name, never an id.
  */
 import type { ChangeRequest, Mismatch, TenantFinding } from '../src/licensing/model.js';
-import { context, plural, section, slackDate } from './elements.js';
+import { context, listFirst, plural, section, sentence, slackDate } from './elements.js';
 import { escapeMrkdwn, limits, oneLine, packLinesCapped, truncate } from './limits.js';
-import { people, personText, sortKey } from './people.js';
+import { byName, people, personText } from './people.js';
 import { productLabel } from './product-label.js';
+import { productOrder } from './product-ops.js';
 import type { SlackMessage } from './run-summary.js';
 
 /** Mismatches named in the summary before "and N more". */
@@ -35,21 +36,30 @@ export function foundWords(found: TenantFinding): string {
   return FOUND_WORDS[found];
 }
 
+/** "reported assigned, but the tenant shows the user does not hold it" (plain text). */
+function mismatchWords(m: Pick<Mismatch, 'op' | 'reported' | 'found'>): string {
+  return `${reportedWords(m)}, but the tenant shows ${foundWords(m.found)}`;
+}
+
 /** "Reported assigned, but the tenant shows the user does not hold it" (plain text). */
 export function mismatchSentence(m: Pick<Mismatch, 'op' | 'reported' | 'found'>): string {
-  const reported = reportedWords(m);
-  return `${reported.charAt(0).toUpperCase()}${reported.slice(1)}, but the tenant shows ${foundWords(m.found)}`;
+  return sentence(mismatchWords(m));
+}
+
+/** "2 results do not match the tenant" / "1 result does not match the tenant". */
+function notMatching(n: number): string {
+  return `${plural(n, 'result')} ${n === 1 ? 'does' : 'do'} not match the tenant`;
 }
 
 /** The mismatches sorted by person, then product order, then operation. */
 function sorted(request: ChangeRequest, mismatches: readonly Mismatch[]): Mismatch[] {
-  const map = people(request);
-  const order = new Map(request.products.map((p, i) => [p.skuId, i]));
+  const names = byName(people(request));
+  const rank = productOrder(request);
   return [...mismatches].sort(
     (a, b) =>
-      sortKey(map, a.userId).localeCompare(sortKey(map, b.userId)) ||
+      names(a.userId, b.userId) ||
       (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0) ||
-      (order.get(a.skuId) ?? Number.MAX_SAFE_INTEGER) - (order.get(b.skuId) ?? Number.MAX_SAFE_INTEGER) ||
+      rank(a.skuId) - rank(b.skuId) ||
       a.op.localeCompare(b.op),
   );
 }
@@ -69,15 +79,13 @@ export function verificationLine(request: ChangeRequest): string | null {
     return `:white_check_mark: Verified against the tenant: ${plural(v.checked, 'result')} checked`;
   const map = people(request);
   const list = sorted(request, v.mismatches);
-  const named = list
-    .slice(0, NAMED_IN_SUMMARY)
-    .map((m) => `${personText(map, m.userId, false)} (${productLabel(request, m.skuId)})`);
-  const more = list.length - named.length;
-  const n = v.mismatches.length;
-  return truncate(
-    `:warning: *${plural(n, 'result')} ${n === 1 ? 'does' : 'do'} not match the tenant*: ${named.join(', ')}${more > 0 ? ` and ${more} more` : ''}. See the thread.`,
-    limits.sectionText,
+  const named = listFirst(
+    list,
+    NAMED_IN_SUMMARY,
+    (m) => `${personText(map, m.userId, false)} (${productLabel(request, m.skuId)})`,
   );
+  const n = v.mismatches.length;
+  return truncate(`:warning: *${notMatching(n)}*: ${named}. See the thread.`, limits.sectionText);
 }
 
 /** The verification for the summary's notification text: "; verified against the tenant", or '' before it. */
@@ -86,9 +94,7 @@ export function verificationWords(request: ChangeRequest): string {
   if (v === undefined) return '';
   if (v.unverified !== undefined) return '; not verified against the tenant';
   const n = v.mismatches.length;
-  return n === 0
-    ? '; verified against the tenant'
-    : `; ${plural(n, 'result')} ${n === 1 ? 'does' : 'do'} not match the tenant`;
+  return n === 0 ? '; verified against the tenant' : `; ${notMatching(n)}`;
 }
 
 /**
@@ -101,11 +107,10 @@ export function renderMismatches(request: ChangeRequest): SlackMessage[] {
   if (v === undefined || v.mismatches.length === 0) return [];
   const map = people(request);
   const lines = sorted(request, v.mismatches).map(
-    (m) =>
-      `• ${personText(map, m.userId, true)}: *${productLabel(request, m.skuId)}* ${reportedWords(m)}, but the tenant shows ${foundWords(m.found)}`,
+    (m) => `• ${personText(map, m.userId, true)}: *${productLabel(request, m.skuId)}* ${mismatchWords(m)}`,
   );
   const n = v.mismatches.length;
-  const heading = `:warning: *${plural(n, 'result')} ${n === 1 ? 'does' : 'do'} not match the tenant*`;
+  const heading = `:warning: *${notMatching(n)}*`;
   const texts = packLinesCapped(
     [heading, ...lines],
     MISMATCH_SECTIONS,

@@ -1,7 +1,8 @@
 /**
- * The one backoff for retries of transient failures, shared by the executor's provider calls and
- * the HTTP client's reads: exponential with jitter, a server's Retry-After honoured. It lives
- * outside src/licensing and src/providers because both use it and neither may import the other.
+ * The one backoff for retries of transient failures, shared by the executor's provider calls, the
+ * HTTP client's reads, the verification's re-reads and the file writer's probes of an unwritable
+ * disk: exponential with jitter, a server's Retry-After honoured. It lives outside src/licensing
+ * and src/providers because both use it and neither may import the other.
  */
 export interface BackoffOptions {
   /** The ceiling of the first wait; it doubles per attempt. */

@@ -205,13 +205,8 @@ export class LicensingService extends TenantReads {
    * chunks may run elsewhere at the same time). `resumed` when an earlier attempt may have applied
    * parts it did not record; `signal` stops it taking items (RunInterruptedError).
    */
-  runChunk(
-    requestId: string,
-    positions: readonly number[],
-    reporter: Reporter,
-    options: { resumed: boolean; signal?: AbortSignal },
-  ): Promise<ChangeRequest> {
-    return this.#runs.runChunk(requestId, positions, reporter, options);
+  runChunk(...args: Parameters<Runs['runChunk']>): Promise<ChangeRequest> {
+    return this.#runs.runChunk(...args);
   }
 
   /** Queue mode: verifies a running request within `until` and completes it, once; null when it was not running. */

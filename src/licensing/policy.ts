@@ -31,6 +31,12 @@ export interface RequestRevocations {
   planRemovals: number;
 }
 
+/** The approval rule's settings: APPROVAL_THRESHOLD over APPROVAL_WINDOW_HOURS. */
+export interface ApprovalPolicy {
+  threshold: number;
+  windowHours: number;
+}
+
 /** True when a request taking away `own` reaches the threshold together with `earlier`. */
 export function needsApproval(own: number, threshold: number, earlier = 0): boolean {
   return own > 0 && own + earlier >= threshold;
@@ -49,7 +55,7 @@ export function windowStart(now: Date, windowHours: number): Date {
 export function approvalBasis(
   request: RequestRevocations,
   earlier: readonly Pick<RequestHeader, 'status' | 'approvalRequired' | 'revocations'>[],
-  policy: { threshold: number; windowHours: number },
+  policy: ApprovalPolicy,
 ): ApprovalBasis {
   const counted = earlier.filter(countsInWindow);
   const own = request.revocations + request.planRemovals;

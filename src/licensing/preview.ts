@@ -18,6 +18,7 @@ import {
 } from './eligibility.js';
 import type { ChangeItem, Operation, Product, Replacement, TenantUser, UserLicense } from './model.js';
 import { replaceLine, replacementsOf } from './preview-replace.js';
+import { isPlanChange } from './run-counts.js';
 
 /** Every reason a preview can predict, in the order they are shown. */
 export const PREVIEW_REASONS = [...PREDICTED_REASONS, 'inherited_from_group'] as const;
@@ -128,7 +129,7 @@ function assignLine(input: PreviewInput, skuId: string): PreviewLine | null {
     const part = item.change.assign.find((a) => a.skuId === skuId);
     if (part !== undefined) {
       planned.push(item);
-      if (!item.planChanges?.includes(skuId)) disabledPlans = part.disabledPlans;
+      if (!isPlanChange(item, skuId)) disabledPlans = part.disabledPlans;
     } else if (item.noops.some((noop) => noop.skuId === skuId && noop.op === 'assign')) {
       noops.push(item.userId);
     }
@@ -138,7 +139,7 @@ function assignLine(input: PreviewInput, skuId: string): PreviewLine | null {
   const users = planned.flatMap((item) => usersById.get(item.userId) ?? []);
   const prediction = predictAssignment({ ...input, users, choice: { skuId, disabledPlans } });
   // Holders in the plan are re-assigned with other plans: a change that needs no seat.
-  const replanned = planned.filter((item) => item.planChanges?.includes(skuId)).map((item) => item.userId);
+  const replanned = planned.filter((item) => isPlanChange(item, skuId)).map((item) => item.userId);
   return {
     skuId,
     op: 'assign',

@@ -1,4 +1,4 @@
-import type { ChangeItem, ChangeRequest, RunCounts } from './model.js';
+import type { ChangeItem, ChangeRequest, ItemResult, Operation, RunCounts } from './model.js';
 import { resultKey } from './result-key.js';
 
 /**
@@ -31,6 +31,17 @@ export function neverHeldKeys(request: Pick<ChangeRequest, 'items'>): Set<string
   return keys;
 }
 
+/** An item's parts: its assignments, its revokes, then its planned no-ops (`noop`), in that order. */
+export function itemParts(
+  item: Pick<ChangeItem, 'change' | 'noops'>,
+): { skuId: string; op: Operation; noop: boolean }[] {
+  return [
+    ...item.change.assign.map((part) => ({ skuId: part.skuId, op: 'assign' as const, noop: false })),
+    ...item.change.revoke.map((skuId) => ({ skuId, op: 'revoke' as const, noop: false })),
+    ...item.noops.map((noop) => ({ skuId: noop.skuId, op: noop.op, noop: true })),
+  ];
+}
+
 /**
  * Counts a request's parts (planned changes and the assignments users already had, see
  * countedNoops) and how many have landed, by outcome: the one count every surface shows.
@@ -38,12 +49,8 @@ export function neverHeldKeys(request: Pick<ChangeRequest, 'items'>): Set<string
 export function countResults(request: Pick<ChangeRequest, 'items' | 'results'>): RunCounts {
   const counts: RunCounts = { total: 0, done: 0, success: 0, noop: 0, failed: 0 };
   for (const item of request.items) {
-    const keys = [
-      ...item.change.assign.map((part) => resultKey(item.userId, part.skuId, 'assign')),
-      ...item.change.revoke.map((skuId) => resultKey(item.userId, skuId, 'revoke')),
-      ...countedNoops(item).map((noop) => resultKey(item.userId, noop.skuId, noop.op)),
-    ];
-    for (const key of keys) {
+    const parts = itemParts({ change: item.change, noops: countedNoops(item) });
+    for (const key of parts.map((part) => resultKey(item.userId, part.skuId, part.op))) {
       counts.total++;
       const result = request.results[key];
       if (!result) continue;
@@ -64,4 +71,22 @@ export function isPlanChange(
   skuId: string,
 ): boolean {
   return item.planChanges?.includes(skuId) ?? false;
+}
+
+/**
+ * isPlanChange for a request's parts and results by user: true for an assignment of a product the
+ * user's item lists as a plan change. The thread, the summary and the CSV word those apart.
+ */
+export function isPlanChangeIn(
+  request: Pick<ChangeRequest, 'items'>,
+): (part: Pick<ItemResult, 'userId' | 'skuId' | 'op'>) => boolean {
+  const itemsByUser = new Map<string, ChangeItem[]>();
+  for (const item of request.items) {
+    const items = itemsByUser.get(item.userId);
+    if (items === undefined) itemsByUser.set(item.userId, [item]);
+    else items.push(item);
+  }
+  return (part) =>
+    part.op === 'assign' &&
+    (itemsByUser.get(part.userId) ?? []).some((item) => isPlanChange(item, part.skuId));
 }

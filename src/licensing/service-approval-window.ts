@@ -3,22 +3,22 @@
  * same customer within the window, against the threshold (the rule itself is in policy.ts).
  */
 import type { Store } from '../store/store.js';
-import { type ApprovalBasis, approvalBasis, WINDOW_STATUSES, windowStart } from './policy.js';
+import {
+  type ApprovalBasis,
+  type ApprovalPolicy,
+  approvalBasis,
+  WINDOW_STATUSES,
+  windowStart,
+} from './policy.js';
 import { MANY } from './service-types.js';
 
-export interface ApprovalWindowOptions {
+export interface ApprovalWindowOptions extends ApprovalPolicy {
   store: Store;
-  threshold: number;
-  windowHours: number;
   now: () => Date;
 }
 
 export class ApprovalWindow {
-  readonly #options: ApprovalWindowOptions;
-
-  constructor(options: ApprovalWindowOptions) {
-    this.#options = options;
-  }
+  constructor(private readonly options: ApprovalWindowOptions) {}
 
   /** Without `requestedBy` (or with nothing taken away) no earlier request counts. */
   async basis(
@@ -26,7 +26,7 @@ export class ApprovalWindow {
     customerId: string,
     own: { revocations: number; planRemovals: number },
   ): Promise<ApprovalBasis> {
-    const { store, threshold, windowHours, now } = this.#options;
+    const { store, threshold, windowHours, now } = this.options;
     const policy = { threshold, windowHours };
     if (requestedBy === undefined || own.revocations + own.planRemovals === 0) {
       return approvalBasis(own, [], policy);

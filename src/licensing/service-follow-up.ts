@@ -77,21 +77,17 @@ export interface FollowUpsOptions {
 }
 
 export class FollowUps {
-  readonly #options: FollowUpsOptions;
-
-  constructor(options: FollowUpsOptions) {
-    this.#options = options;
-  }
+  constructor(private readonly options: FollowUpsOptions) {}
 
   /** What a follow-up of `requestId` would send now, planned, and whether it would need approval. */
   async prepare(kind: FollowUpKind, requestId: string, requestedBy: string): Promise<FollowUpPreparation> {
     const derived = await this.#derive(kind, requestId);
     if (!derived.ok) return derived;
     const { original, parts } = derived;
-    const planned = await planChange(this.#options.provider, { customerId: original.customerId, parts });
+    const planned = await planChange(this.options.provider, { customerId: original.customerId, parts });
     if (!planned.plan.ok) return { ok: true, original, parts, planned, prepared: planned.plan };
     const { assignments, revocations, noops, planRemovals, planChanges } = planned.plan;
-    const basis = await this.#options.window.basis(requestedBy, original.customerId, {
+    const basis = await this.options.window.basis(requestedBy, original.customerId, {
       revocations,
       planRemovals,
     });
@@ -114,13 +110,13 @@ export class FollowUps {
    * is refused.
    */
   submit(followUp: Omit<FollowUpOf, 'summaryLink'>, draftId: string, details: FollowUpSubmit) {
-    return this.#options.store.exclusive(
+    return this.options.store.exclusive(
       `follow-up|${followUp.requestId}`,
       async (): Promise<FollowUpSubmitResult> => {
         const derived = await this.#derive(followUp.kind, followUp.requestId);
         if (!derived.ok) return derived;
         const { summaryLink, ...submit } = details;
-        return this.#options.submissions.submitParts({
+        return this.options.submissions.submitParts({
           ...submit,
           customerId: derived.original.customerId,
           parts: derived.parts,
@@ -137,15 +133,15 @@ export class FollowUps {
   ): Promise<
     { ok: true; original: ChangeRequest; parts: UserParts[] } | { ok: false; refused: FollowUpRefusal }
   > {
-    const { store } = this.#options;
+    const { store } = this.options;
     const partsOf = PARTS[kind];
     const original = await store.getRequest(requestId);
     if (original === null || partsOf === undefined) return { ok: false, refused: { why: 'not_found' } };
     if (original.status !== 'completed') {
       return { ok: false, refused: { why: 'not_finished', status: original.status } };
     }
-    const until = kind === 'undo' ? undoableUntil(original, this.#options.undoDays) : null;
-    if (until !== null && until.getTime() <= this.#options.now().getTime()) {
+    const until = kind === 'undo' ? undoableUntil(original, this.options.undoDays) : null;
+    if (until !== null && until.getTime() <= this.options.now().getTime()) {
       return { ok: false, refused: { why: 'too_late', until: until.toISOString() } };
     }
     const followUps = await this.#followUpsOf(original);
@@ -164,7 +160,7 @@ export class FollowUps {
 
   /** The follow-ups made of `original`, most recent first (made after it, on its customer). */
   async #followUpsOf(original: ChangeRequest): Promise<RequestHeader[]> {
-    const headers = await this.#options.store.listRequestHeaders({
+    const headers = await this.options.store.listRequestHeaders({
       customerId: original.customerId,
       createdSince: original.createdAt,
       limit: MANY,

@@ -35,11 +35,7 @@ type Plan = Extract<PlanResult, { ok: true }>;
 type AnySubmitInput = (ChangeInput | PartsInput) & SubmitDetails;
 
 export class Submissions {
-  readonly #options: SubmissionsOptions;
-
-  constructor(options: SubmissionsOptions) {
-    this.#options = options;
-  }
+  constructor(private readonly options: SubmissionsOptions) {}
 
   submit(input: SubmitInput): Promise<SubmitResult> {
     return this.#exclusive(input);
@@ -53,13 +49,13 @@ export class Submissions {
   #exclusive(input: AnySubmitInput): Promise<SubmitResult> {
     // Two submissions racing must not both slip under the threshold: the window is counted and
     // the request saved as one step per operator and customer, on every replica sharing the store.
-    return this.#options.store.exclusive(`submit|${input.requestedBy}|${input.customerId}`, () =>
+    return this.options.store.exclusive(`submit|${input.requestedBy}|${input.customerId}`, () =>
       this.#submit(input),
     );
   }
 
   async #submit(input: AnySubmitInput): Promise<SubmitResult> {
-    const { provider, window, now } = this.#options;
+    const { provider, window, now } = this.options;
     const { customer, plan, products } = await planChange(provider, input);
     if (!plan.ok) return plan;
     if (!customer)
@@ -76,7 +72,7 @@ export class Submissions {
     await this.#saveRequest(request);
     const approval = waits ? await this.#saveApproval(request, reason, at) : null;
     if (breakGlass) {
-      await this.#options.store.appendAudit({
+      await this.options.store.appendAudit({
         actor: input.requestedBy,
         action: 'break_glass',
         requestId: request.id,
@@ -84,7 +80,7 @@ export class Submissions {
         details: { reason, customerId: customer.id, revocations: basis.own, threshold: basis.threshold },
       });
     }
-    await this.#options.store.appendAudit({
+    await this.options.store.appendAudit({
       actor: input.requestedBy,
       action: 'submitted',
       requestId: request.id,
@@ -107,7 +103,7 @@ export class Submissions {
 
   /** A request that runs at once is marked as starting here before it is saved, so resume leaves it alone. */
   async #saveRequest(request: ChangeRequest): Promise<void> {
-    const { store, startingHere } = this.#options;
+    const { store, startingHere } = this.options;
     if (!request.approvalRequired) startingHere.add(request.id);
     try {
       await store.saveRequest(request);
@@ -118,7 +114,7 @@ export class Submissions {
   }
 
   async #saveApproval(request: ChangeRequest, reason: string, at: Date): Promise<Approval> {
-    const { store, ttlHours } = this.#options;
+    const { store, ttlHours } = this.options;
     const approval: Approval = {
       requestId: request.id,
       status: 'pending',

@@ -9,6 +9,7 @@
  * turns writable again and tells once more. Commits during that time reject.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { backoffDelay } from '../backoff.js';
 
 export interface WriterHealth {
   writable: boolean;
@@ -100,13 +101,19 @@ export class CoalescingWriter {
           return;
         } catch (error) {
           if (Date.now() >= deadline) throw error;
-          await sleep(Math.min(this.#retry.max, this.#retry.initial * 2 ** attempt));
+          await sleep(this.#retryDelay(attempt + 1));
         }
       }
     } finally {
       this.#closed = true;
       this.#clearTimer();
     }
+  }
+
+  /** The wait before the next try after `failures` failed writes: the project's one backoff. */
+  #retryDelay(failures: number): number {
+    const { initial, max } = this.#retry;
+    return backoffDelay(failures, undefined, { baseDelayMs: initial, maxDelayMs: max, random: Math.random });
   }
 
   #schedule(delayMs: number): void {
@@ -131,7 +138,7 @@ export class CoalescingWriter {
     const settled = () => {
       this.#flight = null;
       if (!this.#health.writable) {
-        this.#schedule(Math.min(this.#retry.max, this.#retry.initial * 2 ** (this.#failures - 1)));
+        this.#schedule(this.#retryDelay(this.#failures));
       } else if (this.dirty) {
         this.#schedule(this.#delayMs);
       }

@@ -20,11 +20,7 @@ export interface DraftsOptions {
 
 export class Drafts {
   readonly #drafts = new Map<string, Draft>();
-  readonly #options: DraftsOptions;
-
-  constructor(options: DraftsOptions) {
-    this.#options = options;
-  }
+  constructor(private readonly options: DraftsOptions) {}
 
   values(): IterableIterator<Draft> {
     return this.#drafts.values();
@@ -37,9 +33,9 @@ export class Drafts {
   }
 
   create(draft: NewDraft): Draft {
-    const now = this.#options.now();
+    const now = this.options.now();
     const fields = { ...draft, id: newId('drf'), createdAt: now.toISOString(), expiresAt: now.toISOString() };
-    return this.#keep(checkedValue(Draft, fields, 'createDraft', this.#options.logger), now);
+    return this.#keep(checkedValue(Draft, fields, 'createDraft', this.options.logger), now);
   }
 
   get(id: string): Draft | null {
@@ -53,7 +49,7 @@ export class Drafts {
     const changed = change(structuredClone(current));
     // The id, owner and creation time are not the caller's to change; use extends the life.
     const fields = { ...changed, id: current.id, ownerId: current.ownerId, createdAt: current.createdAt };
-    return this.#keep(checkedValue(Draft, fields, 'updateDraft', this.#options.logger), this.#options.now());
+    return this.#keep(checkedValue(Draft, fields, 'updateDraft', this.options.logger), this.options.now());
   }
 
   /** In memory only: the request saved next (durable) carries the removal to disk. */
@@ -66,7 +62,7 @@ export class Drafts {
   }
 
   restore(draft: Draft): Draft {
-    return this.#keep(checkedValue(Draft, draft, 'restoreDraft', this.#options.logger), this.#options.now());
+    return this.#keep(checkedValue(Draft, draft, 'restoreDraft', this.options.logger), this.options.now());
   }
 
   /** Forgets the archived drafts that are still exactly as archived; returns how many went. */
@@ -82,16 +78,16 @@ export class Drafts {
 
   /** Stores `draft` with its life extended from `now`, and returns a copy. */
   #keep(draft: Draft, now: Date): Draft {
-    const ttl = draft.customerId === null ? this.#options.firstStepTtlMs : this.#options.ttlMs;
+    const ttl = draft.customerId === null ? this.options.firstStepTtlMs : this.options.ttlMs;
     const kept = { ...draft, expiresAt: new Date(now.getTime() + ttl).toISOString() };
     this.#drafts.set(kept.id, kept);
-    this.#options.changed();
+    this.options.changed();
     return structuredClone(kept);
   }
 
   #live(id: string): Draft | null {
     const draft = this.#drafts.get(id);
-    if (!draft || Date.parse(draft.expiresAt) <= this.#options.now().getTime()) return null;
+    if (!draft || Date.parse(draft.expiresAt) <= this.options.now().getTime()) return null;
     return draft;
   }
 }

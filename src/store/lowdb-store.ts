@@ -14,13 +14,7 @@
  * - Items and results of unfinished requests stay in memory; finished ones are read from their
  *   files when asked for, through a small cache.
  */
-import type {
-  ChangeRequest,
-  ItemResult,
-  PriorState,
-  RequestHeader,
-  RequestStatus,
-} from '../licensing/model.js';
+import type { ChangeRequest, ItemResult, PriorState, RequestHeader } from '../licensing/model.js';
 import { defaultLogger } from '../logger.js';
 import { nodeFs } from '../persistence/durable-file.js';
 import { type ApprovalPatch, Approvals } from './approvals.js';
@@ -34,8 +28,14 @@ import { MainFile } from './main-file.js';
 import { OneAtATime } from './one-at-a-time.js';
 import { PriorStates } from './prior-states.js';
 import { RequestFiles } from './request-files.js';
-import { type RequestPatch, Requests } from './requests.js';
-import { type RequestFilter, type Store, StoreError, type StoreHealth } from './store.js';
+import { Requests } from './requests.js';
+import {
+  type RequestFilter,
+  type RequestTransition,
+  type Store,
+  StoreError,
+  type StoreHealth,
+} from './store.js';
 import type { Approval, AuditEntry, Draft, NewDraft, StoreFileV2 } from './store-schema.js';
 import { StoreWriters } from './store-writers.js';
 
@@ -175,13 +175,8 @@ export class LowdbStore implements Store {
     return this.#whenOpen().requests.listHeaders(filter);
   }
 
-  async transitionRequest(
-    id: string,
-    from: readonly RequestStatus[],
-    to: RequestStatus,
-    patch: RequestPatch = {},
-  ): Promise<ChangeRequest | null> {
-    return this.#whenOpen().requests.transition(id, from, to, patch);
+  async transitionRequest(...args: RequestTransition): Promise<ChangeRequest | null> {
+    return this.#whenOpen().requests.transition(...args);
   }
 
   async recordResults(requestId: string, results: readonly ItemResult[]): Promise<void> {

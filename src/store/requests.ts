@@ -5,7 +5,7 @@
  * memory; finished ones are read from their files when asked for (request-bodies.ts).
  */
 import { z } from 'zod';
-import { ChangeRequest, ItemResult, RequestHeader, type RequestStatus } from '../licensing/model.js';
+import { ChangeRequest, ItemResult, RequestHeader } from '../licensing/model.js';
 import { resultKey } from '../licensing/result-key.js';
 import { BufferedLogs } from './buffered-logs.js';
 import { describeError } from './describe-error.js';
@@ -14,12 +14,10 @@ import { RequestBodies } from './request-bodies.js';
 import { type LoadedBody, RequestFiles, resultsByKey } from './request-files.js';
 import { matchingHeaders } from './request-filter.js';
 import { isFinished } from './retention.js';
-import type { RequestFilter } from './store.js';
+import type { RequestFilter, RequestTransition } from './store.js';
 import type { StoreLogger } from './store-health.js';
 import type { StoreWriters } from './store-writers.js';
 import { checkedValue, refuse } from './value-check.js';
-
-export type RequestPatch = Partial<Omit<ChangeRequest, 'id' | 'status' | 'results' | 'items'>>;
 
 const ItemResults = z.array(ItemResult);
 /** Files in requests/ that no request owns are removed at open once they are this old. */
@@ -135,12 +133,7 @@ export class Requests {
     return matchingHeaders(this.#headers.values(), filter).map((header) => structuredClone(header));
   }
 
-  transition(
-    id: string,
-    from: readonly RequestStatus[],
-    to: RequestStatus,
-    patch: RequestPatch,
-  ): Promise<ChangeRequest | null> {
+  transition(...[id, from, to, patch = {}]: RequestTransition): Promise<ChangeRequest | null> {
     return this.#headers.compareAndSet({
       method: 'transitionRequest',
       id,

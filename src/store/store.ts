@@ -39,6 +39,12 @@ export interface RequestFilter {
   limit: number;
 }
 
+/** What a transition may change besides the status (a key given as undefined removes the field). */
+export type RequestPatch = Partial<Omit<ChangeRequest, 'id' | 'status' | 'results' | 'items'>>;
+
+/** transitionRequest's arguments, as the stores' parts take them. */
+export type RequestTransition = Parameters<Store['transitionRequest']>;
+
 export interface Store {
   /**
    * Reads and validates the files; throws StoreError when they are corrupt (and leaves them
@@ -82,7 +88,7 @@ export interface Store {
     id: string,
     from: readonly RequestStatus[],
     to: RequestStatus,
-    patch?: Partial<Omit<ChangeRequest, 'id' | 'status' | 'results' | 'items'>>,
+    patch?: RequestPatch,
   ): Promise<ChangeRequest | null>;
   /**
    * Records per-user results as they land. Coalesced: `flush()` before telling anyone about them.

@@ -19,17 +19,7 @@ import {
 } from '../support/approval-harness.js';
 import { expectValidMessageBlocks, expectValidModal } from '../support/block-kit.js';
 import type { FakeMessage, FakeView, SlackObject } from '../support/slack-fake.js';
-import {
-  andWaitForUpdate,
-  chooseCustomer,
-  current,
-  firstName,
-  openLicenses,
-  pickUsers,
-  submitChange,
-  textOf,
-  toLicenses,
-} from './flow.js';
+import { andWaitForUpdate, current, selectUsers, submitChange, textOf } from './flow.js';
 
 /** Another operator (the demo provider lets anyone operate when no operator is configured). */
 const OTHER_OPERATOR = 'U0OTHEROPERATOR';
@@ -58,14 +48,7 @@ async function manageStep(
   users: readonly Person[],
   user = OPERATOR,
 ) {
-  const { h } = t;
-  const root = await openLicenses(h, { user });
-  await chooseCustomer(h, root.id, customer.customer.name.slice(0, 3), customer.customer.id, user);
-  for (const person of users) {
-    await pickUsers(h, root.id, firstName(person), [person.id], user);
-  }
-  await toLicenses(h, root.id, user);
-  return root.id;
+  return (await selectUsers(t.h, customer.customer, users, user)).id;
 }
 
 /** Ticks "revoke" on `skuId` and waits for the step to be re-rendered (the approval notice appears). */

@@ -19,19 +19,7 @@ import {
 } from '../support/approval-harness.js';
 import { expectValidMessageBlocks, expectValidModal } from '../support/block-kit.js';
 import type { SlackObject } from '../support/slack-fake.js';
-import {
-  andWaitForUpdate,
-  chooseCustomer,
-  contosoOf,
-  current,
-  firstName,
-  openLicenses,
-  pickUsers,
-  submitChange,
-  textOf,
-  ticks,
-  toLicenses,
-} from './flow.js';
+import { andWaitForUpdate, contosoOf, current, selectUsers, submitChange, textOf, ticks } from './flow.js';
 
 /** An operator who is not in BREAK_GLASS_USER_IDS (the demo provider lets everyone operate). */
 const OTHER = 'U0OTHEROP';
@@ -79,10 +67,7 @@ const holds = (userId: string) =>
 async function manageStep(user: string, count: number) {
   const { h, contoso } = t;
   const holders = directHolders(contoso, REVOKED_SKU, count);
-  const root = await openLicenses(h, { user });
-  await chooseCustomer(h, root.id, 'Con', contoso.customer.id, user);
-  for (const person of holders) await pickUsers(h, root.id, firstName(person), [person.id], user);
-  await toLicenses(h, root.id, user);
+  const root = await selectUsers(h, contoso.customer, holders, user);
   const offers = (b: SlackObject) =>
     patterns.revoke.test(String(b.block_id)) &&
     ((b.element as { options?: SlackObject[] } | undefined)?.options ?? []).some(

@@ -3,14 +3,32 @@
  * waits until the app has put its answer on screen (the fake's view changed) before returning.
  */
 import { expect } from 'vitest';
+import { filterValue } from '../../blocks/holdings-filter.js';
 import { ids, patterns } from '../../blocks/ids.js';
-import type { DemoTenantData } from '../../src/providers/demo/demo-tenant.js';
-import { DEMO_SKUS, demoCases } from '../../src/providers/demo/generator.js';
+import type { DemoCustomerData, DemoTenantData } from '../../src/providers/demo/demo-tenant.js';
+import { DEMO_SKUS, demoCases, generateCustomer } from '../../src/providers/demo/generator.js';
 import { CALLING_PLAN_COUNTRIES } from '../../src/providers/demo/rules.js';
+import type { UserFilter } from '../../src/providers/license-provider.js';
 import { type AppHarness, CHANNEL, OPERATOR, TEST_CUSTOMERS } from '../support/app-harness.js';
 import { expectValidMessageBlocks, expectValidModal } from '../support/block-kit.js';
 import { findAction, optionsOf } from '../support/slack-driver.js';
-import type { FakeMessage, FakeView, SlackObject } from '../support/slack-fake.js';
+import {
+  CSV_UPLOAD_CALLS,
+  type FakeMessage,
+  type FakeView,
+  type SlackObject,
+} from '../support/slack-fake.js';
+
+/** The Web API methods the operator's flow calls, up to the results CSV uploaded to the run's thread. */
+export const FLOW_CALLS = [
+  'auth.test',
+  'views.open',
+  'views.update',
+  'views.push',
+  'chat.postMessage',
+  'chat.update',
+  ...CSV_UPLOAD_CALLS,
+];
 
 /** `value`, or a failed test saying what was missing (where a non-null assertion would hide it). */
 export function present<T>(value: T | null | undefined, what: string): T {
@@ -152,6 +170,57 @@ export function tickPage(h: AppHarness, viewId: string, userIds: readonly string
   );
 }
 
+/** Chooses `filter` in "Add every user who…" and waits for the view the app puts back. */
+export async function selectBy(h: AppHarness, viewId: string, filter: UserFilter) {
+  const block = present(
+    current(h, viewId).blocks.find((b) => patterns.selectBy.test(String(b.block_id))),
+    'the "Add every user who…" select',
+  );
+  // Opening the select loads its options (block_suggestion), as Slack does; the pick is one of them.
+  const suggestion = await h.driver.blockSuggestion({
+    userId: OPERATOR,
+    viewId,
+    blockId: String(block.block_id),
+    actionId: ids.actions.selectBy,
+    value: '',
+  });
+  const picked = present(
+    suggestion.options.find((o) => o.value === filterValue(filter)),
+    `the option ${filterValue(filter)}`,
+  );
+  return andWaitForUpdate(h, viewId, () =>
+    h.driver.blockActions({
+      userId: OPERATOR,
+      viewId,
+      actions: [{ actionId: ids.actions.selectBy, blockId: String(block.block_id), select: [picked] }],
+    }),
+  );
+}
+
+/** The users selected on the view, sorted: kept in its draft (the view carries only the draft id). */
+export async function draftSelection(h: AppHarness, viewId: string): Promise<string[]> {
+  const metadata = JSON.parse(current(h, viewId).privateMetadata) as { draftId: string };
+  return [...((await h.store.getDraft(metadata.draftId))?.selectedUserIds ?? [])].sort();
+}
+
+/** The paste box of the users step as it is on screen. */
+export function pasteBox(h: AppHarness, viewId: string): SlackObject {
+  return present(
+    current(h, viewId).blocks.find((b) => patterns.pasteBlock.test(String(b.block_id))),
+    'the paste box',
+  );
+}
+
+/** Pastes `emails` into the users step's paste box, as many at a time as it holds, each followed by "Add". */
+export async function pasteEmails(h: AppHarness, viewId: string, emails: readonly string[]) {
+  for (const text of pastes(emails)) {
+    h.fake.enterValues(viewId, {
+      [String(pasteBox(h, viewId).block_id)]: { [ids.actions.pasteEmails]: { value: text } },
+    });
+    await click(h, viewId, ids.actions.addEmails);
+  }
+}
+
 /** The user ids offered on the browser's current page. */
 export function pageUserIds(view: FakeView): string[] {
   const blockId = blockIdOf(view, patterns.browseBlock);
@@ -251,16 +320,18 @@ export async function submitChange(h: AppHarness, viewId: string, change: Change
   return confirm(h, viewId, user);
 }
 
-/** The full operator flow up to the manage step: customer, users picked by typeahead. */
+/** The full operator flow up to the manage step: /licenses, customer, users picked by typeahead. */
 export async function selectUsers(
   h: AppHarness,
   customer: { id: string; name: string },
   users: readonly { id: string; displayName: string }[],
+  operator = OPERATOR,
 ): Promise<FakeView> {
-  const root = await openLicenses(h);
-  await chooseCustomer(h, root.id, customer.name.slice(0, 3), customer.id);
-  for (const user of users) await pickUsers(h, root.id, firstName(user), [user.id]);
-  return toLicenses(h, root.id);
+  const root = await openLicenses(h, { user: operator });
+  expect(root.callbackId).toBe(ids.views.customer);
+  await chooseCustomer(h, root.id, customer.name.slice(0, 3), customer.id, operator);
+  for (const user of users) await pickUsers(h, root.id, firstName(user), [user.id], operator);
+  return toLicenses(h, root.id, operator);
 }
 
 /** Waits for the background run; returns the summary message and its thread, all validated. */
@@ -297,6 +368,32 @@ export function withCaller(data: DemoTenantData): { data: DemoTenantData; caller
   );
   contoso.holdings[caller.id] = [{ skuId: DEMO_SKUS.SPE_E5, disabledPlans: [], direct: true, viaGroups: [] }];
   return { data, callerId: caller.id };
+}
+
+/** Contoso's `skuId` with seats for `seats` more users than hold it: the users beyond them fail "no seats". */
+export function withSeatsLeft(data: DemoTenantData, skuId: string, seats: number): DemoTenantData {
+  const contoso = contosoOf(data);
+  const product = present(
+    contoso.products.find((p) => p.skuId === skuId),
+    `product ${skuId} at Contoso`,
+  );
+  const holders = Object.values(contoso.holdings).filter((ls) => ls.some((l) => l.skuId === skuId)).length;
+  product.prepaid = { enabled: holders + seats, warning: 0, suspended: 0 };
+  return data;
+}
+
+/**
+ * Humongous Insurance: a customer of `users` users to add to the test tenant, for requests at
+ * scale, with `spareSeats` seats free of each product (generateCustomer's default: 1,000).
+ */
+export function humongous(users: number, spareSeats?: number): DemoCustomerData {
+  return generateCustomer({
+    seed: 4242,
+    users,
+    name: 'Humongous Insurance',
+    id: 'cust-humongous',
+    spareSeats,
+  });
 }
 
 /** All text of blocks (section, context, header texts), for reading what people see. */
@@ -364,7 +461,7 @@ export function countByMethod(calls: readonly { method: string }[]): Record<stri
 }
 
 /** E-mails in pastes that each fit the paste box (a plain_text_input holds 3,000 characters). */
-export function pastes(emails: readonly string[], limit = 3000): string[] {
+function pastes(emails: readonly string[], limit = 3000): string[] {
   const out: string[] = [];
   let current = '';
   for (const email of emails) {

@@ -10,61 +10,57 @@ import { ids } from '../../blocks/ids.js';
 import { StaticCustomerDirectory } from '../../src/providers/graph/customer-directory.js';
 import { GraphAuth } from '../../src/providers/graph/graph-auth.js';
 import { GraphProvider } from '../../src/providers/graph/graph-provider.js';
-import { type AppHarness, OPERATOR, reportAckLatencies, startAppHarness } from '../support/app-harness.js';
-import { type GraphFake, makeTenant, startGraphFake } from '../support/graph-fake/index.js';
-import { chooseCustomer, openLicenses, pickUsers, present, toLicenses } from './flow.js';
+import {
+  type AppHarness,
+  type GraphApp,
+  OPERATOR,
+  reportAckLatencies,
+  startGraphApp,
+} from '../support/app-harness.js';
+import { type GraphFake, makeTenant } from '../support/graph-fake/index.js';
+import { openLicenses, present, selectUsers } from './flow.js';
 
 const CONTOSO = '9d4f0000-0000-4000-8000-0000000000c1';
 const FABRIKAM = '9d4f0000-0000-4000-8000-0000000000f2';
 /** The Graph fake's Office 365 E5 subscription is in Warning until then. */
 const E5_ENDS = '2026-12-15T00:00:00Z';
 
-let h: AppHarness | undefined;
-let graph: GraphFake | undefined;
+let h: GraphApp | undefined;
 afterEach(async () => {
   await h?.close();
-  await graph?.close();
   h = undefined;
-  graph = undefined;
 });
 afterAll(() => reportAckLatencies('graph-directory-facts.test.ts'));
 
 async function start(): Promise<{ h: AppHarness; graph: GraphFake }> {
-  graph = await startGraphFake({
-    tenants: [
-      makeTenant({ tenantId: CONTOSO, users: 30, name: 'Contoso' }),
-      makeTenant({ tenantId: FABRIKAM, users: 1205, name: 'Fabrikam' }),
-    ],
+  h = await startGraphApp({
+    fake: {
+      tenants: [
+        makeTenant({ tenantId: CONTOSO, users: 30, name: 'Contoso' }),
+        makeTenant({ tenantId: FABRIKAM, users: 1205, name: 'Fabrikam' }),
+      ],
+    },
+    // Built here rather than by createProvider to give the counts a generous budget: on a loaded
+    // machine 800 ms may pass before both tenants' tokens and counts are in.
+    buildProvider: (graph) =>
+      new GraphProvider({
+        auth: new GraphAuth({
+          clientId: graph.clientId,
+          clientSecret: graph.clientSecret,
+          loginBaseUrl: graph.loginBaseUrl,
+          graphBaseUrl: graph.baseUrl,
+          networkClient: graph.msalNetworkClient,
+        }),
+        customers: new StaticCustomerDirectory([
+          { tenantId: CONTOSO, name: 'Contoso' },
+          { tenantId: FABRIKAM, name: 'Fabrikam' },
+        ]),
+        baseUrl: graph.baseUrl,
+        http: { backoffMs: 1 },
+        countBudgetMs: 10_000,
+      }),
   });
-  const env = {
-    LICENSE_PROVIDER: 'graph',
-    GRAPH_CLIENT_ID: graph.clientId,
-    GRAPH_CLIENT_SECRET: graph.clientSecret,
-    GRAPH_CUSTOMERS: `${CONTOSO}=Contoso,${FABRIKAM}=Fabrikam`,
-    GRAPH_BASE_URL: graph.baseUrl,
-    LOGIN_BASE_URL: graph.loginBaseUrl,
-    OPERATOR_USER_IDS: OPERATOR,
-  };
-  // Built here rather than by createProvider to give the counts a generous budget: on a loaded
-  // machine 800 ms may pass before both tenants' tokens and counts are in.
-  const provider = new GraphProvider({
-    auth: new GraphAuth({
-      clientId: graph.clientId,
-      clientSecret: graph.clientSecret,
-      loginBaseUrl: graph.loginBaseUrl,
-      graphBaseUrl: graph.baseUrl,
-      networkClient: graph.msalNetworkClient,
-    }),
-    customers: new StaticCustomerDirectory([
-      { tenantId: CONTOSO, name: 'Contoso' },
-      { tenantId: FABRIKAM, name: 'Fabrikam' },
-    ]),
-    baseUrl: graph.baseUrl,
-    http: { backoffMs: 1 },
-    countBudgetMs: 10_000,
-  });
-  h = await startAppHarness({ env, wrapProvider: () => provider });
-  return { h, graph };
+  return { h, graph: h.graph };
 }
 
 /** The customer typeahead's option texts for a query. */
@@ -81,11 +77,9 @@ async function customerOptions(app: AppHarness, viewId: string, query: string): 
 
 /** Customer → one user → the manage step; its blocks as one string. */
 async function manageStep(app: AppHarness, fake: GraphFake): Promise<string> {
-  const root = await openLicenses(app);
-  await chooseCustomer(app, root.id, 'Con', CONTOSO);
   const ada = present(fake.tenant(CONTOSO).users[0], 'Ada Adams 0');
-  await pickUsers(app, root.id, 'Ada', [ada.id]);
-  return JSON.stringify((await toLicenses(app, root.id)).blocks);
+  const manage = await selectUsers(app, { id: CONTOSO, name: 'Contoso' }, [ada]);
+  return JSON.stringify(manage.blocks);
 }
 
 /** The product line's block text for a product name. */

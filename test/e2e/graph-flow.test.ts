@@ -5,66 +5,34 @@
  */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { ids } from '../../blocks/ids.js';
-import { loadConfig } from '../../src/config.js';
-import { createProvider } from '../../src/providers/create-provider.js';
-import { type AppHarness, OPERATOR, reportAckLatencies, startAppHarness } from '../support/app-harness.js';
-import { type GraphFake, makeTenant, SKU, startGraphFake } from '../support/graph-fake/index.js';
-import {
-  chooseCustomer,
-  current,
-  finishedRun,
-  openLicenses,
-  pickUsers,
-  present,
-  submitChange,
-  textOf,
-  toLicenses,
-} from './flow.js';
+import { type GraphApp, reportAckLatencies, startGraphApp } from '../support/app-harness.js';
+import { makeTenant, SKU } from '../support/graph-fake/index.js';
+import { current, finishedRun, present, selectUsers, submitChange, textOf } from './flow.js';
 
 const TENANT = '9d4f0000-0000-4000-8000-000000000001';
 
-let h: AppHarness | undefined;
-let graph: GraphFake | undefined;
+let h: GraphApp | undefined;
 afterEach(async () => {
   await h?.close();
-  await graph?.close();
   h = undefined;
-  graph = undefined;
 });
 // Every e2e file reports its ack latencies; the last one prints p50/p99 over all of them.
 afterAll(() => reportAckLatencies('graph-flow.test.ts'));
 
 describe('assign flow on Microsoft Graph', () => {
   it('assigns through assignLicense and reports the user Graph refused, in the thread', async () => {
-    graph = await startGraphFake({ tenants: [makeTenant({ tenantId: TENANT, users: 30, name: 'Contoso' })] });
-    const env = {
-      LICENSE_PROVIDER: 'graph',
-      GRAPH_CLIENT_ID: graph.clientId,
-      GRAPH_CLIENT_SECRET: graph.clientSecret,
-      GRAPH_CUSTOMERS: `${TENANT}=Contoso`,
-      GRAPH_BASE_URL: graph.baseUrl,
-      LOGIN_BASE_URL: graph.loginBaseUrl,
-      // Outside the demo, only listed operators may use /licenses.
-      OPERATOR_USER_IDS: OPERATOR,
-    };
-    const backend = await createProvider(
-      loadConfig({ SLACK_BOT_TOKEN: 'xoxb-e2e', SLACK_SIGNING_SECRET: 'unused', ...env }),
-      { http: { backoffMs: 1 }, msalNetworkClient: graph.msalNetworkClient },
-    );
-    h = await startAppHarness({ env, wrapProvider: () => backend.provider });
+    h = await startGraphApp({
+      fake: { tenants: [makeTenant({ tenantId: TENANT, users: 30, name: 'Contoso' })] },
+    });
+    const { graph } = h;
     const users = graph.tenant(TENANT).users;
     const located = present(users[0], 'Ada Adams 0'); // usage location US
     const unlocated = present(users[9], 'Jonas Adams 9'); // no usage location
 
-    const root = await openLicenses(h);
-    expect(root.callbackId).toBe(ids.views.customer);
-    await chooseCustomer(h, root.id, 'Con', TENANT);
-    await pickUsers(h, root.id, 'Ada', [located.id]);
-    await pickUsers(h, root.id, 'Jonas', [unlocated.id]);
-    await toLicenses(h, root.id);
-    const submitted = await submitChange(h, root.id, { assign: [SKU.E3] });
+    const manage = await selectUsers(h, { id: TENANT, name: 'Contoso' }, [located, unlocated]);
+    const submitted = await submitChange(h, manage.id, { assign: [SKU.E3] });
     expect(submitted.responseAction).toBe('update');
-    expect(current(h, root.id).callbackId).toBe(ids.views.submitted);
+    expect(current(h, manage.id).callbackId).toBe(ids.views.submitted);
 
     const { summary, thread } = await finishedRun(h);
     expect(textOf([summary])).toContain('Completed');
@@ -85,6 +53,5 @@ describe('assign flow on Microsoft Graph', () => {
     for (const search of searches) expect(search.headers.consistencylevel).toBe('eventual');
     expect(graph.tokenRequests.filter((r) => r.ok)).toHaveLength(1);
     expect(h.logger.errors()).toEqual([]);
-    await backend.close();
   });
 });

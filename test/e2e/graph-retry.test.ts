@@ -5,58 +5,28 @@
  */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { ids } from '../../blocks/ids.js';
-import { loadConfig } from '../../src/config.js';
-import { createProvider } from '../../src/providers/create-provider.js';
-import { type AppHarness, OPERATOR, reportAckLatencies, startAppHarness } from '../support/app-harness.js';
-import { type GraphFake, makeTenant, SKU, startGraphFake } from '../support/graph-fake/index.js';
-import {
-  blocksText,
-  chooseCustomer,
-  finishedRun,
-  firstName,
-  openLicenses,
-  pickUsers,
-  present,
-  submitChange,
-  textOf,
-  toLicenses,
-} from './flow.js';
+import { type GraphApp, OPERATOR, reportAckLatencies, startGraphApp } from '../support/app-harness.js';
+import { makeTenant, SKU } from '../support/graph-fake/index.js';
+import { blocksText, finishedRun, present, selectUsers, submitChange, textOf } from './flow.js';
 
 const TENANT = '9d4f0000-0000-4000-8000-000000000003';
 /** The executor gives up on a throttled part after two attempts. */
 const ATTEMPTS = 2;
 
-let h: AppHarness | undefined;
-let graph: GraphFake | undefined;
+let h: GraphApp | undefined;
 afterEach(async () => {
   await h?.close();
-  await graph?.close();
   h = undefined;
-  graph = undefined;
 });
 afterAll(() => reportAckLatencies('graph-retry.test.ts'));
 
 describe('retry only the failed, on Microsoft Graph', () => {
   it('sends again only the throttled user’s assignLicense; every user gets E3 from exactly one accepted call', async () => {
-    graph = await startGraphFake({ tenants: [makeTenant({ tenantId: TENANT, users: 12, name: 'Contoso' })] });
-    const env = {
-      LICENSE_PROVIDER: 'graph',
-      GRAPH_CLIENT_ID: graph.clientId,
-      GRAPH_CLIENT_SECRET: graph.clientSecret,
-      GRAPH_CUSTOMERS: `${TENANT}=Contoso`,
-      GRAPH_BASE_URL: graph.baseUrl,
-      LOGIN_BASE_URL: graph.loginBaseUrl,
-      OPERATOR_USER_IDS: OPERATOR,
-    };
-    const backend = await createProvider(
-      loadConfig({ SLACK_BOT_TOKEN: 'xoxb-e2e', SLACK_SIGNING_SECRET: 'unused', ...env }),
-      { http: { backoffMs: 1 }, msalNetworkClient: graph.msalNetworkClient },
-    );
-    h = await startAppHarness({
-      env,
-      wrapProvider: () => backend.provider,
+    h = await startGraphApp({
+      fake: { tenants: [makeTenant({ tenantId: TENANT, users: 12, name: 'Contoso' })] },
       service: { retry: { maxAttempts: ATTEMPTS, baseDelayMs: 1, maxDelayMs: 2 } },
     });
+    const { graph } = h;
     const users = graph.tenant(TENANT).users.slice(0, 3);
     const throttled = present(users[1], 'the throttled user');
     graph.fail({
@@ -67,11 +37,8 @@ describe('retry only the failed, on Microsoft Graph', () => {
       path: `/users/${throttled.id}/assignLicense`,
     });
 
-    const root = await openLicenses(h);
-    await chooseCustomer(h, root.id, 'Con', TENANT);
-    for (const user of users) await pickUsers(h, root.id, firstName(user), [user.id]);
-    await toLicenses(h, root.id);
-    expect((await submitChange(h, root.id, { assign: [SKU.E3] })).responseAction).toBe('update');
+    const manage = await selectUsers(h, { id: TENANT, name: 'Contoso' }, users);
+    expect((await submitChange(h, manage.id, { assign: [SKU.E3] })).responseAction).toBe('update');
     const { summary } = await finishedRun(h);
     expect(textOf([summary])).toContain(':x: 1 failed');
     expect(graph.user(TENANT, throttled.id).licenses).toEqual([]);
@@ -103,6 +70,5 @@ describe('retry only the failed, on Microsoft Graph', () => {
     const retried = graph.requests.filter((r) => r.method === 'POST' && r.path.includes(throttled.id));
     expect(retried.map((r) => r.status)).toEqual([...Array(ATTEMPTS).fill(429), 200]);
     expect(h.logger.errors()).toEqual([]);
-    await backend.close();
   });
 });

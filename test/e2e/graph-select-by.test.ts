@@ -4,66 +4,20 @@
  * location (advanced queries: ConsistencyLevel eventual and $count=true, which the fake requires).
  */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { filterValue } from '../../blocks/holdings-filter.js';
-import { ids, patterns } from '../../blocks/ids.js';
-import { loadConfig } from '../../src/config.js';
-import { createProvider } from '../../src/providers/create-provider.js';
-import type { UserFilter } from '../../src/providers/license-provider.js';
-import { type AppHarness, OPERATOR, reportAckLatencies, startAppHarness } from '../support/app-harness.js';
-import { type GraphFake, makeTenant, SKU, startGraphFake } from '../support/graph-fake/index.js';
-import {
-  andWaitForUpdate,
-  blocksText,
-  chooseCustomer,
-  click,
-  current,
-  openLicenses,
-  present,
-} from './flow.js';
+import { ids } from '../../blocks/ids.js';
+import { type GraphApp, reportAckLatencies, startGraphApp } from '../support/app-harness.js';
+import { makeTenant, SKU } from '../support/graph-fake/index.js';
+import { blocksText, chooseCustomer, click, draftSelection, openLicenses, selectBy } from './flow.js';
 
 const TENANT = '9d4f0000-0000-4000-8000-000000000002';
 const GROUP = '0a0a0a0a-0000-4000-8000-00000000f00d';
 
-let h: AppHarness | undefined;
-let graph: GraphFake | undefined;
+let h: GraphApp | undefined;
 afterEach(async () => {
   await h?.close();
-  await graph?.close();
   h = undefined;
-  graph = undefined;
 });
 afterAll(() => reportAckLatencies('graph-select-by.test.ts'));
-
-async function selection(harness: AppHarness, viewId: string): Promise<string[]> {
-  const metadata = JSON.parse(current(harness, viewId).privateMetadata) as { draftId: string };
-  return [...((await harness.store.getDraft(metadata.draftId))?.selectedUserIds ?? [])].sort();
-}
-
-async function selectBy(harness: AppHarness, viewId: string, filter: UserFilter) {
-  const block = present(
-    current(harness, viewId).blocks.find((b) => patterns.selectBy.test(String(b.block_id))),
-    'the "Add every user who…" select',
-  );
-  // Opening the select loads its options (block_suggestion), as Slack does; the pick is one of them.
-  const suggestion = await harness.driver.blockSuggestion({
-    userId: OPERATOR,
-    viewId,
-    blockId: String(block.block_id),
-    actionId: ids.actions.selectBy,
-    value: '',
-  });
-  const picked = present(
-    suggestion.options.find((o) => o.value === filterValue(filter)),
-    `the option ${filterValue(filter)}`,
-  );
-  return andWaitForUpdate(harness, viewId, () =>
-    harness.driver.blockActions({
-      userId: OPERATOR,
-      viewId,
-      actions: [{ actionId: ids.actions.selectBy, blockId: String(block.block_id), select: [picked] }],
-    }),
-  );
-}
 
 describe('select users by what they hold on Microsoft Graph', () => {
   it('selects the holders of E3 (direct or through a group), then the unlicensed and the unlocated', async () => {
@@ -72,21 +26,8 @@ describe('select users by what they hold on Microsoft Graph', () => {
       if (i % 5 !== 0) user.licenses.push({ skuId: SKU.E3, disabledPlans: [], assignedByGroup: null });
       if (i % 10 === 5) user.licenses.push({ skuId: SKU.E3, disabledPlans: [], assignedByGroup: GROUP });
     });
-    graph = await startGraphFake({ tenants: [tenant] });
-    const env = {
-      LICENSE_PROVIDER: 'graph',
-      GRAPH_CLIENT_ID: graph.clientId,
-      GRAPH_CLIENT_SECRET: graph.clientSecret,
-      GRAPH_CUSTOMERS: `${TENANT}=Contoso`,
-      GRAPH_BASE_URL: graph.baseUrl,
-      LOGIN_BASE_URL: graph.loginBaseUrl,
-      OPERATOR_USER_IDS: OPERATOR,
-    };
-    const backend = await createProvider(
-      loadConfig({ SLACK_BOT_TOKEN: 'xoxb-e2e', SLACK_SIGNING_SECRET: 'unused', ...env }),
-      { http: { backoffMs: 1 }, msalNetworkClient: graph.msalNetworkClient },
-    );
-    h = await startAppHarness({ env, wrapProvider: () => backend.provider });
+    h = await startGraphApp({ fake: { tenants: [tenant] } });
+    const { graph } = h;
     const users = graph.tenant(TENANT).users;
     const where = (keep: (u: (typeof users)[number]) => boolean) =>
       users
@@ -106,7 +47,7 @@ describe('select users by what they hold on Microsoft Graph', () => {
     console.log(
       `Graph: /users requests for it: ${made.filter((r) => decodeURIComponent(r.url).includes('assignedLicenses/any')).length} filter pages, ${made.filter((r) => decodeURIComponent(r.url).includes('id in')).length} by id (the selection shown)`,
     );
-    expect(await selection(h, root.id)).toEqual(holders);
+    expect(await draftSelection(h, root.id)).toEqual(holders);
     expect(blocksText(view.blocks)).toContain(
       `Added the ${holders.length.toLocaleString('en')} users who hold *Office 365 E3*`,
     );
@@ -123,7 +64,7 @@ describe('select users by what they hold on Microsoft Graph', () => {
     const unlocated = where((u) => u.usageLocation === null);
     const unlicensed = where((u) => u.licenses.length === 0);
     expect(unlicensed.length).toBeGreaterThan(0);
-    expect(await selection(h, root.id)).toEqual(
+    expect(await draftSelection(h, root.id)).toEqual(
       [...new Set([...holders, ...unlocated, ...unlicensed])].sort(),
     );
 
@@ -141,6 +82,5 @@ describe('select users by what they hold on Microsoft Graph', () => {
     }
     expect(graph.requests.filter((r) => r.status >= 400)).toEqual([]);
     expect(h.logger.errors()).toEqual([]);
-    await backend.close();
   });
 });

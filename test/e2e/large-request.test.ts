@@ -1,16 +1,15 @@
 /** A request on 1,000 users: it works, and it makes a bounded number of Slack calls. */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { ids, patterns } from '../../blocks/ids.js';
-import { DEMO_SKUS, generateCustomer } from '../../src/providers/demo/generator.js';
+import { DEMO_SKUS } from '../../src/providers/demo/generator.js';
 import { type AppHarness, CHANNEL, reportAckLatencies, startAppHarness } from '../support/app-harness.js';
 import {
   chooseCustomer,
-  click,
   countByMethod,
   current,
   finishedRun,
+  humongous,
   openLicenses,
-  pastes,
+  pasteEmails,
   present,
   submitChange,
   textOf,
@@ -27,13 +26,7 @@ afterAll(() => reportAckLatencies('large-request.test.ts'));
 
 describe('a request on 1,000 users', () => {
   it('runs with a bounded number of Slack calls and a CSV of every result', async () => {
-    const big = generateCustomer({
-      seed: 4242,
-      users: USERS,
-      name: 'Humongous Insurance',
-      id: 'cust-humongous',
-      spareSeats: 1100,
-    });
+    const big = humongous(USERS, 1100);
     h = await startAppHarness({
       tenant: (data) => ({ ...data, customers: [...data.customers, big] }),
       progressIntervalMs: 2000,
@@ -41,16 +34,11 @@ describe('a request on 1,000 users', () => {
     });
     const root = await openLicenses(h);
     await chooseCustomer(h, root.id, 'Hum', big.customer.id);
-    for (const text of pastes(big.users.map((u) => u.email))) {
-      const block = present(
-        current(h, root.id).blocks.find((b) => patterns.pasteBlock.test(String(b.block_id))),
-        'the paste box',
-      );
-      h.fake.enterValues(root.id, {
-        [String(block.block_id)]: { [ids.actions.pasteEmails]: { value: text } },
-      });
-      await click(h, root.id, ids.actions.addEmails);
-    }
+    await pasteEmails(
+      h,
+      root.id,
+      big.users.map((u) => u.email),
+    );
     expect(textOf([{ channel: '', ts: '', edits: 0, blocks: current(h, root.id).blocks }])).toContain(
       `Selected: ${USERS} users`,
     );

@@ -22,6 +22,7 @@ import {
   textOf,
   toPreview,
   withCaller,
+  withSeatsLeft,
 } from './flow.js';
 
 let h: AppHarness | undefined;
@@ -172,18 +173,7 @@ describe('the prediction equals the outcome on the scripted users', () => {
   it('seats that run out part-way: the first users get it, those beyond fail "no seats", as predicted', async () => {
     h = await startAppHarness({
       env: { PURCHASE_URL: BUY },
-      tenant: (data) => {
-        const contoso = contosoOf(data);
-        const e5 = present(
-          contoso.products.find((p) => p.skuId === DEMO_SKUS.ENTERPRISEPREMIUM),
-          'E5 at Contoso',
-        );
-        const holders = Object.values(contoso.holdings).filter((ls) =>
-          ls.some((l) => l.skuId === e5.skuId),
-        ).length;
-        e5.prepaid = { enabled: holders + 2, warning: 0, suspended: 0 };
-        return data;
-      },
+      tenant: (data) => withSeatsLeft(data, DEMO_SKUS.ENTERPRISEPREMIUM, 2),
     });
     const contoso = contosoOf(h.data);
     const four = contoso.users

@@ -24,6 +24,7 @@ import {
   showsPreview,
   toPreview,
   withCaller,
+  withSeatsLeft,
 } from './flow.js';
 
 let h: AppHarness | undefined;
@@ -87,16 +88,7 @@ async function scenario(seats: number) {
     tenant: (data) => {
       const given = withCaller(data);
       callerId = given.callerId;
-      const e3 = present(
-        contosoOf(given.data).products.find((p) => p.skuId === E3),
-        'E3 at Contoso',
-      );
-      const holders = Object.values(contosoOf(given.data).holdings).filter((ls) =>
-        ls.some((l) => l.skuId === E3),
-      );
-      // Seats for `seats` more users: the others beyond them fail "no seats".
-      e3.prepaid = { enabled: holders.length + seats, warning: 0, suspended: 0 };
-      return given.data;
+      return withSeatsLeft(given.data, E3, seats);
     },
   });
   const contoso = contosoOf(h.data);

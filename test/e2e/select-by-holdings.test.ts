@@ -4,11 +4,8 @@
  * location. The selection lives in the draft; private_metadata carries only the draft id.
  */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { filterValue } from '../../blocks/holdings-filter.js';
 import { holdersActionId, ids, patterns, plansActionId } from '../../blocks/ids.js';
 import type { DemoCustomerData } from '../../src/providers/demo/demo-tenant.js';
-import { generateCustomer } from '../../src/providers/demo/generator.js';
-import type { UserFilter } from '../../src/providers/license-provider.js';
 import {
   type AppHarness,
   OPERATOR,
@@ -22,10 +19,12 @@ import {
   chooseCustomer,
   contosoOf,
   current,
+  draftSelection,
   firstName,
+  humongous,
   openLicenses,
   pageUserIds,
-  present,
+  selectBy,
   selectUsers,
   toLicenses,
 } from './flow.js';
@@ -41,38 +40,6 @@ afterEach(async () => {
 });
 afterAll(() => reportAckLatencies('select-by-holdings.test.ts'));
 
-async function selection(viewId: string): Promise<string[]> {
-  const metadata = JSON.parse(current(h, viewId).privateMetadata) as { draftId: string };
-  return [...((await h.store.getDraft(metadata.draftId))?.selectedUserIds ?? [])].sort();
-}
-
-/** Chooses `filter` in "Add every user who…" and waits for the view the app puts back. */
-async function selectBy(viewId: string, filter: UserFilter) {
-  const block = present(
-    current(h, viewId).blocks.find((b) => patterns.selectBy.test(String(b.block_id))),
-    'the "Add every user who…" select',
-  );
-  // Opening the select loads its options (block_suggestion), as Slack does; the pick is one of them.
-  const suggestion = await h.driver.blockSuggestion({
-    userId: OPERATOR,
-    viewId,
-    blockId: String(block.block_id),
-    actionId: ids.actions.selectBy,
-    value: '',
-  });
-  const picked = present(
-    suggestion.options.find((o) => o.value === filterValue(filter)),
-    `the option ${filterValue(filter)}`,
-  );
-  return andWaitForUpdate(h, viewId, () =>
-    h.driver.blockActions({
-      userId: OPERATOR,
-      viewId,
-      actions: [{ actionId: ids.actions.selectBy, blockId: String(block.block_id), select: [picked] }],
-    }),
-  );
-}
-
 const idsWhere = (customer: DemoCustomerData, keep: (id: string, location: string | null) => boolean) =>
   customer.users
     .filter((u) => keep(u.id, u.usageLocation))
@@ -81,12 +48,7 @@ const idsWhere = (customer: DemoCustomerData, keep: (id: string, location: strin
 
 describe('select users by what they hold (demo tenant)', () => {
   it('adds the 1,000+ holders of a product to the selection, kept in the draft, the views within Slack limits', async () => {
-    const big = generateCustomer({
-      seed: 4242,
-      users: 3000,
-      name: 'Humongous Insurance',
-      id: 'cust-humongous',
-    });
+    const big = humongous(3000);
     h = await startAppHarness({ tenant: (data) => ({ ...data, customers: [...data.customers, big] }) });
     const root = await openLicenses(h);
     await chooseCustomer(h, root.id, 'Hum', big.customer.id);
@@ -94,11 +56,11 @@ describe('select users by what they hold (demo tenant)', () => {
     expect(holders.length).toBeGreaterThan(1000);
 
     const started = performance.now();
-    const view = await selectBy(root.id, { holds: E3 });
+    const view = await selectBy(h, root.id, { holds: E3 });
     console.log(
       `select by holdings: ${holders.length} holders of E3 selected in ${Math.round(performance.now() - started)} ms`,
     );
-    expect(await selection(root.id)).toEqual(holders);
+    expect(await draftSelection(h, root.id)).toEqual(holders);
     expect(blocksText(view.blocks)).toContain(
       `Added the ${holders.length.toLocaleString('en')} users who hold *Office 365 E3*`,
     );
@@ -128,8 +90,8 @@ describe('select users by what they hold (demo tenant)', () => {
     // The generator gives no license to users without a location: the second choice adds more.
     expect(unlicensed.some((id) => !unlocated.includes(id))).toBe(true);
 
-    const first = await selectBy(root.id, { noUsageLocation: true });
-    expect(await selection(root.id)).toEqual(unlocated);
+    const first = await selectBy(h, root.id, { noUsageLocation: true });
+    expect(await draftSelection(h, root.id)).toEqual(unlocated);
     expect(blocksText(first.blocks)).toContain('no usage location');
     // The browser's page shows the added users ticked.
     const onPage = pageUserIds(first);
@@ -138,8 +100,8 @@ describe('select users by what they hold (demo tenant)', () => {
     const ticked = elements[0]?.initial_options?.map((o) => o.value) ?? [];
     expect(ticked.sort()).toEqual(onPage.filter((id) => unlocated.includes(id)).sort());
 
-    const second = await selectBy(root.id, { holdsNothing: true });
-    expect(await selection(root.id)).toEqual([...new Set([...unlicensed, ...unlocated])].sort());
+    const second = await selectBy(h, root.id, { holdsNothing: true });
+    expect(await draftSelection(h, root.id)).toEqual([...new Set([...unlicensed, ...unlocated])].sort());
     expect(blocksText(second.blocks)).toContain(`Added the ${unlicensed.length} users who hold no license`);
     expect(h.logger.errors()).toEqual([]);
   });
@@ -181,7 +143,7 @@ describe('select these users, from Who has it', () => {
     );
     await h.fake.waitFor(() => current(h, manage.id).updates > rootBefore);
 
-    expect(await selection(manage.id)).toEqual(holders.map((u) => u.id).sort());
+    expect(await draftSelection(h, manage.id)).toEqual(holders.map((u) => u.id).sort());
     expect(blocksText(current(h, manage.id).blocks)).toContain('All 2 selected have it');
     const after = current(h, who.id);
     expect(blocksText(after.blocks)).toContain('All 2 selected have it');

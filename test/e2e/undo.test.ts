@@ -6,9 +6,9 @@
  * refused to a non-operator and past UNDO_DAYS.
  */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { ids, patterns } from '../../blocks/ids.js';
+import { ids } from '../../blocks/ids.js';
 import type { DemoCustomerData, DemoTenantData } from '../../src/providers/demo/demo-tenant.js';
-import { DEMO_SKUS, generateCustomer } from '../../src/providers/demo/generator.js';
+import { DEMO_SKUS } from '../../src/providers/demo/generator.js';
 import {
   type AppHarness,
   CHANNEL,
@@ -29,13 +29,12 @@ import type { FakeMessage } from '../support/slack-fake.js';
 import {
   blocksText,
   chooseCustomer,
-  click,
   contosoOf,
   countByMethod,
-  current,
   finishedRun,
+  humongous,
   openLicenses,
-  pastes,
+  pasteEmails,
   present,
   selectUsers,
   submitChange,
@@ -299,13 +298,7 @@ describe('undo', () => {
   });
 
   it('undoes a 1,000-user request with a bounded number of Slack calls', async () => {
-    const big = generateCustomer({
-      seed: 4242,
-      users: 1000,
-      name: 'Humongous Insurance',
-      id: 'cust-humongous',
-      spareSeats: 1100,
-    });
+    const big = humongous(1000, 1100);
     h = await startAppHarness({
       // One operator request of 1,000 revocations: no approval in this measure.
       env: { APPROVAL_REVOKE_THRESHOLD: '5000' },
@@ -318,16 +311,11 @@ describe('undo', () => {
     const before = new Map(big.users.map((u) => [u.id, stateOf(app, id, u.id, [E3])]));
     const root = await openLicenses(app);
     await chooseCustomer(app, root.id, 'Hum', id);
-    for (const text of pastes(big.users.map((u) => u.email))) {
-      const block = present(
-        current(app, root.id).blocks.find((b) => patterns.pasteBlock.test(String(b.block_id))),
-        'the paste box',
-      );
-      app.fake.enterValues(root.id, {
-        [String(block.block_id)]: { [ids.actions.pasteEmails]: { value: text } },
-      });
-      await click(app, root.id, ids.actions.addEmails);
-    }
+    await pasteEmails(
+      app,
+      root.id,
+      big.users.map((u) => u.email),
+    );
     await toLicenses(app, root.id);
     await submitChange(app, root.id, { assign: [E3] });
     const { summary } = await finishedRun(app);

@@ -15,9 +15,11 @@ import {
   click,
   contosoOf,
   current,
+  draftSelection,
   firstName,
   openLicenses,
   pageUserIds,
+  pasteBox,
   present,
   textOf,
   tickPage,
@@ -37,24 +39,12 @@ afterAll(() => reportAckLatencies('users-step.test.ts'));
 const viewText = (viewId: string) =>
   textOf([{ channel: '', ts: '', edits: 0, blocks: current(h, viewId).blocks }]);
 
-/** The paste box of the users step as it is on screen. */
-function pasteBox(viewId: string) {
-  return present(
-    current(h, viewId).blocks.find((b) => patterns.pasteBlock.test(String(b.block_id))),
-    'the paste box',
-  );
-}
-
 async function atUsersStep(): Promise<string> {
   const root = await openLicenses(h);
   await chooseCustomer(h, root.id, 'Con', TEST_CUSTOMERS.contoso.id);
   return root.id;
 }
 
-async function draftSelection(): Promise<string[]> {
-  const metadata = JSON.parse(current(h, viewId).privateMetadata) as { draftId: string };
-  return (await h.store.getDraft(metadata.draftId))?.selectedUserIds ?? [];
-}
 let viewId = '';
 
 describe('users step', () => {
@@ -86,15 +76,15 @@ describe('users step', () => {
     expect(element?.initial_options?.map((o) => o.value).sort()).toEqual(first.slice(0, 2).sort());
 
     const expected = [...first.slice(0, 2), ...second, ...last.slice(0, 1)];
-    expect((await draftSelection()).sort()).toEqual(expected.sort());
+    expect(await draftSelection(h, viewId)).toEqual(expected.sort());
     expect(viewText(viewId)).toContain(`Selected: ${expected.length} users`);
 
     // Unticking one of the page keeps the rest of the selection.
     await tickPage(h, viewId, first.slice(0, 1));
-    expect(await draftSelection()).toHaveLength(expected.length - 1);
+    expect(await draftSelection(h, viewId)).toHaveLength(expected.length - 1);
 
     await click(h, viewId, ids.actions.clearSelection);
-    expect(await draftSelection()).toEqual([]);
+    expect(await draftSelection(h, viewId)).toEqual([]);
     expect(h.fake.unexpectedCalls(ALLOWED)).toEqual([]);
   });
 
@@ -127,19 +117,19 @@ describe('users step', () => {
       sixth.email,
       'ghost@elsewhere.example',
     ].join(',\n');
-    const pasteBlock = pasteBox(viewId);
+    const pasteBlock = pasteBox(h, viewId);
     h.fake.enterValues(viewId, {
       [String(pasteBlock.block_id)]: { [ids.actions.pasteEmails]: { value: pasted } },
     });
     await click(h, viewId, ids.actions.addEmails);
 
-    expect((await draftSelection()).sort()).toEqual(known.map((u) => u.id).sort());
+    expect(await draftSelection(h, viewId)).toEqual(known.map((u) => u.id).sort());
     const text = viewText(viewId);
     expect(text).toContain('2 pasted e-mails matched no user');
     expect(text).toContain('nobody@contoso.com');
     expect(text).toContain('ghost@elsewhere.example');
     // The paste box was emptied (new block id).
-    const newPaste = pasteBox(viewId);
+    const newPaste = pasteBox(h, viewId);
     expect(newPaste.block_id).not.toBe(pasteBlock.block_id);
     expect(h.fake.unexpectedCalls(ALLOWED)).toEqual([]);
   });
@@ -150,7 +140,7 @@ describe('users step', () => {
       await click(h, viewId, ids.actions.selectPage);
       await click(h, viewId, ids.actions.pageNext);
     }
-    expect(await draftSelection()).toHaveLength(30);
+    expect(await draftSelection(h, viewId)).toHaveLength(30);
     await h.driver.blockActions({
       userId: OPERATOR,
       viewId,
@@ -164,7 +154,7 @@ describe('users step', () => {
     expectValidModal(pushed.definition);
     expect(pushed.callbackId).toBe(ids.views.selected);
     const contoso = contosoOf(h.data);
-    const selected = new Set(await draftSelection());
+    const selected = new Set(await draftSelection(h, viewId));
     const names = contoso.users.filter((u) => selected.has(u.id)).map((u) => u.displayName);
     const pushedText = textOf([{ channel: '', ts: '', edits: 0, blocks: pushed.blocks }]);
     const positions = names.sort((a, b) => a.localeCompare(b)).map((name) => pushedText.indexOf(name));
@@ -185,7 +175,7 @@ describe('users step', () => {
   it('adds e-mails left in the paste box when Next is pressed, and stays to show them', async () => {
     viewId = await atUsersStep();
     const someone = present(contosoOf(h.data).users[0], 'a user');
-    const pasteBlock = pasteBox(viewId);
+    const pasteBlock = pasteBox(h, viewId);
     const submitted = await h.driver.viewSubmission({
       userId: OPERATOR,
       viewId,
@@ -197,7 +187,7 @@ describe('users step', () => {
     });
     expect(submitted.responseAction).toBe('update');
     expect(current(h, viewId).callbackId).toBe(ids.views.users);
-    expect(await draftSelection()).toEqual([someone.id]);
+    expect(await draftSelection(h, viewId)).toEqual([someone.id]);
     expect(viewText(viewId)).toContain('nobody@x.org');
   });
 

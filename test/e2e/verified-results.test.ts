@@ -6,26 +6,26 @@
  * consistency (a read that first shows the old state) still ends "verified" within the attempts.
  */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
 import type { UserChange } from '../../src/licensing/model.js';
-import { createProvider } from '../../src/providers/create-provider.js';
 import { DEMO_SKUS, demoCases } from '../../src/providers/demo/generator.js';
 import type { LicenseProvider } from '../../src/providers/license-provider.js';
-import { type AppHarness, OPERATOR, reportAckLatencies, startAppHarness } from '../support/app-harness.js';
+import {
+  type AppHarness,
+  reportAckLatencies,
+  startAppHarness,
+  startGraphApp,
+} from '../support/app-harness.js';
 import { parseCsv } from '../support/csv.js';
-import { type GraphFake, makeTenant, SKU, startGraphFake } from '../support/graph-fake/index.js';
+import { type GraphFake, makeTenant, SKU } from '../support/graph-fake/index.js';
 import { contosoOf, finishedRun, present, selectUsers, submitChange, textOf } from './flow.js';
 
 let h: AppHarness | undefined;
+/** The Graph fake of the test on Graph, for changes behind the bot's back. */
 let graph: GraphFake | undefined;
-let closeBackend: (() => Promise<void>) | undefined;
 afterEach(async () => {
   await h?.close();
-  await closeBackend?.();
-  await graph?.close();
   h = undefined;
   graph = undefined;
-  closeBackend = undefined;
 });
 afterAll(() => reportAckLatencies('verified-results.test.ts'));
 
@@ -159,30 +159,18 @@ describe('verified results on the demo tenant', () => {
 
 const TENANT = '9d4f0000-0000-4000-8000-0000000000a1';
 
-/** The app on the Graph fake (reads lag `staleReads` reads behind each write), as graph-flow.test.ts builds it. */
+/**
+ * The app on the Graph fake (reads lag `staleReads` reads behind each write), after a request
+ * giving two of its users E3 has run.
+ */
 async function onGraph(staleReads: number, wrap?: (provider: LicenseProvider) => LicenseProvider) {
-  graph = await startGraphFake({
-    tenants: [makeTenant({ tenantId: TENANT, users: 12, name: 'Contoso' })],
-    staleReads,
+  const app = await startGraphApp({
+    fake: { tenants: [makeTenant({ tenantId: TENANT, users: 12, name: 'Contoso' })], staleReads },
+    wrapProvider: wrap,
   });
-  const env = {
-    LICENSE_PROVIDER: 'graph',
-    GRAPH_CLIENT_ID: graph.clientId,
-    GRAPH_CLIENT_SECRET: graph.clientSecret,
-    GRAPH_CUSTOMERS: `${TENANT}=Contoso`,
-    GRAPH_BASE_URL: graph.baseUrl,
-    LOGIN_BASE_URL: graph.loginBaseUrl,
-    OPERATOR_USER_IDS: OPERATOR,
-  };
-  const backend = await createProvider(
-    loadConfig({ SLACK_BOT_TOKEN: 'xoxb-e2e', SLACK_SIGNING_SECRET: 'unused', ...env }),
-    { http: { backoffMs: 1 }, msalNetworkClient: graph.msalNetworkClient },
-  );
-  closeBackend = async () => {
-    await backend.close();
-  };
-  h = await startAppHarness({ env, wrapProvider: () => wrap?.(backend.provider) ?? backend.provider });
-  const fake = graph;
+  h = app;
+  graph = app.graph;
+  const fake = app.graph;
   const users = fake.tenant(TENANT).users.slice(0, 2);
   const customer = { id: TENANT, name: 'Contoso' };
   const manage = await selectUsers(h, customer, users);

@@ -2,6 +2,7 @@
  * The whole app as Slack and an operator see it: the Slack fake, a DemoProvider on a small
  * deterministic tenant, a LowdbStore in a temp dir, the LicensingService and createSlackApp on
  * port 0, and a driver that sends signed requests. One harness per test; `close()` cleans up.
+ * `startGraphApp` is the same app with the Graph provider, against the Graph fake.
  */
 import { appendFile, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,12 +11,15 @@ import { fileURLToPath } from 'node:url';
 import { type Logger, LogLevel } from '@slack/bolt';
 import { type Config, loadConfig } from '../../src/config.js';
 import { LicensingService, type LicensingServiceOptions } from '../../src/licensing/licensing-service.js';
+import { createProvider } from '../../src/providers/create-provider.js';
 import { DemoProvider, type DemoProviderOptions } from '../../src/providers/demo/demo-provider.js';
 import type { DemoCustomerData, DemoTenantData } from '../../src/providers/demo/demo-tenant.js';
 import { generateCustomer } from '../../src/providers/demo/generator.js';
 import type { LicenseProvider } from '../../src/providers/license-provider.js';
 import { createSlackApp, type SlackApp, type SlackAppDeps } from '../../src/slack/app.js';
 import { LowdbStore, type LowdbStoreOptions } from '../../src/store/lowdb-store.js';
+// The server alone: the fake's index also brings GraphAuth (MSAL), which demo-only tests do not need.
+import { type GraphFake, type GraphFakeOptions, startGraphFake } from './graph-fake/server.js';
 import { createSlackDriver, type SlackDriver } from './slack-driver.js';
 import { type SlackFake, startSlackFake } from './slack-fake.js';
 
@@ -203,6 +207,56 @@ export async function startAppHarness(options: HarnessOptions = {}): Promise<App
       await store.close();
       await fake.close();
       if (options.dataDir === undefined) await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface GraphAppOptions {
+  /** The Graph fake's tenants (each a configured customer, GRAPH_CUSTOMERS) and behaviour. */
+  fake: GraphFakeOptions;
+  service?: HarnessOptions['service'];
+  /** Puts something between the service and the Graph provider (a tenant changed behind its back). */
+  wrapProvider?: (provider: LicenseProvider) => LicenseProvider;
+  /** Builds the app's provider instead of createProvider (settings the environment does not give). */
+  buildProvider?: (graph: GraphFake) => LicenseProvider;
+}
+
+export interface GraphApp extends AppHarness {
+  /** The Graph fake the app's provider talks to over HTTP; closed by `close()`. */
+  graph: GraphFake;
+}
+
+/**
+ * The harness's app with LICENSE_PROVIDER=graph against a Graph fake over real HTTP: the provider
+ * createProvider makes from the Graph environment (MSAL token, short back-off), OPERATOR listed as
+ * an operator (outside the demo only listed operators may use /licenses).
+ */
+export async function startGraphApp(options: GraphAppOptions): Promise<GraphApp> {
+  const graph = await startGraphFake(options.fake);
+  const env = {
+    LICENSE_PROVIDER: 'graph',
+    GRAPH_CLIENT_ID: graph.clientId,
+    GRAPH_CLIENT_SECRET: graph.clientSecret,
+    GRAPH_CUSTOMERS: options.fake.tenants.map((t) => `${t.tenantId}=${t.name ?? t.tenantId}`).join(','),
+    GRAPH_BASE_URL: graph.baseUrl,
+    LOGIN_BASE_URL: graph.loginBaseUrl,
+    OPERATOR_USER_IDS: OPERATOR,
+  };
+  const backend = options.buildProvider
+    ? { provider: options.buildProvider(graph), close: async () => {} }
+    : await createProvider(
+        loadConfig({ SLACK_BOT_TOKEN: 'xoxb-e2e', SLACK_SIGNING_SECRET: 'unused', ...env }),
+        { http: { backoffMs: 1 }, msalNetworkClient: graph.msalNetworkClient },
+      );
+  const provider = options.wrapProvider?.(backend.provider) ?? backend.provider;
+  const h = await startAppHarness({ env, wrapProvider: () => provider, service: options.service });
+  return {
+    ...h,
+    graph,
+    async close() {
+      await h.close();
+      await backend.close();
+      await graph.close();
     },
   };
 }

@@ -16,9 +16,9 @@ import { countResults } from '../../licensing/run-counts.js';
 import type { Approval, Store } from '../../store/store.js';
 import { slackErrorCode } from '../views.js';
 import { countsLine, decisionLine } from './decision-lines.js';
-import { PlanCatalogs } from './plan-catalog.js';
-import { RevokeOutlooks } from './revoke-outlook.js';
-import { ThreadLinks } from './thread-link.js';
+import { type PlanCatalogs, planCatalogs } from './plan-catalog.js';
+import { type RevokeOutlooks, revokeOutlooks } from './revoke-outlook.js';
+import { type ThreadLinks, threadLinks } from './thread-link.js';
 
 export interface ApprovalNotifierOptions {
   client: WebClient;
@@ -62,9 +62,9 @@ export class ApprovalNotifier {
     this.#channelId = options.channelId;
     this.#approverIds = options.approverIds;
     this.#approverGroupId = options.approverGroupId;
-    this.#threadLinks = new ThreadLinks(options.client, options.logger);
-    this.#plans = new PlanCatalogs(options.service, options.logger);
-    this.#outlooks = new RevokeOutlooks(options.service, options.logger);
+    this.#threadLinks = threadLinks(options.client, options.logger);
+    this.#plans = planCatalogs(options.service, options.logger);
+    this.#outlooks = revokeOutlooks(options.service, options.logger);
   }
 
   get channelId(): string | undefined {
@@ -77,7 +77,7 @@ export class ApprovalNotifier {
 
   /** The service plans of a request's products when it changes holders' plans (plan-catalog.ts). */
   planCatalog(request: ChangeRequest): Promise<PlanCatalog | undefined> {
-    return this.#plans.of(request);
+    return this.#plans(request);
   }
 
   /** Who may decide, as mrkdwn: "<@U1>, <@U2> or a member of <!subteam^S1>", leaving out `except` (a requester). */
@@ -231,9 +231,9 @@ export class ApprovalNotifier {
   /** The approval message, naming who may decide (never the requester) and linking the operator's thread. */
   async #render(request: ChangeRequest, approval: Approval) {
     const [threadLink, plans, outlook] = await Promise.all([
-      this.#threadLinks.of(request),
-      this.#plans.of(request),
-      this.#outlooks.of(request, approval),
+      this.#threadLinks(request),
+      this.#plans(request),
+      this.#outlooks(request, approval),
     ]);
     return renderApprovalRequest({
       request,

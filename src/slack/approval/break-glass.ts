@@ -19,7 +19,7 @@ import type { ChangeRequest } from '../../licensing/model.js';
 import { MANY } from '../../licensing/service-types.js';
 import { refusals } from '../access.js';
 import type { ListenerDeps } from '../listeners/deps.js';
-import { ThreadLinks } from './thread-link.js';
+import { threadLinks } from './thread-link.js';
 
 type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
 
@@ -57,7 +57,7 @@ export function announceBreakGlass(
     if (request === null) return;
     // Its `break_glass` audit row is on disk before anyone reads of it.
     await deps.store.flush();
-    const threadLink = await new ThreadLinks(client, logger).of(request);
+    const threadLink = await threadLinks(client, logger)(request);
     try {
       await client.chat.postMessage({
         channel,
@@ -126,7 +126,7 @@ async function acknowledgeClicked(deps: ListenerDeps, args: ButtonArgs): Promise
   const channel = args.body.channel?.id;
   const ts = args.body.message?.ts;
   if (channel === undefined || ts === undefined) return;
-  const threadLink = await new ThreadLinks(args.client, args.logger).of(request);
+  const threadLink = await threadLinks(args.client, args.logger)(request);
   await args.client.chat.update({
     channel,
     ts,

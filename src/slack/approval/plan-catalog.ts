@@ -9,25 +9,22 @@ import type { LicensingService } from '../../licensing/licensing-service.js';
 import type { ChangeRequest } from '../../licensing/model.js';
 import { PerRequestMemo } from './per-request-memo.js';
 
-export class PlanCatalogs {
-  readonly #service: LicensingService;
-  readonly #catalogs: PerRequestMemo<PlanCatalog>;
+/** The plans per product of the request's customer, or undefined when not needed or not known. */
+export type PlanCatalogs = (
+  request: Pick<ChangeRequest, 'id' | 'customerId' | 'items'>,
+) => Promise<PlanCatalog | undefined>;
 
-  constructor(service: LicensingService, logger: Logger) {
-    this.#service = service;
-    this.#catalogs = new PerRequestMemo(
-      logger,
-      (id) => `reading the service plans for ${id} failed; plan changes are counted`,
-    );
-  }
-
-  /** The plans per product of the request's customer, or undefined when not needed or not known. */
-  async of(request: Pick<ChangeRequest, 'id' | 'customerId' | 'items'>): Promise<PlanCatalog | undefined> {
+export function planCatalogs(service: LicensingService, logger: Logger): PlanCatalogs {
+  const catalogs = new PerRequestMemo<PlanCatalog>(
+    logger,
+    (id) => `reading the service plans for ${id} failed; plan changes are counted`,
+  );
+  return async (request) => {
     if (!request.items.some((item) => (item.planChanges?.length ?? 0) > 0)) return undefined;
-    return this.#catalogs.of(request.id, async () => {
+    return catalogs.of(request.id, async () => {
       // No users: the overview is the customer's products with their service plans.
-      const products = await this.#service.getLicenseOverview(request.customerId, []);
+      const products = await service.getLicenseOverview(request.customerId, []);
       return new Map(products.map((p) => [p.product.skuId, p.product.servicePlans]));
     });
-  }
+  };
 }

@@ -11,28 +11,26 @@ import type { ChangeRequest } from '../../licensing/model.js';
 import type { Approval } from '../../store/store.js';
 import { PerRequestMemo } from './per-request-memo.js';
 
-export class RevokeOutlooks {
-  readonly #service: LicensingService;
-  readonly #outlooks: PerRequestMemo<RevocationOutlook>;
+/** The outlook of a pending request with revocations, or undefined (decided, none, not known). */
+export type RevokeOutlooks = (
+  request: ChangeRequest,
+  approval: Approval,
+) => Promise<RevocationOutlook | undefined>;
 
-  constructor(service: LicensingService, logger: Logger) {
-    this.#service = service;
-    this.#outlooks = new PerRequestMemo(
-      logger,
-      (id) => `predicting the revocations of ${id} failed; the message leaves it out`,
-    );
-  }
-
-  /** The outlook of a pending request with revocations, or undefined (decided, none, not known). */
-  async of(request: ChangeRequest, approval: Approval): Promise<RevocationOutlook | undefined> {
+export function revokeOutlooks(service: LicensingService, logger: Logger): RevokeOutlooks {
+  const outlooks = new PerRequestMemo<RevocationOutlook>(
+    logger,
+    (id) => `predicting the revocations of ${id} failed; the message leaves it out`,
+  );
+  return async (request, approval) => {
     if (approval.status !== 'pending') return undefined;
     const revocations = request.items.reduce((n, item) => n + item.change.revoke.length, 0);
     if (revocations === 0) return undefined;
-    return this.#outlooks.of(request.id, async () => {
-      const refusals = await this.#service.revocationOutlook(request);
+    return outlooks.of(request.id, async () => {
+      const refusals = await service.revocationOutlook(request);
       const byReason = new Map<string, number>();
       for (const r of refusals) byReason.set(r.reason, (byReason.get(r.reason) ?? 0) + 1);
       return { revocations, failing: refusals.length, byReason: [...byReason] };
     });
-  }
+  };
 }

@@ -8,26 +8,17 @@ import type { WebClient } from '@slack/web-api';
 import type { ChangeRequest } from '../../licensing/model.js';
 import { PerRequestMemo } from './per-request-memo.js';
 
-export class ThreadLinks {
-  readonly #client: WebClient;
-  readonly #links: PerRequestMemo<string>;
+/** The permalink of a request's summary, or undefined while it has none or Slack gives none. */
+export type ThreadLinks = (request: Pick<ChangeRequest, 'id' | 'report'>) => Promise<string | undefined>;
 
-  constructor(client: WebClient, logger: Logger) {
-    this.#client = client;
-    this.#links = new PerRequestMemo(
-      logger,
-      (id) => `linking the thread of ${id} failed; the approval message goes without it`,
-    );
-  }
-
-  /** The permalink of the request's summary, or undefined while it has none or Slack gives none. */
-  async of(request: Pick<ChangeRequest, 'id' | 'report'>): Promise<string | undefined> {
-    const report = request.report;
+export function threadLinks(client: WebClient, logger: Logger): ThreadLinks {
+  const links = new PerRequestMemo<string>(
+    logger,
+    (id) => `linking the thread of ${id} failed; the approval message goes without it`,
+  );
+  return async ({ id, report }) => {
     if (report?.ts === undefined) return undefined;
     const { channel, ts } = report;
-    return this.#links.of(request.id, async () => {
-      const linked = await this.#client.chat.getPermalink({ channel, message_ts: ts });
-      return linked.permalink;
-    });
-  }
+    return links.of(id, async () => (await client.chat.getPermalink({ channel, message_ts: ts })).permalink);
+  };
 }

@@ -1,5 +1,5 @@
 /** `/licenses [customer]` and the customer step: a typeahead over every customer. */
-import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs, SlackOptionsMiddlewareArgs } from '@slack/bolt';
+import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import type { ModalView } from '@slack/types';
 import { renderCustomerStep } from '../../../blocks/customer-step.js';
 import { ids } from '../../../blocks/ids.js';
@@ -9,7 +9,7 @@ import type { Draft } from '../../store/store.js';
 import { LicensesCommand, StateValues, SuggestionQuery } from '../payloads.js';
 import { isLate, OPTIONS_BUDGET_MS, showFromTrigger, withinBudget } from '../views.js';
 import type { ListenerDeps } from './deps.js';
-import { type SubmitArgs, submittedStep } from './step-args.js';
+import { type SubmitArgs, type SuggestionArgs, submittedStep } from './step-args.js';
 import { renderUsersFor } from './users-step-render.js';
 
 const MAX_CUSTOMER_OPTIONS = 100;
@@ -71,7 +71,7 @@ async function firstView(deps: ListenerDeps, draft: Draft, name: string): Promis
 
 /** Options load of the customer typeahead. */
 export function customerSuggestions(deps: ListenerDeps) {
-  return async ({ options, ack }: SlackOptionsMiddlewareArgs<'block_suggestion'> & AllMiddlewareArgs) => {
+  return async ({ options, ack }: SuggestionArgs) => {
     const query = SuggestionQuery.parse(options.value);
     const customers = await withinBudget(
       deps.service.searchCustomers(query, MAX_CUSTOMER_OPTIONS),

@@ -17,7 +17,7 @@ import { type ChangeRequest, type FollowUpKind, failureMessages } from '../../li
 import { approvalReason } from '../../licensing/policy.js';
 import { CANNOT_SAVE_TEXT, type Draft, StoreUnavailableError } from '../../store/store.js';
 import { draftOf } from '../access.js';
-import { ThreadLinks } from '../approval/thread-link.js';
+import { type ThreadLinks, threadLinks } from '../approval/thread-link.js';
 import { RequestIdValue, StateValues } from '../payloads.js';
 import { answerInTime, showFromTrigger } from '../views.js';
 import type { ListenerDeps } from './deps.js';
@@ -54,7 +54,7 @@ export function openFollowUp(deps: ListenerDeps, kind: FollowUpKind) {
       channelId: body.channel?.id ?? userId,
       followUp: { kind, requestId: requestId.data },
     });
-    const links = new ThreadLinks(client, logger);
+    const links = threadLinks(client, logger);
     await showFromTrigger(client, 'open', body.trigger_id, followUpView(deps, kind, draft, links), () =>
       renderLoading({
         callbackId: ids.views.followUp,
@@ -89,7 +89,7 @@ async function followUpView(
   if (!prepared.ok) return notice(kind, refusalText(kind, prepared.refused, deps.config.UNDO_DAYS));
   const { original, prepared: plan } = prepared;
   if (!plan.ok) return notice(kind, problemText(kind, plan.problems, false));
-  const summaryLink = await links.of(original);
+  const summaryLink = await links(original);
   return renderFollowUpModal({
     ...sentOf(kind, prepared),
     draftId: draft.id,
@@ -129,7 +129,7 @@ async function followUpSubmission(
   const breakGlass = breakGlassTicked(deps, userId, view.state);
   if (!deps.store.health().writable) return refused(CANNOT_SAVE_TEXT);
   const original = await deps.store.getRequest(draft.followUp?.requestId ?? '');
-  const summaryLink = original === null ? undefined : await new ThreadLinks(client, logger).of(original);
+  const summaryLink = original === null ? undefined : await threadLinks(client, logger)(original);
   let submitted: Awaited<ReturnType<ListenerDeps['service']['submitFollowUp']>>;
   try {
     submitted = await deps.service.submitFollowUp(draft.id, userId, {

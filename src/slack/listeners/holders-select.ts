@@ -11,7 +11,7 @@ import { actionOf, skuOf } from '../payloads.js';
 import { updateView } from '../views.js';
 import type { ListenerDeps } from './deps.js';
 import { overviewFor, renderLicensesFor } from './licenses-step.js';
-import { type ActionArgs, refreshView, stepOf } from './step-args.js';
+import { refreshView, stepClick } from './step-args.js';
 
 /** The holders (directly or through a group) of `skuId` among the draft's selection; null when the product is gone. */
 async function holdersOf(deps: ListenerDeps, draft: Draft, skuId: string) {
@@ -35,11 +35,9 @@ async function renderHolders(deps: ListenerDeps, draft: Draft, skuId: string): P
 
 /** The button's click (value = skuId). */
 export function selectHolders(deps: ListenerDeps) {
-  return async (args: ActionArgs) => {
-    await args.ack();
-    const step = stepOf(args);
+  return stepClick(async (step, args) => {
     const skuId = skuOf(actionOf(args.action));
-    if (step === null || skuId === null) return;
+    if (skuId === null) return;
     const overview = await holdersOf(deps, step.draft, skuId);
     if (overview === null) return;
     const listed = new Set([...overview.holders, ...overview.inheritedHolders]);
@@ -58,5 +56,5 @@ export function selectHolders(deps: ListenerDeps) {
     }
     const holders = await renderHolders(deps, saved, skuId);
     if (holders !== null) await refreshView(args.client, step.view, async () => holders);
-  };
+  });
 }

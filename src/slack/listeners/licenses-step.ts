@@ -12,17 +12,11 @@ import type { ProductOverview } from '../../licensing/licensing-service.js';
 import type { ApprovalBasis } from '../../licensing/policy.js';
 import type { Draft } from '../../store/store.js';
 import { draftCustomerId, draftOf } from '../access.js';
-import { actionOf, pageOf, StateValues, skuOf, type ViewRef } from '../payloads.js';
+import { actionOf, StateValues, skuOf, type ViewRef } from '../payloads.js';
 import type { ListenerDeps } from './deps.js';
 import { type ReplacePick, replaceChoices, replacePicked } from './replace-choice.js';
-import {
-  type ActionArgs,
-  pushFromClick,
-  refreshView,
-  type SubmitArgs,
-  stepOf,
-  submittedStep,
-} from './step-args.js';
+import type { ActionArgs, SubmitArgs } from './step-args.js';
+import { pagedView, pushFromClick, refreshView, stepClick, submittedStep } from './step-args.js';
 
 export function overviewFor(deps: ListenerDeps, draft: Draft): Promise<ProductOverview[]> {
   return deps.service.getLicenseOverview(
@@ -137,11 +131,7 @@ function showsApprovalWarning(view: ViewRef): boolean {
  * longer does), the view is re-rendered to ask for a reason; otherwise nothing is sent.
  */
 export function revokeTicked(deps: ListenerDeps) {
-  return async (args: ActionArgs) => {
-    await args.ack();
-    const step = stepOf(args);
-    if (step === null) return;
-    const { draft, view } = step;
+  return stepClick(async ({ draft, view }, args) => {
     const ticks = { ...tickedProducts(view.state), replace: replacePicked(view.state) };
     // Kept in the draft, not in memory: the service plans save may reach another replica.
     await deps.store.updateDraft(draft.id, (current) => ({
@@ -157,7 +147,7 @@ export function revokeTicked(deps: ListenerDeps) {
       () => renderLicensesFor(deps, draft, { ...ticks, approval }),
       () => renderLicensesFor(deps, draft, ticks),
     );
-  };
+  });
 }
 
 /** Acks a click that needs no answer: Slack sends block_actions for link buttons ("Buy more") too. */
@@ -242,14 +232,9 @@ export function showHolders(deps: ListenerDeps) {
 
 /** Paging inside the pushed holders view (its metadata names the product). */
 export function holdersPage(deps: ListenerDeps) {
-  return async (args: ActionArgs) => {
-    await args.ack();
-    const step = stepOf(args);
-    const page = pageOf(actionOf(args.action));
-    const skuId = step?.meta.skuId;
-    if (step === null || page === null || skuId === undefined) return;
-    await refreshView(args.client, step.view, () => holdersOrGone(deps, step.draft, skuId, page));
-  };
+  return pagedView(({ draft, meta: { skuId } }, page) =>
+    skuId === undefined ? null : () => holdersOrGone(deps, draft, skuId, page),
+  );
 }
 
 async function renderPlansFor(deps: ListenerDeps, draft: Draft, skuId: string): Promise<ModalView> {

@@ -15,12 +15,13 @@ import { approvalReason } from '../../licensing/policy.js';
 import type { PreviewLine } from '../../licensing/preview.js';
 import { CANNOT_SAVE_TEXT, type Draft } from '../../store/store.js';
 import { draftCustomerId, draftOf } from '../access.js';
-import { actionOf, pageOf, StateValues, type ViewRef } from '../payloads.js';
+import { actionOf, StateValues, type ViewRef } from '../payloads.js';
 import { isLate, withinBudget } from '../views.js';
 import type { ListenerDeps } from './deps.js';
 import { renderLicensesFor, tickedProducts } from './licenses-step.js';
 import { halfPickErrors, replaceChoices, replacePicked } from './replace-choice.js';
-import { type ActionArgs, pushFromClick, refreshView, type SubmitArgs, stepOf } from './step-args.js';
+import type { ActionArgs, SubmitArgs } from './step-args.js';
+import { pagedView, pushFromClick, refreshView, stepClick } from './step-args.js';
 import { type Errors, firstAssignBlock, problemErrors } from './submit-errors.js';
 
 /** The manage step's choice, kept in the draft while its preview is on screen. */
@@ -142,14 +143,10 @@ export function previewLicenses(deps: ListenerDeps) {
 
 /** "‹ Back" on the preview: the manage step again, with the ticks, reason and break-glass choice. */
 export function previewBack(deps: ListenerDeps) {
-  return async (args: ActionArgs) => {
-    await args.ack();
-    const step = stepOf(args);
-    if (step === null) return;
-    const { draft, view } = step;
+  return stepClick(async ({ draft, view }, args) => {
     const chosen = draft.previewed ?? undefined;
     await refreshView(args.client, view, () => renderLicensesFor(deps, draft, chosen ? { chosen } : {}));
-  };
+  });
 }
 
 const USERS = { callbackId: ids.views.previewUsers, title: 'Users' };
@@ -201,12 +198,7 @@ export function showPreviewUsers(deps: ListenerDeps) {
 
 /** Paging inside the pushed users view (its metadata names the line). */
 export function previewUsersPage(deps: ListenerDeps) {
-  return async (args: ActionArgs) => {
-    await args.ack();
-    const step = stepOf(args);
-    const page = pageOf(actionOf(args.action));
-    const { skuId, op } = step?.meta ?? {};
-    if (step === null || page === null || skuId === undefined || op === undefined) return;
-    await refreshView(args.client, step.view, () => renderUsersFor(deps, step.draft, { op, skuId }, page));
-  };
+  return pagedView(({ draft, meta: { skuId, op } }, page) =>
+    skuId === undefined || op === undefined ? null : () => renderUsersFor(deps, draft, { op, skuId }, page),
+  );
 }

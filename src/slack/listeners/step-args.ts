@@ -7,6 +7,7 @@ import type {
   BlockAction as BoltBlockAction,
   Context,
   SlackActionMiddlewareArgs,
+  SlackOptionsMiddlewareArgs,
   SlackViewMiddlewareArgs,
   ViewSubmitAction,
 } from '@slack/bolt';
@@ -14,11 +15,13 @@ import type { ModalView } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import { renderLoading } from '../../../blocks/loading.js';
 import { type DraftContext, draftOf } from '../access.js';
-import { triggerIdOf, type ViewRef, viewOf } from '../payloads.js';
+import { actionOf, pageOf, triggerIdOf, type ViewRef, viewOf } from '../payloads.js';
 import { showFromTrigger, updateView } from '../views.js';
 
 /** A click (block_actions) on a step. */
 export type ActionArgs = SlackActionMiddlewareArgs<BoltBlockAction> & AllMiddlewareArgs;
+/** An options load (block_suggestion) of a typeahead. */
+export type SuggestionArgs = SlackOptionsMiddlewareArgs<'block_suggestion'> & AllMiddlewareArgs;
 /** A view submission of a step. */
 export type SubmitArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
 
@@ -50,6 +53,27 @@ export async function refreshView(
   rerender: () => Promise<ModalView> = render,
 ): Promise<void> {
   await updateView(client, { viewId: view.id, hash: view.hash }, await render(), rerender);
+}
+
+/**
+ * Paging inside a pushed view: the clicked page rendered in place. `renderer` gives what renders
+ * that page of the step, or null when the view's metadata lacks what it needs (nothing is shown).
+ */
+export function pagedView(renderer: (step: Step, page: number) => (() => Promise<ModalView>) | null) {
+  return stepClick(async (step, args) => {
+    const page = pageOf(actionOf(args.action));
+    const render = page === null ? null : renderer(step, page);
+    if (render !== null) await refreshView(args.client, step.view, render);
+  });
+}
+
+/** A click on a step: acked, then handled with the step it came from (without a view, only acked). */
+export function stepClick(handle: (step: Step, args: ActionArgs) => Promise<void>) {
+  return async (args: ActionArgs) => {
+    await args.ack();
+    const step = stepOf(args);
+    if (step !== null) await handle(step, args);
+  };
 }
 
 /**

@@ -4,9 +4,8 @@ import { ids } from '../../../blocks/ids.js';
 import { renderSelectedUsers } from '../../../blocks/selected-users.js';
 import type { Draft } from '../../store/store.js';
 import { draftCustomerId, draftOf } from '../access.js';
-import { actionOf, pageOf } from '../payloads.js';
 import type { ListenerDeps } from './deps.js';
-import { type ActionArgs, pushFromClick, refreshView, stepOf } from './step-args.js';
+import { type ActionArgs, pagedView, pushFromClick } from './step-args.js';
 
 /** "View all selected": a pushed view with the whole selection, paged. */
 export function viewSelected(deps: ListenerDeps) {
@@ -33,11 +32,9 @@ async function renderSelectedFor(deps: ListenerDeps, draft: Draft, page: number)
 
 /** Paging inside the pushed "selected users" view. */
 export function selectedPage(deps: ListenerDeps) {
-  return async (args: ActionArgs) => {
-    await args.ack();
-    const step = stepOf(args);
-    const page = pageOf(actionOf(args.action));
-    if (step === null || page === null) return;
-    await refreshView(args.client, step.view, () => renderSelectedFor(deps, step.draft, page));
-  };
+  return pagedView(
+    ({ draft }, page) =>
+      () =>
+        renderSelectedFor(deps, draft, page),
+  );
 }

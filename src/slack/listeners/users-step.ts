@@ -2,7 +2,6 @@
  * The users step: a typeahead over the customer's users, a paged browser whose selection survives
  * paging, pasted e-mails, and the selection kept in the draft (not in private_metadata).
  */
-import type { AllMiddlewareArgs, SlackOptionsMiddlewareArgs } from '@slack/bolt';
 import type { ModalView } from '@slack/types';
 import { ids, parseBrowseBlockId, patterns } from '../../../blocks/ids.js';
 import { renderLoading } from '../../../blocks/loading.js';
@@ -20,7 +19,7 @@ import { renderUsersFor, versionOf } from './users-step-render.js';
 
 /** Routed from index.ts with the other users-step listeners. */
 
-import { type ActionArgs, type SubmitArgs, submittedStep } from './step-args.js';
+import { type ActionArgs, type SubmitArgs, type SuggestionArgs, submittedStep } from './step-args.js';
 
 const MAX_USER_OPTIONS = 100;
 
@@ -52,11 +51,7 @@ async function pageUsers(deps: ListenerDeps, draft: Draft, page: number): Promis
 
 /** Options load of the user typeahead (by name or e-mail). */
 export function userSuggestions(deps: ListenerDeps) {
-  return async ({
-    options,
-    ack,
-    context,
-  }: SlackOptionsMiddlewareArgs<'block_suggestion'> & AllMiddlewareArgs) => {
+  return async ({ options, ack, context }: SuggestionArgs) => {
     const { draft } = draftOf(context);
     const query = SuggestionQuery.parse(options.value);
     const page = await withinBudget(

@@ -51,18 +51,14 @@ const JOB_TIME_SHARE = 0.6;
 class FinishPaused extends Error {}
 
 export class QueuedRuns implements RunJobHandlers {
-  readonly #options: QueuedRunsOptions;
-
-  constructor(options: QueuedRunsOptions) {
-    this.#options = options;
-  }
+  constructor(private readonly options: QueuedRunsOptions) {}
 
   async start({ requestId }: { requestId: string }): Promise<void> {
-    const { service, queue, chunks } = this.#options;
+    const { service, queue, chunks } = this.options;
     const request = await service.beginRun(requestId);
     if (request === null) return;
     const fresh = request.report?.ts === undefined;
-    const summary = await summaryOrNull(this.#options, request, fresh ? 'runs' : 'resumes', {
+    const summary = await summaryOrNull(this.options, request, fresh ? 'runs' : 'resumes', {
       tellRequester: fresh,
     });
     const withSummary =
@@ -75,7 +71,7 @@ export class QueuedRuns implements RunJobHandlers {
   }
 
   async chunk(job: RunChunkJob, context: JobContext): Promise<void> {
-    const { service, store, queue, logger } = this.#options;
+    const { service, store, queue, logger } = this.options;
     const request = await store.getRequest(job.requestId);
     if (request?.status !== 'running') return;
     const reporter = await this.#reporter(request);
@@ -105,7 +101,7 @@ export class QueuedRuns implements RunJobHandlers {
   }
 
   async finish({ requestId }: { requestId: string }, context: JobContext): Promise<void> {
-    const { service, store, queue } = this.#options;
+    const { service, store, queue } = this.options;
     const request = await store.getRequest(requestId);
     if (request === null) return;
     if (request.status === 'running' && !allDone(request)) {
@@ -126,7 +122,7 @@ export class QueuedRuns implements RunJobHandlers {
 
   /** The posts after a run, each recorded before the next; those an earlier finisher made are skipped. */
   async #closingPosts(request: ChangeRequest, deadline: number): Promise<void> {
-    const { store, approvals } = this.#options;
+    const { store, approvals } = this.options;
     const stopAt = Date.now() + (deadline - Date.now()) * JOB_TIME_SHARE;
     let report = request.report ?? { channel: request.requestedBy };
     const record = async (posted: number) => {
@@ -150,7 +146,7 @@ export class QueuedRuns implements RunJobHandlers {
 
   /** After a chunk: the finish when every part has a result, else the summary with the latest counts. */
   async #afterChunk(requestId: string, reporter: Reporter): Promise<void> {
-    const { store, queue } = this.#options;
+    const { store, queue } = this.options;
     await store.flush();
     const request = await store.getRequest(requestId);
     if (request?.status !== 'running') return;
@@ -166,7 +162,7 @@ export class QueuedRuns implements RunJobHandlers {
     const { report } = request;
     if (report?.ts === undefined) return silentReporter;
     const { client, logger, store, progressIntervalMs, messageIntervalMs, purchaseUrl, undoDays } =
-      this.#options;
+      this.options;
     return new SlackReporter({
       client,
       logger,
@@ -184,6 +180,6 @@ export class QueuedRuns implements RunJobHandlers {
   #stopped(request: ChangeRequest, error: unknown): Promise<void> {
     const ts = request.report?.ts;
     const summary = ts === undefined ? null : { channel: request.report?.channel ?? request.requestedBy, ts };
-    return tellRunStopped(this.#options, request, summary, error);
+    return tellRunStopped(this.options, request, summary, error);
   }
 }

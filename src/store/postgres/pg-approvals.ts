@@ -13,15 +13,11 @@ const Patch = PatchedFields.partial().extend({ status: ApprovalStatus });
 type DocRow = { request_id: string; doc: unknown };
 
 export class PgApprovals {
-  readonly #o: { pool: Pool; guard: PgGuard; logger: StoreLogger };
-
-  constructor(options: { pool: Pool; guard: PgGuard; logger: StoreLogger }) {
-    this.#o = options;
-  }
+  constructor(private readonly o: { pool: Pool; guard: PgGuard; logger: StoreLogger }) {}
 
   /** Saving an approval again replaces it, as in lowdb. */
   save(approval: Approval): Promise<void> {
-    const { guard, pool, logger } = this.#o;
+    const { guard, pool, logger } = this.o;
     return guard.run('saveApproval', async () => {
       const saved = storable(Approval, approval, 'saveApproval', logger);
       await pool.query(
@@ -34,8 +30,8 @@ export class PgApprovals {
 
   get(requestId: string): Promise<Approval | null> {
     if (unstorableId(requestId)) return Promise.resolve(null);
-    return this.#o.guard.run('getApproval', async () => {
-      const found = await this.#o.pool.query<DocRow>(
+    return this.o.guard.run('getApproval', async () => {
+      const found = await this.o.pool.query<DocRow>(
         'SELECT request_id, doc FROM approvals WHERE request_id = $1',
         [requestId],
       );
@@ -46,8 +42,8 @@ export class PgApprovals {
   /** Most recent first. */
   list(filter: { status?: Approval['status'][]; limit: number }): Promise<Approval[]> {
     const limit = limitOf(filter.limit);
-    return this.#o.guard.run('listApprovals', async () => {
-      const found = await this.#o.pool.query<DocRow>(
+    return this.o.guard.run('listApprovals', async () => {
+      const found = await this.o.pool.query<DocRow>(
         `SELECT request_id, doc FROM approvals
          WHERE $1::text[] IS NULL OR status = ANY($1::text[])
          ORDER BY created_at DESC, seq ASC LIMIT $2`,
@@ -64,7 +60,7 @@ export class PgApprovals {
     patch: ApprovalPatch,
   ): Promise<Approval | null> {
     if (unstorableId(requestId)) return Promise.resolve(null);
-    const { guard, pool, logger } = this.#o;
+    const { guard, pool, logger } = this.o;
     return guard.run('decideApproval', async () => {
       const fields = storable(Patch, patch, 'decideApproval', logger);
       const removed = removedFields(PatchedFields, patch, 'decideApproval', logger);

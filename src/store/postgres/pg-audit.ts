@@ -8,14 +8,10 @@ import { json, limitOf, parsedRow, storable, unstorableId } from './pg-rows.js';
 type DocRow = { id: string; doc: unknown };
 
 export class PgAudit {
-  readonly #o: { pool: Pool; guard: PgGuard; logger: StoreLogger; now: () => Date };
-
-  constructor(options: { pool: Pool; guard: PgGuard; logger: StoreLogger; now: () => Date }) {
-    this.#o = options;
-  }
+  constructor(private readonly o: { pool: Pool; guard: PgGuard; logger: StoreLogger; now: () => Date }) {}
 
   append(entry: Omit<AuditEntry, 'at'> & { at?: string }): Promise<void> {
-    const { guard, pool, logger, now } = this.#o;
+    const { guard, pool, logger, now } = this.o;
     return guard.run('appendAudit', async () => {
       const row = storable(
         AuditEntry,
@@ -37,8 +33,8 @@ export class PgAudit {
     const { requestId } = filter;
     if (requestId !== undefined && unstorableId(requestId)) return Promise.resolve([]);
     const limit = limitOf(filter.limit);
-    return this.#o.guard.run('listAudit', async () => {
-      const found = await this.#o.pool.query<DocRow>(
+    return this.o.guard.run('listAudit', async () => {
+      const found = await this.o.pool.query<DocRow>(
         `SELECT id, doc FROM audit WHERE $1::text IS NULL OR request_id = $1 ORDER BY id DESC LIMIT $2`,
         [requestId ?? null, limit],
       );

@@ -24,19 +24,15 @@ export interface PgDraftsOptions {
 type DocRow = { doc: unknown };
 
 export class PgDrafts {
-  readonly #o: PgDraftsOptions;
-
-  constructor(options: PgDraftsOptions) {
-    this.#o = options;
-  }
+  constructor(private readonly o: PgDraftsOptions) {}
 
   create(draft: NewDraft): Promise<Draft> {
-    const { guard, now, logger } = this.#o;
+    const { guard, now, logger } = this.o;
     return guard.run('createDraft', async () => {
       const at = now().toISOString();
       const fields = { ...draft, id: newId('drf'), createdAt: at, expiresAt: at };
       const kept = this.#extended(storable(Draft, fields, 'createDraft', logger));
-      await this.#o.pool.query('INSERT INTO drafts (id, owner, expires_at, doc) VALUES ($1, $2, $3, $4)', [
+      await this.o.pool.query('INSERT INTO drafts (id, owner, expires_at, doc) VALUES ($1, $2, $3, $4)', [
         kept.id,
         kept.ownerId,
         kept.expiresAt,
@@ -48,10 +44,10 @@ export class PgDrafts {
 
   get(id: string): Promise<Draft | null> {
     if (unstorableId(id)) return Promise.resolve(null);
-    return this.#o.guard.run('getDraft', async () => {
-      const found = await this.#o.pool.query<DocRow>(
+    return this.o.guard.run('getDraft', async () => {
+      const found = await this.o.pool.query<DocRow>(
         'SELECT doc FROM drafts WHERE id = $1 AND expires_at > $2',
-        [id, this.#o.now()],
+        [id, this.o.now()],
       );
       return this.#parsed(found.rows[0], id);
     });
@@ -60,7 +56,7 @@ export class PgDrafts {
   /** One transaction holding the draft's row lock, so `change` sees the current draft and no other change interleaves. */
   update(id: string, change: (draft: Draft) => Draft): Promise<Draft | null> {
     if (unstorableId(id)) return Promise.resolve(null);
-    const { guard, pool, now, logger } = this.#o;
+    const { guard, pool, now, logger } = this.o;
     return guard.run('updateDraft', () =>
       inTransaction(pool, async (client) => {
         const found = await client.query<DocRow>(
@@ -91,20 +87,20 @@ export class PgDrafts {
   /** One statement: of concurrent takers (on any replica) exactly one gets the row. */
   take(id: string, ownerId: string): Promise<Draft | null> {
     if (unstorableId(id) || unstorableId(ownerId)) return Promise.resolve(null);
-    return this.#o.guard.run('takeDraft', async () => {
-      const taken = await this.#o.pool.query<DocRow>(
+    return this.o.guard.run('takeDraft', async () => {
+      const taken = await this.o.pool.query<DocRow>(
         'DELETE FROM drafts WHERE id = $1 AND owner = $2 AND expires_at > $3 RETURNING doc',
-        [id, ownerId, this.#o.now()],
+        [id, ownerId, this.o.now()],
       );
       return this.#parsed(taken.rows[0], id);
     });
   }
 
   restore(draft: Draft): Promise<Draft> {
-    const { guard, logger } = this.#o;
+    const { guard, logger } = this.o;
     return guard.run('restoreDraft', async () => {
       const kept = this.#extended(storable(Draft, draft, 'restoreDraft', logger));
-      await this.#o.pool.query(
+      await this.o.pool.query(
         `INSERT INTO drafts (id, owner, expires_at, doc) VALUES ($1, $2, $3, $4)
          ON CONFLICT (id) DO UPDATE SET owner = EXCLUDED.owner, expires_at = EXCLUDED.expires_at, doc = EXCLUDED.doc`,
         [kept.id, kept.ownerId, kept.expiresAt, json(kept)],
@@ -115,7 +111,7 @@ export class PgDrafts {
 
   /** `draft` with its life extended from now. */
   #extended(draft: Draft): Draft {
-    const { ttlMs, firstStepTtlMs, now } = this.#o;
+    const { ttlMs, firstStepTtlMs, now } = this.o;
     const ttl = draft.customerId === null ? firstStepTtlMs : ttlMs;
     return { ...draft, expiresAt: new Date(now().getTime() + ttl).toISOString() };
   }

@@ -7,41 +7,23 @@ import { z } from 'zod';
 import type { Pool, Queryable } from '../../db/pool.js';
 import { PriorState } from '../../licensing/model.js';
 import type { StoreLogger } from '../store-health.js';
-import { refuse } from '../value-check.js';
-import { isForeignKeyViolation, type PgGuard } from './pg-guard.js';
-import { json, parsedRow, storable, unstorableId } from './pg-rows.js';
+import type { PgGuard } from './pg-guard.js';
+import { json, parsedRow, unstorableId } from './pg-rows.js';
+import { recordRequestRows } from './request-rows.js';
 
-const PriorStates = z.array(PriorState);
+const PRIOR_STATE_ROWS = { method: 'recordPriorState', schema: z.array(PriorState), insert: insertFirst };
 
 export class PgPriorStates {
-  readonly #o: { pool: Pool; guard: PgGuard; logger: StoreLogger };
-
-  constructor(options: { pool: Pool; guard: PgGuard; logger: StoreLogger }) {
-    this.#o = options;
-  }
+  constructor(private readonly o: { pool: Pool; guard: PgGuard; logger: StoreLogger }) {}
 
   /** One statement: the users not recorded yet are inserted, the others keep their first record. */
   record(requestId: string, states: readonly PriorState[]): Promise<void> {
-    const { guard, pool, logger } = this.#o;
-    const unknown = () =>
-      refuse('recordPriorState', `requestId: request ${requestId} is not in the store`, logger);
-    return guard.run('recordPriorState', async () => {
-      if (unstorableId(requestId)) throw unknown();
-      const valid = storable(PriorStates, states, 'recordPriorState', logger);
-      try {
-        if (valid.length > 0) await insertFirst(pool, requestId, valid);
-        else if (!(await this.#exists(requestId))) throw unknown();
-      } catch (error) {
-        // The foreign key: the request is not there (never saved, or archived).
-        if (isForeignKeyViolation(error)) throw unknown();
-        throw error;
-      }
-    });
+    return recordRequestRows(this.o, PRIOR_STATE_ROWS, requestId, states);
   }
 
   read(requestId: string): Promise<PriorState[]> {
     if (unstorableId(requestId)) return Promise.resolve([]);
-    const { guard, pool } = this.#o;
+    const { guard, pool } = this.o;
     return guard.run('getPriorState', async () => {
       const found = await pool.query<{ user_id: string; doc: unknown }>(
         'SELECT user_id, doc FROM request_prior_state WHERE request_id = $1 ORDER BY seq',
@@ -51,11 +33,6 @@ export class PgPriorStates {
         parsedRow(PriorState, row.doc, 'request_prior_state', `${requestId}, ${row.user_id}`),
       );
     });
-  }
-
-  async #exists(requestId: string): Promise<boolean> {
-    const found = await this.#o.pool.query('SELECT 1 FROM requests WHERE id = $1', [requestId]);
-    return (found.rowCount ?? 0) > 0;
   }
 }
 

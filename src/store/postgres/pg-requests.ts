@@ -6,15 +6,15 @@
  */
 import { z } from 'zod';
 import { inTransaction, type Pool, type PoolClient, type Queryable } from '../../db/pool.js';
-import { ChangeRequest, ItemResult, RequestHeader, type RequestStatus } from '../../licensing/model.js';
+import { ChangeRequest, ItemResult, RequestHeader } from '../../licensing/model.js';
 import { resultKey } from '../../licensing/result-key.js';
-import type { RequestFilter } from '../store.js';
+import type { RequestFilter, RequestTransition } from '../store.js';
 import type { StoreLogger } from '../store-health.js';
 import { refuse } from '../value-check.js';
-import { CallerError, isDatabaseError, isForeignKeyViolation, type PgGuard } from './pg-guard.js';
+import { CallerError, isDatabaseError, type PgGuard } from './pg-guard.js';
 import { json, limitOf, parsedRow, removedFields, storable, unstorableId } from './pg-rows.js';
+import { recordRequestRows } from './request-rows.js';
 
-export type RequestPatch = Partial<Omit<ChangeRequest, 'id' | 'status' | 'results' | 'items'>>;
 /** Called in the transaction that makes a request runnable (saved as, or moved to, 'approved'). */
 export type OnRunnable = (client: PoolClient, requestId: string) => Promise<void>;
 
@@ -26,6 +26,7 @@ export interface PgRequestsOptions {
 }
 
 const ItemResults = z.array(ItemResult);
+const RESULT_ROWS = { method: 'recordResults', schema: ItemResults, insert: upsertResults };
 const PatchedFields = RequestHeader.omit({ id: true, status: true });
 /** A transition's patch with its target status, each field checked as the header checks it. */
 const HeaderPatch = PatchedFields.partial().extend({ status: RequestHeader.shape.status });
@@ -44,15 +45,11 @@ interface WholeRow {
 }
 
 export class PgRequests {
-  readonly #o: PgRequestsOptions;
-
-  constructor(options: PgRequestsOptions) {
-    this.#o = options;
-  }
+  constructor(private readonly o: PgRequestsOptions) {}
 
   /** One transaction: the header, the results it carries, and the run's hook when it is saved runnable. */
   save(request: ChangeRequest): Promise<void> {
-    const { guard, pool, logger } = this.#o;
+    const { guard, pool, logger } = this.o;
     return guard.run('saveRequest', async () => {
       const { items, results, ...header } = storable(ChangeRequest, request, 'saveRequest', logger);
       await inTransaction(pool, async (client) => {
@@ -81,8 +78,8 @@ export class PgRequests {
 
   list(filter: RequestFilter): Promise<ChangeRequest[]> {
     const { where, params } = whereOf(filter);
-    return this.#o.guard.run('listRequests', async () => {
-      const found = await this.#o.pool.query<WholeRow>(
+    return this.o.guard.run('listRequests', async () => {
+      const found = await this.o.pool.query<WholeRow>(
         `${WHOLE} FROM requests r ${where} ${NEWEST_FIRST} LIMIT $${params.length}`,
         params,
       );
@@ -92,8 +89,8 @@ export class PgRequests {
 
   listHeaders(filter: RequestFilter): Promise<RequestHeader[]> {
     const { where, params } = whereOf(filter);
-    return this.#o.guard.run('listRequestHeaders', async () => {
-      const found = await this.#o.pool.query<{ id: string; header: unknown }>(
+    return this.o.guard.run('listRequestHeaders', async () => {
+      const found = await this.o.pool.query<{ id: string; header: unknown }>(
         `SELECT r.id, r.header FROM requests r ${where} ${NEWEST_FIRST} LIMIT $${params.length}`,
         params,
       );
@@ -106,14 +103,9 @@ export class PgRequests {
    * concurrent transition on any replica waits for the row and then finds it changed). A patch
    * key given as undefined removes the field, as `{ ...current, ...patch }` does in lowdb.
    */
-  transition(
-    id: string,
-    from: readonly RequestStatus[],
-    to: RequestStatus,
-    patch: RequestPatch,
-  ): Promise<ChangeRequest | null> {
+  transition(...[id, from, to, patch = {}]: RequestTransition): Promise<ChangeRequest | null> {
     if (unstorableId(id)) return Promise.resolve(null);
-    const { guard, pool, logger, onRunnable } = this.#o;
+    const { guard, pool, logger, onRunnable } = this.o;
     return guard.run('transitionRequest', async () => {
       const fields = storable(HeaderPatch, { ...patch, status: to }, 'transitionRequest', logger);
       const removed = removedFields(PatchedFields, patch, 'transitionRequest', logger);
@@ -137,34 +129,19 @@ export class PgRequests {
 
   /** One upsert statement: a result for a part that has one replaces it. */
   record(requestId: string, results: readonly ItemResult[]): Promise<void> {
-    const { guard, pool, logger } = this.#o;
-    const unknown = () =>
-      refuse('recordResults', `requestId: request ${requestId} is not in the store`, logger);
-    return guard.run('recordResults', async () => {
-      if (unstorableId(requestId)) throw unknown();
-      const valid = storable(ItemResults, results, 'recordResults', logger);
-      try {
-        if (valid.length > 0) await upsertResults(pool, requestId, valid);
-        else if ((await pool.query('SELECT 1 FROM requests WHERE id = $1', [requestId])).rowCount === 0)
-          throw unknown();
-      } catch (error) {
-        // The foreign key: the request is not there (never saved, or archived).
-        if (isForeignKeyViolation(error)) throw unknown();
-        throw error;
-      }
-    });
+    return recordRequestRows(this.o, RESULT_ROWS, requestId, results);
   }
 
   async #one(method: string, sql: string, params: unknown[]): Promise<ChangeRequest | null> {
-    return this.#o.guard.run(method, async () => {
-      const found = await this.#o.pool.query<WholeRow>(sql, params);
+    return this.o.guard.run(method, async () => {
+      const found = await this.o.pool.query<WholeRow>(sql, params);
       return found.rows[0] === undefined ? null : whole(found.rows[0]);
     });
   }
 
   /** The hook, inside the caller's transaction: its own failure rolls the change back. */
   async #runnable(client: PoolClient, requestId: string): Promise<void> {
-    const hook = this.#o.onRunnable;
+    const hook = this.o.onRunnable;
     if (hook === undefined) return;
     try {
       await hook(client, requestId);

@@ -19,15 +19,15 @@
  */
 import { AdvisoryLocks } from '../../db/advisory-lock.js';
 import type { Pool } from '../../db/pool.js';
-import type {
-  ChangeRequest,
-  ItemResult,
-  PriorState,
-  RequestHeader,
-  RequestStatus,
-} from '../../licensing/model.js';
+import type { ChangeRequest, ItemResult, PriorState, RequestHeader } from '../../licensing/model.js';
 import { defaultLogger } from '../../logger.js';
-import { type RequestFilter, type Store, StoreError, type StoreHealth } from '../store.js';
+import {
+  type RequestFilter,
+  type RequestTransition,
+  type Store,
+  StoreError,
+  type StoreHealth,
+} from '../store.js';
 import type { StoreLogger } from '../store-health.js';
 import type { Approval, AuditEntry, Draft, NewDraft } from '../store-schema.js';
 import { type ApprovalPatch, PgApprovals } from './pg-approvals.js';
@@ -36,7 +36,7 @@ import { PgAudit } from './pg-audit.js';
 import { PgDrafts } from './pg-drafts.js';
 import { PgGuard } from './pg-guard.js';
 import { PgPriorStates } from './pg-prior-states.js';
-import { type OnRunnable, PgRequests, type RequestPatch } from './pg-requests.js';
+import { type OnRunnable, PgRequests } from './pg-requests.js';
 
 export type { OnRunnable } from './pg-requests.js';
 
@@ -163,13 +163,8 @@ export class PostgresStore implements Store {
     return this.#open().#requests.listHeaders(filter);
   }
 
-  async transitionRequest(
-    id: string,
-    from: readonly RequestStatus[],
-    to: RequestStatus,
-    patch: RequestPatch = {},
-  ): Promise<ChangeRequest | null> {
-    return this.#open().#requests.transition(id, from, to, patch);
+  async transitionRequest(...args: RequestTransition): Promise<ChangeRequest | null> {
+    return this.#open().#requests.transition(...args);
   }
 
   async recordResults(requestId: string, results: readonly ItemResult[]): Promise<void> {
