@@ -7,7 +7,7 @@
 import { type Config, loadConfig } from '../../src/config.js';
 import { LicensingService, type LicensingServiceOptions } from '../../src/licensing/licensing-service.js';
 import type { LicenseProvider } from '../../src/providers/license-provider.js';
-import { createSlackApp, type SlackApp } from '../../src/slack/app.js';
+import { createSlackApp, type SlackApp, type SlackAppDeps } from '../../src/slack/app.js';
 import type { Store } from '../../src/store/store.js';
 import { SIGNING_SECRET } from './app-harness.js';
 import type { SlackFake } from './slack-fake.js';
@@ -46,8 +46,6 @@ export function harnessService(
     ...overrides,
   });
 }
-
-type SlackAppDeps = Parameters<typeof createSlackApp>[1];
 
 /** The Slack app on `deps` (service, store, logger, a run queue…), not started. */
 export function harnessSlackApp(config: Config, deps: SlackAppDeps): SlackApp {
