@@ -3,9 +3,10 @@
  * and A taken in one call, or A taken from a holder of B), users without A are the no-ops, and the
  * predicted failures are those of the pair as the run makes it: A held through a group, then B
  * refused (usage location, country, seats, a product in the way, with A already gone, since the
- * call removes it), then A's removal breaking a product kept (with B already there). Pure.
+ * call removes it), then A's removal breaking a product kept (with B already there; such a pair is
+ * refused as a whole and takes no seat of B). Pure.
  */
-import { predictAssignment, predictRevocations } from './eligibility.js';
+import { type EligibilityInput, predictAssignment, predictRevocations, type Refusal } from './eligibility.js';
 import type { ChangeItem, Replacement, UserLicense } from './model.js';
 import type { PredictedFailure, PreviewInput, PreviewLine } from './preview.js';
 
@@ -40,6 +41,35 @@ function holdingsAs(
   return holdings;
 }
 
+/**
+ * B's refusals of the pair users, in run order. A user whose A cannot go (a product kept needs
+ * it) has the call refused as a whole, taking no seat of B: the users after them keep it.
+ */
+function assignRefusals(input: EligibilityInput, refusedWhole: ReadonlySet<string>): Refusal[] {
+  const prediction = predictAssignment({
+    ...input,
+    users: input.users.filter((u) => !refusedWhole.has(u.id)),
+  });
+  const gets = new Set(prediction.gets);
+  const refusalOf = new Map(prediction.cannot.map((refusal) => [refusal.userId, refusal]));
+  const refusals: Refusal[] = [];
+  let taken = 0;
+  for (const user of input.users) {
+    if (refusedWhole.has(user.id)) {
+      // Judged alone, with the seats the users before left.
+      const products = input.products.map((p) =>
+        p.skuId === input.choice.skuId ? { ...p, available: p.available - taken } : p,
+      );
+      refusals.push(...predictAssignment({ ...input, users: [user], products }).cannot);
+    } else if (gets.has(user.id)) taken++;
+    else {
+      const refusal = refusalOf.get(user.id);
+      if (refusal !== undefined) refusals.push(refusal);
+    }
+  }
+  return refusals;
+}
+
 /** The line of one replacement, or null when no selected user is concerned. */
 export function replaceLine(input: PreviewInput, pair: Replacement): PreviewLine | null {
   const { from, to } = pair;
@@ -58,13 +88,17 @@ export function replaceLine(input: PreviewInput, pair: Replacement): PreviewLine
   const usersById = new Map(input.users.map((user) => [user.id, user]));
   const assigned = holders.filter((item) => pairUsers.has(item.userId) && !failing.has(item.userId));
   const choice = assigned[0]?.change.assign.find((a) => a.skuId === to) ?? { skuId: to, disabledPlans: [] };
-  const prediction = predictAssignment({
-    ...input,
-    users: assigned.flatMap((item) => usersById.get(item.userId) ?? []),
-    holdings: holdingsAs(input, pairUsers, { drop: from }),
-    choice,
-  });
-  for (const refusal of [...prediction.cannot, ...revokeRefusals]) {
+  const refusedWhole = new Set(revokeRefusals.map((refusal) => refusal.userId));
+  const cannot = assignRefusals(
+    {
+      ...input,
+      users: assigned.flatMap((item) => usersById.get(item.userId) ?? []),
+      holdings: holdingsAs(input, pairUsers, { drop: from }),
+      choice,
+    },
+    refusedWhole,
+  );
+  for (const refusal of [...cannot, ...revokeRefusals]) {
     if (failing.has(refusal.userId)) continue;
     failing.add(refusal.userId);
     failures.push({

@@ -115,3 +115,74 @@ describe('renderPreviewUsers', () => {
     }
   });
 });
+
+describe('a "Replace A with B" line', () => {
+  const replace = line({
+    skuId: 'E1',
+    op: 'replace',
+    to: 'E3',
+    changes: ['u1', 'u2'],
+    noops: ['u3'],
+    failures: [
+      { userId: 'u4', reason: 'inherited_from_group' },
+      { userId: 'u5', reason: 'usage_location_missing' },
+      { userId: 'u6', reason: 'missing_prerequisite', blockingSkuId: 'E1' },
+      { userId: 'u7', reason: 'insufficient_licenses' },
+    ],
+  });
+  const productNames = { E1: 'Office 365 E1', E3: 'Office 365 E3' };
+
+  it('says both products, who changes, who has nothing to replace and who fails why, with a Users button', () => {
+    const view = renderPreview({
+      ...base,
+      productNames,
+      preview: previewOf([replace]),
+      usersButtons: true,
+      submit: 'apply',
+    });
+    expectValidModal(view);
+    expectFits(view);
+    expect(sectionTexts(view)).toContain(
+      '*Replace Office 365 E1 with Office 365 E3*\n2 will change · 1 do not have it: nothing to replace · ' +
+        ':x: 4 will fail: 1 no usage location, 1 beyond the seats left, ' +
+        '1 lack or keep a product that needs one of them, 1 have it through a group',
+    );
+    const buttons = view.blocks.flatMap((b) => ('accessory' in b && b.accessory ? [b.accessory] : []));
+    expect(buttons).toMatchObject([{ value: 'replace:E1' }]);
+  });
+
+  it('lists its users pushed: failures by reason, then who changes, then the no-ops; metadata names the line', () => {
+    const users = ['u1', 'u2', 'u3', 'u4', 'u5', 'u6', 'u7'].map((id) => ({
+      id,
+      displayName: `Name ${id}`,
+      email: `${id}@contoso.com`,
+    }));
+    const view = renderPreviewUsers({
+      draftId: base.draftId,
+      line: replace,
+      productName: 'Office 365 E1',
+      toName: 'Office 365 E3',
+      users,
+    });
+    expectValidModal(view);
+    expectFits(view);
+    const text = sectionTexts(view).join('\n');
+    expect(text).toContain('*Replace Office 365 E1 with Office 365 E3*: 7 users');
+    const heads = text.split('\n').filter((l) => l.startsWith('*') && !l.startsWith('*Replace'));
+    expect(heads).toEqual([
+      '*Will fail: no usage location (1)*',
+      '*Will fail: beyond the seats left (1)*',
+      '*Will fail: lack or keep a product that needs one of them (1)*',
+      '*Will fail: have it through a group (1)*',
+      '*Will change (2)*',
+      '*Do not have it (1)*: no change',
+    ]);
+    expect(text).toContain('*Do not have it (1)*: no change\n• Name u3 (u3@contoso.com)');
+    expect(text).toContain('*Will fail: have it through a group (1)*\n• Name u4 (u4@contoso.com)');
+    expect(JSON.parse(view.private_metadata ?? '{}')).toEqual({
+      draftId: base.draftId,
+      skuId: 'E1',
+      op: 'replace',
+    });
+  });
+});

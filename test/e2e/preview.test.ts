@@ -1,10 +1,12 @@
 /**
  * The preview before submit, over signed HTTP on the demo tenant: what it predicts per product,
- * operation and reason equals what the run then reports; each line's users are pushed; Back keeps
- * the ticks; a change whose every part would fail cannot be submitted, even by a forged confirm.
+ * operation and reason equals what the run then reports; each line's users are pushed (a
+ * replacement's too, paged); Back keeps the ticks; a change whose every part would fail cannot be
+ * submitted, even by a forged confirm.
  */
+import type { ModalView } from '@slack/types';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ids } from '../../blocks/ids.js';
+import { ids, pagingIds } from '../../blocks/ids.js';
 import { reasonWords } from '../../blocks/preview.js';
 import type { ChangeRequest, Operation, TenantUser } from '../../src/licensing/model.js';
 import { PREVIEW_REASONS } from '../../src/licensing/preview.js';
@@ -12,20 +14,27 @@ import { DEMO_SKUS, demoCases } from '../../src/providers/demo/generator.js';
 import { type AppHarness, OPERATOR, startAppHarness } from '../support/app-harness.js';
 import { expectValidModal } from '../support/block-kit.js';
 import type { FakeView } from '../support/slack-fake.js';
+import { expectFits } from '../support/view-checks.js';
 import {
   blocksText,
+  chooseCustomer,
   click,
   confirm,
   contosoOf,
   current,
   finishedRun,
+  humongous,
+  openLicenses,
   present,
+  selectBy,
   selectUsers,
   showsPreview,
+  toLicenses,
   toPreview,
   withCaller,
   withSeatsLeft,
 } from './flow.js';
+import { previewReplace } from './replace-flow.js';
 
 let h: AppHarness | undefined;
 afterEach(async () => {
@@ -226,5 +235,100 @@ describe('preview before submit', () => {
     expect(
       await app.store.getDraft(JSON.parse(String(preview.definition.private_metadata)).draftId),
     ).not.toBeNull();
+  });
+});
+
+/** Slack's limit on a view's JSON, well under which a pushed list must stay. */
+const VIEW_BYTES = 250 * 1024;
+
+/** Clicks a preview line's "Users" and waits for the view pushed on top of the preview. */
+async function pushUsersOf(app: AppHarness, previewId: string, value: string): Promise<FakeView> {
+  await app.driver.blockActions({
+    userId: OPERATOR,
+    viewId: previewId,
+    actions: [{ actionId: usersButtonOf(current(app, previewId), value) }],
+  });
+  return app.fake.waitFor(() => {
+    const top = app.fake.stackOf(previewId)[1];
+    const view = top === undefined ? undefined : app.fake.view(top);
+    return view?.callbackId === ids.views.previewUsers ? view : undefined;
+  });
+}
+
+/** The e-mails listed under each heading ("*Will change (n)*" → its users' e-mails), over pages. */
+function listedByHeading(pages: readonly string[]): Map<string, string[]> {
+  const groups = new Map<string, string[]>();
+  let heading = '';
+  for (const line of pages.join('\n').split('\n')) {
+    if (line.startsWith('• ')) groups.get(heading)?.push(present(/\(([^()]+)\)$/.exec(line)?.[1], line));
+    else if (/^\*.+ \(\d+\)\*/.test(line)) {
+      heading = line;
+      groups.set(heading, []);
+    }
+  }
+  return groups;
+}
+
+describe('the users of a "Replace A with B" preview line', () => {
+  it('pushes the holders of E1 who change, those who fail and the users without it, paged within Slack limits', async () => {
+    const E1 = DEMO_SKUS.STANDARDPACK;
+    const big = humongous(2500);
+    // Long names (as some directories have them) fill a page with fewer users.
+    for (const user of big.users) user.displayName = `${user.displayName}, Claims Adjuster`.padEnd(100, '.');
+    h = await startAppHarness({ tenant: (data) => ({ ...data, customers: [...data.customers, big] }) });
+    const app = h;
+    const root = await openLicenses(app);
+    await chooseCustomer(app, root.id, 'Hum', big.customer.id);
+    for (const filter of [{ holds: E1 }, { holds: E3 }, { holdsNothing: true as const }]) {
+      await selectBy(app, root.id, filter);
+    }
+    await toLicenses(app, root.id);
+    const holds = (id: string, skuId: string) => (big.holdings[id] ?? []).some((l) => l.skuId === skuId);
+    const selected = big.users.filter(
+      (u) => holds(u.id, E1) || holds(u.id, E3) || (big.holdings[u.id] ?? []).length === 0,
+    );
+    const holders = selected.filter((u) => holds(u.id, E1));
+    const change = holders.filter((u) => u.usageLocation !== null).map((u) => u.email);
+    const unlocated = holders.filter((u) => u.usageLocation === null).map((u) => u.email);
+    const without = selected.filter((u) => !holds(u.id, E1)).map((u) => u.email);
+    expect(unlocated.length).toBeGreaterThan(0);
+
+    // So many revocations need approval, and so a reason.
+    const previewed = await previewReplace(app, root.id, { from: E1, to: E3, reason: 'Upgrade to E3' });
+    expect(previewed.errors).toBeUndefined();
+    expect(previewed.responseAction).toBe('update');
+    expect(blocksText(current(app, root.id).blocks)).toContain(
+      `*Replace Office 365 E1 with Office 365 E3*\n${change.length} will change · ` +
+        `${without.length} do not have it: nothing to replace · ` +
+        `:x: ${unlocated.length} will fail: ${unlocated.length} ${reasonWords('usage_location_missing', 'replace')}`,
+    );
+
+    const first = await pushUsersOf(app, root.id, `replace:${E1}`);
+    const pages: string[] = [];
+    for (let view = first; ; ) {
+      expectValidModal(view.definition);
+      expectFits(view.definition as unknown as ModalView);
+      expect(Buffer.byteLength(JSON.stringify(view.definition))).toBeLessThan(VIEW_BYTES);
+      expect(JSON.parse(view.privateMetadata)).toMatchObject({ skuId: E1, op: 'replace' });
+      const text = blocksText(view.blocks);
+      pages.push(text);
+      expect(text).toContain(`Page ${pages.length} of `);
+      if (!text.includes('Next ›')) break;
+      view = await click(app, view.id, pagingIds(ids.actions.previewUsersPage).next);
+    }
+    expect(pages.length).toBeGreaterThan(1);
+    expect(pages[0]).toContain(`*Replace Office 365 E1 with Office 365 E3*: ${selected.length} users`);
+    const sorted = (emails: readonly string[]) => [...emails].sort();
+    const listed = listedByHeading(pages);
+    expect([...listed.keys()]).toEqual([
+      `*Will fail: ${reasonWords('usage_location_missing', 'replace')} (${unlocated.length})*`,
+      `*Will change (${change.length})*`,
+      `*Do not have it (${without.length})*: no change`,
+    ]);
+    const [failing, changing, noops] = [...listed.values()].map((emails) => sorted(emails));
+    expect(failing).toEqual(sorted(unlocated));
+    expect(changing).toEqual(sorted(change));
+    expect(noops).toEqual(sorted(without));
+    expect(h.logger.errors()).toEqual([]);
   });
 });

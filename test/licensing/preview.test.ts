@@ -164,3 +164,182 @@ describe('previewChange', () => {
     expect(allFail.lines.map((line) => line.skuId)).toEqual(['BASE', 'SUITE']);
   });
 });
+
+/**
+ * "Replace A with B": A (plans "core", "mail1") gives way to B (plans "mail3", "voice"); the two
+ * clash ("mail1" ⟂ "mail3"), as do a kiosk plan and B; "voice" is sold in the US and GB only; an
+ * add-on needs "core", which only A has, and B's "mail3" needs "dir", which only A and a
+ * directory product have; a meeting add-on needs "core" or B's "voice".
+ */
+const A = makeProduct({ skuId: 'A', servicePlans: plans('core', 'mail1', 'dir') });
+const B = makeProduct({ skuId: 'B', servicePlans: plans('mail3', 'voice') });
+const kiosk = makeProduct({ skuId: 'KIOSK', servicePlans: plans('mailk') });
+const needsCore = makeProduct({ skuId: 'NEEDS_CORE', servicePlans: plans('conf') });
+const directory = makeProduct({ skuId: 'DIR', servicePlans: plans('dir') });
+const meeting = makeProduct({ skuId: 'MEET', servicePlans: plans('meet') });
+const REPLACE_RULES: LicensingRules = {
+  dependencies: [
+    { plan: 'conf', requiresAnyOf: ['core'] },
+    { plan: 'mail3', requiresAnyOf: ['dir'] },
+    { plan: 'meet', requiresAnyOf: ['core', 'voice'] },
+  ],
+  exclusions: [
+    { plans: ['mail1', 'mail3'], exemptSkus: [] },
+    { plans: ['mailk', 'mail3'], exemptSkus: [] },
+  ],
+  countryLimits: [{ plan: 'voice', countries: ['US', 'GB'] }],
+};
+
+/** Plans "replace A with B" as submit does, then previews it with the pair the change names. */
+function previewReplace(users: TenantUser[], holdings: Record<string, UserLicense[]>, seatsOfB = 100) {
+  const products = [A, { ...B, available: seatsOfB }, kiosk, needsCore, directory, meeting];
+  const held = new Map(Object.entries(holdings));
+  const plan = planChanges({
+    users,
+    products,
+    holdings: held,
+    assign: [],
+    revoke: [],
+    replace: [{ from: 'A', to: { skuId: 'B', disabledPlans: null } }],
+  });
+  if (!plan.ok) throw new Error(`plan refused: ${JSON.stringify(plan.problems)}`);
+  return previewChange({
+    items: plan.items,
+    users,
+    products,
+    holdings: held,
+    rules: REPLACE_RULES,
+    replace: [{ from: 'A', to: 'B' }],
+  });
+}
+
+describe('previewChange of "replace A with B"', () => {
+  it('is one line: holders of A change (also those holding B, whose A only goes), users without A are no-ops', () => {
+    const holder = makeUser();
+    const holdsBoth = makeUser();
+    const without = makeUser();
+    const keepsMeeting = makeUser();
+    const result = previewReplace([holder, holdsBoth, without, keepsMeeting], {
+      // A and B clash: only the one call taking A away lets B in.
+      [holder.id]: [makeLicense('A'), makeLicense('DIR')],
+      [holdsBoth.id]: [makeLicense('A'), makeLicense('B', { disabledPlans: ['mail3'] })],
+      [without.id]: [makeLicense('KIOSK')],
+      // The meeting add-on kept needs "core" (going with A) or "voice" (coming with B): judged with B in.
+      [keepsMeeting.id]: [makeLicense('A'), makeLicense('DIR'), makeLicense('MEET')],
+    });
+    expect(result.lines).toEqual([
+      {
+        skuId: 'A',
+        to: 'B',
+        op: 'replace',
+        changes: [holder.id, holdsBoth.id, keepsMeeting.id],
+        noops: [without.id],
+        failures: [],
+      },
+    ]);
+    expect(result).toMatchObject({ users: 4, changes: 3, noops: 1, failures: 0, allFail: false });
+  });
+
+  it('predicts each failure of the pair: A through a group, then B refused with A gone, then A needed by a product kept', () => {
+    const viaGroup = makeUser();
+    const nowhere = makeUser({ usageLocation: null });
+    const abroad = makeUser({ usageLocation: 'FR' });
+    const kioskHolder = makeUser();
+    const keepsAddOn = makeUser();
+    const loses = makeUser();
+    const withDirectory = makeUser();
+    const result = previewReplace(
+      [viaGroup, nowhere, abroad, kioskHolder, keepsAddOn, loses, withDirectory],
+      {
+        [viaGroup.id]: [makeLicense('A', { direct: false, viaGroups: ['g1'] }), makeLicense('DIR')],
+        [nowhere.id]: [makeLicense('A'), makeLicense('DIR')],
+        [abroad.id]: [makeLicense('A'), makeLicense('DIR')],
+        [kioskHolder.id]: [makeLicense('A'), makeLicense('DIR'), makeLicense('KIOSK')],
+        [keepsAddOn.id]: [makeLicense('A'), makeLicense('DIR'), makeLicense('NEEDS_CORE')],
+        // B's "mail3" needs "dir", which goes with A.
+        [loses.id]: [makeLicense('A')],
+        [withDirectory.id]: [makeLicense('A'), makeLicense('DIR')],
+      },
+    );
+    expect(result.lines).toEqual([
+      {
+        skuId: 'A',
+        to: 'B',
+        op: 'replace',
+        changes: [withDirectory.id],
+        noops: [],
+        failures: [
+          { userId: viaGroup.id, reason: 'inherited_from_group' },
+          { userId: nowhere.id, reason: 'usage_location_missing' },
+          { userId: abroad.id, reason: 'usage_location_not_allowed' },
+          { userId: kioskHolder.id, reason: 'mutually_exclusive', blockingSkuId: 'KIOSK' },
+          { userId: loses.id, reason: 'missing_prerequisite', blockingSkuId: 'A' },
+          { userId: keepsAddOn.id, reason: 'missing_prerequisite' },
+        ],
+      },
+    ]);
+    expect(failuresByReason(result.lines[0] ?? { failures: [] }).map(([reason]) => reason)).toEqual([
+      'usage_location_missing',
+      'usage_location_not_allowed',
+      'missing_prerequisite',
+      'mutually_exclusive',
+      'inherited_from_group',
+    ]);
+  });
+
+  it('counts seats of B only for the pairs that land: not a holder of B, a group holder, nor a refused pair', () => {
+    const first = makeUser();
+    const holdsBoth = makeUser();
+    const viaGroup = makeUser();
+    const keepsAddOn = makeUser();
+    const second = makeUser();
+    const third = makeUser();
+    const lateAddOn = makeUser();
+    const withDir = (...more: UserLicense[]) => [makeLicense('A'), makeLicense('DIR'), ...more];
+    const result = previewReplace(
+      [first, holdsBoth, viaGroup, keepsAddOn, second, third, lateAddOn],
+      {
+        [first.id]: withDir(),
+        [holdsBoth.id]: withDir(makeLicense('B', { disabledPlans: ['mail3'] })),
+        [viaGroup.id]: [makeLicense('A', { direct: false, viaGroups: ['g1'] }), makeLicense('DIR')],
+        // Its call is refused as a whole (the add-on needs A's "core"): it takes no seat of B.
+        [keepsAddOn.id]: withDir(makeLicense('NEEDS_CORE')),
+        [second.id]: withDir(),
+        [third.id]: withDir(),
+        // Refused as a whole too, but the seats are gone by its turn: Graph checks seats first.
+        [lateAddOn.id]: withDir(makeLicense('NEEDS_CORE')),
+      },
+      2,
+    );
+    expect(result.lines[0]).toMatchObject({
+      changes: [first.id, holdsBoth.id, second.id],
+      failures: [
+        { userId: viaGroup.id, reason: 'inherited_from_group' },
+        { userId: third.id, reason: 'insufficient_licenses' },
+        { userId: lateAddOn.id, reason: 'insufficient_licenses' },
+        { userId: keepsAddOn.id, reason: 'missing_prerequisite' },
+      ],
+    });
+  });
+
+  it('leaves out a replacement no selected user is concerned by', () => {
+    const user = makeUser();
+    const plan = planChanges({
+      users: [user],
+      products: [A, B],
+      holdings: new Map(),
+      assign: [assign('A')],
+      revoke: [],
+    });
+    if (!plan.ok) throw new Error('plan refused');
+    const result = previewChange({
+      items: plan.items,
+      users: [user],
+      products: [A, B],
+      holdings: new Map(),
+      rules: REPLACE_RULES,
+      replace: [{ from: 'B', to: 'A' }],
+    });
+    expect(result.lines).toEqual([]);
+  });
+});
