@@ -27,7 +27,7 @@ export function contoso(userCount: number, products: Product[] = e3AndVisio()) {
   return { provider: new FakeLicenseProvider(customer, users, products), userIds: users.map((u) => u.id) };
 }
 
-/** A service on `provider` and `store`: approval from 3 revocations, 24 h to decide it, writes unpaced, no warnings; `options` on top. */
+/** A service on `provider` and `store`: approval from 3 revocations, 24 h to decide it, writes unpaced, verified at once, no warnings; `options` on top. */
 export function quickService(
   provider: FakeLicenseProvider,
   store: Store,
@@ -40,6 +40,8 @@ export function quickService(
     approvalTtlHours: 24,
     tenantWritesPerSecond: 1000,
     logger: { warn: () => {} },
+    // Read back at once (the fake provider is consistent), retried after a few ms.
+    verification: { delayMs: 0, retryDelayMs: 5 },
     ...options,
   });
 }

@@ -10,20 +10,21 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Logger, LogLevel } from '@slack/bolt';
 import { type Config, loadConfig } from '../../src/config.js';
-import { LicensingService, type LicensingServiceOptions } from '../../src/licensing/licensing-service.js';
+import type { LicensingService, LicensingServiceOptions } from '../../src/licensing/licensing-service.js';
 import { createProvider } from '../../src/providers/create-provider.js';
 import { DemoProvider, type DemoProviderOptions } from '../../src/providers/demo/demo-provider.js';
 import type { DemoCustomerData, DemoTenantData } from '../../src/providers/demo/demo-tenant.js';
 import { generateCustomer } from '../../src/providers/demo/generator.js';
 import type { LicenseProvider } from '../../src/providers/license-provider.js';
-import { createSlackApp, type SlackApp, type SlackAppDeps } from '../../src/slack/app.js';
+import type { SlackApp, SlackAppDeps } from '../../src/slack/app.js';
 import { LowdbStore, type LowdbStoreOptions } from '../../src/store/lowdb-store.js';
 // The server alone: the fake's index also brings GraphAuth (MSAL), which demo-only tests do not need.
 import { type GraphFake, type GraphFakeOptions, startGraphFake } from './graph-fake/server.js';
+import { harnessConfig, harnessService, harnessSlackApp, SIGNING_SECRET } from './harness-service.js';
 import { createSlackDriver, type SlackDriver } from './slack-driver.js';
 import { type SlackFake, startSlackFake } from './slack-fake.js';
 
-export const SIGNING_SECRET = 'e2e-signing-secret';
+export { SIGNING_SECRET } from './harness-service.js';
 export const OPERATOR = 'U0OPERATOR';
 export const CHANNEL = 'C0LICENSES';
 
@@ -136,37 +137,20 @@ export async function startAppHarness(options: HarnessOptions = {}): Promise<App
   const provider = new DemoProvider({ data, ...options.provider });
   const store = new LowdbStore({ dataDir, writeDelayMs: 20, ...options.store });
   await store.open();
-  const config = loadConfig({
-    SLACK_BOT_TOKEN: fake.botToken,
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: fake.url,
-    PORT: '0',
-    DATA_DIR: dataDir,
-    LICENSE_PROVIDER: 'demo',
-    ...options.env,
-  });
-  const service = new LicensingService({
-    provider: options.wrapProvider?.(provider) ?? provider,
+  const config = harnessConfig(fake, { DATA_DIR: dataDir, ...options.env });
+  const service = harnessService(
+    config,
+    options.wrapProvider?.(provider) ?? provider,
     store,
-    approvalRevokeThreshold: config.APPROVAL_REVOKE_THRESHOLD,
-    approvalTtlHours: config.APPROVAL_TTL_HOURS,
-    approvalWindowHours: config.APPROVAL_WINDOW_HOURS,
-    concurrency: config.RUN_CONCURRENCY,
-    tenantWritesPerSecond: 1000,
-    retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5, progressIntervalMs: 20 },
-    logger: { warn: () => {} },
-    // Read back at once (the demo tenant is consistent), retried after a few ms.
-    verification: { delayMs: 0, retryDelayMs: 5 },
-    ...options.service,
-  });
+    options.service,
+  );
   const logger = new RecordingLogger();
   const startApp = async () => {
-    const app = createSlackApp(config, {
+    const app = harnessSlackApp(config, {
       service,
       store,
       logger: options.appLogger ?? logger,
       ...(options.readiness === undefined ? {} : { readiness: options.readiness }),
-      clientOptions: { retryConfig: { retries: 0 } },
       messageIntervalMs: options.messageIntervalMs ?? 0,
       progressIntervalMs: options.progressIntervalMs ?? 20,
     });

@@ -1,16 +1,17 @@
 /**
- * What the in-process harnesses run (support/replicas.ts, jobs/queue-harness.ts): the config of a
+ * What the in-process harnesses run (support/app-harness.ts, support/replicas.ts, jobs/queue-harness.ts): the config of a
  * bot on the Slack fake and the demo tenant, a LicensingService with the approval rule it sets, retries and progress a few ms apart and runs verified
  * at once, and a Slack app on it that neither retries nor spaces its messages.
- * (support/app-harness.ts still builds the same by hand.)
  */
 import { type Config, loadConfig } from '../../src/config.js';
 import { LicensingService, type LicensingServiceOptions } from '../../src/licensing/licensing-service.js';
 import type { LicenseProvider } from '../../src/providers/license-provider.js';
 import { createSlackApp, type SlackApp, type SlackAppDeps } from '../../src/slack/app.js';
 import type { Store } from '../../src/store/store.js';
-import { SIGNING_SECRET } from './app-harness.js';
 import type { SlackFake } from './slack-fake.js';
+
+/** The signing secret of every in-process app the tests start. */
+export const SIGNING_SECRET = 'e2e-signing-secret';
 
 /** The config of a bot on `fake` (any free port) and the demo tenant; `env` on top. */
 export function harnessConfig(fake: SlackFake, env: Record<string, string | undefined>): Config {
