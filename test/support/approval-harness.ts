@@ -9,11 +9,18 @@ import type { ChangeRequest } from '../../src/licensing/model.js';
 import type { DemoCustomerData } from '../../src/providers/demo/demo-tenant.js';
 import { DEMO_SKUS } from '../../src/providers/demo/generator.js';
 import type { Approval } from '../../src/store/store.js';
-import { chooseCustomer, openLicenses, pickUsers, submitChange, toLicenses } from '../e2e/flow.js';
+import {
+  chooseCustomer,
+  FLOW_CALLS,
+  openLicenses,
+  pickUsers,
+  submitChange,
+  toLicenses,
+} from '../e2e/flow.js';
 import { type AppHarness, CHANNEL, OPERATOR, startAppHarness, TEST_CUSTOMERS } from './app-harness.js';
 import { expectValidMessageBlocks, expectValidModal } from './block-kit.js';
 import type { BlockActionsResponse } from './slack-driver.js';
-import { CSV_UPLOAD_CALLS, type FakeMessage, type FakeView } from './slack-fake.js';
+import type { FakeMessage, FakeView } from './slack-fake.js';
 
 export const APPROVALS = 'C0APPROVALS';
 export const APPROVER_A = 'U0APPROVERA';
@@ -26,17 +33,7 @@ export const TTL_HOURS = 24;
 export const REVOKED_SKU = DEMO_SKUS.FLOW_FREE;
 
 /** Web API methods the approval step may call. */
-export const APPROVAL_ALLOWED = [
-  'auth.test',
-  'views.open',
-  'views.update',
-  'views.push',
-  'chat.postMessage',
-  'chat.update',
-  'chat.postEphemeral',
-  'chat.getPermalink',
-  ...CSV_UPLOAD_CALLS,
-];
+export const APPROVAL_ALLOWED = [...FLOW_CALLS, 'chat.postEphemeral', 'chat.getPermalink'];
 
 /** The time the service sees; tests move it forward. */
 export class TestClock {
