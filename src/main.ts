@@ -5,7 +5,6 @@
  */
 import { createAppLogger, readConfig } from './composition/config.js';
 import { orFail } from './composition/fail.js';
-import { startJobSchedules } from './composition/jobs.js';
 import { createPacer } from './composition/pacer.js';
 import { startBackend } from './composition/provider.js';
 import { installShutdown, shutdownSteps } from './composition/shutdown.js';
@@ -39,7 +38,7 @@ async function main(): Promise<void> {
   // Checked before anything else talks to Slack: a wrong token or no network ends here, in seconds.
   const botIdentity = await orFail(verifySlackToken(config.SLACK_BOT_TOKEN, config.SLACK_API_URL));
   const backend = await startBackend(config, logger, pool);
-  const pacer = createPacer(config, pool, logger);
+  const pacer = await createPacer(config, pool, logger);
   const service = new LicensingService({
     provider: backend.provider,
     store,
@@ -82,7 +81,10 @@ async function main(): Promise<void> {
   if (resumed > 0) logger.info(`resumed ${resumed} interrupted run(s)`);
   // One process: timers here. Replicas: pg-boss schedules, run once across all of them.
   if (queue === undefined) stopSweeps = startSweeps(config, slack, store, logger);
-  else await startJobSchedules(queue, slack, store, logger);
+  else {
+    const { startJobSchedules } = await import('./composition/jobs.js');
+    await startJobSchedules(queue, slack, store, logger);
+  }
   started();
 }
 

@@ -16,6 +16,8 @@ interface ImportLine {
   /** Resolved against the importing file for relative specifiers, relative to the repo root. */
   target: string;
   typeOnly: boolean;
+  /** `import('…')`: loaded when the code runs, not when the importing module is. */
+  dynamic: boolean;
 }
 
 function importsOf(file: string, source: string): ImportLine[] {
@@ -23,11 +25,11 @@ function importsOf(file: string, source: string): ImportLine[] {
   const statement = /^\s*(import|export)\s+(type\s+)?([\s\S]*?)\s*from\s*['"]([^'"]+)['"]/gm;
   const bare = /^\s*import\s*['"]([^'"]+)['"]/gm;
   const dynamic = /import\(\s*['"]([^'"]+)['"]\s*\)/g;
-  const add = (specifier: string, typeOnly: boolean) => {
+  const add = (specifier: string, typeOnly: boolean, dynamic = false) => {
     const target = specifier.startsWith('.')
       ? path.posix.normalize(path.posix.join(path.posix.dirname(file), specifier))
       : specifier;
-    found.push({ file, specifier, target, typeOnly });
+    found.push({ file, specifier, target, typeOnly, dynamic });
   };
   for (const match of source.matchAll(statement)) {
     const clause = match[3] ?? '';
@@ -40,7 +42,7 @@ function importsOf(file: string, source: string): ImportLine[] {
     add(match[4] ?? '', match[2] !== undefined || allNamedAreTypes);
   }
   for (const match of source.matchAll(bare)) add(match[1] ?? '', false);
-  for (const match of source.matchAll(dynamic)) add(match[1] ?? '', false);
+  for (const match of source.matchAll(dynamic)) add(match[1] ?? '', false, true);
   return found;
 }
 
@@ -157,6 +159,28 @@ function adapterViolations(lines: readonly ImportLine[]): string[] {
     .map(describeLine);
 }
 
+/** What loading `entry` loads: its static value imports, followed through src/ (packages by name). */
+function loadedWith(lines: readonly ImportLine[], entry: string): Set<string> {
+  const byFile = new Map<string, ImportLine[]>();
+  for (const line of lines) {
+    const file = line.file.replace(/\.ts$/, '.js');
+    byFile.set(file, [...(byFile.get(file) ?? []), line]);
+  }
+  const loaded = new Set([entry]);
+  const next = [entry];
+  for (let file = next.pop(); file !== undefined; file = next.pop()) {
+    for (const line of byFile.get(file) ?? []) {
+      if (line.typeOnly || line.dynamic || loaded.has(line.target)) continue;
+      loaded.add(line.target);
+      next.push(line.target);
+    }
+  }
+  return loaded;
+}
+
+/** Packages only some configurations need, loaded by import() where they do. */
+const LOADED_ON_DEMAND = ['pg', 'pg-boss', '@azure/msal-node'];
+
 describe('architecture', () => {
   it('src/licensing imports nothing from src/slack, lowdb or a concrete provider', async () => {
     const lines = await importsUnder('src/licensing');
@@ -176,6 +200,12 @@ describe('architecture', () => {
     const lines = [...(await importsUnder('src/providers')), ...(await importsUnder('src/store'))];
     expect(lines.length).toBeGreaterThan(30);
     expect(adapterViolations(lines)).toEqual([]);
+  });
+
+  it('a start on lowdb with the demo tenant loads neither PostgreSQL, pg-boss nor MSAL', async () => {
+    const loaded = loadedWith(await importsUnder('src'), 'src/main.js');
+    expect(loaded.size).toBeGreaterThan(50);
+    expect(LOADED_ON_DEMAND.filter((name) => loaded.has(name))).toEqual([]);
   });
 
   it('the checks catch what they are meant to catch', () => {
@@ -228,6 +258,11 @@ describe('architecture', () => {
       "src/providers/partner-center/sample.ts imports '../graph/graph-wire.js'",
       "src/providers/partner-center/sample.ts imports '../../slack/app.js'",
     ]);
+
+    const start = importsOf('src/main.ts', "import { a } from './a.js';\nconst b = await import('./b.js');")
+      .concat(importsOf('src/a.ts', "import { Pool } from 'pg';\nimport type { Boss } from 'pg-boss';"))
+      .concat(importsOf('src/b.ts', "import { PgBoss } from 'pg-boss';"));
+    expect([...loadedWith(start, 'src/main.js')].sort()).toEqual(['pg', 'src/a.js', 'src/main.js']);
   });
 
   it(`no file in src/ or blocks/ over ${MAX_FILE_LINES} lines, no function over ${MAX_FUNCTION_LINES} without a reason`, async () => {

@@ -6,15 +6,19 @@
  */
 import type { Config } from '../config.js';
 import type { Pool } from '../db/pool.js';
-import { PostgresWritePacer } from '../db/write-budget.js';
 import { TenantPacer, type WritePacer } from '../licensing/pacer.js';
 import type { AppLogger } from '../logger.js';
 
-export function createPacer(config: Config, pool: Pool | undefined, logger: AppLogger): WritePacer {
+export async function createPacer(
+  config: Config,
+  pool: Pool | undefined,
+  logger: AppLogger,
+): Promise<WritePacer> {
   const rates = { appRatePerSecond: config.APP_WRITES_PER_SECOND };
   if (pool === undefined) {
     return new TenantPacer({ ratePerSecond: config.TENANT_WRITES_PER_SECOND, ...rates });
   }
+  const { PostgresWritePacer } = await import('../db/write-budget.js');
   return new PostgresWritePacer({
     pool,
     tenantRatePerSecond: config.TENANT_WRITES_PER_SECOND,

@@ -8,10 +8,7 @@ import type { Pool } from '../db/pool.js';
 import type { RunQueue } from '../jobs/index.js';
 import type { AppLogger } from '../logger.js';
 import type { Store } from '../store/store.js';
-import { openDatabase } from './database.js';
-import { orFail } from './fail.js';
-import { startRunQueue } from './jobs.js';
-import { openLowdbStore, openPostgresStore } from './store.js';
+import { openLowdbStore } from './store.js';
 
 export interface State {
   store: Store;
@@ -23,8 +20,8 @@ export interface State {
 
 export async function openState(config: Config, logger: AppLogger): Promise<State> {
   if (config.STORE === 'lowdb') return { store: await openLowdbStore(config, logger) };
-  const pool = await orFail(openDatabase(config, logger));
-  const queue = await startRunQueue(config, pool, logger);
-  const store = await openPostgresStore(config, logger, pool, queue.onRunnable);
-  return { store, pool, queue };
+  // Loaded only for STORE=postgres: pg, pg-boss and their modules are start-up (about 70 ms) that
+  // one process on lowdb does not need.
+  const { openPostgresState } = await import('./postgres-state.js');
+  return openPostgresState(config, logger);
 }

@@ -1,12 +1,7 @@
-/**
- * The store STORE names: lowdb files in DATA_DIR (one process), or the Postgres store on the
- * replica's pool, whose transition to 'approved' also enqueues the run (onRunnable).
- */
+/** STORE=lowdb: the store's files in DATA_DIR (one process; postgres-state.ts opens the other). */
 import type { Config } from '../config.js';
-import type { Pool } from '../db/pool.js';
 import type { AppLogger } from '../logger.js';
 import { LowdbStore } from '../store/lowdb-store.js';
-import { type OnRunnable, PostgresStore } from '../store/postgres/postgres-store.js';
 import type { Store } from '../store/store.js';
 import { orFail } from './fail.js';
 
@@ -17,22 +12,5 @@ export async function openLowdbStore(config: Config, logger: AppLogger): Promise
     logger: logger.child({ component: 'store' }),
   });
   await orFail(store.open(), `Cannot open the store in ${config.DATA_DIR}: `);
-  return store;
-}
-
-/** The Postgres store on the replica's pool (migrated already); it does not end the pool. */
-export async function openPostgresStore(
-  config: Config,
-  logger: AppLogger,
-  pool: Pool,
-  onRunnable: OnRunnable | undefined,
-): Promise<Store> {
-  const store = new PostgresStore({
-    pool,
-    retentionDays: config.RETENTION_DAYS,
-    logger: logger.child({ component: 'store' }),
-    ...(onRunnable === undefined ? {} : { onRunnable }),
-  });
-  await orFail(store.open(), `Cannot open the store in schema ${config.DATABASE_SCHEMA}: `);
   return store;
 }

@@ -9,7 +9,6 @@ import type { Pool } from '../db/pool.js';
 import type { CodedError } from '../errors.js';
 import { type DemoBackendOptions, openDemoBackend } from './demo/demo-backend.js';
 import type { DemoLogger } from './demo/demo-file.js';
-import { openSharedDemo } from './demo/postgres/open-shared-demo.js';
 import { type CustomerDirectory, StaticCustomerDirectory } from './graph/customer-directory.js';
 import type { HttpClientOptions } from './http.js';
 import { type LicenseProvider, LicenseProviderError } from './license-provider.js';
@@ -147,6 +146,8 @@ export async function createProvider(
 async function openSharedDemoHandle(pool: Pool, options: CreateProviderOptions): Promise<ProviderHandle> {
   const { seed, initial, closeWaitMs, provider } = options.demo ?? {};
   const { onChange: _unused, ...providerOptions } = provider ?? {};
+  // Loaded only with a pool (STORE=postgres): one process on lowdb needs none of it.
+  const { openSharedDemo } = await import('./demo/postgres/open-shared-demo.js');
   const shared = await openSharedDemo(pool, {
     ...(seed === undefined ? {} : { seed }),
     ...(initial === undefined ? {} : { initial }),
