@@ -1,9 +1,10 @@
 /**
  * Replicas in one test process, as STORE=postgres runs them: each has its own pool, pg-boss
- * instance (RunQueue), PostgresStore, LicensingService and Slack app, all on one fresh schema,
- * one Slack fake and one in-memory demo tenant. A replica can die: its pool then answers nothing
- * (every query and connect hangs), which is what the others see of a replica killed with SIGKILL,
- * and its provider calls hang from the moment it dies.
+ * instance (RunQueue), PostgresStore, LicensingService and Slack app (over HTTP once `serve()`d,
+ * for the e2e flow helpers), all on one fresh schema, one Slack fake and one in-memory demo
+ * tenant. A replica can die: its pool then answers nothing (every query and connect hangs), which
+ * is what the others see of a replica killed with SIGKILL, and its provider calls hang from the
+ * moment it dies.
  */
 import type pg from 'pg';
 import type { Config } from '../../src/config.js';
@@ -13,12 +14,26 @@ import type { LicensingService, LicensingServiceOptions } from '../../src/licens
 import type { ChangeRequest, UserChange } from '../../src/licensing/model.js';
 import { resultKey } from '../../src/licensing/result-key.js';
 import { DemoProvider } from '../../src/providers/demo/demo-provider.js';
+import type { DemoTenantData } from '../../src/providers/demo/demo-tenant.js';
 import type { LicenseProvider } from '../../src/providers/license-provider.js';
 import type { SlackApp } from '../../src/slack/app.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
-import { CHANNEL, OPERATOR, RecordingLogger, TEST_CUSTOMERS, testTenant } from '../support/app-harness.js';
-import { harnessConfig, harnessService, harnessSlackApp } from '../support/harness-service.js';
+import {
+  type AppHarness,
+  CHANNEL,
+  OPERATOR,
+  RecordingLogger,
+  TEST_CUSTOMERS,
+  testTenant,
+} from '../support/app-harness.js';
+import {
+  harnessConfig,
+  harnessService,
+  harnessSlackApp,
+  SIGNING_SECRET,
+} from '../support/harness-service.js';
 import type { TestSchema } from '../support/postgres.js';
+import { createSlackDriver } from '../support/slack-driver.js';
 import { type SlackFake, startSlackFake } from '../support/slack-fake.js';
 
 /** One part a provider applied, and which replica applied it. */
@@ -45,6 +60,8 @@ export interface Replica {
 export interface QueueHarness {
   fake: SlackFake;
   demo: DemoProvider;
+  /** The demo tenant's data (its customers' users, products and holdings). */
+  data: DemoTenantData;
   /** Contoso's product with the most seats left. */
   roomiest(): Promise<string>;
   /** Contoso's users in the demo tenant. */
@@ -64,6 +81,11 @@ export interface QueueHarness {
   completed(requestId: string, timeoutMs?: number): Promise<ChangeRequest>;
   /** Waits until the run-finish job `id` is completed. */
   finishDone(jobId: string, timeoutMs?: number): Promise<void>;
+  /**
+   * Serves the replica's Slack app over HTTP, a replica behind the load balancer: what the flow
+   * helpers of test/e2e/flow.ts drive (they read only driver, fake and idle). Stopped by close().
+   */
+  serve(replica: Replica): Promise<AppHarness>;
   close(): Promise<void>;
 }
 
@@ -165,6 +187,7 @@ export async function startQueueHarness(
   });
   const applied: Applied[] = [];
   const replicas: Replica[] = [];
+  const served: Replica[] = [];
 
   const startReplica = async ({
     dieAfterApplies,
@@ -231,9 +254,14 @@ export async function startQueueHarness(
     }
   };
 
+  const idle = async () => {
+    for (const replica of replicas) await replica.slack.runs.idle();
+  };
+
   return {
     fake,
     demo,
+    data,
     contosoUserIds: contoso?.users.map((user) => user.id) ?? [],
     roomiest: async () => {
       const products = await demo.listProducts(TEST_CUSTOMERS.contoso.id);
@@ -264,7 +292,15 @@ export async function startQueueHarness(
         `run-finish ${jobId}`,
         timeoutMs,
       ).then(() => {}),
+    async serve(replica) {
+      await replica.slack.start();
+      served.push(replica);
+      const appUrl = `http://127.0.0.1:${replica.slack.port()}/slack/events`;
+      const driver = createSlackDriver({ appUrl, signingSecret: SIGNING_SECRET, fake });
+      return { driver, fake, idle } as unknown as AppHarness;
+    },
     async close() {
+      for (const replica of served) await replica.slack.stop();
       for (const replica of replicas) {
         // A dead replica's pg-boss would wait on its frozen pool: its timers are stopped, not its jobs.
         void replica.queue.boss.stop({ graceful: false, close: false }).catch(() => {});
