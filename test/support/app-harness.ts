@@ -226,14 +226,28 @@ export async function startGraphApp(options: GraphAppOptions): Promise<GraphApp>
     LOGIN_BASE_URL: graph.loginBaseUrl,
     OPERATOR_USER_IDS: OPERATOR,
   };
-  const backend = options.buildProvider
-    ? { provider: options.buildProvider(graph), close: async () => {} }
-    : await createProvider(
-        loadConfig({ SLACK_BOT_TOKEN: 'xoxb-e2e', SLACK_SIGNING_SECRET: 'unused', ...env }),
-        { http: { backoffMs: 1 }, msalNetworkClient: graph.msalNetworkClient },
-      );
-  const provider = options.wrapProvider?.(backend.provider) ?? backend.provider;
-  const h = await startAppHarness({ env, wrapProvider: () => provider, service: options.service });
+  // What started before a failure is closed again, so a failing start leaves no server behind.
+  const started: (() => Promise<void>)[] = [() => graph.close()];
+  try {
+    const backend = options.buildProvider
+      ? { provider: options.buildProvider(graph), close: async () => {} }
+      : await createProvider(
+          loadConfig({ SLACK_BOT_TOKEN: 'xoxb-e2e', SLACK_SIGNING_SECRET: 'unused', ...env }),
+          { http: { backoffMs: 1 }, msalNetworkClient: graph.msalNetworkClient },
+        );
+    started.unshift(async () => {
+      await backend.close();
+    });
+    const provider = options.wrapProvider?.(backend.provider) ?? backend.provider;
+    const h = await startAppHarness({ env, wrapProvider: () => provider, service: options.service });
+    return graphApp(h, graph, backend);
+  } catch (error) {
+    for (const close of started) await close().catch(() => {});
+    throw error;
+  }
+}
+
+function graphApp(h: AppHarness, graph: GraphFake, backend: { close(): Promise<unknown> }): GraphApp {
   return {
     ...h,
     graph,
