@@ -1,9 +1,10 @@
 import { Writable } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logger.js';
 import { DEMO_SKUS, demoCases } from '../src/providers/demo/generator.js';
 import { contosoOf, finishedRun, selectUsers, submitChange } from './e2e/flow.js';
-import { type AppHarness, OPERATOR, SIGNING_SECRET, startAppHarness } from './support/app-harness.js';
+import { OPERATOR, SIGNING_SECRET, startAppHarness } from './support/app-harness.js';
+import { closedAfterTest } from './support/closed-after-test.js';
 
 /** A destination that keeps every line pino writes. */
 function memory() {
@@ -21,12 +22,6 @@ function memory() {
   });
   return { lines, stream };
 }
-
-let h: AppHarness | undefined;
-afterEach(async () => {
-  await h?.close();
-  h = undefined;
-});
 
 describe('the logger', () => {
   it('writes JSON lines with the bindings of a child, at the level asked', () => {
@@ -73,7 +68,7 @@ describe('the logger', () => {
       pretty: false,
       secrets: ['xoxb-fake-bot-token', SIGNING_SECRET],
     });
-    h = await startAppHarness({ appLogger, env: { LOG_LEVEL: 'debug' } });
+    const h = closedAfterTest(await startAppHarness({ appLogger, env: { LOG_LEVEL: 'debug' } }));
     const contoso = contosoOf(h.data);
     const manage = await selectUsers(h, contoso.customer, [demoCases(contoso).unlicensed]);
     await submitChange(h, manage.id, { assign: [DEMO_SKUS.ENTERPRISEPACK] });

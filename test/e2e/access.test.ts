@@ -1,4 +1,4 @@
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ids } from '../../blocks/ids.js';
 import {
   type AppHarness,
@@ -9,16 +9,12 @@ import {
   startAppHarness,
   TEST_CUSTOMERS,
 } from '../support/app-harness.js';
+import { closedAfterTest } from '../support/closed-after-test.js';
 import { signRequest } from '../support/slack-driver.js';
 import { chooseCustomer, openLicenses, present } from './flow.js';
 
 const STRANGER = 'U0STRANGER';
 
-let h: AppHarness | undefined;
-afterEach(async () => {
-  await h?.close();
-  h = undefined;
-});
 afterAll(() => reportAckLatencies('access.test.ts'));
 
 function commandBody(userId: string): string {
@@ -40,7 +36,7 @@ async function requests(harness: AppHarness) {
 
 describe('who may', () => {
   it('refuses /licenses to someone who is not an operator, with an ephemeral reply and nothing else', async () => {
-    h = await startAppHarness({ env: { OPERATOR_USER_IDS: OPERATOR } });
+    const h = closedAfterTest(await startAppHarness({ env: { OPERATOR_USER_IDS: OPERATOR } }));
     const response = await h.driver.command({ userId: STRANGER, channelId: CHANNEL });
     expect(response.status).toBe(200);
     expect(response.body).toMatchObject({ response_type: 'ephemeral' });
@@ -51,7 +47,7 @@ describe('who may', () => {
   });
 
   it('lets members of the operator user group in, asking Slack for the members once a minute', async () => {
-    h = await startAppHarness({ env: { OPERATOR_USERGROUP_ID: 'S0OPS' } });
+    const h = closedAfterTest(await startAppHarness({ env: { OPERATOR_USERGROUP_ID: 'S0OPS' } }));
     h.fake.setUsergroup('S0OPS', ['U0GROUPIE']);
     const root = await openLicenses(h, { user: 'U0GROUPIE' });
     expect(root.callbackId).toBe(ids.views.customer);
@@ -62,7 +58,7 @@ describe('who may', () => {
   });
 
   it('answers in time when Slack rate-limits the operator group lookup', async () => {
-    h = await startAppHarness({ env: { OPERATOR_USERGROUP_ID: 'S0OPS' } });
+    const h = closedAfterTest(await startAppHarness({ env: { OPERATOR_USERGROUP_ID: 'S0OPS' } }));
     h.fake.setUsergroup('S0OPS', ['U0GROUPIE']);
     h.fake.rateLimitNext('usergroups.users.list', 4);
     // The driver fails an ack later than 3 s; without known members the check fails closed.
@@ -72,7 +68,7 @@ describe('who may', () => {
   }, 15_000);
 
   it('answers a forged or stale signature with 401 and changes nothing', async () => {
-    h = await startAppHarness();
+    const h = closedAfterTest(await startAppHarness());
     const body = commandBody(OPERATOR);
     const now = Math.floor(Date.now() / 1000);
     const forged = await h.driver.raw(body, {
@@ -92,7 +88,7 @@ describe('who may', () => {
   });
 
   it('lets a modal answer only to the operator who opened it', async () => {
-    h = await startAppHarness();
+    const h = closedAfterTest(await startAppHarness());
     const root = await openLicenses(h);
     await chooseCustomer(h, root.id, 'Con', TEST_CUSTOMERS.contoso.id);
     const before = present(h.fake.view(root.id), 'the root view').updates;
@@ -120,8 +116,7 @@ describe('who may', () => {
       ...h.driver.sign(body),
     });
     expect(response.status).toBe(200);
-    const app = h;
-    const refusal = await app.fake.waitFor(() => app.fake.ephemerals().find((e) => e.user === STRANGER));
+    const refusal = await h.fake.waitFor(() => h.fake.ephemerals().find((e) => e.user === STRANGER));
     expect(refusal.channel).toBe(CHANNEL);
     expect(refusal.text).toContain('belongs to someone else');
     expect(h.fake.view(root.id)?.updates).toBe(before);

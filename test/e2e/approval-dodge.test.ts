@@ -3,7 +3,7 @@
  * product with its service plans turned off (it counted as an assignment), and splitting a large
  * revocation into small requests (each was judged alone).
  */
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { patterns, plansActionId } from '../../blocks/ids.js';
 import type { DemoCustomerData } from '../../src/providers/demo/demo-tenant.js';
 import { DEMO_SKUS } from '../../src/providers/demo/generator.js';
@@ -18,16 +18,13 @@ import {
   startApprovalHarness,
 } from '../support/approval-harness.js';
 import { expectValidMessageBlocks, expectValidModal } from '../support/block-kit.js';
+import { closedAfterTest } from '../support/closed-after-test.js';
 import type { FakeMessage, FakeView, SlackObject } from '../support/slack-fake.js';
 import { andWaitForUpdate, current, selectUsers, submitChange, textOf } from './flow.js';
 
 /** Another operator (the demo provider lets anyone operate when no operator is configured). */
 const OTHER_OPERATOR = 'U0OTHEROPERATOR';
 
-let t: ApprovalHarness;
-afterEach(async () => {
-  await t?.h.close();
-});
 afterAll(() => reportAckLatencies('approval-dodge.test.ts'));
 
 type Person = { id: string; displayName: string };
@@ -159,7 +156,7 @@ function approvalMessageOf(t: ApprovalHarness, approval: Approval | null): FakeM
 
 describe('service plans turned off for users who hold the product', () => {
   it('count as revocations: 8 holders of E3 re-assigned with every plan off need a manager (threshold 3)', async () => {
-    t = await startApprovalHarness();
+    const t = closedAfterTest(await startApprovalHarness());
     const holders = e3Holders(t.contoso, 8);
     const viewId = await manageStep(t, t.contoso, holders);
     await turnEveryPlanOff(t, viewId, DEMO_SKUS.ENTERPRISEPACK);
@@ -201,7 +198,7 @@ describe('service plans turned off for users who hold the product', () => {
 
 describe('the approval threshold over a window', () => {
   it('sends the third of three 2-user revocations to a manager and tells the operator why, at each step', async () => {
-    t = await startApprovalHarness({ APPROVAL_REVOKE_THRESHOLD: '5' });
+    const t = closedAfterTest(await startApprovalHarness({ APPROVAL_REVOKE_THRESHOLD: '5' }));
     const holders = directHolders(t.contoso, REVOKED_SKU, 6);
     for (const pair of [holders.slice(0, 2), holders.slice(2, 4)]) {
       const { answer } = await revokeFrom(t, pair);
@@ -237,7 +234,7 @@ describe('the approval threshold over a window', () => {
   });
 
   it("leaves another operator's and another customer's requests alone, and still refuses the third", async () => {
-    t = await startApprovalHarness({ APPROVAL_REVOKE_THRESHOLD: '5' });
+    const t = closedAfterTest(await startApprovalHarness({ APPROVAL_REVOKE_THRESHOLD: '5' }));
     const holders = directHolders(t.contoso, REVOKED_SKU, 8);
     const fabrikam = customerData(t, TEST_CUSTOMERS.fabrikam.id);
     const fabrikamHolders = directHolders(fabrikam, REVOKED_SKU, 2);
@@ -271,7 +268,7 @@ describe('the approval threshold over a window', () => {
   });
 
   it('does not count a request a manager approved', async () => {
-    t = await startApprovalHarness({ APPROVAL_REVOKE_THRESHOLD: '5' });
+    const t = closedAfterTest(await startApprovalHarness({ APPROVAL_REVOKE_THRESHOLD: '5' }));
     const holders = directHolders(t.contoso, REVOKED_SKU, 10);
 
     const big = await revokeFrom(t, holders.slice(0, 6), { reason: 'Leavers of March' });

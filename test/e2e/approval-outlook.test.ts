@@ -3,30 +3,24 @@
  * from the prediction the manage step's rules make (eligibility.ts), over signed HTTP with the
  * Slack fake; once approved, the run fails exactly those.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEMO_SKUS, demoCases } from '../../src/providers/demo/generator.js';
 import {
   APPROVAL_ALLOWED,
   APPROVER_A,
-  type ApprovalHarness,
   approvalMessage,
   clickApproval,
   directHolders,
   startApprovalHarness,
   submitForApproval,
 } from '../support/approval-harness.js';
+import { closedAfterTest } from '../support/closed-after-test.js';
 import { everythingRendered, expectPlainPunctuationAndEmoji } from '../support/rendered-text.js';
 import { blocksText, present, selectUsers, submitChange } from './flow.js';
 
-let t: ApprovalHarness | undefined;
-afterEach(async () => {
-  await t?.h.close();
-  t = undefined;
-});
-
 describe('the approval message’s outlook', () => {
   it('says how many revocations are expected to fail and why, and the run fails exactly those', async () => {
-    t = await startApprovalHarness();
+    const t = closedAfterTest(await startApprovalHarness());
     const { h, contoso } = t;
     const cases = demoCases(contoso);
     // EMS through a group only (refused), EMS directly and through a group (revoked, the group's
@@ -73,7 +67,7 @@ describe('the approval message’s outlook', () => {
   });
 
   it('says none is expected to fail when the prediction finds none', async () => {
-    t = await startApprovalHarness();
+    const t = closedAfterTest(await startApprovalHarness());
     const submitted = await submitForApproval(t);
     expect(blocksText(approvalMessage(t.h, submitted).blocks)).toContain(
       '*Expected to fail:* none of the 3 revocations.',

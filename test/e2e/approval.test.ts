@@ -1,4 +1,4 @@
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ids } from '../../blocks/ids.js';
 import { CHANNEL, OPERATOR, reportAckLatencies } from '../support/app-harness.js';
 import {
@@ -23,13 +23,10 @@ import {
   TTL_HOURS,
 } from '../support/approval-harness.js';
 import { expectValidModal } from '../support/block-kit.js';
+import { closedAfterTest } from '../support/closed-after-test.js';
 import type { FakeMessage } from '../support/slack-fake.js';
 import { blocksText, present, textOf } from './flow.js';
 
-let t: ApprovalHarness;
-afterEach(async () => {
-  await t?.h.close();
-});
 afterAll(() => reportAckLatencies('approval.test.ts'));
 
 const holds = (t: ApprovalHarness, userId: string) =>
@@ -37,7 +34,7 @@ const holds = (t: ApprovalHarness, userId: string) =>
 
 describe('approval of large revocations', () => {
   it('posts the request for approval, runs it once approved and reports in both threads', async () => {
-    t = await startApprovalHarness();
+    const t = closedAfterTest(await startApprovalHarness());
     const { h } = t;
     const submitted = await submitForApproval(t);
 
@@ -100,7 +97,7 @@ describe('approval of large revocations', () => {
 
 describe("the requester's thread", () => {
   it('is linked from the approval message (chat.getPermalink of the summary), pending and decided', async () => {
-    t = await startApprovalHarness();
+    const t = closedAfterTest(await startApprovalHarness());
     const { h } = t;
     const submitted = await submitForApproval(t);
     const linkOf = (message: FakeMessage) =>
@@ -123,7 +120,7 @@ describe("the requester's thread", () => {
 
 describe('who may decide', () => {
   it('refuses the requester, even an approver, with an ephemeral; nothing changes', async () => {
-    t = await startApprovalHarness();
+    const t = closedAfterTest(await startApprovalHarness());
     const { h } = t;
     const submitted = await submitForApproval(t);
     const editsBefore = approvalMessage(h, submitted).edits;
@@ -149,7 +146,7 @@ describe('who may decide', () => {
   });
 
   it('never names the requester as one who can decide: approval message, summary, refusal, App Home', async () => {
-    t = await startApprovalHarness();
+    const t = closedAfterTest(await startApprovalHarness());
     const { h } = t;
     const submitted = await submitForApproval(t);
     const requester = `<@${OPERATOR}>`;
@@ -193,7 +190,7 @@ describe('who may decide', () => {
   });
 
   it('refuses someone who is no approver on every button; nothing changes', async () => {
-    t = await startApprovalHarness();
+    const t = closedAfterTest(await startApprovalHarness());
     const { h } = t;
     const submitted = await submitForApproval(t);
     const editsBefore = approvalMessage(h, submitted).edits;
@@ -222,7 +219,9 @@ describe('who may decide', () => {
 
   it('lets members of the approver user group decide, checked at click time with a short cache', async () => {
     const groupMember = 'U0GROUPMEMBER';
-    t = await startApprovalHarness({ APPROVER_USER_IDS: OPERATOR, APPROVER_USERGROUP_ID: 'S0MANAGERS' });
+    const t = closedAfterTest(
+      await startApprovalHarness({ APPROVER_USER_IDS: OPERATOR, APPROVER_USERGROUP_ID: 'S0MANAGERS' }),
+    );
     const { h } = t;
     h.fake.setUsergroup('S0MANAGERS', [groupMember]);
     const submitted = await submitForApproval(t);
@@ -244,7 +243,7 @@ describe('who may decide', () => {
 
 describe('decided once', () => {
   it('runs once when two approvers click Approve at the same moment', async () => {
-    t = await startApprovalHarness();
+    const t = closedAfterTest(await startApprovalHarness());
     const { h } = t;
     const submitted = await submitForApproval(t);
     const applyCallsBefore = h.provider.stats.applyCalls;
@@ -271,7 +270,7 @@ describe('decided once', () => {
   });
 
   it('runs once when the same click is delivered twice (a double click, or a retried delivery)', async () => {
-    t = await startApprovalHarness();
+    const t = closedAfterTest(await startApprovalHarness());
     const { h } = t;
     const submitted = await submitForApproval(t);
     const applyCallsBefore = h.provider.stats.applyCalls;
@@ -293,7 +292,7 @@ describe('decided once', () => {
   });
 
   it('refuses an approval after expiry, shows the request as expired and tells the operator once', async () => {
-    t = await startApprovalHarness();
+    const t = closedAfterTest(await startApprovalHarness());
     const { h, clock } = t;
     const submitted = await submitForApproval(t);
     clock.advanceHours(TTL_HOURS + 1);
@@ -326,7 +325,7 @@ describe('decided once', () => {
   });
 
   it('expires requests nobody decided in the periodic sweep', async () => {
-    t = await startApprovalHarness();
+    const t = closedAfterTest(await startApprovalHarness());
     const { h, clock } = t;
     const submitted = await submitForApproval(t);
     expect(await h.slack.expireApprovals()).toBe(0);
@@ -349,7 +348,7 @@ describe('decided once', () => {
 
 describe('reject and approve outcomes', () => {
   it('asks for a reason on Reject and tells the operator with it in the thread', async () => {
-    t = await startApprovalHarness();
+    const t = closedAfterTest(await startApprovalHarness());
     const { h } = t;
     const submitted = await submitForApproval(t);
 
@@ -388,7 +387,7 @@ describe('reject and approve outcomes', () => {
   });
 
   it('keeps the reject modal open with an error when the request was approved meanwhile', async () => {
-    t = await startApprovalHarness();
+    const t = closedAfterTest(await startApprovalHarness());
     const { h } = t;
     const submitted = await submitForApproval(t);
     await clickApproval(h, APPROVER_A, submitted.message, 'reject');
@@ -408,7 +407,7 @@ describe('reject and approve outcomes', () => {
   });
 
   it('runs an approved request even when Slack fails to show the decision', async () => {
-    t = await startApprovalHarness();
+    const t = closedAfterTest(await startApprovalHarness());
     const { h } = t;
     const submitted = await submitForApproval(t);
     // The first update after the click (the approval message, showing who approved) fails.
@@ -426,7 +425,7 @@ describe('reject and approve outcomes', () => {
   });
 
   it('runs against the tenant as it is at approval: what changed meanwhile is a no-op', async () => {
-    t = await startApprovalHarness();
+    const t = closedAfterTest(await startApprovalHarness());
     const { h } = t;
     const submitted = await submitForApproval(t);
     const [gone, ...kept] = submitted.userIds;
@@ -453,7 +452,7 @@ describe('reject and approve outcomes', () => {
   });
 
   it('shows the users to be revoked to approvers', async () => {
-    t = await startApprovalHarness();
+    const t = closedAfterTest(await startApprovalHarness());
     const { h } = t;
     const submitted = await submitForApproval(t);
 
@@ -475,7 +474,7 @@ describe('reject and approve outcomes', () => {
 
 describe('a second click by the approver who decided', () => {
   it('changes nothing and sends nothing; another decision by them is still explained', async () => {
-    t = await startApprovalHarness();
+    const t = closedAfterTest(await startApprovalHarness());
     const { h } = t;
     const submitted = await submitForApproval(t);
     await clickApproval(h, APPROVER_A, submitted.message, 'approve');
@@ -504,7 +503,7 @@ describe('a second click by the approver who decided', () => {
 
 describe('App Home', () => {
   it('lists pending approvals for approvers, who can decide there', async () => {
-    t = await startApprovalHarness();
+    const t = closedAfterTest(await startApprovalHarness());
     const { h } = t;
     const submitted = await submitForApproval(t);
 
@@ -537,7 +536,7 @@ describe('App Home', () => {
 
 describe('without a reachable approvals channel', () => {
   it('tells the operator, and approvers still decide on App Home', async () => {
-    t = await startApprovalHarness();
+    const t = closedAfterTest(await startApprovalHarness());
     const { h } = t;
     h.fake.setChannelError(APPROVALS, 'not_in_channel');
     const submitted = await submitRevocation(t);

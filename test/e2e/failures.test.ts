@@ -1,16 +1,17 @@
 import assert from 'node:assert/strict';
 /** One failure case for each failure reason of DESIGN.md §5, as the operator reads it in the thread. */
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { type FailureReason, failureMessages, type TenantUser } from '../../src/licensing/model.js';
+import type { DemoProvider } from '../../src/providers/demo/demo-provider.js';
 import { DEMO_SKUS, type DemoCases, demoCases } from '../../src/providers/demo/generator.js';
 import {
-  type AppHarness,
   CHANNEL,
   type HarnessOptions,
   reportAckLatencies,
   startAppHarness,
   TEST_CUSTOMERS,
 } from '../support/app-harness.js';
+import { closedAfterTest } from '../support/closed-after-test.js';
 import {
   contosoOf,
   FLOW_CALLS,
@@ -22,11 +23,6 @@ import {
   withSeatsLeft,
 } from './flow.js';
 
-let h: AppHarness | undefined;
-afterEach(async () => {
-  await h?.close();
-  h = undefined;
-});
 afterAll(() => reportAckLatencies('failures.test.ts'));
 
 /**
@@ -41,7 +37,7 @@ async function threadOf(
   users: (cases: DemoCases) => TenantUser[],
   change: { assign?: string[]; revoke?: string[] },
 ): Promise<{ text: string; users: TenantUser[] }> {
-  h = await startAppHarness(options);
+  const h = closedAfterTest(await startAppHarness(options));
   const contoso = contosoOf(h.data);
   const chosen = users(demoCases(contoso));
   const manage = await selectUsers(h, contoso.customer, chosen);
@@ -99,13 +95,21 @@ describe('failures in the thread', () => {
     let victim = '';
     // The first change the run applies is the moment an admin deletes the second user.
     let deleted = false;
+    let provider: DemoProvider | undefined;
     const deleteVictim = () => {
-      if (deleted || h === undefined) return;
+      if (deleted || provider === undefined) return;
       deleted = true;
-      h.provider.removeUser(TEST_CUSTOMERS.contoso.id, victim);
+      provider.removeUser(TEST_CUSTOMERS.contoso.id, victim);
     };
     const { text, users } = await threadOf(
-      { provider: { onChange: deleteVictim }, service: { concurrency: 1 } },
+      {
+        provider: { onChange: deleteVictim },
+        wrapProvider: (demo) => {
+          provider = demo;
+          return demo;
+        },
+        service: { concurrency: 1 },
+      },
       (c) => {
         victim = c.unlicensed.id;
         return [c.callingPlanHolder, c.unlicensed];
@@ -143,10 +147,12 @@ describe('failures in the thread', () => {
 
   it('insufficient_licenses (two requests race for the last seat)', async () => {
     const OTHER = 'U0OTHEROP';
-    h = await startAppHarness({
-      provider: { latencyMs: 20 },
-      tenant: (data) => withSeatsLeft(data, DEMO_SKUS.ENTERPRISEPREMIUM, 1),
-    });
+    const h = closedAfterTest(
+      await startAppHarness({
+        provider: { latencyMs: 20 },
+        tenant: (data) => withSeatsLeft(data, DEMO_SKUS.ENTERPRISEPREMIUM, 1),
+      }),
+    );
     const contoso = contosoOf(h.data);
     const [first, second] = contoso.users.filter(
       (u) => u.usageLocation !== null && (contoso.holdings[u.id] ?? []).length === 0,
@@ -172,11 +178,10 @@ describe('failures in the thread', () => {
     await h.idle();
     const summaries = h.fake.messages(CHANNEL).filter((m) => m.threadTs === undefined);
     expect(summaries).toHaveLength(2);
-    const app = h;
-    const text = textOf(summaries.flatMap((s) => app.fake.thread(CHANNEL, s.ts)));
+    const text = textOf(summaries.flatMap((s) => h.fake.thread(CHANNEL, s.ts)));
     const loser = [first, second].find(
       (u) =>
-        !app.provider
+        !h.provider
           .holdingsOf(contoso.customer.id, u.id)
           .some((l) => l.skuId === DEMO_SKUS.ENTERPRISEPREMIUM),
     );

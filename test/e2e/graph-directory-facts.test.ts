@@ -5,18 +5,13 @@
  * subscription is ending (GET /directory/subscriptions); an app without the permission for
  * either (403) gets the same flow without the count and without the date.
  */
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ids } from '../../blocks/ids.js';
 import { StaticCustomerDirectory } from '../../src/providers/graph/customer-directory.js';
 import { GraphAuth } from '../../src/providers/graph/graph-auth.js';
 import { GraphProvider } from '../../src/providers/graph/graph-provider.js';
-import {
-  type AppHarness,
-  type GraphApp,
-  OPERATOR,
-  reportAckLatencies,
-  startGraphApp,
-} from '../support/app-harness.js';
+import { type AppHarness, OPERATOR, reportAckLatencies, startGraphApp } from '../support/app-harness.js';
+import { closedAfterTest } from '../support/closed-after-test.js';
 import { type GraphFake, makeTenant } from '../support/graph-fake/index.js';
 import { openLicenses, present, selectUsers } from './flow.js';
 
@@ -25,41 +20,38 @@ const FABRIKAM = '9d4f0000-0000-4000-8000-0000000000f2';
 /** The Graph fake's Office 365 E5 subscription is in Warning until then. */
 const E5_ENDS = '2026-12-15T00:00:00Z';
 
-let h: GraphApp | undefined;
-afterEach(async () => {
-  await h?.close();
-  h = undefined;
-});
 afterAll(() => reportAckLatencies('graph-directory-facts.test.ts'));
 
 async function start(): Promise<{ h: AppHarness; graph: GraphFake }> {
-  h = await startGraphApp({
-    fake: {
-      tenants: [
-        makeTenant({ tenantId: CONTOSO, users: 30, name: 'Contoso' }),
-        makeTenant({ tenantId: FABRIKAM, users: 1205, name: 'Fabrikam' }),
-      ],
-    },
-    // Built here rather than by createProvider to give the counts a generous budget: on a loaded
-    // machine 800 ms may pass before both tenants' tokens and counts are in.
-    buildProvider: (graph) =>
-      new GraphProvider({
-        auth: new GraphAuth({
-          clientId: graph.clientId,
-          clientSecret: graph.clientSecret,
-          loginBaseUrl: graph.loginBaseUrl,
-          graphBaseUrl: graph.baseUrl,
-          networkClient: graph.msalNetworkClient,
+  const h = closedAfterTest(
+    await startGraphApp({
+      fake: {
+        tenants: [
+          makeTenant({ tenantId: CONTOSO, users: 30, name: 'Contoso' }),
+          makeTenant({ tenantId: FABRIKAM, users: 1205, name: 'Fabrikam' }),
+        ],
+      },
+      // Built here rather than by createProvider to give the counts a generous budget: on a loaded
+      // machine 800 ms may pass before both tenants' tokens and counts are in.
+      buildProvider: (graph) =>
+        new GraphProvider({
+          auth: new GraphAuth({
+            clientId: graph.clientId,
+            clientSecret: graph.clientSecret,
+            loginBaseUrl: graph.loginBaseUrl,
+            graphBaseUrl: graph.baseUrl,
+            networkClient: graph.msalNetworkClient,
+          }),
+          customers: new StaticCustomerDirectory([
+            { tenantId: CONTOSO, name: 'Contoso' },
+            { tenantId: FABRIKAM, name: 'Fabrikam' },
+          ]),
+          baseUrl: graph.baseUrl,
+          http: { backoffMs: 1 },
+          countBudgetMs: 10_000,
         }),
-        customers: new StaticCustomerDirectory([
-          { tenantId: CONTOSO, name: 'Contoso' },
-          { tenantId: FABRIKAM, name: 'Fabrikam' },
-        ]),
-        baseUrl: graph.baseUrl,
-        http: { backoffMs: 1 },
-        countBudgetMs: 10_000,
-      }),
-  });
+    }),
+  );
   return { h, graph: h.graph };
 }
 

@@ -3,27 +3,25 @@
  * with the provider createProvider makes from the Graph environment, against the local Graph fake
  * over real HTTP (MSAL token, $search typeahead, subscribedSkus, assignLicense).
  */
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ids } from '../../blocks/ids.js';
-import { type GraphApp, reportAckLatencies, startGraphApp } from '../support/app-harness.js';
+import { reportAckLatencies, startGraphApp } from '../support/app-harness.js';
+import { closedAfterTest } from '../support/closed-after-test.js';
 import { makeTenant, SKU } from '../support/graph-fake/index.js';
 import { current, finishedRun, present, selectUsers, submitChange, textOf } from './flow.js';
 
 const TENANT = '9d4f0000-0000-4000-8000-000000000001';
 
-let h: GraphApp | undefined;
-afterEach(async () => {
-  await h?.close();
-  h = undefined;
-});
 // Every e2e file reports its ack latencies; the last one prints p50/p99 over all of them.
 afterAll(() => reportAckLatencies('graph-flow.test.ts'));
 
 describe('assign flow on Microsoft Graph', () => {
   it('assigns through assignLicense and reports the user Graph refused, in the thread', async () => {
-    h = await startGraphApp({
-      fake: { tenants: [makeTenant({ tenantId: TENANT, users: 30, name: 'Contoso' })] },
-    });
+    const h = closedAfterTest(
+      await startGraphApp({
+        fake: { tenants: [makeTenant({ tenantId: TENANT, users: 30, name: 'Contoso' })] },
+      }),
+    );
     const { graph } = h;
     const users = graph.tenant(TENANT).users;
     const located = present(users[0], 'Ada Adams 0'); // usage location US

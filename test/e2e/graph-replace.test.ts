@@ -4,11 +4,12 @@
  * without A, and a refused call (no usage location) leaving the user with A, reported with both
  * products. The preview's line, read before submitting, says what the run then does.
  */
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { reasonWords } from '../../blocks/preview.js';
 import type { ChangeRequest } from '../../src/licensing/model.js';
 import { PREVIEW_REASONS } from '../../src/licensing/preview.js';
-import { type GraphApp, reportAckLatencies, startGraphApp } from '../support/app-harness.js';
+import { reportAckLatencies, startGraphApp } from '../support/app-harness.js';
+import { closedAfterTest } from '../support/closed-after-test.js';
 import { makeTenant, SKU } from '../support/graph-fake/index.js';
 import {
   blocksText,
@@ -53,11 +54,6 @@ function runTally(request: ChangeRequest, from: string): Tally {
   return tally;
 }
 
-let h: GraphApp | undefined;
-afterEach(async () => {
-  await h?.close();
-  h = undefined;
-});
 afterAll(() => reportAckLatencies('graph-replace.test.ts'));
 
 describe('replace A with B on Microsoft Graph', () => {
@@ -72,7 +68,7 @@ describe('replace A with B on Microsoft Graph', () => {
       holder.licenses = [{ skuId: SKU.E1, disabledPlans: [], assignedByGroup: null }];
     }
     viaGroup.licenses = [{ skuId: SKU.E1, disabledPlans: [], assignedByGroup: GROUP }];
-    h = await startGraphApp({ fake: { tenants: [tenant] } });
+    const h = closedAfterTest(await startGraphApp({ fake: { tenants: [tenant] } }));
     const { graph } = h;
 
     const selected = [ada, second, unlocated, without, viaGroup];

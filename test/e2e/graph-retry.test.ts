@@ -3,9 +3,10 @@
  * assignLicense until the executor gives up; "Retry failed (1)" sends that user's part again,
  * and no other user gets a second assignLicense.
  */
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ids } from '../../blocks/ids.js';
-import { type GraphApp, OPERATOR, reportAckLatencies, startGraphApp } from '../support/app-harness.js';
+import { OPERATOR, reportAckLatencies, startGraphApp } from '../support/app-harness.js';
+import { closedAfterTest } from '../support/closed-after-test.js';
 import { makeTenant, SKU } from '../support/graph-fake/index.js';
 import { blocksText, finishedRun, present, selectUsers, submitChange, textOf } from './flow.js';
 
@@ -13,19 +14,16 @@ const TENANT = '9d4f0000-0000-4000-8000-000000000003';
 /** The executor gives up on a throttled part after two attempts. */
 const ATTEMPTS = 2;
 
-let h: GraphApp | undefined;
-afterEach(async () => {
-  await h?.close();
-  h = undefined;
-});
 afterAll(() => reportAckLatencies('graph-retry.test.ts'));
 
 describe('retry only the failed, on Microsoft Graph', () => {
   it('sends again only the throttled user’s assignLicense; every user gets E3 from exactly one accepted call', async () => {
-    h = await startGraphApp({
-      fake: { tenants: [makeTenant({ tenantId: TENANT, users: 12, name: 'Contoso' })] },
-      service: { retry: { maxAttempts: ATTEMPTS, baseDelayMs: 1, maxDelayMs: 2 } },
-    });
+    const h = closedAfterTest(
+      await startGraphApp({
+        fake: { tenants: [makeTenant({ tenantId: TENANT, users: 12, name: 'Contoso' })] },
+        service: { retry: { maxAttempts: ATTEMPTS, baseDelayMs: 1, maxDelayMs: 2 } },
+      }),
+    );
     const { graph } = h;
     const users = graph.tenant(TENANT).users.slice(0, 3);
     const throttled = present(users[1], 'the throttled user');
@@ -49,7 +47,7 @@ describe('retry only the failed, on Microsoft Graph', () => {
       actions: [{ actionId: ids.actions.retryFailed }],
     });
     const modal = await h.fake.waitFor(() => {
-      const view = h?.fake.openModalOf(OPERATOR);
+      const view = h.fake.openModalOf(OPERATOR);
       return view?.callbackId === ids.views.followUp && view.definition.submit !== undefined
         ? view
         : undefined;

@@ -3,20 +3,16 @@
  * holders of a product (a default $filter query), users holding nothing and users without a usage
  * location (advanced queries: ConsistencyLevel eventual and $count=true, which the fake requires).
  */
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ids } from '../../blocks/ids.js';
-import { type GraphApp, reportAckLatencies, startGraphApp } from '../support/app-harness.js';
+import { reportAckLatencies, startGraphApp } from '../support/app-harness.js';
+import { closedAfterTest } from '../support/closed-after-test.js';
 import { makeTenant, SKU } from '../support/graph-fake/index.js';
 import { blocksText, chooseCustomer, click, draftSelection, openLicenses, selectBy } from './flow.js';
 
 const TENANT = '9d4f0000-0000-4000-8000-000000000002';
 const GROUP = '0a0a0a0a-0000-4000-8000-00000000f00d';
 
-let h: GraphApp | undefined;
-afterEach(async () => {
-  await h?.close();
-  h = undefined;
-});
 afterAll(() => reportAckLatencies('graph-select-by.test.ts'));
 
 describe('select users by what they hold on Microsoft Graph', () => {
@@ -26,7 +22,7 @@ describe('select users by what they hold on Microsoft Graph', () => {
       if (i % 5 !== 0) user.licenses.push({ skuId: SKU.E3, disabledPlans: [], assignedByGroup: null });
       if (i % 10 === 5) user.licenses.push({ skuId: SKU.E3, disabledPlans: [], assignedByGroup: GROUP });
     });
-    h = await startGraphApp({ fake: { tenants: [tenant] } });
+    const h = closedAfterTest(await startGraphApp({ fake: { tenants: [tenant] } }));
     const { graph } = h;
     const users = graph.tenant(TENANT).users;
     const where = (keep: (u: (typeof users)[number]) => boolean) =>

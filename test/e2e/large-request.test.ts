@@ -1,7 +1,8 @@
 /** A request on 1,000 users: it works, and it makes a bounded number of Slack calls. */
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { DEMO_SKUS } from '../../src/providers/demo/generator.js';
-import { type AppHarness, CHANNEL, reportAckLatencies, startAppHarness } from '../support/app-harness.js';
+import { CHANNEL, reportAckLatencies, startAppHarness } from '../support/app-harness.js';
+import { closedAfterTest } from '../support/closed-after-test.js';
 import {
   chooseCustomer,
   countByMethod,
@@ -18,20 +19,18 @@ import {
 
 const USERS = 1000;
 
-let h: AppHarness;
-afterEach(async () => {
-  await h.close();
-});
 afterAll(() => reportAckLatencies('large-request.test.ts'));
 
 describe('a request on 1,000 users', () => {
   it('runs with a bounded number of Slack calls and a CSV of every result', async () => {
     const big = humongous(USERS, 1100);
-    h = await startAppHarness({
-      tenant: (data) => ({ ...data, customers: [...data.customers, big] }),
-      progressIntervalMs: 2000,
-      messageIntervalMs: 1000,
-    });
+    const h = closedAfterTest(
+      await startAppHarness({
+        tenant: (data) => ({ ...data, customers: [...data.customers, big] }),
+        progressIntervalMs: 2000,
+        messageIntervalMs: 1000,
+      }),
+    );
     const root = await openLicenses(h);
     await chooseCustomer(h, root.id, 'Hum', big.customer.id);
     await pasteEmails(

@@ -4,24 +4,21 @@
  * without it reads 2 changes on every surface: the manage step's "Request sent", the summary, the
  * thread and the CSV; the three read "did not have it" apart from the counts.
  */
-import { afterAll, afterEach, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import { renderResultsCsv } from '../../blocks/results-csv.js';
 import { failureMessages } from '../../src/licensing/model.js';
 import { countResults } from '../../src/licensing/run-counts.js';
 import { DEMO_SKUS } from '../../src/providers/demo/catalog.js';
-import { type AppHarness, OPERATOR, reportAckLatencies, startAppHarness } from '../support/app-harness.js';
+import { OPERATOR, reportAckLatencies, startAppHarness } from '../support/app-harness.js';
+import { closedAfterTest } from '../support/closed-after-test.js';
 import { contosoOf, finishedRun, present, selectUsers, submitChange, textOf } from './flow.js';
 
-let h: AppHarness;
-afterEach(async () => {
-  await h?.close();
-});
 afterAll(() => reportAckLatencies('no-change.test.ts'));
 
 const E3 = DEMO_SKUS.ENTERPRISEPACK;
 
 it('counts the revokes of E3 from its 2 holders, not the 3 selected users who never had it, alike on every surface', async () => {
-  h = await startAppHarness();
+  const h = closedAfterTest(await startAppHarness());
   const contoso = contosoOf(h.data);
   const holders = contoso.users
     .filter((u) => {

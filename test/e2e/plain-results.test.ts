@@ -4,10 +4,11 @@
  * though the provider's refusals name them; one section per product × reason with its users; what
  * blocked them named from the catalogue; the fix where there is one.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ChangeRequest, TenantUser } from '../../src/licensing/model.js';
 import { DEMO_SKUS, type DemoCases, demoCases } from '../../src/providers/demo/generator.js';
-import { type AppHarness, type HarnessOptions, startAppHarness } from '../support/app-harness.js';
+import { type HarnessOptions, startAppHarness } from '../support/app-harness.js';
+import { closedAfterTest } from '../support/closed-after-test.js';
 import {
   blocksText,
   contosoOf,
@@ -20,12 +21,6 @@ import {
 } from './flow.js';
 
 const GUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
-
-let h: AppHarness | undefined;
-afterEach(async () => {
-  await h?.close();
-  h = undefined;
-});
 
 interface Run {
   /** Every text posted in the channel (summary and thread: notification texts and block texts). */
@@ -45,7 +40,7 @@ async function runFor(
   change: { assign?: string[]; revoke?: string[] },
   options: HarnessOptions = {},
 ): Promise<Run> {
-  h = await startAppHarness(options);
+  const h = closedAfterTest(await startAppHarness(options));
   const contoso = contosoOf(h.data);
   const holds = (u: TenantUser, sku: string) => (contoso.holdings[u.id] ?? []).some((l) => l.skuId === sku);
   const chosen = users(demoCases(contoso), contoso.users, holds);

@@ -3,7 +3,7 @@
  * turned off for users of whom some hold it and some do not. The holders keep the product and
  * only change plans; the manage step and "Request sent" count them apart from who gets it.
  */
-import { afterAll, afterEach, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import { escapeMrkdwn } from '../../blocks/limits.js';
 import { renderResultsCsv } from '../../blocks/results-csv.js';
 import { failureMessages } from '../../src/licensing/model.js';
@@ -12,6 +12,7 @@ import { LicenseProviderError } from '../../src/providers/license-provider.js';
 import { type AppHarness, OPERATOR, reportAckLatencies, startAppHarness } from '../support/app-harness.js';
 import { APPROVER_A, clickApproval, startApprovalHarness } from '../support/approval-harness.js';
 import { expectValidModal } from '../support/block-kit.js';
+import { closedAfterTest } from '../support/closed-after-test.js';
 import {
   blocksText,
   confirm,
@@ -26,16 +27,12 @@ import {
   turnFirstPlanOff,
 } from './flow.js';
 
-let h: AppHarness;
-afterEach(async () => {
-  await h?.close();
-});
 afterAll(() => reportAckLatencies('plan-change.test.ts'));
 
 const E3 = DEMO_SKUS.ENTERPRISEPACK;
 
 /** Two direct holders of E3 with every plan on and three users holding nothing, on Contoso. */
-function holdersAndNewcomers() {
+function holdersAndNewcomers(h: AppHarness) {
   const contoso = contosoOf(h.data);
   const e3 = (id: string) => (contoso.holdings[id] ?? []).find((l) => l.skuId === E3);
   const holders = contoso.users
@@ -54,8 +51,8 @@ function holdersAndNewcomers() {
 
 it('counts the E3 holders whose plans change apart from who gets E3, on the manage step and "Request sent"', async () => {
   // Provider latency keeps a second delivery of the submission checking while the first claims it.
-  h = await startAppHarness({ provider: { latencyMs: 20 } });
-  const { contoso, holders, newcomers } = holdersAndNewcomers();
+  const h = closedAfterTest(await startAppHarness({ provider: { latencyMs: 20 } }));
+  const { contoso, holders, newcomers } = holdersAndNewcomers(h);
   const root = await selectUsers(h, contoso.customer, [...holders, ...newcomers]);
   const plan = (await turnFirstPlanOff(h, root.id, E3)).name;
 
@@ -87,9 +84,8 @@ it('counts the E3 holders whose plans change apart from who gets E3, on the mana
 
 it('reads the same counts on the approval message, the summary, the thread and the CSV, each name once', async () => {
   // Two plan removals reach a threshold of 2: the request goes through a manager first.
-  const t = await startApprovalHarness({ APPROVAL_REVOKE_THRESHOLD: '2' });
-  h = t.h;
-  const { contoso, holders, newcomers } = holdersAndNewcomers();
+  const { h } = closedAfterTest(await startApprovalHarness({ APPROVAL_REVOKE_THRESHOLD: '2' }));
+  const { contoso, holders, newcomers } = holdersAndNewcomers(h);
   const root = await selectUsers(h, contoso.customer, [...holders, ...newcomers]);
   const plan = (await turnFirstPlanOff(h, root.id, E3)).name;
   const sent = await submitChange(h, root.id, { assign: [E3], reason: 'Apps off for the holders' });
@@ -142,24 +138,26 @@ it('reads the same counts on the approval message, the summary, the thread and t
 it('words a failed plan change as a failed plan change, apart from a failed assignment, in the thread and the summary', async () => {
   // The licensing service refuses one holder's re-assignment and one newcomer's assignment alike.
   let refused: ReadonlySet<string> = new Set();
-  h = await startAppHarness({
-    wrapProvider: (demo) =>
-      Object.assign(Object.create(demo) as typeof demo, {
-        applyUserChange: async (
-          customerId: string,
-          userId: string,
-          change: Parameters<typeof demo.applyUserChange>[2],
-        ) => {
-          if (refused.has(userId)) {
-            throw new LicenseProviderError('mutually_exclusive', 'the plans cannot be combined', {
-              skuId: E3,
-            });
-          }
-          return demo.applyUserChange(customerId, userId, change);
-        },
-      }),
-  });
-  const { contoso, holders, newcomers } = holdersAndNewcomers();
+  const h = closedAfterTest(
+    await startAppHarness({
+      wrapProvider: (demo) =>
+        Object.assign(Object.create(demo) as typeof demo, {
+          applyUserChange: async (
+            customerId: string,
+            userId: string,
+            change: Parameters<typeof demo.applyUserChange>[2],
+          ) => {
+            if (refused.has(userId)) {
+              throw new LicenseProviderError('mutually_exclusive', 'the plans cannot be combined', {
+                skuId: E3,
+              });
+            }
+            return demo.applyUserChange(customerId, userId, change);
+          },
+        }),
+    }),
+  );
+  const { contoso, holders, newcomers } = holdersAndNewcomers(h);
   const [holder, other] = holders;
   const [newcomer] = newcomers;
   refused = new Set([present(holder, 'a holder').id, present(newcomer, 'a newcomer').id]);

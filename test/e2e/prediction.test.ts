@@ -5,12 +5,13 @@
  * too: a request its seats cannot cover runs, and the users beyond the seats fail "no seats".
  */
 import type { Checkboxes, PlainTextOption } from '@slack/types';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { patterns } from '../../blocks/ids.js';
 import type { PredictedReason } from '../../src/licensing/eligibility.js';
 import type { ChangeRequest } from '../../src/licensing/model.js';
 import { DEMO_SKUS, demoCases } from '../../src/providers/demo/generator.js';
 import { type AppHarness, reportAckLatencies, startAppHarness } from '../support/app-harness.js';
+import { closedAfterTest } from '../support/closed-after-test.js';
 import {
   blocksText,
   contosoOf,
@@ -25,11 +26,6 @@ import {
   withSeatsLeft,
 } from './flow.js';
 
-let h: AppHarness | undefined;
-afterEach(async () => {
-  await h?.close();
-  h = undefined;
-});
 afterAll(() => reportAckLatencies('prediction.test.ts'));
 
 /** The words of the option description for each reason (blocks/product-lines.ts). */
@@ -96,8 +92,7 @@ function buyMoreUrls(view: ReturnType<typeof current>): string[] {
 }
 
 /** Submits the step assigning `skuId`, waits for the run; its counts, summary text and thread text. */
-async function submitAndCount(viewId: string, skuId: string) {
-  const harness = present(h, 'the harness');
+async function submitAndCount(harness: AppHarness, viewId: string, skuId: string) {
   const submitted = await submitChange(harness, viewId, { assign: [skuId] });
   expect(submitted.responseAction).toBe('update');
   const { summary, thread } = await finishedRun(harness);
@@ -126,13 +121,15 @@ describe('the prediction equals the outcome on the scripted users', () => {
   for (const [name, skuId] of Object.entries(products)) {
     it(name, async () => {
       let callerId = '';
-      h = await startAppHarness({
-        tenant: (data) => {
-          const given = withCaller(data);
-          callerId = given.callerId;
-          return given.data;
-        },
-      });
+      const h = closedAfterTest(
+        await startAppHarness({
+          tenant: (data) => {
+            const given = withCaller(data);
+            callerId = given.callerId;
+            return given.data;
+          },
+        }),
+      );
       const { contoso, users } = scriptedUsers(h, skuId === DEMO_SKUS.MCOPSTN1 ? [callerId] : []);
       const manage = await selectUsers(h, contoso.customer, users);
       const predicted = parseDescription(assignDescription(manage, skuId));
@@ -153,7 +150,7 @@ describe('the prediction equals the outcome on the scripted users', () => {
   }
 
   it('no seats (Power BI Pro, none left): every change would fail, so its preview cannot be submitted', async () => {
-    h = await startAppHarness({ env: { PURCHASE_URL: BUY } });
+    const h = closedAfterTest(await startAppHarness({ env: { PURCHASE_URL: BUY } }));
     const { contoso, users } = scriptedUsers(h);
     const manage = await selectUsers(h, contoso.customer, users);
     // Per user: those the seats cannot cover are "no seats" (was "Not enough: 0 available for N users").
@@ -171,10 +168,12 @@ describe('the prediction equals the outcome on the scripted users', () => {
   });
 
   it('seats that run out part-way: the first users get it, those beyond fail "no seats", as predicted', async () => {
-    h = await startAppHarness({
-      env: { PURCHASE_URL: BUY },
-      tenant: (data) => withSeatsLeft(data, DEMO_SKUS.ENTERPRISEPREMIUM, 2),
-    });
+    const h = closedAfterTest(
+      await startAppHarness({
+        env: { PURCHASE_URL: BUY },
+        tenant: (data) => withSeatsLeft(data, DEMO_SKUS.ENTERPRISEPREMIUM, 2),
+      }),
+    );
     const contoso = contosoOf(h.data);
     const four = contoso.users
       .filter((u) => u.usageLocation !== null && (contoso.holdings[u.id] ?? []).length === 0)
@@ -187,7 +186,7 @@ describe('the prediction equals the outcome on the scripted users', () => {
     expect(blocksText(manage.blocks)).toContain('Cannot get it: 2 users beyond the seats left');
     expect(buyMoreUrls(manage)).toContain(BUY);
     // Submitted, it runs (was refused: "4 needed, only 2 available"): 2 assigned, 2 "no seats".
-    const outcome = await submitAndCount(manage.id, DEMO_SKUS.ENTERPRISEPREMIUM);
+    const outcome = await submitAndCount(h, manage.id, DEMO_SKUS.ENTERPRISEPREMIUM);
     expect(outcome.counts).toEqual(parseDescription(description));
     expect(outcome.counts).toEqual({ gets: 2, refused: { insufficient_licenses: 2 } });
     seen.add('insufficient_licenses');

@@ -5,7 +5,7 @@
  * submitted, even by a forged confirm.
  */
 import type { ModalView } from '@slack/types';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ids, pagingIds } from '../../blocks/ids.js';
 import { reasonWords } from '../../blocks/preview.js';
 import type { ChangeRequest, Operation, TenantUser } from '../../src/licensing/model.js';
@@ -13,6 +13,7 @@ import { PREVIEW_REASONS } from '../../src/licensing/preview.js';
 import { DEMO_SKUS, demoCases } from '../../src/providers/demo/generator.js';
 import { type AppHarness, OPERATOR, startAppHarness } from '../support/app-harness.js';
 import { expectValidModal } from '../support/block-kit.js';
+import { closedAfterTest } from '../support/closed-after-test.js';
 import type { FakeView } from '../support/slack-fake.js';
 import { expectFits } from '../support/view-checks.js';
 import {
@@ -35,12 +36,6 @@ import {
   withSeatsLeft,
 } from './flow.js';
 import { previewReplace } from './replace-flow.js';
-
-let h: AppHarness | undefined;
-afterEach(async () => {
-  await h?.close();
-  h = undefined;
-});
 
 const E3 = DEMO_SKUS.ENTERPRISEPACK;
 
@@ -93,13 +88,15 @@ function runTally(request: ChangeRequest): Tally {
 /** The scripted users of Contoso, a user who can get a Calling Plan, and five plain unlicensed users. */
 async function scenario(seats: number) {
   let callerId = '';
-  h = await startAppHarness({
-    tenant: (data) => {
-      const given = withCaller(data);
-      callerId = given.callerId;
-      return withSeatsLeft(given.data, E3, seats);
-    },
-  });
+  const h = closedAfterTest(
+    await startAppHarness({
+      tenant: (data) => {
+        const given = withCaller(data);
+        callerId = given.callerId;
+        return withSeatsLeft(given.data, E3, seats);
+      },
+    }),
+  );
   const contoso = contosoOf(h.data);
   const scripted = Object.values(demoCases(contoso));
   const plain = contoso.users
@@ -114,15 +111,14 @@ async function scenario(seats: number) {
     (u, i, all) => all.findIndex((v) => v.id === u.id) === i,
   );
   const names = Object.fromEntries(contoso.products.map((p) => [p.skuId, p.name]));
-  return { contoso, users, names };
+  return { app: h, contoso, users, names };
 }
 
 describe('preview before submit', () => {
   it('predicts per product, operation and reason exactly what the run reports, every predicted reason present', async () => {
-    const { contoso, users, names } = await scenario(3);
-    const manage = await selectUsers(present(h, 'harness'), contoso.customer, users);
+    const { app, contoso, users, names } = await scenario(3);
+    const manage = await selectUsers(app, contoso.customer, users);
     const change = { assign: [DEMO_SKUS.MCOPSTN1, E3], revoke: [DEMO_SKUS.EMS] };
-    const app = present(h, 'harness');
     expect((await toPreview(app, manage.id, change)).responseAction).toBe('update');
     const preview = current(app, manage.id);
     expect(showsPreview(preview)).toBe(true);
@@ -149,8 +145,7 @@ describe('preview before submit', () => {
   });
 
   it('pushes the users of a line, who fails and why; Back brings the manage step with its ticks and reason', async () => {
-    const { contoso, users } = await scenario(50);
-    const app = present(h, 'harness');
+    const { app, contoso, users } = await scenario(50);
     const manage = await selectUsers(app, contoso.customer, users);
     const change = {
       assign: [DEMO_SKUS.MCOPSTN1],
@@ -200,8 +195,7 @@ describe('preview before submit', () => {
   });
 
   it('a change whose every part would fail has no submit, and a forged confirm submits nothing', async () => {
-    const { contoso } = await scenario(50);
-    const app = present(h, 'harness');
+    const { app, contoso } = await scenario(50);
     const { noUsageLocation } = demoCases(contoso);
     const manage = await selectUsers(app, contoso.customer, [noUsageLocation]);
     await toPreview(app, manage.id, { assign: [E3] });
@@ -275,8 +269,9 @@ describe('the users of a "Replace A with B" preview line', () => {
     const big = humongous(2500);
     // Long names (as some directories have them) fill a page with fewer users.
     for (const user of big.users) user.displayName = `${user.displayName}, Claims Adjuster`.padEnd(100, '.');
-    h = await startAppHarness({ tenant: (data) => ({ ...data, customers: [...data.customers, big] }) });
-    const app = h;
+    const app = closedAfterTest(
+      await startAppHarness({ tenant: (data) => ({ ...data, customers: [...data.customers, big] }) }),
+    );
     const root = await openLicenses(app);
     await chooseCustomer(app, root.id, 'Hum', big.customer.id);
     for (const filter of [{ holds: E1 }, { holds: E3 }, { holdsNothing: true as const }]) {
@@ -329,6 +324,6 @@ describe('the users of a "Replace A with B" preview line', () => {
     expect(failing).toEqual(sorted(unlocated));
     expect(changing).toEqual(sorted(change));
     expect(noops).toEqual(sorted(without));
-    expect(h.logger.errors()).toEqual([]);
+    expect(app.logger.errors()).toEqual([]);
   });
 });

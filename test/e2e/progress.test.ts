@@ -3,20 +3,16 @@
  * text, the time left once there is a pace to measure, and at the end the counts and the groups
  * of failures one line each. The demo provider writes slowly here, so the run takes a while.
  */
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { failureMessages } from '../../src/licensing/model.js';
 import { DEMO_SKUS, demoCases } from '../../src/providers/demo/generator.js';
 import type { LicenseProvider } from '../../src/providers/license-provider.js';
 import { type AppHarness, CHANNEL, reportAckLatencies, startAppHarness } from '../support/app-harness.js';
 import { expectValidMessageBlocks } from '../support/block-kit.js';
+import { closedAfterTest } from '../support/closed-after-test.js';
 import type { FakeMessage } from '../support/slack-fake.js';
 import { blocksText, contosoOf, finishedRun, present, selectUsers, submitChange } from './flow.js';
 
-let h: AppHarness | undefined;
-afterEach(async () => {
-  await h?.close();
-  h = undefined;
-});
 afterAll(() => reportAckLatencies('progress.test.ts'));
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -68,7 +64,9 @@ function statusOf(text: string, marker: string): string | undefined {
 
 describe('the summary of a running request', () => {
   it('shows a text progress bar, then the time left, then the counts and the failures by cause', async () => {
-    h = await startAppHarness({ wrapProvider: slowWrites, env: { RUN_CONCURRENCY: '1' } });
+    const h = closedAfterTest(
+      await startAppHarness({ wrapProvider: slowWrites, env: { RUN_CONCURRENCY: '1' } }),
+    );
     const contoso = contosoOf(h.data);
     const cases = demoCases(contoso);
     // E3 for: one who gets it, one who has it already, one without a usage location, one who

@@ -6,23 +6,18 @@
  * then; every text the blocks produce for the run (views, summary updates, thread) has emoji only
  * where they carry meaning and no doubled punctuation.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { countResults } from '../../src/licensing/run-counts.js';
 import { DEMO_SKUS, demoCases } from '../../src/providers/demo/generator.js';
-import { type AppHarness, startAppHarness } from '../support/app-harness.js';
+import { startAppHarness } from '../support/app-harness.js';
+import { closedAfterTest } from '../support/closed-after-test.js';
 import { parseCsv } from '../support/csv.js';
 import { everythingRendered, expectPlainPunctuationAndEmoji } from '../support/rendered-text.js';
 import { contosoOf, FLOW_CALLS, finishedRun, present, selectUsers, submitChange } from './flow.js';
 
-let h: AppHarness | undefined;
-afterEach(async () => {
-  await h?.close();
-  h = undefined;
-});
-
 describe('promises kept, jargon out', () => {
   it('a small run: a CSV in its thread with "no change" in words, results after the summary says so, no doubled punctuation, emoji one per outcome', async () => {
-    h = await startAppHarness();
+    const h = closedAfterTest(await startAppHarness());
     const contoso = contosoOf(h.data);
     const e1Holder = present(
       contoso.users.find(

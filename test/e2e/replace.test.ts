@@ -5,12 +5,13 @@
  * call reported with both products, inline refusals of impossible choices, and the approval rule
  * counting A revoked from N users as N revocations.
  */
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ids } from '../../blocks/ids.js';
 import { DEMO_CATALOG, DEMO_SKUS } from '../../src/providers/demo/catalog.js';
 import type { DemoCustomerData } from '../../src/providers/demo/demo-tenant.js';
-import { type AppHarness, OPERATOR, reportAckLatencies, startAppHarness } from '../support/app-harness.js';
+import { OPERATOR, reportAckLatencies, startAppHarness } from '../support/app-harness.js';
 import { startApprovalHarness, THRESHOLD } from '../support/approval-harness.js';
+import { closedAfterTest } from '../support/closed-after-test.js';
 import { parseCsv } from '../support/csv.js';
 import { findAction } from '../support/slack-driver.js';
 import { blocksText, click, contosoOf, current, finishedRun, present, selectUsers, textOf } from './flow.js';
@@ -24,11 +25,6 @@ const nameOf = (skuId: string) =>
     skuId,
   ).name;
 
-let h: AppHarness | undefined;
-afterEach(async () => {
-  await h?.close();
-  h = undefined;
-});
 afterAll(() => reportAckLatencies('replace.test.ts'));
 
 const holdsDirectly = (c: DemoCustomerData, userId: string, skuId: string) =>
@@ -48,20 +44,22 @@ describe('replace A with B (demo tenant)', () => {
   it('replaces E1 with E3 in one call per holder, leaves users without E1 alone and reports a refusal with both products', async () => {
     let recorder: ReturnType<typeof recordingChanges> | undefined;
     const noLocation = { id: '' };
-    h = await startAppHarness({
-      tenant: (data) => {
-        const contoso = contosoOf(data);
-        const { withA } = cast(contoso, 3, 1);
-        const refused = present(withA[2], 'a third holder of E1');
-        noLocation.id = refused.id;
-        refused.usageLocation = null; // E3 cannot be assigned to them: the pair is refused as a whole
-        return data;
-      },
-      wrapProvider: (demo) => {
-        recorder = recordingChanges(demo);
-        return recorder.provider;
-      },
-    });
+    const h = closedAfterTest(
+      await startAppHarness({
+        tenant: (data) => {
+          const contoso = contosoOf(data);
+          const { withA } = cast(contoso, 3, 1);
+          const refused = present(withA[2], 'a third holder of E1');
+          noLocation.id = refused.id;
+          refused.usageLocation = null; // E3 cannot be assigned to them: the pair is refused as a whole
+          return data;
+        },
+        wrapProvider: (demo) => {
+          recorder = recordingChanges(demo);
+          return recorder.provider;
+        },
+      }),
+    );
     const contoso = contosoOf(h.data);
     const { withA, without } = cast(contoso, 3, 1);
     const [ava, ben, cat] = withA.map((u) => present(u, 'a holder'));
@@ -129,8 +127,7 @@ describe('replace A with B (demo tenant)', () => {
       ]);
     }
     expect(calls.some((c) => c.userId === dan.id)).toBe(false);
-    const skus = (userId: string) =>
-      h?.provider.holdingsOf(contoso.customer.id, userId).map((l) => l.skuId) ?? [];
+    const skus = (userId: string) => h.provider.holdingsOf(contoso.customer.id, userId).map((l) => l.skuId);
     for (const user of [ava, ben]) {
       expect(skus(present(user, 'user').id)).toContain(E3);
       expect(skus(present(user, 'user').id)).not.toContain(E1);
@@ -152,7 +149,7 @@ describe('replace A with B (demo tenant)', () => {
   });
 
   it('refuses inline a half-chosen replacement, a product replaced by itself and one also ticked', async () => {
-    h = await startAppHarness();
+    const h = closedAfterTest(await startAppHarness());
     const contoso = contosoOf(h.data);
     const { withA } = cast(contoso, 1, 0);
     const view = await selectUsers(h, contoso.customer, [present(withA[0], 'a holder')]);
@@ -174,8 +171,8 @@ describe('replace A with B (demo tenant)', () => {
 
 describe('replace A with B and the approval rule', () => {
   it(`counts E1 revoked from N users as N revocations: ${THRESHOLD - 1} run at once, ${THRESHOLD} wait for approval`, async () => {
-    const below = await startApprovalHarness();
-    h = below.h;
+    const below = closedAfterTest(await startApprovalHarness());
+    let h = below.h;
     const few = cast(below.contoso, THRESHOLD - 1, 0).withA.map((u) => present(u, 'holder'));
     const fewView = await selectUsers(h, below.contoso.customer, few);
     expect((await submitReplace(h, fewView.id, { from: E1, to: E3 })).responseAction).toBe('update');
@@ -185,7 +182,7 @@ describe('replace A with B and the approval rule', () => {
     expect(ran?.status).toBe('completed');
     await h.close();
 
-    const at = await startApprovalHarness();
+    const at = closedAfterTest(await startApprovalHarness());
     h = at.h;
     const many = cast(at.contoso, THRESHOLD, 0).withA.map((u) => present(u, 'holder'));
     const manyView = await selectUsers(h, at.contoso.customer, many);

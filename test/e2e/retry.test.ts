@@ -3,7 +3,7 @@
  * the demo tenant: writes for some users are throttled, the summary offers "Retry failed (N)",
  * and the retry sends exactly those parts, once each; nothing that succeeded is sent again.
  */
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ids } from '../../blocks/ids.js';
 import { failureMessages, type TenantUser } from '../../src/licensing/model.js';
 import type { DemoCustomerData } from '../../src/providers/demo/demo-tenant.js';
@@ -28,6 +28,7 @@ import {
   THRESHOLD,
 } from '../support/approval-harness.js';
 import { expectValidModal } from '../support/block-kit.js';
+import { closedAfterTest } from '../support/closed-after-test.js';
 import type { FakeMessage } from '../support/slack-fake.js';
 import { blocksText, contosoOf, present, selectUsers, submitChange, textOf } from './flow.js';
 
@@ -35,11 +36,6 @@ const VISIO = DEMO_SKUS.VISIOCLIENT;
 /** The executor gives up on a throttled part after two attempts. */
 const QUICK_RETRIES = { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 2 };
 
-let h: AppHarness | undefined;
-afterEach(async () => {
-  await h?.close();
-  h = undefined;
-});
 afterAll(() => reportAckLatencies('retry.test.ts'));
 
 interface Started {
@@ -50,15 +46,16 @@ interface Started {
 
 async function start(env: Record<string, string> = {}, clock?: TestClock): Promise<Started> {
   let applied: AppliedParts | undefined;
-  const started = await startAppHarness({
-    env: { OPERATOR_USER_IDS: OPERATOR, ...env },
-    service: { retry: QUICK_RETRIES, ...(clock ? { now: clock.now } : {}) },
-    wrapProvider: (demo) => {
-      applied = countAppliedParts(demo);
-      return applied.provider;
-    },
-  });
-  h = started;
+  const started = closedAfterTest(
+    await startAppHarness({
+      env: { OPERATOR_USER_IDS: OPERATOR, ...env },
+      service: { retry: QUICK_RETRIES, ...(clock ? { now: clock.now } : {}) },
+      wrapProvider: (demo) => {
+        applied = countAppliedParts(demo);
+        return applied.provider;
+      },
+    }),
+  );
   return { h: started, applied: present(applied, 'the counting provider'), contoso: contosoOf(started.data) };
 }
 

@@ -3,7 +3,7 @@
  * tenant: the holders of a product (1,000+ of them), users holding nothing, users without a usage
  * location. The selection lives in the draft; private_metadata carries only the draft id.
  */
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { holdersActionId, ids, patterns, plansActionId } from '../../blocks/ids.js';
 import type { DemoCustomerData } from '../../src/providers/demo/demo-tenant.js';
 import {
@@ -13,6 +13,7 @@ import {
   startAppHarness,
   TEST_CUSTOMERS,
 } from '../support/app-harness.js';
+import { closedAfterTest } from '../support/closed-after-test.js';
 import {
   andWaitForUpdate,
   blocksText,
@@ -34,10 +35,6 @@ const E3 = '6fd2c87f-b296-42f0-b197-1e91e994b900';
 const METADATA_LIMIT = 3000;
 const VIEW_BYTES = 250 * 1024;
 
-let h: AppHarness;
-afterEach(async () => {
-  await h.close();
-});
 afterAll(() => reportAckLatencies('select-by-holdings.test.ts'));
 
 const idsWhere = (customer: DemoCustomerData, keep: (id: string, location: string | null) => boolean) =>
@@ -49,7 +46,9 @@ const idsWhere = (customer: DemoCustomerData, keep: (id: string, location: strin
 describe('select users by what they hold (demo tenant)', () => {
   it('adds the 1,000+ holders of a product to the selection, kept in the draft, the views within Slack limits', async () => {
     const big = humongous(3000);
-    h = await startAppHarness({ tenant: (data) => ({ ...data, customers: [...data.customers, big] }) });
+    const h = closedAfterTest(
+      await startAppHarness({ tenant: (data) => ({ ...data, customers: [...data.customers, big] }) }),
+    );
     const root = await openLicenses(h);
     await chooseCustomer(h, root.id, 'Hum', big.customer.id);
     const holders = idsWhere(big, (id) => (big.holdings[id] ?? []).some((l) => l.skuId === E3));
@@ -79,7 +78,7 @@ describe('select users by what they hold (demo tenant)', () => {
   });
 
   it('adds the users without a usage location, then those who hold nothing, to what was selected', async () => {
-    h = await startAppHarness();
+    const h = closedAfterTest(await startAppHarness());
     const contoso = contosoOf(h.data);
     const root = await openLicenses(h);
     await chooseCustomer(h, root.id, 'Con', TEST_CUSTOMERS.contoso.id);
@@ -109,7 +108,7 @@ describe('select users by what they hold (demo tenant)', () => {
 
 describe('select these users, from Who has it', () => {
   it('keeps only the holders in the selection and renders the manage step beneath for them', async () => {
-    h = await startAppHarness();
+    const h = closedAfterTest(await startAppHarness());
     const contoso = contosoOf(h.data);
     const holds = (id: string) => (contoso.holdings[id] ?? []).some((l) => l.skuId === E3);
     const firstNames = new Map<string, number>();
@@ -125,7 +124,7 @@ describe('select these users, from Who has it', () => {
     await h.driver.blockActions({
       userId: OPERATOR,
       viewId: manage.id,
-      actions: [{ actionId: holdersButton(manage.id) }],
+      actions: [{ actionId: holdersButton(h, manage.id) }],
     });
     const who = await h.fake.waitFor(() => {
       const top = h.fake.stackOf(manage.id)[1];
@@ -153,7 +152,7 @@ describe('select these users, from Who has it', () => {
 });
 
 /** The action id of the Who-has-it button of E3 in the manage step (the line whose plans button names E3). */
-function holdersButton(viewId: string): string {
+function holdersButton(h: AppHarness, viewId: string): string {
   for (const block of current(h, viewId).blocks) {
     for (const element of (block.elements as { action_id?: string; value?: string }[] | undefined) ?? []) {
       const index = plansActionId.parse(element.action_id ?? '');

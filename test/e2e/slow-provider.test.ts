@@ -3,22 +3,13 @@
  * ack later than that): step changes ack with a placeholder, options loads answer with what is
  * ready in time.
  */
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ids, patterns } from '../../blocks/ids.js';
 import type { LicenseProvider } from '../../src/providers/license-provider.js';
-import {
-  type AppHarness,
-  reportAckLatencies,
-  startAppHarness,
-  TEST_CUSTOMERS,
-} from '../support/app-harness.js';
+import { reportAckLatencies, startAppHarness, TEST_CUSTOMERS } from '../support/app-harness.js';
+import { closedAfterTest } from '../support/closed-after-test.js';
 import { current, openLicenses } from './flow.js';
 
-let h: AppHarness | undefined;
-afterEach(async () => {
-  await h?.close();
-  h = undefined;
-});
 afterAll(() => reportAckLatencies('slow-provider.test.ts'));
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -54,8 +45,7 @@ function customerValues(customerId: string, name: string) {
 
 describe('a slow provider', () => {
   it('acks the customer step in time and shows the users step (or the refusal) once it is ready', async () => {
-    const app = await startAppHarness({ provider: { latencyMs: 2500 } });
-    h = app;
+    const h = closedAfterTest(await startAppHarness({ provider: { latencyMs: 2500 } }));
     const root = await openLicenses(h);
 
     const unknown = await h.driver.viewSubmission({
@@ -64,7 +54,7 @@ describe('a slow provider', () => {
       values: customerValues('cust-gone', 'Gone Ltd'),
     });
     expect(unknown.responseAction).toBe('update');
-    await h.fake.waitFor(() => current(app, root.id).callbackId === ids.views.customer || undefined, 8000);
+    await h.fake.waitFor(() => current(h, root.id).callbackId === ids.views.customer || undefined, 8000);
     expect(JSON.stringify(current(h, root.id).blocks)).toContain('Choose a customer.');
 
     const submitted = await h.driver.viewSubmission({
@@ -75,7 +65,7 @@ describe('a slow provider', () => {
     expect(submitted.responseAction).toBe('update');
     await h.fake.waitFor(
       () =>
-        current(app, root.id).blocks.some((b) => patterns.browseBlock.test(String(b.block_id))) || undefined,
+        current(h, root.id).blocks.some((b) => patterns.browseBlock.test(String(b.block_id))) || undefined,
       10_000,
     );
     expect(current(h, root.id).callbackId).toBe(ids.views.users);
@@ -84,7 +74,7 @@ describe('a slow provider', () => {
 
   it('answers the customer and user typeaheads in time, with no options when the search is too slow', async () => {
     const { slow, wrap } = slowSearches(3200);
-    h = await startAppHarness({ wrapProvider: wrap });
+    const h = closedAfterTest(await startAppHarness({ wrapProvider: wrap }));
     const root = await openLicenses(h);
     const submitted = await h.driver.viewSubmission({
       userId: 'U0OPERATOR',

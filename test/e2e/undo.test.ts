@@ -5,7 +5,7 @@
  * says so in its thread, goes through approval when it revokes at or above the threshold, and is
  * refused to a non-operator and past UNDO_DAYS.
  */
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ids } from '../../blocks/ids.js';
 import type { DemoCustomerData, DemoTenantData } from '../../src/providers/demo/demo-tenant.js';
 import { DEMO_SKUS } from '../../src/providers/demo/generator.js';
@@ -25,6 +25,7 @@ import {
   THRESHOLD,
 } from '../support/approval-harness.js';
 import { expectValidModal } from '../support/block-kit.js';
+import { closedAfterTest } from '../support/closed-after-test.js';
 import type { FakeMessage } from '../support/slack-fake.js';
 import {
   blocksText,
@@ -46,11 +47,6 @@ import {
 const E3 = DEMO_SKUS.ENTERPRISEPACK;
 const VISIO = DEMO_SKUS.VISIOCLIENT;
 
-let h: AppHarness | undefined;
-afterEach(async () => {
-  await h?.close();
-  h = undefined;
-});
 afterAll(() => reportAckLatencies('undo.test.ts'));
 
 async function start(
@@ -60,12 +56,13 @@ async function start(
     tenant?: (d: DemoTenantData) => DemoTenantData;
   } = {},
 ): Promise<AppHarness> {
-  h = await startAppHarness({
-    env: { OPERATOR_USER_IDS: OPERATOR, ...options.env },
-    ...(options.clock ? { service: { now: options.clock.now } } : {}),
-    ...(options.tenant ? { tenant: options.tenant } : {}),
-  });
-  return h;
+  return closedAfterTest(
+    await startAppHarness({
+      env: { OPERATOR_USER_IDS: OPERATOR, ...options.env },
+      ...(options.clock ? { service: { now: options.clock.now } } : {}),
+      ...(options.tenant ? { tenant: options.tenant } : {}),
+    }),
+  );
 }
 
 /** The top-level messages (summaries) in the channel, oldest first. */
@@ -299,14 +296,15 @@ describe('undo', () => {
 
   it('undoes a 1,000-user request with a bounded number of Slack calls', async () => {
     const big = humongous(1000, 1100);
-    h = await startAppHarness({
-      // One operator request of 1,000 revocations: no approval in this measure.
-      env: { APPROVAL_REVOKE_THRESHOLD: '5000' },
-      tenant: (data) => ({ ...data, customers: [...data.customers, big] }),
-      progressIntervalMs: 2000,
-      messageIntervalMs: 1000,
-    });
-    const app = h;
+    const app = closedAfterTest(
+      await startAppHarness({
+        // One operator request of 1,000 revocations: no approval in this measure.
+        env: { APPROVAL_REVOKE_THRESHOLD: '5000' },
+        tenant: (data) => ({ ...data, customers: [...data.customers, big] }),
+        progressIntervalMs: 2000,
+        messageIntervalMs: 1000,
+      }),
+    );
     const id = big.customer.id;
     const before = new Map(big.users.map((u) => [u.id, stateOf(app, id, u.id, [E3])]));
     const root = await openLicenses(app);

@@ -1,20 +1,15 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { LicensingService } from '../../src/licensing/licensing-service.js';
 import { DemoProvider } from '../../src/providers/demo/demo-provider.js';
 import { createSlackApp } from '../../src/slack/app.js';
 import { LowdbStore } from '../../src/store/lowdb-store.js';
-import { type AppHarness, RecordingLogger, startAppHarness, testTenant } from '../support/app-harness.js';
-
-let h: AppHarness | undefined;
-afterEach(async () => {
-  await h?.close();
-  h = undefined;
-});
+import { RecordingLogger, startAppHarness, testTenant } from '../support/app-harness.js';
+import { closedAfterTest } from '../support/closed-after-test.js';
 
 describe('createSlackApp', () => {
   it('serves GET /healthz beside the events endpoint and checks the token once at start', async () => {
-    h = await startAppHarness();
+    const h = closedAfterTest(await startAppHarness());
     const health = await fetch(h.appUrl.replace('/slack/events', '/healthz'));
     expect(health.status).toBe(200);
     expect(await health.text()).toBe('ok');

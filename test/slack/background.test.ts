@@ -1,5 +1,5 @@
 /** What the app does without a click: resuming interrupted runs and expiring approvals. */
-import { afterEach, assert, describe, expect, it } from 'vitest';
+import { assert, describe, expect, it } from 'vitest';
 import { LicensingService } from '../../src/licensing/licensing-service.js';
 import type { SubmitInput } from '../../src/licensing/service-types.js';
 import { DEMO_SKUS, demoCases } from '../../src/providers/demo/generator.js';
@@ -12,13 +12,9 @@ import {
   TEST_CUSTOMERS,
 } from '../support/app-harness.js';
 import { expectValidMessageBlocks } from '../support/block-kit.js';
+import { closedAfterTest } from '../support/closed-after-test.js';
 
-let h: AppHarness;
-afterEach(async () => {
-  await h.close();
-});
-
-async function postedSummary(requestId: string) {
+async function postedSummary(h: AppHarness, requestId: string) {
   const posted = await h.slack.app.client.chat.postMessage({
     channel: CHANNEL,
     text: `summary of ${requestId}`,
@@ -64,12 +60,12 @@ function submitFor(
 
 describe('background work', () => {
   it('resumes a run a stopped process left running, reporting in its thread', async () => {
-    h = await startAppHarness();
+    const h = closedAfterTest(await startAppHarness());
     const contoso = contosoOf(h);
     const { unlicensed } = demoCases(contoso);
     const submitted = await submitFor(h.service, unlicensed.id, { assign: [DEMO_SKUS.ENTERPRISEPACK] });
     if (!submitted.ok) throw new Error('submit failed');
-    const ts = await postedSummary(submitted.request.id);
+    const ts = await postedSummary(h, submitted.request.id);
     await h.store.transitionRequest(submitted.request.id, ['approved'], 'running');
 
     expect(await h.slack.resumeInterrupted()).toBe(1);
@@ -86,7 +82,7 @@ describe('background work', () => {
   });
 
   it('runs requests approved before a stop that never started, each with a new summary', async () => {
-    h = await startAppHarness({ env: { APPROVAL_REVOKE_THRESHOLD: '1' } });
+    const h = closedAfterTest(await startAppHarness({ env: { APPROVAL_REVOKE_THRESHOLD: '1' } }));
     const contoso = contosoOf(h);
     const { unlicensed, baseWithAddOn } = demoCases(contoso);
     // The process before the restart: it stored both as approved and stopped before running them.
@@ -121,7 +117,7 @@ describe('background work', () => {
   });
 
   it('resumes every interrupted run even when Slack refuses one summary, without failing start-up', async () => {
-    h = await startAppHarness();
+    const h = closedAfterTest(await startAppHarness());
     const contoso = contosoOf(h);
     const { unlicensed, baseWithAddOn } = demoCases(contoso);
     const before = serviceBeforeRestart(h, 100);
@@ -146,7 +142,9 @@ describe('background work', () => {
 
   it('expires approvals past their time and tells the operator in the thread', async () => {
     let now = new Date('2025-03-01T09:00:00Z');
-    h = await startAppHarness({ env: { APPROVAL_REVOKE_THRESHOLD: '1' }, service: { now: () => now } });
+    const h = closedAfterTest(
+      await startAppHarness({ env: { APPROVAL_REVOKE_THRESHOLD: '1' }, service: { now: () => now } }),
+    );
     const contoso = contosoOf(h);
     const { baseWithAddOn } = demoCases(contoso);
     const submitted = await submitFor(h.service, baseWithAddOn.id, {
@@ -155,7 +153,7 @@ describe('background work', () => {
     });
     if (!submitted.ok) throw new Error('submit failed');
     expect(submitted.needsApproval).toBe(true);
-    const ts = await postedSummary(submitted.request.id);
+    const ts = await postedSummary(h, submitted.request.id);
 
     expect(await h.slack.expireApprovals()).toBe(0);
     now = new Date('2025-03-02T10:00:00Z');

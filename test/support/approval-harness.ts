@@ -50,8 +50,13 @@ export interface ApprovalHarness {
   contoso: DemoCustomerData;
 }
 
-/** OPERATOR is an approver too, so self-approval is refused for being the requester, not for the role. */
-export async function startApprovalHarness(env: Record<string, string> = {}): Promise<ApprovalHarness> {
+/**
+ * OPERATOR is an approver too, so self-approval is refused for being the requester, not for the role.
+ * `close()` closes `h`.
+ */
+export async function startApprovalHarness(
+  env: Record<string, string> = {},
+): Promise<ApprovalHarness & { close(): Promise<void> }> {
   const clock = new TestClock();
   const h = await startAppHarness({
     env: {
@@ -65,7 +70,7 @@ export async function startApprovalHarness(env: Record<string, string> = {}): Pr
   });
   const contoso = h.data.customers.find((c) => c.customer.id === TEST_CUSTOMERS.contoso.id);
   if (!contoso) throw new Error('no Contoso in the test tenant');
-  return { h, clock, contoso };
+  return { h, clock, contoso, close: () => h.close() };
 }
 
 /** Contoso users holding `skuId` directly (not through a group), whose first name finds them. */
