@@ -47,6 +47,16 @@ export function countsInWindow(request: Pick<RequestHeader, 'status' | 'approval
   return WINDOW_STATUSES.includes(request.status) && request.approvalRequired !== true;
 }
 
+/**
+ * True for a request that needed a manager's approval and was saved to run without one:
+ * break-glass. The request itself says so, so it is known even when its audit row is not.
+ */
+export function ranWithoutApproval(
+  request: Pick<RequestHeader, 'approvalRequired' | 'approvalBasis'>,
+): boolean {
+  return request.approvalBasis?.needsApproval === true && request.approvalRequired !== true;
+}
+
 /** Where the window starts for a request made at `now`. */
 export function windowStart(now: Date, windowHours: number): Date {
   return new Date(now.getTime() - windowHours * 3_600_000);

@@ -4,6 +4,7 @@
  */
 import type { LicenseProvider } from '../providers/license-provider.js';
 import type { Approval, Store } from '../store/store.js';
+import { breakGlassRow } from './break-glass-row.js';
 import { newId } from './ids.js';
 import type { ChangeRequest, Customer, Product } from './model.js';
 import type { PlanResult } from './plan.js';
@@ -71,15 +72,7 @@ export class Submissions {
     const request = newRequest({ input, customer, plan, products, basis, reason, at, waits });
     await this.#saveRequest(request);
     const approval = waits ? await this.#saveApproval(request, reason, at) : null;
-    if (breakGlass) {
-      await this.options.store.appendAudit({
-        actor: input.requestedBy,
-        action: 'break_glass',
-        requestId: request.id,
-        outcome: request.status,
-        details: { reason, customerId: customer.id, revocations: basis.own, threshold: basis.threshold },
-      });
-    }
+    if (breakGlass) await this.options.store.appendAudit(breakGlassRow(request));
     await this.options.store.appendAudit({
       actor: input.requestedBy,
       action: 'submitted',

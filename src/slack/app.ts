@@ -12,6 +12,7 @@ import type { LicensingService } from '../licensing/licensing-service.js';
 import type { Store } from '../store/store.js';
 import { createAccess } from './access.js';
 import { ApprovalNotifier } from './approval/approval-notifier.js';
+import { recoverBreakGlass } from './approval/break-glass.js';
 import { type Readiness, SlackHttpReceiver } from './http-receiver.js';
 import type { ListenerDeps } from './listeners/deps.js';
 import { registerListeners } from './listeners/index.js';
@@ -57,7 +58,10 @@ export interface SlackApp {
   port(): number | undefined;
   /** True when everyone may operate (demo provider and no operator configured). */
   openToEveryone: boolean;
-  /** Continues runs a stopped process left `running`, reporting in their summaries' threads. */
+  /**
+   * Continues runs a stopped process left `running`, reporting in their summaries' threads, and
+   * posts the break-glass notices a stop cut off.
+   */
   resumeInterrupted(): Promise<number>;
   /** Expires pending approvals past their time and tells their operators. */
   expireApprovals(): Promise<number>;
@@ -127,6 +131,17 @@ function runQueueOf(config: Config, deps: SlackAppDeps): Pick<RunOrchestratorOpt
   };
 }
 
+/** Runs a stop left unfinished, then the break-glass notices it cut off (they link the runs' summaries). */
+async function resumeAfterStop(orchestrator: RunOrchestrator, deps: ListenerDeps, app: App): Promise<number> {
+  const resumed = await orchestrator.resumeInterrupted();
+  const recovered = await recoverBreakGlass(deps, app.client, app.logger).catch((error: unknown) => {
+    app.logger.error('looking for break-glass notices a stop cut off failed', error);
+    return 0;
+  });
+  if (recovered > 0) app.logger.info(`recovered ${recovered} break-glass request(s) cut off by a stop`);
+  return resumed;
+}
+
 export function createSlackApp(config: Config, deps: SlackAppDeps): SlackApp {
   const { app, receiver } = boltApp(config, deps);
   const runs = new RunTracker(app.logger);
@@ -175,7 +190,7 @@ export function createSlackApp(config: Config, deps: SlackAppDeps): SlackApp {
       await app.stop();
     },
     openToEveryone: access.operators.openToAll,
-    resumeInterrupted: () => orchestrator.resumeInterrupted(),
+    resumeInterrupted: () => resumeAfterStop(orchestrator, listenerDeps, app),
     expireApprovals: async () => (await approvals.expireDue()).length,
     port: () => receiver?.port(),
   };

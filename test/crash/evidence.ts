@@ -19,7 +19,7 @@ import { countDemoChanges } from '../../src/providers/demo/demo-change-count.js'
 import { readDemoTenant } from '../../src/providers/demo/demo-file.js';
 import type { DemoCustomerData, DemoTenantData } from '../../src/providers/demo/demo-tenant.js';
 import { LowdbStore } from '../../src/store/lowdb-store.js';
-import type { Approval } from '../../src/store/store.js';
+import type { Approval, AuditEntry } from '../../src/store/store.js';
 import type { AppliedPart } from '../support/demo-apply-observer.js';
 
 const MANY = 100_000;
@@ -29,6 +29,8 @@ export interface StoreContents {
   approvals: Map<string, Approval>;
   /** The state each request's run recorded before changing its users. */
   priorStates: Map<string, PriorState[]>;
+  /** The audit log, newest first. */
+  audit: AuditEntry[];
 }
 
 /** Everything the store holds, read with the child dead. */
@@ -44,6 +46,7 @@ export async function readStore(dataDir: string): Promise<StoreContents> {
       requests: new Map(requests.map((request) => [request.id, request])),
       approvals: new Map(approvals.map((approval) => [approval.requestId, approval])),
       priorStates,
+      audit: await store.listAudit({ limit: MANY }),
     };
   } finally {
     await store.close();

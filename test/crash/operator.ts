@@ -3,6 +3,7 @@
  * the operator's /licenses flow up to Apply, a manager's Approve, and reading back what they were
  * shown. Every step waits for the child's answer to be on screen in the Slack fake.
  */
+import { BREAK_GLASS_VALUE } from '../../blocks/break-glass.js';
 import { ids, patterns } from '../../blocks/ids.js';
 import type { DemoCustomerData } from '../../src/providers/demo/demo-tenant.js';
 import { SeededRandom } from '../../src/providers/demo/seeded-random.js';
@@ -168,6 +169,36 @@ export async function openManageStep(
   return viewId;
 }
 
+/**
+ * Ticks `skuId` to revoke on the manage step as a click does (the revoke group dispatches its
+ * action), and waits for the view to ask for approval: its break-glass option shows then.
+ */
+export async function tickRevokeNeedingApproval(
+  child: ChildApp,
+  viewId: string,
+  skuId: string,
+): Promise<void> {
+  const current = view(child, viewId);
+  const block = current.blocks.find(
+    (b) =>
+      patterns.revoke.test(String(b.block_id)) &&
+      ((b.element as { options?: { value?: string }[] } | undefined)?.options ?? []).some(
+        (o) => o.value === skuId,
+      ),
+  );
+  const option = (block?.element as { options?: { value?: string }[] } | undefined)?.options?.find(
+    (o) => o.value === skuId,
+  );
+  if (!block || !option) throw new Error(`no revoke group offers ${skuId}`);
+  const blockId = String(block.block_id);
+  await child.driver.blockActions({
+    userId: OPERATOR,
+    viewId,
+    actions: [{ actionId: blockId, blockId, select: [option as never] }],
+  });
+  await viewWhen(child, viewId, hasBlock(new RegExp(`^${ids.blocks.breakGlass}$`)), 'the break-glass option');
+}
+
 export interface Told {
   /** The request id the operator was shown. */
   requestId: string;
@@ -185,7 +216,7 @@ export interface Told {
 export async function apply(
   child: ChildApp,
   viewId: string,
-  change: { assign?: readonly string[]; revoke?: readonly string[]; reason?: string },
+  change: { assign?: readonly string[]; revoke?: readonly string[]; reason?: string; breakGlass?: boolean },
 ): Promise<Told> {
   const current = view(child, viewId);
   const values = {
@@ -194,6 +225,13 @@ export async function apply(
     ...(change.reason === undefined
       ? {}
       : { [ids.blocks.reason]: { [ids.actions.reason]: { value: change.reason } } }),
+    ...(change.breakGlass === true
+      ? {
+          [ids.blocks.breakGlass]: {
+            [ids.actions.breakGlass]: { selected_options: [{ value: BREAK_GLASS_VALUE }] },
+          },
+        }
+      : {}),
   };
   const response = await child.driver.viewSubmission({ userId: OPERATOR, viewId, values });
   if (response.responseAction === 'errors') {

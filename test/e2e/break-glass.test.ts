@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { BREAK_GLASS_REASON_REQUIRED, BREAK_GLASS_VALUE } from '../../blocks/break-glass.js';
 import { ids, patterns } from '../../blocks/ids.js';
-import { OPERATOR, startAppHarness } from '../support/app-harness.js';
+import { CHANNEL, OPERATOR, startAppHarness } from '../support/app-harness.js';
 import {
   APPROVAL_ALLOWED,
   APPROVALS,
@@ -243,3 +243,63 @@ function present(h: ApprovalHarness['h'], notice: { channel: string; ts: string 
   expectValidMessageBlocks(message.blocks);
   return message;
 }
+
+describe('break-glass after a stop', () => {
+  const notices = () => t.h.fake.messages(APPROVALS).filter((m) => m.threadTs === undefined);
+  const actions = async (requestId: string) =>
+    (await t.h.store.listAudit({ requestId, limit: 100 })).map((entry) => entry.action);
+
+  it('posts a notice once: a start after it posts nothing again', async () => {
+    t = await start();
+    const { request } = await brokenGlass();
+    expect((await actions(request.id)).filter((a) => a === 'break_glass_announced')).toHaveLength(1);
+    await t.h.slack.resumeInterrupted();
+    await t.h.idle();
+    expect(notices()).toHaveLength(1);
+  });
+
+  it('posts at the next start the notice and the audit row a stop cut off, once', async () => {
+    t = await start();
+    const userIds = directHolders(t.contoso, REVOKED_SKU, 5).map((u) => u.id);
+    // Saved by the service, then stopped: nothing was posted (the app never heard of it).
+    const submitted = await t.h.service.submit({
+      customerId: t.contoso.customer.id,
+      userIds,
+      assign: [],
+      revoke: [REVOKED_SKU],
+      requestedBy: OPERATOR,
+      reason: REASON,
+      report: { channel: CHANNEL },
+      breakGlass: true,
+    });
+    if (!submitted.ok) throw new Error('break-glass submit refused');
+    // The same request saved with no audit row at all: the stop came before its coalesced rows.
+    const bare = { ...submitted.request, id: 'req_bare0001', draftId: undefined };
+    await t.h.store.saveRequest(bare);
+    expect(notices()).toEqual([]);
+
+    await t.h.slack.resumeInterrupted();
+    await t.h.idle();
+    const posted = notices();
+    expect(posted).toHaveLength(2);
+    for (const notice of posted) expect(textOf([notice]).toLowerCase()).toContain('run without approval');
+    for (const id of [submitted.request.id, bare.id]) {
+      expect((await actions(id)).filter((a) => a === 'break_glass')).toHaveLength(1);
+      expect((await actions(id)).filter((a) => a === 'break_glass_announced')).toHaveLength(1);
+    }
+    const restored = (await t.h.store.listAudit({ requestId: bare.id, limit: 100 })).find(
+      (entry) => entry.action === 'break_glass',
+    );
+    expect(restored?.actor).toBe(OPERATOR);
+    expect(restored?.details).toMatchObject({ reason: REASON, restored: true });
+    // The acknowledgement works on a recovered notice as on any other.
+    const notice = posted.find((m) => JSON.stringify(m.blocks).includes(`"value":"${bare.id}"`));
+    if (!notice) throw new Error('no notice of the request without audit rows');
+    await clickAcknowledge(APPROVER_A, notice, bare.id);
+    expect(await actions(bare.id)).toContain('break_glass_acknowledged');
+
+    await t.h.slack.resumeInterrupted();
+    await t.h.idle();
+    expect(notices()).toHaveLength(2);
+  });
+});

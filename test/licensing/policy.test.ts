@@ -6,6 +6,7 @@ import {
   countsInWindow,
   isApprovalExpired,
   needsApproval,
+  ranWithoutApproval,
   takenAwayText,
 } from '../../src/licensing/policy.js';
 
@@ -93,5 +94,21 @@ describe('approval expiry', () => {
     const approval = { expiresAt: expiresAt.toISOString() };
     expect(isApprovalExpired(approval, new Date('2025-01-02T11:59:59Z'))).toBe(false);
     expect(isApprovalExpired(approval, new Date('2025-01-02T12:00:00Z'))).toBe(true);
+  });
+});
+
+describe('ranWithoutApproval', () => {
+  const basis = (needsApproval: boolean) =>
+    approvalBasis({ revocations: needsApproval ? 3 : 1, planRemovals: 0 }, [], {
+      threshold: 3,
+      windowHours: 24,
+    });
+
+  it('is true only for a request that needed approval and was saved without waiting for it', () => {
+    expect(ranWithoutApproval({ approvalRequired: false, approvalBasis: basis(true) })).toBe(true);
+    expect(ranWithoutApproval({ approvalRequired: true, approvalBasis: basis(true) })).toBe(false);
+    expect(ranWithoutApproval({ approvalRequired: false, approvalBasis: basis(false) })).toBe(false);
+    // Requests saved before the basis was stored say nothing of it.
+    expect(ranWithoutApproval({ approvalRequired: false })).toBe(false);
   });
 });

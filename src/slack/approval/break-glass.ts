@@ -15,7 +15,9 @@ import type {
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import { renderBreakGlassNotice } from '../../../blocks/break-glass.js';
+import { breakGlassRow } from '../../licensing/break-glass-row.js';
 import type { ChangeRequest } from '../../licensing/model.js';
+import { ranWithoutApproval, WINDOW_STATUSES } from '../../licensing/policy.js';
 import { MANY } from '../../licensing/service-types.js';
 import { refusals } from '../access.js';
 import type { ListenerDeps } from '../listeners/deps.js';
@@ -38,6 +40,12 @@ async function withSummary(deps: ListenerDeps, requestId: string): Promise<Chang
   return request;
 }
 
+/** Audit action recorded once a request's "run without approval" notice is posted. */
+const NOTICE_POSTED = 'break_glass_announced';
+
+/** Requests whose notice is looked for at start: a stop loses at most the notices of its last hours. */
+const RECOVERY_HOURS = 24;
+
 /** Posts the "run without approval" notice of a saved break-glass request, in the background. */
 export function announceBreakGlass(
   deps: ListenerDeps,
@@ -57,17 +65,75 @@ export function announceBreakGlass(
     if (request === null) return;
     // Its `break_glass` audit row is on disk before anyone reads of it.
     await deps.store.flush();
+    await postOnce(deps, client, logger, request, channel);
+  });
+}
+
+/**
+ * Posts the notice unless it was posted already (by this replica or another), under the request's
+ * lock; its audit row is on disk before the lock goes. A stop between the post and that row posts
+ * it again at the next start: approvers may read it twice, never not at all.
+ */
+async function postOnce(
+  deps: ListenerDeps,
+  client: WebClient,
+  logger: Logger,
+  request: ChangeRequest,
+  channel: string,
+): Promise<void> {
+  await deps.store.exclusive(`break-glass-notice|${request.id}`, async () => {
+    const audit = await deps.store.listAudit({ requestId: request.id, limit: MANY });
+    if (audit.some((entry) => entry.action === NOTICE_POSTED)) return;
     const threadLink = await threadLinks(client, logger)(request);
     try {
-      await client.chat.postMessage({
+      const posted = await client.chat.postMessage({
         channel,
         ...renderBreakGlassNotice({ request, threadLink }),
         unfurl_links: false,
       });
+      await deps.store.appendAudit({
+        actor: 'system',
+        action: NOTICE_POSTED,
+        requestId: request.id,
+        outcome: 'posted',
+        details: { channel, ts: posted.ts },
+      });
+      await deps.store.flush();
     } catch (error) {
-      logger.error(`posting the break-glass notice of ${requestId} in ${channel} failed`, error);
+      logger.error(`posting the break-glass notice of ${request.id} in ${channel} failed`, error);
     }
   });
+}
+
+/**
+ * At start: what a stop may have cut off after a break-glass request was saved (and its run
+ * enqueued). Its `break_glass` audit row is written again from the request when it is missing, and
+ * a notice not posted yet is posted. Returns how many requests needed either.
+ */
+export async function recoverBreakGlass(
+  deps: ListenerDeps,
+  client: WebClient,
+  logger: Logger,
+): Promise<number> {
+  const since = new Date(Date.now() - RECOVERY_HOURS * 3_600_000).toISOString();
+  const headers = await deps.store.listRequestHeaders({
+    status: WINDOW_STATUSES,
+    createdSince: since,
+    limit: MANY,
+  });
+  let recovered = 0;
+  for (const header of headers.filter(ranWithoutApproval)) {
+    const audit = await deps.store.listAudit({ requestId: header.id, limit: MANY });
+    const has = (action: string) => audit.some((entry) => entry.action === action);
+    if (has('break_glass') && has(NOTICE_POSTED)) continue;
+    recovered++;
+    if (!has('break_glass')) {
+      await deps.store.appendAudit(breakGlassRow(header, { restored: true }));
+      logger.warn(`break-glass request ${header.id} had no break_glass audit row: written from the request`);
+    }
+    if (!has(NOTICE_POSTED)) announceBreakGlass(deps, client, logger, header.id);
+  }
+  return recovered;
 }
 
 /** Tells only the clicker, where they clicked. */
