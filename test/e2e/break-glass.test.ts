@@ -298,6 +298,16 @@ describe('break-glass after a stop', () => {
     await clickAcknowledge(APPROVER_A, notice, bare.id);
     expect(await actions(bare.id)).toContain('break_glass_acknowledged');
 
+    // Acknowledged before notices were recorded as posted: the acknowledgement proves it was.
+    const acked = { ...submitted.request, id: 'req_acked0001', draftId: undefined };
+    await t.h.store.saveRequest(acked);
+    await t.h.store.appendAudit({ actor: OPERATOR, action: 'break_glass', requestId: acked.id });
+    await t.h.store.appendAudit({
+      actor: APPROVER_A,
+      action: 'break_glass_acknowledged',
+      requestId: acked.id,
+    });
+
     await t.h.slack.resumeInterrupted();
     await t.h.idle();
     expect(notices()).toHaveLength(2);

@@ -125,13 +125,15 @@ export async function recoverBreakGlass(
   for (const header of headers.filter(ranWithoutApproval)) {
     const audit = await deps.store.listAudit({ requestId: header.id, limit: MANY });
     const has = (action: string) => audit.some((entry) => entry.action === action);
-    if (has('break_glass') && has(NOTICE_POSTED)) continue;
+    // Acknowledged: posted (before its posts were recorded, the acknowledgement is the proof).
+    const posted = has(NOTICE_POSTED) || has('break_glass_acknowledged');
+    if (has('break_glass') && posted) continue;
     recovered++;
     if (!has('break_glass')) {
       await deps.store.appendAudit(breakGlassRow(header, { restored: true }));
       logger.warn(`break-glass request ${header.id} had no break_glass audit row: written from the request`);
     }
-    if (!has(NOTICE_POSTED)) announceBreakGlass(deps, client, logger, header.id);
+    if (!posted) announceBreakGlass(deps, client, logger, header.id);
   }
   return recovered;
 }
