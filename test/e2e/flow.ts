@@ -9,8 +9,15 @@ import type { DemoCustomerData, DemoTenantData } from '../../src/providers/demo/
 import { DEMO_SKUS, demoCases, generateCustomer } from '../../src/providers/demo/generator.js';
 import { CALLING_PLAN_COUNTRIES } from '../../src/providers/demo/rules.js';
 import type { UserFilter } from '../../src/providers/license-provider.js';
-import { type AppHarness, CHANNEL, OPERATOR, TEST_CUSTOMERS } from '../support/app-harness.js';
+import {
+  type AppHarness,
+  CHANNEL,
+  OPERATOR,
+  startAppHarness,
+  TEST_CUSTOMERS,
+} from '../support/app-harness.js';
 import { expectValidMessageBlocks, expectValidModal } from '../support/block-kit.js';
+import { closedAfterTest } from '../support/closed-after-test.js';
 import { findAction, optionsOf } from '../support/slack-driver.js';
 import {
   CSV_UPLOAD_CALLS,
@@ -368,6 +375,23 @@ export function withCaller(data: DemoTenantData): { data: DemoTenantData; caller
   );
   contoso.holdings[caller.id] = [{ skuId: DEMO_SKUS.SPE_E5, disabledPlans: [], direct: true, viaGroups: [] }];
   return { data, callerId: caller.id };
+}
+
+/** A harness for this test on the demo tenant with withCaller's caller, `then` applied to its data. */
+export async function startWithCaller(
+  then: (data: DemoTenantData) => DemoTenantData = (data) => data,
+): Promise<{ h: AppHarness; callerId: string }> {
+  let callerId = '';
+  const h = closedAfterTest(
+    await startAppHarness({
+      tenant: (data) => {
+        const given = withCaller(data);
+        callerId = given.callerId;
+        return then(given.data);
+      },
+    }),
+  );
+  return { h, callerId };
 }
 
 /** Contoso's `skuId` with seats for `seats` more users than hold it: the users beyond them fail "no seats". */

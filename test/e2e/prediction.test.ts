@@ -19,10 +19,10 @@ import {
   finishedRun,
   present,
   selectUsers,
+  startWithCaller,
   submitChange,
   textOf,
   toPreview,
-  withCaller,
   withSeatsLeft,
 } from './flow.js';
 
@@ -120,16 +120,7 @@ describe('the prediction equals the outcome on the scripted users', () => {
 
   for (const [name, skuId] of Object.entries(products)) {
     it(name, async () => {
-      let callerId = '';
-      const h = closedAfterTest(
-        await startAppHarness({
-          tenant: (data) => {
-            const given = withCaller(data);
-            callerId = given.callerId;
-            return given.data;
-          },
-        }),
-      );
+      const { h, callerId } = await startWithCaller();
       const { contoso, users } = scriptedUsers(h, skuId === DEMO_SKUS.MCOPSTN1 ? [callerId] : []);
       const manage = await selectUsers(h, contoso.customer, users);
       const predicted = parseDescription(assignDescription(manage, skuId));

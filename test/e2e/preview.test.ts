@@ -30,9 +30,9 @@ import {
   selectBy,
   selectUsers,
   showsPreview,
+  startWithCaller,
   toLicenses,
   toPreview,
-  withCaller,
   withSeatsLeft,
 } from './flow.js';
 import { previewReplace } from './replace-flow.js';
@@ -87,16 +87,7 @@ function runTally(request: ChangeRequest): Tally {
 
 /** The scripted users of Contoso, a user who can get a Calling Plan, and five plain unlicensed users. */
 async function scenario(seats: number) {
-  let callerId = '';
-  const h = closedAfterTest(
-    await startAppHarness({
-      tenant: (data) => {
-        const given = withCaller(data);
-        callerId = given.callerId;
-        return withSeatsLeft(given.data, E3, seats);
-      },
-    }),
-  );
+  const { h, callerId } = await startWithCaller((data) => withSeatsLeft(data, E3, seats));
   const contoso = contosoOf(h.data);
   const scripted = Object.values(demoCases(contoso));
   const plain = contoso.users

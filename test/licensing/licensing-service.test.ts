@@ -27,7 +27,6 @@ function serviceOn(provider: FakeLicenseProvider) {
   return quickService(provider, store, {
     now: () => clock,
     retry: { baseDelayMs: 1, maxDelayMs: 5 },
-    verification: { delayMs: 0, retryDelayMs: 1 },
   });
 }
 

@@ -21,7 +21,6 @@ function setup(userCount: number) {
   const service = quickService(provider, store, {
     concurrency: 4,
     retry: { baseDelayMs: 1, maxDelayMs: 5 },
-    verification: { delayMs: 0, retryDelayMs: 1 },
   });
   return { provider, service, userIds };
 }
@@ -51,7 +50,7 @@ describe('LicensingService.stop', () => {
     expect(provider.calls.length).toBeLessThan(60);
 
     // The next process: a new service on the same store and tenant.
-    const next = quickService(provider, store, { verification: { delayMs: 0, retryDelayMs: 1 } });
+    const next = quickService(provider, store);
     const [interrupted] = await next.interruptedRequests();
     assert.exists(interrupted);
     const done = await next.run(interrupted.id, new RecordingReporter());

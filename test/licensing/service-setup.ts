@@ -41,7 +41,7 @@ export function quickService(
     tenantWritesPerSecond: 1000,
     logger: { warn: () => {} },
     // Read back at once (the fake provider is consistent), retried after a few ms.
-    verification: { delayMs: 0, retryDelayMs: 5 },
+    verification: { delayMs: 0, retryDelayMs: 1 },
     ...options,
   });
 }
